@@ -25,6 +25,7 @@ non-smooth gradient flows.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Callable
 
 import mpmath
@@ -156,6 +157,21 @@ class Activation:
     def __call__(self, z: sp.Expr) -> sp.Expr:
         return self.build(z)
 
+    def derivative_expressions(self, order: int) -> tuple[sp.Expr, ...]:
+        """(σ(z), σ'(z), ..., σ⁽ᵒʳᵈᵉʳ⁾(z)) as SymPy expressions in :data:`ACTIVATION_ARGUMENT`.
+
+        These are the per-layer pieces that layer-structured kernels compose by the chain
+        rule (and, as Taylor coefficients σ⁽ʲ⁾/j!, propagate for directional derivatives).
+        """
+        return _derivative_expressions(self, order)
+
+    def numpy_derivatives(self, order: int) -> Callable[[np.ndarray], list[np.ndarray]]:
+        """z ↦ [σ(z), σ'(z), ..., σ⁽ᵒʳᵈᵉʳ⁾(z)] in NumPy (lambdified once, ``cse=True``).
+
+        Every returned array has the shape of ``z`` (constant derivatives are broadcast).
+        """
+        return _numpy_derivatives(self, order)
+
 
 def leaky_relu(slope: float = 0.01) -> Activation:
     """Leaky ReLU z ↦ z·(α + (1 − α)·Step(z)) with slope α ∈ [0, 1)."""
@@ -179,6 +195,32 @@ ACTIVATIONS: dict[str, Activation] = {
     "leaky_relu": leaky_relu(),
     "squared_relu": Activation("squared_relu", lambda z: z**2 * Step(z), r"\max(0, z)^2", 2, False),
 }
+
+
+#: The symbol z in which :meth:`Activation.derivative_expressions` are written.
+ACTIVATION_ARGUMENT = sp.Symbol("z", real=True)
+
+
+@lru_cache(maxsize=None)
+def _derivative_expressions(act: Activation, order: int) -> tuple[sp.Expr, ...]:
+    if not isinstance(order, int) or order < 0:
+        raise ValueError(f"derivative order must be a non-negative integer, got {order!r}")
+    z = ACTIVATION_ARGUMENT
+    exprs = [act(z)]
+    for _ in range(order):
+        exprs.append(sp.diff(exprs[-1], z))
+    return tuple(exprs)
+
+
+@lru_cache(maxsize=None)
+def _numpy_derivatives(act: Activation, order: int) -> Callable[[np.ndarray], list[np.ndarray]]:
+    fn = sp.lambdify([ACTIVATION_ARGUMENT], list(_derivative_expressions(act, order)),
+                     modules=[NUMPY_FUNCTIONS, "numpy"], cse=True)
+
+    def derivatives(z: np.ndarray) -> list[np.ndarray]:
+        z = np.asarray(z, dtype=float)
+        return [np.broadcast_to(np.asarray(v, dtype=float), z.shape) for v in fn(z)]
+    return derivatives
 
 
 def get_activation(activation: str | Activation) -> Activation:
