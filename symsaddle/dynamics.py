@@ -25,6 +25,7 @@ from tqdm.auto import tqdm
 
 from .critical import Classification, PolishResult, classify, polish
 from .errors import DivergenceError, NonFiniteDataError, ShapeError
+from .protocol import value_and_gradient
 
 
 class RunStatus(str, Enum):
@@ -90,7 +91,7 @@ def gradient_descent(kernel, theta0, step: float | np.ndarray, n_steps: int, *, 
     eta = np.broadcast_to(steps, (B,))[:, None]
     alive = np.ones(B, dtype=bool)
     times, thetas, losses, gmax, gnorm = [], [], [], [], []
-    L, g = kernel.value_and_gradient(th)
+    L, g = value_and_gradient(kernel, th)
     L0 = L.copy()
     limit = _divergence_limit(L0)
 
@@ -111,7 +112,7 @@ def gradient_descent(kernel, theta0, step: float | np.ndarray, n_steps: int, *, 
             g_new = np.zeros_like(new)
             finite = np.all(np.isfinite(new), axis=1)
             if finite.any():
-                L_new[finite], g_new[finite] = kernel.value_and_gradient(new[finite])
+                L_new[finite], g_new[finite] = value_and_gradient(kernel, new[finite])
             bad = ~np.isfinite(L_new) | (L_new > limit[idx])
             if bad.any():
                 if on_divergence == "raise":
@@ -148,12 +149,12 @@ def gradient_flow(kernel, theta0, t_span: tuple[float, float], *, t_eval=None, m
         raise ShapeError(f"theta0 must have shape ({kernel.P},), got {th0.shape}")
     if not np.all(np.isfinite(th0)):
         raise NonFiniteDataError("theta0 contains NaN or inf")
-    sol = scipy.integrate.solve_ivp(lambda t, y: kernel.flow(y), t_span, th0, method=method,
+    sol = scipy.integrate.solve_ivp(lambda t, y: -kernel.gradient(y), t_span, th0, method=method,
                                     t_eval=t_eval, rtol=rtol, atol=atol, max_step=max_step,
-                                    jac=(lambda t, y: kernel.flow_jacobian(y)) if method in
+                                    jac=(lambda t, y: -kernel.hessian(y)) if method in
                                     ("Radau", "BDF", "LSODA") else None, events=events)
     thetas = sol.y.T
-    L, g = kernel.value_and_gradient(thetas)
+    L, g = value_and_gradient(kernel, thetas)
     status = (RunStatus.COMPLETED,) if sol.success else (RunStatus.FAILED,)
     return Trajectory(sol.t, thetas, np.atleast_1d(L), np.max(np.abs(g), axis=1),
                       np.linalg.norm(g, axis=1), status, f"gradient flow ({method})", sol.message)
