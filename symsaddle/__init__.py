@@ -9,7 +9,7 @@ Data flow: model → objective (model + loss + data) → derivatives → kernels
     k.value(theta); k.gradient(theta); k.hessian(theta); k.directional(theta, u, order=3)
 """
 
-from . import models
+from . import models, protocol
 from ._activations import ACTIVATIONS, Activation, Sigmoid, Softplus, Step, leaky_relu
 from ._kernels import MpmathKernel, NumpyKernel
 from ._structured import StructuredKernel
