@@ -49,3 +49,7 @@ class CrossCheckError(SymsaddleError, AssertionError):
 
 class NotHomogeneousError(SymsaddleError, ValueError):
     """A model is not positively homogeneous of the required degree."""
+
+
+class SolverOptionError(SymsaddleError, ValueError):
+    """A solver option is invalid (e.g. a non-positive time budget) or names an engine that is not installed."""
