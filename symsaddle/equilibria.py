@@ -307,12 +307,17 @@ def _symbolic_task(params, expression, instance, engine_name, eigen, simplify, d
         except NotImplementedError as exc:
             yield ("note", f"{name} gave up: {exc}")
             continue
-        yield ("stage", f"simplifying the {name} families")
+        first = len(solutions)
         for sol in found:
             if sol not in solutions:                # a solution may be repeated, or found by both passes
                 solutions.append(sol)
-                families.append(_family(params, expression, sol, simplify, name))
-        yield ("families", _sorted(families))
+                families.append(_family(params, expression, sol, False, name))
+        yield ("families", _sorted(families))       # unsimplified first: kept if simplifying runs out of time
+        if simplify:
+            yield ("stage", f"simplifying the {name} families")
+            for k in range(first, len(solutions)):
+                families[k] = _family(params, expression, solutions[k], True, name)
+            yield ("families", _sorted(families))
     if polynomial:
         engine = choose_engine(engine_name)
         yield ("stage", f"certificate ({engine.name})")
@@ -401,6 +406,11 @@ def _check_families(kernel, matchers, rng) -> list[bool]:
     return ok
 
 
+#: Iterations per parameter for each polish of the search: a start that Newton-type root finding has not
+#: brought onto ∇L = 0 by then is dropped (a bounded, deterministic amount of work per start).
+_POLISH_MAXITER = 50
+
+
 def _search(kernel, lower_bound, matchers, starts: int, seed: int, progress: bool):
     from .critical import classify, polish
 
@@ -412,7 +422,7 @@ def _search(kernel, lower_bound, matchers, starts: int, seed: int, progress: boo
         theta0 = np.zeros(kernel.P) if k == 0 else scales[k % 3] * rng.normal(size=kernel.P)
         try:
             with np.errstate(all="ignore"):
-                result = polish(kernel, theta0)
+                result = polish(kernel, theta0, maxiter=_POLISH_MAXITER)
         except NonFiniteDataError:              # the root finder stepped to ±inf: a divergent start
             continue
         if not result.converged:
@@ -524,7 +534,7 @@ def solve_equilibria(objective, *, eigen: bool = True, simplify: bool = True,
                                  converged, points)
 
     certificate = last("certificate")
-    if certificate is not None and certificate[0] and status is SolveStatus.SOLVED:
+    if certificate is not None and certificate[0]:      # computed once every solver pass had finished
         completeness, engine_label = Completeness.COMPLETE, certificate[1]
         reason = ("∇L is polynomial and a Gröbner basis proves that every complex critical point lies in a "
                   "reported family")
@@ -538,7 +548,7 @@ def solve_equilibria(objective, *, eigen: bool = True, simplify: bool = True,
             reason = ("the Gröbner-basis certificate found critical points outside the reported families "
                       "(over ℂ: they may all be complex)")
         elif status is not SolveStatus.SOLVED:
-            reason = f"the symbolic solve {status.value}"
+            reason = f"the symbolic solve {status.value} while {last('stage', 'starting')}"
         elif polynomial:
             reason = "∇L is polynomial but no certificate could be computed"
         else:
