@@ -328,6 +328,8 @@ def _symbolic_task(params, expression, instance, engine_name, eigen, simplify, d
             yield ("certificate", (covered, engine.label))
         except NotRationalError as exc:
             yield ("note", f"no certificate: a family is not a rational function of the free parameters ({exc})")
+        except (RuntimeError, OSError) as exc:              # msolve crashed or printed something unexpected
+            yield ("note", f"no certificate: {engine.label} failed: {exc}")
     yield ("stage", "linearising")
     flow_jacobian = -sp.hessian(expression, params)
     for k, sol in enumerate(solutions):
@@ -339,10 +341,11 @@ def _symbolic_task(params, expression, instance, engine_name, eigen, simplify, d
 # -- the numerical cross-check ----------------------------------------------------------------------
 
 def _data_symbols(objective) -> list[sp.Symbol]:
+    """The symbols in the data matrices, in order of appearance (none for numeric data)."""
     if not objective.is_symbolic:
         return []
-    symbols = [e for e in list(objective.X) + list(objective.y) if isinstance(e, sp.Symbol)]
-    return list(dict.fromkeys(symbols))
+    entries = list(objective.X) + list(objective.y)
+    return list(dict.fromkeys(s for e in entries for s in sorted(sp.sympify(e).free_symbols, key=str)))
 
 
 def _data_instance(objective, seed: int) -> dict[sp.Symbol, sp.Rational]:
