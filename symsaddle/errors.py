@@ -49,3 +49,7 @@ class CrossCheckError(SymsaddleError, AssertionError):
 
 class NotHomogeneousError(SymsaddleError, ValueError):
     """A model is not positively homogeneous of the required degree."""
+
+
+class MissingDependencyError(SymsaddleError, ImportError):
+    """An optional dependency (e.g. JAX, Dask) is needed but not installed; names the extra."""
