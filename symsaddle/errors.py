@@ -53,3 +53,11 @@ class NotHomogeneousError(SymsaddleError, ValueError):
 
 class MissingDependencyError(SymsaddleError, ImportError):
     """An optional dependency (e.g. JAX, Dask) is needed but not installed; names the extra."""
+
+
+class SweepError(SymsaddleError, RuntimeError):
+    """A sweep cannot continue (a worker process died, the cluster was lost)."""
+
+
+class SweepSpecError(SymsaddleError, ValueError):
+    """A sweep specification is malformed (unknown task or key, bad grid, bad parameters)."""
