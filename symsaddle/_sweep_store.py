@@ -95,8 +95,8 @@ class ResultStore:
             os.close(fd)
 
     def write_table(self, records: dict[str, TaskRecord]) -> Path:
-        """Rewrite the tidy table (one row per task, sorted by key) atomically from ``records``."""
-        rows = [_row(r) for r in sorted(records.values(), key=lambda r: r.key)]
+        """Rewrite the tidy table (one row per task, ordered by parameters) atomically from ``records``."""
+        rows = [_row(r) for r in sorted(records.values(), key=_order)]
         columns = list(dict.fromkeys(c for row in rows for c in row))
         tmp = self.table.with_name(self.table.name + ".tmp")
         with open(tmp, "w", newline="") as fh:
@@ -108,6 +108,13 @@ class ResultStore:
         os.replace(tmp, self.table)
         _write_parquet(rows, self.folder / PARQUET_NAME)
         return self.table
+
+
+def _order(rec: TaskRecord) -> tuple:
+    """Rows ordered by task, then parameter values (numbers numerically), then key."""
+    def value(v):
+        return (0, v, "") if isinstance(v, (int, float)) and not isinstance(v, bool) else (1, 0, json.dumps(v))
+    return rec.task, tuple((name, value(v)) for name, v in sorted(rec.params.items())), rec.key
 
 
 def _cell(value):

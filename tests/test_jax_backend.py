@@ -135,9 +135,10 @@ def test_registry_refuses_a_conflicting_registration():
         register_backend("new", "no_colon")
 
 
-def test_the_core_never_imports_jax():
+def test_the_core_never_imports_jax_or_dask():
     code = ("import sys, numpy as np, symsaddle as ss; from symsaddle.dynamics import gradient_descent; "
             "k = ss.Objective(ss.models.diagonal_linear(1), np.ones((1, 1)), np.ones(1)).compile(); "
-            "gradient_descent(k, [0.1, 0.1], 0.1, 5); print('jax' in sys.modules)")
+            "gradient_descent(k, [0.1, 0.1], 0.1, 5); import symsaddle.sweep, symsaddle.cli; "
+            "print('jax' in sys.modules, 'distributed' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "False"
+    assert out.stdout.strip() == "False False"

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import sweep_tasks
 from symsaddle.cli import main
@@ -53,6 +55,20 @@ def test_grid_and_task_identity():
     assert task_key("t", {"a": 1, "b": [1, 2]}) == task_key("t", {"b": [1, 2], "a": 1})
     assert task_key("t", {"a": np.int64(3)}) == task_key("t", {"a": 3})
     assert len({task_key("t", {"a": 1}), task_key("t", {"a": 2}), task_key("u", {"a": 1})}) == 3
+
+
+@given(st.dictionaries(st.text(min_size=1, max_size=5),
+                       st.one_of(st.integers(-10**6, 10**6), st.floats(-1e6, 1e6), st.text(max_size=5),
+                                 st.lists(st.integers(0, 9), max_size=3)), max_size=5),
+       st.randoms(use_true_random=False))
+def test_task_identity_does_not_depend_on_parameter_order(params, rnd):
+    items = list(params.items())
+    rnd.shuffle(items)
+    assert task_key("t", dict(items)) == task_key("t", params)
+    if params:
+        name = next(iter(params))
+        changed = {**params, name: [params[name]]}             # any change of a value changes the key
+        assert task_key("t", changed) != task_key("t", params)
 
 
 def test_inline_sweep_records_failures_and_resumes(tmp_path):
