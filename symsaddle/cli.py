@@ -167,6 +167,43 @@ def cmd_saddles(args) -> dict:
     return result
 
 
+# -- sweep (issue 11, part 5; symsaddle.sweep) ------------------------------------------------
+
+
+def cmd_sweep(args) -> dict:
+    """Run (or resume) the sweep of a JSON/TOML specification naming a registered task."""
+    from .sweep import SweepSpec, sweep_tasks
+
+    if args.list:
+        tasks = sweep_tasks()
+        return {"tasks": {n: t.summary for n, t in tasks.items()},
+                "text": "\n".join(f"{n:28s} {t.summary}" for n, t in tasks.items()) or "(no sweep tasks)"}
+    if args.spec is None:
+        raise SymsaddleError("symsaddle sweep needs a specification file (.json or .toml), or --list")
+    spec = SweepSpec.from_file(args.spec)
+    if args.out is None and spec.out is None:
+        raise SymsaddleError("say where the results go: --out DIR, or \"out\" in the specification")
+    res = spec.run(out=args.out, scheduler=args.scheduler, workers=args.workers,
+                   retry_failed=args.retry_failed or None, progress=not args.json)
+    result = res.to_dict()
+    result["text"] = (f"sweep {res.task}: {len(res.records)} tasks, {res.ran} run now, {res.skipped} already done, "
+                      f"{len(res.failed)} failed ({res.status.value})\nresults: {res.table} and {res.log}")
+    return result
+
+
+def _add_sweep_parser(sub) -> None:
+    p = sub.add_parser("sweep", help="run a sweep of a registered task over a parameter grid (resumable; "
+                                     "local processes or a Dask cluster)")
+    p.add_argument("spec", nargs="?", type=Path, default=None, help="sweep specification (.json or .toml)")
+    p.add_argument("--list", action="store_true", help="list the registered sweep tasks")
+    p.add_argument("--scheduler", default=None, help="address of an existing Dask scheduler (tcp://host:port)")
+    p.add_argument("--workers", type=int, default=None,
+                   help="local worker processes (default: one per core; 0: run in this process)")
+    p.add_argument("--retry-failed", action="store_true", help="run failed tasks again")
+    _add_common(p, None)
+    p.set_defaults(func=cmd_sweep)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="symsaddle", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -203,6 +240,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--tol", type=float, default=1e-10, help="gradient tolerance relative to |grad L(0)|_inf")
     _add_common(p, None)
     p.set_defaults(func=cmd_saddles)
+
+    _add_sweep_parser(sub)
     return parser
 
 

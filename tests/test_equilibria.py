@@ -15,7 +15,7 @@ import symsaddle as ss
 from symsaddle._cover import families_cover, find_msolve, sympy_engine
 from symsaddle.cli import main
 from symsaddle.equilibria import Completeness, SolveStatus, solve_equilibria
-from symsaddle.errors import SolverOptionError, SymsaddleError
+from symsaddle.errors import MissingDependencyError, SolverOptionError, SymsaddleError
 
 MSOLVE = find_msolve()
 ENGINES = ["sympy", pytest.param("msolve", marks=pytest.mark.skipif(
@@ -240,3 +240,12 @@ def test_cli_derive_timeout_prints_the_fallback(capsys):
     assert "in no family: θ = [" in out
     assert main(["derive", "diagonal_linear", "--equilibria", "--timeout", "-3"]) == 2
     assert "timeout must be a positive number" in capsys.readouterr().err
+
+
+def test_asking_for_msolve_without_it_names_the_extra(monkeypatch):
+    import symsaddle._cover as cover
+    monkeypatch.setattr(cover, "find_msolve", lambda: None)
+    obj = ss.Objective.symbolic(ss.models.diagonal_linear(1), n=1)
+    with pytest.raises(MissingDependencyError, match=r"symsaddle\[msolve\]"):
+        solve_equilibria(obj, engine="msolve")
+    assert cover.choose_engine("auto").name == "sympy.groebner"     # "auto" falls back to SymPy
