@@ -22,7 +22,7 @@ import os
 import signal
 import time
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable
 
 from tqdm.auto import tqdm
@@ -36,14 +36,6 @@ class BudgetRun:
     timed_out: bool
     error: str | None
     seconds: float
-    start_method: str = field(default="")
-
-    def last(self, tag: str, default: Any = None) -> Any:
-        """The value of the last message with ``tag``."""
-        for t, value in reversed(self.messages):
-            if t == tag:
-                return value
-        return default
 
 
 def _start_method() -> str:
@@ -83,8 +75,7 @@ def run_with_budget(task: Callable, args: tuple, timeout: float, *, progress: bo
     also updates the progress bar's description. On timeout the child (and its process group) is
     killed and the messages received so far are returned with ``timed_out=True``.
     """
-    method = _start_method()
-    ctx = multiprocessing.get_context(method)
+    ctx = multiprocessing.get_context(_start_method())
     receiver, sender = ctx.Pipe(duplex=False)
     proc = ctx.Process(target=_child, args=(sender, task, args), daemon=True)
     start = time.monotonic()
@@ -123,4 +114,4 @@ def run_with_budget(task: Callable, args: tuple, timeout: float, *, progress: bo
                 proc.join(5)
             _kill(proc)
         receiver.close()
-    return BudgetRun(tuple(messages), timed_out, error, time.monotonic() - start, method)
+    return BudgetRun(tuple(messages), timed_out, error, time.monotonic() - start)

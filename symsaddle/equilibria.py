@@ -481,7 +481,8 @@ def solve_equilibria(objective, *, eigen: bool = True, simplify: bool = True,
         deterministic starts (seeded by ``seed``, which also draws the data instance).
     progress: show progress bars (tqdm) for the symbolic budget and the search.
     """
-    if timeout is not None and not (isinstance(timeout, (int, float)) and np.isfinite(timeout) and timeout > 0):
+    if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, (int, float))
+                                or not np.isfinite(timeout) or timeout <= 0):
         raise SolverOptionError(f"timeout must be a positive number of seconds or None, got {timeout!r}")
     if not isinstance(starts, (int, np.integer)) or starts < 0:
         raise SolverOptionError(f"starts must be a non-negative integer, got {starts!r}")

@@ -213,6 +213,7 @@ def test_verdict_does_not_depend_on_the_seed(seed):
     ({"timeout": 0}, "timeout must be a positive number"),
     ({"timeout": -1.0}, "timeout must be a positive number"),
     ({"timeout": float("nan")}, "timeout must be a positive number"),
+    ({"timeout": True}, "timeout must be a positive number"),
     ({"starts": -1}, "starts must be a non-negative integer"),
     ({"engine": "bertini"}, "unknown engine 'bertini'"),
 ])
