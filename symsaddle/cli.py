@@ -15,6 +15,7 @@ import numpy as np
 import sympy as sp
 
 from . import models
+from .equilibria import DEFAULT_TIMEOUT
 from .errors import SymsaddleError
 from .reports import dumps, write_json
 
@@ -88,12 +89,15 @@ def cmd_derive(args) -> dict:
     lines = [f"L = {sp.latex(obj.expression)}", "", "gradient:",
              *[f"  dL/d{sp.latex(p)} = {sp.latex(g)}" for p, g in zip(model.parameters, obj.gradient)]]
     if args.equilibria:
-        fams = solve_equilibria(obj)
+        fams = solve_equilibria(obj, timeout=args.timeout, progress=not args.json)
         result["equilibria"] = [{"point": [sp.latex(c) for c in f.point], "free": [str(s) for s in f.free],
                                  "loss": sp.latex(f.loss),
                                  "flow_eigenvalues": [{"value": sp.latex(e.value), "multiplicity": e.multiplicity}
                                                       for e in f.eigen], "latex": f.latex()} for f in fams]
         lines += ["", "equilibrium families:", *[f"  {f.latex()}" for f in fams]]
+        # completeness verdict, time budget and critical points in no family (issue 10, part 3)
+        result["equilibria_status"] = fams.to_dict()
+        lines += ["", *fams.report_lines()]
     if args.out:
         args.out.mkdir(parents=True, exist_ok=True)
         write_json(result, args.out / "derivation.json")
@@ -212,6 +216,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("derive", help="symbolic loss, gradient, Hessian (and equilibria) of a small model")
     _add_model_args(p)
     p.add_argument("--equilibria", action="store_true", help="solve ∇L = 0 and linearise the flow")
+    p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS",
+                   help="time budget of the symbolic solve of --equilibria (default %(default)g); when it runs out, "
+                        "the families found so far and a numerical critical-point search are reported")
     _add_common(p, None)
     p.set_defaults(func=cmd_derive)
 

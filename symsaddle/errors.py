@@ -61,3 +61,7 @@ class SweepError(SymsaddleError, RuntimeError):
 
 class SweepSpecError(SymsaddleError, ValueError):
     """A sweep specification is malformed (unknown task or key, bad grid, bad parameters)."""
+
+
+class SolverOptionError(SymsaddleError, ValueError):
+    """A solver option is invalid (e.g. a non-positive time budget, an unknown engine)."""
