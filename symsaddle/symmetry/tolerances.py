@@ -13,6 +13,8 @@ quantity, so no decision depends on the units of the loss or of θ:
 * a singular value of U is zero:   s ≤ max(``rank_rtol`` · scale_U, ``gradient_factor`` · ‖∇L‖ / ‖a_j‖),
   scale_U = c Σ_i |σ'(w_j·h_i)| ‖h_i‖ ‖g_i‖ (the size of the terms summed into U); the second
   term is there because U a_j = ∇_{w_j} L is only as small as the gradient
+* a loss attains its lower bound:   L − L_low ≤ ``lower_bound_rtol`` · |L(0) − L_low| (L(0): the loss at θ = 0,
+  a reference in the loss's own units)
 * an eigenvalue of Y (on ker Uᵀ) is zero: |λ| ≤ ``rank_rtol`` · scale_Y,
   scale_Y = c Σ_i |σ''(w_j·h_i)| |a_j·g_i| ‖h_i‖²
 """
@@ -41,6 +43,7 @@ class SymmetryTolerances:
     gradient_factor: float = 1e3
     band: float = 100.0
     rank_rtol: float = 1e-9
+    lower_bound_rtol: float = 1e-12
 
     def coincide(self, wi: np.ndarray, wj: np.ndarray) -> bool:
         wi, wj = np.asarray(wi, dtype=float), np.asarray(wj, dtype=float)
@@ -57,6 +60,9 @@ class SymmetryTolerances:
 
     def singular_value(self, scale: float, gradient_norm: float, outgoing_norm: float) -> float:
         return max(self.rank_rtol * scale, self.gradient_factor * gradient_norm / max(outgoing_norm, 1e-300))
+
+    def attains(self, loss: float, lower: float, reference: float) -> bool:
+        return bool(loss - lower <= self.lower_bound_rtol * abs(reference - lower))
 
     def y_eigenvalue(self, scale: float) -> float:
         return self.rank_rtol * scale
