@@ -119,7 +119,7 @@ def test_recursions(r, h):
 
 
 def test_count_table_and_errors():
-    assert count_table([(4, 5), (3, 4)], "T") == [{"r": 4, "m": 5, "value": 360}, {"r": 3, "m": 4, "value": 150}]
+    assert count_table([(4, 5), (3, 4)], "T") == [{"r": 4, "m": 5, "value": 360}, {"r": 3, "m": 4, "value": 36 + 24}]
     with pytest.raises(ValueError, match="m ≥ r"):
         global_minimum_subspace_count(4, 3)
     with pytest.raises(ValueError, match="positive integer"):
