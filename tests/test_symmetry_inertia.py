@@ -260,3 +260,17 @@ def test_line_points_are_the_duplication(examples):
     e = examples["two_output"]
     pr = predict_si_line(e.objective, e.theta, e.neuron)
     np.testing.assert_array_equal(pr.line_point(0.25).theta, duplicate_neuron(*e.point, e.neuron, 0.25).theta)
+
+
+def test_negative_definite_Y_gives_minima_outside_the_segment():
+    """Corollary 3.2's other case: Y ≺ 0 (seed-003 width-4 minimum, seed 10, neuron 3) — degenerate minima for
+    μ ∉ [0, 1], strict saddles (index d = 2) inside; measured along μ."""
+    ex = seed003_reduced_minimum(4, 10)
+    pr = predict_si_line(ex.objective, ex.theta, 3)
+    assert np.all(np.linalg.eigvalsh(pr.Y) < 0)
+    assert [s.verdict for s in pr.segments] == [LineVerdict.DEGENERATE_MINIMUM, LineVerdict.NON_STRICT_SADDLE,
+                                                LineVerdict.STRICT_SADDLE, LineVerdict.NON_STRICT_SADDLE,
+                                                LineVerdict.DEGENERATE_MINIMUM]
+    sw = measure_si_line(pr, np.linspace(-1, 2, 31))
+    assert sw.decided.mean() > 0.7 and sw.all_decided_agree
+    assert sw.measured[15].negative == 2                    # μ = 0.5
