@@ -29,8 +29,8 @@ def test_reproduce_symmetry_counts_json(tmp_path, capsys):
 
 
 def test_inertia_report_small(tmp_path):
-    """Two of the five SI lines (the registered case runs all five with 103 values of μ)."""
-    res = inertia_report(tmp_path, False, examples=["seed003-width3", "two-output"], n_mu=30)
+    """Two of the five SI lines (the registered case runs all five with 101 values of μ)."""
+    res = inertia_report(tmp_path, False, examples=["seed003-width3", "two-output"], n_mu=12)
     assert "NaN" not in dumps(res) and res["all_agree"]
     one, two = res["examples"]["seed003-width3"], res["examples"]["two-output"]
     assert one["rank_U"] == 0 and one["n_thesis_agree_on_decided"] == one["n_decided"]

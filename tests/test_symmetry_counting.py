@@ -47,7 +47,7 @@ def test_paper_figure4_case():
 
 
 CASES = [(dict(d_in=2, activation="sigmoid"), 2, 4), (dict(d_in=1, activation="tanh", bias=True, d_out=2), 3, 5),
-         (dict(d_in=2, activation="sigmoid"), 4, 5)]
+         pytest.param(dict(d_in=2, activation="sigmoid"), 4, 5, marks=pytest.mark.slow)]
 
 
 @pytest.mark.parametrize("spec,r,m", CASES, ids=["sigmoid-2to4", "tanh-bias-2out-3to5", "sigmoid-4to5"])

@@ -59,6 +59,7 @@ def test_block_structure_of_the_measured_hessian(name, predictions):
         np.testing.assert_allclose(B[P_r:, P_r:], pr.K(mu), rtol=0, atol=1e-10 * scale)
 
 
+@pytest.mark.slow
 def test_Y_and_U_against_50_digit_finite_differences():
     """μ(1−μ) vᵀYv = d²/dt² L(θ(μ) + t T_v v) and U_ik = ∂²L/∂v_i∂c_k, by central differences of the loss
     evaluated in mpmath at 50 digits (the mpmath kernel shares no code with the NumPy kernel)."""
