@@ -222,6 +222,7 @@ def test_global_minimum_line():
     theta = np.concatenate([SEED003_TEACHER_W.ravel(), SEED003_TEACHER_A])
     pr = predict_si_line(obj, theta, 2)
     assert pr.attains_lower_bound and all(s.verdict is LineVerdict.GLOBAL_MINIMUM for s in pr.segments)
+    assert all(pr.inertia(mu) == pr.reduced_inertia + Inertia(0, 3, 0) for mu in MUS)
     sw = measure_si_line(pr, [-1.0, 0.0, 0.5, 2.0])
     for m in sw.measured:
         assert m is None or (m.negative == 0 and m.zero >= 3)

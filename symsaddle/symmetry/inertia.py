@@ -38,14 +38,13 @@ from enum import Enum
 from functools import cached_property, lru_cache
 
 import numpy as np
-import scipy.linalg
 import sympy as sp
 
 from .. import models
 from .._objective import Objective
 from ..critical import Kind, classify
 from ..models import Model
-from .errors import NotCriticalError
+from .errors import NeuronIndexError, NotCriticalError
 from .layers import HiddenLayer, NetworkPoint, hidden_layer
 from .operations import duplicate_neuron
 from .tolerances import DEFAULT_TOLERANCES, SymmetryTolerances, norm
@@ -106,6 +105,12 @@ def _suffix_jacobian(model: Model, layer: int):
     return suffix, fn, J.shape
 
 
+@lru_cache(maxsize=None)
+def _loss_first(sd):
+    """ℓ'(f, y) (the core's ``SampleDerivatives.loss_first``) lambdified to NumPy."""
+    return sp.lambdify([list(sd.output_symbols), list(sd.labels)], list(sd.loss_first), modules="numpy")
+
+
 def _prefix_output(model: Model, theta: np.ndarray, depth: int, X: np.ndarray) -> np.ndarray:
     """z^{depth}(x): the pre-activation of layer ``depth`` of an mlp, by evaluating its prefix model."""
     info = dict(model.info)
@@ -138,8 +143,7 @@ def layer_signals(objective: Objective, theta, layer: HiddenLayer) -> LayerSigna
     if layer.bias_block is not None:
         h = np.hstack([h, np.ones((h.shape[0], 1))])
     f = model.evaluate(th, X)
-    sd = objective.sample
-    loss_first = sp.lambdify([list(sd.output_symbols), list(sd.labels)], list(sd.loss_first), modules="numpy")
+    loss_first = _loss_first(objective.sample)
     lp = np.stack([np.broadcast_to(np.asarray(v, dtype=float), (X.shape[0],))
                    for v in loss_first(list(f.T), list(Y.T))], axis=1)          # (n, d_out)
     if layer.is_last:
@@ -332,7 +336,6 @@ def predict_si_line(objective: Objective, theta, neuron: int, *, layer: int | No
     th = np.asarray(theta, dtype=float)
     p = hl.parameters(th)
     if not (isinstance(neuron, (int, np.integer)) and 0 <= neuron < hl.width):
-        from .errors import NeuronIndexError
         raise NeuronIndexError(f"neuron must be in 0..{hl.width - 1}, got {neuron!r}")
     kernel = kernel or objective.compile()
     L, g_norm, tol_g, lam = _hessian_tolerance(kernel, th, tolerances)
@@ -366,7 +369,7 @@ def predict_si_line(objective: Objective, theta, neuron: int, *, layer: int | No
     YZ = Z.T @ ((Y + Y.T) / 2) @ Z
     tol_l = tolerances.eigenvalue(float(np.max(np.abs(lam))), g_norm)
     return SILinePrediction(NetworkPoint(objective.model, th), hl, int(neuron), objective, L, g_norm, tol_g, Y, U, k,
-                            sv, tol_U, np.linalg.eigvalsh(YZ), tolerances.y_eigenvalue(scale_Y), lam, tol_l,
+                            sv, tol_U, np.linalg.eigvalsh(YZ), tol_Y, lam, tol_l,
                             Inertia.of(lam, tol_l), at_lower, tolerances)
 
 

@@ -36,8 +36,7 @@ import sympy as sp
 from .._activations import ACTIVATION_ARGUMENT, Activation, get_activation
 from ..errors import ShapeError
 from ..models import Model
-from .errors import (ActivationSymmetryError, NeuronIndexError, NeuronMismatchError, SymmetryCheckError,
-                     UnsupportedModelError)
+from .errors import ActivationSymmetryError, NeuronIndexError, NeuronMismatchError, SymmetryCheckError
 from .layers import HiddenLayer, LayerParameters, NetworkPoint, hidden_layer
 from .tolerances import DEFAULT_TOLERANCES, SymmetryTolerances, norm
 
