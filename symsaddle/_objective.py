@@ -208,35 +208,27 @@ class Objective:
         return self.loss.lower_bound
 
     # -- compiled evaluators -----------------------------------------------------------
-    #: Kernel backends of :meth:`compile`.
-    BACKENDS = ("auto", "structured", "per-sample", "mpmath")
-
     def compile(self, backend: str = "auto", **options):
-        """Compile to a kernel (see :class:`symsaddle.Kernel`).
+        """Compile to a kernel (a :class:`symsaddle.Kernel`; its ``backend`` attribute says which).
 
         * ``"structured"`` — layer-structured NumPy kernel (:mod:`symsaddle._structured`): the
           chain rule over the model's layers from per-layer symbolic pieces; needs a layered
           model (``two_layer``, ``mlp``, ``deep_linear``); options ``memory_budget`` (bytes,
           default 1 GB) and ``chunk_elements``;
-        * ``"per-sample"`` — NumPy kernel lambdified from the per-sample symbolic derivatives
-          of the whole model (any model; its build cost grows quickly with depth); same options;
+        * ``"per-sample"`` (alias ``"numpy"``) — NumPy kernel lambdified from the per-sample
+          symbolic derivatives of the whole model (any model; its build cost grows quickly with
+          depth); same options;
         * ``"mpmath"`` — the same per-sample expressions at ``dps`` digits (default 50);
+        * ``"jax"`` — JAX jit + vmap of the per-sample pieces (optional extra);
         * ``"auto"`` (default) — ``"structured"`` for layered models, else ``"per-sample"``.
 
-        The kernel's ``backend`` attribute says which one runs.
+        Backends are registered in ``symsaddle._backends``.
         """
-        from ._kernels import compile_mpmath, compile_numpy
+        from ._backends import compile_objective
         self._require_numeric("compile")
         if backend == "auto":
             backend = "structured" if self.model.layers is not None else "per-sample"
-        if backend == "structured":
-            from ._structured import StructuredKernel
-            return StructuredKernel(self, **options)
-        if backend == "per-sample":
-            return compile_numpy(self, **options)
-        if backend == "mpmath":
-            return compile_mpmath(self, **options)
-        raise ValueError(f"unknown backend {backend!r}; choose one of {', '.join(map(repr, self.BACKENDS))}")
+        return compile_objective(self, backend, **options)
 
     # -- whole-objective symbolic expressions (small n) ------------------------------------
     def _rows(self) -> list[dict[sp.Symbol, sp.Expr]]:

@@ -621,3 +621,9 @@ def forward_outputs(model: Model, th: np.ndarray, X: np.ndarray) -> np.ndarray:
         z = layer.pre_activation(h, th, th.shape[0])
         h = z if layer.activation is None else layer.derivatives(z, 0)[0]
     return np.asarray(h)
+
+
+def compile_structured(objective, memory_budget: int = DEFAULT_MEMORY_BUDGET,
+                       chunk_elements: int | None = None) -> StructuredKernel:
+    """The layer-structured kernel of a layered objective (``Objective.compile("structured")``)."""
+    return StructuredKernel(objective, memory_budget, chunk_elements)

@@ -15,6 +15,7 @@ import numpy as np
 import sympy as sp
 
 from . import models
+from .equilibria import DEFAULT_TIMEOUT
 from .errors import SymsaddleError
 from .reports import dumps, write_json
 
@@ -88,12 +89,15 @@ def cmd_derive(args) -> dict:
     lines = [f"L = {sp.latex(obj.expression)}", "", "gradient:",
              *[f"  dL/d{sp.latex(p)} = {sp.latex(g)}" for p, g in zip(model.parameters, obj.gradient)]]
     if args.equilibria:
-        fams = solve_equilibria(obj)
+        fams = solve_equilibria(obj, timeout=args.timeout, progress=not args.json)
         result["equilibria"] = [{"point": [sp.latex(c) for c in f.point], "free": [str(s) for s in f.free],
                                  "loss": sp.latex(f.loss),
                                  "flow_eigenvalues": [{"value": sp.latex(e.value), "multiplicity": e.multiplicity}
                                                       for e in f.eigen], "latex": f.latex()} for f in fams]
         lines += ["", "equilibrium families:", *[f"  {f.latex()}" for f in fams]]
+        # completeness verdict, time budget and critical points in no family (issue 10, part 3)
+        result["equilibria_status"] = fams.to_dict()
+        lines += ["", *fams.report_lines()]
     if args.out:
         args.out.mkdir(parents=True, exist_ok=True)
         write_json(result, args.out / "derivation.json")
@@ -163,6 +167,43 @@ def cmd_saddles(args) -> dict:
     return result
 
 
+# -- sweep (issue 11, part 5; symsaddle.sweep) ------------------------------------------------
+
+
+def cmd_sweep(args) -> dict:
+    """Run (or resume) the sweep of a JSON/TOML specification naming a registered task."""
+    from .sweep import SweepSpec, sweep_tasks
+
+    if args.list:
+        tasks = sweep_tasks()
+        return {"tasks": {n: t.summary for n, t in tasks.items()},
+                "text": "\n".join(f"{n:28s} {t.summary}" for n, t in tasks.items()) or "(no sweep tasks)"}
+    if args.spec is None:
+        raise SymsaddleError("symsaddle sweep needs a specification file (.json or .toml), or --list")
+    spec = SweepSpec.from_file(args.spec)
+    if args.out is None and spec.out is None:
+        raise SymsaddleError("say where the results go: --out DIR, or \"out\" in the specification")
+    res = spec.run(out=args.out, scheduler=args.scheduler, workers=args.workers,
+                   retry_failed=args.retry_failed or None, progress=not args.json)
+    result = res.to_dict()
+    result["text"] = (f"sweep {res.task}: {len(res.records)} tasks, {res.ran} run now, {res.skipped} already done, "
+                      f"{len(res.failed)} failed ({res.status.value})\nresults: {res.table} and {res.log}")
+    return result
+
+
+def _add_sweep_parser(sub) -> None:
+    p = sub.add_parser("sweep", help="run a sweep of a registered task over a parameter grid (resumable; "
+                                     "local processes or a Dask cluster)")
+    p.add_argument("spec", nargs="?", type=Path, default=None, help="sweep specification (.json or .toml)")
+    p.add_argument("--list", action="store_true", help="list the registered sweep tasks")
+    p.add_argument("--scheduler", default=None, help="address of an existing Dask scheduler (tcp://host:port)")
+    p.add_argument("--workers", type=int, default=None,
+                   help="local worker processes (default: one per core; 0: run in this process)")
+    p.add_argument("--retry-failed", action="store_true", help="run failed tasks again")
+    _add_common(p, None)
+    p.set_defaults(func=cmd_sweep)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="symsaddle", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -175,6 +216,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("derive", help="symbolic loss, gradient, Hessian (and equilibria) of a small model")
     _add_model_args(p)
     p.add_argument("--equilibria", action="store_true", help="solve ∇L = 0 and linearise the flow")
+    p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS",
+                   help="time budget of the symbolic solve of --equilibria (default %(default)g); when it runs out, "
+                        "the families found so far and a numerical critical-point search are reported")
     _add_common(p, None)
     p.set_defaults(func=cmd_derive)
 
@@ -196,6 +240,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--tol", type=float, default=1e-10, help="gradient tolerance relative to |grad L(0)|_inf")
     _add_common(p, None)
     p.set_defaults(func=cmd_saddles)
+
+    _add_sweep_parser(sub)
     return parser
 
 

@@ -18,6 +18,7 @@ CASE_MODULES = (
     "symsaddle.diagonal.cases",
     "symsaddle.deep_linear.cases",
     "symsaddle.ncf.cases",
+    "symsaddle.symmetry.cases",
 )
 
 
