@@ -227,7 +227,7 @@ def batches(P: int, quick: bool) -> dict:
     return {"gradient": full, "hessian": small if P > 40 else 32, "D3": full, "D4": full}
 
 
-def measure(label, widths, bias, X, y, rounds, quick, hand_width=None) -> list[Row]:
+def measure(label, widths, bias, X, y, rounds, quick, quantities, hand_width=None) -> list[Row]:
     m = (ss.models.two_layer(2, hand_width, "sigmoid") if hand_width
          else ss.models.mlp(list(widths), "sigmoid", bias=bias))
     kernel = ss.Objective(m, X, y).compile()
@@ -237,6 +237,8 @@ def measure(label, widths, bias, X, y, rounds, quick, hand_width=None) -> list[R
     rng = np.random.default_rng(0)
     rows = []
     for quantity, B in batches(P, quick).items():
+        if quantity not in quantities:
+            continue
         theta = rng.normal(size=(B, P))
         u = rng.normal(size=(B, P))
         u /= np.linalg.norm(u, axis=1, keepdims=True)
@@ -347,6 +349,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--quick", action="store_true", help="smaller batches, fewer build cases")
     parser.add_argument("--skip-build", action="store_true")
+    parser.add_argument("--only", default="", help="measure only models whose label contains this")
+    parser.add_argument("--quantities", default="gradient,hessian,D3,D4")
     args = parser.parse_args()
     X, y = seed003_grid()
     try:
@@ -356,10 +360,12 @@ def main() -> None:
         print("JAX is not installed (optional: pip install jax jaxlib): the JAX column is skipped")
     print(f"n = {len(X)} grid points; {args.rounds} paired rounds; one thread for NumPy/BLAS/XLA\n")
     rows = []
-    for w in TWO_LAYER_WIDTHS:
-        rows += measure(f"two_layer(2, {w})", (2, w, 1), False, X, y, args.rounds, args.quick, hand_width=w)
-    for widths in MLP_WIDTHS:
-        rows += measure(f"mlp({list(widths)})", widths, True, X, y, args.rounds, args.quick)
+    wanted = args.quantities.split(",")
+    cases = ([(f"two_layer(2, {w})", (2, w, 1), False, w) for w in TWO_LAYER_WIDTHS]
+             + [(f"mlp({list(widths)})", widths, True, None) for widths in MLP_WIDTHS])
+    for label, widths, bias, hand_width in cases:
+        if args.only in label:
+            rows += measure(label, widths, bias, X, y, args.rounds, args.quick, wanted, hand_width)
 
     others = [name for name in ("hand NumPy", "JAX") if any(name in r.ratios for r in rows)]
     print("\nratio = median over rounds of t(other) / t(symsaddle); ≥ 1.0 means symsaddle is at "

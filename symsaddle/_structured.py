@@ -47,17 +47,24 @@ reductions), so a JAX backend can be generated from the same pieces.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from math import factorial
 
 import numpy as np
+from scipy.linalg.blas import dsyrk
 
-from ._kernels import DEFAULT_MEMORY_BUDGET, chunk_rows, numpy_loss
+from ._activations import ACTIVATION_ARGUMENT, Activation
+from ._kernels import DEFAULT_MEMORY_BUDGET, chunk_rows, numpy_function, numpy_loss
 from .models import Dense, Model
 from .protocol import check_order, parameter_batch, point_and_direction
 
 #: Bytes of work arrays per chunk for the element-wise sweeps (value, gradient, Dᵏ): about the
-#: size of a core's share of cache, so the many passes of an element-wise sweep stay in cache.
-SWEEP_CHUNK_BYTES = 1 << 22
+#: size of a core's share of cache, so the many passes of an element-wise sweep stay in cache
+#: (measured on the benchmark machine: 2–4 MB is best, 16 MB is 2–3× slower).
+SWEEP_CHUNK_BYTES = 3 << 20
+
+#: The same for the Hessian's chunks, whose matrix products want longer sample dimensions.
+HESSIAN_CHUNK_BYTES = 16 << 20
 
 
 class _Layer:
@@ -96,19 +103,37 @@ class _Layer:
     def bias(self, th: np.ndarray) -> np.ndarray | None:
         return None if self.b is None else th[:, self.b]
 
-    def derivatives(self, z: np.ndarray, order: int) -> list[np.ndarray]:
-        """[σ(z), σ'(z), …, σ⁽ᵒʳᵈᵉʳ⁾(z)] from the activation's symbolic pieces."""
-        return self.activation.numpy_derivatives(order)(z)
+    def derivatives(self, z: np.ndarray, order: int, taylor: bool = False) -> list[np.ndarray]:
+        """[σ(z), σ'(z), …, σ⁽ᵒʳᵈᵉʳ⁾(z)] (divided by m! with ``taylor``), from the symbolic pieces."""
+        return _activation_pieces(self.activation, order, taylor)(z)
 
     def pre_activation(self, h: np.ndarray, th: np.ndarray, batch: int) -> np.ndarray:
         """z = W h + b, shape (Bc, nc, d_out)."""
         z = np.matmul(h, self.weight(th).swapaxes(-1, -2))
+        if z.ndim == 2:                       # fixed first layer: no batch axis yet
+            z = np.broadcast_to(z, (batch,) + z.shape)
         b = self.bias(th)
         if b is not None:
-            z = z + b[:, None, :]
-        if z.ndim == 2:                       # fixed first layer without bias: no batch axis yet
-            z = np.broadcast_to(z, (batch,) + z.shape)
+            if z.flags.writeable:
+                z += b[:, None, :]
+            else:
+                z = z + b[:, None, :]
         return z
+
+
+@lru_cache(maxsize=None)
+def _activation_pieces(activation: Activation, order: int, taylor: bool):
+    """z ↦ [σ⁽ᵐ⁾(z) (/ m! with ``taylor``), m = 0..order]: ``Activation.derivative_expressions``
+    lambdified once (``cse``, integer powers as products); constants broadcast to z's shape."""
+    exprs = activation.derivative_expressions(order)
+    if taylor:
+        exprs = [e / factorial(m) for m, e in enumerate(exprs)]
+    fn = numpy_function([ACTIVATION_ARGUMENT], exprs)
+
+    def pieces(z: np.ndarray) -> list[np.ndarray]:
+        return [v if isinstance(v, np.ndarray) and v.shape == z.shape else np.broadcast_to(v, z.shape)
+                for v in fn(z)]
+    return pieces
 
 
 def _hat(h: np.ndarray, layer: _Layer) -> np.ndarray:
@@ -162,15 +187,24 @@ class StructuredKernel:
         self._width_sq = sum(d * d for d in widths)
 
     # -- chunking ------------------------------------------------------------------------------
-    def _chunks(self, B: int, bytes_per_row: int, bytes_per_theta: int = 0, sweep: bool = True):
-        """(θ slice, sample slice) pairs whose work arrays fit the memory budget."""
-        budget = self.memory_budget
-        if sweep:
-            budget = min(budget, SWEEP_CHUNK_BYTES)
-        rows = chunk_rows(budget, bytes_per_row, self.chunk_elements)
+    def _chunks(self, B: int, bytes_per_row: int, bytes_per_theta: int = 0, cap: int = SWEEP_CHUNK_BYTES):
+        """(θ slice, sample slice) pairs whose work arrays fit the memory budget.
+
+        ``bytes_per_row``: work memory per (θ, sample) pair; ``bytes_per_theta``: per θ (e.g. the
+        Hessian's P × P temporaries). Chunks are also kept under ``cap`` bytes when the budget
+        allows, so the element-wise passes run in cache.
+        """
+        need = bytes_per_theta + bytes_per_row
+        if need > self.memory_budget:
+            raise ValueError(f"memory_budget = {self.memory_budget} bytes cannot hold the work arrays "
+                             f"of one θ and one sample (about {need} bytes); raise the budget")
+        budget = max(min(self.memory_budget, cap), need)
+        rows = chunk_rows(budget - bytes_per_theta, bytes_per_row, self.chunk_elements)
         n = self.n_rows
         if rows >= n:
-            bc = max(1, min(B, rows // n, max(1, self.memory_budget // max(1, 2 * bytes_per_theta))))
+            bc = max(1, min(B, budget // (n * bytes_per_row + bytes_per_theta)))
+            if self.chunk_elements is not None:
+                bc = max(1, min(bc, self.chunk_elements // n))
             nc = n
         else:
             bc, nc = 1, rows
@@ -241,7 +275,7 @@ class StructuredKernel:
         """L(θ) = c Σ_i ℓ(f(x_i; θ), y_i)."""
         th, single = parameter_batch(theta, self.P)
         out = np.zeros(th.shape[0])
-        for bs, ns in self._chunks(th.shape[0], 8 * 3 * self._width_sum):
+        for bs, ns in self._chunks(th.shape[0], 8 * 4 * self._width_sum):
             f, _ = self._forward(th[bs], self._X[ns], 0)
             out[bs] += self._loss_value(f, ns)
         out *= self.factor
@@ -256,7 +290,7 @@ class StructuredKernel:
         th, single = parameter_batch(theta, self.P)
         B = th.shape[0]
         val, grad = np.zeros(B), np.zeros((B, self.P))
-        for bs, ns in self._chunks(B, 8 * 5 * self._width_sum):
+        for bs, ns in self._chunks(B, 8 * 7 * self._width_sum):
             t = th[bs]
             f, cache = self._forward(t, self._X[ns], 1)
             val[bs] += self._loss_value(f, ns)
@@ -276,8 +310,27 @@ class StructuredKernel:
                 out[:, layer.w] += (_bt(gw) if layer.transposed else gw).reshape(out.shape[0], -1)
             if layer.b is not None:
                 out[:, layer.b] += delta.sum(axis=1)
+            if l == 1 and delta.shape[-1] == 1 and cache[0][1] is not None and layers[0].n_hat:
+                # one output unit above the first layer: δ_1 = δ_2 w ⊙ σ'_1 is rank one per sample,
+                # so ∇_{W_1} = w ⊙ σ'_1ᵀ(δ_2 ⊙ x) without forming δ_1 (two passes fewer)
+                self._first_layer_rank_one(layer.weight(th), delta, cache[0], out)
+                return
             if l:
                 g = np.matmul(delta, layer.weight(th))            # ∂ℓ/∂h_{l-1}
+
+    def _first_layer_rank_one(self, W_next: np.ndarray, delta: np.ndarray, cache0, out) -> None:
+        first = self.layers[0]
+        x, (s1, *_) = cache0
+        parts = ([delta * x] if first.w is not None else []) + ([delta] if first.b is not None else [])
+        rhs = parts[0] if len(parts) == 1 else np.concatenate(parts, axis=-1)   # (Bc, nc, n̂)
+        w = W_next.reshape(-1, first.d_out)                                      # (Bc or 1, d_1)
+        G = np.matmul(_bt(s1), rhs) * w[:, :, None]                              # (Bc, d_1, n̂)
+        B = out.shape[0]
+        if first.w is not None:
+            gw = G[:, :, :first.d_in]
+            out[:, first.w] += (_bt(gw) if first.transposed else gw).reshape(B, -1)
+        if first.b is not None:
+            out[:, first.b] += G[:, :, -1]
 
     def hessian(self, theta) -> np.ndarray:
         """∇²L(θ) by the exact block formula (module docstring)."""
@@ -285,9 +338,12 @@ class StructuredKernel:
         B, P = th.shape[0], self.P
         H = np.zeros((B, P, P))
         d_out = self.model.d_out
-        per_row = 8 * (3 * d_out * P + 6 * self._width_sq + 8 * self._width_sum
-                       + max(l.d_out * (l.n_hat + 1) * m.d_out for l in self.layers for m in self.layers))
-        for bs, ns in self._chunks(B, per_row, 16 * P * P, sweep=False):
+        # per (θ, sample): J and its weighted copy, per-layer d × d stacks (K, Q, N, A), per-layer
+        # vectors (h, σ', σ'', g, δ, ĥ), and the largest per-block operands (ĥ⊗ĥ, δ⊗ĥ, σ'⊗N)
+        per_row = 8 * (2 * d_out * P + 6 * self._width_sq + 8 * self._width_sum
+                       + max((l.n_hat + l.d_out + l.d_in) * (m.n_hat + m.d_out)
+                             for l in self.layers for m in self.layers))
+        for bs, ns in self._chunks(B, per_row, 6 * 8 * P * P, cap=HESSIAN_CHUNK_BYTES):
             self._hessian_chunk(th[bs], ns, H[bs])
         H *= self.factor
         return H[0] if single else H
@@ -313,7 +369,7 @@ class StructuredKernel:
                 g = np.matmul(deltas[l], weights[l])
 
         # Gauss–Newton term J_fᵀ ℓ'' J_f over the explicit output Jacobian J_f (Bc, nc, d_out, P)
-        J = np.zeros(shape + (d_out, P))
+        J = np.empty(shape + (d_out, P))
         M = None                                          # ∂h_L/∂z_l, (Bc, nc, d_out, d_l)
         for l in range(L - 1, -1, -1):
             if M is None:
@@ -322,31 +378,22 @@ class StructuredKernel:
             else:
                 M = np.matmul(M, _per_sample(weights[l + 1]))
                 if s1[l] is not None:
-                    M = M * s1[l][..., None, :]
+                    M *= s1[l][..., None, :]
             layer = layers[l]
-            if layer.n_hat:
-                h = cache[l][0]
-                if layer.w is not None:
-                    outer = M[..., :, None] * np.broadcast_to(h, shape + (layer.d_in,))[..., None, None, :]
-                    if layer.transposed:
-                        outer = outer.swapaxes(-1, -2)
-                    J[..., layer.w] = outer.reshape(shape + (d_out, -1))
-                if layer.b is not None:
-                    J[..., layer.b] = M
-        second = self._loss_second(f, ns)
-        Jf = J.reshape(Bc, -1, P)
-        if second.ndim == 3:                                   # diagonal ℓ''
-            constant = self.loss.second_constant
-            if constant is not None and all(c == 1.0 for c in constant):
-                H += np.matmul(_bt(Jf), Jf)
-            elif np.all(second >= 0):
-                Js = Jf * np.sqrt(second).reshape(Bc, -1)[..., None]
-                H += np.matmul(_bt(Js), Js)
-            else:
-                H += np.matmul(_bt(Jf * second.reshape(Bc, -1)[..., None]), Jf)
-        else:
-            H += np.matmul(_bt(Jf), np.matmul(second, J).reshape(Bc, -1, P))
-        del J, Jf
+            h = cache[l][0]
+            if layer.w is not None:                       # J_f[:, W_l] = M_l ⊗ h_{l-1}ᵀ, written in place
+                d_in, d_l = layer.d_in, layer.d_out
+                view = J[..., layer.w]
+                if layer.transposed:
+                    np.multiply(M[..., None, :], h[..., None, :, None],
+                                out=view.reshape(shape + (d_out, d_in, d_l)))
+                else:
+                    np.multiply(M[..., :, None], h[..., None, None, :],
+                                out=view.reshape(shape + (d_out, d_l, d_in)))
+            if layer.b is not None:
+                J[..., layer.b] = M
+        self._gauss_newton(J, self._loss_second(f, ns), H)
+        del J
 
         # residual curvature R, block by block (l ≥ m)
         K = None                        # ("diag", (Bc,nc,d)) or ("dense", (Bc,nc,d,d)) or None
@@ -357,8 +404,7 @@ class StructuredKernel:
                 own = gs[l] * s2[l]
                 K = ("diag", own) if K is None else (
                     ("diag", K[1] + own) if K[0] == "diag" else ("dense", K[1] + _diag(own)))
-            layer = layers[l]
-            if not layer.n_hat:
+            if not layers[l].n_hat:
                 continue
             N = None                    # N_{l-1,m} as m decreases (None = the identity)
             Q = K                       # K_l N_{l,m}
@@ -373,58 +419,88 @@ class StructuredKernel:
                     self._add_block(H, l, m, Q, N, deltas[l], s1[l - 1] if l else None,
                                     hats[l], hats[m], shape)
 
+    def _gauss_newton(self, J: np.ndarray, second: np.ndarray, H: np.ndarray) -> None:
+        """H += Σ_i J_iᵀ ℓ''_i J_i for the output Jacobian J (Bc, nc, d_out, P)."""
+        Bc, P = J.shape[0], J.shape[-1]
+        Jf = J.reshape(Bc, -1, P)
+        if second.ndim == 4:                                   # ∂²ℓ/∂f² not diagonal
+            H += np.matmul(_bt(Jf), np.matmul(second, J).reshape(Bc, -1, P))
+            return
+        constant = self.loss.second_constant
+        if constant is not None and all(c == 0.0 for c in constant):
+            return                                             # linear loss: no Gauss–Newton term
+        if not np.all(second >= 0):
+            H += np.matmul(_bt(Jf * second.reshape(Bc, -1)[..., None]), Jf)
+            return
+        if constant is None or any(c != 1.0 for c in constant):
+            Jf = Jf * np.sqrt(second).reshape(Bc, -1)[..., None]
+        for b in range(Bc):                                    # (√ℓ'' J)ᵀ(√ℓ'' J) by BLAS syrk
+            G = dsyrk(1.0, Jf[b].T, trans=0)                   # upper triangle
+            H[b] += G
+            H[b] += np.triu(G, 1).T
+
     @staticmethod
     def _pull_back(K, W_next: np.ndarray, s: np.ndarray | None):
         """diag(σ'_l) W_{l+1}ᵀ K_{l+1} W_{l+1} diag(σ'_l), or None when K_{l+1} = 0."""
         if K is None:
             return None
         kind, k = K
-        if kind == "diag":
-            inner = np.matmul(_bt(W_next)[..., None, :, :] * k[..., None, :], W_next[..., None, :, :]) \
-                if W_next.ndim == 3 else np.matmul(W_next.T * k[..., None, :], W_next)
+        if kind == "diag":                                     # Σ_k k_k W[k, a] W[k, b]: one product
+            d_next, d_l = W_next.shape[-2:]
+            WW = (W_next[..., :, :, None] * W_next[..., :, None, :]).reshape(W_next.shape[:-2] + (d_next, d_l * d_l))
+            inner = np.matmul(k, WW).reshape(k.shape[:-1] + (d_l, d_l))
         else:
-            Wb = W_next[..., None, :, :] if W_next.ndim == 3 else W_next
+            Wb = _per_sample(W_next)
             inner = np.matmul(_bt(Wb), np.matmul(k, Wb))
         if s is not None:
-            inner = inner * s[..., :, None] * s[..., None, :]
+            inner *= s[..., :, None]
+            inner *= s[..., None, :]
         return ("dense", inner)
 
     def _add_block(self, H, l, m, Q, N, delta, s_prev, hat_l, hat_m, shape) -> None:
         """Add R[θ_l, θ_m] (and its transpose for l ≠ m) to H (module docstring).
 
         ``Q`` = K_l N_{l,m} (None for 0), ``N`` = N_{l-1,m} (None for the identity, m = l − 1),
-        ``delta`` = δ_l, ``s_prev`` = σ'(z_{l-1}) (None for a linear layer).
+        ``delta`` = δ_l, ``s_prev`` = σ'(z_{l-1}) (None for a linear layer). Every sum over the
+        samples is one matrix product with the samples as the inner dimension.
         """
         layer, lower = self.layers[l], self.layers[m]
         Bc = H.shape[0]
         nl, nm, dl, dm = layer.n_hat, lower.n_hat, layer.d_out, lower.d_out
-        hat_l = np.broadcast_to(hat_l, shape + (nl,))         # ĥ_m-1 may be the shared data (nc, nm)
-        left = None                                            # (.., dl, nl, dm), contracted with ĥ_{m-1}
-        if Q is not None and Q[0] == "diag" and l == m:
-            # K_l diagonal: R[(a, b), (a, e)] = Σ_i k_a ĥ_b ĥ_e, one (nl × nl) block per unit a
-            blk = np.matmul(_bt((Q[1][..., :, None] * hat_l[..., None, :]).reshape(Bc, -1, dl * nl)), hat_m)
-            H[:, layer.index[:, :, None], layer.index[:, None, :]] += blk.reshape(Bc, dl, nl, nm)
-        elif Q is not None:
-            q = _diag(Q[1]) if Q[0] == "diag" else Q[1]
-            left = q[..., :, None, :] * hat_l[..., :, None][..., None, :, :]
-        if l > m and layer.w is not None:
-            sd = delta[..., :, None] * s_prev[..., None, :] if s_prev is not None \
-                else np.broadcast_to(delta[..., :, None], shape + (dl, layer.d_in))
-            if N is None:
-                # E term with N_{l-1,l-1} = I: entries (a, b; c = b, e) only
-                blk = np.matmul(_bt(sd.reshape(Bc, -1, dl * layer.d_in)), hat_m)
-                blk = blk.reshape(Bc, dl, layer.d_in, nm)
-                rows, cols = layer.index[:, :layer.d_in, None], lower.index[None, :, :]
-                H[:, rows, cols] += blk
-                H[:, cols, rows] += blk
+
+        blk = None                                             # (Bc, dl, nl, dm, nm)
+        if Q is not None:
+            hh = _outer_rows(hat_l, hat_m)                     # ĥ_{l-1} ⊗ ĥ_{m-1} per sample
+            if Q[0] == "diag":                                 # l == m, K_l diagonal: block diagonal in a
+                T = np.matmul(_bt(Q[1]), hh).reshape(Bc, dl, nl, nm)
+                H[:, layer.index[:, :, None], layer.index[:, None, :]] += T
             else:
-                e_left = sd[..., :, :, None] * N[..., None, :, :]           # (.., dl, d_in, dm)
-                if left is None:
-                    left = np.zeros(shape + (dl, nl, dm))
-                left[..., :, :layer.d_in, :] += e_left
-        if left is None:
+                T = np.matmul(_bt(_rows(Q[1], 2)), hh)
+                blk = T.reshape(Bc, dl, dm, nl, nm).transpose(0, 1, 3, 2, 4)
+        if l > m and layer.w is not None:
+            d_in = layer.d_in
+            V = _outer_rows(delta, hat_m)                      # δ_l ⊗ ĥ_{m-1} per sample
+            if N is None:                                      # E term, N = I: entries (a, b; b, e)
+                if s_prev is None:
+                    T2 = np.broadcast_to(V.sum(axis=-2)[:, None, :], (Bc, d_in, dl * nm))
+                else:
+                    T2 = np.matmul(_bt(s_prev), V)
+                T2 = T2.reshape(Bc, d_in, dl, nm).transpose(0, 2, 1, 3)          # (a, b, e)
+                rows, cols = layer.index[:, :d_in, None], lower.index[None, :, :]
+                H[:, rows, cols] += T2
+                H[:, cols, rows] += T2
+            else:
+                U = N if s_prev is None else N * s_prev[..., :, None]            # σ'_b N[b, c]
+                T2 = np.matmul(_bt(_rows(U, 2)), V)
+                T2 = T2.reshape(Bc, d_in, dm, dl, nm).transpose(0, 3, 1, 2, 4)  # (a, b, c, e)
+                if blk is None:
+                    blk = np.zeros((Bc, dl, nl, dm, nm))
+                else:
+                    blk = np.ascontiguousarray(blk)
+                blk[:, :, :d_in] += T2
+        if blk is None:
             return
-        blk = np.matmul(_bt(left.reshape(Bc, -1, dl * nl * dm)), hat_m).reshape(Bc, dl * nl, dm * nm)
+        blk = blk.reshape(Bc, dl * nl, dm * nm)
         rows, cols = layer.index.reshape(-1)[:, None], lower.index.reshape(-1)[None, :]
         H[:, rows, cols] += blk
         if l != m:
@@ -439,7 +515,7 @@ class StructuredKernel:
         th, vv, single = point_and_direction(theta, v, self.P)
         B = th.shape[0]
         out = np.zeros((B, self.P))
-        for bs, ns in self._chunks(B, 8 * 10 * self._width_sum):
+        for bs, ns in self._chunks(B, 8 * 14 * self._width_sum):
             self._hvp_chunk(th[bs], vv[bs], ns, out[bs])
         out *= self.factor
         return out[0] if single else out
@@ -526,7 +602,7 @@ class StructuredKernel:
         th, uu, single = point_and_direction(theta, u, self.P)
         B = th.shape[0]
         out = np.zeros(B)
-        terms = (order + 1) * (order + 2) // 2 + order + 2
+        terms = (order + 1) * (order + 2) // 2 + 2 * order + 4
         for bs, ns in self._chunks(B, 8 * terms * self._width_sum):
             out[bs] += self._loss_line(self._taylor(th[bs], uu[bs], self._X[ns], order), ns, order)
         out *= self.factor
@@ -556,18 +632,20 @@ class StructuredKernel:
             if layer.activation is None:
                 h = z
                 continue
-            d = layer.derivatives(z[0], order)
+            d = layer.derivatives(z[0], order, taylor=True)     # σ⁽ᵐ⁾(z^[0]) / m!
             h = [d[0]] + [None] * order
             power = z[1:]                                   # coefficients of (z − z^[0])^m, m = 1
             for m in range(1, order + 1):
                 if m > 1:
                     power = _series_power_step(power, z, m, order)
-                scale = 1.0 / factorial(m)
                 for j in range(m, order + 1):
                     p = power[j - m]
                     if p is not None:
-                        term = d[m] * p if m == 1 else (d[m] * p) * scale
-                        h[j] = term if h[j] is None else h[j] + term
+                        term = d[m] * p
+                        if h[j] is None:
+                            h[j] = term
+                        else:
+                            h[j] += term
         return h
 
 
@@ -592,6 +670,17 @@ def _series_power_step(prev: list, z: list, m: int, order: int) -> list:
 def _per_sample(W: np.ndarray) -> np.ndarray:
     """A batch of weights (Bc, d, d') aligned with per-sample stacks (Bc, nc, ·, ·)."""
     return W[:, None] if W.ndim == 3 else W
+
+
+def _rows(a: np.ndarray, trailing: int = 1) -> np.ndarray:
+    """Per-sample values (…, nc, *trailing axes) as a matrix of rows (…, nc, product)."""
+    return a.reshape(a.shape[:a.ndim - trailing] + (-1,))
+
+
+def _outer_rows(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Per-sample outer products a_i ⊗ b_i, flattened: (…, nc, len(a_i)·len(b_i))."""
+    out = a[..., :, None] * b[..., None, :]
+    return out.reshape(out.shape[:-2] + (-1,))
 
 
 def _diag(v: np.ndarray) -> np.ndarray:

@@ -21,7 +21,7 @@ def every_kernel():
     obj = ss.Objective(models.two_layer(2, 2, "tanh"), X, y)
     dl = ss.Objective(models.deep_linear([2, 2, 2]), X, rng.normal(size=(4, 2)))
     ncf = ncf_at_origin(models.two_layer(2, 2, "relu"), X, y)
-    return {
+    kernels = {
         "structured": obj.compile(),
         "per-sample": obj.compile("per-sample"),
         "mpmath": obj.compile("mpmath", dps=30),
@@ -31,6 +31,11 @@ def every_kernel():
         "sphere chart": SphereChart(ncf, rng.normal(size=ncf.P)),
         "ncf ascent": _AscentKernel(ncf.kernel),
     }
+    try:
+        kernels["jax"] = obj.compile("jax")
+    except ss.errors.MissingDependencyError:
+        pass                                    # the optional JAX extra is not installed
+    return kernels
 
 
 KERNELS = every_kernel()

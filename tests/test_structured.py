@@ -130,7 +130,7 @@ def test_chunking_and_memory_budget_do_not_change_results(rng):
     obj = ss.Objective(m, rng.normal(size=(40, 2)), rng.normal(size=40))
     th, u = rng.normal(size=(9, m.n_parameters)), rng.normal(size=(9, m.n_parameters))
     big = obj.compile()
-    for small in (obj.compile(chunk_elements=7), obj.compile(memory_budget=4096)):
+    for small in (obj.compile(chunk_elements=7), obj.compile(memory_budget=1 << 15)):
         np.testing.assert_allclose(small.value(th), big.value(th), rtol=1e-13)
         np.testing.assert_allclose(small.gradient(th), big.gradient(th), rtol=1e-12, atol=1e-15)
         np.testing.assert_allclose(small.hessian(th), big.hessian(th), rtol=1e-12, atol=1e-14)
@@ -209,3 +209,28 @@ def test_deep_mlp_against_the_per_sample_loss_at_50_digits():
             ref = float(_mp_line_derivative(mpk, th, u, order))
             assert abs(k.directional(th, u, order) - ref) < 1e-12 * max(scale, abs(ref)), order
         np.testing.assert_allclose(k.hessian_vector_product(th, v), H @ v, atol=1e-13 * scale)
+
+
+@pytest.mark.parametrize("m", [models.mlp([3, 6, 6, 2], "tanh"), models.two_layer(2, 40, "sigmoid", bias=True)],
+                         ids=lambda m: f"{m.name}-P{m.n_parameters}")
+@pytest.mark.parametrize("budget", [1 << 20, 1 << 24])
+def test_work_memory_stays_under_the_budget(m, budget, rng):
+    """Peak memory allocated during a call (tracemalloc sees NumPy's arrays), minus the result."""
+    import tracemalloc
+    obj = ss.Objective(m, rng.normal(size=(700, m.d_in)), rng.normal(size=(700, m.d_out)))
+    k = obj.compile(memory_budget=budget)
+    th, u = rng.normal(size=(6, m.n_parameters)), rng.normal(size=(6, m.n_parameters))
+    calls = {"value": lambda: k.value(th), "gradient": lambda: k.gradient(th),
+             "hvp": lambda: k.hessian_vector_product(th, u), "D4": lambda: k.directional(th, u, 4)}
+    if 6 * 8 * m.n_parameters**2 < budget:
+        calls["hessian"] = lambda: k.hessian(th)
+    else:
+        with pytest.raises(ValueError, match="memory_budget"):
+            k.hessian(th)
+    for name, call in calls.items():
+        call()
+        tracemalloc.start()
+        out = call()
+        peak = tracemalloc.get_traced_memory()[1] - out.nbytes
+        tracemalloc.stop()
+        assert peak <= budget, (name, peak, budget)
