@@ -20,9 +20,10 @@ directional derivatives D³L[u]³, D⁴L[u]⁴. Columns:
   ``pip install jax jaxlib``; the column is skipped when JAX is missing).
 
 Every library runs on one thread (OMP/OpenBLAS/MKL thread counts and XLA's intra-op
-parallelism set before import). Each ratio is the median over paired rounds (the three
-implementations timed back to back on the same batch, in rotating order), so load on this
-shared machine affects both sides of a ratio alike. Targets: every ratio ≥ 1.0 (symsaddle at
+parallelism set before import). Times are CPU times of the process (``time.process_time``), so
+waiting for a core on a shared machine is not counted; each ratio is the median over paired
+rounds (the implementations timed back to back on the same batch, in rotating order), so the
+remaining load effects (cache and memory-bandwidth contention) hit both sides of a ratio alike. Targets: every ratio ≥ 1.0 (symsaddle at
 least as fast), build ≤ 2 s (import excluded, fresh interpreter), and the structured kernel's
 work memory under its budget (1 GB by default; measured with ``tracemalloc``).
 
@@ -147,6 +148,31 @@ class HandTwoLayer:
         return out
 
 
+def one_exponential_sigmoid_pieces(order: int, taylor: bool):
+    """Diagnostic (``--cheap-sigmoid``): σ and its derivatives up to ``order`` as the hand-written
+    code computes them, from one exponential e = exp(−|z|): σ' = e/(1 + e)², t = tanh(z/2),
+    σ'' = −σ't, σ⁽³⁾ = σ'(t² − 2σ'), σ⁽⁴⁾ = −σ't(t² − 8σ'). Measures the structured kernel's own
+    cost apart from the evaluation of the activation pieces."""
+    scale = [1.0 / factorial(m) if taylor else 1.0 for m in range(order + 1)]
+
+    def pieces(z):
+        e = np.exp(-np.abs(z))
+        inv = 1.0 / (1.0 + e)
+        out = [np.where(z >= 0, inv, e * inv)]
+        if order >= 1:
+            s1 = e * inv * inv
+            out.append(s1)
+        if order >= 2:
+            t = np.copysign((1.0 - e) * inv, z)
+            out.append(-s1 * t)
+        if order >= 3:
+            out.append(s1 * (t * t - 2.0 * s1))
+        if order >= 4:
+            out.append(-s1 * t * (t * t - 8.0 * s1))
+        return [v * c if c != 1.0 else v for v, c in zip(out, scale)]
+    return pieces
+
+
 # ---------------------------------------------------------------------------------------------
 # JAX
 
@@ -205,15 +231,29 @@ class Row:
     error: dict          # implementation -> max relative difference to symsaddle
 
 
-def paired_rounds(impls: dict, args, rounds: int, batch: int):
+def paired_rounds(impls: dict, args, rounds: int, batch: int, min_seconds: float = 0.05):
+    """Median CPU seconds per θ, median per-round ratio to symsaddle, and max relative difference.
+
+    Time is the process's CPU time (``time.process_time``, all threads), not wall time: on a
+    shared machine it does not count the time the process waits for a core. Each round times
+    every implementation back to back (rotating the order); a call shorter than ``min_seconds``
+    is repeated within the round so that timer noise stays small.
+    """
+    clock = time.process_time
     names = list(impls)
-    results = {name: impls[name](*args) for name in names}            # warm-up (jit, caches)
+    results, repeats = {}, {}
+    for name in names:                                              # warm-up (jit, caches)
+        results[name] = impls[name](*args)
+        t0 = clock()
+        impls[name](*args)
+        repeats[name] = max(1, int(np.ceil(min_seconds / max(clock() - t0, 1e-4))))
     times = {name: [] for name in names}
     for r in range(rounds):
         for name in names[r % len(names):] + names[:r % len(names)]:
-            t0 = time.perf_counter()
-            impls[name](*args)
-            times[name].append(time.perf_counter() - t0)
+            t0 = clock()
+            for _ in range(repeats[name]):
+                impls[name](*args)
+            times[name].append((clock() - t0) / repeats[name])
     ref = results["symsaddle"]
     scale = max(float(np.max(np.abs(ref))), 1e-300)
     return ({n: float(np.median(t)) / batch for n, t in times.items()},
@@ -222,9 +262,9 @@ def paired_rounds(impls: dict, args, rounds: int, batch: int):
 
 
 def batches(P: int, quick: bool) -> dict:
-    small = 2 if P > 200 else (4 if P > 100 else 16)
-    full = 16 if quick else 64
-    return {"gradient": full, "hessian": small if P > 40 else 32, "D3": full, "D4": full}
+    """θ per call: 64 for the sweeps (32 with --quick); for the Hessian about 50 000 / P² (2…256)."""
+    full = 32 if quick else 64
+    return {"gradient": full, "hessian": int(np.clip(50_000 // P**2, 2, 256)), "D3": full, "D4": full}
 
 
 def measure(label, widths, bias, X, y, rounds, quick, quantities, hand_width=None) -> list[Row]:
@@ -351,7 +391,16 @@ def main() -> None:
     parser.add_argument("--skip-build", action="store_true")
     parser.add_argument("--only", default="", help="measure only models whose label contains this")
     parser.add_argument("--quantities", default="gradient,hessian,D3,D4")
+    parser.add_argument("--cheap-sigmoid", action="store_true",
+                        help="diagnostic: evaluate the sigmoid pieces from one exponential, as the "
+                             "hand-written code does, instead of symsaddle's activation pieces")
     args = parser.parse_args()
+    if args.cheap_sigmoid:
+        import symsaddle._structured as structured
+        symbolic = structured._activation_pieces
+        structured._activation_pieces = (lambda act, order, taylor: one_exponential_sigmoid_pieces(order, taylor)
+                                         if act.name == "sigmoid" else symbolic(act, order, taylor))
+        print("DIAGNOSTIC: sigmoid pieces from one exponential (not symsaddle's activation pieces)")
     X, y = seed003_grid()
     try:
         import jax

@@ -184,7 +184,31 @@ class StructuredKernel:
         self.chunk_elements = chunk_elements
         widths = [layer.d_out for layer in self.layers]
         self._width_sum = sum(widths) + model.d_in
-        self._width_sq = sum(d * d for d in widths)
+        self._hessian_row_bytes = self._hessian_bytes_per_row()
+
+    def _hessian_bytes_per_row(self) -> int:
+        """Work memory of :meth:`hessian` per (θ, sample) pair, from the layer structure.
+
+        J and its weighted copy (2 d_out P), per-layer vectors (h, σ', σ'', g, δ, ĥ: 8 Σ d), and
+        the per-sample operands of the curvature blocks that occur: K_l (diagonal, or dense
+        below a nonlinear layer), Q = K_l N_{l,m}, N and A = W diag(σ'), ĥ_{l-1} ⊗ ĥ_{m-1} (when
+        K_l ≠ 0), δ_l ⊗ ĥ_{m-1} and σ' ⊗ N (the bilinear term).
+        """
+        layers = self.layers
+        L = len(layers)
+        curved = [any(m.activation is not None for m in layers[l:]) for l in range(L)]       # K_l ≠ 0
+        dense = [any(m.activation is not None for m in layers[l + 1:]) for l in range(L)]    # K_l dense
+        largest = 0
+        for l, hi in enumerate(layers):
+            for m in range(l + 1):
+                lo = layers[m]
+                k = 3 * hi.d_out ** 2 if dense[l] else 2 * hi.d_out
+                q = hi.d_out * lo.d_out if curved[l] and (l > m or dense[l]) else 0
+                hh = hi.n_hat * lo.n_hat if curved[l] else 0
+                bilinear = hi.d_out * lo.n_hat + (3 * hi.d_in * lo.d_out if m < l - 1 else 0) \
+                    if l > m and hi.w is not None else 0
+                largest = max(largest, k + 2 * q + hh + bilinear)
+        return 8 * (2 * self.model.d_out * self.P + 8 * self._width_sum + largest)
 
     # -- chunking ------------------------------------------------------------------------------
     def _chunks(self, B: int, bytes_per_row: int, bytes_per_theta: int = 0, cap: int = SWEEP_CHUNK_BYTES):
@@ -283,21 +307,30 @@ class StructuredKernel:
 
     def gradient(self, theta) -> np.ndarray:
         """∇L(θ) by the reverse sweep (module docstring)."""
-        return self.value_and_gradient(theta)[1]
+        th, single = parameter_batch(theta, self.P)
+        grad = self._sweep(th, None)
+        return grad[0] if single else grad
 
     def value_and_gradient(self, theta) -> tuple[np.ndarray, np.ndarray]:
         """(L(θ), ∇L(θ)) in one forward and one reverse sweep."""
         th, single = parameter_batch(theta, self.P)
-        B = th.shape[0]
-        val, grad = np.zeros(B), np.zeros((B, self.P))
-        for bs, ns in self._chunks(B, 8 * 7 * self._width_sum):
+        val = np.zeros(th.shape[0])
+        grad = self._sweep(th, val)
+        return (val[0], grad[0]) if single else (val, grad)
+
+    def _sweep(self, th: np.ndarray, val: np.ndarray | None) -> np.ndarray:
+        """∇L for the batch θ (B, P); with ``val``, also accumulate L into it."""
+        grad = np.zeros(th.shape)
+        for bs, ns in self._chunks(th.shape[0], 8 * 7 * self._width_sum):
             t = th[bs]
             f, cache = self._forward(t, self._X[ns], 1)
-            val[bs] += self._loss_value(f, ns)
+            if val is not None:
+                val[bs] += self._loss_value(f, ns)
             self._backward(t, cache, self._loss_first(f, ns), grad[bs])
-        val *= self.factor
         grad *= self.factor
-        return (val[0], grad[0]) if single else (val, grad)
+        if val is not None:
+            val *= self.factor
+        return grad
 
     def _backward(self, th: np.ndarray, cache, g: np.ndarray, out: np.ndarray) -> None:
         """Add Σ_i ∇_θ ℓ_i to ``out`` (Bc, P), given g = ∂ℓ/∂h_L."""
@@ -309,7 +342,7 @@ class StructuredKernel:
                 gw = np.matmul(_bt(delta), h)                     # (Bc, d_out, d_in)
                 out[:, layer.w] += (_bt(gw) if layer.transposed else gw).reshape(out.shape[0], -1)
             if layer.b is not None:
-                out[:, layer.b] += delta.sum(axis=1)
+                out[:, layer.b] += _sample_sum(delta)
             if l == 1 and delta.shape[-1] == 1 and cache[0][1] is not None and layers[0].n_hat:
                 # one output unit above the first layer: δ_1 = δ_2 w ⊙ σ'_1 is rank one per sample,
                 # so ∇_{W_1} = w ⊙ σ'_1ᵀ(δ_2 ⊙ x) without forming δ_1 (two passes fewer)
@@ -338,11 +371,7 @@ class StructuredKernel:
         B, P = th.shape[0], self.P
         H = np.zeros((B, P, P))
         d_out = self.model.d_out
-        # per (θ, sample): J and its weighted copy, per-layer d × d stacks (K, Q, N, A), per-layer
-        # vectors (h, σ', σ'', g, δ, ĥ), and the largest per-block operands (ĥ⊗ĥ, δ⊗ĥ, σ'⊗N)
-        per_row = 8 * (2 * d_out * P + 6 * self._width_sq + 8 * self._width_sum
-                       + max((l.n_hat + l.d_out + l.d_in) * (m.n_hat + m.d_out)
-                             for l in self.layers for m in self.layers))
+        per_row = self._hessian_row_bytes
         for bs, ns in self._chunks(B, per_row, 6 * 8 * P * P, cap=HESSIAN_CHUNK_BYTES):
             self._hessian_chunk(th[bs], ns, H[bs])
         H *= self.factor
@@ -368,8 +397,9 @@ class StructuredKernel:
             if l:
                 g = np.matmul(deltas[l], weights[l])
 
-        # Gauss–Newton term J_fᵀ ℓ'' J_f over the explicit output Jacobian J_f (Bc, nc, d_out, P)
-        J = np.empty(shape + (d_out, P))
+        # Gauss–Newton term J_fᵀ ℓ'' J_f over the explicit output Jacobian, laid out with the
+        # samples last, Jt[b, p, k, i] = ∂f_k(x_i)/∂θ_p, so every write runs along the samples
+        Jt = np.empty((Bc, P, d_out, shape[-1]))
         M = None                                          # ∂h_L/∂z_l, (Bc, nc, d_out, d_l)
         for l in range(L - 1, -1, -1):
             if M is None:
@@ -380,20 +410,21 @@ class StructuredKernel:
                 if s1[l] is not None:
                     M *= s1[l][..., None, :]
             layer = layers[l]
-            h = cache[l][0]
-            if layer.w is not None:                       # J_f[:, W_l] = M_l ⊗ h_{l-1}ᵀ, written in place
+            Mt = np.moveaxis(M, -3, -1).swapaxes(-3, -2)  # (Bc, d_l, d_out, nc)
+            if layer.w is not None:                       # J_f[:, W_l] = M_l ⊗ h_{l-1}ᵀ
                 d_in, d_l = layer.d_in, layer.d_out
-                view = J[..., layer.w]
+                ht = np.moveaxis(cache[l][0], -2, -1)     # (…, d_in, nc)
+                view = Jt[:, layer.w]
                 if layer.transposed:
-                    np.multiply(M[..., None, :], h[..., None, :, None],
-                                out=view.reshape(shape + (d_out, d_in, d_l)))
+                    np.multiply(Mt[:, None], ht[..., :, None, None, :],
+                                out=view.reshape((Bc, d_in, d_l, d_out, -1)))
                 else:
-                    np.multiply(M[..., :, None], h[..., None, None, :],
-                                out=view.reshape(shape + (d_out, d_l, d_in)))
+                    np.multiply(Mt[:, :, None], ht[..., None, :, None, :],
+                                out=view.reshape((Bc, d_l, d_in, d_out, -1)))
             if layer.b is not None:
-                J[..., layer.b] = M
-        self._gauss_newton(J, self._loss_second(f, ns), H)
-        del J
+                Jt[:, layer.b] = Mt
+        self._gauss_newton(Jt, self._loss_second(f, ns), H)
+        del Jt
 
         # residual curvature R, block by block (l ≥ m)
         K = None                        # ("diag", (Bc,nc,d)) or ("dense", (Bc,nc,d,d)) or None
@@ -419,23 +450,25 @@ class StructuredKernel:
                     self._add_block(H, l, m, Q, N, deltas[l], s1[l - 1] if l else None,
                                     hats[l], hats[m], shape)
 
-    def _gauss_newton(self, J: np.ndarray, second: np.ndarray, H: np.ndarray) -> None:
-        """H += Σ_i J_iᵀ ℓ''_i J_i for the output Jacobian J (Bc, nc, d_out, P)."""
-        Bc, P = J.shape[0], J.shape[-1]
-        Jf = J.reshape(Bc, -1, P)
+    def _gauss_newton(self, Jt: np.ndarray, second: np.ndarray, H: np.ndarray) -> None:
+        """H += Σ_i J_iᵀ ℓ''_i J_i for the output Jacobian Jt[b, p, k, i] = ∂f_k(x_i)/∂θ_p."""
+        Bc, P = Jt.shape[:2]
+        J = Jt.reshape(Bc, P, -1)                              # columns: (output, sample) pairs
         if second.ndim == 4:                                   # ∂²ℓ/∂f² not diagonal
-            H += np.matmul(_bt(Jf), np.matmul(second, J).reshape(Bc, -1, P))
+            weighted = np.einsum("bikl,bpli->bpki", second, Jt).reshape(Bc, P, -1)
+            H += np.matmul(weighted, _bt(J))
             return
         constant = self.loss.second_constant
         if constant is not None and all(c == 0.0 for c in constant):
             return                                             # linear loss: no Gauss–Newton term
-        if not np.all(second >= 0):
-            H += np.matmul(_bt(Jf * second.reshape(Bc, -1)[..., None]), Jf)
-            return
         if constant is None or any(c != 1.0 for c in constant):
-            Jf = Jf * np.sqrt(second).reshape(Bc, -1)[..., None]
+            w = np.moveaxis(second, -1, -2).reshape(Bc, 1, -1)  # ℓ'' per (output, sample) column
+            if not np.all(w >= 0):
+                H += np.matmul(J * w, _bt(J))
+                return
+            J = J * np.sqrt(w)
         for b in range(Bc):                                    # (√ℓ'' J)ᵀ(√ℓ'' J) by BLAS syrk
-            G = dsyrk(1.0, Jf[b].T, trans=0)                   # upper triangle
+            G = dsyrk(1.0, J[b].T, trans=1)                    # upper triangle; J[b].T is Fortran-ordered
             H[b] += G
             H[b] += np.triu(G, 1).T
 
@@ -556,7 +589,7 @@ class StructuredKernel:
                     dgw = dgw + np.matmul(_bt(delta), dh)
                 out[:, layer.w] += (_bt(dgw) if layer.transposed else dgw).reshape(out.shape[0], -1)
             if layer.b is not None:
-                out[:, layer.b] += ddelta.sum(axis=1)
+                out[:, layer.b] += _sample_sum(ddelta)
             if l:
                 W, U = layer.weight(th), layer.weight_direction(v)
                 g, dg = np.matmul(delta, W), np.matmul(ddelta, W)
@@ -670,6 +703,18 @@ def _series_power_step(prev: list, z: list, m: int, order: int) -> list:
 def _per_sample(W: np.ndarray) -> np.ndarray:
     """A batch of weights (Bc, d, d') aligned with per-sample stacks (Bc, nc, ·, ·)."""
     return W[:, None] if W.ndim == 3 else W
+
+
+def _sample_sum(a: np.ndarray) -> np.ndarray:
+    """Σ_i a[:, i, :] for a (Bc, nc, d) stack, as a matrix product (faster than a strided sum)."""
+    return np.matmul(_ones(a.shape[1])[None, :], a)[:, 0, :]
+
+
+@lru_cache(maxsize=64)
+def _ones(n: int) -> np.ndarray:
+    out = np.ones(n)
+    out.flags.writeable = False
+    return out
 
 
 def _rows(a: np.ndarray, trailing: int = 1) -> np.ndarray:
