@@ -39,6 +39,9 @@ from ._losses import Loss
 from .models import Model
 from .protocol import MAX_DIRECTIONAL_ORDER, check_order
 
+__all__ = ["MAX_DIRECTIONAL_ORDER", "LossDerivatives", "SampleDerivatives", "direction_symbols",
+           "label_symbols", "loss_derivatives"]
+
 
 def label_symbols(d_out: int) -> tuple[sp.Symbol, ...]:
     return tuple(sp.Symbol(f"y_{{{k + 1}}}", real=True) for k in range(d_out))

@@ -37,7 +37,6 @@ import mpmath
 import numpy as np
 import sympy as sp
 from sympy.printing.numpy import NumPyPrinter
-from sympy.printing.precedence import PRECEDENCE
 
 from ._activations import MPMATH_FUNCTIONS, NUMPY_FUNCTIONS
 from ._derivatives import LossDerivatives, SampleDerivatives, loss_derivatives

@@ -1,8 +1,9 @@
 """Layer-structured NumPy kernels: the chain rule over a model's :class:`~symsaddle.models.Dense` layers.
 
 SymPy derives only what is exact and small — each activation's derivatives σ, σ′, …, σ⁽⁴⁾
-(:meth:`Activation.numpy_derivatives`), the loss and its derivatives in the outputs
-(:class:`~symsaddle._kernels.NumpyLoss`) — and this module composes them as batched NumPy
+(:meth:`Activation.derivative_expressions`, lambdified here with ``cse`` and integer powers as
+products), the loss and its derivatives in the outputs (:class:`~symsaddle._kernels.NumpyLoss`)
+— and this module composes them as batched NumPy
 contractions, so the cost of building a kernel does not grow with the network, and the cost
 of evaluating it grows like the network's own arithmetic. The whole-network per-sample
 expression is never built here; the per-sample path (``Objective.compile("per-sample")``)
@@ -20,9 +21,10 @@ Notation (one sample; layers l = 1..L)
       ∇²ℓ = J_fᵀ ℓ'' J_f + Σ_l J_lᵀ diag(g_l ⊙ σ''_l) J_l + Σ_{l≥2} (E_l + E_lᵀ),
 
   with J_l = ∂z_l/∂θ, J_f = ∂h_L/∂θ and E_l[(W_l)_{ab}, ·] = δ_{l,a} σ'_{l-1,b} J_{l-1}[b, ·]
-  (the bilinear node z_l = W_l h_{l-1}). The Gauss–Newton term J_fᵀℓ''J_f is one matrix product
-  per θ over the explicit output Jacobian J_f[:, θ_l] = M_l ⊗ ĥ_{l-1}ᵀ (M_l = ∂h_L/∂z_l). The
-  remaining curvature R is assembled block by block, for layers l ≥ m, as
+  (the bilinear node z_l = W_l h_{l-1}). The Gauss–Newton term J_fᵀℓ''J_f is one BLAS ``syrk``
+  per θ (for ℓ'' ≥ 0; a general product otherwise) over the explicit output Jacobian
+  J_f[:, θ_l] = M_l ⊗ ĥ_{l-1}ᵀ (M_l = ∂h_L/∂z_l). The remaining curvature R is assembled block
+  by block, for layers l ≥ m, as
 
       R[θ_l, θ_m] = Σ_i [ (K_l N_{l,m})[a, c] ĥ_{l-1,b} + δ_{l,a} σ'_{l-1,b} N_{l-1,m}[b, c] ] ĥ_{m-1,e}
 
@@ -31,12 +33,17 @@ Notation (one sample; layers l = 1..L)
   curvature of the outputs' residual part propagated back to z_l:
   K_L = diag(g_L σ''_L), K_l = diag(g_l σ''_l) + diag(σ'_l) W_{l+1}ᵀ K_{l+1} W_{l+1} diag(σ'_l).
   Identity and diagonal factors are kept as such (a two-layer net's R is block diagonal per
-  neuron plus one coupling row), so the Hessian of a two-layer net costs one n × P² product.
+  neuron plus one coupling row), so the Hessian of a two-layer net costs one n × P² product;
+  each sum over samples is one matrix product with the samples as the inner dimension, e.g.
+  Σ_i Q_i[a, c] (ĥ_{l-1} ⊗ ĥ_{m-1})_i[b, e].
+* **Hessian-vector products** ∇²L v by forward-over-reverse (the reverse sweep differentiated
+  along θ + t v), an assembly independent of the block formula.
 * **Directional derivatives** Dᵏ L[u]ᵏ, k ≤ 4 (Taylor mode): the line θ + t u is pushed through
   the layers as truncated Taylor series z_l(t) = Σ_j z_l^[j] tʲ; a product of series for
   W(t) h(t), and for σ(z(t)) the Taylor coefficients σ⁽ᵐ⁾(z^[0])/m! composed with the powers of
   z(t) − z^[0] (Faà di Bruno); the loss is composed with the output series by
-  ``LossDerivatives.loss_line_composition``.
+  ``LossDerivatives.loss_line_composition``. The full third-order tensor (small P) follows from
+  D³ by polarization.
 
 Batching and memory: θ is a batch (B, P); the work is done in chunks of (θ × sample) pairs
 whose size is derived from the kernel's ``memory_budget`` (default 1 GB) and capped at a
@@ -370,9 +377,7 @@ class StructuredKernel:
         th, single = parameter_batch(theta, self.P)
         B, P = th.shape[0], self.P
         H = np.zeros((B, P, P))
-        d_out = self.model.d_out
-        per_row = self._hessian_row_bytes
-        for bs, ns in self._chunks(B, per_row, 6 * 8 * P * P, cap=HESSIAN_CHUNK_BYTES):
+        for bs, ns in self._chunks(B, self._hessian_row_bytes, 6 * 8 * P * P, cap=HESSIAN_CHUNK_BYTES):
             self._hessian_chunk(th[bs], ns, H[bs])
         H *= self.factor
         return H[0] if single else H
