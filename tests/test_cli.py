@@ -8,6 +8,7 @@ from symsaddle.cli import main
 from symsaddle.datasets import seed000
 
 
+@pytest.mark.slow
 def test_demo_writes_table_figure_and_json(tmp_path, capsys):
     assert main(["demo", "--json", "--out", str(tmp_path)]) == 0
     result = json.loads(capsys.readouterr().out)

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import sympy as sp
 
 DERIVATIONS = Path(__file__).parent.parent / "derivations"
 SCRIPTS = sorted(p for p in DERIVATIONS.glob("*.py") if not p.name.startswith("_"))
@@ -44,16 +45,32 @@ def test_no_assert_statements(script):
     assert not [node.lineno for node in ast.walk(tree) if isinstance(node, ast.Assert)]
 
 
+@pytest.fixture(scope="module")
+def claims():
+    sys.path.insert(0, str(DERIVATIONS))
+    try:
+        import _claims
+    finally:
+        sys.path.remove(str(DERIVATIONS))
+    return _claims
+
+
 @pytest.mark.parametrize("claim", [
-    "confirm('a wrong claim', sp.Integer(1), sp.Integer(2))",
-    "refute('a right claim', sp.Integer(1), sp.Integer(1), 'no correction')",
-    "confirm_number('a wrong number', 1.0, 1.5, 1e-3)",
-    "refute_number('a right number', 1.0, 1.0001, 1e-3, 'no correction')",
-    "require(False, 'an internal check failed')",
-])
-def test_a_mismatch_raises_a_named_error_under_python_O(claim, tmp_path):
+    lambda c: c.confirm("a wrong claim", sp.Integer(1), sp.Integer(2)),
+    lambda c: c.refute("a right claim", sp.Integer(1), sp.Integer(1), "no correction"),
+    lambda c: c.confirm_number("a wrong number", 1.0, 1.5, 1e-3),
+    lambda c: c.refute_number("a right number", 1.0, 1.0001, 1e-3, "no correction"),
+    lambda c: c.require(False, "an internal check failed"),
+], ids=["confirm", "refute", "confirm_number", "refute_number", "require"])
+def test_a_mismatch_raises_a_named_error(claims, claim):
+    with pytest.raises(claims.ClaimError):
+        claim(claims)
+
+
+def test_a_mismatch_stops_a_script_under_python_O(tmp_path):
     script = tmp_path / "mismatch.py"
-    script.write_text(f"import sys\nsys.path.insert(0, {str(DERIVATIONS)!r})\nimport sympy as sp\n"
-                      f"from _claims import *\n{claim}\nprint('not reached')\n")
+    script.write_text(f"import sys\nsys.path.insert(0, {str(DERIVATIONS)!r})\n"
+                      "from _claims import confirm_number\nconfirm_number('a wrong number', 1.0, 1.5, 1e-3)\n"
+                      "print('not reached')\n")
     proc = _run(script, "-O")
     assert proc.returncode != 0 and "ClaimError" in proc.stderr and "not reached" not in proc.stdout
