@@ -10,7 +10,7 @@ Data flow: model → objective (model + loss + data) → derivatives → kernels
 """
 
 from . import models
-from ._activations import ACTIVATIONS, Activation, Sigmoid, Softplus, Step, leaky_relu
+from ._activations import ACTIVATIONS, Activation, Sech, Sigmoid, Softplus, Step, Tanh, leaky_relu
 from ._kernels import MpmathKernel, NumpyKernel
 from ._losses import LOSSES, Loss
 from ._objective import Objective
@@ -23,7 +23,7 @@ __version__ = "0.1.0"
 __all__ = [
     "ACTIVATIONS", "Activation", "CrossCheckError", "DivergenceError", "LOSSES", "Loss",
     "MpmathKernel", "NonFiniteDataError", "NotHomogeneousError", "NumpyKernel", "Objective",
-    "ShapeError", "Sigmoid", "SingularMatrixError", "Softplus", "Step", "SymbolicDataError",
-    "SymsaddleError", "UnboundSymbolError", "UnknownActivationError", "UnknownLossError",
+    "Sech", "ShapeError", "Sigmoid", "SingularMatrixError", "Softplus", "Step", "SymbolicDataError",
+    "SymsaddleError", "Tanh", "UnboundSymbolError", "UnknownActivationError", "UnknownLossError",
     "leaky_relu", "models",
 ]
