@@ -14,6 +14,7 @@ from ._activations import ACTIVATIONS, Activation, Sigmoid, Softplus, Step, leak
 from ._kernels import MpmathKernel, NumpyKernel
 from ._losses import LOSSES, Loss
 from ._objective import Objective
+from ._tolerances import Tolerances
 from .errors import (CrossCheckError, DivergenceError, NonFiniteDataError, NotHomogeneousError,
                      ShapeError, SingularMatrixError, SymbolicDataError, SymsaddleError,
                      UnboundSymbolError, UnknownActivationError, UnknownLossError)
@@ -24,6 +25,6 @@ __all__ = [
     "ACTIVATIONS", "Activation", "CrossCheckError", "DivergenceError", "LOSSES", "Loss",
     "MpmathKernel", "NonFiniteDataError", "NotHomogeneousError", "NumpyKernel", "Objective",
     "ShapeError", "Sigmoid", "SingularMatrixError", "Softplus", "Step", "SymbolicDataError",
-    "SymsaddleError", "UnboundSymbolError", "UnknownActivationError", "UnknownLossError",
+    "SymsaddleError", "Tolerances", "UnboundSymbolError", "UnknownActivationError", "UnknownLossError",
     "leaky_relu", "models",
 ]
