@@ -178,11 +178,13 @@ def escape_curve(B: np.ndarray, lam: np.ndarray, VR: np.ndarray, y: np.ndarray) 
 # ---------------------------------------------------------------------------------------------
 # searches (large null spaces)
 
-def search_starts(Z: np.ndarray) -> np.ndarray:
-    """Unit vectors of N: the projections Z Zᵀ ξ of the coordinate axes and of a fixed
-    pseudo-random sequence ξ (basis-independent: they depend on N, not on Z)."""
+def search_starts(Z: np.ndarray, axes: bool = True) -> np.ndarray:
+    """Unit vectors of N: the projections Z Zᵀ ξ of the coordinate axes (if ``axes``) and of a
+    fixed pseudo-random sequence ξ (basis-independent: they depend on N, not on Z)."""
     P, k = Z.shape
-    xi = np.vstack([np.eye(P), np.random.default_rng(_START_SEED).normal(size=(_N_PSEUDO_STARTS, P))])
+    xi = np.random.default_rng(_START_SEED).normal(size=(_N_PSEUDO_STARTS, P))
+    if axes:
+        xi = np.vstack([np.eye(P), xi])
     U = (xi @ Z) @ Z.T
     norms = np.linalg.norm(U, axis=1)
     keep = norms > 1e-3 * np.sqrt(k / P) * np.linalg.norm(xi, axis=1)

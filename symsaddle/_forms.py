@@ -12,9 +12,9 @@ space N (k = dim N, y the coordinates of u ∈ N in an orthonormal basis of N):
   critical points solve y₁ ∂₂p − y₂ ∂₁p = 0, a binary form of degree d (``numpy.roots``);
 * :func:`sphere_extremum` — for k ≥ 3, Riemannian ascent from given starts (geodesic steps
   on a geometric grid of angles, the best value kept), vectorised over the starts;
-* :func:`quartic_bounds` — λ_min and λ_max of the k² × k² matricisation M of a quartic
-  form: λ_min ≤ p(y) ≤ λ_max on the unit sphere, since p(y) = (y ⊗ y)ᵀ M (y ⊗ y) and
-  ‖y ⊗ y‖ = 1.
+* :func:`quartic_bounds` — λ_min and λ_max of the matricisation M of a quartic form on
+  symmetric k × k matrices: λ_min ≤ p(y) ≤ λ_max on the unit sphere, since
+  p(y) = ⟨y yᵀ, M(y yᵀ)⟩ and ‖y yᵀ‖_F = 1.
 
 Every quantity here is covariant under an orthogonal change of basis of R^k (Frobenius
 norms, extrema on the sphere, the spectrum of M), which is what makes the certificates
@@ -202,9 +202,21 @@ def sphere_extremum(T: np.ndarray, starts: np.ndarray, *, maximise: bool, iterat
 
 
 def quartic_bounds(T: np.ndarray) -> tuple[float, float]:
-    """(λ_min, λ_max) of the k² × k² matricisation of a symmetric quartic tensor."""
+    """(λ_min, λ_max) of the matricisation of a symmetric quartic tensor on symmetric matrices.
+
+    p(y) = ⟨y yᵀ, M(y yᵀ)⟩ with M(S)_ij = Σ_kl T_ijkl S_kl, and ‖y yᵀ‖_F = 1 on the unit sphere,
+    so λ_min ≤ p(y) ≤ λ_max with the extreme eigenvalues of M on the space of symmetric matrices
+    (orthonormal basis E_ii, (E_ij + E_ji)/√2; M vanishes on antisymmetric matrices).
+    """
     k = T.shape[0]
-    lam = np.linalg.eigvalsh(T.reshape(k * k, k * k))
+    basis = []
+    for i in range(k):
+        for j in range(i, k):
+            E = np.zeros((k, k))
+            E[i, j] = E[j, i] = 1.0 if i == j else 1 / np.sqrt(2)
+            basis.append(E.ravel())
+    B = np.array(basis).T
+    lam = np.linalg.eigvalsh(B.T @ T.reshape(k * k, k * k) @ B)
     return float(lam[0]), float(lam[-1])
 
 

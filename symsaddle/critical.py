@@ -51,7 +51,7 @@ from ._tolerances import DEFAULT_TOLERANCES, Tolerances
 from .errors import NonFiniteDataError, ShapeError
 
 __all__ = ["Classification", "FormStatus", "FormTest", "HigherOrder", "Kind", "ManifoldCheck", "ManifoldStatus",
-           "PolishResult", "PolishStatus", "Test", "Tolerances", "classify", "gradient_tolerance", "polish"]
+           "PolishResult", "PolishStatus", "Criterion", "Tolerances", "classify", "gradient_tolerance", "polish"]
 
 #: Default budget of directional-derivative evaluations per higher-order test.
 DEFAULT_MAX_EVALUATIONS = 4096
@@ -67,7 +67,7 @@ class Kind(str, Enum):
     INCONSISTENT = "inconsistent"
 
 
-class Test(str, Enum):
+class Criterion(str, Enum):
     """The test that decided a classification."""
 
     GRADIENT = "gradient"
@@ -144,7 +144,7 @@ class Classification:
     kind: Kind
     reason: str
     tolerances: Tolerances = DEFAULT_TOLERANCES
-    decided_by: Test = Test.NONE
+    decided_by: Criterion = Criterion.NONE
     isolated: bool | None = None
     direction: np.ndarray | None = None
     curve: np.ndarray | None = None
@@ -288,15 +288,26 @@ class _Point:
         return self.Z.shape[1]
 
     def probe_scale(self, order: int) -> float:
-        """max_{v∈𝒫} |DᵒL[v]ᵒ| over θ/‖θ‖ and the eigenvectors of the three largest |λ|."""
+        """max_{v∈𝒫} |DᵒL[v]ᵒ|: a lower estimate of the form's magnitude on the whole unit sphere.
+
+        𝒫: θ/‖θ‖; the eigenvectors v of the three largest |λ| and of the smallest non-zero |λ|;
+        and (z + v)/√2 for two fixed directions z of N (:func:`search_starts`) and v the eigenvectors
+        of the largest and smallest |λ| — so that the mixed terms D³L[z, z, v], which carry the error
+        of the computed null space into the form on N, count in the scale.
+        """
         if order not in self._probes:
+            P = len(self.theta)
             dirs = []
             n = float(np.linalg.norm(self.theta))
             if n > 0:
                 dirs.append(self.theta / n)
-            top = np.argsort(-np.abs(self.lamR), kind="stable")[:3]
-            dirs += list(self.VR[:, top].T)
-            vals = self.lines(np.array(dirs).reshape(-1, len(self.theta)), order)
+            by_size = np.argsort(-np.abs(self.lamR), kind="stable")
+            ends = list(dict.fromkeys([*by_size[:1], *by_size[-1:]]))
+            dirs += list(self.VR[:, list(dict.fromkeys([*by_size[:3], *by_size[-1:]]))].T)
+            if len(by_size) and self.k:
+                zs = search_starts(self.Z, axes=False)[:2]
+                dirs += [(z + self.VR[:, e]) / np.sqrt(2) for z in zs for e in ends]
+            vals = self.lines(np.array(dirs).reshape(-1, P), order)
             self._probes[order] = float(np.max(np.abs(vals))) if len(vals) else 0.0
         return self._probes[order]
 
@@ -419,7 +430,7 @@ def _quartic_search(pt: _Point, signs: tuple[float, ...]) -> tuple[FormTest, ...
     return tuple(out)
 
 
-def _higher_order(pt: _Point, sign: float) -> tuple[Kind, str, Test, bool | None, np.ndarray | None,
+def _higher_order(pt: _Point, sign: float) -> tuple[Kind, str, Criterion, bool | None, np.ndarray | None,
                                                    np.ndarray | None, HigherOrder]:
     """Steps 4a–4d of the module docstring. ``sign``: +1 (H ⪰ 0), −1 (H ⪯ 0), 0 (H = 0)."""
     k = pt.k
@@ -428,7 +439,7 @@ def _higher_order(pt: _Point, sign: float) -> tuple[Kind, str, Test, bool | None
     cubic = _cubic_test(pt)
     if cubic.status is FormStatus.AMBIGUOUS:
         return (Kind.INCONCLUSIVE, f"{head}; the cubic form on N is in the ambiguous band: {cubic.detail}",
-                Test.NONE, None, None, None, HigherOrder(cubic, evaluations=pt.lines.used))
+                Criterion.NONE, None, None, None, HigherOrder(cubic, evaluations=pt.lines.used))
     if cubic.status is FormStatus.NONZERO:
         if sign < 0:
             kind, what = Kind.STRICT_SADDLE, "L increases along +u: negative curvature but not a maximiser"
@@ -437,13 +448,13 @@ def _higher_order(pt: _Point, sign: float) -> tuple[Kind, str, Test, bool | None
             kind, what = Kind.NON_STRICT_SADDLE, "L decreases along −u: not a minimiser"
             direction = -cubic.direction
         return (kind, f"{head}; D³L[u]³ = {cubic.value:.3e} ≠ 0 for a unit u in N ({what}); {cubic.detail}",
-                Test.CUBIC, None, direction, None, HigherOrder(cubic, evaluations=pt.lines.used))
+                Criterion.CUBIC, None, direction, None, HigherOrder(cubic, evaluations=pt.lines.used))
     manifold = None
     if sign != 0:
         manifold = manifold_check(pt.kernel, pt.theta, pt.loss, sign, pt.Z, pt.VR, pt.hessian_norm, pt.tol)
         if manifold.status is ManifoldStatus.VERIFIED:
             kind = Kind.MINIMISER if sign > 0 else Kind.MAXIMISER
-            return (kind, f"{head}; non-isolated (Morse–Bott) {kind.value}: {manifold.reason}", Test.MANIFOLD,
+            return (kind, f"{head}; non-isolated (Morse–Bott) {kind.value}: {manifold.reason}", Criterion.MANIFOLD,
                     False, None, None, HigherOrder(cubic, manifold, evaluations=pt.lines.used))
     signs = (sign,) if sign != 0 else (+1.0, -1.0)
     exact = cubic.exact and exact_quartic_cost(k, pt.VR.shape[1]) <= pt.budget
@@ -453,27 +464,27 @@ def _higher_order(pt: _Point, sign: float) -> tuple[Kind, str, Test, bool | None
     by_sign = dict(zip(signs, quartic))
     if any(q.status is FormStatus.AMBIGUOUS for q in quartic):
         return (Kind.INCONCLUSIVE, f"{head}; C ≡ 0 on N and the reduced quartic is in the ambiguous band: "
-                f"{'; '.join(q.detail for q in quartic)}", Test.NONE, None, None, None, ho)
+                f"{'; '.join(q.detail for q in quartic)}", Criterion.NONE, None, None, None, ho)
     plus, minus = by_sign.get(+1.0), by_sign.get(-1.0)
     if plus is not None and plus.status is FormStatus.POSITIVE:
         return (Kind.MINIMISER, f"{head}; C ≡ 0 on N and the reduced quartic q > 0 on the unit sphere of N: "
-                f"a strict local minimiser with singular Hessian; {plus.detail}", Test.QUARTIC, True, None, None, ho)
+                f"a strict local minimiser with singular Hessian; {plus.detail}", Criterion.QUARTIC, True, None, None, ho)
     if minus is not None and minus.status is FormStatus.POSITIVE:
         return (Kind.MAXIMISER, f"{head}; C ≡ 0 on N and q < 0 on the unit sphere of N: a strict local "
-                f"maximiser with singular Hessian; {minus.detail}", Test.QUARTIC, True, None, None, ho)
+                f"maximiser with singular Hessian; {minus.detail}", Criterion.QUARTIC, True, None, None, ho)
     if sign == 0 and plus.status is FormStatus.NEGATIVE and minus.status is FormStatus.NEGATIVE:
         return (Kind.NON_STRICT_SADDLE, f"{head}; C ≡ 0 and the quartic D⁴L[u]⁴ takes both signs on N: "
-                f"{plus.detail}; {minus.detail}", Test.QUARTIC, None, plus.direction, plus.curve, ho)
+                f"{plus.detail}; {minus.detail}", Criterion.QUARTIC, None, plus.direction, plus.curve, ho)
     if sign > 0 and plus.status is FormStatus.NEGATIVE:
         return (Kind.NON_STRICT_SADDLE, f"{head}; q(u) = {plus.value:.3e} < 0 for a unit u in N: L decreases "
-                f"along θ + t u + t² w, w = −½H⁺D³L[u,u,·]; {plus.detail}", Test.QUARTIC, None,
+                f"along θ + t u + t² w, w = −½H⁺D³L[u,u,·]; {plus.detail}", Criterion.QUARTIC, None,
                 plus.direction, plus.curve, ho)
     if sign < 0 and minus.status is FormStatus.NEGATIVE:
         return (Kind.STRICT_SADDLE, f"{head}; q(u) = {-minus.value:.3e} > 0 for a unit u in N: L increases "
-                f"along θ + t u + t² w (negative curvature but not a maximiser); {minus.detail}", Test.QUARTIC,
+                f"along θ + t u + t² w (negative curvature but not a maximiser); {minus.detail}", Criterion.QUARTIC,
                 None, minus.direction, minus.curve, ho)
     return (Kind.DEGENERATE, f"{head}; no test up to order four decides: {cubic.detail}; "
-            f"{'; '.join(q.detail for q in quartic)}{mb}", Test.NONE, None, None, None, ho)
+            f"{'; '.join(q.detail for q in quartic)}{mb}", Criterion.NONE, None, None, None, ho)
 
 
 def classify(kernel, theta, *, lower_bound: float | None = None, tolerances: Tolerances | None = None,
@@ -512,7 +523,7 @@ def classify(kernel, theta, *, lower_bound: float | None = None, tolerances: Tol
     index, nullity = int(np.sum(lam < -tol_l)), int(zero.sum())
     positive = int(np.sum(lam > tol_l))
 
-    def result(kind: Kind, reason: str, by: Test = Test.NONE, isolated: bool | None = None,
+    def result(kind: Kind, reason: str, by: Criterion = Criterion.NONE, isolated: bool | None = None,
                direction=None, curve=None, ho: HigherOrder | None = None, idx: int = index) -> Classification:
         return Classification(th, L, g_norm, tol_g, lam, vec, tol_l, idx, nullity, kind, reason, tol, by, isolated,
                               direction, curve, lower_bound, ho)
@@ -521,36 +532,36 @@ def classify(kernel, theta, *, lower_bound: float | None = None, tolerances: Tol
         return result(Kind.INCONCLUSIVE, "the kernel returned a non-finite loss, gradient or Hessian at θ")
     if not g_norm <= tol_g:
         return result(Kind.INCONCLUSIVE, f"not a critical point: ‖∇L‖ = {g_norm:.3e} > tol_g = {tol_g:.3e} "
-                      f"(τ_g·s_g, s_g = ‖H‖‖θ‖ + √(2|L|‖H‖))", Test.GRADIENT)
+                      f"(τ_g·s_g, s_g = ‖H‖‖θ‖ + √(2|L|‖H‖))", Criterion.GRADIENT)
     if lower_bound is not None:
         lb = float(lower_bound)
         tol_L = tol.loss * (abs(L) + abs(lb) + h * th_norm ** 2)
         if L < lb - tol_L:
             return result(Kind.INCONSISTENT, f"L = {L:.6e} lies below the declared lower bound {lb:.6e} by "
                           f"{lb - L:.3e} > tol_L = {tol_L:.3e}: the bound, the data or the kernel is wrong",
-                          Test.LOWER_BOUND)
+                          Criterion.LOWER_BOUND)
         if L <= lb + tol_L:
             if np.any(lam < -band):
                 return result(Kind.INCONSISTENT, f"L = {L:.6e} attains the declared lower bound {lb:.6e}, but the "
                               f"Hessian has the negative eigenvalue {lam[0]:.3e} (< −{band:.1e}): a global "
-                              "minimiser cannot have negative curvature", Test.LOWER_BOUND)
+                              "minimiser cannot have negative curvature", Criterion.LOWER_BOUND)
             if np.any(lam < -tol_l):
                 return result(Kind.INCONCLUSIVE, f"L attains the lower bound {lb:.6e}, but eigenvalue {lam[0]:.3e} "
-                              f"lies in the ambiguous band [−{band:.1e}, −{tol_l:.1e})", Test.LOWER_BOUND)
+                              f"lies in the ambiguous band [−{band:.1e}, −{tol_l:.1e})", Criterion.LOWER_BOUND)
             return result(Kind.MINIMISER, f"L = {L:.6e} attains the lower bound {lb:.6e} of the loss "
                           f"(|L − L_lb| ≤ tol_L = {tol_L:.3e}): a global minimiser, whatever the Hessian's "
-                          f"{nullity} null directions", Test.LOWER_BOUND, None)
+                          f"{nullity} null directions", Criterion.LOWER_BOUND, None)
     ambiguous = (np.abs(lam) > tol_l) & (np.abs(lam) <= band)
     if np.any(ambiguous):
         return result(Kind.INCONCLUSIVE, f"eigenvalue {lam[ambiguous][0]:.3e} lies in the ambiguous band "
                       f"({tol_l:.1e}, {band:.1e}] (τ_λ‖H‖ = {tol_l:.1e})")
     if index and positive:
         return result(Kind.STRICT_SADDLE, f"{index} negative and {positive} positive Hessian eigenvalues",
-                      Test.HESSIAN)
+                      Criterion.HESSIAN)
     if nullity == 0:
         if index == 0:
-            return result(Kind.MINIMISER, "positive definite Hessian", Test.HESSIAN, True)
-        return result(Kind.MAXIMISER, "negative definite Hessian", Test.HESSIAN, True)
+            return result(Kind.MINIMISER, "positive definite Hessian", Criterion.HESSIAN, True)
+        return result(Kind.MAXIMISER, "negative definite Hessian", Criterion.HESSIAN, True)
     sign = 1.0 if positive else -1.0 if index else 0.0
     if not higher_order:
         return result(Kind.DEGENERATE, f"semi-definite Hessian with {nullity} zero eigenvalues; "
