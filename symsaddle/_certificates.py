@@ -54,6 +54,7 @@ from .errors import NonFiniteDataError
 #: Fixed ambient starting directions of the searches (not a user seed: a constant of the method).
 _START_SEED = 20240801
 _N_PSEUDO_STARTS = 16
+_N_SCREEN = 8
 _N_SEARCH_STARTS = 3
 _SEARCH_ITERATIONS = 40
 
@@ -138,8 +139,9 @@ def exact_quartic_cost(k: int, m: int) -> int:
     return _forms.count(k, 4) + (2 * _forms.count(k, 2) + 1) * m
 
 
-def restricted_form(lines: LineDerivatives, Z: np.ndarray, order: int) -> np.ndarray:
-    """The symmetric tensor of y ↦ DᵒL(θ)[Zy]ᵒ (polarization at the interpolation points)."""
+def restricted_form(lines, Z: np.ndarray, order: int) -> np.ndarray:
+    """The symmetric tensor of y ↦ DᵒL(θ)[Zy]ᵒ (polarization at the interpolation points);
+    ``lines(U, order)`` evaluates the directional derivatives along the rows of U."""
     k = Z.shape[1]
     Y = _forms.interpolation_points(k, order)
     return _forms.tensor_from_values(k, order, lines(Y @ Z.T, order))
@@ -191,20 +193,21 @@ def search_starts(Z: np.ndarray, axes: bool = True) -> np.ndarray:
     return U[keep] / norms[keep, None]
 
 
-def riemannian_search(f, grad, starts: np.ndarray, target: float, budget) -> tuple[float, np.ndarray]:
+def riemannian_search(f, grad, starts: np.ndarray, target: float, budget,
+                      iterations: int = _SEARCH_ITERATIONS) -> tuple[float, np.ndarray]:
     """Maximise f over the unit sphere of N from the best ``_N_SEARCH_STARTS`` of ``starts``.
 
     ``f(U)`` is batched; ``grad(u)`` returns the ambient gradient (in N) at one point. Each step
     moves along the geodesic towards the gradient by the best angle of {4φ, 2φ, φ, φ/2, φ/4,
-    φ/8} (φ the previous angle, π/8 at first). Stops at f ≥ ``target`` (a certificate), when no
-    angle improves f, or when ``budget()`` is exhausted.
+    φ/8} (φ the previous angle, π/8 at first), at most ``iterations`` times. Stops at f ≥ ``target``
+    (a certificate), when no angle improves f, or when ``budget()`` is exhausted.
     """
     values = f(starts)
     order = np.argsort(-values)[:_N_SEARCH_STARTS]
     best_val, best_u = float(values[order[0]]), starts[order[0]].copy()
     for i in order:
         u, fu, phi = starts[i].copy(), float(values[i]), np.pi / 8
-        for _ in range(_SEARCH_ITERATIONS):
+        for _ in range(iterations):
             if fu >= target or not budget():
                 break
             G = grad(u)
@@ -311,30 +314,30 @@ def manifold_check(kernel, theta: np.ndarray, loss: float, sign: float, Z: np.nd
     steps = np.concatenate([np.full(k, t), np.full(k, t / 2)])
     base = theta[None, :] + steps[:, None] * np.vstack([Z.T, Z.T])
     x = base.copy()
-    for _ in range(newton_iterations):
+    target = 1e-3 * tol.manifold * gradient_scale(loss, hessian_norm, ell)
+    stalled = False
+    for it in range(newton_iterations + 1):
         G = np.asarray(kernel.gradient(x), dtype=float).reshape(2 * k, P)
         Hx = np.asarray(kernel.hessian(x), dtype=float).reshape(2 * k, P, P)
         if not (np.all(np.isfinite(G)) and np.all(np.isfinite(Hx))):
             return ManifoldCheck(ManifoldStatus.FAILED, t, np.nan, "non-finite derivatives along N")
-        A = np.einsum("pi,bpq,qj->bij", VR, Hx, VR)
         r = G @ VR
+        if stalled or it == newton_iterations or np.max(np.linalg.norm(r, axis=1)) <= target:
+            break
+        A = VR.T @ Hx @ VR
         try:
             delta = np.linalg.solve(A, -r[:, :, None])[:, :, 0]
         except np.linalg.LinAlgError:
             return ManifoldCheck(ManifoldStatus.FAILED, t, np.nan,
                                  "the Hessian restricted to the normal space became singular along N")
         x = x + delta @ VR.T
-        if np.max(np.linalg.norm(delta, axis=1)) <= 1e-15 * ell:
-            break
-    G = np.asarray(kernel.gradient(x), dtype=float).reshape(2 * k, P)
-    Hx = np.asarray(kernel.hessian(x), dtype=float).reshape(2 * k, P, P)
+        stalled = np.max(np.linalg.norm(delta, axis=1)) <= 1e-15 * ell
     Lx = np.asarray(kernel.value(x), dtype=float).reshape(2 * k)
     w = np.linalg.norm(x - base, axis=1)
     s_loss = abs(loss) + hessian_norm * ell ** 2
+    lam_t = np.linalg.eigvalsh((Hx[:k] + np.swapaxes(Hx[:k], 1, 2)) / 2)     # the points at step t
     for i in range(2 * k):
-        lam = np.linalg.eigvalsh((Hx[i] + Hx[i].T) / 2)
-        h = float(np.max(np.abs(lam)))
-        s_g = gradient_scale(float(Lx[i]), h, float(np.linalg.norm(x[i])))
+        s_g = gradient_scale(float(Lx[i]), hessian_norm, float(np.linalg.norm(x[i])))
         gn = float(np.linalg.norm(G[i]))
         where = f"at θ + {steps[i]:.3e}·n_{i % k + 1} (corrected)"
         if not gn <= tol.manifold * s_g:
@@ -343,7 +346,12 @@ def manifold_check(kernel, theta: np.ndarray, loss: float, sign: float, Z: np.nd
         dL = abs(float(Lx[i]) - loss)
         if not dL <= tol.manifold * s_loss:
             return ManifoldCheck(ManifoldStatus.FAILED, t, float(w.max()),
-                                 f"{where}: |L − L(θ)| = {dL:.3e} > {tol.manifold:g}·s_L = {tol.manifold * s_loss:.3e}")
+                                 f"{where}: |L − L(θ)| = {dL:.3e} > {tol.manifold:g}·s_L = "
+                                 f"{tol.manifold * s_loss:.3e}")
+        if i >= k:
+            continue
+        lam = lam_t[i]
+        h = float(np.max(np.abs(lam)))
         zero = np.abs(lam) <= tol.eigenvalue * h
         clear = sign * lam > tol.ambiguity * tol.eigenvalue * h
         if int(zero.sum()) != k or int(clear.sum()) != P - k:
@@ -360,6 +368,6 @@ def manifold_check(kernel, theta: np.ndarray, loss: float, sign: float, Z: np.nd
                                  f"normal correction along n_{i + 1} is not O(t²): distance {wt:.3e} at t and "
                                  f"{wh:.3e} at t/2 (ratio {ratio:.3f}, O(t²) gives 0.25)")
     return ManifoldCheck(ManifoldStatus.VERIFIED, t, float(w.max()),
-                         f"from θ + t·n_i (t = {tol.manifold_step:g}·‖θ‖ and t/2, every basis vector n_i of N) a Newton "
-                         f"correction in the normal space reaches a critical point with equal loss at distance "
+                         f"from θ + t·n_i (t = {tol.manifold_step:g}·‖θ‖ and t/2, every basis vector n_i of N) "
+                         f"a Newton correction in the normal space reaches a critical point with equal loss at distance "
                          f"≤ {w.max():.2e} = O(t²), with the same Hessian nullity {k}")

@@ -5,8 +5,10 @@ is a dimensionless factor times the natural scale of the quantity it tests, so a
 is invariant under L → c·L and θ → θ/s (the function θ' ↦ c·L(s·θ') at θ' = θ/s): a
 quantity of units L/θᵐ scales as c·sᵐ, and so does its scale. The scales (with
 H = ∇²L(θ), ‖H‖ = max |λ_i|, N the Hessian's null space, k = dim N, R its range with
-eigenvectors v_r and eigenvalues λ_r, 𝒫 the probe directions θ/‖θ‖ and the eigenvectors
-of the three largest |λ_i|):
+eigenvectors v_r and eigenvalues λ_r, 𝒫 the probe directions: θ/‖θ‖, the eigenvectors of the
+three largest and of the smallest non-zero |λ_i|, and (z + v)/√2 for two fixed directions
+z ∈ N and v the eigenvectors of the largest and smallest |λ_i| — the mixed terms D³L[z, z, v]
+carry the rounding error of the computed N into the forms on N, so they belong in the scale):
 
 * gradient (L/θ):       s_g = ‖H‖·‖θ‖ + √(2|L|·‖H‖)
   (‖H‖‖θ‖: the gradient a relative move of θ produces; √(2|L|‖H‖): the largest gradient

@@ -43,7 +43,8 @@ import numpy as np
 import scipy.optimize
 
 from . import _forms
-from ._certificates import (FormStatus, FormTest, LineDerivatives, ManifoldCheck, ManifoldStatus,
+from ._certificates import (_N_SCREEN, _SEARCH_ITERATIONS, FormStatus, FormTest, LineDerivatives, ManifoldCheck,
+                            ManifoldStatus,
                             NullSpaceOracle, escape_curve, exact_cubic_cost, exact_quartic_cost, gradient_scale,
                             manifold_check, reduced_quartic, restricted_form, riemannian_search, schur_blocks,
                             search_starts)
@@ -287,40 +288,50 @@ class _Point:
     def k(self) -> int:
         return self.Z.shape[1]
 
-    def probe_scale(self, order: int) -> float:
-        """max_{v∈𝒫} |DᵒL[v]ᵒ|: a lower estimate of the form's magnitude on the whole unit sphere.
-
-        𝒫: θ/‖θ‖; the eigenvectors v of the three largest |λ| and of the smallest non-zero |λ|;
+    def probe_directions(self) -> np.ndarray:
+        """𝒫: θ/‖θ‖; the eigenvectors v of the three largest |λ| and of the smallest non-zero |λ|;
         and (z + v)/√2 for two fixed directions z of N (:func:`search_starts`) and v the eigenvectors
         of the largest and smallest |λ| — so that the mixed terms D³L[z, z, v], which carry the error
-        of the computed null space into the form on N, count in the scale.
-        """
+        of the computed null space into the form on N, count in the scale."""
+        P = len(self.theta)
+        dirs = []
+        n = float(np.linalg.norm(self.theta))
+        if n > 0:
+            dirs.append(self.theta / n)
+        by_size = np.argsort(-np.abs(self.lamR), kind="stable")
+        ends = list(dict.fromkeys([*by_size[:1], *by_size[-1:]]))
+        dirs += list(self.VR[:, list(dict.fromkeys([*by_size[:3], *by_size[-1:]]))].T)
+        if len(by_size) and self.k:
+            zs = search_starts(self.Z, axes=False)[:2]
+            dirs += [(z + self.VR[:, e]) / np.sqrt(2) for z in zs for e in ends]
+        return np.array(dirs).reshape(-1, P)
+
+    def with_probes(self, U: np.ndarray, order: int) -> np.ndarray:
+        """DᵒL[u]ᵒ for the rows of U, evaluated in one batch with the probe directions 𝒫."""
+        probes = self.probe_directions() if order not in self._probes else np.zeros((0, U.shape[1]))
+        vals = self.lines(np.vstack([U, probes]), order)
         if order not in self._probes:
-            P = len(self.theta)
-            dirs = []
-            n = float(np.linalg.norm(self.theta))
-            if n > 0:
-                dirs.append(self.theta / n)
-            by_size = np.argsort(-np.abs(self.lamR), kind="stable")
-            ends = list(dict.fromkeys([*by_size[:1], *by_size[-1:]]))
-            dirs += list(self.VR[:, list(dict.fromkeys([*by_size[:3], *by_size[-1:]]))].T)
-            if len(by_size) and self.k:
-                zs = search_starts(self.Z, axes=False)[:2]
-                dirs += [(z + self.VR[:, e]) / np.sqrt(2) for z in zs for e in ends]
-            vals = self.lines(np.array(dirs).reshape(-1, P), order)
-            self._probes[order] = float(np.max(np.abs(vals))) if len(vals) else 0.0
+            self._probes[order] = float(np.max(np.abs(vals[len(U):]))) if len(probes) else 0.0
+        return vals[:len(U)]
+
+    def probe_scale(self, order: int) -> float:
+        """max_{v∈𝒫} |DᵒL[v]ᵒ|: a lower estimate of the form's magnitude on the whole unit sphere."""
+        if order not in self._probes:
+            self.with_probes(np.zeros((0, len(self.theta))), order)
         return self._probes[order]
 
     def coords_starts(self) -> np.ndarray:
         return search_starts(self.Z) @ self.Z
 
 
-def _cubic_test(pt: _Point) -> FormTest:
+def _cubic_test(pt: _Point, screen: bool = False) -> FormTest:
+    """Step 4a: exact coefficients when affordable, else a search; ``screen``: only C at the first
+    eight fixed pseudo-random directions of N is evaluated (no iterations)."""
     tol = pt.tol
     k, used0 = pt.k, pt.lines.used
-    p3 = pt.probe_scale(3)
-    if exact_cubic_cost(k) <= pt.budget:
-        T3 = restricted_form(pt.lines, pt.Z, 3)
+    if not screen and exact_cubic_cost(k) <= pt.budget:
+        T3 = restricted_form(pt.with_probes, pt.Z, 3)
+        p3 = pt.probe_scale(3)
         F3 = _forms.frobenius(T3)
         s3 = max(F3, p3)
         tol3 = tol.cubic * s3
@@ -343,27 +354,30 @@ def _cubic_test(pt: _Point) -> FormTest:
             status = FormStatus.AMBIGUOUS
         return FormTest("cubic", status, True, value, F3, s3, tol3, u, None, pt.lines.used - used0,
                         f"‖D³L|_N‖_F = {F3:.3e}, max_u |D³L[u]³| = {value:.3e}, s₃ = {s3:.3e}")
+    p3 = pt.probe_scale(3)
     oracle = NullSpaceOracle(pt.lines, pt.Z, pt.VR, pt.lamR)
     target = tol.ambiguity * tol.cubic * p3 if p3 > 0 else np.finfo(float).tiny
 
     def grad(u):
         return np.sign(oracle.cubic(u[None, :])[0]) * oracle.cubic_gradient(u)
 
-    value, u = riemannian_search(lambda U: np.abs(oracle.cubic(U)), grad, search_starts(pt.Z), target,
-                                 lambda: pt.lines.used - used0 < pt.budget)
+    starts = search_starts(pt.Z, axes=False)[:_N_SCREEN] if screen else search_starts(pt.Z)
+    value, u = riemannian_search(lambda U: np.abs(oracle.cubic(U)), grad, starts, target,
+                                 lambda: pt.lines.used - used0 < pt.budget, 0 if screen else _SEARCH_ITERATIONS)
     u = u * np.sign(oracle.cubic(u[None, :])[0] or 1.0)
     s3 = max(value, p3)
     tol3 = tol.cubic * s3
     status = FormStatus.NONZERO if value > tol.ambiguity * tol3 else FormStatus.NOT_FOUND
+    how = (f"screened at {len(starts)} fixed directions of N" if screen else
+           f"searched (exact coefficients need {exact_cubic_cost(k)} evaluations > budget {pt.budget})")
     return FormTest("cubic", status, False, value, float("nan"), s3, tol3, u, None, pt.lines.used - used0,
-                    f"searched (exact coefficients need {exact_cubic_cost(k)} evaluations > budget {pt.budget}): "
-                    f"max |D³L[u]³| found = {value:.3e}, s₃ = {s3:.3e}")
+                    f"{how}: max |D³L[u]³| found = {value:.3e}, s₃ = {s3:.3e}")
 
 
 def _quartic_exact(pt: _Point, signs: tuple[float, ...]) -> tuple[FormTest, ...]:
     tol = pt.tol
     k, used0 = pt.k, pt.lines.used
-    D4 = restricted_form(pt.lines, pt.Z, 4)
+    D4 = restricted_form(pt.with_probes, pt.Z, 4)
     B = schur_blocks(pt.lines, pt.Z, pt.VR) if pt.VR.shape[1] else np.zeros((0, k, k))
     Q = reduced_quartic(D4, B, pt.lamR)
     FQ = _forms.frobenius(Q)
@@ -383,11 +397,10 @@ def _quartic_exact(pt: _Point, signs: tuple[float, ...]) -> tuple[FormTest, ...]
         vmin, ymin = _forms.sphere_extremum(Q, starts, maximise=False)
         vmax, ymax = _forms.sphere_extremum(Q, starts, maximise=True)
         lo, hi = _forms.quartic_bounds(Q)
-        # the matricisation bounds certify a sign everywhere on the sphere
-        extremes = {+1.0: (max(vmin, lo) if lo > amb else vmin, ymin),
-                    -1.0: (max(-vmax, -hi) if -hi > amb else -vmax, ymax)}
-        bounds = (f"optimised from {len(starts)} starts; matricisation bounds "
-                  f"{lo:.3e} ≤ q ≤ {hi:.3e}")
+        extremes = {+1.0: (vmin, ymin), -1.0: (-vmax, ymax)}
+        certified = [name for name, ok in (("q > 0", lo > amb), ("q < 0", hi < -amb)) if ok]
+        bounds = (f"optimised from {len(starts)} starts; matricisation bounds {lo:.3e} ≤ q ≤ {hi:.3e}"
+                  + (f", which certify {certified[0]} on the whole sphere" if certified else ""))
     out = []
     for s in signs:
         m, y = extremes[s]
@@ -434,12 +447,28 @@ def _higher_order(pt: _Point, sign: float) -> tuple[Kind, str, Criterion, bool |
                                                    np.ndarray | None, HigherOrder]:
     """Steps 4a–4d of the module docstring. ``sign``: +1 (H ⪰ 0), −1 (H ⪯ 0), 0 (H = 0)."""
     k = pt.k
+    manifold = None
     head = (f"{'PSD' if sign > 0 else 'NSD' if sign < 0 else 'vanishing'} Hessian with {k} zero eigenvalue"
             f"{'s' if k != 1 else ''}")
-    cubic = _cubic_test(pt)
+    # an expensive exact cubic is preceded by a screen at fixed directions, so that a Morse–Bott
+    # point (cubic ≡ 0) is certified by the manifold check without the full cubic
+    large = exact_cubic_cost(k) > _N_SCREEN
+    cubic = _cubic_test(pt, screen=large)
     if cubic.status is FormStatus.AMBIGUOUS:
         return (Kind.INCONCLUSIVE, f"{head}; the cubic form on N is in the ambiguous band: {cubic.detail}",
                 Criterion.NONE, None, None, None, HigherOrder(cubic, evaluations=pt.lines.used))
+    if cubic.status is not FormStatus.NONZERO:
+        if sign != 0:
+            manifold = manifold_check(pt.kernel, pt.theta, pt.loss, sign, pt.Z, pt.VR, pt.hessian_norm, pt.tol)
+            if manifold.status is ManifoldStatus.VERIFIED:
+                kind = Kind.MINIMISER if sign > 0 else Kind.MAXIMISER
+                return (kind, f"{head}; non-isolated (Morse–Bott) {kind.value}: {manifold.reason}",
+                        Criterion.MANIFOLD, False, None, None, HigherOrder(cubic, manifold, evaluations=pt.lines.used))
+        if large:
+            cubic = _cubic_test(pt)
+    if cubic.status is FormStatus.AMBIGUOUS:
+        return (Kind.INCONCLUSIVE, f"{head}; the cubic form on N is in the ambiguous band: {cubic.detail}",
+                Criterion.NONE, None, None, None, HigherOrder(cubic, manifold, evaluations=pt.lines.used))
     if cubic.status is FormStatus.NONZERO:
         if sign < 0:
             kind, what = Kind.STRICT_SADDLE, "L increases along +u: negative curvature but not a maximiser"
@@ -448,14 +477,7 @@ def _higher_order(pt: _Point, sign: float) -> tuple[Kind, str, Criterion, bool |
             kind, what = Kind.NON_STRICT_SADDLE, "L decreases along −u: not a minimiser"
             direction = -cubic.direction
         return (kind, f"{head}; D³L[u]³ = {cubic.value:.3e} ≠ 0 for a unit u in N ({what}); {cubic.detail}",
-                Criterion.CUBIC, None, direction, None, HigherOrder(cubic, evaluations=pt.lines.used))
-    manifold = None
-    if sign != 0:
-        manifold = manifold_check(pt.kernel, pt.theta, pt.loss, sign, pt.Z, pt.VR, pt.hessian_norm, pt.tol)
-        if manifold.status is ManifoldStatus.VERIFIED:
-            kind = Kind.MINIMISER if sign > 0 else Kind.MAXIMISER
-            return (kind, f"{head}; non-isolated (Morse–Bott) {kind.value}: {manifold.reason}", Criterion.MANIFOLD,
-                    False, None, None, HigherOrder(cubic, manifold, evaluations=pt.lines.used))
+                Criterion.CUBIC, None, direction, None, HigherOrder(cubic, manifold, evaluations=pt.lines.used))
     signs = (sign,) if sign != 0 else (+1.0, -1.0)
     exact = cubic.exact and exact_quartic_cost(k, pt.VR.shape[1]) <= pt.budget
     quartic = _quartic_exact(pt, signs) if exact else _quartic_search(pt, signs)
@@ -468,7 +490,8 @@ def _higher_order(pt: _Point, sign: float) -> tuple[Kind, str, Criterion, bool |
     plus, minus = by_sign.get(+1.0), by_sign.get(-1.0)
     if plus is not None and plus.status is FormStatus.POSITIVE:
         return (Kind.MINIMISER, f"{head}; C ≡ 0 on N and the reduced quartic q > 0 on the unit sphere of N: "
-                f"a strict local minimiser with singular Hessian; {plus.detail}", Criterion.QUARTIC, True, None, None, ho)
+                f"a strict local minimiser with singular Hessian; {plus.detail}", Criterion.QUARTIC, True, None,
+                None, ho)
     if minus is not None and minus.status is FormStatus.POSITIVE:
         return (Kind.MAXIMISER, f"{head}; C ≡ 0 on N and q < 0 on the unit sphere of N: a strict local "
                 f"maximiser with singular Hessian; {minus.detail}", Criterion.QUARTIC, True, None, None, ho)
@@ -508,8 +531,11 @@ def classify(kernel, theta, *, lower_bound: float | None = None, tolerances: Tol
         raise TypeError(f"tolerances must be a symsaddle.Tolerances, got {type(tol).__name__}")
     th = _theta(theta, kernel.P)
     P = th.size
-    L = float(kernel.value(th))
-    g = np.asarray(kernel.gradient(th), dtype=float).reshape(P)
+    if hasattr(kernel, "value_and_gradient"):
+        L, g = kernel.value_and_gradient(th)
+    else:
+        L, g = kernel.value(th), kernel.gradient(th)
+    L, g = float(L), np.asarray(g, dtype=float).reshape(P)
     H = np.asarray(kernel.hessian(th), dtype=float).reshape(P, P)
     finite = np.isfinite(L) and np.all(np.isfinite(g)) and np.all(np.isfinite(H))
     H = (H + H.T) / 2 if finite else np.zeros((P, P))

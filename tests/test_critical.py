@@ -57,7 +57,8 @@ def test_reduced_quartic_and_escape_curve_by_hand():
 
 
 def test_monkey_saddle_cubic_maximum():
-    """C(u) = D³L[u]³ = 6(u_a³ − 3u_a u_b²) = 6 cos 3φ on the unit circle: max |C| = 6, ‖T‖_F² = 36 + 3·36 = 144."""
+    """C(u) = D³L[u]³ = 6(u_a³ − 3u_a u_b²) = 6 cos 3φ on the unit circle: max |C| = 6, and
+    ‖T‖_F² = T_aaa² + 3 T_abb² = 36 + 3·36 = 144."""
     c = classify(kernel_of(a**3 - 3 * a * b**2, (a, b)), np.zeros(2))
     assert c.higher_order.cubic.value == pytest.approx(6.0, rel=1e-12)
     assert c.higher_order.cubic.norm == pytest.approx(12.0, rel=1e-14)
