@@ -358,13 +358,20 @@ def _cubic_test(pt: _Point, screen: bool = False) -> FormTest:
     oracle = NullSpaceOracle(pt.lines, pt.Z, pt.VR, pt.lamR)
     target = tol.ambiguity * tol.cubic * p3 if p3 > 0 else np.finfo(float).tiny
 
+    signed: dict[bytes, float] = {}                    # C(u) of every evaluated u, for its sign
+
+    def modulus(U):
+        values = oracle.cubic(U)
+        signed.update((u.tobytes(), float(v)) for u, v in zip(U, values))
+        return np.abs(values)
+
     def grad(u):
-        return np.sign(oracle.cubic(u[None, :])[0]) * oracle.cubic_gradient(u)
+        return np.sign(signed[u.tobytes()]) * oracle.cubic_gradient(u)
 
     starts = search_starts(pt.Z, axes=False)[:_N_SCREEN] if screen else search_starts(pt.Z)
-    value, u = riemannian_search(lambda U: np.abs(oracle.cubic(U)), grad, starts, target,
-                                 lambda: pt.lines.used - used0 < pt.budget, 0 if screen else _SEARCH_ITERATIONS)
-    u = u * np.sign(oracle.cubic(u[None, :])[0] or 1.0)
+    value, u = riemannian_search(modulus, grad, starts, target, lambda: pt.lines.used - used0 < pt.budget,
+                                 0 if screen else _SEARCH_ITERATIONS)
+    u = u * np.sign(signed[u.tobytes()] or 1.0)
     s3 = max(value, p3)
     tol3 = tol.cubic * s3
     status = FormStatus.NONZERO if value > tol.ambiguity * tol3 else FormStatus.NOT_FOUND

@@ -58,7 +58,7 @@ def polynomials(draw):
     """½ Σ_j ±(ℓ_j·θ)² (rank 0..P, integer ℓ_j) + integer cubic (or none) and quartic terms, P ∈ {2, 3}."""
     P = draw(st.integers(2, 3))
     th = SYMBOLS[:P]
-    rank = draw(st.integers(0 if P == 2 else 1, P))
+    rank = draw(st.integers(0, P))
     expr = sp.Integer(0)
     for _ in range(rank):
         ell = draw(st.lists(st.integers(-2, 2), min_size=P, max_size=P).filter(any))
