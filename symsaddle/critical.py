@@ -56,6 +56,8 @@ __all__ = ["Classification", "FormStatus", "FormTest", "HigherOrder", "Kind", "M
 
 #: Default budget of directional-derivative evaluations per higher-order test.
 DEFAULT_MAX_EVALUATIONS = 4096
+#: Largest number of cubic coefficients on N computed before the Morse–Bott check (k ≤ 6).
+_EXACT_CUBIC_FIRST = 56
 
 
 class Kind(str, Enum):
@@ -457,9 +459,9 @@ def _higher_order(pt: _Point, sign: float) -> tuple[Kind, str, Criterion, bool |
     manifold = None
     head = (f"{'PSD' if sign > 0 else 'NSD' if sign < 0 else 'vanishing'} Hessian with {k} zero eigenvalue"
             f"{'s' if k != 1 else ''}")
-    # an expensive exact cubic is preceded by a screen at fixed directions, so that a Morse–Bott
-    # point (cubic ≡ 0) is certified by the manifold check without the full cubic
-    large = exact_cubic_cost(k) > _N_SCREEN
+    # an expensive exact cubic (more than 56 coefficients, k > 6) is preceded by a screen at fixed
+    # directions, so that a Morse–Bott point (cubic ≡ 0) is certified by the manifold check first
+    large = exact_cubic_cost(k) > _EXACT_CUBIC_FIRST
     cubic = _cubic_test(pt, screen=large)
     if cubic.status is FormStatus.AMBIGUOUS:
         return (Kind.INCONCLUSIVE, f"{head}; the cubic form on N is in the ambiguous band: {cubic.detail}",
