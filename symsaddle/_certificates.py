@@ -56,6 +56,10 @@ _START_SEED = 20240801
 _N_PSEUDO_STARTS = 16
 _N_SCREEN = 8
 _N_SEARCH_STARTS = 3
+#: Newton in the normal space stops when ‖P_R ∇L‖ ≤ margin · τ_manifold · s_g (well inside the
+#: criticality test it prepares), or when its step is below stall · ‖θ‖ (rounding level).
+_NEWTON_MARGIN = 1e-3
+_NEWTON_STALL = 1e-15
 _SEARCH_ITERATIONS = 40
 
 
@@ -314,7 +318,7 @@ def manifold_check(kernel, theta: np.ndarray, loss: float, sign: float, Z: np.nd
     steps = np.concatenate([np.full(k, t), np.full(k, t / 2)])
     base = theta[None, :] + steps[:, None] * np.vstack([Z.T, Z.T])
     x = base.copy()
-    target = 1e-3 * tol.manifold * gradient_scale(loss, hessian_norm, ell)
+    target = _NEWTON_MARGIN * tol.manifold * gradient_scale(loss, hessian_norm, ell)
     stalled = False
     for it in range(newton_iterations + 1):
         G = np.asarray(kernel.gradient(x), dtype=float).reshape(2 * k, P)
@@ -331,7 +335,7 @@ def manifold_check(kernel, theta: np.ndarray, loss: float, sign: float, Z: np.nd
             return ManifoldCheck(ManifoldStatus.FAILED, t, np.nan,
                                  "the Hessian restricted to the normal space became singular along N")
         x = x + delta @ VR.T
-        stalled = np.max(np.linalg.norm(delta, axis=1)) <= 1e-15 * ell
+        stalled = np.max(np.linalg.norm(delta, axis=1)) <= _NEWTON_STALL * ell
     Lx = np.asarray(kernel.value(x), dtype=float).reshape(2 * k)
     w = np.linalg.norm(x - base, axis=1)
     s_loss = abs(loss) + hessian_norm * ell ** 2
@@ -360,14 +364,14 @@ def manifold_check(kernel, theta: np.ndarray, loss: float, sign: float, Z: np.nd
                                  f"{'positive' if sign > 0 else 'negative'} eigenvalues (θ: {k} and {P - k})")
     for i in range(k):
         wt, wh = w[i], w[k + i]
-        if wt <= 1e-10 * t:
+        if wt <= tol.manifold * t:
             continue
         ratio = wh / wt
-        if not 0.125 <= ratio <= 0.375:
+        if not 0.25 * (1 - tol.manifold_order) <= ratio <= 0.25 * (1 + tol.manifold_order):
             return ManifoldCheck(ManifoldStatus.FAILED, t, float(w.max()),
                                  f"normal correction along n_{i + 1} is not O(t²): distance {wt:.3e} at t and "
                                  f"{wh:.3e} at t/2 (ratio {ratio:.3f}, O(t²) gives 0.25)")
     return ManifoldCheck(ManifoldStatus.VERIFIED, t, float(w.max()),
                          f"from θ + t·n_i (t = {tol.manifold_step:g}·‖θ‖ and t/2, every basis vector n_i of N) "
-                         f"a Newton correction in the normal space reaches a critical point with equal loss at distance "
-                         f"≤ {w.max():.2e} = O(t²), with the same Hessian nullity {k}")
+                         f"a Newton correction in the normal space reaches a critical point with equal loss at "
+                         f"distance ≤ {w.max():.2e} = O(t²), with the same Hessian nullity {k}")

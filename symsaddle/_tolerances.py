@@ -48,7 +48,10 @@ class Tolerances:
     ``manifold_step``: the Morse–Bott check moves t = manifold_step · ‖θ‖ along each null
                        direction (and t/2).
     ``manifold``:      a corrected point θ_t is critical with equal loss if
-                       ‖∇L(θ_t)‖ ≤ manifold · s_g(θ_t) and |L(θ_t) − L(θ)| ≤ manifold · s_L.
+                       ‖∇L(θ_t)‖ ≤ manifold · s_g(θ_t) and |L(θ_t) − L(θ)| ≤ manifold · s_L; its
+                       normal correction w(t) is negligible if ‖w(t)‖ ≤ manifold · t.
+    ``manifold_order``: otherwise the correction is O(t²) if ‖w(t/2)‖/‖w(t)‖ lies within
+                       ¼·(1 ± manifold_order).
     ``polish_distance``: :func:`~symsaddle.critical.polish` flags a result farther than
                        polish_distance · ‖θ₀‖ from its start θ₀ (unless ``max_distance`` is given).
     """
@@ -61,6 +64,7 @@ class Tolerances:
     quartic: float = 1e-8
     manifold_step: float = 1e-2
     manifold: float = 1e-11
+    manifold_order: float = 0.5
     polish_distance: float = 1.0
 
     def __post_init__(self):
@@ -70,6 +74,8 @@ class Tolerances:
                 raise ValueError(f"Tolerances.{f.name} must be a positive finite number, got {v!r}")
         if self.ambiguity < 1:
             raise ValueError(f"Tolerances.ambiguity must be ≥ 1, got {self.ambiguity!r}")
+        if self.manifold_order >= 1:
+            raise ValueError(f"Tolerances.manifold_order must be < 1, got {self.manifold_order!r}")
         if self.manifold_step >= 1:
             raise ValueError(f"Tolerances.manifold_step must be < 1 (a small relative step), "
                              f"got {self.manifold_step!r}")

@@ -17,7 +17,7 @@ from symsaddle.critical import Kind, classify, polish
 a, b, c3 = sp.symbols("a b c", real=True)
 SYMBOLS = (a, b, c3)
 log_scale = st.floats(min_value=-12.0, max_value=12.0, allow_nan=False)
-SETTINGS = settings(max_examples=15, deadline=None, derandomize=True,
+SETTINGS = settings(max_examples=12, deadline=None, derandomize=True,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 
@@ -28,7 +28,7 @@ def verdict(c):
 # ------------------------------------------------------------------------------- the issue's cases
 
 @pytest.mark.parametrize("expr", [a**2 + b**3, a**2 - b**4, a**3 - 3 * a * b**2])
-@pytest.mark.parametrize("c", [1e-12, 1e-9, 1e-6, 1e-3, 1.0, 1e3, 1e6, 1e9, 1e12])
+@pytest.mark.parametrize("c", [1e-12, 1e-6, 1.0, 1e6, 1e12])
 @pytest.mark.parametrize("s", [1.0, 1e3])
 def test_issue_cases_are_non_strict_saddles_at_every_scale(expr, c, s):
     """By hand: a² + b³ (cubic along e_b), a² − b⁴ (q(e_b) = −1), monkey saddle (cubic, H ≡ 0)."""
