@@ -55,13 +55,13 @@ def median_time(fn, repeats):
     return float(np.median(times))
 
 
-def run() -> float:
+def run() -> list[float]:
     cases = [("deep linear 25-1-25, global minimum", (25, 1, 25), (0,)),
              ("deep linear 6-3-4-5, thin rank 1", (6, 3, 4, 5), (0,)),
              ("deep linear 5-5-5, global minimum", (5, 5, 5), (0, 1, 2, 3, 4))]
     print(f"{'case':38s} {'P':>3s} {'k':>3s} {'kind':19s} {'by':20s} {'evals':>5s} "
           f"{'t_hess/ms':>9s} {'grad/hess':>9s} {'t_cls/ms':>9s} {'ratio':>6s}")
-    worst = 0.0
+    ratios = []
     for name, widths, subset in cases:
         kernel, theta = deep_linear_case(widths, subset, 0)
         first = classify(kernel, theta)                       # compiles the directional derivatives
@@ -71,11 +71,11 @@ def run() -> float:
         c = classify(kernel, theta)
         assert (c.kind, c.index, c.nullity) == (first.kind, first.index, first.nullity)
         ratio = t_c / t_h
-        worst = max(worst, ratio)
+        ratios.append(ratio)
         evals = c.higher_order.evaluations if c.higher_order else 0
         print(f"{name:38s} {kernel.P:3d} {c.nullity:3d} {c.kind.value:19s} {c.decided_by.value:20s} {evals:5d} "
               f"{1e3 * t_h:9.3f} {t_g / t_h:9.2f} {1e3 * t_c:9.3f} {ratio:6.1f}")
-    return worst
+    return ratios
 
 
 def main() -> None:
@@ -83,14 +83,16 @@ def main() -> None:
         run()
         return
     print(f"BLAS threads as configured ({os.environ.get('OPENBLAS_NUM_THREADS', 'default')}):")
-    worst = run()
+    ratios = run()
     print("\nOne BLAS thread (child process; eigh of small matrices is not slowed by thread contention):")
     child = subprocess.run([sys.executable, __file__, "--child"], capture_output=True, text=True, check=True,
                            env={**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
                                 "MKL_NUM_THREADS": "1"})
     print(child.stdout, end="")
-    print(f"\nworst ratio, configured threads: {worst:.1f} (target ≤ {TARGET:g} for k ≤ 1; the Morse–Bott check "
-          f"costs a Newton correction per null direction, so large k cost more)")
+    met = sum(r <= TARGET for r in ratios)
+    print(f"\nratios (configured threads): {', '.join(f'{r:.1f}' for r in ratios)}; target ≤ {TARGET:g} Hessian "
+          f"evaluations met in {met} of {len(ratios)} cases ({'PASS' if met == len(ratios) else 'FAIL'}). The "
+          f"Morse–Bott check costs three gradient-and-Hessian evaluations at 2k points, so it grows with k.")
 
 
 if __name__ == "__main__":
