@@ -298,16 +298,25 @@ class NullSpaceOracle:
 # ---------------------------------------------------------------------------------------------
 # Morse–Bott
 
+def norm(v, axis=None):
+    """Euclidean norm without underflow or overflow (θ may be 1e-200 or 1e200): scaled by max |v|."""
+    v = np.asarray(v, dtype=float)
+    big = np.max(np.abs(v), axis=axis, keepdims=True) if v.size else np.zeros((1,) * max(v.ndim, 1))
+    safe = np.where(big > 0, big, 1.0)
+    out = np.squeeze(big, axis=axis) * np.sqrt(np.sum((v / safe) ** 2, axis=axis))
+    return float(out) if np.ndim(out) == 0 else out
+
+
 def gradient_scale(loss: float, hessian_norm: float, theta_norm: float) -> float:
-    """s_g = ‖H‖·‖θ‖ + √(2|L|·‖H‖) (units of the gradient, L/θ)."""
-    return hessian_norm * theta_norm + float(np.sqrt(2 * abs(loss) * hessian_norm))
+    """s_g = ‖H‖·‖θ‖ + √(2|L|)·√‖H‖ (units of the gradient, L/θ)."""
+    return hessian_norm * theta_norm + float(np.sqrt(2 * abs(loss)) * np.sqrt(hessian_norm))
 
 
 def manifold_check(kernel, theta: np.ndarray, loss: float, sign: float, Z: np.ndarray, VR: np.ndarray,
                    hessian_norm: float, tol: Tolerances, newton_iterations: int = 12) -> ManifoldCheck:
     """The numerical Morse–Bott check of the module docstring (``sign`` = +1 for H ⪰ 0, −1 for H ⪯ 0)."""
     P, k = Z.shape
-    ell = float(np.linalg.norm(theta))
+    ell = float(norm(theta))
     if ell == 0:
         return ManifoldCheck(ManifoldStatus.SKIPPED, 0.0, 0.0,
                              "θ = 0 gives no length scale for the step along N")
@@ -326,7 +335,7 @@ def manifold_check(kernel, theta: np.ndarray, loss: float, sign: float, Z: np.nd
         if not (np.all(np.isfinite(G)) and np.all(np.isfinite(Hx))):
             return ManifoldCheck(ManifoldStatus.FAILED, t, np.nan, "non-finite derivatives along N")
         r = G @ VR
-        if stalled or it == newton_iterations or np.max(np.linalg.norm(r, axis=1)) <= target:
+        if stalled or it == newton_iterations or np.max(norm(r, axis=1)) <= target:
             break
         A = VR.T @ Hx @ VR
         try:
@@ -335,14 +344,14 @@ def manifold_check(kernel, theta: np.ndarray, loss: float, sign: float, Z: np.nd
             return ManifoldCheck(ManifoldStatus.FAILED, t, np.nan,
                                  "the Hessian restricted to the normal space became singular along N")
         x = x + delta @ VR.T
-        stalled = np.max(np.linalg.norm(delta, axis=1)) <= _NEWTON_STALL * ell
+        stalled = np.max(norm(delta, axis=1)) <= _NEWTON_STALL * ell
     Lx = np.asarray(kernel.value(x), dtype=float).reshape(2 * k)
-    w = np.linalg.norm(x - base, axis=1)
+    w = norm(x - base, axis=1)
     s_loss = abs(loss) + hessian_norm * ell ** 2
     lam_t = np.linalg.eigvalsh((Hx[:k] + np.swapaxes(Hx[:k], 1, 2)) / 2)     # the points at step t
     for i in range(2 * k):
-        s_g = gradient_scale(float(Lx[i]), hessian_norm, float(np.linalg.norm(x[i])))
-        gn = float(np.linalg.norm(G[i]))
+        s_g = gradient_scale(float(Lx[i]), hessian_norm, float(norm(x[i])))
+        gn = float(norm(G[i]))
         where = f"at θ + {steps[i]:.3e}·n_{i % k + 1} (corrected)"
         if not gn <= tol.manifold * s_g:
             return ManifoldCheck(ManifoldStatus.FAILED, t, float(w.max()),

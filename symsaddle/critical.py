@@ -44,10 +44,9 @@ import scipy.optimize
 
 from . import _forms
 from ._certificates import (_N_SCREEN, _SEARCH_ITERATIONS, FormStatus, FormTest, LineDerivatives, ManifoldCheck,
-                            ManifoldStatus,
-                            NullSpaceOracle, escape_curve, exact_cubic_cost, exact_quartic_cost, gradient_scale,
-                            manifold_check, reduced_quartic, restricted_form, riemannian_search, schur_blocks,
-                            search_starts)
+                            ManifoldStatus, NullSpaceOracle, escape_curve, exact_cubic_cost, exact_quartic_cost,
+                            gradient_scale, manifold_check, norm, reduced_quartic, restricted_form, riemannian_search,
+                            schur_blocks, search_starts)
 from ._tolerances import DEFAULT_TOLERANCES, Tolerances
 from .errors import NonFiniteDataError, ShapeError
 
@@ -230,8 +229,8 @@ def polish(kernel, theta0, *, methods: tuple[str, ...] = ("hybr", "lm"), tol: fl
     P = kernel.P
     th0 = _theta(theta0, P)
     limit = max_distance if max_distance is not None else (
-        tols.polish_distance * float(np.linalg.norm(th0)) if np.any(th0) else None)
-    best, best_norm, message, used, nfev = th0, float(np.linalg.norm(kernel.gradient(th0))), "", "none", 0
+        tols.polish_distance * float(norm(th0)) if np.any(th0) else None)
+    best, best_norm, message, used, nfev = th0, float(norm(kernel.gradient(th0))), "", "none", 0
     target = np.inf
     for method in methods:
         if method == "lm":
@@ -243,15 +242,15 @@ def polish(kernel, theta0, *, methods: tuple[str, ...] = ("hybr", "lm"), tol: fl
         sol = scipy.optimize.root(kernel.gradient, best, jac=kernel.hessian, method=method, options=options)
         nfev += int(getattr(sol, "nfev", 0))
         if np.all(np.isfinite(sol.x)):
-            g = float(np.linalg.norm(kernel.gradient(sol.x)))
+            g = float(norm(kernel.gradient(sol.x)))
             if g <= best_norm:
                 best, best_norm, used, message = sol.x, g, method, str(sol.message)
         H = np.asarray(kernel.hessian(best), dtype=float)
         target = tol if tol is not None else gradient_tolerance(
-            float(kernel.value(best)), float(np.linalg.norm(H, 2)), float(np.linalg.norm(best)), tols)
+            float(kernel.value(best)), float(np.linalg.norm(H, 2)), float(norm(best)), tols)
         if best_norm <= target:
             break
-    distance = float(np.linalg.norm(best - th0))
+    distance = float(norm(best - th0))
     if best_norm > target:
         return PolishResult(best, PolishStatus.NOT_CONVERGED, best_norm, target, used, nfev,
                             message or "no method reduced the gradient", distance, limit)
@@ -297,7 +296,7 @@ class _Point:
         of the computed null space into the form on N, count in the scale."""
         P = len(self.theta)
         dirs = []
-        n = float(np.linalg.norm(self.theta))
+        n = float(norm(self.theta))
         if n > 0:
             dirs.append(self.theta / n)
         by_size = np.argsort(-np.abs(self.lamR), kind="stable")
@@ -550,7 +549,7 @@ def classify(kernel, theta, *, lower_bound: float | None = None, tolerances: Tol
     H = (H + H.T) / 2 if finite else np.zeros((P, P))
     lam, vec = np.linalg.eigh(H)
     h = float(np.max(np.abs(lam))) if P else 0.0
-    g_norm, th_norm = float(np.linalg.norm(g)), float(np.linalg.norm(th))
+    g_norm, th_norm = float(norm(g)), float(norm(th))
     tol_g = gradient_tol if gradient_tol is not None else tol.gradient * gradient_scale(L, h, th_norm)
     tol_l = eigen_tol if eigen_tol is not None else tol.eigenvalue * h
     band = tol.ambiguity * tol_l

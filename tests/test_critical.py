@@ -132,6 +132,14 @@ def test_linear_function_at_the_origin_is_not_critical():
     assert c.kind is Kind.INCONCLUSIVE and "not a critical point" in c.reason
 
 
+def test_tiny_parameters_do_not_underflow_the_tests():
+    """L = (a − 10⁻²⁰⁰)² + b²: ‖θ‖² and ‖∇L‖² underflow in float64 at θ ~ 10⁻²⁰⁰, the norms must not."""
+    k = kernel_of((a - sp.Float("1e-200")) ** 2 + b**2, (a, b))
+    assert classify(k, np.array([1e-200, 0.0])).kind is Kind.MINIMISER
+    c = classify(k, np.array([2e-200, 0.0]))                    # ∇L = (2e-200, 0): not critical
+    assert c.kind is Kind.INCONCLUSIVE and c.gradient_norm == pytest.approx(2e-200, rel=1e-15)
+
+
 def test_result_serialises():
     d = classify(kernel_of(a**2 - 3 * a * b**2 + b**4, (a, b)), np.zeros(2)).to_dict()
     assert d["kind"] == "non-strict saddle" and d["higher_order"]["quartic"][0]["status"] == "negative"
