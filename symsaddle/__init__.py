@@ -14,6 +14,7 @@ from ._activations import ACTIVATIONS, Activation, Sech, Sigmoid, Softplus, Step
 from ._kernels import MpmathKernel, NumpyKernel
 from ._losses import LOSSES, Loss
 from ._objective import Objective
+from ._tolerances import Tolerances
 from .errors import (CrossCheckError, DivergenceError, NonFiniteDataError, NotHomogeneousError,
                      ShapeError, SingularMatrixError, SymbolicDataError, SymsaddleError,
                      UnboundSymbolError, UnknownActivationError, UnknownLossError)
@@ -24,6 +25,7 @@ __all__ = [
     "ACTIVATIONS", "Activation", "CrossCheckError", "DivergenceError", "LOSSES", "Loss",
     "MpmathKernel", "NonFiniteDataError", "NotHomogeneousError", "NumpyKernel", "Objective",
     "Sech", "ShapeError", "Sigmoid", "SingularMatrixError", "Softplus", "Step", "SymbolicDataError",
-    "SymsaddleError", "Tanh", "UnboundSymbolError", "UnknownActivationError", "UnknownLossError",
+    "SymsaddleError", "Tanh", "Tolerances", "UnboundSymbolError", "UnknownActivationError",
+    "UnknownLossError",
     "leaky_relu", "models",
 ]
