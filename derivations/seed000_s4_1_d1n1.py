@@ -8,7 +8,7 @@ import sympy as sp
 
 import symsaddle as ss
 from symsaddle.equilibria import solve_equilibria
-from _claims import confirm, confirm_spectrum, refute
+from _claims import confirm, confirm_spectrum, refute, require
 
 model = ss.models.diagonal_linear(1)
 obj = ss.Objective.symbolic(model, n=1)          # 1/(2n) Σ = ½ for n = 1
@@ -23,11 +23,11 @@ confirm("eq. (17): flow Jacobian", obj.flow_jacobian,
         sp.Matrix([[-u**2 * x**2, -2 * u * v * x**2 + y * x], [-2 * u * v * x**2 + y * x, -v**2 * x**2]]))
 
 families = solve_equilibria(obj)
-assert len(families) == 2, families
+require(len(families) == 2, f"expected 2 equilibrium families, got {families}")
 origin, line = families
 confirm("equilibrium [v, u] = [0, 0]", sp.Matrix(origin.point), sp.Matrix([0, 0]))
 confirm("equilibrium family [v, y/(vx)] with v free", sp.Matrix(line.point), sp.Matrix([v, y / (v * x)]))
-assert line.free == (v,)
+require(line.free == (v,), f"expected the family to be free in v, got {line.free}")
 
 confirm("eq. (18): J(0, 0) = [[0, yx], [yx, 0]]", origin.flow_jacobian, sp.Matrix([[0, x * y], [x * y, 0]]))
 eig0 = {e.value: e for e in origin.eigen}

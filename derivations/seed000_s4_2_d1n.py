@@ -11,7 +11,7 @@ import sympy as sp
 import symsaddle as ss
 from symsaddle.datasets import seed000
 from symsaddle.equilibria import solve_equilibria
-from _claims import confirm, confirm_spectrum, refute
+from _claims import confirm, confirm_number, confirm_spectrum, refute, refute_number
 
 for n in (2, 3, 4):
     model = ss.models.diagonal_linear(1)
@@ -49,13 +49,14 @@ X, y, p_star = seed000(d=1, n=4)
 n = 4
 sxy = float(X[:, 0] @ y)
 lam0 = sxy / n
-print(f"§5.2.2 data: (1/n)Σx_iy_i = {lam0:.4f}; (1/(2n))Σx_iy_i = {sxy / (2 * n):.4f} (seed quotes 0.3629)")
-assert abs(sxy / (2 * n) - 0.3629) < 5e-5          # the seed's 1/(2n) number is reproduced ...
-assert abs(lam0 - 2.0821) > 1.0                    # ... but its eigenvalue ±2.0821 is not ±(1/n)Σxy
-print(f"SEED WRONG §5.2.2 eigenvalues ±2.0821 of J(0,0): the flow Jacobian at 0 has eigenvalues "
-      f"±{lam0:.4f} on the seed's data (and its printed matrix repeats the n = 1 entries 1.2683)")
+confirm_number("§5.2.2 number (1/(2n))Σx_iy_i on the seed's data (the normalisation is wrong, see eq. (23))",
+               sxy / (2 * n), 0.3629, 5e-5)
+refute_number("§5.2.2 eigenvalues ±2.0821 of J(0,0)", lam0, 2.0821, 1.0,
+              f"the flow Jacobian at 0 has eigenvalues ±(1/n)Σx_iy_i = ±{lam0:.4f} on the seed's data "
+              "(and its printed matrix repeats the n = 1 entries 1.2683)")
 v_eq = np.sqrt(p_star[0])
+confirm_number("§5.2.2 minimiser u = v = √p*", v_eq, 0.7882, 5e-5)
 lam_min = -(2 * v_eq**2) * float(X[:, 0] @ X[:, 0]) / n
-print(f"           at the minimiser u = v = {v_eq:.4f}: eigenvalues 0 and {lam_min:.4f} (seed: −4.1642)")
-assert abs(v_eq - 0.7882) < 5e-5
+refute_number("§5.2.2 non-zero flow eigenvalue −4.1642 at the minimiser", lam_min, -4.1642, 1.0,
+              "the corrected Jacobian on the family gives −(u² + v²)Σx_i²/n")
 print("seed 000 §4.2 derivation recomputed")

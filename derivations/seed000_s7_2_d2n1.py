@@ -11,7 +11,7 @@ import sympy as sp
 import symsaddle as ss
 from symsaddle.datasets import seed000
 from symsaddle.equilibria import linearize, solve_equilibria
-from _claims import confirm, confirm_spectrum, refute
+from _claims import confirm, confirm_number, confirm_spectrum, refute, refute_number, require
 
 model = ss.models.diagonal_linear(2)
 obj = ss.Objective.symbolic(model, n=1)
@@ -32,7 +32,7 @@ points = {tuple(f.point): f for f in families}
 print("equilibrium families found by SymPy:")
 for f in families:
     print(f"  θ = {list(f.point)}, free {list(f.free)}, flow eigenvalues {f.eigenvalues()}")
-assert len(families) == 4
+require(len(families) == 4, f"expected 4 equilibrium families, got {len(families)}")
 origin = points[(0, 0, 0, 0)]
 confirm_spectrum("(44): eigenvalues ±x₁y, ±x₂y at the origin", origin.eigenvalues(),
                  {x1 * y: 1, -x1 * y: 1, x2 * y: 1, -x2 * y: 1})
@@ -61,17 +61,15 @@ confirm_spectrum("(49): eigenvalues of J on the general family u₁ = (y − u�
 X, yv, p_star = seed000(d=2, n=1)
 num = {x1: X[0, 0], x2: X[0, 1], y: yv[0]}
 x1y, x2y = X[0, 0] * yv[0], X[0, 1] * yv[0]
-print(f"§7.3: x₁y = {x1y:.4f}, x₂y = {x2y:.4f} (seed: −2.7482, −1.4762)")
-assert abs(x1y + 2.7482) < 5e-5 and abs(x2y + 1.4762) < 1e-4
 lam = np.linalg.eigvalsh(np.array(origin.flow_jacobian.subs(num), dtype=float))
-assert np.allclose(lam, sorted([x1y, -x1y, x2y, -x2y]), atol=1e-12)
-print("CONFIRMED  §7.3: eigenvalues ±2.7482, ±1.4762 of J(0) on the Table 12 data")
+require(np.allclose(lam, sorted([x1y, -x1y, x2y, -x2y]), atol=1e-12), f"J(0) eigenvalues {lam} are not ±x₁y, ±x₂y")
+confirm_number("§7.3: eigenvalue x₁y of J(0) on the Table 12 data", x1y, -2.7482, 5e-5)
+confirm_number("§7.3: eigenvalue x₂y of J(0) on the Table 12 data", x2y, -1.4762, 1e-4)
 v_star = np.sqrt(abs(yv[0] / X[0, 0]))
 lam_min = -(2 * v_star**2) * X[0, 0] ** 2
-print(f"§7.3: minimiser |u₁| = |v₁| = {v_star:.4f} (seed 1.2450), p₁* = {yv[0] / X[0, 0]:.4f} (seed −1.5454), "
-      f"non-zero flow eigenvalue {lam_min:.4f} (seed −5.4963)")
-assert abs(v_star - 1.2450) < 5e-5 and abs(lam_min + 5.4963) < 5e-4
-assert abs(yv[0] / X[0, 0] - p_star[0]) > 1e-3
-print(f"SEED WRONG §7.3: 'p₁* = u₁v₁ = −1.5454' is the generating coefficient p*₁; the minimiser reached has "
-      f"p₂ = 0, so p₁ = y/x₁ = {yv[0] / X[0, 0]:.4f} = −(1.2450)², as the seed's own |u₁| = |v₁| = 1.2450 implies")
+confirm_number("§7.3: minimiser |u₁| = |v₁|", v_star, 1.2450, 5e-5)
+confirm_number("§7.3: non-zero flow eigenvalue at the minimiser", lam_min, -5.4963, 5e-4)
+refute_number("§7.3: p₁* = u₁v₁ = −1.5454 at the minimiser", yv[0] / X[0, 0], -1.5454, 1e-3,
+              f"−1.5454 is the generating coefficient p*₁ = {p_star[0]:.4f}; the minimiser reached has p₂ = 0, "
+              "so p₁ = y/x₁ = −(1.2450)², as the seed's own |u₁| = |v₁| = 1.2450 implies")
 print("seed 000 §7.2 derivation recomputed")

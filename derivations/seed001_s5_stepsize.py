@@ -5,7 +5,7 @@ M = (√(2L^N(W(0))) + ‖Y‖)/σ_min(X)."""
 import numpy as np
 import sympy as sp
 
-from _claims import confirm, refute
+from _claims import confirm, refute, require
 from symsaddle.deep_linear import Network, corrected_M, report_M, step_size_bound
 from symsaddle.deep_linear.kernel import DeepLinearKernel
 from symsaddle.deep_linear.network import objective, to_theta
@@ -23,7 +23,7 @@ d = M ** (2 / N) / (N * (N + 1) ** 2)                      # eq. (30)
 K = M ** (2 / N) + (N + 1) ** 2 * d
 confirm("eq. (30) in K_δ: K_δ = (1 + 1/N) M^{2/N}", K, (1 + 1 / N) * M ** (2 / N))
 for n in (2, 3, 4, 10):
-    assert (1 + sp.Rational(1, n)) ** (n - 1) < sp.E
+    require((1 + sp.Rational(1, n)) ** (n - 1) < sp.E, f"(1 + 1/N)^(N−1) ≥ e for N = {n}")
 print("CONFIRMED  K_δ^{N−1} ≤ e·M^{2(N−1)/N} (N = 2, 3, 4, 10): the e factors of B_δ")
 
 # scaling: Y → cY, W(0) → c^{1/N} W(0) scales every W along GD by c
@@ -38,13 +38,15 @@ refute("eq. (31): M(cY) = c·M(Y), as a bound on weights that scale by c must", 
 net = Network(np.array([[1.0]]), np.array([[10.0]]), (np.array([[1e-3]]), np.array([[1e-3]])))
 limit = sp.Integer(10)                                      # the only W with L = 0: W₂W₁ = Y X⁻¹
 seed_M = sp.sqrt(2 * (10 - sp.Rational(1, 10**6)) + 10)
-assert limit > seed_M and abs(float(seed_M) - report_M(net.X, net.Y, net.weights)) < 1e-12
+require(limit > seed_M and abs(float(seed_M) - report_M(net.X, net.Y, net.weights)) < 1e-12,
+        "the counterexample needs a limit W = 10 above the report's M, and report_M to implement eq. (31)")
 bound = step_size_bound(net.X, net.Y, net.weights)
 stats = SufficientStatistics.from_samples(net.X, net.Y, layout="columns")
 kernel = DeepLinearKernel(objective(stats, (1, 1, 1), "column"))
 traj = gradient_descent(kernel, to_theta(net.weights), bound.eta_objective, 3000)
 products = traj.thetas[:, 0] * traj.thetas[:, 1]
-assert abs(products[-1] - 10) < 1e-8 and products.max() <= corrected_M(net.X, net.Y, net.weights)
+require(abs(products[-1] - 10) < 1e-8 and products.max() <= corrected_M(net.X, net.Y, net.weights),
+        f"GD should converge to W = 10 below the corrected M; reached {products[-1]!r}, max {products.max()!r}")
 refute("eq. (31): ‖W_N(k)⋯W_1(k)‖ ≤ M along GD (X = 1, Y = 10, N = 2, admissible step)",
        sp.Float(products.max(), 12), seed_M.evalf(12),
        f"GD reaches W = {products[-1]:.10f} > √(30 − 2·10⁻⁶) ≈ {float(seed_M):.4f}; corrected M = "

@@ -10,7 +10,7 @@ import sympy as sp
 import symsaddle as ss
 from symsaddle.ncf import check_two_homogeneous, deep_relu_two_trainable
 from symsaddle.ncf.homogeneity import euler_residuals, scaled_residuals
-from _claims import confirm
+from _claims import confirm, require
 
 families = {
     "two-layer ReLU Σ a_j σ(w_jᵀx)": ss.models.two_layer(2, 2, "relu"),
@@ -30,9 +30,10 @@ for name, model in families.items():
 deep = ss.models.mlp([2, 2, 2, 1], "relu", bias=False)
 confirm("§4: a 3-trainable-layer ReLU net is 3-homogeneous, not 2", sp.Matrix(scaled_residuals(deep, degree=3)),
         sp.zeros(1, 1))
-assert not check_two_homogeneous(deep).homogeneous
+require(not check_two_homogeneous(deep).homogeneous, "a 3-layer ReLU net passed the two-homogeneity check")
 squared_trainable_outer = ss.models.two_layer(2, 2, "squared_relu")
-assert not check_two_homogeneous(squared_trainable_outer).homogeneous
+require(not check_two_homogeneous(squared_trainable_outer).homogeneous,
+        "squared ReLU with a trainable outer layer passed the two-homogeneity check")
 print("CONFIRMED  squared ReLU with a trainable outer layer is 3-homogeneous: the outer weights must be fixed")
 
 # Lemma C.5: at a KKT point λ = 2N. For every u (a.e.), uᵀ∇N(u) = 2N(u) with N = Σ z_i H(x_i; u).

@@ -10,11 +10,12 @@ Data flow: model → objective (model + loss + data) → derivatives → kernels
 """
 
 from . import models, protocol
-from ._activations import ACTIVATIONS, Activation, Sigmoid, Softplus, Step, leaky_relu
+from ._activations import ACTIVATIONS, Activation, Sech, Sigmoid, Softplus, Step, Tanh, leaky_relu
 from ._kernels import MpmathKernel, NumpyKernel
 from ._structured import StructuredKernel
 from ._losses import LOSSES, Loss
 from ._objective import Objective
+from ._tolerances import Tolerances
 from .models import Dense
 from .protocol import Kernel, parameter_batch
 from .errors import (CrossCheckError, DivergenceError, NonFiniteDataError, NotHomogeneousError,
@@ -26,7 +27,7 @@ __version__ = "0.1.0"
 __all__ = [
     "ACTIVATIONS", "Activation", "CrossCheckError", "Dense", "DivergenceError", "Kernel", "LOSSES",
     "Loss", "MpmathKernel", "NonFiniteDataError", "NotHomogeneousError", "NumpyKernel", "Objective",
-    "ShapeError", "Sigmoid", "SingularMatrixError", "Softplus", "Step", "StructuredKernel",
-    "SymbolicDataError", "SymsaddleError", "UnboundSymbolError", "UnknownActivationError",
-    "UnknownLossError", "leaky_relu", "models", "parameter_batch",
+    "Sech", "ShapeError", "Sigmoid", "SingularMatrixError", "Softplus", "Step", "StructuredKernel",
+    "SymbolicDataError", "SymsaddleError", "Tanh", "Tolerances", "UnboundSymbolError",
+    "UnknownActivationError", "UnknownLossError", "leaky_relu", "models", "parameter_batch",
 ]

@@ -38,6 +38,8 @@ JAX_FUNCTIONS = {
     "Step": lambda z: jnp.heaviside(z, 0.0),
     "Sigmoid": jax.nn.sigmoid,
     "Softplus": lambda z: jnp.logaddexp(0.0, z),
+    "Tanh": jnp.tanh,
+    "Sech": lambda z: 2.0 * jnp.exp(-jnp.abs(z)) / (1.0 + jnp.exp(-2.0 * jnp.abs(z))),
 }
 _JAX = [JAX_FUNCTIONS, "jax"]
 

@@ -6,6 +6,10 @@
 
 The objective multiplies Σ_i ℓ(f(x_i), y_i) by an explicit normalisation; see
 :class:`symsaddle.Objective`.
+
+The logistic loss is softplus(−y f) = −log σ(y f): its derivatives are −y σ(−y f), y² σ'(−y f),
+… with σ' = ¼ sech²(·/2) (``symsaddle._activations``), so they keep relative precision when
+the margin y f is large (where 1 − σ(y f) would round to 0).
 """
 
 from __future__ import annotations

@@ -16,6 +16,7 @@ from __future__ import annotations
 from functools import cached_property
 
 import numpy as np
+import scipy.linalg
 import sympy as sp
 
 from ._derivatives import SampleDerivatives
@@ -77,7 +78,12 @@ def _normalization(normalization: str | float, n: int) -> sp.Expr:
 
 
 def pseudo_samples_from_moments(moments: np.ndarray, tol: float = 1e-12) -> np.ndarray:
-    """Rows z̃_j with Σ_j z̃_j z̃_jᵀ = M for a symmetric PSD moment matrix M."""
+    """Rows z̃_j with Σ_j z̃_j z̃_jᵀ = M for a symmetric PSD moment matrix M (M = V diag(w) Vᵀ).
+
+    Every positive eigenvalue is kept (small ones carry the residual of a least-squares fit);
+    eigenvalues in [−tol·max|w|·dim, 0] (rounding of a PSD matrix) contribute nothing, a more
+    negative one is an error. The rows resolve M only to ≈ ε‖M‖ in every direction.
+    """
     M = np.asarray(moments, dtype=float)
     if M.ndim != 2 or M.shape[0] != M.shape[1]:
         raise ShapeError(f"moment matrix must be square, got {M.shape}")
@@ -87,8 +93,39 @@ def pseudo_samples_from_moments(moments: np.ndarray, tol: float = 1e-12) -> np.n
     scale = max(float(np.max(np.abs(w))), np.finfo(float).tiny)
     if np.min(w) < -tol * scale * M.shape[0]:
         raise ValueError(f"moment matrix is not positive semi-definite (eigenvalue {np.min(w):.3e})")
-    keep = w > tol * scale
+    keep = w > 0
     return (V[:, keep] * np.sqrt(w[keep])).T
+
+
+def r_factor_from_moments(Sxx, Sxy, Syy, tol: float = 1e-12) -> np.ndarray:
+    """A matrix R (≤ d_x + d_y rows) with RᵀR = M = [[Σ_xx, Σ_xy], [Σ_yx, Σ_yy]].
+
+    For positive definite Σ_xx it is upper triangular: R₁₁ = chol(Σ_xx)ᵀ, R₁₂ = R₁₁⁻ᵀΣ_xy and
+    R₂₂ a square root of the Schur complement Σ_yy − R₁₂ᵀR₁₂ (the residual moments of the
+    least-squares fit of y on x); otherwise the rows of :func:`pseudo_samples_from_moments`.
+
+    Precision limit: the moments are rounded when they are formed, so the Schur complement
+    has an absolute error ≈ ε‖Σ_yy‖ (≈ ε‖M‖ without Cholesky) however it is computed: a loss
+    below that — the minimum of a near-realisable fit, L* ≲ ε‖Y‖_F² — is lost. The R factor of
+    [X, Y] itself (:meth:`Objective.from_r_factor`) resolves L* to ≈ ε‖[X, Y]‖·√L*.
+    """
+    Sxx, Sxy, Syy = (np.atleast_2d(np.asarray(a, dtype=float)) for a in (Sxx, Sxy, Syy))
+    d_x, d_y = Sxy.shape
+    M = np.block([[Sxx, Sxy], [Sxy.T, Syy]])
+    if not np.allclose(M, M.T, rtol=1e-12, atol=0):
+        raise ValueError("moment matrix is not symmetric")
+    try:
+        R11 = np.linalg.cholesky((Sxx + Sxx.T) / 2).T
+    except np.linalg.LinAlgError:
+        return pseudo_samples_from_moments(M, tol)
+    R12 = scipy.linalg.solve_triangular(R11, Sxy, trans="T")
+    schur = Syy - R12.T @ R12
+    w, V = np.linalg.eigh((schur + schur.T) / 2)
+    scale = max(float(np.max(np.abs(np.linalg.eigvalsh(M)))), np.finfo(float).tiny)
+    if w[0] < -tol * scale * M.shape[0]:
+        raise ValueError(f"moment matrix is not positive semi-definite (Schur complement eigenvalue {w[0]:.3e})")
+    R22 = (V[:, w > 0] * np.sqrt(w[w > 0])).T
+    return np.vstack([np.hstack([R11, R12]), np.hstack([np.zeros((R22.shape[0], d_x)), R22])])
 
 
 class Objective:
@@ -103,9 +140,10 @@ class Objective:
     normalization: ``"mean"`` (c = 1/n, the default), ``"sum"`` (c = 1) or a number c > 0.
     compress: for models linear in x under square loss the loss depends on the data
         only through the moments Σ_zz = Zᵀ Z of z = (x, y) (sufficient statistics);
-        with ``"auto"`` the kernels then run on k ≤ d_in + d_out pseudo-samples z̃
-        with Σ_j z̃_j z̃_jᵀ = Σ_zz (from a QR factorisation), so their cost does not
-        depend on n. ``False`` keeps the raw samples.
+        with ``"auto"`` the kernels then run on the k ≤ d_in + d_out rows of the R factor of
+        a QR factorisation of [X, Y] (Σ_j z̃_j z̃_jᵀ = Σ_zz), so their cost does not depend on
+        n, and residuals stay accurate (unlike a factor of the rounded moments). ``False``
+        keeps the raw samples.
     """
 
     def __init__(self, model: Model, X, y, loss: str | Loss = "square",
@@ -160,7 +198,14 @@ class Objective:
     @classmethod
     def from_moments(cls, model: Model, Sxx, Sxy, Syy, n: int, loss: str | Loss = "square",
                      normalization: str | float = "mean") -> "Objective":
-        """Objective of a model linear in x under square loss, from Σ_xx = XᵀX, Σ_xy = XᵀY, Σ_yy = YᵀY."""
+        """Objective of a model linear in x under square loss, from Σ_xx = XᵀX, Σ_xy = XᵀY, Σ_yy = YᵀY.
+
+        The kernels run on the rows of a square root of the moment matrix
+        (:func:`r_factor_from_moments`). Precision limit: moments lose the residual of a
+        near-realisable fit (absolute error ≈ ε‖Σ_yy‖ in every loss value, relative error
+        ≈ ε‖Y‖_F²/L* in a minimum L*); when the samples or the R factor of [X, Y] are available
+        use :meth:`from_r_factor`, which does not.
+        """
         Sxx, Sxy, Syy = (np.atleast_2d(as_finite_array(a, name)) for a, name in
                          ((Sxx, "Sxx"), (Sxy, "Sxy"), (Syy, "Syy")))
         if Sxy.shape != (model.d_in, model.d_out):
@@ -169,9 +214,35 @@ class Objective:
         if M.shape != (model.d_in + model.d_out,) * 2:
             raise ShapeError(f"moments do not match d_in={model.d_in}, d_out={model.d_out}: "
                              f"Sxx {Sxx.shape}, Sxy {Sxy.shape}, Syy {Syy.shape}")
+        return cls._from_rows(model, r_factor_from_moments(Sxx, Sxy, Syy), n, loss, normalization)
+
+    @classmethod
+    def from_r_factor(cls, model: Model, R, n: int, loss: str | Loss = "square",
+                      normalization: str | float = "mean") -> "Objective":
+        """Objective of a model linear in x under square loss, from the R factor of [X, Y].
+
+        ``R`` (k × (d_in + d_out)) is any matrix with RᵀR = [X, Y]ᵀ[X, Y], typically the
+        triangular factor of ``numpy.linalg.qr(np.hstack([X, Y]), mode="r")`` (k = min(n,
+        d_in + d_out)); ``n`` is the number of samples it summarises. Like the moments it does
+        not grow with n, but it keeps the residual: ‖Y − XW‖_F² = ‖R_x W − R_y‖_F² is evaluated
+        as a sum of squared residual entries, accurate to the conditioning of the data, where
+        the moments lose everything below ε‖Y‖_F².
+        """
+        R = np.atleast_2d(as_finite_array(R, "R"))
+        if R.ndim != 2 or R.shape[1] != model.d_in + model.d_out:
+            raise ShapeError(f"R must have d_in + d_out = {model.d_in + model.d_out} columns "
+                             f"(the R factor of [X, Y]), got shape {R.shape}")
+        return cls._from_rows(model, R, n, loss, normalization)
+
+    @classmethod
+    def _from_rows(cls, model: Model, Z: np.ndarray, n: int, loss, normalization) -> "Objective":
+        """An objective on pseudo-samples Z = [X̃, Ỹ] standing for ``n`` samples with ZᵀZ = [X, Y]ᵀ[X, Y]."""
         if get_loss(loss).name != "square" or not model.is_linear_in_inputs:
-            raise ValueError("from_moments needs a model linear in its inputs and the square loss")
-        Z = pseudo_samples_from_moments(M)
+            raise ValueError("from_moments / from_r_factor need a model linear in its inputs and the square loss")
+        if isinstance(n, bool) or int(n) != n or n < 1:
+            raise ValueError(f"n must be a positive integer, got {n!r}")
+        if Z.shape[0] == 0:
+            Z = np.zeros((1, model.d_in + model.d_out))
         obj = cls(model, Z[:, :model.d_in], Z[:, model.d_in:], loss, normalization, compress=False)
         obj.n = int(n)
         obj.factor = _normalization(normalization, obj.n)

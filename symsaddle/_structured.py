@@ -58,6 +58,7 @@ from functools import lru_cache
 from math import factorial
 
 import numpy as np
+import sympy as sp
 from scipy.linalg.blas import dsyrk
 
 from ._activations import ACTIVATION_ARGUMENT, Activation
@@ -143,6 +144,16 @@ def _activation_pieces(activation: Activation, order: int, taylor: bool):
     return pieces
 
 
+@lru_cache(maxsize=None)
+def _activation_arrays(activation: Activation | None, order: int) -> int:
+    """Arrays of z's size alive while the pieces of order ``order`` are evaluated: the common
+    subexpressions, the results and the custom NumPy functions' own temporaries (bounded by 8)."""
+    if activation is None:
+        return 0
+    replacements, reduced = sp.cse(list(activation.derivative_expressions(order)))
+    return len(replacements) + len(reduced) + 8
+
+
 def _hat(h: np.ndarray, layer: _Layer) -> np.ndarray:
     """ĥ: the layer input with a column of ones for the bias, restricted to the layer's own columns."""
     parts = []
@@ -193,6 +204,12 @@ class StructuredKernel:
         self._width_sum = sum(widths) + model.d_in
         self._hessian_row_bytes = self._hessian_bytes_per_row()
 
+    def _sweep_bytes_per_row(self, arrays_per_unit: int, order: int) -> int:
+        """Work memory per (θ, sample) of a sweep keeping ``arrays_per_unit`` arrays per unit of
+        every layer, plus the activation pieces of ``order`` being evaluated in the widest layer."""
+        pieces = max(_activation_arrays(layer.activation, order) * layer.d_out for layer in self.layers)
+        return 8 * (arrays_per_unit * self._width_sum + pieces)
+
     def _hessian_bytes_per_row(self) -> int:
         """Work memory of :meth:`hessian` per (θ, sample) pair, from the layer structure.
 
@@ -215,7 +232,8 @@ class StructuredKernel:
                 bilinear = hi.d_out * lo.n_hat + (3 * hi.d_in * lo.d_out if m < l - 1 else 0) \
                     if l > m and hi.w is not None else 0
                 largest = max(largest, k + 2 * q + hh + bilinear)
-        return 8 * (2 * self.model.d_out * self.P + 8 * self._width_sum + largest)
+        pieces = max(_activation_arrays(layer.activation, 2) * layer.d_out for layer in layers)
+        return 8 * (2 * self.model.d_out * self.P + 8 * self._width_sum + max(largest, pieces))
 
     # -- chunking ------------------------------------------------------------------------------
     def _chunks(self, B: int, bytes_per_row: int, bytes_per_theta: int = 0, cap: int = SWEEP_CHUNK_BYTES):
@@ -306,7 +324,7 @@ class StructuredKernel:
         """L(θ) = c Σ_i ℓ(f(x_i; θ), y_i)."""
         th, single = parameter_batch(theta, self.P)
         out = np.zeros(th.shape[0])
-        for bs, ns in self._chunks(th.shape[0], 8 * 4 * self._width_sum):
+        for bs, ns in self._chunks(th.shape[0], self._sweep_bytes_per_row(3, 0)):
             f, _ = self._forward(th[bs], self._X[ns], 0)
             out[bs] += self._loss_value(f, ns)
         out *= self.factor
@@ -328,7 +346,7 @@ class StructuredKernel:
     def _sweep(self, th: np.ndarray, val: np.ndarray | None) -> np.ndarray:
         """∇L for the batch θ (B, P); with ``val``, also accumulate L into it."""
         grad = np.zeros(th.shape)
-        for bs, ns in self._chunks(th.shape[0], 8 * 7 * self._width_sum):
+        for bs, ns in self._chunks(th.shape[0], self._sweep_bytes_per_row(7, 1)):
             t = th[bs]
             f, cache = self._forward(t, self._X[ns], 1)
             if val is not None:
@@ -553,7 +571,7 @@ class StructuredKernel:
         th, vv, single = point_and_direction(theta, v, self.P)
         B = th.shape[0]
         out = np.zeros((B, self.P))
-        for bs, ns in self._chunks(B, 8 * 14 * self._width_sum):
+        for bs, ns in self._chunks(B, self._sweep_bytes_per_row(14, 2)):
             self._hvp_chunk(th[bs], vv[bs], ns, out[bs])
         out *= self.factor
         return out[0] if single else out
@@ -641,7 +659,7 @@ class StructuredKernel:
         B = th.shape[0]
         out = np.zeros(B)
         terms = (order + 1) * (order + 2) // 2 + 2 * order + 4
-        for bs, ns in self._chunks(B, 8 * terms * self._width_sum):
+        for bs, ns in self._chunks(B, self._sweep_bytes_per_row(terms, order)):
             out[bs] += self._loss_line(self._taylor(th[bs], uu[bs], self._X[ns], order), ns, order)
         out *= self.factor
         return out[0] if single else out

@@ -1,95 +1,125 @@
-"""Cross-check harness: every derivative evaluated four independent ways.
+"""Cross-check harness: a kernel against references that share no code with it.
 
-For an objective and a set of points θ (and directions u) the harness computes
+``cross_check(objective, points)`` compares, entry by entry, what a kernel (any object with
+``P``, ``value``, ``gradient``, ``hessian`` and ``directional(theta, u, order)``; by default
+``objective.compile()``) returns at each point θ (and direction u) with:
 
-1. the **reference**: the loss-level symbolic derivatives (gradient, Hessian as the
-   Jacobian of the gradient, line-expansion directional derivatives) evaluated with
-   exact rational inputs in SymPy arithmetic. Polynomial and ReLU-family models
-   give exact rationals; transcendental functions (exp, tanh, σ, ...) are rounded
-   to 80 significant digits where they occur;
-2. the **NumPy kernel** (model-level chain-rule assembly, float64);
-3. **mpmath** at ``dps`` digits (default 50) from the same symbolic source;
-4. **finite differences**: central differences of the kernel's value (for the
-   gradient), of its gradient (for the Hessian), of uᵀ∇²L(θ + t u)u (for D³, D⁴),
-   plus ``mpmath.diff`` of the mpmath value along θ + t u (for every Dᵏ), which
-   uses no symbolic derivative at all.
+1. **the reference** R: the per-sample loss expression ℓ(f(x; θ), y) itself, differentiated
+   by SymPy *in this module* (∂ℓ/∂θ_p, the Hessian as the Jacobian of that gradient, and
+   Dᵏℓ[u] = dᵏ/dtᵏ ℓ(θ + t u)|₀), evaluated in mpmath at ``dps`` digits from the exact float
+   inputs and summed over the objective's rows (its samples, or the pseudo-samples of
+   ``from_moments`` / ``from_r_factor``). It uses none of the kernels' assembly (model-level
+   chain rule, per-layer pieces, Faà di Bruno, autodiff);
+2. **mpmath numerical differentiation** M: ``mpmath.diff`` (finite differences at raised
+   precision) of the loss *value* L(θ) in mpmath, which uses no symbolic derivative at all and
+   so also checks the differentiation rules (``fdiff``) that R and the kernels share;
+3. **finite differences** F of the kernel's own lower-order quantities with one Richardson
+   step: the gradient from values, the Hessian from gradients, D³ and D⁴ from uᵀ∇²L(θ + tu)u.
 
-The largest discrepancy of each method against the reference is reported per
-quantity, relative to a scale: the larger of the quantity's own largest reference entry
-and the objective's scale max(|L|, ‖∇L‖_∞, max|∇²L|) over the checked points. Rounding
-in float64 sums and in finite differences is proportional to the size of the terms, so a
-derivative that is small by cancellation is not held to an unattainable relative error.
-A discrepancy above tolerance raises :class:`~symsaddle.errors.CrossCheckError`.
-For ReLU-family models, finite-difference comparisons at a point whose stencil
-crosses a kink (an activation pattern change) are skipped and counted.
+Error bounds, per entry (u = 2⁻⁵³, S = the entry's magnitude, see below)
+-----------------------------------------------------------------------
+* kernel:  |K − R| ≤ (C + m)·u·(S + tiny), C = ``CheckTolerances.kernel_operations``
+  (operations along one path through a per-sample expression) and m the number of rows
+  summed (recursive summation adds ≤ m·u·S); ``tiny`` = 2.2e-308 is gradual underflow.
+* mpmath.diff:  |M − R| ≤ 10^{−d}·(S + S_min), d = ``CheckTolerances.mpmath_diff_digits``,
+  S_min the smallest non-zero magnitude at that point. M runs at dps + log₁₀(S_value/S_min)
+  digits, so its own error is ≈ 10^{−dps}·S_min.
+* finite differences:  |F − R| ≤ s·(|R₁(h/2) − R₁(h)|/15 + ρ) with s = ``fd_safety``,
+  R₁(h) = (4D(h/2) − D(h))/3 the Richardson-extrapolated central difference (error O(h⁴)),
+  so |R₁(h/2) − R₁(h)|/15 estimates the truncation error of R₁(h/2), and ρ the worst-case
+  propagation of a rounding error δ = r·u·(S + tiny) per kernel evaluation (r = ``fd_rounding``)
+  through the difference quotients (6δ/h for first, 272δ/(3h²) for second differences). Steps: h = 2ℓu^{1/5} (first) and
+  2ℓu^{1/6} (second differences), ℓ = √(S_value/max S_hessian) the objective's length scale.
+
+The magnitude S of an entry is its condition number: c·Σ_i |e_i|, where |e| is the
+per-sample derivative expression e evaluated with every sum replaced by the sum of the
+absolute values of its terms, every product by the product of absolute values, and every
+function value g(a) by |g(a)| + |g'(a)|·|a| (the effect of a rounding error in its argument).
+It is what float64 can resolve of the entry: a derivative small by cancellation is held to
+an absolute error of the size of its terms, a derivative small because every term is small
+(a saturated neuron, a tiny initialisation) to a relative error. A kernel with one Hessian
+entry or D³ wrong by 10⁻⁶ relative fails (tests/test_check.py); a scale shared by all
+entries (the previous harness used max(|L|, ‖∇L‖, ‖∇²L‖)) would let a 10 % error in D³ pass.
+
+For ReLU-family models, comparisons whose stencil (finite differences, or mpmath.diff's
+10⁻³⁰-wide one) meets a kink are skipped and counted; the reference R itself follows the
+kink convention Step(0) = 0 and is always compared.
 """
 
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import asdict, dataclass, field
-from typing import Sequence
+from enum import Enum
+from functools import lru_cache
+from typing import Callable, Sequence
 
 import mpmath
 import numpy as np
 import sympy as sp
-from sympy.printing.pycode import SymPyPrinter
 
-from ._activations import Sigmoid, Softplus, Step
-from ._derivatives import MAX_DIRECTIONAL_ORDER
-from .protocol import parameter_vector
+from ._activations import MPMATH_FUNCTIONS, Step
+from ._derivatives import MAX_DIRECTIONAL_ORDER, direction_symbols
 from .errors import CrossCheckError, ShapeError
 
-EXACT_DIGITS = 80
-
-#: Default relative tolerances per method.
-DEFAULT_TOLERANCES = {
-    "numpy kernel": 1e-9,
-    "mpmath": 1e-40,
-    "finite differences": 1e-5,
-    "mpmath line derivative": 1e-25,
-}
+#: Unit roundoff of float64.
+UNIT_ROUNDOFF = 2.0**-53
+#: Smallest normal float64: below it the absolute precision is 2⁻¹⁰⁷⁴ = u·tiny.
+TINY = float(np.finfo(float).tiny)
+_MPMATH = [MPMATH_FUNCTIONS, "mpmath"]
 
 
-def _rounded(fn):
-    def wrapped(*args):
-        val = fn(*args)
-        return val if val.is_Rational else sp.N(val, EXACT_DIGITS)
-    return wrapped
+@dataclass(frozen=True)
+class CheckTolerances:
+    """The cross-check's error bounds, as formulas (see the module docstring).
+
+    kernel_operations: C in |kernel − R| ≤ (C + rows)·u·(S + tiny) (a worst-case bound: the
+        kernels measured in tests/test_check.py stay below 0.05 of it).
+    mpmath_diff_digits: d in |mpmath.diff − R| ≤ 10^{−d}·(S + S_min).
+    fd_rounding: r in δ = r·u·(S + tiny), the rounding error of one kernel evaluation that the
+        finite-difference bound propagates (a typical value, ≈ the errors the kernel rows show).
+    fd_safety: s in |finite difference − R| ≤ s·(Richardson error estimate + propagated δ).
+    """
+
+    kernel_operations: float = 64.0
+    mpmath_diff_digits: int = 30
+    fd_rounding: float = 4.0
+    fd_safety: float = 4.0
+
+    def __post_init__(self):
+        if not min(self.kernel_operations, self.mpmath_diff_digits, self.fd_rounding, self.fd_safety) >= 1:
+            raise ValueError(f"tolerances must be ≥ 1, got {self}")
+
+    def kernel(self, magnitude: float, rows: int) -> float:
+        """Allowance for a float64 kernel entry of magnitude S summed over ``rows`` rows."""
+        return (self.kernel_operations + rows) * UNIT_ROUNDOFF * (magnitude + TINY)
+
+    def fd_noise(self, magnitude: float) -> float:
+        """δ: the rounding error of one kernel evaluation of magnitude S, for finite differences."""
+        return self.fd_rounding * UNIT_ROUNDOFF * (magnitude + TINY)
 
 
-_EXACT_NAMESPACE = {name: _rounded(fn) for name, fn in {
-    "Sigmoid": lambda z: Sigmoid(z).rewrite(sp.exp), "Softplus": lambda z: Softplus(z).rewrite(sp.log),
-    "exp": sp.exp, "log": sp.log, "tanh": sp.tanh, "sqrt": sp.sqrt, "sin": sp.sin, "cos": sp.cos,
-}.items()}
-_EXACT_NAMESPACE.update({"Step": Step, "Rational": sp.Rational})
-
-
-class _ExactPrinter(SymPyPrinter):
-    """Prints rationals as ``Rational(p, q)`` so lambdified code stays in exact arithmetic."""
-
-    def _print_Rational(self, expr):
-        return f"Rational({expr.p}, {expr.q})"
-
-    _print_Half = _print_Rational
-
-
-def _exact_lambdify(args, exprs):
-    return sp.lambdify(args, list(exprs), modules=[_EXACT_NAMESPACE, "sympy"], cse=True,
-                       printer=_ExactPrinter({"fully_qualified_modules": False, "inline": True,
-                                              "allow_unknown_functions": True, "user_functions": {}}))
+class CheckStatus(Enum):
+    PASSED = "passed"
+    FAILED = "failed"
 
 
 @dataclass(frozen=True)
 class Comparison:
-    """Largest discrepancy of one method against the reference for one quantity."""
+    """One method against the reference R for one quantity, over every entry and point.
+
+    ``worst_ratio`` is the largest error / allowance (≤ 1 passes); ``max_abs_error`` and
+    ``allowance`` are the error and the allowance of that worst entry, ``worst_entry`` names it.
+    """
 
     quantity: str
     method: str
+    entries: int
     max_abs_error: float
-    scale: float
-    max_rel_error: float
-    tolerance: float
+    allowance: float
+    worst_ratio: float
+    worst_entry: str
     passed: bool
     skipped_points: int = 0
 
@@ -99,85 +129,184 @@ class CheckReport:
     """Result of :func:`cross_check`: one row per (quantity, method)."""
 
     objective: str
+    kernel: str
     n_points: int
     reference: str
+    tolerances: CheckTolerances
     comparisons: tuple[Comparison, ...] = field(default=())
 
     @property
+    def status(self) -> CheckStatus:
+        ok = bool(self.comparisons) and all(c.passed for c in self.comparisons)
+        return CheckStatus.PASSED if ok else CheckStatus.FAILED
+
+    @property
     def passed(self) -> bool:
-        return all(c.passed for c in self.comparisons)
+        return self.status is CheckStatus.PASSED
 
     def failures(self) -> tuple[Comparison, ...]:
         return tuple(c for c in self.comparisons if not c.passed)
 
     def table(self) -> str:
         """A Markdown table of the comparisons."""
-        head = ("| quantity | method | max abs error | scale | max rel error | tolerance | ok |\n"
+        head = ("| quantity | method | entries | worst error | its allowance | error/allowance | ok |\n"
                 "|---|---|---|---|---|---|---|")
-        rows = [f"| {c.quantity} | {c.method} | {c.max_abs_error:.3e} | {c.scale:.3e} | "
-                f"{c.max_rel_error:.3e} | {c.tolerance:.0e} | "
-                f"{'yes' if c.passed else 'NO'}{f' ({c.skipped_points} skipped: kink)' if c.skipped_points else ''} |"
+        rows = [f"| {c.quantity} | {c.method} | {c.entries} | {c.max_abs_error:.3e} | {c.allowance:.3e} | "
+                f"{c.worst_ratio:.3g} | {'yes' if c.passed else 'NO (' + c.worst_entry + ')'}"
+                f"{f' ({c.skipped_points} points skipped: kink)' if c.skipped_points else ''} |"
                 for c in self.comparisons]
         return "\n".join([head, *rows])
 
     def to_dict(self) -> dict:
-        return {"objective": self.objective, "n_points": self.n_points, "reference": self.reference,
-                "passed": self.passed, "comparisons": [asdict(c) for c in self.comparisons]}
+        return {"objective": self.objective, "kernel": self.kernel, "n_points": self.n_points,
+                "reference": self.reference, "status": self.status.value, "passed": self.passed,
+                "tolerances": asdict(self.tolerances), "comparisons": [asdict(c) for c in self.comparisons]}
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2)
 
 
-class ExactEvaluator:
-    """Loss-level symbolic derivatives evaluated with exact rational inputs."""
+# ---------------------------------------------------------------------------------------
+# magnitudes
 
-    backend = "exact"
 
-    def __init__(self, objective):
-        sd = objective.sample
-        self.objective = objective
-        self.P = sd.model.n_parameters
-        self.args = [list(sd.parameters), list(sd.inputs), list(sd.labels)]
-        self._value = _exact_lambdify(self.args, [sd.sample_loss])
-        self._gradient = _exact_lambdify(self.args, sd.gradient)
-        H = sd.hessian
-        self._upper = [(p, q) for p in range(self.P) for q in range(p, self.P)]
-        self._hessian = _exact_lambdify(self.args, [H[p, q] for p, q in self._upper])
-        self._directional = {}
-        self._rows = [([sp.Rational(float(v)) for v in objective.X[i]],
-                       [sp.Rational(float(v)) for v in objective.y[i]]) for i in range(objective.X.shape[0])]
-        transcendental = (sp.exp, sp.log, sp.tanh, sp.sin, sp.cos, Sigmoid, Softplus)
-        self.exact = not any(isinstance(a, transcendental) for a in sd.sample_loss.atoms(sp.Function))
+def magnitude(expr: sp.Expr) -> sp.Expr:
+    """The absolute-value evaluation |e| of an expression (its componentwise condition scale).
 
-    def _sum(self, fn, *prefix):
-        total = None
-        for x, y in self._rows:
-            vals = fn(*prefix, x, y)
-            total = vals if total is None else [a + b for a, b in zip(total, vals)]
-        return [self.objective.factor * v for v in total]
+    Sums become sums of the magnitudes of their terms, products products of magnitudes,
+    integer powers powers of the magnitude, and a function value g(a) becomes
+    |g(a)| + |g'(a)|·|a|. ``Step`` (0 or 1, insensitive to its argument) is kept.
+    """
+    memo: dict[sp.Expr, sp.Expr] = {}
 
-    def _theta(self, theta):
-        return [sp.Rational(float(v)) for v in parameter_vector(theta, self.P)]
+    def mag(e: sp.Expr) -> sp.Expr:
+        if e in memo:
+            return memo[e]
+        if e.is_number:
+            r = sp.Abs(e)
+        elif e.is_Symbol:
+            r = sp.Abs(e)
+        elif e.is_Add:
+            r = sp.Add(*[mag(a) for a in e.args])
+        elif e.is_Mul:
+            r = sp.Mul(*[mag(a) for a in e.args])
+        elif e.is_Pow:
+            base, exponent = e.args
+            if exponent.is_Integer and exponent > 0:
+                r = mag(base) ** exponent
+            else:
+                r = sp.Abs(e) * (1 + sp.Abs(exponent) * mag(base) / sp.Abs(base))
+        elif isinstance(e, Step):
+            r = e
+        elif isinstance(e, sp.Function) and len(e.args) == 1:
+            r = sp.Abs(e) + sp.Abs(e.fdiff(1)) * mag(e.args[0])
+        else:
+            raise ValueError(f"cross_check cannot bound the rounding error of {type(e).__name__} "
+                             f"in {e}; supported: +, ×, powers and functions of one argument")
+        memo[e] = r
+        return r
+
+    return mag(sp.sympify(expr))
+
+
+# ---------------------------------------------------------------------------------------
+# the reference: SymPy derivatives of the loss expression, evaluated in mpmath
+
+
+class _LossReference:
+    """ℓ(f(x; θ), y) and its SymPy derivatives (derived here), lambdified to mpmath together
+    with their magnitudes. Built once per (model, loss)."""
+
+    def __init__(self, sample):
+        self.loss = sample.sample_loss
+        self.theta = list(sample.parameters)
+        self.data = [list(sample.inputs), list(sample.labels)]
+        self.P = len(self.theta)
+        grad = [sp.diff(self.loss, p) for p in self.theta]
+        self.upper = [(p, q) for p in range(self.P) for q in range(p, self.P)]
+        hess = [sp.diff(grad[p], self.theta[q]) for p, q in self.upper]
+        args = [self.theta, *self.data]
+        self.value_fn = sp.lambdify(args, self.loss, modules=_MPMATH, cse=True)
+        self._value = self._compile(args, [self.loss])
+        self._gradient = self._compile(args, grad)
+        self._hessian = self._compile(args, hess)
+        self._directional: dict[int, Callable] = {}
+        self.directions = list(direction_symbols(self.P))
+        self._t = sp.Symbol("t", real=True)
+        self._line = [self.loss.xreplace({p: p + self._t * xi for p, xi in zip(self.theta, self.directions)})]
+
+    @staticmethod
+    def _compile(args, exprs):
+        return sp.lambdify(args, list(exprs) + [magnitude(e) for e in exprs], modules=_MPMATH, cse=True)
+
+    def directional_fn(self, order: int) -> Callable:
+        if order not in self._directional:
+            while len(self._line) <= order:                 # dᵏ/dtᵏ ℓ(θ + tξ), one order at a time
+                self._line.append(sp.diff(self._line[-1], self._t))
+            expr = self._line[order].xreplace({self._t: 0})
+            self._directional[order] = self._compile([self.theta, self.directions, *self.data], [expr])
+        return self._directional[order]
+
+
+@lru_cache(maxsize=None)
+def _loss_reference(sample) -> _LossReference:
+    return _LossReference(sample)
+
+
+class _Reference:
+    """The reference of one objective: sums over its rows at ``dps`` digits."""
+
+    def __init__(self, objective, dps: int):
+        self.lr = _loss_reference(objective.sample)
+        self.dps = dps
+        self.rows = [([mpmath.mpf(float(v)) for v in objective.X[i]], [mpmath.mpf(float(v)) for v in objective.y[i]])
+                     for i in range(objective.X.shape[0])]
+        c = sp.Rational(objective.factor)
+        self._c = (int(c.p), int(c.q))
+
+    def _sum(self, fn, *prefix) -> tuple[list, list]:
+        """(values, magnitudes) summed over the rows, times c."""
+        with mpmath.workdps(self.dps):
+            total = None
+            for x, y in self.rows:
+                vals = fn(*prefix, x, y)
+                total = list(vals) if total is None else [a + b for a, b in zip(total, vals)]
+            c = mpmath.mpf(self._c[0]) / self._c[1]
+            total = [c * v for v in total]
+        half = len(total) // 2
+        return total[:half], total[half:]
+
+    @staticmethod
+    def _mp(v) -> list:
+        return [mpmath.mpf(float(a)) for a in v]
 
     def value(self, theta):
-        return self._sum(self._value, self._theta(theta))[0]
+        return self._sum(self.lr._value, self._mp(theta))
 
     def gradient(self, theta):
-        return self._sum(self._gradient, self._theta(theta))
+        return self._sum(self.lr._gradient, self._mp(theta))
 
     def hessian(self, theta):
-        vals = self._sum(self._hessian, self._theta(theta))
-        M = [[None] * self.P for _ in range(self.P)]
-        for (p, q), v in zip(self._upper, vals):
-            M[p][q] = M[q][p] = v
-        return M
+        vals, mags = self._sum(self.lr._hessian, self._mp(theta))
+        P = self.lr.P
+        H, S = [[None] * P for _ in range(P)], [[None] * P for _ in range(P)]
+        for (p, q), v, s in zip(self.lr.upper, vals, mags):
+            H[p][q] = H[q][p] = v
+            S[p][q] = S[q][p] = s
+        return [v for row in H for v in row], [s for row in S for s in row]
 
-    def directional(self, theta, u, order):
-        if order not in self._directional:
-            sd = self.objective.sample
-            self._directional[order] = _exact_lambdify(
-                [self.args[0], list(sd.directions)] + self.args[1:], [sd.directional(order)])
-        return self._sum(self._directional[order], self._theta(theta), self._theta(u))[0]
+    def directional(self, theta, u, order: int):
+        vals, mags = self._sum(self.lr.directional_fn(order), self._mp(theta), self._mp(u))
+        return vals, mags
+
+    def loss_value(self, theta_mp: list) -> mpmath.mpf:
+        """L(θ) for mpmath θ, at the current working precision (for mpmath.diff)."""
+        c = mpmath.mpf(self._c[0]) / self._c[1]
+        return c * mpmath.fsum(self.lr.value_fn(theta_mp, x, y) for x, y in self.rows)
+
+
+# ---------------------------------------------------------------------------------------
+# kinks
 
 
 def _kink_functions(objective):
@@ -189,153 +318,243 @@ def _kink_functions(objective):
                        modules="numpy")
 
 
-def _stencil_crosses_kink(kinks, objective, theta, radius) -> bool:
-    """True if some activation changes sign within ``radius`` (∞-norm) of θ."""
+def _stencil_crosses_kink(kinks, objective, theta, radius, directions) -> bool:
+    """True if some activation changes sign (or is 0) on θ ± radius·d for the given directions."""
     if kinks is None:
         return False
     xs = objective.X.T[:, None, :]
-    P = len(theta)
-    pts = np.vstack([theta, theta + radius * np.eye(P), theta - radius * np.eye(P)])
+    pts = np.vstack([theta, theta + radius * directions, theta - radius * directions])
     signs = [np.sign(np.broadcast_to(v, (pts.shape[0], xs.shape[2])))
              for v in kinks(pts.T[:, :, None], xs)]
     return any(np.any(s != s[0]) or np.any(s == 0) for s in signs)
 
 
-def _flat(values) -> list:
-    if isinstance(values, mpmath.matrix):
-        return [values[i, j] for i in range(values.rows) for j in range(values.cols)]
-    if isinstance(values, np.ndarray):
-        return list(values.ravel())
-    out = []
-    for v in values:
-        out.extend(_flat(v) if isinstance(v, (list, tuple, np.ndarray)) else [v])
-    return out
-
-
-def _to_mp(v) -> mpmath.mpf:
-    if isinstance(v, mpmath.mpf):
-        return v
-    if isinstance(v, (float, int, np.floating, np.integer)):
-        return mpmath.mpf(float(v))
-    return mpmath.mpf(sp.N(v, EXACT_DIGITS))
+# ---------------------------------------------------------------------------------------
+# collecting comparisons
 
 
 class _Collector:
-    def __init__(self, tolerances):
-        self.tol = tolerances
-        self.data: dict[tuple[str, str], list] = {}
-        self.scale: dict[str, float] = {}
-        self.skipped: dict[tuple[str, str], int] = {}
+    def __init__(self):
+        self.rows: dict[tuple[str, str], dict] = {}
 
-    def add(self, quantity, method, got, ref):
-        with mpmath.workdps(EXACT_DIGITS + 10):
-            g = [_to_mp(v) for v in _flat(got)]
-            r = [_to_mp(v) for v in _flat(ref)]
-            if len(g) != len(r):
-                raise ShapeError(f"{method} returned {len(g)} entries for {quantity}, expected {len(r)}")
-            err = max((abs(a - b) for a, b in zip(g, r)), default=mpmath.mpf(0))
-            scale = max((abs(b) for b in r), default=mpmath.mpf(0))
-        self.scale[quantity] = max(self.scale.get(quantity, 0.0), float(scale))
-        self.data.setdefault((quantity, method), []).append(err)
+    def add(self, quantity: str, method: str, point: int, got, ref, allowance) -> None:
+        """Compare entries ``got`` (floats or mpf) with ``ref`` (mpf) under per-entry ``allowance``."""
+        got, ref, allowance = list(got), list(ref), list(allowance)
+        if len(got) != len(ref):
+            raise ShapeError(f"{method} returned {len(got)} entries for {quantity}, expected {len(ref)}")
+        row = self.rows.setdefault((quantity, method), {"entries": 0, "ratio": -1.0, "err": 0.0, "allow": 0.0,
+                                                       "where": "", "skipped": 0})
+        with mpmath.workdps(60):
+            for i, (g, r, a) in enumerate(zip(got, ref, allowance)):
+                g = mpmath.mpf(g) if isinstance(g, mpmath.mpf) else mpmath.mpf(float(g))
+                finite = mpmath.isfinite(g)
+                err = abs(g - r) if finite else mpmath.inf
+                ratio = float(err / a) if a > 0 else (0.0 if err == 0 else math.inf)
+                if not finite:
+                    ratio = math.inf
+                if ratio > row["ratio"]:
+                    row.update(ratio=ratio, err=float(err), allow=float(a), where=f"point {point}, entry {i}")
+        row["entries"] += len(got)
 
-    def skip(self, quantity, method):
-        self.skipped[(quantity, method)] = self.skipped.get((quantity, method), 0) + 1
+    def skip(self, quantity: str, method: str) -> None:
+        row = self.rows.setdefault((quantity, method), {"entries": 0, "ratio": 0.0, "err": 0.0, "allow": 0.0,
+                                                       "where": "", "skipped": 0})
+        row["skipped"] += 1
 
     def comparisons(self) -> tuple[Comparison, ...]:
-        objective_scale = max(self.scale.get(q, 0.0) for q in ("value", "gradient", "hessian"))
+        order = {"value": 0, "gradient": 1, "hessian": 2}
+        methods = {"kernel": 0, "mpmath.diff": 1, "finite differences": 2}
         out = []
-        for key in sorted(set(self.data) | set(self.skipped), key=lambda k: (_order(k[0]), k[1])):
-            quantity, method = key
-            errs = self.data.get(key, [])
-            abs_err = float(max(errs)) if errs else 0.0
-            scale = max(self.scale.get(quantity, 0.0), objective_scale) or 1.0
-            rel = abs_err / scale
-            tol = self.tol[method]
-            out.append(Comparison(quantity, method, abs_err, scale, rel, tol, rel <= tol,
-                                  self.skipped.get(key, 0)))
+        for (quantity, method), r in sorted(self.rows.items(),
+                                            key=lambda kv: (order.get(kv[0][0], 3 + len(kv[0][0])), kv[0][0],
+                                                            methods[kv[0][1]])):
+            ratio = max(r["ratio"], 0.0)
+            out.append(Comparison(quantity, method, r["entries"], r["err"], r["allow"], ratio, r["where"],
+                                  ratio <= 1.0, r["skipped"]))
         return tuple(out)
 
 
-def _order(quantity: str) -> int:
-    return {"value": 0, "gradient": 1, "hessian": 2}.get(quantity, 3 + len(quantity))
+# ---------------------------------------------------------------------------------------
+# finite differences with one Richardson step
 
 
-def cross_check(objective, points, directions=None, *, orders: Sequence[int] = (1, 2, 3, 4),
-                dps: int = 50, seed: int = 0, tolerances: dict[str, float] | None = None,
-                raise_on_failure: bool = True, kernel=None) -> CheckReport:
-    """Compare reference, NumPy kernel, mpmath and finite differences at ``points``.
+def _richardson_first(F: Callable[[np.ndarray], np.ndarray], h: float):
+    """(R₁(h/2), |R₁(h/2) − R₁(h)|/15) for F'(0) from central differences at h, h/2, h/4.
 
-    ``points`` has shape (m, P); ``directions`` (m, P) defaults to random unit vectors
-    drawn with ``seed``. ``kernel``: the batched NumPy kernel under test (any
-    :class:`symsaddle.Kernel`; default ``objective.compile()``, the structured kernel for
-    layered models). Raises :class:`CrossCheckError` on a discrepancy above tolerance
-    unless ``raise_on_failure=False``.
+    ``F`` maps an array of offsets t (k,) to values (k, ...) in one batched call.
+    """
+    ts = np.array([h, -h, h / 2, -h / 2, h / 4, -h / 4])
+    v = F(ts)
+    D = [(v[2 * j] - v[2 * j + 1]) / (2 * ts[2 * j]) for j in range(3)]
+    R_h, R_h2 = (4 * D[1] - D[0]) / 3, (4 * D[2] - D[1]) / 3
+    return R_h2, np.abs(R_h2 - R_h) / 15
+
+
+def _richardson_second(F: Callable[[np.ndarray], np.ndarray], h: float):
+    """(R₂(h/2), |R₂(h/2) − R₂(h)|/15) for F''(0) from second differences at h, h/2, h/4."""
+    ts = np.array([0.0, h, -h, h / 2, -h / 2, h / 4, -h / 4])
+    v = F(ts)
+    D = [(v[1 + 2 * j] - 2 * v[0] + v[2 + 2 * j]) / ts[1 + 2 * j] ** 2 for j in range(3)]
+    R_h, R_h2 = (4 * D[1] - D[0]) / 3, (4 * D[2] - D[1]) / 3
+    return R_h2, np.abs(R_h2 - R_h) / 15
+
+
+# ---------------------------------------------------------------------------------------
+
+
+def cross_check(objective, points, directions=None, *, kernel=None, orders: Sequence[int] = (1, 2, 3, 4),
+                dps: int = 50, seed: int = 0, tolerances: CheckTolerances | None = None,
+                mpmath_diff: bool = True, raise_on_failure: bool = True) -> CheckReport:
+    """Check ``kernel`` (default ``objective.compile()``) entry by entry at ``points``.
+
+    ``points``: shape (m, P) with m ≥ 1; ``directions`` (m, P) for Dᵏ L[u] default to random unit
+    vectors drawn with ``seed``. ``orders``: which Dᵏ L[u] (k ≤ 4) to check. ``dps``: digits of the
+    reference. ``mpmath_diff=False`` skips the mpmath numerical differentiation (the slowest
+    column). Raises :class:`CrossCheckError` if any entry exceeds its allowance (unless
+    ``raise_on_failure=False``); raises :class:`ShapeError` if there is nothing to check.
     """
     P = objective.model.n_parameters
-    pts = np.atleast_2d(np.asarray(points, dtype=float))
-    if pts.shape[1] != P:
+    pts = np.asarray(points, dtype=float)
+    if pts.ndim == 1 and pts.size == P:
+        pts = pts[None, :]
+    if pts.ndim != 2 or pts.shape[1] != P:
         raise ShapeError(f"points must have shape (m, {P}), got {np.shape(points)}")
+    if pts.shape[0] == 0:
+        raise ShapeError("no points to check (points has 0 rows): cross_check needs at least one point, "
+                         "and checking nothing cannot pass")
     if not np.all(np.isfinite(pts)):
         raise ShapeError("points contain NaN or inf")
     if directions is None:
-        rng = np.random.default_rng(seed)
-        dirs = rng.normal(size=pts.shape)
+        dirs = np.random.default_rng(seed).normal(size=pts.shape)
         dirs /= np.linalg.norm(dirs, axis=1, keepdims=True)
     else:
         dirs = np.atleast_2d(np.asarray(directions, dtype=float))
         if dirs.shape != pts.shape:
             raise ShapeError(f"directions must have the shape of points {pts.shape}, got {dirs.shape}")
+    orders = tuple(orders)
     for k in orders:
-        if not 1 <= k <= MAX_DIRECTIONAL_ORDER:
-            raise ValueError(f"orders must lie in 1..{MAX_DIRECTIONAL_ORDER}, got {k}")
-    tol = {**DEFAULT_TOLERANCES, **(tolerances or {})}
-    kernel = objective.compile() if kernel is None else kernel
-    mpk = objective.compile("mpmath", dps=dps)
-    exact = ExactEvaluator(objective)
+        if not isinstance(k, (int, np.integer)) or not 1 <= k <= MAX_DIRECTIONAL_ORDER:
+            raise ValueError(f"orders must lie in 1..{MAX_DIRECTIONAL_ORDER}, got {k!r}")
+    tol = tolerances or CheckTolerances()
+    if kernel is None:
+        kernel = objective.compile()
+    if getattr(kernel, "P", P) != P:
+        raise ShapeError(f"the kernel has P = {kernel.P} parameters, the objective {P}")
+    ref = _Reference(objective, dps)
+    rows = len(ref.rows)
     kinks = _kink_functions(objective)
-    col = _Collector(tol)
-    eps = np.finfo(float).eps
-    for theta, u in zip(pts, dirs):
-        ref_v, ref_g, ref_h = exact.value(theta), exact.gradient(theta), exact.hessian(theta)
-        col.add("value", "numpy kernel", [kernel.value(theta)], [ref_v])
-        col.add("gradient", "numpy kernel", kernel.gradient(theta), ref_g)
-        col.add("hessian", "numpy kernel", kernel.hessian(theta), ref_h)
-        col.add("value", "mpmath", [mpk.value(theta)], [ref_v])
-        col.add("gradient", "mpmath", mpk.gradient(theta), ref_g)
-        col.add("hessian", "mpmath", mpk.hessian(theta), ref_h)
-        h1 = eps ** (1 / 3) * max(1.0, float(np.max(np.abs(theta))))
-        if _stencil_crosses_kink(kinks, objective, theta, h1):
-            col.skip("gradient", "finite differences")
-            col.skip("hessian", "finite differences")
-        else:
-            E = np.eye(P) * h1
-            fd_g = (kernel.value(theta + E) - kernel.value(theta - E)) / (2 * h1)
-            fd_h = (kernel.gradient(theta + E) - kernel.gradient(theta - E)) / (2 * h1)
-            col.add("gradient", "finite differences", fd_g, ref_g)
-            col.add("hessian", "finite differences", (fd_h + fd_h.T) / 2, ref_h)
+    col = _Collector()
+    eye = np.eye(P)
+    for i, (theta, u) in enumerate(zip(pts, dirs)):
+        # -- reference and magnitudes ----------------------------------------------------
+        refs = {"value": ref.value(theta), "gradient": ref.gradient(theta), "hessian": ref.hessian(theta)}
         for k in orders:
-            name = f"D^{k} L[u]"
-            ref_d = exact.directional(theta, u, k)
-            col.add(name, "numpy kernel", [kernel.directional(theta, u, k)], [ref_d])
-            col.add(name, "mpmath", [mpk.directional(theta, u, k)], [ref_d])
-            with mpmath.workdps(dps):
-                line = mpk.line(theta, u)
-                col.add(name, "mpmath line derivative", [mpmath.diff(line, 0, k)], [ref_d])
-            if k >= 3:
-                # first (k = 3) or second (k = 4) central difference of q(t) = uᵀ∇²L(θ + tu)u:
-                # optimal steps eps^(1/3) and eps^(1/4) balance truncation against rounding
-                hk = eps ** (1 / k) * max(1.0, float(np.max(np.abs(theta))))
-                if _stencil_crosses_kink(kinks, objective, theta, hk * (1 + np.max(np.abs(u)))):
-                    col.skip(name, "finite differences")
-                    continue
-                q = lambda t: u @ kernel.hessian(theta + t * u) @ u  # noqa: E731
-                fd = ((q(hk) - q(-hk)) / (2 * hk) if k == 3
-                      else (q(hk) - 2 * q(0.0) + q(-hk)) / hk**2)
-                col.add(name, "finite differences", [fd], [ref_d])
-    report = CheckReport(objective=repr(objective), n_points=len(pts),
-                         reference="exact rational arithmetic" if exact.exact else
-                         f"exact rational inputs, transcendental functions at {EXACT_DIGITS} digits",
-                         comparisons=col.comparisons())
+            refs[f"D^{k} L[u]"] = ref.directional(theta, u, k)
+        # -- the kernel ------------------------------------------------------------------
+        got = {"value": [kernel.value(theta)], "gradient": np.ravel(kernel.gradient(theta)),
+               "hessian": np.ravel(kernel.hessian(theta))}
+        for k in orders:
+            got[f"D^{k} L[u]"] = [kernel.directional(theta, u, k)]
+        for q, (vals, mags) in refs.items():
+            col.add(q, "kernel", i, got[q], vals, [tol.kernel(float(s), rows) for s in mags])
+        # -- mpmath numerical differentiation of the loss value --------------------------
+        if mpmath_diff:
+            _mpmath_diff_column(col, ref, refs, theta, u, orders, tol, i,
+                                skip=_stencil_crosses_kink(kinks, objective, theta, 1e-30 * max(1.0, np.abs(theta).max()),
+                                                           np.vstack([eye, u])))
+        # -- finite differences of the kernel with a Richardson step ----------------------
+        _finite_difference_column(col, kernel, objective, kinks, refs, theta, u, orders, tol, i)
+    report = CheckReport(objective=repr(objective), kernel=type(kernel).__name__, n_points=len(pts),
+                         reference=f"SymPy derivatives of the loss expression, mpmath at {dps} digits",
+                         tolerances=tol, comparisons=col.comparisons())
     if raise_on_failure and not report.passed:
         raise CrossCheckError("cross-check failed:\n" + report.table(), report)
     return report
+
+
+def _mpmath_diff_column(col, ref, refs, theta, u, orders, tol, point, skip: bool) -> None:
+    derivative_quantities = [q for q in refs if q != "value"]
+    if skip:
+        for q in derivative_quantities:
+            col.skip(q, "mpmath.diff")
+        return
+    mags = [s for q in derivative_quantities for s in refs[q][1] if s > 0]
+    s_value = refs["value"][1][0]
+    s_min = min(mags) if mags else mpmath.mpf(1)
+    extra = max(0, math.ceil(float(mpmath.log10(s_value / s_min)))) if s_value > 0 else 0
+    P = len(theta)
+    with mpmath.workdps(ref.dps + extra):
+        th = [mpmath.mpf(float(t)) for t in theta]
+        uu = [mpmath.mpf(float(t)) for t in u]
+
+        def along(d):
+            return lambda t: ref.loss_value([a + t * b for a, b in zip(th, d)])
+
+        def plane(p, q):
+            return lambda s, t: ref.loss_value([a + (s if j == p else 0) + (t if j == q else 0)
+                                                for j, a in enumerate(th)])
+
+        unit = [[mpmath.mpf(int(p == q)) for q in range(P)] for p in range(P)]
+        grad = [mpmath.diff(along(unit[p]), 0, 1) for p in range(P)]
+        hess = [[None] * P for _ in range(P)]
+        for p in range(P):
+            hess[p][p] = mpmath.diff(along(unit[p]), 0, 2)
+            for q in range(p + 1, P):
+                hess[p][q] = hess[q][p] = mpmath.diff(plane(p, q), (0, 0), (1, 1))
+        values = {"gradient": grad, "hessian": [v for row in hess for v in row]}
+        for q in derivative_quantities:
+            if q.startswith("D^"):
+                values[q] = [mpmath.diff(along(uu), 0, int(q[2]))]
+    scale = mpmath.mpf(10) ** -tol.mpmath_diff_digits
+    for q in derivative_quantities:
+        vals, m = refs[q]
+        col.add(q, "mpmath.diff", point, values[q], vals, [scale * (s + s_min) for s in m])
+
+
+def _finite_difference_column(col, kernel, objective, kinks, refs, theta, u, orders, tol, point) -> None:
+    P = len(theta)
+    s_value = float(refs["value"][1][0])
+    s_hess = max(float(s) for s in refs["hessian"][1])
+    length = math.sqrt(s_value / s_hess) if s_value > 0 and s_hess > 0 else max(1.0, float(np.abs(theta).max()))
+    h1 = 2 * length * UNIT_ROUNDOFF ** (1 / 5)
+    h2 = 2 * length * UNIT_ROUNDOFF ** (1 / 6)
+    eye = np.eye(P)
+    fd_orders = [k for k in orders if k >= 3]
+    if _stencil_crosses_kink(kinks, objective, theta, h1, eye):
+        col.skip("gradient", "finite differences")
+        col.skip("hessian", "finite differences")
+    else:
+        noise_v = tol.fd_noise(s_value)
+        g_fd, g_trunc = zip(*[_richardson_first(lambda t, p=p: np.asarray(kernel.value(theta + t[:, None] * eye[p])), h1)
+                              for p in range(P)])
+        col.add("gradient", "finite differences", point, g_fd, refs["gradient"][0],
+                [tol.fd_safety * (e + 6 * noise_v / h1) for e in g_trunc])
+        s_grad = [float(s) for s in refs["gradient"][1]]
+        noise_g = np.array([tol.fd_noise(s) for s in s_grad])
+        cols = [_richardson_first(lambda t, p=p: np.asarray(kernel.gradient(theta + t[:, None] * eye[p])), h1)
+                for p in range(P)]
+        H_fd = np.array([c[0] for c in cols])                  # row p: ∂g/∂θ_p
+        H_tr = np.array([c[1] for c in cols])
+        col.add("hessian", "finite differences", point, H_fd.ravel(), refs["hessian"][0],
+                (tol.fd_safety * (H_tr + 6 * noise_g[None, :] / h1)).ravel())
+    if not fd_orders:
+        return
+    if _stencil_crosses_kink(kinks, objective, theta, h2 * (1 + np.abs(u).max()), u[None, :]):
+        for k in fd_orders:
+            col.skip(f"D^{k} L[u]", "finite differences")
+        return
+    s_h = np.array([float(s) for s in refs["hessian"][1]]).reshape(P, P)
+    noise_q = float(np.abs(u) @ np.vectorize(tol.fd_noise)(s_h) @ np.abs(u))
+
+    def q(t):
+        H = np.asarray(kernel.hessian(theta[None, :] + t[:, None] * u[None, :]))
+        return np.einsum("p,bpq,q->b", u, H, u)
+
+    for k in fd_orders:
+        if k == 3:
+            est, trunc = _richardson_first(q, h1)
+            allowance = tol.fd_safety * (trunc + 6 * noise_q / h1)
+        else:
+            est, trunc = _richardson_second(q, h2)
+            allowance = tol.fd_safety * (trunc + 272 * noise_q / (3 * h2**2))
+        col.add(f"D^{k} L[u]", "finite differences", point, [est], refs[f"D^{k} L[u]"][0], [allowance])

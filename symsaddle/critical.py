@@ -1,37 +1,62 @@
-"""Numeric critical points: polish a guess onto ∇L = 0, then classify it.
+"""Numeric critical points: polish a guess onto ∇L = 0, then classify it (issue 8, parts 1–2).
 
 Classification (seed 001 §1.1 definitions; seed 000 Algorithm 1 step "classify")
 ------------------------------------------------------------------------------
-With λ_1 ≤ … ≤ λ_P the Hessian eigenvalues at a point with ‖∇L‖ ≤ tol_g, and
-eigenvalues |λ| ≤ tol_λ counted as zero:
+With H = ∇²L(θ) = Σ λ_i v_i v_iᵀ, ‖H‖ = max |λ_i|, and the dimensionless tolerances of
+:class:`~symsaddle.Tolerances` (τ_g, τ_λ, τ_L, τ₃, τ₄, the ambiguity factor κ) applied to
+the natural scales of :mod:`symsaddle._tolerances` (s_g, s_λ = ‖H‖, s_L, s₃, s₄):
 
-* **minimiser**: all λ > 0 (strict local minimum), or L equals a known lower bound of the
-  loss (e.g. 0 for the square loss, or the known global minimum) — a global minimiser,
-  whatever the Hessian's null directions;
-* **strict saddle**: some λ < 0 and some λ > 0 (index = number of λ < 0);
-* **maximiser**: all λ < 0;
-* **non-strict saddle**: all λ ≥ 0 with zeros, and a higher-order certificate: a unit
-  null direction u with D³L(θ)[u,u,u] ≠ 0, or D³ = 0 and D⁴L(θ)[u]⁴ < 0 — then
-  L(θ + t u) < L(θ) for small t of the right sign, so θ is not a minimiser;
-* **degenerate**: singular semi-definite Hessian and no such certificate found (the
-  second- and higher-order tests along the probed directions cannot decide);
-* **inconclusive**: the gradient exceeds tol_g, or an eigenvalue lies in the
-  ambiguous band tol_λ < |λ| ≤ 100·tol_λ where its sign cannot be trusted.
+1. **critical**: ‖∇L‖ ≤ τ_g·s_g, s_g = ‖H‖‖θ‖ + √(2|L|‖H‖); else *inconclusive*;
+2. **lower bound** L_lb (if declared): L < L_lb − τ_L·s_L is *inconsistent* (the bound or the
+   kernel is wrong); |L − L_lb| ≤ τ_L·s_L is a global *minimiser* (index 0) unless an
+   eigenvalue is < −κτ_λ‖H‖ (then *inconsistent*);
+3. **spectrum**: λ is zero if |λ| ≤ τ_λ‖H‖, undecidable (*inconclusive*) if
+   τ_λ‖H‖ < |λ| ≤ κτ_λ‖H‖; index = #{λ < −τ_λ‖H‖}, nullity k = #{|λ| ≤ τ_λ‖H‖};
+   negative and positive eigenvalues: *strict saddle*; all positive: strict *minimiser*;
+   all negative: strict *maximiser*;
+4. **singular semi-definite** (H ⪰ 0: σ = +1; H ⪯ 0: σ = −1 and the tests apply to −L; H = 0:
+   both), on the null space N with the tests of :mod:`symsaddle._certificates`:
 
-Default tolerances scale with the problem and are reported in the result:
-tol_g = 1e-9·max(‖∇²L‖₂·max(‖θ‖, 1), |L|, 1e-300) and
-tol_λ = max(1e-8·max(‖∇²L‖₂, |L|/max(‖θ‖², 1)), 1e3·‖∇L‖).
+   a. cubic C(u) = D³L[u]³ on N: ‖C|_N‖_F > κτ₃s₃ — a unit u with C(u) ≠ 0, L(θ ∓ t u) =
+      L ∓ t³C(u)/6 + O(t⁴): *non-strict saddle* (σ = +1 or H = 0) or *strict saddle* (σ = −1);
+   b. Morse–Bott: Newton corrections in the normal space from θ + t n_i reach critical points
+      with equal loss at distance O(t²) and the same Hessian nullity: a non-isolated
+      *minimiser* (σ = +1) or *maximiser* (σ = −1);
+   c. reduced quartic q(u) = D⁴L[u]⁴/24 − ⅛ b(u)ᵀH⁺b(u), b(u) = D³L[u,u,·] (valid when C ≡ 0
+      on N): min σq > κτ₄s₄ on the unit sphere of N — a strict *minimiser* (maximiser for
+      σ = −1) with singular Hessian; σq(u) < −κτ₄s₄ for some u — L moves the wrong way along
+      θ + t u + t²w, w = −½H⁺b(u): *non-strict saddle* (strict saddle for σ = −1); with H = 0
+      both signs are tested (q > 0: minimiser, q < 0: maximiser, both signs: non-strict saddle);
+   d. otherwise *degenerate* (higher orders needed), or *inconclusive* when a value lies in
+      an ambiguous band.
+
+Every result satisfies: minimiser ⇒ index 0; maximiser ⇒ no positive eigenvalue; strict
+saddle ⇒ index > 0; non-strict saddle ⇒ index 0 (checked on construction).
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 
 import numpy as np
 import scipy.optimize
 
+from . import _forms
+from ._certificates import (_N_SCREEN, _SEARCH_ITERATIONS, FormStatus, FormTest, LineDerivatives, ManifoldCheck,
+                            ManifoldStatus, NullSpaceOracle, escape_curve, exact_cubic_cost, exact_quartic_cost,
+                            gradient_scale, manifold_check, norm, reduced_quartic, restricted_form, riemannian_search,
+                            schur_blocks, search_starts)
+from ._tolerances import DEFAULT_TOLERANCES, Tolerances
 from .errors import NonFiniteDataError, ShapeError
+
+__all__ = ["Classification", "FormStatus", "FormTest", "HigherOrder", "Kind", "ManifoldCheck", "ManifoldStatus",
+           "PolishResult", "PolishStatus", "Criterion", "Tolerances", "classify", "gradient_tolerance", "polish"]
+
+#: Default budget of directional-derivative evaluations per higher-order test.
+DEFAULT_MAX_EVALUATIONS = 4096
+#: Largest number of cubic coefficients on N computed before the Morse–Bott check (k ≤ 6).
+_EXACT_CUBIC_FIRST = 56
 
 
 class Kind(str, Enum):
@@ -41,16 +66,33 @@ class Kind(str, Enum):
     DEGENERATE = "degenerate"
     MAXIMISER = "maximiser"
     INCONCLUSIVE = "inconclusive"
+    INCONSISTENT = "inconsistent"
+
+
+class Criterion(str, Enum):
+    """The test that decided a classification."""
+
+    GRADIENT = "gradient"
+    LOWER_BOUND = "lower bound"
+    HESSIAN = "hessian"
+    CUBIC = "cubic"
+    MANIFOLD = "morse-bott manifold"
+    QUARTIC = "reduced quartic"
+    NONE = "none"
 
 
 class PolishStatus(str, Enum):
     CONVERGED = "converged"
+    FAR_FROM_START = "converged far from the start"
     NOT_CONVERGED = "not converged"
 
 
 @dataclass(frozen=True)
 class PolishResult:
-    """Outcome of :func:`polish`. ``theta`` is the best point found, converged or not."""
+    """Outcome of :func:`polish`. ``theta`` is the best point found, converged or not.
+
+    ``distance`` = ‖θ − θ₀‖; ``distance_limit``: the limit it was compared with (None: none).
+    """
 
     theta: np.ndarray
     status: PolishStatus
@@ -59,15 +101,38 @@ class PolishResult:
     method: str
     evaluations: int
     message: str
+    distance: float = float("nan")
+    distance_limit: float | None = None
 
     @property
     def converged(self) -> bool:
+        """A critical point within the distance limit of the start."""
         return self.status is PolishStatus.CONVERGED
+
+    @property
+    def critical(self) -> bool:
+        """‖∇L(θ)‖ ≤ tolerance, however far from the start."""
+        return self.status in (PolishStatus.CONVERGED, PolishStatus.FAR_FROM_START)
+
+
+@dataclass(frozen=True)
+class HigherOrder:
+    """The higher-order tests run on the null space (None: not run)."""
+
+    cubic: FormTest | None = None
+    manifold: ManifoldCheck | None = None
+    quartic: tuple[FormTest, ...] = ()
+    evaluations: int = 0
 
 
 @dataclass(frozen=True)
 class Classification:
-    """Hessian-based classification of a (near-)critical point."""
+    """Classification of a (near-)critical point; see the module docstring for the criteria.
+
+    ``direction`` and ``curve`` (when a higher-order test decided a saddle): for small t > 0,
+    L(θ + t·direction + t²·curve) is below L(θ) (PSD Hessian or H = 0) or above it (NSD Hessian).
+    ``isolated``: True for a strict extremum, False for a Morse–Bott (non-isolated) one.
+    """
 
     theta: np.ndarray
     loss: float
@@ -80,6 +145,24 @@ class Classification:
     nullity: int
     kind: Kind
     reason: str
+    tolerances: Tolerances = DEFAULT_TOLERANCES
+    decided_by: Criterion = Criterion.NONE
+    isolated: bool | None = None
+    direction: np.ndarray | None = None
+    curve: np.ndarray | None = None
+    lower_bound: float | None = None
+    higher_order: HigherOrder | None = field(default=None, repr=False)
+
+    def __post_init__(self):
+        P = len(self.eigenvalues)
+        positive = P - self.index - self.nullity
+        bad = ((self.kind is Kind.MINIMISER and self.index != 0)
+               or (self.kind is Kind.MAXIMISER and positive != 0)
+               or (self.kind is Kind.STRICT_SADDLE and self.index == 0)
+               or (self.kind is Kind.NON_STRICT_SADDLE and self.index != 0))
+        if bad:
+            raise ValueError(f"self-contradictory classification: kind {self.kind.value!r} with index "
+                             f"{self.index}, nullity {self.nullity}, {positive} positive eigenvalues")
 
     @property
     def flow_eigenvalues(self) -> np.ndarray:
@@ -87,11 +170,30 @@ class Classification:
         return -self.eigenvalues[::-1]
 
     def to_dict(self) -> dict:
-        d = asdict(self)
-        d["kind"] = self.kind.value
-        for key in ("theta", "eigenvalues", "eigenvectors"):
-            d[key] = np.asarray(d[key]).tolist()
+        d = {"theta": self.theta.tolist(), "loss": self.loss, "gradient_norm": self.gradient_norm,
+             "gradient_tolerance": self.gradient_tolerance, "eigenvalues": self.eigenvalues.tolist(),
+             "eigenvectors": self.eigenvectors.tolist(), "eigenvalue_tolerance": self.eigenvalue_tolerance,
+             "index": self.index, "nullity": self.nullity, "kind": self.kind.value, "reason": self.reason,
+             "tolerances": self.tolerances.to_dict(), "decided_by": self.decided_by.value,
+             "isolated": self.isolated, "lower_bound": self.lower_bound,
+             "direction": None if self.direction is None else self.direction.tolist(),
+             "curve": None if self.curve is None else self.curve.tolist()}
+        ho = self.higher_order
+        if ho is not None:
+            d["higher_order"] = {
+                "evaluations": ho.evaluations,
+                "cubic": None if ho.cubic is None else _form_dict(ho.cubic),
+                "quartic": [_form_dict(q) for q in ho.quartic],
+                "manifold": None if ho.manifold is None else {
+                    "status": ho.manifold.status.value, "step": ho.manifold.step,
+                    "max_distance": ho.manifold.max_distance, "reason": ho.manifold.reason}}
         return d
+
+
+def _form_dict(t: FormTest) -> dict:
+    return {"name": t.name, "status": t.status.value, "exact": t.exact, "value": t.value, "norm": t.norm,
+            "scale": t.scale, "tolerance": t.tolerance, "evaluations": t.evaluations, "detail": t.detail,
+            "direction": None if t.direction is None else t.direction.tolist()}
 
 
 def _theta(theta, P: int) -> np.ndarray:
@@ -103,107 +205,401 @@ def _theta(theta, P: int) -> np.ndarray:
     return th
 
 
-def gradient_tolerance(loss: float, hessian_norm: float, theta_norm: float) -> float:
-    """tol_g = 1e-9·max(‖∇²L‖₂·max(‖θ‖, 1), |L|, 1e-300)."""
-    return 1e-9 * max(hessian_norm * max(theta_norm, 1.0), abs(loss), 1e-300)
+def gradient_tolerance(loss: float, hessian_norm: float, theta_norm: float,
+                       tolerances: Tolerances | None = None) -> float:
+    """τ_g · s_g with s_g = ‖∇²L‖₂·‖θ‖ + √(2|L|·‖∇²L‖₂) (units of the gradient)."""
+    tol = tolerances or DEFAULT_TOLERANCES
+    return tol.gradient * gradient_scale(loss, hessian_norm, theta_norm)
 
+
+# ---------------------------------------------------------------------------------------------
+# polish
 
 def polish(kernel, theta0, *, methods: tuple[str, ...] = ("hybr", "lm"), tol: float | None = None,
-           maxiter: int = 2000) -> PolishResult:
+           maxiter: int = 2000, max_distance: float | None = None,
+           tolerances: Tolerances | None = None) -> PolishResult:
     """Solve ∇L(θ) = 0 from θ₀ with ``scipy.optimize.root`` and the exact Hessian as Jacobian.
 
-    The methods are tried in order until one reaches ‖∇L‖ ≤ tol (default: the scaled
-    tol_g of this module); a failure is reported as ``NOT_CONVERGED``, never hidden.
+    The methods are tried in order until one reaches ‖∇L‖ ≤ tol (default τ_g·s_g at the
+    point, :func:`gradient_tolerance`); a failure is ``NOT_CONVERGED``, never hidden. A critical
+    point farther than ``max_distance`` from θ₀ (default: τ_polish·‖θ₀‖, no limit at θ₀ = 0)
+    is reported as ``FAR_FROM_START`` with its distance.
     """
+    tols = tolerances or DEFAULT_TOLERANCES
     P = kernel.P
     th0 = _theta(theta0, P)
-    best, best_norm, message, used, nfev = th0, float(np.linalg.norm(kernel.gradient(th0))), "", "none", 0
+    limit = max_distance if max_distance is not None else (
+        tols.polish_distance * float(norm(th0)) if np.any(th0) else None)
+    best, best_norm, message, used, nfev = th0, float(norm(kernel.gradient(th0))), "", "none", 0
+    target = np.inf
     for method in methods:
-        options = {"maxfev": maxiter * (P + 1)} if method == "hybr" else {"maxiter": maxiter * (P + 1)}
         if method == "lm":
             options = {"maxiter": maxiter * (P + 1), "xtol": 1e-15, "ftol": 1e-15}
-        sol = scipy.optimize.root(kernel.gradient, best, jac=kernel.hessian, method=method,
-                                  options=options)
+        elif method == "hybr":
+            options = {"maxfev": maxiter * (P + 1)}
+        else:
+            options = {"maxiter": maxiter * (P + 1)}
+        sol = scipy.optimize.root(kernel.gradient, best, jac=kernel.hessian, method=method, options=options)
         nfev += int(getattr(sol, "nfev", 0))
         if np.all(np.isfinite(sol.x)):
-            g = float(np.linalg.norm(kernel.gradient(sol.x)))
+            g = float(norm(kernel.gradient(sol.x)))
             if g <= best_norm:
                 best, best_norm, used, message = sol.x, g, method, str(sol.message)
-        H = kernel.hessian(best)
+        H = np.asarray(kernel.hessian(best), dtype=float)
         target = tol if tol is not None else gradient_tolerance(
-            float(kernel.value(best)), float(np.linalg.norm(H, 2)), float(np.linalg.norm(best)))
+            float(kernel.value(best)), float(np.linalg.norm(H, 2)), float(norm(best)), tols)
         if best_norm <= target:
-            return PolishResult(best, PolishStatus.CONVERGED, best_norm, target, used, nfev, message)
-    return PolishResult(best, PolishStatus.NOT_CONVERGED, best_norm, target, used, nfev,
-                        message or "no method reduced the gradient")
+            break
+    distance = float(norm(best - th0))
+    if best_norm > target:
+        return PolishResult(best, PolishStatus.NOT_CONVERGED, best_norm, target, used, nfev,
+                            message or "no method reduced the gradient", distance, limit)
+    if limit is not None and distance > limit:
+        return PolishResult(best, PolishStatus.FAR_FROM_START, best_norm, target, used, nfev,
+                            f"critical point found {distance:.3e} from the start, beyond the limit {limit:.3e}; "
+                            f"{message}", distance, limit)
+    return PolishResult(best, PolishStatus.CONVERGED, best_norm, target, used, nfev, message, distance, limit)
 
 
-def _probe_directions(null: np.ndarray, n_random: int, seed: int) -> np.ndarray:
-    rng = np.random.default_rng(seed)
-    combos = rng.normal(size=(n_random, null.shape[1])) @ null.T
-    dirs = np.vstack([null.T, combos]) if null.shape[1] else np.zeros((0, null.shape[0]))
-    return dirs / np.linalg.norm(dirs, axis=1, keepdims=True)
+# ---------------------------------------------------------------------------------------------
+# classify
+
+@dataclass
+class _Point:
+    """What the tests share about θ."""
+
+    kernel: object
+    theta: np.ndarray
+    loss: float
+    lam: np.ndarray
+    vec: np.ndarray
+    zero: np.ndarray
+    hessian_norm: float
+    tol: Tolerances
+    budget: int
+
+    def __post_init__(self):
+        self.lines = LineDerivatives(self.kernel, self.theta)
+        self.Z = self.vec[:, self.zero]
+        self.VR = self.vec[:, ~self.zero]
+        self.lamR = self.lam[~self.zero]
+        self._probes: dict[int, float] = {}
+
+    @property
+    def k(self) -> int:
+        return self.Z.shape[1]
+
+    def probe_directions(self) -> np.ndarray:
+        """𝒫: θ/‖θ‖; the eigenvectors v of the three largest |λ| and of the smallest non-zero |λ|;
+        and (z + v)/√2 for two fixed directions z of N (:func:`search_starts`) and v the eigenvectors
+        of the largest and smallest |λ| — so that the mixed terms D³L[z, z, v], which carry the error
+        of the computed null space into the form on N, count in the scale."""
+        P = len(self.theta)
+        dirs = []
+        n = float(norm(self.theta))
+        if n > 0:
+            dirs.append(self.theta / n)
+        by_size = np.argsort(-np.abs(self.lamR), kind="stable")
+        ends = list(dict.fromkeys([*by_size[:1], *by_size[-1:]]))
+        dirs += list(self.VR[:, list(dict.fromkeys([*by_size[:3], *by_size[-1:]]))].T)
+        if len(by_size) and self.k:
+            zs = search_starts(self.Z, axes=False)[:2]
+            dirs += [(z + self.VR[:, e]) / np.sqrt(2) for z in zs for e in ends]
+        return np.array(dirs).reshape(-1, P)
+
+    def with_probes(self, U: np.ndarray, order: int) -> np.ndarray:
+        """DᵒL[u]ᵒ for the rows of U, evaluated in one batch with the probe directions 𝒫."""
+        probes = self.probe_directions() if order not in self._probes else np.zeros((0, U.shape[1]))
+        vals = self.lines(np.vstack([U, probes]), order)
+        if order not in self._probes:
+            self._probes[order] = float(np.max(np.abs(vals[len(U):]))) if len(probes) else 0.0
+        return vals[:len(U)]
+
+    def probe_scale(self, order: int) -> float:
+        """max_{v∈𝒫} |DᵒL[v]ᵒ|: a lower estimate of the form's magnitude on the whole unit sphere."""
+        if order not in self._probes:
+            self.with_probes(np.zeros((0, len(self.theta))), order)
+        return self._probes[order]
+
+    def coords_starts(self) -> np.ndarray:
+        return search_starts(self.Z) @ self.Z
 
 
-def classify(kernel, theta, *, gradient_tol: float | None = None, eigen_tol: float | None = None,
-             lower_bound: float | None = None, higher_order: bool = True, n_probes: int = 8,
-             seed: int = 0) -> Classification:
-    """Classify θ by its Hessian spectrum, with a higher-order test when that is singular.
+def _cubic_test(pt: _Point, screen: bool = False) -> FormTest:
+    """Step 4a: exact coefficients when affordable, else a search; ``screen``: only C at the first
+    eight fixed pseudo-random directions of N is evaluated (no iterations)."""
+    tol = pt.tol
+    k, used0 = pt.k, pt.lines.used
+    if not screen and exact_cubic_cost(k) <= pt.budget:
+        T3 = restricted_form(pt.with_probes, pt.Z, 3)
+        p3 = pt.probe_scale(3)
+        F3 = _forms.frobenius(T3)
+        s3 = max(F3, p3)
+        tol3 = tol.cubic * s3
+        if k == 1:
+            y, value = np.ones(1), abs(float(T3.ravel()[0]))
+        elif k == 2:
+            (vmin, ymin), (vmax, ymax) = _forms.circle_extrema(T3)
+            y, value = (ymax, vmax) if vmax >= -vmin else (ymin, -vmin)
+        else:
+            vmax, ymax = _forms.sphere_extremum(T3, pt.coords_starts(), maximise=True)
+            vmin, ymin = _forms.sphere_extremum(T3, pt.coords_starts(), maximise=False)
+            y, value = (ymax, vmax) if vmax >= -vmin else (ymin, -vmin)
+        u = pt.Z @ y
+        u = u * np.sign(_forms.form_value(T3, y[None, :])[0] or 1.0)      # C(u) ≥ 0
+        if F3 <= tol3:
+            status = FormStatus.ZERO
+        elif F3 > tol.ambiguity * tol3:
+            status = FormStatus.NONZERO
+        else:
+            status = FormStatus.AMBIGUOUS
+        return FormTest("cubic", status, True, value, F3, s3, tol3, u, None, pt.lines.used - used0,
+                        f"‖D³L|_N‖_F = {F3:.3e}, max_u |D³L[u]³| = {value:.3e}, s₃ = {s3:.3e}")
+    p3 = pt.probe_scale(3)
+    oracle = NullSpaceOracle(pt.lines, pt.Z, pt.VR, pt.lamR)
+    target = tol.ambiguity * tol.cubic * p3 if p3 > 0 else np.finfo(float).tiny
 
-    ``lower_bound``: a value no point can go below (e.g. 0 for square loss, or the
-    known global minimum); a PSD point attaining it is a (global) minimiser.
+    signed: dict[bytes, float] = {}                    # C(u) of every evaluated u, for its sign
+
+    def modulus(U):
+        values = oracle.cubic(U)
+        signed.update((u.tobytes(), float(v)) for u, v in zip(U, values))
+        return np.abs(values)
+
+    def grad(u):
+        return np.sign(signed[u.tobytes()]) * oracle.cubic_gradient(u)
+
+    starts = search_starts(pt.Z, axes=False)[:_N_SCREEN] if screen else search_starts(pt.Z)
+    value, u = riemannian_search(modulus, grad, starts, target, lambda: pt.lines.used - used0 < pt.budget,
+                                 0 if screen else _SEARCH_ITERATIONS)
+    u = u * np.sign(signed[u.tobytes()] or 1.0)
+    s3 = max(value, p3)
+    tol3 = tol.cubic * s3
+    status = FormStatus.NONZERO if value > tol.ambiguity * tol3 else FormStatus.NOT_FOUND
+    how = (f"screened at {len(starts)} fixed directions of N" if screen else
+           f"searched (exact coefficients need {exact_cubic_cost(k)} evaluations > budget {pt.budget})")
+    return FormTest("cubic", status, False, value, float("nan"), s3, tol3, u, None, pt.lines.used - used0,
+                    f"{how}: max |D³L[u]³| found = {value:.3e}, s₃ = {s3:.3e}")
+
+
+def _quartic_exact(pt: _Point, signs: tuple[float, ...]) -> tuple[FormTest, ...]:
+    tol = pt.tol
+    k, used0 = pt.k, pt.lines.used
+    D4 = restricted_form(pt.with_probes, pt.Z, 4)
+    B = schur_blocks(pt.lines, pt.Z, pt.VR) if pt.VR.shape[1] else np.zeros((0, k, k))
+    Q = reduced_quartic(D4, B, pt.lamR)
+    FQ = _forms.frobenius(Q)
+    schur = float(np.sum(np.sum(B * B, axis=(1, 2)) / np.abs(pt.lamR)) / 8) if len(pt.lamR) else 0.0
+    s4 = max(_forms.frobenius(D4) / 24, schur, pt.probe_scale(4) / 24, FQ)
+    tol4 = tol.quartic * s4
+    amb = tol.ambiguity * tol4
+    if k == 1:
+        extremes = {+1.0: (float(Q.ravel()[0]), np.ones(1)), -1.0: (-float(Q.ravel()[0]), np.ones(1))}
+        bounds = "exact (k = 1)"
+    elif k == 2:
+        (vmin, ymin), (vmax, ymax) = _forms.circle_extrema(Q)
+        extremes = {+1.0: (vmin, ymin), -1.0: (-vmax, ymax)}
+        bounds = "exact (k = 2: all critical points on the circle)"
+    else:
+        starts = pt.coords_starts()
+        vmin, ymin = _forms.sphere_extremum(Q, starts, maximise=False)
+        vmax, ymax = _forms.sphere_extremum(Q, starts, maximise=True)
+        lo, hi = _forms.quartic_bounds(Q)
+        extremes = {+1.0: (vmin, ymin), -1.0: (-vmax, ymax)}
+        certified = [name for name, ok in (("q > 0", lo > amb), ("q < 0", hi < -amb)) if ok]
+        bounds = (f"optimised from {len(starts)} starts; matricisation bounds {lo:.3e} ≤ q ≤ {hi:.3e}"
+                  + (f", which certify {certified[0]} on the whole sphere" if certified else ""))
+    out = []
+    for s in signs:
+        m, y = extremes[s]
+        if m > amb:
+            status = FormStatus.POSITIVE
+        elif m < -amb:
+            status = FormStatus.NEGATIVE
+        elif FQ <= tol4:
+            status = FormStatus.ZERO
+        elif abs(m) <= tol4:
+            status = FormStatus.SEMIDEFINITE
+        else:
+            status = FormStatus.AMBIGUOUS
+        curve = escape_curve(B, pt.lamR, pt.VR, y) if status is FormStatus.NEGATIVE else None
+        out.append(FormTest("quartic", status, True, m, FQ, s4, tol4, pt.Z @ y, curve, pt.lines.used - used0,
+                            f"min over the unit sphere of N of {'' if s > 0 else '−'}q = {m:.3e} ({bounds}); "
+                            f"‖q‖_F = {FQ:.3e}, s₄ = {s4:.3e}"))
+    return tuple(out)
+
+
+def _quartic_search(pt: _Point, signs: tuple[float, ...]) -> tuple[FormTest, ...]:
+    tol = pt.tol
+    oracle = NullSpaceOracle(pt.lines, pt.Z, pt.VR, pt.lamR)
+    p4 = pt.probe_scale(4) / 24
+    out = []
+    for s in signs:
+        used0 = pt.lines.used
+        target = tol.ambiguity * tol.quartic * p4 if p4 > 0 else np.finfo(float).tiny
+        best, u = riemannian_search(lambda U: -s * oracle.quartic(U), lambda v: -s * oracle.quartic_gradient(v),
+                                    search_starts(pt.Z), target, lambda: pt.lines.used - used0 < pt.budget)
+        m = -best
+        s4 = max(p4, abs(m))
+        tol4 = tol.quartic * s4
+        status = FormStatus.NEGATIVE if m < -tol.ambiguity * tol4 else FormStatus.NOT_FOUND
+        curve = oracle.curve(u) if status is FormStatus.NEGATIVE else None
+        out.append(FormTest("quartic", status, False, m, float("nan"), s4, tol4, u, curve, pt.lines.used - used0,
+                            f"searched (exact coefficients need {exact_quartic_cost(pt.k, pt.VR.shape[1])} "
+                            f"evaluations > budget {pt.budget}): min {'' if s > 0 else '−'}q found = {m:.3e}, "
+                            f"s₄ = {s4:.3e}"))
+    return tuple(out)
+
+
+def _higher_order(pt: _Point, sign: float) -> tuple[Kind, str, Criterion, bool | None, np.ndarray | None,
+                                                   np.ndarray | None, HigherOrder]:
+    """Steps 4a–4d of the module docstring. ``sign``: +1 (H ⪰ 0), −1 (H ⪯ 0), 0 (H = 0)."""
+    k = pt.k
+    manifold = None
+    head = (f"{'PSD' if sign > 0 else 'NSD' if sign < 0 else 'vanishing'} Hessian with {k} zero eigenvalue"
+            f"{'s' if k != 1 else ''}")
+    # an expensive exact cubic (more than 56 coefficients, k > 6) is preceded by a screen at fixed
+    # directions, so that a Morse–Bott point (cubic ≡ 0) is certified by the manifold check first
+    large = exact_cubic_cost(k) > _EXACT_CUBIC_FIRST
+    cubic = _cubic_test(pt, screen=large)
+    if cubic.status is FormStatus.AMBIGUOUS:
+        return (Kind.INCONCLUSIVE, f"{head}; the cubic form on N is in the ambiguous band: {cubic.detail}",
+                Criterion.NONE, None, None, None, HigherOrder(cubic, evaluations=pt.lines.used))
+    if cubic.status is not FormStatus.NONZERO:
+        if sign != 0:
+            manifold = manifold_check(pt.kernel, pt.theta, pt.loss, sign, pt.Z, pt.VR, pt.hessian_norm, pt.tol)
+            if manifold.status is ManifoldStatus.VERIFIED:
+                kind = Kind.MINIMISER if sign > 0 else Kind.MAXIMISER
+                return (kind, f"{head}; non-isolated (Morse–Bott) {kind.value}: {manifold.reason}",
+                        Criterion.MANIFOLD, False, None, None, HigherOrder(cubic, manifold, evaluations=pt.lines.used))
+        if large:
+            cubic = _cubic_test(pt)
+    if cubic.status is FormStatus.AMBIGUOUS:
+        return (Kind.INCONCLUSIVE, f"{head}; the cubic form on N is in the ambiguous band: {cubic.detail}",
+                Criterion.NONE, None, None, None, HigherOrder(cubic, manifold, evaluations=pt.lines.used))
+    if cubic.status is FormStatus.NONZERO:
+        if sign < 0:
+            kind, what = Kind.STRICT_SADDLE, "L increases along +u: negative curvature but not a maximiser"
+            direction = cubic.direction
+        else:
+            kind, what = Kind.NON_STRICT_SADDLE, "L decreases along −u: not a minimiser"
+            direction = -cubic.direction
+        return (kind, f"{head}; D³L[u]³ = {cubic.value:.3e} ≠ 0 for a unit u in N ({what}); {cubic.detail}",
+                Criterion.CUBIC, None, direction, None, HigherOrder(cubic, manifold, evaluations=pt.lines.used))
+    signs = (sign,) if sign != 0 else (+1.0, -1.0)
+    exact = cubic.exact and exact_quartic_cost(k, pt.VR.shape[1]) <= pt.budget
+    quartic = _quartic_exact(pt, signs) if exact else _quartic_search(pt, signs)
+    ho = HigherOrder(cubic, manifold, quartic, pt.lines.used)
+    mb = f"; Morse–Bott check {manifold.status.value}: {manifold.reason}" if manifold is not None else ""
+    by_sign = dict(zip(signs, quartic))
+    if any(q.status is FormStatus.AMBIGUOUS for q in quartic):
+        return (Kind.INCONCLUSIVE, f"{head}; C ≡ 0 on N and the reduced quartic is in the ambiguous band: "
+                f"{'; '.join(q.detail for q in quartic)}", Criterion.NONE, None, None, None, ho)
+    plus, minus = by_sign.get(+1.0), by_sign.get(-1.0)
+    if plus is not None and plus.status is FormStatus.POSITIVE:
+        return (Kind.MINIMISER, f"{head}; C ≡ 0 on N and the reduced quartic q > 0 on the unit sphere of N: "
+                f"a strict local minimiser with singular Hessian; {plus.detail}", Criterion.QUARTIC, True, None,
+                None, ho)
+    if minus is not None and minus.status is FormStatus.POSITIVE:
+        return (Kind.MAXIMISER, f"{head}; C ≡ 0 on N and q < 0 on the unit sphere of N: a strict local "
+                f"maximiser with singular Hessian; {minus.detail}", Criterion.QUARTIC, True, None, None, ho)
+    if sign == 0 and plus.status is FormStatus.NEGATIVE and minus.status is FormStatus.NEGATIVE:
+        return (Kind.NON_STRICT_SADDLE, f"{head}; C ≡ 0 and the quartic D⁴L[u]⁴ takes both signs on N: "
+                f"{plus.detail}; {minus.detail}", Criterion.QUARTIC, None, plus.direction, plus.curve, ho)
+    if sign > 0 and plus.status is FormStatus.NEGATIVE:
+        return (Kind.NON_STRICT_SADDLE, f"{head}; q(u) = {plus.value:.3e} < 0 for a unit u in N: L decreases "
+                f"along θ + t u + t² w, w = −½H⁺D³L[u,u,·]; {plus.detail}", Criterion.QUARTIC, None,
+                plus.direction, plus.curve, ho)
+    if sign < 0 and minus.status is FormStatus.NEGATIVE:
+        return (Kind.STRICT_SADDLE, f"{head}; q(u) = {-minus.value:.3e} > 0 for a unit u in N: L increases "
+                f"along θ + t u + t² w (negative curvature but not a maximiser); {minus.detail}", Criterion.QUARTIC,
+                None, minus.direction, minus.curve, ho)
+    return (Kind.DEGENERATE, f"{head}; no test up to order four decides: {cubic.detail}; "
+            f"{'; '.join(q.detail for q in quartic)}{mb}", Criterion.NONE, None, None, None, ho)
+
+
+def classify(kernel, theta, *, lower_bound: float | None = None, tolerances: Tolerances | None = None,
+             gradient_tol: float | None = None, eigen_tol: float | None = None, higher_order: bool = True,
+             max_evaluations: int = DEFAULT_MAX_EVALUATIONS, seed: int | None = None) -> Classification:
+    """Classify θ by its gradient, Hessian spectrum and higher-order tests (module docstring).
+
+    ``lower_bound``: a value no point can go below (e.g. 0 for the square loss, or the known
+    global minimum); a point attaining it is a global minimiser, one below it inconsistent.
+    ``tolerances``: the dimensionless tolerances (default :class:`~symsaddle.Tolerances`()),
+    echoed in the result. ``gradient_tol`` / ``eigen_tol``: absolute overrides, in the units of
+    ∇L and of the eigenvalues. ``max_evaluations``: directional-derivative evaluations allowed
+    for the exact coefficients of each form on the null space (beyond: searched). ``seed`` is
+    ignored (kept for compatibility): no step of the classification is random.
+
+    Kernels are duck-typed: ``P``, ``value``, ``gradient``, ``hessian`` and ``directional``.
     """
+    del seed
+    tol = tolerances or DEFAULT_TOLERANCES
+    if not isinstance(tol, Tolerances):
+        raise TypeError(f"tolerances must be a symsaddle.Tolerances, got {type(tol).__name__}")
     th = _theta(theta, kernel.P)
-    L = float(kernel.value(th))
-    g = kernel.gradient(th)
-    H = kernel.hessian(th)
-    H = (H + H.T) / 2
+    P = th.size
+    if hasattr(kernel, "value_and_gradient"):
+        L, g = kernel.value_and_gradient(th)
+    else:
+        L, g = kernel.value(th), kernel.gradient(th)
+    L, g = float(L), np.asarray(g, dtype=float).reshape(P)
+    H = np.asarray(kernel.hessian(th), dtype=float).reshape(P, P)
+    finite = np.isfinite(L) and np.all(np.isfinite(g)) and np.all(np.isfinite(H))
+    H = (H + H.T) / 2 if finite else np.zeros((P, P))
     lam, vec = np.linalg.eigh(H)
-    h_norm = float(np.max(np.abs(lam))) if lam.size else 0.0
-    g_norm = float(np.linalg.norm(g))
-    th_norm = float(np.linalg.norm(th))
-    # curvature scale: ‖∇²L‖, floored by |L|/max(‖θ‖², 1) so a vanishing Hessian (e.g. the origin
-    # of a deep linear net) does not shrink the zero-eigenvalue tolerance to rounding level
-    curvature = max(h_norm, abs(L) / max(th_norm**2, 1.0))
-    tol_g = gradient_tol if gradient_tol is not None else gradient_tolerance(L, h_norm, th_norm)
-    tol_l = eigen_tol if eigen_tol is not None else max(1e-8 * curvature, 1e3 * g_norm)
-    neg, zero, pos = lam < -tol_l, np.abs(lam) <= tol_l, lam > tol_l
-    index, nullity = int(neg.sum()), int(zero.sum())
+    h = float(np.max(np.abs(lam))) if P else 0.0
+    g_norm, th_norm = float(norm(g)), float(norm(th))
+    tol_g = gradient_tol if gradient_tol is not None else tol.gradient * gradient_scale(L, h, th_norm)
+    tol_l = eigen_tol if eigen_tol is not None else tol.eigenvalue * h
+    band = tol.ambiguity * tol_l
+    zero = np.abs(lam) <= tol_l
+    index, nullity = int(np.sum(lam < -tol_l)), int(zero.sum())
+    positive = int(np.sum(lam > tol_l))
 
-    def result(kind: Kind, reason: str) -> Classification:
-        return Classification(th, L, g_norm, tol_g, lam, vec, tol_l, index, nullity, kind, reason)
+    def result(kind: Kind, reason: str, by: Criterion = Criterion.NONE, isolated: bool | None = None,
+               direction=None, curve=None, ho: HigherOrder | None = None, idx: int = index) -> Classification:
+        return Classification(th, L, g_norm, tol_g, lam, vec, tol_l, idx, nullity, kind, reason, tol, by, isolated,
+                              direction, curve, lower_bound, ho)
 
-    if g_norm > tol_g:
-        return result(Kind.INCONCLUSIVE, f"not a critical point: ‖∇L‖ = {g_norm:.3e} > tol_g = {tol_g:.3e}")
-    if lower_bound is not None and L - lower_bound <= 1e-10 * max(1.0, abs(lower_bound)):
-        return result(Kind.MINIMISER, f"L = {L:.3e} attains the lower bound {lower_bound} of the loss "
-                                      "(a global minimiser, whatever the Hessian's null directions)")
-    ambiguous = (np.abs(lam) > tol_l) & (np.abs(lam) <= 100 * tol_l)
+    if not finite:
+        return result(Kind.INCONCLUSIVE, "the kernel returned a non-finite loss, gradient or Hessian at θ")
+    if not g_norm <= tol_g:
+        return result(Kind.INCONCLUSIVE, f"not a critical point: ‖∇L‖ = {g_norm:.3e} > tol_g = {tol_g:.3e} "
+                      f"(τ_g·s_g, s_g = ‖H‖‖θ‖ + √(2|L|‖H‖))", Criterion.GRADIENT)
+    if lower_bound is not None:
+        lb = float(lower_bound)
+        tol_L = tol.loss * (abs(L) + abs(lb) + h * th_norm ** 2)
+        if L < lb - tol_L:
+            return result(Kind.INCONSISTENT, f"L = {L:.6e} lies below the declared lower bound {lb:.6e} by "
+                          f"{lb - L:.3e} > tol_L = {tol_L:.3e}: the bound, the data or the kernel is wrong",
+                          Criterion.LOWER_BOUND)
+        if L <= lb + tol_L:
+            if np.any(lam < -band):
+                return result(Kind.INCONSISTENT, f"L = {L:.6e} attains the declared lower bound {lb:.6e}, but the "
+                              f"Hessian has the negative eigenvalue {lam[0]:.3e} (< −{band:.1e}): a global "
+                              "minimiser cannot have negative curvature", Criterion.LOWER_BOUND)
+            if np.any(lam < -tol_l):
+                return result(Kind.INCONCLUSIVE, f"L attains the lower bound {lb:.6e}, but eigenvalue {lam[0]:.3e} "
+                              f"lies in the ambiguous band [−{band:.1e}, −{tol_l:.1e})", Criterion.LOWER_BOUND)
+            return result(Kind.MINIMISER, f"L = {L:.6e} attains the lower bound {lb:.6e} of the loss "
+                          f"(|L − L_lb| ≤ tol_L = {tol_L:.3e}): a global minimiser, whatever the Hessian's "
+                          f"{nullity} null directions", Criterion.LOWER_BOUND, None)
+    ambiguous = (np.abs(lam) > tol_l) & (np.abs(lam) <= band)
     if np.any(ambiguous):
         return result(Kind.INCONCLUSIVE, f"eigenvalue {lam[ambiguous][0]:.3e} lies in the ambiguous band "
-                                         f"({tol_l:.1e}, {100 * tol_l:.1e}]")
-    if index and pos.any():
-        return result(Kind.STRICT_SADDLE, f"{index} negative and {int(pos.sum())} positive Hessian eigenvalues")
-    if index and not pos.any():
-        if nullity == 0:
-            return result(Kind.MAXIMISER, "negative definite Hessian")
-        return result(Kind.DEGENERATE, "negative semi-definite singular Hessian")
+                      f"({tol_l:.1e}, {band:.1e}] (τ_λ‖H‖ = {tol_l:.1e})")
+    if index and positive:
+        return result(Kind.STRICT_SADDLE, f"{index} negative and {positive} positive Hessian eigenvalues",
+                      Criterion.HESSIAN)
     if nullity == 0:
-        return result(Kind.MINIMISER, "positive definite Hessian")
-    if higher_order:
-        dirs = _probe_directions(vec[:, zero], n_probes, seed)
-        tol3 = 1e-7 * max(1.0, h_norm, abs(L))
-        d3 = kernel.directional(np.broadcast_to(th, dirs.shape), dirs, 3)
-        k = int(np.argmax(np.abs(d3)))
-        if abs(d3[k]) > tol3:
-            return result(Kind.NON_STRICT_SADDLE,
-                          f"PSD Hessian with {nullity} zero eigenvalues; D³L[u]³ = {d3[k]:.3e} "
-                          f"(|·| > {tol3:.1e}) along a unit null direction")
-        d4 = kernel.directional(np.broadcast_to(th, dirs.shape), dirs, 4)
-        k = int(np.argmin(d4))
-        if d4[k] < -tol3:
-            return result(Kind.NON_STRICT_SADDLE,
-                          f"PSD Hessian with {nullity} zero eigenvalues; D³ ≈ 0 and D⁴L[u]⁴ = {d4[k]:.3e} < 0 "
-                          "along a unit null direction")
-    return result(Kind.DEGENERATE, f"PSD Hessian with {nullity} zero eigenvalues; "
-                                   "no higher-order descent direction found along the probed null directions")
+        if index == 0:
+            return result(Kind.MINIMISER, "positive definite Hessian", Criterion.HESSIAN, True)
+        return result(Kind.MAXIMISER, "negative definite Hessian", Criterion.HESSIAN, True)
+    sign = 1.0 if positive else -1.0 if index else 0.0
+    if not higher_order:
+        return result(Kind.DEGENERATE, f"semi-definite Hessian with {nullity} zero eigenvalues; "
+                      "higher-order tests disabled")
+    pt = _Point(kernel, th, L, lam, vec, zero, h, tol, int(max_evaluations))
+    kind, reason, by, isolated, direction, curve, ho = _higher_order(pt, sign)
+    return result(kind, reason, by, isolated, direction, curve, ho)

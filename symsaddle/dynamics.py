@@ -388,7 +388,7 @@ class VisitedEquilibrium:
     @property
     def kind(self) -> str:
         if not self.polish.converged or self.classification is None:
-            return "not converged"
+            return self.polish.status.value  # "not converged" or "converged far from the start"
         return self.classification.kind.value
 
 

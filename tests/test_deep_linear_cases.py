@@ -31,6 +31,7 @@ def test_reproduce_deep_linear_critical_json(tmp_path, capsys):
     assert "NaN" not in (tmp_path / "deep-linear-critical" / "result.json").read_text()
 
 
+@pytest.mark.slow
 def test_stepsize_report_small(tmp_path):
     """Reduced sizes (8 bound samples, 2 ladders per configuration, two configurations); the
     registered case runs 1000 and 100."""

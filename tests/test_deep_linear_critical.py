@@ -22,6 +22,7 @@ def survey(stats):
     return survey_critical_points(stats, (5, 4, 4, 5), convention="row")
 
 
+@pytest.mark.slow                     # the 88-point survey: ≈ 15 s of CPU
 def test_every_theoretical_point_is_critical_with_the_predicted_value(stats, survey):
     # 31 index sets with |S| ≤ 4 out of 5; balanced and unbalanced for all, strict for the 26 with |S| < 4
     assert len(survey.points) == 31 + 31 + 26
@@ -34,6 +35,7 @@ def test_every_theoretical_point_is_critical_with_the_predicted_value(stats, sur
         assert p.loss == pytest.approx(np.sum(Y**2) - s2[list(p.subset)].sum(), abs=1e-12 * np.sum(Y**2))
 
 
+@pytest.mark.slow
 def test_hessian_classification_matches_the_theorem(survey):
     """Counts from the theorem's table by hand: S = {1..4} is the global minimum (2 points);
     S = {1..r}, r < 4, thin (balanced and unbalanced) is non-strict (4 × 2 points); the rest strict."""
@@ -85,6 +87,7 @@ def _thick(Ws, layers, r):
     return out
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("thick, expected", [
     ((), Kind.NON_STRICT_SADDLE),          # every layer of rank r
     ((2, 3), Kind.STRICT_SADDLE),          # pair (1, 4): W_4⋯W_5 = I, W_3W_2 and I all of rank > r

@@ -55,11 +55,9 @@ def test_fast_kernel_matches_generic_kernel_and_closed_form(convention, widths):
 
 
 def test_core_cross_check_of_the_compressed_kernel():
-    """The core harness (exact rationals, mpmath at 50 digits, finite differences) evaluates the
-    reference on the raw samples, while the NumPy kernel runs on the d_x + d_y pseudo-samples of
-    the sufficient statistics: agreement checks the compression too. (Built from samples: the
-    harness indexes ``objective.n`` rows, which an ``Objective.from_moments`` objective does not
-    hold — see the audit.)"""
+    """The core harness (SymPy derivatives of the loss in mpmath, mpmath.diff, finite differences)
+    evaluates the reference on the raw samples, while the NumPy kernel runs on the d_x + d_y rows
+    of the R factor of [X, Y]: agreement checks the compression too."""
     rng = np.random.default_rng(7)
     X = rng.normal(size=(6, 2))
     Y = X @ rng.normal(size=(2, 2)) + 0.3 * rng.normal(size=(6, 2))

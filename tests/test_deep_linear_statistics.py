@@ -15,11 +15,14 @@ def data():
 
 
 def eckart_young_values(X, Y):
-    """Independent reduced-rank regression: with X = QR, ‖Y − XM‖² = ‖(I − QQᵀ)Y‖² + ‖QᵀY − RM‖²,
-    and RM ranges over all rank-r matrices, so the rank-r minimum is ‖Y‖² − Σ_{i≤r} σ_i(QᵀY)²."""
-    Q, _ = np.linalg.qr(X)
-    s = np.linalg.svd(Q.T @ Y, compute_uv=False)
-    return np.array([np.sum(Y**2) - np.sum(s[:r] ** 2) for r in range(len(s) + 1)]), s**2
+    """Independent reduced-rank regression: with X = Q₁R (complete Q = [Q₁, Q₂]),
+    ‖Y − XM‖² = ‖Q₂ᵀY‖² + ‖Q₁ᵀY − RM‖², and RM ranges over all rank-r matrices, so the rank-r
+    minimum is ‖Q₂ᵀY‖² + Σ_{i>r} σ_i(Q₁ᵀY)² (a sum of non-negative terms: no cancellation)."""
+    Q, _ = np.linalg.qr(X, mode="complete")
+    d = X.shape[1]
+    s = np.linalg.svd(Q[:, :d].T @ Y, compute_uv=False)
+    residual = np.sum((Q[:, d:].T @ Y) ** 2)
+    return np.array([residual + np.sum(s[r:] ** 2) for r in range(len(s) + 1)]), s**2
 
 
 def test_lambda_are_squared_singular_values_of_seed_sigma_half(data):
@@ -39,12 +42,12 @@ def test_critical_values_are_reduced_rank_regression_minima(data):
     st = SufficientStatistics.from_samples(X, Y)
     values, s2 = eckart_young_values(X, Y)
     np.testing.assert_allclose(st.eigenvalues, s2, rtol=1e-12)
-    # tr Σ_YY − Σλ subtracts numbers of size tr Σ_YY: its absolute accuracy is ~ε·tr Σ_YY
-    cancellation = 1e-13 * np.sum(Y**2)
     for r in range(6):
-        assert st.rank_constrained_value(r) == pytest.approx(values[r], abs=cancellation)
+        # both sides are sums of non-negative terms (‖R₂₂‖² + Σ_{i>r} λ_i): relative accuracy
+        assert st.rank_constrained_value(r) == pytest.approx(values[r], rel=1e-12)
         P = st.product(range(r))                              # loss of the product on the raw samples
-        assert np.sum((Y - X @ P.T) ** 2) == pytest.approx(values[r], abs=cancellation)
+        # Y − XP cancels to the residual: absolute accuracy ≈ ε‖Y‖·‖Y − XP‖
+        assert np.sum((Y - X @ P.T) ** 2) == pytest.approx(values[r], abs=1e-13 * np.sum(Y**2))
         assert np.linalg.matrix_rank(P) == r
 
 

@@ -17,6 +17,7 @@ def test_all_cases_are_registered():
     assert {f"diagonal-{c}" for c in ("d1n1", "d1n4", "d2n1", "d2n2", "d7n5", "nonzero-init")} <= names
 
 
+@pytest.mark.slow
 def test_reproduce_json_interface(capsys, tmp_path):
     assert main(["reproduce", "diagonal-d2n1", "--json", "--out", str(tmp_path)]) == 0
     out = json.loads(capsys.readouterr().out)

