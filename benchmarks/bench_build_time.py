@@ -1,66 +1,100 @@
-"""Build time: derive and compile value, gradient and Hessian of a two-layer sigmoid network
-(width 5, 2-D inputs, no bias: 15 parameters) for n = 10 and n = 1681 samples (issue 2).
+"""Build time of the layer-structured kernels (issue 11): ≤ 2 s, independent of n, linear in depth.
 
-Target: < 5 s, independent of n. Reference measured in the same run: the same derivation with
-the data baked into the expression (Σ over samples written out symbolically, n = 2 and 10),
-whose cost grows with n. Each measurement runs in a fresh interpreter so no cache is shared.
+build = model + objective + compile + first value, gradient, Hessian, D³ and D⁴ call, each in a
+fresh interpreter (no cache shared); ``import symsaddle`` is timed apart (it is the same for every
+model). Cases: a two-layer sigmoid net (P = 15) at n = 10 and n = 1681, sigmoid mlps with
+1…4 hidden layers of width 10 (with biases) on the 1681-point grid, and the 10-10-10 net on 10
+inputs of the seed-003 slice.
 
-    python benchmarks/bench_build_time.py
+Reference measured in the same run: the per-sample symbolic path (``compile("per-sample")``),
+which differentiates the whole network expression, for the models where it finishes in minutes.
+
+    python benchmarks/bench_build_time.py [--skip-reference]
 """
 
 from __future__ import annotations
 
+import argparse
+import os
 import subprocess
 import sys
 
-SYMSADDLE = """
-import time, numpy as np
-t0 = time.perf_counter()
-import symsaddle as ss
-from symsaddle.datasets import seed003_grid
-X, y = seed003_grid()
-n = {n}
-X, y = X[:n], y[:n]
-k = ss.Objective(ss.models.two_layer(2, 5, "sigmoid"), X, y).compile()
-theta = np.random.default_rng(0).normal(size=15)
-k.value(theta); k.gradient(theta); k.hessian(theta)
-print(time.perf_counter() - t0)
-"""
+TARGET = 2.0
 
-BAKED = """
-import time, numpy as np, sympy as sp
+SCRIPT = """
+import os, time
+os.environ["OPENBLAS_NUM_THREADS"] = "1"
 t0 = time.perf_counter()
-import symsaddle as ss
+import numpy as np, symsaddle as ss
 from symsaddle.datasets import seed003_grid
-X, y = seed003_grid()
-n = {n}
-m = ss.models.two_layer(2, 5, "sigmoid")
-L = sum((m.outputs[0].subs(dict(zip(m.inputs, X[i]))) - y[i]) ** 2 for i in range(n)) / (2 * n)
-g = sp.Matrix([L]).jacobian(m.parameters)
-H = g.jacobian(m.parameters)
-f = sp.lambdify([m.parameters], [L, list(g), H.tolist()], modules=[ss._activations.NUMPY_FUNCTIONS, "numpy"], cse=True)
-f(np.random.default_rng(0).normal(size=15))
-print(time.perf_counter() - t0)
+t1 = time.perf_counter()
+m = {model}
+rng = np.random.default_rng(0)
+if m.d_in == 2:
+    X, y = seed003_grid()
+    X, y = X[:{n}], y[:{n}]
+else:
+    X, y = rng.normal(size=({n}, m.d_in)), rng.normal(size={n})
+k = ss.Objective(m, X, y).compile({backend!r})
+th = 0.5 * rng.normal(size=m.n_parameters)
+k.value(th); k.gradient(th); k.hessian(th); k.directional(th, th, 3); k.directional(th, th, 4)
+print(t1 - t0, time.perf_counter() - t1)
 """
 
 
-def timed(code: str) -> float:
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    return float(out.strip().splitlines()[-1])
+def fresh(model: str, n: int, backend: str = "auto") -> tuple[float, float]:
+    code = SCRIPT.format(model=model, n=n, backend=backend)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env=dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1"))
+    imp, build = out.stdout.strip().splitlines()[-1].split()
+    return float(imp), float(build)
+
+
+def mlp(hidden: int, d_in: int = 2, width: int = 10) -> str:
+    return f"ss.models.mlp({[d_in] + [width] * hidden + [1]}, 'sigmoid')"
 
 
 def main() -> None:
-    ours = {n: timed(SYMSADDLE.format(n=n)) for n in (10, 1681)}
-    baked = {n: timed(BAKED.format(n=n)) for n in (2, 10)}
-    print("build = import + derive + compile + first value/gradient/Hessian call (fresh interpreter)")
-    for n, t in ours.items():
-        print(f"symsaddle,     n = {n:>5}: {t:7.2f} s")
-    for n, t in baked.items():
-        print(f"baked-in data, n = {n:>5}: {t:7.2f} s")
-    print(f"ratio build(n=1681) / build(n=10)       = {ours[1681] / ours[10]:.2f}   (≈ 1: independent of n)")
-    print(f"ratio baked(n=10) / baked(n=2)          = {baked[10] / baked[2]:.2f}   (grows with n)")
-    print(f"ratio baked(n=10) / symsaddle(n=1681)   = {baked[10] / ours[1681]:.1f}x")
-    print(f"target 5 s / build(n=1681)              = {5.0 / ours[1681]:.1f}x  ({'met' if ours[1681] < 5 else 'MISSED'})")
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--skip-reference", action="store_true", help="skip the per-sample reference")
+    args = parser.parse_args()
+    print("build = model + objective + compile + first value/gradient/Hessian/D³/D⁴ (fresh interpreter)")
+    print("| model | n | backend | import (s) | build (s) | build ≤ 2 s |")
+    print("|---|---|---|---|---|---|")
+    rows = {}
+    cases = [("two_layer(2, 5)", "ss.models.two_layer(2, 5, 'sigmoid')", 10),
+             ("two_layer(2, 5)", "ss.models.two_layer(2, 5, 'sigmoid')", 1681)]
+    cases += [(f"mlp {hidden} hidden × 10", mlp(hidden), 1681) for hidden in (1, 2, 3, 4)]
+    cases += [("mlp [10, 10, 10, 10, 1]", mlp(3, d_in=10), 1000)]
+    for label, model, n in cases:
+        imp, build = fresh(model, n)
+        rows[(label, n)] = build
+        print(f"| {label} | {n} | structured | {imp:.2f} | {build:.2f} | {'met' if build <= TARGET else 'SHORT'} |",
+              flush=True)
+    reference = {}
+    if not args.skip_reference:
+        for label, model, n in [("two_layer(2, 5)", "ss.models.two_layer(2, 5, 'sigmoid')", 1681),
+                                ("mlp 1 hidden × 5", "ss.models.mlp([2, 5, 1], 'sigmoid')", 1681),
+                                ("mlp 2 hidden × 5", "ss.models.mlp([2, 5, 5, 1], 'sigmoid')", 1681)]:
+            imp, build = fresh(model, n, "per-sample")
+            reference[label] = build
+            print(f"| {label} | {n} | per-sample (reference) | {imp:.2f} | {build:.2f} | "
+                  f"{'met' if build <= TARGET else 'SHORT'} |", flush=True)
+    small, large = rows[("two_layer(2, 5)", 10)], rows[("two_layer(2, 5)", 1681)]
+    print(f"\nratio build(n = 1681) / build(n = 10), structured: {large / small:.2f}   (≈ 1: independent of n)")
+    depth = [rows[(f"mlp {h} hidden × 10", 1681)] for h in (1, 2, 3, 4)]
+    steps = [b - a for a, b in zip(depth, depth[1:])]
+    print("structured build by hidden layers 1..4: " + ", ".join(f"{t:.2f} s" for t in depth)
+          + "; increments " + ", ".join(f"{s:+.2f} s" for s in steps) + "   (linear: equal increments)")
+    if reference:
+        ratio = reference["two_layer(2, 5)"] / large
+        print(f"per-sample / structured build, two_layer(2, 5): {ratio:.1f}x")
+        if "mlp 2 hidden × 5" in reference and "mlp 1 hidden × 5" in reference:
+            print(f"per-sample build, mlp 1 → 2 hidden layers of 5: {reference['mlp 1 hidden × 5']:.1f} s → "
+                  f"{reference['mlp 2 hidden × 5']:.1f} s")
+    worst = max(rows.values())
+    print(f"target: every structured build ≤ {TARGET} s: {'met' if worst <= TARGET else 'SHORT'} "
+          f"(slowest {worst:.2f} s)")
 
 
 if __name__ == "__main__":

@@ -65,7 +65,11 @@ def compile_objective(objective, backend: str, **options):
     return _BACKENDS[backend].load()(objective, **options)
 
 
-register_backend("numpy", "symsaddle._kernels:compile_numpy", "batched NumPy kernels (default)")
+register_backend("structured", "symsaddle._structured:compile_structured",
+                 "layer-structured NumPy kernels (default for layered models)")
+register_backend("per-sample", "symsaddle._kernels:compile_numpy",
+                 "batched NumPy kernels from the per-sample symbolic derivatives (default otherwise)")
+register_backend("numpy", "symsaddle._kernels:compile_numpy", "alias of 'per-sample'")
 register_backend("mpmath", "symsaddle._kernels:compile_mpmath", "mpmath at dps digits (default 50)")
 register_backend("jax", "symsaddle._jax:compile_jax", "JAX jit + vmap, float64, per-sample path",
                  extra="jax")

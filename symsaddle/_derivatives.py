@@ -20,20 +20,27 @@ the loss-level expansion for deep models.
 
 Because the two families are assembled differently, comparing them (see
 ``symsaddle.check``) tests the kernel's chain-rule assembly independently.
+
+The loss pieces — ℓ(f, y) and its derivatives with respect to the outputs f, and the loss
+composed with a Taylor line f + Σ_j c_j tʲ/j! — depend on the loss and d_out only: they live
+in :class:`LossDerivatives`, shared by the per-sample kernels and the layer-structured
+kernels (:mod:`symsaddle._structured`), which never derive the whole network symbolically.
+Everything here is derived lazily, on first use.
 """
 
 from __future__ import annotations
 
-from functools import cached_property
+from functools import cached_property, lru_cache
 from itertools import combinations_with_replacement
 
 import sympy as sp
 
 from ._losses import Loss
 from .models import Model
+from .protocol import MAX_DIRECTIONAL_ORDER, check_order
 
-#: Upper limit on the order of directional derivatives (issue 2 asks for k ≤ 4).
-MAX_DIRECTIONAL_ORDER = 4
+__all__ = ["MAX_DIRECTIONAL_ORDER", "LossDerivatives", "SampleDerivatives", "direction_symbols",
+           "label_symbols", "loss_derivatives"]
 
 
 def label_symbols(d_out: int) -> tuple[sp.Symbol, ...]:
@@ -45,28 +52,35 @@ def direction_symbols(n_parameters: int) -> tuple[sp.Symbol, ...]:
     return tuple(sp.Symbol(f"xi_{{{p + 1}}}", real=True) for p in range(n_parameters))
 
 
-class SampleDerivatives:
-    """Per-sample symbolic derivatives of ℓ(f(x; θ), y) for one model and loss."""
+class LossDerivatives:
+    """ℓ(f, y) for d_out outputs f and labels y (symbols), and its derivatives in f."""
 
-    def __init__(self, model: Model, loss: Loss):
-        self.model = model
+    def __init__(self, loss: Loss, d_out: int):
         self.loss = loss
-        self.parameters = model.parameters
-        self.inputs = model.inputs
-        self.labels = label_symbols(model.d_out)
-        self.output_symbols = tuple(sp.Symbol(f"f_{{{k + 1}}}", real=True)
-                                    for k in range(model.d_out))
-        self.directions = direction_symbols(model.n_parameters)
-        self._directional: dict[int, sp.Expr] = {}
-        self._line: list[tuple[sp.Expr, ...]] = []
-        self._composition: dict[int, tuple[tuple[tuple[sp.Symbol, ...], ...], sp.Expr]] = {}
+        self.d_out = d_out
+        self.labels = label_symbols(d_out)
+        self.output_symbols = tuple(sp.Symbol(f"f_{{{k + 1}}}", real=True) for k in range(d_out))
         self._t = sp.Symbol("t", real=True)
+        self._composition: dict[int, tuple[tuple[tuple[sp.Symbol, ...], ...], sp.Expr]] = {}
 
-    # -- loss as a function of the outputs -------------------------------------------
     @cached_property
     def loss_of_outputs(self) -> sp.Expr:
         """ℓ(f, y) with f as plain symbols."""
         return self.loss(self.output_symbols, self.labels)
+
+    @cached_property
+    def per_output(self) -> "LossDerivatives | None":
+        """The one-output pieces when ℓ(f, y) = Σ_k ℓ₁(f_k, y_k) (every core loss), else None.
+
+        Kernels then apply ℓ₁ and its derivatives to all outputs at once.
+        """
+        one = loss_derivatives(self.loss, 1)
+        if self.d_out == 1:
+            return one
+        g = one.loss_of_outputs
+        f1, y1 = one.output_symbols[0], one.labels[0]
+        total = sum(g.xreplace({f1: f, y1: y}) for f, y in zip(self.output_symbols, self.labels))
+        return one if sp.expand(total - self.loss_of_outputs) == 0 else None
 
     @cached_property
     def loss_first(self) -> tuple[sp.Expr, ...]:
@@ -82,6 +96,71 @@ class SampleDerivatives:
     def loss_second_is_diagonal(self) -> bool:
         m = self.loss_second
         return all(m[k, l] == 0 for k in range(m.rows) for l in range(m.cols) if k != l)
+
+    def loss_line_composition(self, order: int) -> tuple[tuple[tuple[sp.Symbol, ...], ...], sp.Expr]:
+        """Faà di Bruno for the loss: dᵏ/dtᵏ ℓ(f + Σ_j c_j tʲ/j!, y) at t = 0.
+
+        Returns the coefficient symbols c[j - 1][k] (standing for the line derivatives
+        dʲ/dtʲ f_k of the model) and the expression in f, c and y. Composed with the model's
+        line derivatives this is the line expansion of ℓ(f(θ + t ξ), y), without
+        differentiating the whole sample loss.
+        """
+        check_order(order)
+        if order not in self._composition:
+            c = tuple(tuple(sp.Symbol(f"c_{{{j},{k + 1}}}", real=True) for k in range(self.d_out))
+                      for j in range(1, order + 1))
+            taylor = [f + sum(c[j - 1][k] * self._t**j / sp.factorial(j) for j in range(1, order + 1))
+                      for k, f in enumerate(self.output_symbols)]
+            expr = self.loss(taylor, self.labels)
+            self._composition[order] = (c, sp.diff(expr, self._t, order).xreplace({self._t: 0}))
+        return self._composition[order]
+
+
+@lru_cache(maxsize=None)
+def loss_derivatives(loss: Loss, d_out: int) -> LossDerivatives:
+    """The (cached) loss pieces of one loss and output dimension."""
+    return LossDerivatives(loss, d_out)
+
+
+class SampleDerivatives:
+    """Per-sample symbolic derivatives of ℓ(f(x; θ), y) for one model and loss.
+
+    Nothing is derived on construction; each piece is derived on first access.
+    """
+
+    def __init__(self, model: Model, loss: Loss):
+        self.model = model
+        self.loss = loss
+        self.losses = loss_derivatives(loss, model.d_out)
+        self.parameters = model.parameters
+        self.inputs = model.inputs
+        self.labels = self.losses.labels
+        self.output_symbols = self.losses.output_symbols
+        self.directions = direction_symbols(model.n_parameters)
+        self._directional: dict[int, sp.Expr] = {}
+        self._line: list[tuple[sp.Expr, ...]] = []
+        self._t = sp.Symbol("t", real=True)
+
+    # -- loss as a function of the outputs (see LossDerivatives) -----------------------
+    @property
+    def loss_of_outputs(self) -> sp.Expr:
+        return self.losses.loss_of_outputs
+
+    @property
+    def loss_first(self) -> tuple[sp.Expr, ...]:
+        return self.losses.loss_first
+
+    @property
+    def loss_second(self) -> sp.Matrix:
+        return self.losses.loss_second
+
+    @property
+    def loss_second_is_diagonal(self) -> bool:
+        return self.losses.loss_second_is_diagonal
+
+    def loss_line_composition(self, order: int):
+        """See :meth:`LossDerivatives.loss_line_composition`."""
+        return self.losses.loss_line_composition(order)
 
     # -- model level --------------------------------------------------------------------
     @cached_property
@@ -144,7 +223,7 @@ class SampleDerivatives:
 
     def directional(self, order: int) -> sp.Expr:
         """Dᵏ ℓ(θ)[ξ, ..., ξ] = dᵏ/dtᵏ ℓ(θ + t ξ) at t = 0, in θ, ξ, x, y (loss level)."""
-        _check_order(order)
+        check_order(order)
         if order not in self._directional:
             expr = self.sample_loss.xreplace(self._line_substitution())
             self._directional[order] = sp.diff(expr, self._t, order).xreplace({self._t: 0})
@@ -152,7 +231,7 @@ class SampleDerivatives:
 
     def model_line_derivatives(self, order: int) -> tuple[tuple[sp.Expr, ...], ...]:
         """dʲ/dtʲ f_k(θ + t ξ) at t = 0 for j = 1..order (model level): ``[j - 1][k]``."""
-        _check_order(order)
+        check_order(order)
         if len(self._line) < order:
             current = [out.xreplace(self._line_substitution()) for out in self.model.outputs]
             for _ in range(len(self._line)):
@@ -162,25 +241,3 @@ class SampleDerivatives:
                 self._line.append(tuple(e.xreplace({self._t: 0}) for e in current))
         return tuple(self._line[:order])
 
-    def loss_line_composition(self, order: int) -> tuple[tuple[tuple[sp.Symbol, ...], ...], sp.Expr]:
-        """Faà di Bruno for the loss: dᵏ/dtᵏ ℓ(f + Σ_j c_j tʲ/j!, y) at t = 0.
-
-        Returns the coefficient symbols c[j - 1][k] (standing for the model line derivatives)
-        and the expression in f, c and y. Composed with :meth:`model_line_derivatives` this is
-        the line expansion of ℓ(f(θ + t ξ), y), without differentiating the whole sample loss.
-        """
-        _check_order(order)
-        if order not in self._composition:
-            c = tuple(tuple(sp.Symbol(f"c_{{{j},{k + 1}}}", real=True) for k in range(self.model.d_out))
-                      for j in range(1, order + 1))
-            taylor = [f + sum(c[j - 1][k] * self._t**j / sp.factorial(j) for j in range(1, order + 1))
-                      for k, f in enumerate(self.output_symbols)]
-            expr = self.loss(taylor, self.labels)
-            self._composition[order] = (c, sp.diff(expr, self._t, order).xreplace({self._t: 0}))
-        return self._composition[order]
-
-
-def _check_order(order: int) -> None:
-    if not isinstance(order, int) or not 1 <= order <= MAX_DIRECTIONAL_ORDER:
-        raise ValueError(f"directional derivative order must be an integer in "
-                         f"1..{MAX_DIRECTIONAL_ORDER}, got {order!r}")

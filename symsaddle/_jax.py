@@ -29,9 +29,7 @@ import jax.numpy as jnp
 import numpy as np
 import sympy as sp
 
-from ._derivatives import MAX_DIRECTIONAL_ORDER
-from ._kernels import DEFAULT_CHUNK_ELEMENTS, _check_theta
-from .errors import ShapeError
+from .protocol import check_order, parameter_batch, point_and_direction
 
 jax.config.update("jax_enable_x64", True)
 
@@ -44,6 +42,9 @@ JAX_FUNCTIONS = {
     "Sech": lambda z: 2.0 * jnp.exp(-jnp.abs(z)) / (1.0 + jnp.exp(-2.0 * jnp.abs(z))),
 }
 _JAX = [JAX_FUNCTIONS, "jax"]
+
+#: Default size of one evaluation chunk, in (batch × sample) grid points.
+DEFAULT_CHUNK_ELEMENTS = 1 << 13
 
 
 def _lambdify(args, exprs):
@@ -63,6 +64,8 @@ class JaxKernel:
     Same call conventions as :class:`symsaddle.NumpyKernel`: θ of shape (P,) or (B, P);
     values (), (B,); gradients (P,), (B, P); Hessians (P, P), (B, P, P); NumPy outputs.
     """
+
+    backend = "jax"
 
     def __init__(self, objective, chunk_elements: int | None = None):
         self.objective = objective
@@ -158,13 +161,13 @@ class JaxKernel:
         return self.value_and_gradient(theta)[1]
 
     def value_and_gradient(self, theta) -> tuple[np.ndarray, np.ndarray]:
-        th, single = _check_theta(theta, self.P)
+        th, single = parameter_batch(theta, self.P)
         val, grad = self._run(self._value_and_gradient, th)
         return (val[0], grad[0]) if single else (val, grad)
 
     def hessian(self, theta) -> np.ndarray:
         """∇²L(θ) = c Σ_i [J_iᵀ ℓ''_i J_i + Σ_k ℓ'_ik ∇²f_ik]."""
-        th, single = _check_theta(theta, self.P)
+        th, single = parameter_batch(theta, self.P)
         H, = self._run(self._hessian, th)
         return H[0] if single else H
 
@@ -190,18 +193,10 @@ class JaxKernel:
 
     def directional(self, theta, u, order: int) -> np.ndarray:
         """Dᵏ L(θ)[u, ..., u] = dᵏ/dtᵏ L(θ + t u) at t = 0, for k = ``order`` ≤ 4."""
-        if not isinstance(order, (int, np.integer)) or not 1 <= order <= MAX_DIRECTIONAL_ORDER:
-            raise ValueError(f"order must be an integer in 1..{MAX_DIRECTIONAL_ORDER}, got {order!r}")
-        th, single = _check_theta(theta, self.P)
-        uu, u_single = _check_theta(u, self.P, "u")
-        if th.shape[0] == 1 and uu.shape[0] > 1:
-            th = np.broadcast_to(th, uu.shape)
-        elif uu.shape[0] == 1 and th.shape[0] > 1:
-            uu = np.broadcast_to(uu, th.shape)
-        elif uu.shape[0] != th.shape[0]:
-            raise ShapeError(f"u has batch size {uu.shape[0]} but theta has {th.shape[0]}")
-        out, = self._run(self._directional_fn(int(order)), th, uu)
-        return out[0] if single and u_single else out
+        order = check_order(order)
+        th, uu, single = point_and_direction(theta, u, self.P)
+        out, = self._run(self._directional_fn(order), th, uu)
+        return out[0] if single else out
 
     @cached_property
     def _third(self):
@@ -219,7 +214,7 @@ class JaxKernel:
 
     def third(self, theta) -> np.ndarray:
         """The third-derivative tensor ∂³L/∂θ_p∂θ_q∂θ_r, shape (P, P, P) or (B, P, P, P)."""
-        th, single = _check_theta(theta, self.P)
+        th, single = parameter_batch(theta, self.P)
         T, = self._run(self._third, th)
         return T[0] if single else T
 

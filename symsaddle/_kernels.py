@@ -1,7 +1,8 @@
-"""NumPy and mpmath kernels compiled from the per-sample symbolic derivatives.
+"""Per-sample NumPy and mpmath kernels compiled from the per-sample symbolic derivatives.
 
-NumPy kernels (``Objective.compile()``)
---------------------------------------
+Per-sample NumPy kernels (``Objective.compile("per-sample")``; the default for models
+given by expressions — layered models default to :mod:`symsaddle._structured`)
+--------------------------------------------------------------------------------
 The per-sample model pieces (outputs f_k, model Jacobian J_kp, non-zero model
 Hessian entries ∂²f_k/∂θ_p∂θ_q) are lambdified once with ``cse=True``. Parameters
 and data are passed as arrays: θ of shape (B, P) is fed as P columns of shape
@@ -13,8 +14,8 @@ evaluated on a (B, n) grid in one call. The sum over samples is done in NumPy:
     ∇²L(θ) = c Σ_i [J_iᵀ ℓ''_i J_i + Σ_k ℓ'_ik ∇²f_ik]      (Jacobian of ∇L, product rule)
 
 with the contractions over samples done as batched matrix products. The work is
-split into chunks of at most ``chunk_elements`` (batch × sample) grid points, so
-memory stays bounded for any B and n. Directional derivatives Dᵏ L(θ)[u]ᵏ come
+split into chunks of (batch × sample) grid points whose size is derived from the
+kernel's memory budget (default 1 GB), so memory stays bounded for any B and n. Directional derivatives Dᵏ L(θ)[u]ᵏ come
 from the line expansion of the model, dʲ/dtʲ f(θ + t u)|₀, composed with the loss
 (Faà di Bruno); third-derivative tensors from the loss-level Jacobian of the Hessian.
 
@@ -29,25 +30,141 @@ kernels, which is what makes the cross-check meaningful.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
 from typing import Callable
 
 import mpmath
 import numpy as np
 import sympy as sp
+from sympy.printing.numpy import NumPyPrinter
 
 from ._activations import MPMATH_FUNCTIONS, NUMPY_FUNCTIONS
-from ._derivatives import MAX_DIRECTIONAL_ORDER, SampleDerivatives
-from .errors import NonFiniteDataError, ShapeError
+from ._derivatives import LossDerivatives, SampleDerivatives, loss_derivatives
+from ._losses import Loss
+from .protocol import check_order, parameter_batch, parameter_vector, point_and_direction
 
 _NUMPY = [NUMPY_FUNCTIONS, "numpy"]
 _MPMATH = [MPMATH_FUNCTIONS, "mpmath"]
 
-#: Default size of one evaluation chunk, in (batch × sample) grid points.
-DEFAULT_CHUNK_ELEMENTS = 1 << 13
+#: Default memory budget of one kernel's work arrays, in bytes (issue 11: 1 GB).
+DEFAULT_MEMORY_BUDGET = 1 << 30
+
+
+def chunk_rows(memory_budget: int, bytes_per_row: int, chunk_elements: int | None = None) -> int:
+    """Rows (batch × sample grid points) per chunk: as many as the budget holds, at least one.
+
+    ``chunk_elements`` caps the count further (small chunks in tests; cache-sized chunks).
+    """
+    if not isinstance(memory_budget, (int, np.integer)) or memory_budget < 1:
+        raise ValueError(f"memory_budget must be a positive number of bytes, got {memory_budget!r}")
+    if chunk_elements is not None and chunk_elements < 1:
+        raise ValueError("chunk_elements must be positive")
+    rows = max(1, int(memory_budget) // max(1, int(bytes_per_row)))
+    return rows if chunk_elements is None else min(rows, int(chunk_elements))
+
+
+class _ProductPowerPrinter(NumPyPrinter):
+    """NumPy code printer writing small integer powers of symbols as products: x**3 → (x*x*x).
+
+    NumPy evaluates ``x**3`` with the general ``pow`` (tens of ns per element), ``x*x*x`` with
+    two multiplications; the value is the same up to rounding. :func:`_cse_power_bases` makes
+    every such base a symbol first, so no subexpression is printed (and evaluated) twice.
+    """
+
+    def _print_Pow(self, expr, rational=False):
+        base, exp = expr.as_base_exp()
+        if base.is_Symbol and exp.is_Integer and 2 <= abs(int(exp)) <= 8:
+            product = "(" + "*".join([self._print(base)] * abs(int(exp))) + ")"
+            return product if exp > 0 else f"(1/{product})"
+        return super()._print_Pow(expr, rational=rational)
+
+
+def _is_small_power(e) -> bool:
+    return e.is_Pow and e.exp.is_Integer and 2 <= abs(int(e.exp)) <= 8 and not e.base.is_Symbol
+
+
+def _cse_power_bases(exprs):
+    """``sympy.cse``, then every base of a small integer power as its own common subexpression."""
+    replacements, reduced = sp.cse(exprs)
+    names = sp.numbered_symbols("_pb")
+    out = []
+
+    def lift(e):
+        bases = {p.base for p in e.atoms(sp.Pow) if _is_small_power(p)}
+        if not bases:
+            return e
+        mapping = {}
+        for b in sorted(bases, key=sp.count_ops):
+            b2 = b.xreplace(mapping)
+            sym = next(names)
+            out.append((sym, b2))
+            mapping[b] = sym
+        return e.xreplace(mapping)
+
+    for sym, e in replacements:
+        e = lift(e)
+        out.append((sym, e))
+    reduced = [lift(e) for e in reduced]
+    return out, reduced
+
+
+def _numpy_printer() -> NumPyPrinter:
+    return _ProductPowerPrinter({"fully_qualified_modules": False, "inline": True,
+                                 "allow_unknown_functions": True, "user_functions": {}})
 
 
 def _lambdify(args, exprs, modules) -> Callable:
+    if modules is _NUMPY:
+        return sp.lambdify(args, list(exprs), modules=modules, cse=_cse_power_bases,
+                           printer=_numpy_printer())
     return sp.lambdify(args, list(exprs), modules=modules, cse=True)
+
+
+def numpy_function(args, exprs) -> Callable:
+    """``exprs`` lambdified to NumPy with ``cse`` and the custom activation functions."""
+    return _lambdify(args, exprs, _NUMPY)
+
+
+class NumpyLoss:
+    """ℓ, ∂ℓ/∂f, ∂²ℓ/∂f² and the Taylor-line composition of one loss, lambdified to NumPy.
+
+    Shared by the per-sample and the layer-structured kernels. Every function takes the
+    outputs and labels as lists of d_out arrays (one per output unit) and returns a list.
+    """
+
+    def __init__(self, pieces: LossDerivatives):
+        self.pieces = pieces
+        self.d_out = pieces.d_out
+        f, y = list(pieces.output_symbols), list(pieces.labels)
+        self._args = (f, y)
+        self.value = _lambdify([f, y], [pieces.loss_of_outputs], _NUMPY)
+        self.first = _lambdify([f, y], pieces.loss_first, _NUMPY)
+        self.second_diagonal = pieces.loss_second_is_diagonal
+        second = ([pieces.loss_second[k, k] for k in range(self.d_out)] if self.second_diagonal
+                  else list(pieces.loss_second))
+        self.second = _lambdify([f, y], second, _NUMPY)
+        #: ∂²ℓ/∂f² is a constant (e.g. 1 for the square loss): its value, else None
+        self.second_constant = (tuple(float(e) for e in second) if all(e.is_number for e in second)
+                                else None)
+        self._compose: dict[int, Callable] = {}
+        one = pieces.per_output
+        #: for ℓ(f, y) = Σ_k ℓ₁(f_k, y_k): the NumPy pieces of ℓ₁, applied element-wise to arrays
+        #: of outputs (…, d_out) and labels; None for a loss that does not split over outputs
+        self.per_output = None if one is None else (self if one is pieces else numpy_loss(one.loss, 1))
+
+    def compose(self, order: int) -> Callable:
+        """(f, c, y) ↦ [dᵏ/dtᵏ ℓ(f + Σ_j c_j tʲ/j!, y)|₀], c flattened as c[j - 1][k]."""
+        if order not in self._compose:
+            coeffs, expr = self.pieces.loss_line_composition(order)
+            f, y = self._args
+            self._compose[order] = _lambdify([f, [c for lv in coeffs for c in lv], y], [expr], _NUMPY)
+        return self._compose[order]
+
+
+@lru_cache(maxsize=None)
+def numpy_loss(loss: Loss, d_out: int) -> NumpyLoss:
+    """The (cached) NumPy loss pieces of one loss and output dimension."""
+    return NumpyLoss(loss_derivatives(loss, d_out))
 
 
 class CompiledModel:
@@ -69,13 +186,10 @@ class CompiledModel:
         self.outputs_fn = model.output_function
         self.jacobian_fn = _lambdify([theta, x], outputs + jac_exprs, _NUMPY)
         self.hessian_fn = _lambdify([theta, x], outputs + jac_exprs + [e for *_, e in h2], _NUMPY)
-        f = list(sd.output_symbols)
-        self.loss_fn = _lambdify([f, y], [sd.loss_of_outputs], _NUMPY)
-        self.loss_first_fn = _lambdify([f, y], sd.loss_first, _NUMPY)
-        self.second_diagonal = sd.loss_second_is_diagonal
-        second = ([sd.loss_second[k, k] for k in range(self.d_out)] if self.second_diagonal
-                  else list(sd.loss_second))
-        self.loss_second_fn = _lambdify([f, y], second, _NUMPY)
+        loss = numpy_loss(sd.loss, self.d_out)
+        self.loss_fn, self.loss_first_fn, self.loss_second_fn = loss.value, loss.first, loss.second
+        self.second_diagonal = loss.second_diagonal
+        self._loss = loss
         self._directional: dict[int, tuple[Callable, Callable]] = {}
         self._third: tuple[np.ndarray, Callable] | None = None
 
@@ -84,11 +198,8 @@ class CompiledModel:
         if order not in self._directional:
             theta, x, y = self._args
             line = [e for level in self.sd.model_line_derivatives(order) for e in level]
-            coeffs, expr = self.sd.loss_line_composition(order)
             line_fn = _lambdify([theta, list(self.sd.directions), x], list(self.sd.model.outputs) + line, _NUMPY)
-            compose_fn = _lambdify([list(self.sd.output_symbols), [c for lv in coeffs for c in lv], y],
-                                   [expr], _NUMPY)
-            self._directional[order] = (line_fn, compose_fn)
+            self._directional[order] = (line_fn, self._loss.compose(order))
         return self._directional[order]
 
     def third_fn(self) -> tuple[np.ndarray, Callable]:
@@ -110,27 +221,19 @@ def compiled_model(sd: SampleDerivatives) -> CompiledModel:
     return _COMPILED[key]
 
 
-def _check_theta(theta, P: int, name: str = "theta") -> tuple[np.ndarray, bool]:
-    arr = np.asarray(theta, dtype=float)
-    single = arr.ndim == 1
-    if single:
-        arr = arr[None, :]
-    if arr.ndim != 2 or arr.shape[1] != P:
-        raise ShapeError(f"{name} must have shape (P,) or (B, P) with P = {P} parameters; "
-                         f"got {np.shape(theta)}")
-    if not np.all(np.isfinite(arr)):
-        raise NonFiniteDataError(f"{name} contains NaN or inf")
-    return arr, single
-
-
 class NumpyKernel:
-    """Batched NumPy evaluation of L, ∇L, ∇²L, Dᵏ L and ∂³L for one objective.
+    """Batched NumPy evaluation of L, ∇L, ∇²L, Dᵏ L and ∂³L from the per-sample expressions.
 
     Every method takes θ of shape (P,) or (B, P) and returns values of shape () or
-    (B,), gradients (P,) or (B, P), Hessians (P, P) or (B, P, P).
+    (B,), gradients (P,) or (B, P), Hessians (P, P) or (B, P, P). The work arrays of one
+    chunk of (batch × sample) grid points stay under ``memory_budget`` bytes;
+    ``chunk_elements`` caps the grid points per chunk further.
     """
 
-    def __init__(self, objective, chunk_elements: int | None = None):
+    backend = "per-sample"
+
+    def __init__(self, objective, memory_budget: int = DEFAULT_MEMORY_BUDGET,
+                 chunk_elements: int | None = None):
         self.objective = objective
         self.model = objective.model
         self.compiled = compiled_model(objective.sample)
@@ -140,9 +243,13 @@ class NumpyKernel:
         self._ys = np.ascontiguousarray(Y.T[:, None, :])  # (d_out, 1, n)
         self.n_rows = X.shape[0]
         self.factor = float(objective.factor)
-        self.chunk_elements = int(chunk_elements or DEFAULT_CHUNK_ELEMENTS)
-        if self.chunk_elements < 1:
-            raise ValueError("chunk_elements must be positive")
+        cm = self.compiled
+        # per grid point: outputs, loss pieces, Jacobian and model-Hessian entries, the
+        # per-output Jacobian copy and the stacked second-derivative entries (float64)
+        per_point = 8 * (4 * self.model.d_out + 2 * len(cm.jac_index) + 2 * len(cm.h2_index)
+                         + self.model.d_out * self.P + 8)
+        self.memory_budget = memory_budget
+        self.chunk_elements = chunk_rows(memory_budget, per_point, chunk_elements)
 
     # -- chunking -----------------------------------------------------------------------
     def _chunks(self, B: int):
@@ -163,7 +270,7 @@ class NumpyKernel:
     # -- public API ---------------------------------------------------------------------
     def value(self, theta) -> np.ndarray:
         """L(θ)."""
-        th, single = _check_theta(theta, self.P)
+        th, single = parameter_batch(theta, self.P)
         out = np.zeros(th.shape[0])
         cm = self.compiled
         for bs, ns in self._chunks(th.shape[0]):
@@ -180,7 +287,7 @@ class NumpyKernel:
 
     def value_and_gradient(self, theta) -> tuple[np.ndarray, np.ndarray]:
         """(L(θ), ∇L(θ)) in one pass over the data."""
-        th, single = _check_theta(theta, self.P)
+        th, single = parameter_batch(theta, self.P)
         B = th.shape[0]
         val, grad = np.zeros(B), np.zeros((B, self.P))
         cm = self.compiled
@@ -200,7 +307,7 @@ class NumpyKernel:
 
     def hessian(self, theta) -> np.ndarray:
         """∇²L(θ) = c Σ_i [J_iᵀ ℓ''_i J_i + Σ_k ℓ'_ik ∇²f_ik]."""
-        th, single = _check_theta(theta, self.P)
+        th, single = parameter_batch(theta, self.P)
         B, P, nf = th.shape[0], self.P, self.model.d_out
         cm = self.compiled
         H = np.zeros((B, P, P))
@@ -252,16 +359,8 @@ class NumpyKernel:
         The line expansion is taken at the model level (dʲ/dtʲ f(θ + t u), j ≤ k) and
         composed with the loss by Faà di Bruno (``SampleDerivatives.loss_line_composition``).
         """
-        if not isinstance(order, (int, np.integer)) or not 1 <= order <= MAX_DIRECTIONAL_ORDER:
-            raise ValueError(f"order must be an integer in 1..{MAX_DIRECTIONAL_ORDER}, got {order!r}")
-        th, single = _check_theta(theta, self.P)
-        uu, u_single = _check_theta(u, self.P, "u")
-        if th.shape[0] == 1 and uu.shape[0] > 1:
-            th = np.broadcast_to(th, uu.shape)
-        elif uu.shape[0] == 1 and th.shape[0] > 1:
-            uu = np.broadcast_to(uu, th.shape)
-        elif uu.shape[0] != th.shape[0]:
-            raise ShapeError(f"u has batch size {uu.shape[0]} but theta has {th.shape[0]}")
+        order = check_order(order)
+        th, uu, single = point_and_direction(theta, u, self.P)
         line_fn, compose_fn = self.compiled.directional_fns(int(order))
         nf = self.model.d_out
         out = np.zeros(th.shape[0])
@@ -271,11 +370,11 @@ class NumpyKernel:
             v = compose_fn(pieces[:nf], pieces[nf:], ys)[0]
             out[bs] += self._grid(v, (bs.stop - bs.start, ns.stop - ns.start)).sum(axis=1)
         out *= self.factor
-        return out[0] if single and u_single else out
+        return out[0] if single else out
 
     def third(self, theta) -> np.ndarray:
         """The third-derivative tensor ∂³L/∂θ_p∂θ_q∂θ_r, shape (P, P, P) or (B, P, P, P)."""
-        th, single = _check_theta(theta, self.P)
+        th, single = parameter_batch(theta, self.P)
         index, fn = self.compiled.third_fn()
         B, P = th.shape[0], self.P
         vals = np.zeros((B, len(index)))
@@ -300,8 +399,9 @@ class NumpyKernel:
         return -self.hessian(theta)
 
 
-def compile_numpy(objective, chunk_elements: int | None = None) -> NumpyKernel:
-    return NumpyKernel(objective, chunk_elements)
+def compile_numpy(objective, memory_budget: int = DEFAULT_MEMORY_BUDGET,
+                  chunk_elements: int | None = None) -> NumpyKernel:
+    return NumpyKernel(objective, memory_budget, chunk_elements)
 
 
 # ---------------------------------------------------------------------------------------
@@ -314,10 +414,9 @@ def _mp_data(objective) -> list[tuple[list, list]]:
 
 
 def _mp_vector(values, P: int, name: str) -> list:
-    vals = list(values)
-    if len(vals) != P:
-        raise ShapeError(f"{name} must have {P} entries, got {len(vals)}")
-    return [v if isinstance(v, mpmath.mpf) else mpmath.mpf(float(v)) for v in vals]
+    """θ (or u) as P mpmath numbers, validated like every kernel's input (NaN/inf raise)."""
+    return [v if isinstance(v, mpmath.mpf) else mpmath.mpf(float(v))
+            for v in parameter_vector(values, P, name)]
 
 
 @dataclass
@@ -325,23 +424,29 @@ class MpmathKernel:
     """High-precision evaluation (``dps`` digits) of the same symbolic objective.
 
     Values are mpmath numbers; gradients and Hessians are ``mpmath.matrix``.
-    θ may be given as floats (converted exactly) or as mpmath numbers.
+    θ may be given as floats (converted exactly) or as mpmath numbers. Each quantity's
+    expressions are derived and lambdified on first use (the value and ``line`` need
+    only the sample loss, not its derivatives).
     """
 
     objective: object
     dps: int = 50
+    backend = "mpmath"
 
     def __post_init__(self):
         sd = self.objective.sample
         self.P = sd.model.n_parameters
         self._args = [list(sd.parameters), list(sd.inputs), list(sd.labels)]
-        self._value = _lambdify(self._args, [sd.sample_loss], _MPMATH)
-        self._gradient = _lambdify(self._args, list(sd.gradient), _MPMATH)
+        self._gradient: Callable | None = None
         self._hessian: Callable | None = None
         self._directional: dict[int, Callable] = {}
         self._rows = _mp_data(self.objective)
         c = sp.Rational(self.objective.factor)
         self._factor_pq = (int(c.p), int(c.q))
+
+    @cached_property
+    def _value(self) -> Callable:
+        return _lambdify(self._args, [self.objective.sample.sample_loss], _MPMATH)
 
     def _factor(self):
         p, q = self._factor_pq
@@ -360,31 +465,35 @@ class MpmathKernel:
             return self._sum(self._value, _mp_vector(theta, self.P, "theta"))[0]
 
     def gradient(self, theta) -> mpmath.matrix:
+        th = _mp_vector(theta, self.P, "theta")
+        if self._gradient is None:
+            self._gradient = _lambdify(self._args, list(self.objective.sample.gradient), _MPMATH)
         with mpmath.workdps(self.dps):
-            return mpmath.matrix(self._sum(self._gradient, _mp_vector(theta, self.P, "theta")))
+            return mpmath.matrix(self._sum(self._gradient, th))
 
     def hessian(self, theta) -> mpmath.matrix:
-        sd = self.objective.sample
+        th = _mp_vector(theta, self.P, "theta")
         if self._hessian is None:
-            H = sd.hessian
+            H = self.objective.sample.hessian
             self._upper = [(p, q) for p in range(self.P) for q in range(p, self.P)]
             self._hessian = _lambdify(self._args, [H[p, q] for p, q in self._upper], _MPMATH)
         with mpmath.workdps(self.dps):
-            vals = self._sum(self._hessian, _mp_vector(theta, self.P, "theta"))
+            vals = self._sum(self._hessian, th)
             M = mpmath.matrix(self.P, self.P)
             for (p, q), v in zip(self._upper, vals):
                 M[p, q] = M[q, p] = v
             return M
 
     def directional(self, theta, u, order: int):
+        order = check_order(order)
+        th, uu = _mp_vector(theta, self.P, "theta"), _mp_vector(u, self.P, "u")
         sd = self.objective.sample
         if order not in self._directional:
             expr = sd.directional(order)
             self._directional[order] = _lambdify(
                 [self._args[0], list(sd.directions)] + self._args[1:], [expr], _MPMATH)
         with mpmath.workdps(self.dps):
-            return self._sum(self._directional[order], _mp_vector(theta, self.P, "theta"),
-                             _mp_vector(u, self.P, "u"))[0]
+            return self._sum(self._directional[order], th, uu)[0]
 
     def line(self, theta, u) -> Callable:
         """t ↦ L(θ + t u) in mpmath (for high-precision numerical differentiation)."""

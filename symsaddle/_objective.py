@@ -279,11 +279,26 @@ class Objective:
         return self.loss.lower_bound
 
     # -- compiled evaluators -----------------------------------------------------------
-    def compile(self, backend: str = "numpy", **options):
-        """Compile to a kernel: ``"numpy"`` (batched, fast), ``"mpmath"`` (``dps=50``) or
-        ``"jax"`` (optional extra); backends are registered in ``symsaddle._backends``."""
+    def compile(self, backend: str = "auto", **options):
+        """Compile to a kernel (a :class:`symsaddle.Kernel`; its ``backend`` attribute says which).
+
+        * ``"structured"`` — layer-structured NumPy kernel (:mod:`symsaddle._structured`): the
+          chain rule over the model's layers from per-layer symbolic pieces; needs a layered
+          model (``two_layer``, ``mlp``, ``deep_linear``); options ``memory_budget`` (bytes,
+          default 1 GB) and ``chunk_elements``;
+        * ``"per-sample"`` (alias ``"numpy"``) — NumPy kernel lambdified from the per-sample
+          symbolic derivatives of the whole model (any model; its build cost grows quickly with
+          depth); same options;
+        * ``"mpmath"`` — the same per-sample expressions at ``dps`` digits (default 50);
+        * ``"jax"`` — JAX jit + vmap of the per-sample pieces (optional extra);
+        * ``"auto"`` (default) — ``"structured"`` for layered models, else ``"per-sample"``.
+
+        Backends are registered in ``symsaddle._backends``.
+        """
         from ._backends import compile_objective
         self._require_numeric("compile")
+        if backend == "auto":
+            backend = "structured" if self.model.layers is not None else "per-sample"
         return compile_objective(self, backend, **options)
 
     # -- whole-objective symbolic expressions (small n) ------------------------------------

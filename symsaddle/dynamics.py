@@ -26,6 +26,7 @@ from tqdm.auto import tqdm
 from . import _fused
 from .critical import Classification, PolishResult, classify, polish
 from .errors import DivergenceError, NonFiniteDataError, ShapeError
+from .protocol import value_and_gradient
 
 
 class RunStatus(str, Enum):
@@ -110,7 +111,7 @@ def gradient_descent(kernel, theta0, step: float | np.ndarray, n_steps: int, *, 
     if steps.ndim == 1 and steps.shape != (B,):
         raise ShapeError(f"one step size per run needs shape ({B},), got {steps.shape}")
     eta = np.broadcast_to(steps, (B,))[:, None]
-    L, g = kernel.value_and_gradient(th)
+    L, g = value_and_gradient(kernel, th)
     L, g = np.array(L, dtype=float), np.array(g, dtype=float)
     applies = _fused_applies(kernel, B, callback, L, g)
     if fused and not applies:
@@ -155,7 +156,7 @@ def _descend(kernel, th, L, g, eta, n_steps, record_every, on_divergence, progre
             g_new = np.zeros_like(new)
             finite = np.all(np.isfinite(new), axis=1)
             if finite.any():
-                L_new[finite], g_new[finite] = kernel.value_and_gradient(new[finite])
+                L_new[finite], g_new[finite] = value_and_gradient(kernel, new[finite])
             bad = ~np.isfinite(L_new) | (L_new > limit[idx])
             if bad.any():
                 if on_divergence == "raise":
@@ -258,7 +259,7 @@ def _kernel_step(kernel, state, eta: float):
     new = np.array(theta) - eta * np.array(grad)
     if not np.all(np.isfinite(new)):
         return None
-    L_new, g_new = kernel.value_and_gradient(new)
+    L_new, g_new = value_and_gradient(kernel, new)
     return tuple(map(float, new)), tuple(map(float, g_new)), float(L_new)
 
 
@@ -291,7 +292,7 @@ def gradient_flow(kernel, theta0, t_span: tuple[float, float], *, t_eval=None, m
                                     jac=(lambda t, y: jacobian(y)) if method in
                                     ("Radau", "BDF", "LSODA") else None, events=events)
     thetas = sol.y.T
-    L, g = kernel.value_and_gradient(thetas)
+    L, g = value_and_gradient(kernel, thetas)
     status = (RunStatus.COMPLETED,) if sol.success else (RunStatus.FAILED,)
     return Trajectory(sol.t, thetas, np.atleast_1d(L), np.max(np.abs(g), axis=1),
                       np.linalg.norm(g, axis=1), status, f"gradient flow ({method})", sol.message)
@@ -305,7 +306,7 @@ def _flow_functions(kernel, fused: bool | None):
         raise ValueError(f"fused gradient flow needs a NumpyKernel of a tiny objective "
                          f"(P × rows ≤ {_fused.FUSED_MAX_TERMS})")
     if not applies or fused is False:
-        return kernel.flow, kernel.flow_jacobian
+        return (lambda y: -kernel.gradient(y)), (lambda y: -kernel.hessian(y))
     program = _fused.fused_program(kernel.objective.sample, kernel.n_rows)
     data, c, P = _fused.kernel_data_arguments(kernel), float(kernel.factor), kernel.P
 

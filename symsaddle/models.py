@@ -10,7 +10,7 @@ on the number of samples n.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Iterable, Mapping, Sequence
 
@@ -41,40 +41,165 @@ class ParameterBlock:
 
 
 @dataclass(frozen=True)
+class Dense:
+    """One layer of a layered model:  z = W h + b,  h_next = σ(z)  (σ omitted for a linear layer).
+
+    ``weight`` names the parameter block holding W (``None`` for a fixed matrix given exactly in
+    ``fixed_weight``); ``shape`` = (d_out, d_in) of W as applied. With ``transposed`` the block
+    stores Wᵀ, shape (d_in, d_out) (the row convention of seed 001 eq. (21)). ``bias`` names the
+    block of b (length d_out) or is ``None``; ``activation`` is ``None`` for a linear layer.
+    A vector block of length d_in stands for a (1, d_in) weight (one output unit).
+
+    Layer descriptions are what the layer-structured kernels (:mod:`symsaddle._structured`)
+    compose by the chain rule, from the per-layer symbolic pieces (σ, σ′, …; ℓ, ℓ′, …).
+    """
+
+    weight: str | None
+    shape: tuple[int, int]
+    activation: Activation | None = None
+    bias: str | None = None
+    transposed: bool = False
+    fixed_weight: tuple[tuple[sp.Rational, ...], ...] | None = None
+
+    def __post_init__(self):
+        if (self.weight is None) == (self.fixed_weight is None):
+            raise ValueError("a Dense layer needs exactly one of a weight block name and a fixed weight")
+        if self.fixed_weight is not None and (len(self.fixed_weight), len(self.fixed_weight[0])) != self.shape:
+            raise ShapeError(f"fixed weight must have shape {self.shape}")
+
+    @property
+    def d_out(self) -> int:
+        return self.shape[0]
+
+    @property
+    def d_in(self) -> int:
+        return self.shape[1]
+
+    @property
+    def is_linear(self) -> bool:
+        """True when the layer applies no activation, or the identity."""
+        return self.activation is None or self.activation.name == "identity"
+
+    def weight_matrix(self, blocks: Mapping[str, ParameterBlock]) -> sp.Matrix:
+        """W as a SymPy matrix (d_out × d_in)."""
+        if self.weight is None:
+            return sp.Matrix(self.fixed_weight)
+        block = blocks[self.weight]
+        if self.transposed:
+            return block.matrix().T
+        return sp.Matrix(self.d_out, self.d_in, block.symbols)
+
+
 class Model:
-    """A parametric model f(x; θ) given as per-sample SymPy expressions.
+    """A parametric model f(x; θ): ordered parameters, per-sample inputs and outputs.
 
     Attributes
     ----------
     name: short identifier, e.g. ``"two_layer"``.
     blocks: the structured view of the parameters, in flat order.
     inputs: per-sample input symbols (x_1, ..., x_{d_in}).
-    outputs: one expression per output unit, in the parameters and inputs.
+    outputs: one SymPy expression per output unit, in the parameters and inputs. For a
+        layered model (``layers`` given) they are built on first access only: the
+        layer-structured kernels never need them, only the per-sample symbolic path does.
+    layers: for models built from layers (``two_layer``, ``mlp``, ``deep_linear``), the
+        :class:`Dense` layers in order; ``None`` for models given by expressions.
     formula: LaTeX description of f.
     info: builder arguments (activation, widths, ...), for reports.
+
+    Models are immutable; two models are equal when they have the same name, blocks,
+    inputs, layers (or, without layers, outputs), formula and info.
     """
 
-    name: str
-    blocks: tuple[ParameterBlock, ...]
-    inputs: tuple[sp.Symbol, ...]
-    outputs: tuple[sp.Expr, ...]
-    formula: str = ""
-    info: tuple[tuple[str, object], ...] = field(default=())
-
-    def __post_init__(self):
+    def __init__(self, name: str, blocks: Sequence[ParameterBlock], inputs: Sequence[sp.Symbol],
+                 outputs: Sequence[sp.Expr] | None = None, formula: str = "",
+                 info: tuple[tuple[str, object], ...] = (), *, layers: Sequence[Dense] | None = None):
+        if outputs is None and layers is None:
+            raise ValueError(f"model {name!r} needs output expressions or layers")
+        for key, value in (("name", name), ("blocks", tuple(blocks)), ("inputs", tuple(inputs)),
+                           ("formula", formula), ("info", tuple(info)),
+                           ("layers", None if layers is None else tuple(layers)),
+                           ("_given_outputs", None if outputs is None else tuple(outputs))):
+            object.__setattr__(self, key, value)
         params = self.parameters
         if len(set(params)) != len(params):
             raise ValueError(f"model {self.name!r}: a parameter symbol appears twice")
         if set(params) & set(self.inputs):
             raise ValueError(f"model {self.name!r}: a symbol is both a parameter and an input")
-        allowed = set(params) | set(self.inputs)
-        for k, out in enumerate(self.outputs):
+        if self.layers is not None:
+            self._check_layers()
+        if self._given_outputs is not None:
+            self._check_outputs(self._given_outputs)
+
+    def __setattr__(self, key, value):
+        raise AttributeError(f"Model is immutable (cannot set {key!r})")
+
+    def _identity(self) -> tuple:
+        body = self.layers if self.layers is not None else self._given_outputs
+        return (self.name, self.blocks, self.inputs, body, self.formula, self.info)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Model) and self._identity() == other._identity()
+
+    def __hash__(self) -> int:
+        return hash(self._identity())
+
+    def __repr__(self) -> str:
+        return (f"Model(name={self.name!r}, P={self.n_parameters}, d_in={self.d_in}, "
+                f"d_out={self.d_out}, layered={self.layers is not None})")
+
+    def _check_outputs(self, outputs) -> None:
+        allowed = set(self.parameters) | set(self.inputs)
+        for k, out in enumerate(outputs):
             unbound = sorted((s for s in out.free_symbols if s not in allowed), key=str)
             if unbound:
                 raise UnboundSymbolError(
                     f"model {self.name!r}: output {k} contains symbols {unbound} that are "
                     "neither parameters nor inputs; bind them to numbers or declare them"
                 )
+
+    def _check_layers(self) -> None:
+        blocks = {b.name: b for b in self.blocks}
+        width = self.d_in
+        used = []
+        for i, layer in enumerate(self.layers):
+            if layer.d_in != width:
+                raise ShapeError(f"model {self.name!r}: layer {i + 1} takes {layer.d_in} inputs, "
+                                 f"the previous layer gives {width}")
+            if layer.weight is not None:
+                expected = (layer.d_in, layer.d_out) if layer.transposed else layer.shape
+                b = blocks.get(layer.weight)
+                one_row = layer.d_out == 1 and b is not None and b.shape == (layer.d_in,)
+                if b is None or (b.shape != expected and not one_row):
+                    raise ShapeError(f"model {self.name!r}: layer {i + 1} needs a weight block "
+                                     f"{layer.weight!r} of shape {expected}")
+                used.append(layer.weight)
+            if layer.bias is not None:
+                b = blocks.get(layer.bias)
+                if b is None or b.shape != (layer.d_out,):
+                    raise ShapeError(f"model {self.name!r}: layer {i + 1} needs a bias block "
+                                     f"{layer.bias!r} of shape ({layer.d_out},)")
+                used.append(layer.bias)
+            width = layer.d_out
+        if sorted(used) != sorted(blocks):
+            raise ValueError(f"model {self.name!r}: the layers use blocks {used}, the model has "
+                             f"{list(blocks)}")
+
+    @cached_property
+    def outputs(self) -> tuple[sp.Expr, ...]:
+        """One expression per output unit (built from the layers on first access)."""
+        if self._given_outputs is not None:
+            return self._given_outputs
+        blocks = {b.name: b for b in self.blocks}
+        h = sp.Matrix(self.inputs)
+        for layer in self.layers:
+            h = layer.weight_matrix(blocks) * h
+            if layer.bias is not None:
+                h = h + blocks[layer.bias].matrix()
+            if layer.activation is not None:
+                h = h.applyfunc(layer.activation)
+        if all(layer.activation is None for layer in self.layers):
+            return tuple(sp.expand(e) for e in h)   # polynomial (deep linear) outputs, expanded
+        return tuple(h)
 
     @cached_property
     def parameters(self) -> tuple[sp.Symbol, ...]:
@@ -91,6 +216,8 @@ class Model:
 
     @property
     def d_out(self) -> int:
+        if self.layers is not None:
+            return self.layers[-1].d_out
         return len(self.outputs)
 
     def block(self, name: str) -> ParameterBlock:
@@ -146,6 +273,8 @@ class Model:
     @cached_property
     def is_linear_in_inputs(self) -> bool:
         """True if every output is a homogeneous linear form in the inputs x."""
+        if self.layers is not None:
+            return all(layer.is_linear and layer.bias is None for layer in self.layers)
         for out in self.outputs:
             expanded = sp.expand(out)
             if expanded == 0:
@@ -173,6 +302,9 @@ class Model:
             raise ShapeError(f"theta must have shape ({self.n_parameters},), got {th.shape}")
         if X.ndim != 2 or X.shape[1] != self.d_in:
             raise ShapeError(f"X must have shape (n, {self.d_in}), got {X.shape}")
+        if self.layers is not None:
+            from ._structured import forward_outputs
+            return forward_outputs(self, th[None, :], X)[0]
         vals = self.output_function(list(th), list(X.T))
         return np.stack([np.broadcast_to(np.asarray(v, dtype=float), (X.shape[0],)) for v in vals], axis=1)
 
@@ -241,19 +373,17 @@ def deep_linear(widths: Sequence[int], convention: str = "column") -> Model:
     if convention not in ("column", "row"):
         raise ValueError(f"convention must be 'column' or 'row', got {convention!r}")
     x = input_symbols(widths[0])
-    blocks, h = [], sp.Matrix(x)
+    blocks, layers = [], []
     for k in range(1, len(widths)):
         if convention == "column":
-            blk = _matrix_block(f"W{k}", f"W^{{({k})}}", widths[k], widths[k - 1])
-            h = blk.matrix() * h
+            blocks.append(_matrix_block(f"W{k}", f"W^{{({k})}}", widths[k], widths[k - 1]))
         else:
-            blk = _matrix_block(f"W{k}", f"W^{{({k})}}", widths[k - 1], widths[k])
-            h = blk.matrix().T * h
-        blocks.append(blk)
+            blocks.append(_matrix_block(f"W{k}", f"W^{{({k})}}", widths[k - 1], widths[k]))
+        layers.append(Dense(f"W{k}", (widths[k], widths[k - 1]), transposed=convention == "row"))
     formula = (r"f(x) = W_N \cdots W_1 x" if convention == "column"
                else r"f(x)^\top = x^\top W_1 \cdots W_N")
-    return Model("deep_linear", tuple(blocks), x, tuple(sp.expand(e) for e in h), formula,
-                 (("widths", tuple(widths)), ("convention", convention)))
+    return Model("deep_linear", tuple(blocks), x, None, formula,
+                 (("widths", tuple(widths)), ("convention", convention)), layers=layers)
 
 
 def two_layer(d_in: int, width: int, activation: str | Activation, bias: bool = False,
@@ -272,27 +402,25 @@ def two_layer(d_in: int, width: int, activation: str | Activation, bias: bool = 
     x = input_symbols(d_in)
     W = _matrix_block("W", "w", width, d_in)
     blocks = [W]
-    pre = W.matrix() * sp.Matrix(x)
+    hidden = Dense("W", (width, d_in), act)
     if bias:
-        b = _vector_block("b", "b", width)
-        blocks.append(b)
-        pre = pre + b.matrix()
-    hidden = pre.applyfunc(act)
+        blocks.append(_vector_block("b", "b", width))
+        hidden = Dense("W", (width, d_in), act, bias="b")
     if output_weights is None:
-        a = _matrix_block("a", "a", d_out, width) if d_out > 1 else _vector_block("a", "a", width)
-        blocks.append(a)
-        A = a.matrix() if d_out > 1 else a.matrix().T
+        blocks.append(_matrix_block("a", "a", d_out, width) if d_out > 1 else _vector_block("a", "a", width))
+        out = Dense("a", (d_out, width))
     else:
         vals = np.asarray(output_weights, dtype=float).ravel()
         if vals.size != d_out * width or not np.all(np.isfinite(vals)):
             raise ShapeError(f"output_weights must hold {d_out * width} finite numbers, "
                              f"got {np.asarray(output_weights).shape}")
-        A = sp.Matrix(d_out, width, [sp.nsimplify(float(v), rational=True) for v in vals])
-    out = A * hidden
+        exact = [sp.nsimplify(float(v), rational=True) for v in vals]
+        out = Dense(None, (d_out, width), fixed_weight=tuple(tuple(exact[k * width:(k + 1) * width])
+                                                               for k in range(d_out)))
     info = (("activation", act.name), ("bias", bias), ("width", width),
             ("output_weights", "trainable" if output_weights is None else "fixed"))
-    return Model("two_layer", tuple(blocks), x, tuple(out), r"f(x) = \sum_j a_j\,\sigma(w_j\cdot x"
-                 + (" + b_j" if bias else "") + r"),\ \sigma = " + act.latex, info)
+    return Model("two_layer", tuple(blocks), x, None, r"f(x) = \sum_j a_j\,\sigma(w_j\cdot x"
+                 + (" + b_j" if bias else "") + r"),\ \sigma = " + act.latex, info, layers=(hidden, out))
 
 
 def mlp(widths: Sequence[int], activation: str | Activation, bias: bool = True) -> Model:
@@ -305,22 +433,17 @@ def mlp(widths: Sequence[int], activation: str | Activation, bias: bool = True) 
         raise ValueError(f"mlp needs at least [d_in, d_out], got widths={widths}")
     act = get_activation(activation)
     x = input_symbols(widths[0])
-    h = sp.Matrix(x)
-    blocks = []
+    blocks, layers = [], []
     for k in range(1, len(widths)):
-        W = _matrix_block(f"W{k}", f"W^{{({k})}}", widths[k], widths[k - 1])
-        blocks.append(W)
-        h = W.matrix() * h
+        blocks.append(_matrix_block(f"W{k}", f"W^{{({k})}}", widths[k], widths[k - 1]))
         if bias:
-            b = _vector_block(f"b{k}", f"b^{{({k})}}", widths[k])
-            blocks.append(b)
-            h = h + b.matrix()
-        if k < len(widths) - 1:
-            h = h.applyfunc(act)
-    return Model("mlp", tuple(blocks), x, tuple(h), r"f = W_L\sigma(\cdots\sigma(W_1 x"
+            blocks.append(_vector_block(f"b{k}", f"b^{{({k})}}", widths[k]))
+        layers.append(Dense(f"W{k}", (widths[k], widths[k - 1]), act if k < len(widths) - 1 else None,
+                            bias=f"b{k}" if bias else None))
+    return Model("mlp", tuple(blocks), x, None, r"f = W_L\sigma(\cdots\sigma(W_1 x"
                  + (" + b_1" if bias else "") + r")\cdots)", (("widths", tuple(widths)),
                                                                ("activation", act.name),
-                                                               ("bias", bias)))
+                                                               ("bias", bias)), layers=layers)
 
 
 def custom(outputs: sp.Expr | Sequence[sp.Expr], parameters: Sequence[sp.Symbol],

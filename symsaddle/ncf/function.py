@@ -27,6 +27,7 @@ from .._objective import Objective
 from ..critical import gradient_tolerance
 from ..errors import NonFiniteDataError, ShapeError
 from ..models import Model
+from ..protocol import hessian_vector_product
 from .errors import NotCriticalError, ZeroCorrelationError
 from .homogeneity import HomogeneityReport, check_separable, require_two_homogeneous, restrict
 
@@ -94,6 +95,11 @@ class NCF:
         return self.model.n_parameters
 
     @property
+    def backend(self) -> str:
+        """The core kernel that evaluates N (:class:`symsaddle.Kernel` protocol)."""
+        return f"ncf via {self.kernel.backend}"
+
+    @property
     def scale(self) -> float:
         """Σ_i ‖z_i‖·‖x_i‖², a natural unit of N, ∇N and ∇²N on the unit sphere."""
         return float(np.sum(np.linalg.norm(self.z, axis=1) * np.sum(self.X**2, axis=1))) or 1.0
@@ -109,6 +115,9 @@ class NCF:
 
     def hessian(self, u):
         return self.kernel.hessian(u)
+
+    def hessian_vector_product(self, u, v):
+        return hessian_vector_product(self.kernel, u, v)
 
     def directional(self, u, v, order: int):
         return self.kernel.directional(u, v, order)

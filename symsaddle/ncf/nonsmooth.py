@@ -168,6 +168,7 @@ class _AscentKernel:
     def __init__(self, kernel):
         self.k = kernel
         self.P = kernel.P
+        self.backend = f"−N via {kernel.backend}"
 
     def value(self, u):
         return -self.k.value(u)
@@ -181,6 +182,9 @@ class _AscentKernel:
 
     def hessian(self, u):
         return -self.k.hessian(u)
+
+    def directional(self, u, v, order: int):
+        return -self.k.directional(u, v, order)
 
     def flow(self, u):
         return self.k.gradient(u)

@@ -34,6 +34,7 @@ import numpy as np
 import scipy.optimize
 
 from ..critical import Kind, classify
+from ..protocol import check_order, parameter_batch, point_and_direction
 from .errors import ZeroDirectionError
 
 
@@ -85,14 +86,17 @@ class SphereChart:
         self.B = tangent_basis(self.u)
         self.P = self.u.size - 1
 
+    @property
+    def backend(self) -> str:
+        """What evaluates f (:class:`symsaddle.Kernel` protocol): the NCF's kernel, pulled back."""
+        return f"sphere chart of {self.ncf.backend}"
+
     def point(self, xi) -> np.ndarray:
         """R(ξ), the unit vector with tangent coordinates ξ."""
         return unit(self.u + np.asarray(xi, dtype=float) @ self.B.T)
 
     def _lift(self, xi):
-        xi = np.asarray(xi, dtype=float)
-        single = xi.ndim == 1
-        xi = np.atleast_2d(xi)
+        xi, single = parameter_batch(xi, self.P, "xi")
         return xi, self.u + xi @ self.B.T, 1.0 + np.sum(xi**2, axis=1), single
 
     def value(self, xi):
@@ -124,10 +128,10 @@ class SphereChart:
 
     def directional(self, xi, r, order: int):
         """dᵏ/dtᵏ f(ξ + t r) at t = 0 from Dʲ N(v)[B r]ʲ (core kernel) and the series of 1/q(t)."""
-        xi, v, q0, single = self._lift(xi)
-        r = np.atleast_2d(np.asarray(r, dtype=float))
-        xi, r = np.broadcast_arrays(xi, r)
+        order = check_order(order)
+        xi, r, single = point_and_direction(xi, r, self.P)
         v = self.u + xi @ self.B.T
+        q0 = 1.0 + np.sum(xi**2, axis=1)
         Br = r @ self.B.T
         n = [self.ncf.value(v)] + [self.ncf.directional(v, Br, j) for j in range(1, order + 1)]
         q1, q2 = 2 * np.sum(xi * r, axis=1), np.sum(r**2, axis=1)
@@ -135,7 +139,7 @@ class SphereChart:
         for j in range(1, order + 1):
             c.append(-(q1 * c[j - 1] + (q2 * c[j - 2] if j >= 2 else 0.0)) / q0)
         out = -factorial(order) * sum(n[j] / factorial(j) * c[order - j] for j in range(order + 1))
-        return out[0] if single and out.shape[0] == 1 else out
+        return out[0] if single else out
 
 
 def _tangent_directions(u: np.ndarray, count: int, rng: np.random.Generator) -> np.ndarray:

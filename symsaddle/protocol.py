@@ -1,0 +1,138 @@
+"""The one kernel interface: what ``classify``, ``polish``, the dynamics and the cross-check call.
+
+A *kernel* evaluates an objective L(θ) and its derivatives at parameter vectors θ. Every
+kernel in symsaddle — the layer-structured NumPy kernel (``backend = "structured"``), the
+per-sample symbolic NumPy kernel (``"per-sample"``), the mpmath kernel (``"mpmath"``), the
+exact rational evaluator of the cross-check (``"exact"``) and the slices' kernel-like
+classes (deep linear matrix calculus, the NCF, the sphere chart, ...) — satisfies
+:class:`Kernel`, so analyses accept any of them, and ``kernel.backend`` tells a reader
+which implementation of ``gradient`` runs.
+
+Required members
+----------------
+``backend``  short name of the implementation (a string);
+``P``        the number of parameters;
+``value(θ)``, ``gradient(θ)``, ``hessian(θ)`` and ``directional(θ, u, order)`` with
+Dᵏ L(θ)[u, …, u] = dᵏ/dtᵏ L(θ + t u)|₀ for 1 ≤ k ≤ 4.
+
+NumPy kernels take θ of shape (P,) or a batch (B, P) and return (), (P,), (P, P) — or
+(B,), (B, P), (B, P, P) for a batch; ``directional`` broadcasts θ and u against each other.
+The mpmath and exact kernels take one θ and return mpmath / SymPy numbers.
+
+Optional members (use the module functions :func:`value_and_gradient` and
+:func:`hessian_vector_product`, which fall back to the required ones)
+---------------------------------------------------------------------------------------
+``value_and_gradient(θ)``              both in one pass;
+``hessian_vector_product(θ, v)``       ∇²L(θ) v without forming the Hessian;
+``third(θ)``                           the full tensor ∂³L/∂θ_p∂θ_q∂θ_r (small P only).
+
+Every kernel validates its input the same way (:func:`parameter_batch`): a θ of the wrong
+shape raises :class:`~symsaddle.errors.ShapeError`, one holding NaN or ±inf raises
+:class:`~symsaddle.errors.NonFiniteDataError`.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+from .errors import NonFiniteDataError, ShapeError
+
+#: Largest order of the directional derivatives every kernel provides (issue 2: k ≤ 4).
+MAX_DIRECTIONAL_ORDER = 4
+
+
+@runtime_checkable
+class Kernel(Protocol):
+    """L(θ) and its derivatives; see the module docstring for shapes and optional members."""
+
+    backend: str
+    P: int
+
+    def value(self, theta): ...
+
+    def gradient(self, theta): ...
+
+    def hessian(self, theta): ...
+
+    def directional(self, theta, u, order: int): ...
+
+
+def parameter_batch(theta, P: int, name: str = "theta") -> tuple[np.ndarray, bool]:
+    """θ as a float array of shape (B, P), and whether a single vector (P,) was given.
+
+    Raises :class:`ShapeError` for any other shape and :class:`NonFiniteDataError` for NaN/inf.
+    """
+    try:
+        arr = np.asarray(theta, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{name} must be numeric, got {type(theta).__name__}: {exc}") from None
+    single = arr.ndim == 1
+    if single:
+        arr = arr[None, :]
+    if arr.ndim != 2 or arr.shape[1] != P:
+        raise ShapeError(f"{name} must have shape (P,) or (B, P) with P = {P} parameters; "
+                         f"got {np.shape(theta)}")
+    if not np.all(np.isfinite(arr)):
+        bad = np.argwhere(~np.isfinite(arr))[0].tolist()
+        raise NonFiniteDataError(f"{name} contains NaN or inf (first at index {bad})")
+    return arr, single
+
+
+def parameter_vector(theta, P: int, name: str = "theta") -> list:
+    """One θ of P entries for the arbitrary-precision kernels, validated like :func:`parameter_batch`.
+
+    Entries may be Python/NumPy numbers, mpmath numbers or SymPy numbers; they are returned
+    unchanged, in a list.
+    """
+    vals = list(np.ravel(theta)) if isinstance(theta, np.ndarray) else list(theta)
+    if len(vals) != P or (isinstance(theta, np.ndarray) and theta.ndim != 1):
+        raise ShapeError(f"{name} must have shape (P,) with P = {P} parameters; got "
+                         f"{np.shape(theta) if isinstance(theta, np.ndarray) else len(vals)} entries")
+    for i, v in enumerate(vals):
+        try:
+            finite = np.isfinite(complex(v)) if not hasattr(v, "is_finite") else bool(v.is_finite)
+        except (TypeError, ValueError):
+            raise TypeError(f"{name}[{i}] must be a real number, got {v!r}") from None
+        if not finite:
+            raise NonFiniteDataError(f"{name} contains NaN or inf (first at index [{i}])")
+    return vals
+
+
+def check_order(order: int) -> int:
+    """The order of a directional derivative, an integer 1 ≤ k ≤ 4."""
+    if isinstance(order, bool) or not isinstance(order, (int, np.integer)) \
+            or not 1 <= order <= MAX_DIRECTIONAL_ORDER:
+        raise ValueError(f"directional derivative order must be an integer in "
+                         f"1..{MAX_DIRECTIONAL_ORDER}, got {order!r}")
+    return int(order)
+
+
+def point_and_direction(theta, u, P: int) -> tuple[np.ndarray, np.ndarray, bool]:
+    """Validated (θ, u) broadcast to one batch (B, P), and whether both were single vectors."""
+    th, single = parameter_batch(theta, P)
+    uu, u_single = parameter_batch(u, P, "u")
+    if th.shape[0] == 1 and uu.shape[0] > 1:
+        th = np.broadcast_to(th, uu.shape)
+    elif uu.shape[0] == 1 and th.shape[0] > 1:
+        uu = np.broadcast_to(uu, th.shape)
+    elif uu.shape[0] != th.shape[0]:
+        raise ShapeError(f"u has batch size {uu.shape[0]} but theta has {th.shape[0]}")
+    return th, uu, single and u_single
+
+
+def value_and_gradient(kernel: Kernel, theta):
+    """(L(θ), ∇L(θ)): the kernel's one-pass method when it has one, else two calls."""
+    method = getattr(kernel, "value_and_gradient", None)
+    if method is not None:
+        return method(theta)
+    return kernel.value(theta), kernel.gradient(theta)
+
+
+def hessian_vector_product(kernel: Kernel, theta, v):
+    """∇²L(θ) v: the kernel's own method when it has one, else from the full Hessian."""
+    method = getattr(kernel, "hessian_vector_product", None)
+    if method is not None:
+        return method(theta, v)
+    return np.einsum("...pq,...q->...p", np.asarray(kernel.hessian(theta)), np.asarray(v, dtype=float))
