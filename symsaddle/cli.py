@@ -264,8 +264,12 @@ CORE_COMMANDS = ("demo", "derive", "check", "reproduce")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="symsaddle", description=__doc__.splitlines()[0],
-                     epilog="Exit status: 0 success, 1 a computation failed, 2 bad input.")
+    parser = _Parser(prog="symsaddle",
+                     description="Critical points and saddle-to-saddle dynamics of neural-network losses: derive "
+                                 "and check derivatives, find the saddles of a diagonal linear network on your "
+                                 "data, reproduce published experiments.",
+                     epilog="Exit status: 0 success, 1 a computation failed, 2 bad input. "
+                            "'symsaddle COMMAND --help' describes each command.")
     parser.add_argument("--version", action="version", version=f"symsaddle {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 

@@ -85,9 +85,11 @@ class Registry:
     renamed: dict[str, str] = field(default_factory=dict)
     failures: dict[str, str] = field(default_factory=dict)
 
-    def case(self, name: str, summary: str, *, paper: str, topic: str, quick: str | None = None,
+    def case(self, name: str, summary: str, *, paper: str = "", topic: str = "", quick: str | None = None,
              renamed_from: tuple[str, ...] = ()):
-        """Decorator registering ``run`` as reproduction case ``name``; ``renamed_from`` keeps old names working."""
+        """Decorator registering ``run`` as reproduction case ``name``: ``paper`` is the publication it
+        follows, ``topic`` the model and phenomenon (``reproduce list`` groups by it; both are required
+        by the tests), ``quick`` describes a reduced run, ``renamed_from`` keeps old names working."""
         def register(run):
             for key in (name, *renamed_from):
                 if key in self.cases or key in self.renamed:

@@ -146,9 +146,13 @@ def _drawn_texts(fig, renderer) -> list:
 
     skip = set()
     for axis in fig.findobj(Axis):
+        ticks = axis.get_major_ticks() + axis.get_minor_ticks()
+        if not (axis.get_visible() and axis.axes.get_visible()):   # e.g. the hidden x axis of a twinx
+            skip.update(id(t) for tick in ticks for t in (tick.label1, tick.label2))
+            skip.update((id(axis.label), id(axis.offsetText)))
+            continue
         drawn = set(axis._update_ticks())          # the ticks inside the view interval
-        skip.update(id(t) for tick in axis.get_major_ticks() + axis.get_minor_ticks() if tick not in drawn
-                    for t in (tick.label1, tick.label2))
+        skip.update(id(t) for tick in ticks if tick not in drawn for t in (tick.label1, tick.label2))
     return [t for t in fig.findobj(Text) if id(t) not in skip and t.get_visible() and t.get_text().strip()
             and t.get_window_extent(renderer).width > 0]
 

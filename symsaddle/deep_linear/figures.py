@@ -72,9 +72,13 @@ def ladder_figure(result: DoublingResult):
             end = moving[-1] + 2 if moving.size else 1
             t, loss = t[:end], loss[:end]
         ax.semilogy(t, loss, color=cmap(norm(run.step)), ls=OUTCOME_STYLE[run.outcome], lw=1.2)
+    start = max(float(loss[0]) for _, loss in result.loss_curves)
+    floor = min(float(np.min(loss[loss > 0])) for _, loss in result.loss_curves)
+    ax.set_ylim(floor / 3, 30 * start)             # a diverging run leaves through the top
     outcomes = list(dict.fromkeys(run.outcome for run in result.runs))
-    ax.legend(handles=[Line2D([], [], color="0.3", ls=OUTCOME_STYLE[o], label=o.value) for o in outcomes],
-              fontsize=7, title="outcome", title_fontsize=7)
+    ax.legend(handles=[Line2D([], [], color="0.3", ls=OUTCOME_STYLE[o],
+                              label=o.value + (" (leaves the top)" if o is RunOutcome.DIVERGED else ""))
+                       for o in outcomes], fontsize=7, title="outcome", title_fontsize=7)
     bar = fig.colorbar(ScalarMappable(norm=norm, cmap=cmap), ax=ax)
     bar.set_label("step size η (doubling ladder)")
     ax.set_xlabel("epoch (GD step)")

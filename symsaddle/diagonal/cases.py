@@ -434,7 +434,7 @@ def nonzero_init(out_dir: Path | None, progress: bool) -> dict:
         files += save_figure(l1_figure(gammas, l1, gd_g, [row["l1"] for row in table], l1_min, l2), out,
                              "l1_against_gamma")
         five = gradient_descent(problem, Initialisation.seed000_nonzero(d, 5.0), 0.01, 300)
-        files += save_figure(trajectory_figure(five, title="γ = 5, step 0.01 (seed Fig. 8)"), out, "gamma5")
+        files += save_figure(trajectory_figure(five, title="γ = 5, step 0.01: GD converges (thesis Fig. 8)"), out, "gamma5")
         files.append(write_json(result, out / "result.json"))
         result["files"] = [str(f) for f in files]
     result["text"] = "\n".join(
