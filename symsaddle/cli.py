@@ -242,7 +242,7 @@ def _emit(args, result: dict, out: Path | None, started: float):
     if args.json:
         text = dumps(data)
         if out is not None and len(text) > LARGE_JSON:
-            text = dumps(summarise_json(data, out / "result.json", LARGE_JSON // 50))
+            text = dumps(summarise_json(data, out / "result.json", LARGE_JSON // 10))
         print(text)
     else:
         print(result.get("text") or dumps(data))

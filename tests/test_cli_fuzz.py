@@ -170,7 +170,7 @@ def test_bad_numbers(tmp_path, gamma, tol):
     assert_clean(status, err)
 
 
-@SETTINGS
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(tokens=st.lists(st.sampled_from(["reproduce", "saddles", "derive", "check", "demo", "--json", "--out",
                                         "--force", "--data", "--quick", "list", "-x", "--", "--n", "three"]),
                        min_size=1, max_size=5))

@@ -83,6 +83,7 @@ def plot_alignment(al: Alignment, *, title: str = ""):
             ax.loglog(d, np.degrees(al.angles[k, j]) * (d / d[k]) ** s, "--", color=colors[j], lw=0.6)
     ax.legend(handles=[Line2D([], [], color=colors[0], marker="o", ms=3, lw=0.8, label="measured (colour: neuron)"),
                        Line2D([], [], color=colors[0], ls="--", lw=0.6, label="predicted slope")], fontsize=7)
+    ax.set_ylim(top=250)                           # angles are at most 180°; predicted lines stop there
     ax.set_xlabel(r"initialisation scale $\delta$")
     ax.set_ylabel(r"angle to $u^*_j$ at $T_\delta$ (degrees)")
     ax.set_title("each neuron", fontsize=10)
