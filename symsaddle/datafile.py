@@ -76,6 +76,9 @@ def _read_npz(path: Path) -> tuple[np.ndarray, np.ndarray]:
             for name in ("X", "y"):
                 try:
                     arrays[name] = data[name]
+                    if isinstance(arrays[name], bytes):     # a member without the .npy header: NumPy returns its bytes
+                        raise DataFileError(f"{path}: {name} is not a NumPy array inside the archive (damaged, or "
+                                            f"not written by NumPy); {NPZ_HINT}")
                 except ValueError as exc:
                     if "allow_pickle" in str(exc):
                         raise DataFileError(f"{path}: {name} is a pickled (object) array, which symsaddle never "
@@ -96,11 +99,12 @@ def _read_csv(path: Path) -> tuple[np.ndarray, np.ndarray]:
     except UnicodeDecodeError:
         raise DataFileError(f"{path}: not a text file; a .csv needs {CSV_HINT}") from None
     lines = [line for line in text.splitlines() if line.strip()]
+    header = None
     if lines:
         try:
             [float(v) for v in lines[0].split(",")]
         except ValueError:
-            lines = lines[1:]            # a header of column names
+            header, lines = lines[0].split(","), lines[1:]       # a header of column names
     if not lines:
         raise DataFileError(f"{path}: no data rows; a .csv needs {CSV_HINT}")
     rows = []
@@ -111,9 +115,10 @@ def _read_csv(path: Path) -> tuple[np.ndarray, np.ndarray]:
         except ValueError:
             raise DataFileError(f"{path}: data row {number} holds a field that is not a number "
                                 f"({line.strip()[:60]!r}); a .csv needs {CSV_HINT}") from None
-        if rows and len(values) != len(rows[0]):
-            raise DataFileError(f"{path}: data row {number} has {len(values)} columns, the first row "
-                                f"{len(rows[0])}; every row needs d features and y")
+        width = len(rows[0]) if rows else (len(header) if header else len(values))
+        if len(values) != width:
+            raise DataFileError(f"{path}: data row {number} has {len(values)} columns, the "
+                                f"{'first row' if rows else 'header'} {width}; every row needs d features and y")
         rows.append(values)
     table = np.array(rows, dtype=float)
     if table.shape[1] < 2:
