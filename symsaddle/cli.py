@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import math
 import sys
+import textwrap
 import time
 import traceback
 import warnings
@@ -124,9 +125,14 @@ def _model(args):
     return models.mlp(args.widths, args.activation, bias=args.bias)
 
 
+def _progress() -> bool:
+    """Progress bars (on stderr, so also with --json) when a person watches: stderr is a terminal."""
+    return sys.stderr.isatty()
+
+
 def cmd_demo(args) -> dict:
     from .demo import run_demo
-    return run_demo(args.out, gamma=args.gamma, progress=not args.json)
+    return run_demo(args.out, gamma=args.gamma, progress=_progress())
 
 
 def cmd_derive(args) -> dict:
@@ -193,21 +199,25 @@ def cmd_reproduce(args) -> dict:
     if args.quick and found.quick is None:
         raise UsageError(f"case {found.name!r} has no --quick mode; run it without --quick")
     out = _prepare_out(args.out / found.name, args.force) if args.out else None
-    result = found(out, not args.json, quick=args.quick)
+    result = found(out, _progress(), quick=args.quick)
     return {"case": found.name, "paper": found.paper, **({"quick": found.quick} if args.quick else {}),
             **result, "_out": out}
 
 
 def _case_list(registry) -> dict:
-    lines, topic = [], None
-    for name, c in sorted(registry.items(), key=lambda item: (item[1].topic, item[0])):
-        if c.topic != topic:
-            topic = c.topic
-            lines += ["" if lines else None, f"{topic} — {c.paper}"]
-        lines.append(f"  {name:34s} {c.summary}" + (f" [--quick: {c.quick}]" if c.quick else ""))
-    renamed = {old: new for old, new in load().renamed.items()}
+    lines, group = [], None
+    for name, c in sorted(registry.items(), key=lambda item: (item[1].topic, item[1].paper, item[0])):
+        if (c.topic, c.paper) != group:
+            group = (c.topic, c.paper)
+            lines += ["" if lines else None, textwrap.fill(f"{c.topic} — {c.paper}", width=110, subsequent_indent="  ")]
+        text = c.summary + (f" [--quick: {c.quick}]" if c.quick else "")
+        lines.append(textwrap.fill(text, width=110, initial_indent=f"  {name:32s} ", subsequent_indent=" " * 35,
+                                   break_on_hyphens=False))
+    renamed = load().renamed
     if renamed:
-        lines += ["", "former names still accepted: " + ", ".join(f"{o} → {n}" for o, n in sorted(renamed.items()))]
+        lines += ["", textwrap.fill("former names still accepted: " + ", ".join(
+            f"{o} → {n}" for o, n in sorted(renamed.items())), width=110, subsequent_indent="  ",
+            break_on_hyphens=False)]
     return {"cases": {n: {"summary": c.summary, "paper": c.paper, "topic": c.topic, "quick": c.quick}
                       for n, c in registry.items()},
             "text": "\n".join(line for line in lines if line is not None) or "(no cases registered)"}

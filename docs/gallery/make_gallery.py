@@ -4,7 +4,7 @@
 
 OUTPUT_DIR (default ``symsaddle-output``) holds ``symsaddle reproduce <case> --out OUTPUT_DIR``
 results; cases (and the demo) whose folder is missing are run first. Each thumbnail is the
-figure's PNG scaled to at most 900 pixels wide.
+figure's PNG scaled to at most 900 pixels wide, with a 256-colour palette.
 """
 
 from __future__ import annotations
@@ -41,8 +41,8 @@ def main(out: Path) -> None:
     for name, (case, png) in GALLERY.items():
         with Image.open(out / case / png) as im:
             scale = min(1.0, WIDTH / im.width)
-            im.convert("RGB").resize((round(im.width * scale), round(im.height * scale)), Image.LANCZOS).save(
-                HERE / name, optimize=True)
+            small = im.convert("RGB").resize((round(im.width * scale), round(im.height * scale)), Image.LANCZOS)
+            small.quantize(colors=256).save(HERE / name, optimize=True)
         print(HERE / name)
 
 
