@@ -17,7 +17,8 @@ non-strict saddles, and evaluates the fixed step-size bound of Nguegnang, Rauhut
 The experiments follow a course report on these papers (*seed 001*, audited in `docs/audit_seed001.md`).
 The data enter only through $\Sigma_{XX}, \Sigma_{XY}, \Sigma_{YY}$. Every `assert` compares a shown number with an
 independent value: a theorem, or the same quantity computed another way."""),
-    ("code", """import warnings
+    ("code", """%matplotlib inline
+import warnings
 
 warnings.filterwarnings("ignore", message="IProgress not found")   # tqdm: no Jupyter widgets needed here
 import matplotlib.pyplot as plt

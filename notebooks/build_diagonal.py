@@ -17,7 +17,8 @@ The data are those of a BSc thesis on this model (*seed 000* in the repository; 
 claims are audited in `docs/audit_seed000.md`. Every number this notebook shows is checked by an `assert`
 against a value from an independent source: a linear programme, a closed form, the thesis' tables, or a
 50+-digit mpmath computation."""),
-    ("code", """import warnings
+    ("code", """%matplotlib inline
+import warnings
 
 warnings.filterwarnings("ignore", message="IProgress not found")   # tqdm: no Jupyter widgets needed here
 import math

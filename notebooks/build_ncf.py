@@ -16,7 +16,8 @@ recomputes their toy experiments (*seed 002*, audited in `docs/audit_seed002.md`
 
 Each `assert` compares a shown number with an independent value: a brute-force grid evaluation, a closed form,
 or an exact symbolic identity."""),
-    ("code", """import warnings
+    ("code", """%matplotlib inline
+import warnings
 
 warnings.filterwarnings("ignore", message="IProgress not found")   # tqdm: no Jupyter widgets needed here
 import matplotlib.pyplot as plt
