@@ -212,14 +212,11 @@ class Objective:
 
     # -- compiled evaluators -----------------------------------------------------------
     def compile(self, backend: str = "numpy", **options):
-        """Compile to a kernel: ``"numpy"`` (batched, fast) or ``"mpmath"`` (``dps=50``)."""
-        from ._kernels import compile_numpy, compile_mpmath
+        """Compile to a kernel: ``"numpy"`` (batched, fast), ``"mpmath"`` (``dps=50``) or
+        ``"jax"`` (optional extra); backends are registered in ``symsaddle._backends``."""
+        from ._backends import compile_objective
         self._require_numeric("compile")
-        if backend == "numpy":
-            return compile_numpy(self, **options)
-        if backend == "mpmath":
-            return compile_mpmath(self, **options)
-        raise ValueError(f"unknown backend {backend!r}; choose 'numpy' or 'mpmath'")
+        return compile_objective(self, backend, **options)
 
     # -- whole-objective symbolic expressions (small n) ------------------------------------
     def _rows(self) -> list[dict[sp.Symbol, sp.Expr]]:

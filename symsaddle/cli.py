@@ -1,4 +1,4 @@
-"""Command line: ``symsaddle demo | derive | check | reproduce`` and the commands slices register.
+"""Command line: ``symsaddle demo | derive | check | reproduce | sweep`` and the commands slices register.
 
 Every command takes ``--json`` (one JSON object on stdout), ``--out DIR`` (write files there),
 ``--force`` (write into a folder that already holds files) and ``--debug`` (show tracebacks).
@@ -22,6 +22,7 @@ import warnings
 from pathlib import Path
 
 from . import __version__
+from .equilibria import DEFAULT_TIMEOUT
 from .errors import CrossCheckError, DivergenceError, SymsaddleError
 from .registry import load
 from .reports import dumps, summarise_json, write_json
@@ -73,6 +74,16 @@ def _real(low: float, high: float, why: str = ""):
         return value
     parse.__name__ = "number"
     return parse
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"timeout must be a positive number of seconds, got {text!r}")
+    return value
 
 
 def _normalization(text: str):
@@ -149,12 +160,15 @@ def cmd_derive(args) -> dict:
     lines = [f"L = {sp.latex(obj.expression)}", "", "gradient:",
              *[f"  dL/d{sp.latex(p)} = {sp.latex(g)}" for p, g in zip(model.parameters, obj.gradient)]]
     if args.equilibria:
-        fams = solve_equilibria(obj)
+        fams = solve_equilibria(obj, timeout=args.timeout, progress=_progress())
         result["equilibria"] = [{"point": [sp.latex(c) for c in f.point], "free": [str(s) for s in f.free],
                                  "loss": sp.latex(f.loss),
                                  "flow_eigenvalues": [{"value": sp.latex(e.value), "multiplicity": e.multiplicity}
                                                       for e in f.eigen], "latex": f.latex()} for f in fams]
         lines += ["", "equilibrium families:", *[f"  {f.latex()}" for f in fams]]
+        # completeness verdict, time budget and critical points in no family (issue 10, part 3)
+        result["equilibria_status"] = fams.to_dict()
+        lines += ["", *fams.report_lines()]
     if args.out:
         (args.out / "derivation.tex").write_text("\n\n".join(f"$${line}$$" for line in lines if line) + "\n")
     result["text"] = "\n".join(lines)
@@ -202,6 +216,29 @@ def cmd_reproduce(args) -> dict:
     result = found(out, _progress(), quick=args.quick)
     return {"case": found.name, "paper": found.paper, **({"quick": found.quick} if args.quick else {}),
             **result, "_out": out}
+
+
+def cmd_sweep(args) -> dict:
+    """Run (or resume) the sweep of a JSON/TOML specification naming a registered task (``symsaddle.sweep``)."""
+    from .sweep import SweepSpec, sweep_tasks
+
+    if args.list:
+        tasks = sweep_tasks()
+        return {"tasks": {n: t.summary for n, t in tasks.items()},
+                "text": "\n".join(f"{n:28s} {t.summary}" for n, t in tasks.items()) or "(no sweep tasks)"}
+    if args.spec is None:
+        raise UsageError("symsaddle sweep needs a specification file (.json or .toml), or --list")
+    spec = SweepSpec.from_file(args.spec)
+    if args.out is None and spec.out is None:
+        raise UsageError("say where the results go: --out DIR, or \"out\" in the specification")
+    out = args.out if args.out is not None else Path(spec.out)
+    _prepare_out(out, force=True)        # a sweep folder is append-only: resuming overwrites nothing
+    res = spec.run(out=out, scheduler=args.scheduler, workers=args.workers,
+                   retry_failed=args.retry_failed or None, progress=_progress())
+    result = res.to_dict()
+    result["text"] = (f"sweep {res.task}: {len(res.records)} tasks, {res.ran} run now, {res.skipped} already done, "
+                      f"{len(res.failed)} failed ({res.status.value})\nresults: {res.table} and {res.log}")
+    return result
 
 
 def _case_list(registry) -> dict:
@@ -270,7 +307,7 @@ def _add_common(p: argparse.ArgumentParser, default_out: str | None):
     p.add_argument("--debug", action="store_true", help="show the Python traceback of an error")
 
 
-CORE_COMMANDS = ("demo", "derive", "check", "reproduce")
+CORE_COMMANDS = ("demo", "derive", "check", "reproduce", "sweep")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -293,6 +330,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("derive", help="symbolic loss, gradient, Hessian (and equilibria) of a small model, as LaTeX")
     _add_model_args(p, default_n=1)
     p.add_argument("--equilibria", action="store_true", help="solve ∇L = 0 and linearise the flow")
+    p.add_argument("--timeout", type=_seconds, default=DEFAULT_TIMEOUT, metavar="SECONDS",
+                   help="time budget of the symbolic solve of --equilibria (default %(default)g); when it runs out, "
+                        "the families found so far and a numerical critical-point search are reported")
     _add_common(p, None)
     p.set_defaults(func=cmd_derive)
 
@@ -308,6 +348,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quick", action="store_true", help="a reduced run, where the case offers one (see list)")
     _add_common(p, str(DEFAULT_OUT))
     p.set_defaults(func=cmd_reproduce)
+
+    p = sub.add_parser("sweep", help="run a sweep of a registered task over a parameter grid (resumable; "
+                                     "local processes or a Dask cluster)")
+    p.add_argument("spec", nargs="?", type=Path, default=None, help="sweep specification (.json or .toml)")
+    p.add_argument("--list", action="store_true", help="list the registered sweep tasks")
+    p.add_argument("--scheduler", default=None, help="address of an existing Dask scheduler (tcp://host:port)")
+    p.add_argument("--workers", type=_integer(0), default=None,
+                   help="local worker processes (default: one per core; 0: run in this process)")
+    p.add_argument("--retry-failed", action="store_true", help="run failed tasks again")
+    _add_common(p, None)
+    p.set_defaults(func=cmd_sweep)
 
     registry = load()
     for name, c in sorted(registry.commands.items()):
@@ -328,7 +379,7 @@ def _exit_status(exc: BaseException) -> int:
     if isinstance(exc, (CrossCheckError, DivergenceError)):
         return EXIT_FAILED
     if isinstance(exc, (UsageError, OSError)) or (isinstance(exc, SymsaddleError) and
-                                                  isinstance(exc, (ValueError, TypeError, LookupError))):
+                                                  isinstance(exc, (ValueError, TypeError, LookupError, ImportError))):
         return EXIT_BAD_INPUT
     return EXIT_FAILED
 
@@ -360,11 +411,12 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"symsaddle: warning: slice {name!r} failed to load and is unavailable ({reason})",
                       file=sys.stderr)
             args = build_parser().parse_args(argv)
-            if getattr(args, "out", None) is not None and args.command != "reproduce":
+            if getattr(args, "out", None) is not None and args.command not in ("reproduce", "sweep"):
                 args.out = _prepare_out(args.out, args.force)
             started = time.time()
             result = args.func(args)
-            _emit(args, result, result.get("_out", args.out if args.command != "reproduce" else None), started)
+            _emit(args, result, result.get("_out", args.out if args.command not in ("reproduce", "sweep") else None),
+                  started)
         except SystemExit as exc:           # --help and --version
             return exc.code if isinstance(exc.code, int) else 0
         except KeyboardInterrupt:

@@ -23,6 +23,7 @@ import scipy.integrate
 import scipy.signal
 from tqdm.auto import tqdm
 
+from . import _fused
 from .critical import Classification, PolishResult, classify, polish
 from .errors import DivergenceError, NonFiniteDataError, ShapeError
 
@@ -59,15 +60,36 @@ def _divergence_limit(L0: np.ndarray) -> np.ndarray:
     return 1e10 * (np.abs(L0) + 1.0)
 
 
+#: Largest batch of initialisations stepped one run after another by the fused program;
+#: beyond it NumPy's vectorised kernel over the batch is faster.
+FUSED_MAX_BATCH = 16
+
+#: Steps per call of the fused program between progress-bar updates.
+FUSED_BLOCK = 4096
+
+
+def _divergence_message(k: int, label: str, losses, starts) -> str:
+    return (f"gradient descent diverged at step {k} with step size {label} (loss "
+            f"{float(np.max(losses)):.3e}, started at {float(np.max(starts)):.3e}); use a smaller step size")
+
+
 def gradient_descent(kernel, theta0, step: float | np.ndarray, n_steps: int, *, record_every: int = 1,
                      on_divergence: str = "raise", progress: bool = False,
-                     callback: Callable[[int, np.ndarray], None] | None = None) -> Trajectory:
+                     callback: Callable[[int, np.ndarray], None] | None = None,
+                     fused: bool | None = None) -> Trajectory:
     """Run θ ← θ − η ∇L(θ) for ``n_steps`` steps from θ₀ of shape (P,) or (B, P).
 
     A run diverges when its loss or parameters stop being finite, or its loss exceeds
     1e10·(|L(θ₀)| + 1). With ``on_divergence="raise"`` a :class:`DivergenceError`
     names the step size; with ``"stop"`` the diverged runs are frozen and marked.
     ``step`` is one step size η, or one per run (shape (B,)) for a batch θ₀ of shape (B, P).
+
+    Tiny objectives (a :class:`~symsaddle.NumpyKernel` with P × rows ≤
+    ``symsaddle._fused.FUSED_MAX_TERMS``, at most :data:`FUSED_MAX_BATCH` runs, no
+    ``callback``) are stepped by a generated loop in plain Python floats
+    (:mod:`symsaddle._fused`): the same mathematics and the same divergence criterion,
+    checked at every step, with results equal to the kernel path up to rounding.
+    ``fused=False`` forces the kernel path; ``fused=True`` requires the fused one.
     """
     steps = np.asarray(step, dtype=float)
     if steps.ndim > 1 or steps.size == 0 or not np.all(np.isfinite(steps)) or np.any(steps <= 0):
@@ -88,9 +110,32 @@ def gradient_descent(kernel, theta0, step: float | np.ndarray, n_steps: int, *, 
     if steps.ndim == 1 and steps.shape != (B,):
         raise ShapeError(f"one step size per run needs shape ({B},), got {steps.shape}")
     eta = np.broadcast_to(steps, (B,))[:, None]
-    alive = np.ones(B, dtype=bool)
-    times, thetas, losses, gmax, gnorm = [], [], [], [], []
     L, g = kernel.value_and_gradient(th)
+    L, g = np.array(L, dtype=float), np.array(g, dtype=float)
+    applies = _fused_applies(kernel, B, callback, L, g)
+    if fused and not applies:
+        raise ValueError("fused stepping needs a NumpyKernel of a tiny objective (P × rows ≤ "
+                         f"{_fused.FUSED_MAX_TERMS}), at most {FUSED_MAX_BATCH} runs, no callback, "
+                         "and a finite loss and gradient at θ₀")
+    run = _descend_fused if applies and fused is not False else _descend
+    times, thetas, losses, grads, alive, message = run(kernel, th, L, g, eta[:, 0], n_steps, record_every,
+                                                       on_divergence, progress, callback, label)
+    status = tuple(RunStatus.COMPLETED if a else RunStatus.DIVERGED for a in alive)
+    gmax, gnorm = np.max(np.abs(grads), axis=2), np.linalg.norm(grads, axis=2)
+    out = Trajectory(np.asarray(times, dtype=float), thetas, losses, gmax, gnorm, status,
+                     f"gradient descent, step {label}", message)
+    if single:
+        out = Trajectory(out.times, out.thetas[:, 0], out.losses[:, 0], out.gradient_max[:, 0],
+                         out.gradient_norm[:, 0], out.status, out.method, out.message)
+    return out
+
+
+def _descend(kernel, th, L, g, eta, n_steps, record_every, on_divergence, progress, callback, label):
+    """The kernel path: all runs stepped together, one kernel call per step."""
+    B = th.shape[0]
+    eta = eta[:, None]
+    alive = np.ones(B, dtype=bool)
+    times, thetas, losses, grads = [], [], [], []
     L0 = L.copy()
     limit = _divergence_limit(L0)
 
@@ -98,8 +143,7 @@ def gradient_descent(kernel, theta0, step: float | np.ndarray, n_steps: int, *, 
         times.append(k)
         thetas.append(th.copy())
         losses.append(np.array(L, dtype=float))
-        gmax.append(np.max(np.abs(g), axis=1))
-        gnorm.append(np.linalg.norm(g, axis=1))
+        grads.append(np.array(g, dtype=float))
 
     record(0, L, g)
     message = ""
@@ -115,10 +159,7 @@ def gradient_descent(kernel, theta0, step: float | np.ndarray, n_steps: int, *, 
             bad = ~np.isfinite(L_new) | (L_new > limit[idx])
             if bad.any():
                 if on_divergence == "raise":
-                    raise DivergenceError(
-                        f"gradient descent diverged at step {k} with step size {label} (loss "
-                        f"{float(np.max(L_new[bad])):.3e}, started at {float(np.max(L0[idx][bad])):.3e}); "
-                        "use a smaller step size")
+                    raise DivergenceError(_divergence_message(k, label, L_new[bad], L0[idx][bad]))
                 alive[idx[bad]] = False
                 message = f"{int((~alive).sum())} of {B} runs diverged"
             keep = idx[~bad]
@@ -130,33 +171,158 @@ def gradient_descent(kernel, theta0, step: float | np.ndarray, n_steps: int, *, 
             bar.update(1)
             if not alive.any():
                 break
-    status = tuple(RunStatus.COMPLETED if a else RunStatus.DIVERGED for a in alive)
-    out = Trajectory(np.asarray(times, dtype=float), np.asarray(thetas), np.asarray(losses),
-                     np.asarray(gmax), np.asarray(gnorm), status, f"gradient descent, step {label}", message)
-    if single:
-        out = Trajectory(out.times, out.thetas[:, 0], out.losses[:, 0], out.gradient_max[:, 0],
-                         out.gradient_norm[:, 0], out.status, out.method, out.message)
-    return out
+    return times, np.asarray(thetas), np.asarray(losses), np.asarray(grads), alive, message
+
+
+def _fused_applies(kernel, B: int, callback, L, g) -> bool:
+    from ._kernels import NumpyKernel
+    return (isinstance(kernel, NumpyKernel) and callback is None and B <= FUSED_MAX_BATCH
+            and _fused.fits(kernel.P, kernel.n_rows) and bool(np.all(np.isfinite(L)))
+            and bool(np.all(np.isfinite(g))))
+
+
+@dataclass
+class _FusedRun:
+    """One run of the fused path: its records (a prefix of the common schedule) and its end."""
+
+    records: list            # (L, *θ, *∇L) per recorded step, step 0 first
+    last: tuple = ()         # (L, *θ) of the last regular iterate (held after a divergence)
+    diverged_at: int | None = None
+    diverged_loss: float = np.nan
+
+
+def _descend_fused(kernel, th, L, g, eta, n_steps, record_every, on_divergence, progress, callback, label):
+    """The fused path: each run stepped by the generated loop, one run after another.
+
+    Runs are independent, so stepping them one after another gives what stepping them
+    together gives; a divergence under ``"raise"`` is reported at the earliest step any
+    run diverges, as on the kernel path.
+    """
+    B, P = th.shape
+    program = _fused.fused_program(kernel.objective.sample, kernel.n_rows)
+    data, c = _fused.kernel_data_arguments(kernel), float(kernel.factor)
+    limit = _divergence_limit(L)
+    stop = n_steps
+    runs: list[_FusedRun] = []
+    with tqdm(total=n_steps * B, disable=not progress, desc="gradient descent", unit="step") as bar:
+        for b in range(B):
+            run = _FusedRun([(float(L[b]), *map(float, th[b]), *map(float, g[b]))])
+            state = (tuple(map(float, th[b])), tuple(map(float, g[b])), float(L[b]))
+            k, eta_b, limit_b = 0, float(eta[b]), float(limit[b])
+            while k < stop:
+                block_stop = min(stop, k + FUSED_BLOCK)
+                with np.errstate(over="raise", divide="raise", invalid="raise", under="ignore"):
+                    k_done, *state = program.descend(*state, eta_b, k, block_stop, record_every, limit_b,
+                                                     run.records.append, data, c)
+                bar.update(k_done - k)
+                k = k_done
+                if k < block_stop:       # step k + 1 is irregular: take it with the kernel
+                    k += 1
+                    new = _kernel_step(kernel, state, eta_b)
+                    if new is None or not -np.inf < new[2] <= limit_b:
+                        run.diverged_at, run.diverged_loss = k, np.inf if new is None else new[2]
+                        if on_divergence == "raise":
+                            stop = k
+                        break
+                    state = new
+                    if k % record_every == 0:
+                        run.records.append((state[2], *state[0], *state[1]))
+                    bar.update(1)
+            run.last = (state[2], *state[0])
+            if run.diverged_at is None and k == n_steps and n_steps % record_every:
+                run.records.append((state[2], *state[0], *state[1]))
+            runs.append(run)
+    ends = [r.diverged_at for r in runs if r.diverged_at is not None]
+    if on_divergence == "raise" and ends:
+        k = min(ends)
+        bad = [b for b, r in enumerate(runs) if r.diverged_at == k]
+        raise DivergenceError(_divergence_message(k, label, [runs[b].diverged_loss for b in bad], L[bad]))
+    alive = np.array([r.diverged_at is None for r in runs])
+    end = n_steps if alive.any() else max(ends)
+    times = [0, *range(record_every, end + 1, record_every)]
+    if end == n_steps and n_steps % record_every:
+        times.append(n_steps)
+    table = np.full((len(times), B, 1 + 2 * P), np.nan)
+    for b, r in enumerate(runs):
+        rows = np.array(r.records, dtype=float)
+        table[:len(rows), b] = rows
+        table[len(rows):, b, :1 + P] = r.last                  # frozen after divergence; ∇L is NaN
+    message = f"{int((~alive).sum())} of {B} runs diverged" if not alive.all() else ""
+    return times, table[:, :, 1:1 + P], table[:, :, 0], table[:, :, 1 + P:], alive, message
+
+
+def _kernel_step(kernel, state, eta: float):
+    """One gradient step taken with the kernel, the kernel path's arithmetic:
+    (θ_new, ∇L(θ_new), L(θ_new)), or None when θ_new is not finite."""
+    theta, grad, _ = state
+    new = np.array(theta) - eta * np.array(grad)
+    if not np.all(np.isfinite(new)):
+        return None
+    L_new, g_new = kernel.value_and_gradient(new)
+    return tuple(map(float, new)), tuple(map(float, g_new)), float(L_new)
 
 
 def gradient_flow(kernel, theta0, t_span: tuple[float, float], *, t_eval=None, method: str = "LSODA",
                   rtol: float = 1e-10, atol: float | np.ndarray = 1e-12, max_step: float = np.inf,
-                  events=None) -> Trajectory:
-    """Integrate dθ/dt = −∇L(θ) with ``scipy.integrate.solve_ivp`` and the exact Jacobian −∇²L."""
+                  events=None, fused: bool | None = None) -> Trajectory:
+    """Integrate dθ/dt = −∇L(θ) forward in time (t0 ≤ t1) with ``scipy.integrate.solve_ivp``
+    and the exact Jacobian −∇²L.
+
+    For a tiny objective (a :class:`~symsaddle.NumpyKernel` with P × rows ≤
+    ``symsaddle._fused.FUSED_MAX_TERMS``) the right-hand side and its Jacobian are the fused
+    Python-float functions of :mod:`symsaddle._fused` (``fused=False`` forces the kernel).
+    A reversed span would integrate gradient *ascent* and is refused.
+    """
     th0 = np.asarray(theta0, dtype=float)
     if th0.shape != (kernel.P,):
         raise ShapeError(f"theta0 must have shape ({kernel.P},), got {th0.shape}")
     if not np.all(np.isfinite(th0)):
         raise NonFiniteDataError("theta0 contains NaN or inf")
-    sol = scipy.integrate.solve_ivp(lambda t, y: kernel.flow(y), t_span, th0, method=method,
+    try:
+        t0, t1 = (float(t) for t in t_span)
+    except (TypeError, ValueError):
+        raise ValueError(f"t_span must be two numbers (t0, t1), got {t_span!r}") from None
+    if not (np.isfinite(t0) and np.isfinite(t1)) or t1 < t0:
+        raise ValueError(f"gradient flow runs forward in time: t_span must be finite with t0 ≤ t1, got "
+                         f"({t0:g}, {t1:g}); a reversed span would integrate gradient ascent")
+    flow, jacobian = _flow_functions(kernel, fused)
+    sol = scipy.integrate.solve_ivp(lambda t, y: flow(y), (t0, t1), th0, method=method,
                                     t_eval=t_eval, rtol=rtol, atol=atol, max_step=max_step,
-                                    jac=(lambda t, y: kernel.flow_jacobian(y)) if method in
+                                    jac=(lambda t, y: jacobian(y)) if method in
                                     ("Radau", "BDF", "LSODA") else None, events=events)
     thetas = sol.y.T
     L, g = kernel.value_and_gradient(thetas)
     status = (RunStatus.COMPLETED,) if sol.success else (RunStatus.FAILED,)
     return Trajectory(sol.t, thetas, np.atleast_1d(L), np.max(np.abs(g), axis=1),
                       np.linalg.norm(g, axis=1), status, f"gradient flow ({method})", sol.message)
+
+
+def _flow_functions(kernel, fused: bool | None):
+    """(−∇L, −∇²L) as functions of one θ: fused for tiny objectives, else the kernel's."""
+    from ._kernels import NumpyKernel
+    applies = isinstance(kernel, NumpyKernel) and _fused.fits(kernel.P, kernel.n_rows)
+    if fused and not applies:
+        raise ValueError(f"fused gradient flow needs a NumpyKernel of a tiny objective "
+                         f"(P × rows ≤ {_fused.FUSED_MAX_TERMS})")
+    if not applies or fused is False:
+        return kernel.flow, kernel.flow_jacobian
+    program = _fused.fused_program(kernel.objective.sample, kernel.n_rows)
+    data, c, P = _fused.kernel_data_arguments(kernel), float(kernel.factor), kernel.P
+
+    def flow(y):
+        try:
+            with np.errstate(over="raise", divide="raise", invalid="raise", under="ignore"):
+                return -np.array(program.gradient(tuple(y), data, c), dtype=float)
+        except _fused.FUSED_ERRORS:
+            return kernel.flow(y)
+
+    def jacobian(y):
+        try:
+            with np.errstate(over="raise", divide="raise", invalid="raise", under="ignore"):
+                return -np.array(program.hessian(tuple(y), data, c), dtype=float).reshape(P, P)
+        except _fused.FUSED_ERRORS:
+            return kernel.flow_jacobian(y)
+    return flow, jacobian
 
 
 @dataclass(frozen=True)

@@ -49,3 +49,19 @@ class CrossCheckError(SymsaddleError, AssertionError):
 
 class NotHomogeneousError(SymsaddleError, ValueError):
     """A model is not positively homogeneous of the required degree."""
+
+
+class MissingDependencyError(SymsaddleError, ImportError):
+    """An optional dependency (e.g. JAX, Dask) is needed but not installed; names the extra."""
+
+
+class SweepError(SymsaddleError, RuntimeError):
+    """A sweep cannot continue (a worker process died, the cluster was lost)."""
+
+
+class SweepSpecError(SymsaddleError, ValueError):
+    """A sweep specification is malformed (unknown task or key, bad grid, bad parameters)."""
+
+
+class SolverOptionError(SymsaddleError, ValueError):
+    """A solver option is invalid (e.g. a non-positive time budget, an unknown engine)."""

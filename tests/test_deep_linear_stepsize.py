@@ -115,3 +115,23 @@ def test_report_formula_differs_from_corrected():
     a = step_size_bound(net.X, net.Y, net.weights, m_formula=MFormula.REPORT)
     b = step_size_bound(net.X, net.Y, net.weights, m_formula="corrected")
     assert a.m_formula is MFormula.REPORT and a.M < b.M
+
+
+def test_doubling_sweep_reproduces_the_in_process_study(tmp_path):
+    """The study through the sweep API (one task per network, here in this process and on a Dask
+    LocalCluster) gives exactly the in-process ladders, and a second run resumes from disk."""
+    from symsaddle.deep_linear import doubling_sweep
+    from symsaddle.sweep import sweep_tasks
+    pairs = [((5, 5, 5, 5), 0), ((5, 2, 2, 5), 1), ((5, 5, 5, 5), 2)]
+    direct = doubling_experiment([random_network(w, s) for w, s in pairs], epochs=400)
+    swept = doubling_sweep(pairs, epochs=400, out=tmp_path, workers=0)
+    assert [r.to_dict() for r in swept] == [r.to_dict() for r in direct]
+    assert [r.ratio for r in swept] == [r.ratio for r in direct]
+    assert "deep-linear-ladder" in sweep_tasks()          # registered through the entry point
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False, protocol="tcp://",
+                                  host="127.0.0.1", dashboard_address=None) as cluster:
+        on_dask = doubling_sweep(pairs[:2], epochs=400, out=tmp_path / "dask", scheduler=cluster.scheduler_address)
+    assert [r.to_dict() for r in on_dask] == [r.to_dict() for r in direct[:2]]
+    again = doubling_sweep(pairs, epochs=400, out=tmp_path, workers=0)   # everything already on disk
+    assert [r.to_dict() for r in again] == [r.to_dict() for r in direct]

@@ -10,7 +10,7 @@ from nbclient import NotebookClient
 
 ROOT = Path(__file__).parent.parent
 BUILDERS = {"build_diagonal": "diagonal_saddle_to_saddle.ipynb", "build_deep_linear": "deep_linear.ipynb",
-            "build_ncf": "ncf_directional_convergence.ipynb"}
+            "build_ncf": "ncf_directional_convergence.ipynb", "build_symmetry": "symmetry_induced.ipynb"}
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
 

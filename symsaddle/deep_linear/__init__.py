@@ -19,14 +19,15 @@ from .kernel import DeepLinearKernel
 from .network import balancedness, from_theta, objective, product, to_theta
 from .statistics import SufficientStatistics
 from .stepsize import (BoundStatus, DoublingResult, MFormula, Network, RunOutcome, StepSizeBound,
-                       corrected_M, doubling_experiment, random_network, report_M, step_size_bound)
+                       corrected_M, doubling_experiment, doubling_sweep, ladder_task, random_network, report_M,
+                       step_size_bound)
 
 __all__ = [
     "BoundStatus", "CriticalPoint", "CriticalPointSurvey", "DeepLinearKernel", "DoublingResult", "EscapeRun",
     "MFormula", "Network", "Parametrisation", "PlateauMatch", "RunOutcome", "SequentialLearning",
     "StepSizeBound", "SufficientStatistics", "TheoryVerdict", "achour_classification", "balanced_factorisation",
-    "balancedness", "corrected_M", "default_step", "doubling_experiment", "escape_times", "factorise",
-    "from_theta", "is_tightened", "objective", "product", "random_network", "report_M", "seed001_section4_data",
+    "balancedness", "corrected_M", "default_step", "doubling_experiment", "doubling_sweep", "escape_times", "factorise",
+    "from_theta", "is_tightened", "ladder_task", "objective", "product", "random_network", "report_M", "seed001_section4_data",
     "sequential_learning", "step_size_bound", "strict_factorisation", "subsets", "survey_critical_points",
     "to_theta", "unbalanced_factorisation",
 ]

@@ -21,7 +21,7 @@ from .critical_points import survey_critical_points
 from .figures import escape_figure, histogram_figure, ladder_figure, plateau_figure
 from .incremental import escape_times, seed001_section4_data, sequential_learning
 from .statistics import SufficientStatistics
-from .stepsize import MFormula, doubling_experiment, random_network, step_size_bound
+from .stepsize import MFormula, doubling_experiment, doubling_sweep, random_network, step_size_bound
 
 SECTION4_WIDTHS = (5, 4, 4, 5)
 LOSS_LATEX = r"L(W) = \|Y - X W_1 W_2 W_3\|_F^2,\quad L_S = \operatorname{tr}\Sigma_{YY} - \sum_{i\in S}\lambda_i"
@@ -106,19 +106,23 @@ STEPSIZE_CONFIGS = {"N=2 (5-5-5)": (5, 5, 5), "N=3 (5-5-5-5)": (5, 5, 5, 5), "N=
 
 
 def stepsize_report(out_dir: Path | None, progress: bool, *, n_bounds: int = 1000, n_ladders: int = 100,
-                    epochs: int = 5000, configs: dict | None = None, seed0: int = 0) -> dict:
+                    epochs: int = 5000, configs: dict | None = None, seed0: int = 0,
+                    workers: int | None = None, scheduler: str | None = None) -> dict:
     """Seed 001 §5.3–5.4: the bound (report's M vs corrected M), the ladder of one network
-    (Figure 3), bound histograms (Figures 4–5) and first-failing-step histograms (Figure 6)."""
+    (Figure 3), bound histograms (Figures 4–5) and first-failing-step histograms (Figure 6).
+
+    The ``n_ladders`` ladders per configuration run as one sweep (``doubling_sweep``: a local
+    process pool of ``workers``, or the Dask cluster at ``scheduler``), recorded in
+    ``out_dir/ladders`` as they finish, so an interrupted run resumes there."""
     configs = configs or STEPSIZE_CONFIGS
     net = random_network((5, 5, 5, 5), seed0)
     single = {f.value: step_size_bound(net.X, net.Y, net.weights, m_formula=f).to_dict() for f in MFormula}
     ladder = doubling_experiment([net], epochs=epochs, curve_every=10)[0]
-    bounds, ladders = {}, {}
-    for name, widths in configs.items():
-        bounds[name] = _bound_samples(widths, n_bounds, seed0, progress)
-        res = doubling_experiment([random_network(widths, seed0 + i) for i in range(n_ladders)], epochs=epochs,
-                                  progress=progress)
-        ladders[name] = res
+    bounds = {name: _bound_samples(widths, n_bounds, seed0, progress) for name, widths in configs.items()}
+    pairs = [(widths, seed0 + i) for widths in configs.values() for i in range(n_ladders)]
+    done = doubling_sweep(pairs, epochs=epochs, out=None if out_dir is None else Path(out_dir) / "ladders",
+                          workers=workers, scheduler=scheduler, progress=progress)
+    ladders = {name: done[j * n_ladders:(j + 1) * n_ladders] for j, name in enumerate(configs)}
     summary = {name: {"bound_corrected": _summary(bounds[name]["corrected"]),
                       "bound_report": _summary(bounds[name]["report"]),
                       "first_failing_step": _summary([r.first_failing_step for r in ladders[name]]),

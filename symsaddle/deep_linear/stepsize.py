@@ -33,7 +33,8 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from ..dynamics import RunStatus, gradient_descent
-from ..errors import ShapeError, SingularMatrixError
+from ..errors import ShapeError, SingularMatrixError, SweepError
+from ..sweep import run_sweep, sweepable, task_key
 from .kernel import DeepLinearKernel
 from .network import balancedness, chain, objective, product, to_theta
 from .statistics import SufficientStatistics
@@ -68,6 +69,10 @@ class StepSizeBound:
 
     def to_dict(self) -> dict:
         return {k: (v.value if isinstance(v, Enum) else v) for k, v in self.__dict__.items()}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "StepSizeBound":
+        return cls(**{**d, "m_formula": MFormula(d["m_formula"]), "status": BoundStatus(d["status"])})
 
 
 def _data(X, Y) -> tuple[np.ndarray, np.ndarray]:
@@ -173,6 +178,12 @@ class DoublingResult:
                 "first_failure": None if f is None else f.outcome.value, "ratio": self.ratio,
                 "runs": [{"step": r.step, "outcome": r.outcome.value, "final_loss": r.final_loss} for r in self.runs]}
 
+    @classmethod
+    def from_dict(cls, d: dict) -> "DoublingResult":
+        """The result back from :meth:`to_dict` (loss curves are not kept there)."""
+        return cls(StepSizeBound.from_dict(d["bound"]),
+                   tuple(LadderRun(r["step"], RunOutcome(r["outcome"]), r["final_loss"]) for r in d["runs"]))
+
 
 @dataclass(frozen=True)
 class Network:
@@ -272,3 +283,33 @@ def doubling_experiment(networks: Sequence[Network], *, epochs: int = 5000, star
         out.append(_ladder(net, bound, epochs=epochs, start_factor=start_factor, tol=tol, window=window,
                            levels=levels, max_doublings=max_doublings, curve_every=curve_every))
     return tuple(out)
+
+
+# ---------------------------------------------------------------------------------------
+# the 100-network study as a sweep (one task per network, resumable, local pool or Dask)
+
+
+@sweepable("deep-linear-ladder", "seed 001 §5.4: the doubling ladder of random_network(widths, seed)")
+def ladder_task(seed: int, widths: Sequence[int] = (5, 5, 5, 5), epochs: int = 5000,
+                m_formula: str = MFormula.CORRECTED.value) -> dict:
+    """One network of the step-size study: :func:`doubling_experiment` on
+    ``random_network(widths, seed)``; the result is :meth:`DoublingResult.to_dict`."""
+    return doubling_experiment([random_network(widths, seed)], epochs=epochs, m_formula=m_formula)[0].to_dict()
+
+
+def doubling_sweep(networks: Sequence[tuple[Sequence[int], int]], *, epochs: int = 5000, out=None,
+                   workers: int | None = None, scheduler: str | None = None,
+                   progress: bool = False) -> tuple[DoublingResult, ...]:
+    """The doubling experiment of the networks ``random_network(widths, seed)`` for the given
+    (widths, seed) pairs, one sweep task each (``symsaddle.sweep``): on a local process pool
+    (``workers``; 0 = this process) or a Dask cluster (``scheduler``), results appended to
+    ``out`` as they finish so that a killed study resumes there. Same results, in the same
+    order, as :func:`doubling_experiment` on the same networks (without loss curves)."""
+    res = run_sweep(ladder_task, [{"widths": [int(w) for w in widths], "seed": int(seed)} for widths, seed in networks],
+                    out, fixed={"epochs": int(epochs)}, workers=workers, scheduler=scheduler, progress=progress)
+    if res.failed:
+        raise SweepError(f"{len(res.failed)} ladder(s) failed; first: {res.failed[0].error}")
+    by_key = {task_key(res.task, r.params): r for r in res.records}
+    return tuple(DoublingResult.from_dict(by_key[task_key(res.task, {"widths": [int(w) for w in widths],
+                                                                       "seed": int(seed), "epochs": int(epochs)})].result)
+                 for widths, seed in networks)

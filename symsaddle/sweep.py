@@ -1,0 +1,343 @@
+"""Sweeps: many independent tasks, on a local process pool or a Dask cluster, resumable.
+
+A *task* is a top-level function (picklable by reference) called with keyword parameters
+that are JSON values (numbers, strings, booleans, lists, mappings); it must be deterministic
+given its parameters (pass the random seed as one of them) and return a mapping of results.
+A *sweep* runs one task function over many parameter sets:
+
+    from symsaddle.sweep import grid, run_sweep
+    res = run_sweep(teacher_student_run, grid(seed=range(1000)), "out/ts", fixed={"width": 4})
+    res = run_sweep("deep-linear-ladder", grid(seed=range(100), widths=[[5, 5, 5, 5]]), "out/ladders")
+
+Tasks run on a local pool of processes (default: one per core; ``workers=0`` runs them in
+this process) or, given ``scheduler="tcp://host:8786"``, on an existing Dask distributed
+cluster (``pip install 'symsaddle[dask]'``). Each finished task is appended to
+``OUT/results.jsonl`` at once (atomically, see :mod:`symsaddle._sweep_store`) and the tidy
+table ``OUT/results.csv`` (+ ``results.parquet`` with pyarrow) is refreshed from it. A
+task's identity is a hash of its task name and parameters, so running the same sweep again
+— after it finished, failed, or was killed — skips every task already recorded and runs only
+the rest: nothing is lost and nothing is run or recorded twice. A task that raises is
+recorded with its error (``status = "failed"``) and the sweep goes on; ``retry_failed=True``
+runs the failed ones again. A tqdm bar shows done / running / failed.
+
+Named tasks (for ``symsaddle sweep SPEC``) are registered with :func:`sweepable`; modules
+that define them are listed under the entry-point group ``symsaddle.sweeps`` of their
+package, so the core never imports an analysis slice. A specification file (JSON, or TOML
+on Python ≥ 3.11) names a registered task and its grid — it is parsed as data only:
+
+    {"task": "deep-linear-ladder",
+     "grid": {"seed": {"range": [0, 100]}, "widths": [[5, 5, 5, 5]]},
+     "fixed": {"epochs": 5000},
+     "out": "ladders", "workers": 2, "scheduler": null}
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import inspect
+import itertools
+import json
+import pickle
+import tempfile
+import time
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+from typing import Callable, Iterable, Mapping
+
+from tqdm.auto import tqdm
+
+from ._sweep_exec import executor
+from ._sweep_store import MANIFEST_NAME, ResultStore, TaskRecord, TaskStatus
+from .errors import SweepSpecError
+from .reports import to_jsonable
+
+__all__ = ["SweepResult", "SweepSpec", "SweepStatus", "TaskRecord", "TaskStatus", "grid", "load_sweep",
+           "run_sweep", "sweep_tasks", "sweepable", "task_key"]
+
+#: Entry-point group listing the modules that register named sweep tasks.
+ENTRY_POINT_GROUP = "symsaddle.sweeps"
+
+
+@dataclass(frozen=True)
+class SweepTask:
+    name: str
+    function: Callable
+    summary: str
+
+
+_TASKS: dict[str, SweepTask] = {}
+
+
+def sweepable(name: str, summary: str = ""):
+    """Decorator registering a top-level function as the named sweep task ``name``."""
+    def register(fn: Callable) -> Callable:
+        _check_top_level(fn)
+        if name in _TASKS and _TASKS[name].function is not fn:
+            raise ValueError(f"sweep task {name!r} registered twice")
+        _TASKS[name] = SweepTask(name, fn, summary or (fn.__doc__ or "").strip().split("\n")[0])
+        fn.sweep_name = name
+        return fn
+    return register
+
+
+def sweep_tasks() -> dict[str, SweepTask]:
+    """All registered sweep tasks (importing the modules listed under ``symsaddle.sweeps``)."""
+    for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
+        ep.load()
+    return dict(sorted(_TASKS.items()))
+
+
+def grid(**axes: Iterable) -> list[dict]:
+    """The Cartesian product of the axes, as parameter sets: ``grid(seed=range(3), mu=[0.1, 1])``."""
+    names = list(axes)
+    values = [list(v) for v in axes.values()]
+    return [dict(zip(names, combo)) for combo in itertools.product(*values)]
+
+
+def _canonical(params: Mapping) -> dict:
+    try:
+        out = json.loads(json.dumps(to_jsonable(dict(params)), sort_keys=True, allow_nan=False))
+    except (TypeError, ValueError) as exc:
+        raise SweepSpecError(f"task parameters must be JSON values (numbers, strings, lists, "
+                             f"mappings), got {dict(params)!r}: {exc}") from None
+    return out
+
+
+def task_key(task: str, params: Mapping) -> str:
+    """A task's identity: a hash of its task name and canonical (sorted-key JSON) parameters."""
+    text = json.dumps({"task": task, "params": _canonical(params)}, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:24]
+
+
+def _check_top_level(fn: Callable) -> None:
+    if "<locals>" in getattr(fn, "__qualname__", "<locals>") or getattr(fn, "__name__", "") == "<lambda>":
+        raise SweepSpecError(f"a sweep task must be a top-level function of an importable module, got {fn!r}")
+
+
+def _check_picklable(fn: Callable) -> None:
+    _check_top_level(fn)
+    try:
+        pickle.dumps(fn)
+    except (pickle.PicklingError, AttributeError, TypeError) as exc:
+        raise SweepSpecError(f"sweep task {fn!r} cannot be pickled by reference: {exc}") from None
+
+
+def _resolve(task: str | Callable) -> tuple[str, Callable]:
+    if callable(task):
+        _check_picklable(task)
+        return getattr(task, "sweep_name", f"{task.__module__}:{task.__qualname__}"), task
+    tasks = sweep_tasks()
+    if task not in tasks:
+        raise SweepSpecError(f"unknown sweep task {task!r}; registered: {', '.join(tasks) or 'none'}")
+    _check_picklable(tasks[task].function)
+    return task, tasks[task].function
+
+
+class SweepStatus(str, Enum):
+    COMPLETED = "completed"
+    COMPLETED_WITH_FAILURES = "completed with failures"
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    """The records of a sweep's tasks (in the order given), and what this run did."""
+
+    folder: Path
+    task: str
+    status: SweepStatus
+    records: tuple[TaskRecord, ...]
+    ran: int                 # tasks run by this call
+    skipped: int             # tasks already recorded before this call
+    table: Path
+    log: Path
+
+    @property
+    def failed(self) -> tuple[TaskRecord, ...]:
+        return tuple(r for r in self.records if r.status is TaskStatus.FAILED)
+
+    @property
+    def results(self) -> list[dict | None]:
+        """Each task's result mapping, or None where it failed, in the order of the tasks."""
+        return [r.result if r.status is TaskStatus.OK else None for r in self.records]
+
+    def to_dict(self) -> dict:
+        return {"folder": str(self.folder), "task": self.task, "status": self.status.value,
+                "tasks": len(self.records), "failed": len(self.failed), "ran": self.ran, "skipped": self.skipped,
+                "table": str(self.table), "log": str(self.log),
+                "errors": [{"params": r.params, "error": r.error} for r in self.failed[:20]]}
+
+
+def load_sweep(folder: str | Path) -> dict[str, TaskRecord]:
+    """The recorded tasks of a sweep folder, latest record per task key."""
+    return ResultStore(folder).read()
+
+
+def run_sweep(task: str | Callable, params: Iterable[Mapping], out: str | Path | None = None, *,
+              fixed: Mapping | None = None, scheduler: str | None = None, workers: int | None = None,
+              retry_failed: bool = False, progress: bool = True, table_every: float = 5.0) -> SweepResult:
+    """Run ``task(**fixed, **p)`` for every parameter set ``p``, recording results in ``out``.
+
+    ``task`` is a registered task name or a top-level function; ``out`` the results folder
+    (a new temporary folder if None). Tasks already recorded there are not run again
+    (failed ones are, with ``retry_failed``). ``scheduler`` is the address of an existing Dask
+    scheduler; otherwise a local pool of ``workers`` processes (default: one per core;
+    0: in this process). The tidy table is refreshed at most every ``table_every`` seconds
+    and at the end.
+    """
+    name, fn = _resolve(task)
+    signature = inspect.signature(fn)
+    tasks: dict[str, dict] = {}
+    for p in params:
+        merged = _canonical({**(fixed or {}), **p})
+        try:
+            signature.bind(**merged)
+        except TypeError as exc:
+            raise SweepSpecError(f"parameters {merged} do not fit task {name!r}{signature}: {exc}") from None
+        tasks.setdefault(task_key(name, merged), merged)
+    folder = Path(out) if out is not None else Path(tempfile.mkdtemp(prefix="symsaddle-sweep-"))
+    store = ResultStore(folder)
+    records = store.open()
+    _check_manifest(folder, name, len(tasks))
+    todo = [k for k in tasks if k not in records
+            or (retry_failed and records[k].status is TaskStatus.FAILED)]
+    skipped = len(tasks) - len(todo)
+    failed = sum(1 for k in tasks if k in records and k not in todo and records[k].status is TaskStatus.FAILED)
+    if todo:
+        ex = executor(scheduler, workers)
+        bar = tqdm(total=len(tasks), initial=skipped, disable=not progress, desc=f"sweep {name}", unit="task")
+        try:
+            futures = {ex.submit(fn, tasks[k], k): k for k in todo}
+            pending, last_table = len(futures), time.monotonic()
+            bar.set_postfix_str(f"running={ex.running(pending)} failed={failed}")
+            for fut in ex.as_completed(futures):
+                key = futures[fut]
+                out_ = ex.outcome(fut)
+                rec = TaskRecord(key, name, tasks[key], TaskStatus(out_["status"]), out_["result"],
+                                 out_["error"], float(out_["seconds"]))
+                store.append(rec)
+                records[key] = rec
+                pending -= 1
+                failed += rec.status is TaskStatus.FAILED
+                bar.update(1)
+                bar.set_postfix_str(f"running={ex.running(pending)} failed={failed}")
+                if time.monotonic() - last_table >= table_every:
+                    store.write_table(records)
+                    last_table = time.monotonic()
+        finally:
+            bar.close()
+            ex.close()
+            store.write_table(records)
+    else:
+        store.write_table(records)
+    ordered = tuple(records[k] for k in tasks)
+    status = (SweepStatus.COMPLETED if all(r.status is TaskStatus.OK for r in ordered)
+              else SweepStatus.COMPLETED_WITH_FAILURES)
+    return SweepResult(folder, name, status, ordered, len(todo), skipped, store.table, store.log)
+
+
+def _check_manifest(folder: Path, name: str, n_tasks: int) -> None:
+    """A results folder holds one task function's results: refuse to mix in another's."""
+    path = folder / MANIFEST_NAME
+    if path.exists():
+        recorded = json.loads(path.read_text()).get("task")
+        if recorded != name:
+            raise SweepSpecError(f"{folder} holds results of sweep task {recorded!r}, not {name!r}; "
+                                 "choose another folder")
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps({"task": name, "tasks": n_tasks}, indent=2) + "\n")
+    tmp.replace(path)
+
+
+# ---------------------------------------------------------------------------------------
+# specification files
+
+_SPEC_KEYS = {"task", "grid", "fixed", "out", "scheduler", "workers", "retry_failed"}
+
+
+def _axis(name: str, values) -> list:
+    if isinstance(values, Mapping):
+        if set(values) != {"range"} or not isinstance(values["range"], list) or not 1 <= len(values["range"]) <= 3 \
+                or not all(isinstance(v, int) and not isinstance(v, bool) for v in values["range"]):
+            raise SweepSpecError(f"grid axis {name!r}: a mapping must be {{\"range\": [start, stop(, step)]}} of "
+                                 f"integers, got {values!r}")
+        return list(range(*values["range"]))
+    if not isinstance(values, list) or not values:
+        raise SweepSpecError(f"grid axis {name!r} must be a non-empty list of values or a range, got {values!r}")
+    return values
+
+
+@dataclass(frozen=True)
+class SweepSpec:
+    """A sweep read from a JSON or TOML file: a registered task, a grid, fixed parameters."""
+
+    task: str
+    grid: dict = field(default_factory=dict)
+    fixed: dict = field(default_factory=dict)
+    out: Path | None = None
+    scheduler: str | None = None
+    workers: int | None = None
+    retry_failed: bool = False
+
+    @classmethod
+    def from_mapping(cls, spec: Mapping, base: Path | None = None) -> "SweepSpec":
+        if not isinstance(spec, Mapping):
+            raise SweepSpecError(f"a sweep specification must be a mapping, got {type(spec).__name__}")
+        unknown = set(spec) - _SPEC_KEYS
+        if unknown:
+            raise SweepSpecError(f"unknown keys {sorted(unknown)} in the sweep specification; "
+                                 f"allowed: {sorted(_SPEC_KEYS)}")
+        if not isinstance(spec.get("task"), str):
+            raise SweepSpecError("the sweep specification must name its task: \"task\": \"<registered name>\"")
+        g, fixed = spec.get("grid", {}), spec.get("fixed", {})
+        if not isinstance(g, Mapping) or not isinstance(fixed, Mapping):
+            raise SweepSpecError("\"grid\" and \"fixed\" must be mappings of parameter names")
+        workers = spec.get("workers")
+        if workers is not None and (not isinstance(workers, int) or isinstance(workers, bool) or workers < 0):
+            raise SweepSpecError(f"\"workers\" must be a non-negative integer, got {workers!r}")
+        scheduler = spec.get("scheduler")
+        if scheduler is not None and not isinstance(scheduler, str):
+            raise SweepSpecError(f"\"scheduler\" must be an address string, got {scheduler!r}")
+        out = spec.get("out")
+        if out is not None and not isinstance(out, str):
+            raise SweepSpecError(f"\"out\" must be a folder path, got {out!r}")
+        out_path = None if out is None else (Path(out) if base is None or Path(out).is_absolute() else base / out)
+        return cls(spec["task"], {k: _axis(k, v) for k, v in g.items()}, dict(fixed), out_path, scheduler,
+                   workers, bool(spec.get("retry_failed", False)))
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> "SweepSpec":
+        """Read a ``.json`` or ``.toml`` specification (data only: no code is evaluated)."""
+        path = Path(path)
+        if not path.is_file():
+            raise SweepSpecError(f"sweep specification {path} is not a file")
+        text = path.read_bytes()
+        try:
+            if path.suffix == ".json":
+                spec = json.loads(text)
+            elif path.suffix == ".toml":
+                try:
+                    import tomllib
+                except ImportError:                  # Python 3.10
+                    raise SweepSpecError("TOML specifications need Python ≥ 3.11; use JSON") from None
+                spec = tomllib.loads(text.decode())
+            else:
+                raise SweepSpecError(f"a sweep specification must be a .json or .toml file, got {path.name}")
+        except (ValueError, UnicodeDecodeError) as exc:
+            if isinstance(exc, SweepSpecError):
+                raise
+            raise SweepSpecError(f"cannot parse {path}: {exc}") from None
+        return cls.from_mapping(spec, base=path.parent)
+
+    def parameter_sets(self) -> list[dict]:
+        return grid(**self.grid)
+
+    def run(self, *, out: str | Path | None = None, scheduler: str | None = None, workers: int | None = None,
+            retry_failed: bool | None = None, progress: bool = True) -> SweepResult:
+        """Run the sweep; arguments given here override the file's."""
+        return run_sweep(self.task, self.parameter_sets(), out if out is not None else self.out,
+                         fixed=self.fixed, scheduler=scheduler or self.scheduler,
+                         workers=workers if workers is not None else self.workers,
+                         retry_failed=self.retry_failed if retry_failed is None else retry_failed,
+                         progress=progress)

@@ -1,0 +1,194 @@
+"""``symsaddle reproduce symmetry-counts | symmetry-inertia`` (seed 003 §4 and §6.2.6; issue 9 parts 2–3).
+
+Thin drivers over ``counting`` and ``inertia``; their sizes are parameters of :func:`counts_report` and
+:func:`inertia_report`, whose defaults are the reproduction settings.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable, Sequence
+
+import numpy as np
+
+from ..reports import markdown_table, save_figure, write_json, write_tables
+from ..reproduce import case
+from .counting import (closed_forms, count_table, critical_subspace_count, global_minimum_subspace_count, labellings,
+                       ratio_curve)
+from .examples import SIExample, deep_layer_example, seed003_reduced_minimum, two_output_example
+from .figures import ratio_figure, spectrum_figure
+from .inertia import classify_segments, default_mus, measure_si_line, predict_si_line
+
+# ---------------------------------------------------------------------------------------------
+# §4: counting
+
+#: The seed's printed counts (§4.2, §4.4): (name, r, m, printed value, printed formula).
+THESIS_COUNTS = (
+    ("T", 4, 5, 245, "Σ_{k₁+…+k₄=5, k_i≥1} (5; k₁..k₄) + 5 = 4·5!/2! + 5"),
+    ("G", 3, 4, 36, "3·4!/2!"),
+    ("T", 4, 4, 24, "4!"),
+    ("G", 3, 5, 30, "3·4!/3! + 3·4!/(2!·2!)"),
+)
+
+EXPLANATIONS = {
+    ("T", 4, 5): "the '+5' counts one subspace per position of the zero-type neuron; the other four neurons still "
+                 "carry the 4! labellings of the teacher's neurons: 5·4! = 120, so T(4,5) = 240 + 120 = 360",
+    ("G", 3, 5): "the multinomials of 5 need 5!, not 4!: 3·5!/3! + 3·5!/(2!·2!) = 60 + 90 = 150",
+}
+
+
+def thesis_count_rows() -> list[dict]:
+    """The seed's four printed counts against the closed form and brute-force enumeration."""
+    rows = []
+    for which, r, m, printed, formula in THESIS_COUNTS:
+        value = (global_minimum_subspace_count if which == "T" else critical_subspace_count)(r, m)
+        enumerated = sum(1 for _ in labellings(r, m, zero_type=which == "T"))
+        rows.append({"quantity": f"{which}({r},{m})", "printed": printed, "printed_formula": formula,
+                     "closed_form": value, "enumeration": enumerated,
+                     "verdict": "confirmed" if printed == value == enumerated else "seed wrong",
+                     "explanation": EXPLANATIONS.get((which, r, m), "")})
+    return rows
+
+
+def counts_report(out_dir: Path | None, progress: bool, *, max_r: int = 6, max_added: int = 5, r_star: int = 30,
+                  curve_added: int = 40, enumerate_up_to: int = 4) -> dict:
+    """T and G tables, the seed's numbers, the trend claims and the Figure 4.4 curve with its crossover."""
+    pairs = [(r, r + h) for r in range(1, max_r + 1) for h in range(max_added + 1)]
+    T, G = count_table(pairs, "T"), count_table(pairs, "G")
+    checks = []
+    for r, m in pairs:
+        if r <= enumerate_up_to and m <= r + 3:
+            forms = closed_forms(r, m)
+            checks.append({"r": r, "m": m, "T_enumerated": sum(1 for _ in labellings(r, m)),
+                           "G_enumerated": sum(1 for _ in labellings(r, m, zero_type=False)),
+                           "T_forms_agree": len(set(forms["T"].values())) == 1,
+                           "G_forms_agree": len(set(forms["G"].values())) == 1})
+    table = {(d["r"], d["m"]): d["value"] for d in T}
+    gtable = {(d["r"], d["m"]): d["value"] for d in G}
+    enumeration_agrees = all(c["T_enumerated"] == table[c["r"], c["m"]] and c["G_enumerated"] == gtable[c["r"], c["m"]]
+                             and c["T_forms_agree"] and c["G_forms_agree"] for c in checks)
+    thesis = thesis_count_rows()
+    ratios_r4 = [{"m": m, "G(3,m)/T(4,m)": critical_subspace_count(3, m) / global_minimum_subspace_count(4, m),
+                  "sum_r<4 G(r,m)/T(4,m)": sum(critical_subspace_count(r, m) for r in (1, 2, 3))
+                  / global_minimum_subspace_count(4, m)} for m in range(4, 13)]
+    curve = ratio_curve(r_star, curve_added)
+    result = {
+        "T": T, "G": G, "enumeration_checks": checks, "enumeration_agrees": enumeration_agrees,
+        "formulas": {"T": r"T(r,m) = r!\,S(m+1,r+1) = \sum_{k=0}^{r}(-1)^k\binom{r}{k}(r+1-k)^m",
+                     "G": r"G(r,m) = r!\,S(m,r) = \sum_{k=0}^{r}(-1)^k\binom{r}{k}(r-k)^m"},
+        "thesis": thesis, "trend_r_star_4": ratios_r4,
+        "figure_4_4": {"r_star": r_star, "rows": curve.rows(), "crossover_sum": curve.crossover,
+                       "crossover_largest_term": curve.crossover_of(r_star - 1)},
+    }
+    if out_dir is not None:
+        write_tables(T, out_dir, "T", caption="T(r, m): affine subspaces of the global-minimum manifold")
+        write_tables(G, out_dir, "G", caption="G(r, m): symmetry-induced critical subspaces")
+        write_tables(thesis, out_dir, "thesis_counts", ["quantity", "printed", "closed_form", "enumeration", "verdict"],
+                     caption="Seed 003 \\S4 counts")
+        write_tables(curve.rows(), out_dir, "figure4_4_ratios")
+        save_figure(ratio_figure(curve), out_dir, "figure4_4")
+        write_json(result, Path(out_dir) / "result.json")
+    result["text"] = "\n".join([
+        "Seed 003 §4 counts against closed forms and brute-force enumeration:",
+        markdown_table(thesis, ["quantity", "printed", "closed_form", "enumeration", "verdict"]),
+        f"closed forms = enumeration for r ≤ {enumerate_up_to}, m ≤ r + 3: {enumeration_agrees}",
+        f"Figure 4.4 (r* = {r_star}): Σ_r G(r, m)/T(r*, m) < 1 from h = {curve.crossover} added neurons on; "
+        f"the largest single term G(r*−1, m)/T(r*, m) from h = {curve.crossover_of(r_star - 1)}",
+    ])
+    return result
+
+
+# ---------------------------------------------------------------------------------------------
+# §6.2.6: Theorem 3 and Corollaries 3.1/3.2 along SI lines
+
+#: The SI lines of the reproduction: name -> (builder, what it shows).
+INERTIA_EXAMPLES: dict[str, tuple[Callable[[], SIExample], str]] = {
+    "seed003-width3": (lambda: seed003_reduced_minimum(3, 1, 0),
+                       "d_out = 1, last layer: U = 0, Corollary 3.2 holds (Y indefinite: saddles on both sides)"),
+    "seed003-width4-saddle-line": (lambda: seed003_reduced_minimum(4, 10, 2),
+                                   "the thesis's width-5 student from a width-4 local minimum; Y indefinite"),
+    "seed003-width4-si-minimum": (lambda: seed003_reduced_minimum(4, 22, 3),
+                                  "the thesis's width-5 student; Y ≻ 0: 0 < μ < 1 are SI (degenerate) local minima"),
+    "two-output": (two_output_example, "d_out = 2: U ≠ 0, strict saddles for every μ although Y ≻ 0"),
+    "deep-layer": (deep_layer_example, "mlp [2,2,2,1], first hidden layer: U ≠ 0, strict saddles for every μ"),
+}
+
+
+def _example_result(ex: SIExample, mus: np.ndarray) -> tuple[dict, object]:
+    pr = predict_si_line(ex.objective, ex.theta, ex.neuron, layer=ex.layer)
+    kernel = pr.wide_objective.compile()
+    sweep = measure_si_line(pr, mus, kernel=kernel)
+    kinds = classify_segments(pr, kernel=kernel)
+    decided = sweep.decided
+    half = sweep.measured[int(np.argmin(np.abs(sweep.mus - 0.5)))]
+    summary = pr.summary()
+    summary.update({
+        "description": ex.description, "reduced_width": pr.layer.width,
+        "n_mu": len(sweep.mus), "n_decided": int(decided.sum()),
+        "n_agree_on_decided": int(np.sum(sweep.agrees & decided)), "all_decided_agree": sweep.all_decided_agree,
+        "n_thesis_agree_on_decided": int(sum(1 for i in np.nonzero(decided)[0] if sweep.measured[i] == sweep.thesis[i])),
+        "core_classification": {k: v.value for k, v in kinds.items()},
+        "brea": {"claimed_at_least": pr.brea_zero_count, "predicted": pr.permutation_point_zero_count,
+                 "measured": None if half is None else half.zero},
+        "sweep": sweep.rows(),
+    })
+    return summary, sweep
+
+
+def inertia_report(out_dir: Path | None, progress: bool, *, examples: Sequence[str] | None = None,
+                   n_mu: int = 100) -> dict:
+    """Every example of :data:`INERTIA_EXAMPLES`: Y, U, predicted vs measured inertia along μ, segment verdicts."""
+    names = list(examples or INERTIA_EXAMPLES)
+    mus = default_mus(n_mu)
+    results, lines = {}, []
+    iterator = names
+    if progress:
+        from tqdm.auto import tqdm
+        iterator = tqdm(names, desc="SI lines")
+    for name in iterator:
+        builder, what = INERTIA_EXAMPLES[name]
+        res, sweep = _example_result(builder(), mus)
+        res["shows"] = what
+        results[name] = res
+        if out_dir is not None:
+            save_figure(spectrum_figure(sweep, title=name), out_dir, f"spectrum_{name}")
+            write_tables(res["sweep"], out_dir, f"sweep_{name}")
+        lines += [f"{name}: {what}",
+                  f"  loss {res['loss']:.4e}, ‖∇L‖ = {res['gradient_norm']:.1e}; rank U = {res['rank_U']} "
+                  f"(σ(U) = {np.array2string(np.asarray(res['U_singular_values']), precision=2)}), "
+                  f"In(ZᵀYZ) = {res['Y_inertia']}, In H_r = {res['reduced_inertia']}",
+                  f"  measured = predicted at {res['n_agree_on_decided']}/{res['n_decided']} decided μ "
+                  f"({res['n_mu']} in all); the U = 0 prediction at {res['n_thesis_agree_on_decided']}",
+                  "  " + "; ".join(f"{s['segment']}: {s['verdict']} {(s['negative'], s['zero'], s['positive'])}"
+                                   for s in res["segments"]),
+                  f"  Brea et al. at μ = ½: ≥ {res['brea']['claimed_at_least']} zeros claimed, "
+                  f"{res['brea']['predicted']} predicted, {res['brea']['measured']} measured"]
+    rows = [{"example": n, "d": r["d"], "fan_out": r["fan_out"], "last_layer": r["is_last_hidden_layer"],
+             "rank_U": r["rank_U"], "Y_inertia": r["Y_inertia"], "decided": r["n_decided"],
+             "agree": r["n_agree_on_decided"], "thesis_agree": r["n_thesis_agree_on_decided"],
+             "segments": " / ".join(s["verdict"] for s in r["segments"])} for n, r in results.items()]
+    result = {"examples": results, "summary": rows, "all_agree": all(r["all_decided_agree"] for r in results.values())}
+    if out_dir is not None:
+        write_tables(rows, out_dir, "si_lines", caption="SI lines: Theorem 3 prediction against the measured Hessian")
+        write_json(result, Path(out_dir) / "result.json")
+    result["text"] = "\n".join(lines + ["", markdown_table(rows)])
+    return result
+
+
+TOPIC = "symmetry-induced critical points of teacher–student networks"
+
+
+@case("symmetry-counts", "how many symmetry-induced critical subspaces there are against global-minimum ones: "
+      "T(r, m), G(r, m) closed forms vs enumeration, the thesis' counts audited, Figure 4.4",
+      paper="Şimşek et al. 2021, geometry of the loss landscape in overparameterized neural networks: "
+            "symmetries and invariances", topic=TOPIC)
+def run_counts(out_dir: Path | None, progress: bool) -> dict:
+    return counts_report(out_dir, progress)
+
+
+@case("symmetry-inertia", "Hessian index along symmetry-induced lines of critical points (duplicated neurons): "
+      "the Y, U prediction (Theorem 3, Cor. 3.1/3.2) against the measured Hessian, five lines",
+      paper="Şimşek et al. 2021, geometry of the loss landscape in overparameterized neural networks: "
+            "symmetries and invariances", topic=TOPIC)
+def run_inertia(out_dir: Path | None, progress: bool) -> dict:
+    return inertia_report(out_dir, progress)

@@ -1,0 +1,245 @@
+"""Sweeps (issue 11, part 5): results appended as tasks finish, resumable after a kill with no
+result lost or duplicated, failures recorded, local pool / in-process / Dask LocalCluster."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import sweep_tasks
+from symsaddle.cli import main
+from symsaddle.errors import SweepSpecError
+from symsaddle.sweep import (SweepSpec, SweepStatus, TaskStatus, grid, load_sweep, run_sweep, sweep_tasks as
+                             registered_tasks, task_key)
+
+TESTS = Path(__file__).parent
+
+
+def expected(seed: int) -> dict:
+    """Independent of the sweep machinery: the task's mathematics written out."""
+    return {"value": seed**2, "draw": float(np.random.default_rng(seed).normal())}
+
+
+def log_lines(folder: Path) -> list[dict]:
+    return [json.loads(line) for line in (folder / "results.jsonl").read_text().splitlines()]
+
+
+def assert_complete_once(folder: Path, seeds, failed=()):
+    """Every task recorded exactly once, with the right result; failures with their error."""
+    lines = log_lines(folder)
+    keys = [r["key"] for r in lines]
+    assert len(keys) == len(set(keys)) == len(seeds)
+    by_seed = {r["params"]["seed"]: r for r in lines}
+    assert set(by_seed) == set(seeds)
+    for s, r in by_seed.items():
+        if s in failed:
+            assert r["status"] == "failed" and f"seed {s} is refused" in r["error"]
+        else:
+            assert r["status"] == "ok" and r["result"] == expected(s)
+    table = (folder / "results.csv").read_text().splitlines()
+    assert len(table) == 1 + len(seeds) and table[0].startswith("key,task,status,error,seconds,")
+    assert {"seed", "value", "draw"} <= set(table[0].split(","))
+
+
+def test_grid_and_task_identity():
+    assert grid(a=[1, 2], b="xy") == [{"a": 1, "b": "x"}, {"a": 1, "b": "y"}, {"a": 2, "b": "x"},
+                                      {"a": 2, "b": "y"}]
+    assert task_key("t", {"a": 1, "b": [1, 2]}) == task_key("t", {"b": [1, 2], "a": 1})
+    assert task_key("t", {"a": np.int64(3)}) == task_key("t", {"a": 3})
+    assert len({task_key("t", {"a": 1}), task_key("t", {"a": 2}), task_key("u", {"a": 1})}) == 3
+
+
+@given(st.dictionaries(st.text(min_size=1, max_size=5),
+                       st.one_of(st.integers(-10**6, 10**6), st.floats(-1e6, 1e6), st.text(max_size=5),
+                                 st.lists(st.integers(0, 9), max_size=3)), max_size=5),
+       st.randoms(use_true_random=False))
+def test_task_identity_does_not_depend_on_parameter_order(params, rnd):
+    items = list(params.items())
+    rnd.shuffle(items)
+    assert task_key("t", dict(items)) == task_key("t", params)
+    if params:
+        name = next(iter(params))
+        changed = {**params, name: [params[name]]}             # any change of a value changes the key
+        assert task_key("t", changed) != task_key("t", params)
+
+
+def test_inline_sweep_records_failures_and_resumes(tmp_path):
+    res = run_sweep(sweep_tasks.square, grid(seed=range(6)), tmp_path, fixed={"fail_on": [2, 4]},
+                    workers=0, progress=False)
+    assert res.status is SweepStatus.COMPLETED_WITH_FAILURES and res.ran == 6 and res.skipped == 0
+    assert [r.params["seed"] for r in res.failed] == [2, 4]
+    assert res.results[3] == expected(3) and res.results[2] is None
+    assert_complete_once(tmp_path, range(6), failed=(2, 4))
+    again = run_sweep(sweep_tasks.square, grid(seed=range(6)), tmp_path, fixed={"fail_on": [2, 4]},
+                      workers=0, progress=False)
+    assert again.ran == 0 and again.skipped == 6
+    markers = tmp_path / "markers"
+    markers.mkdir()
+    # retrying failed tasks: same parameters (same identity), only the two failed ones run again
+    retry = run_sweep(sweep_tasks.square, grid(seed=range(6)), tmp_path, fixed={"fail_on": [2, 4]},
+                      workers=0, progress=False, retry_failed=True)
+    assert retry.ran == 2 and len(load_sweep(tmp_path)) == 6
+
+
+def test_local_process_pool(tmp_path):
+    res = run_sweep("test-square", grid(seed=range(5)), tmp_path, workers=2, progress=False)
+    assert res.status is SweepStatus.COMPLETED
+    assert res.results == [expected(s) for s in range(5)]
+    assert_complete_once(tmp_path, range(5))
+
+
+def test_progress_bar_shows_done_running_failed(tmp_path, capsys):
+    run_sweep(sweep_tasks.square, grid(seed=range(3)), tmp_path, fixed={"fail_on": [1]}, workers=0)
+    err = capsys.readouterr().err
+    assert "3/3" in err and "failed=1" in err and "running=" in err
+
+
+def test_torn_last_line_is_dropped_and_the_task_rerun(tmp_path):
+    run_sweep(sweep_tasks.square, grid(seed=range(4)), tmp_path, workers=0, progress=False)
+    log = tmp_path / "results.jsonl"
+    lines = log.read_bytes().splitlines(keepends=True)
+    log.write_bytes(b"".join(lines[:3]) + lines[3][:25])           # the last record cut by a crash
+    res = run_sweep(sweep_tasks.square, grid(seed=range(4)), tmp_path, workers=0, progress=False)
+    assert res.ran == 1 and res.skipped == 3
+    assert_complete_once(tmp_path, range(4))
+
+
+def test_specification_errors(tmp_path):
+    bad = [({"task": "test-square", "grid": {"seed": {"range": [0, "9"]}}}, "range"),
+           ({"task": "test-square", "gird": {}}, "unknown keys"),
+           ({"grid": {}}, "name its task"),
+           ({"task": "test-square", "grid": {"seed": []}}, "non-empty"),
+           ({"task": "test-square", "workers": -1}, "workers")]
+    for spec, msg in bad:
+        with pytest.raises(SweepSpecError, match=msg):
+            SweepSpec.from_mapping(spec)
+    with pytest.raises(SweepSpecError, match="unknown sweep task 'nope'.*test-square"):
+        run_sweep("nope", [{}], tmp_path)
+    with pytest.raises(SweepSpecError, match="do not fit"):
+        run_sweep("test-square", [{"seed": 1, "colour": "red"}], tmp_path, workers=0)
+    with pytest.raises(SweepSpecError, match="top-level"):
+        run_sweep(lambda seed: {}, [{"seed": 1}], tmp_path, workers=0)
+    with pytest.raises(SweepSpecError, match="JSON values"):
+        run_sweep("test-square", [{"seed": object()}], tmp_path, workers=0)
+    run_sweep("test-square", [{"seed": 1}], tmp_path / "a", workers=0, progress=False)
+    from symsaddle.deep_linear.stepsize import ladder_task
+    with pytest.raises(SweepSpecError, match="holds results of sweep task 'test-square'"):
+        run_sweep(ladder_task, [{"seed": 1}], tmp_path / "a", workers=0)
+
+
+def test_specification_files_are_data_only(tmp_path):
+    payload = "__import__('os').system('echo hacked')"
+    (tmp_path / "s.json").write_text(json.dumps({"task": "test-square", "grid": {"seed": {"range": [0, 6, 2]}},
+                                                 "fixed": {"marker_dir": None}, "out": "res", "workers": 0}))
+    (tmp_path / "s.toml").write_text(f'task = "test-square"\nworkers = 0\n[grid]\nseed = [1, 3]\n'
+                                     f'[fixed]\nfail_on = [3]\n')
+    spec = SweepSpec.from_file(tmp_path / "s.json")
+    assert spec.parameter_sets() == [{"seed": 0}, {"seed": 2}, {"seed": 4}] and spec.out == tmp_path / "res"
+    res = spec.run(progress=False)
+    assert res.results == [expected(s) for s in (0, 2, 4)]
+    toml = SweepSpec.from_file(tmp_path / "s.toml").run(out=tmp_path / "t", progress=False)
+    assert [r.status for r in toml.records] == [TaskStatus.OK, TaskStatus.FAILED]
+    # a string stays a string: the task receives it as data and fails on seed², nothing is evaluated
+    res = SweepSpec.from_mapping({"task": "test-square", "grid": {"seed": [payload]}, "workers": 0}).run(
+        out=tmp_path / "p", progress=False)
+    assert res.records[0].status is TaskStatus.FAILED and res.records[0].error.startswith("TypeError")
+    assert res.records[0].params == {"seed": payload}
+    with pytest.raises(SweepSpecError, match=".json or .toml"):
+        (tmp_path / "s.py").write_text("x = 1")
+        SweepSpec.from_file(tmp_path / "s.py")
+
+
+def test_cli_sweep(tmp_path, capsys):
+    spec = tmp_path / "spec.json"
+    spec.write_text(json.dumps({"task": "test-square", "grid": {"seed": [5, 6]}, "fixed": {"fail_on": [6]}}))
+    assert main(["sweep", str(spec), "--out", str(tmp_path / "out"), "--workers", "0", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["tasks"] == 2 and out["failed"] == 1 and out["ran"] == 2 and out["status"] == "completed with failures"
+    assert main(["sweep", "--list", "--json"]) == 0
+    assert "test-square" in json.loads(capsys.readouterr().out)["tasks"]
+    assert main(["sweep", str(tmp_path / "missing.json")]) == 2
+    assert "test-square" in registered_tasks()
+
+
+def wait_for_records(folder: Path, n: int, proc, stderr: Path, timeout: float = 180.0):
+    log = folder / "results.jsonl"
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < timeout:
+        if log.exists() and log.read_bytes().count(b"\n") >= n:
+            return
+        if proc.poll() is not None:
+            pytest.fail(f"the sweep ended before it could be killed (exit {proc.returncode}):\n"
+                        f"{stderr.read_text()[-3000:]}")
+        time.sleep(0.05)
+    pytest.fail("the sweep recorded nothing in time")
+
+
+def kill_and_resume(tmp_path, n: int, run_args: str, resume):
+    """Start a sweep in a subprocess, SIGKILL its process group once a few results are on disk,
+    resume it, and check that nothing was lost or recorded twice and nothing recorded was rerun."""
+    out, markers = tmp_path / "out", tmp_path / "markers"
+    markers.mkdir()
+    script = (f"import sys; sys.path.insert(0, {str(TESTS)!r})\n"
+              "import sweep_tasks\nfrom symsaddle.sweep import grid, run_sweep\n"
+              f"run_sweep(sweep_tasks.square, grid(seed=range({n})), {str(out)!r}, "
+              f"fixed={{'delay': 0.25, 'marker_dir': {str(markers)!r}}}, progress=False, {run_args})\n")
+    stderr = tmp_path / "stderr.txt"
+    with open(stderr, "w") as err:
+        proc = subprocess.Popen([sys.executable, "-c", script], start_new_session=True, stderr=err)
+    try:
+        wait_for_records(out, 3, proc, stderr)
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    before = set(load_sweep(out))
+    assert 3 <= len(before) < n, "the sweep must be killed mid-way"
+    res = resume(out, markers)
+    assert res.skipped == len(before) and res.ran == n - len(before)
+    assert {r.key for r in res.records} >= before
+    assert_complete_once(out, range(n))
+    ran_after = {int(p.name.split("-")[0]) for p in markers.iterdir() if p.stat().st_mtime_ns >= res_started[0]}
+    recorded_before = {load_sweep(out)[k].params["seed"] for k in before}
+    assert not ran_after & recorded_before, "a task recorded before the kill was run again"
+
+
+res_started = [0]
+
+
+def test_kill_and_resume_on_a_dask_local_cluster(tmp_path):
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False, protocol="tcp://",
+                                  host="127.0.0.1", dashboard_address=None) as cluster:
+        address = cluster.scheduler_address
+
+        def resume(out, markers):
+            res_started[0] = time.time_ns()
+            return run_sweep(sweep_tasks.square, grid(seed=range(16)), out, scheduler=address, progress=False,
+                             fixed={"delay": 0.25, "marker_dir": str(markers)})
+        kill_and_resume(tmp_path, 16, f"scheduler={address!r}", resume)
+
+
+@pytest.mark.slow
+def test_kill_and_resume_on_the_local_pool(tmp_path):
+    def resume(out, markers):
+        res_started[0] = time.time_ns()
+        return run_sweep(sweep_tasks.square, grid(seed=range(12)), out, workers=2, progress=False,
+                         fixed={"delay": 0.25, "marker_dir": str(markers)})
+    kill_and_resume(tmp_path, 12, "workers=2", resume)
+
+
+def test_dask_records_failures(tmp_path):
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False, protocol="tcp://",
+                                  host="127.0.0.1", dashboard_address=None) as cluster:
+        res = run_sweep("test-square", grid(seed=range(5)), tmp_path, fixed={"fail_on": [0]},
+                        scheduler=cluster.scheduler_address, progress=False)
+    assert [r.status.value for r in res.records] == ["failed"] + ["ok"] * 4
+    assert_complete_once(tmp_path, range(5), failed=(0,))
