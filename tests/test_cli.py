@@ -153,6 +153,18 @@ def test_saddles_do_not_depend_on_the_units_of_the_data(log2_a, log2_b, a_frac, 
     np.testing.assert_allclose(p * a / b, [[0, 0, 0], [3, 0, 0], [0, 10, 0], [1, 9, 10]], rtol=1e-9, atol=1e-9)
 
 
+def test_saddles_at_the_edges_of_float64(tmp_path, capsys):
+    """Found by the fuzzer: y = 1.27e308 (loss y²/2 overflows) must be refused, not crash; data at 1e-150
+    must give the least-squares fit p = Σxy/Σx² = 3/5 (a closed form; X is one feature)."""
+    (tmp_path / "huge.csv").write_text("0.0,1.27e308\n")
+    assert main(["saddles", "--data", str(tmp_path / "huge.csv")]) == 2
+    assert "outside the float64 range" in one_line_error(capsys)
+    (tmp_path / "tiny.csv").write_text("1e-150,1e-150\n2e-150,1e-150\n")
+    assert main(["saddles", "--data", str(tmp_path / "tiny.csv"), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["predicted"][-1]["p"] == [pytest.approx(0.6, rel=1e-14)]
+
+
 def test_out_rule_is_the_same_for_every_command(tmp_path, capsys):
     a_file = tmp_path / "file.txt"
     a_file.write_text("x")

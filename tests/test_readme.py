@@ -25,7 +25,7 @@ def test_activation_names_match_the_library():
 
 def test_every_case_named_in_the_readme_exists():
     registered = set(load().cases) | set(load().renamed)
-    named = set(re.findall(r"`((?:diagonal|deep-linear|ncf)-[a-z0-9-]+)`", README))
+    named = set(re.findall(r"`((?:diagonal|deep-linear|ncf|symmetry)-[a-z0-9-]+)`", README))
     prefix = "diagonal-saddle-to-saddle"
     named |= {f"{prefix}{suffix}" for suffix in re.findall(r"`(-d\dn\d)`", README)}
     assert named and named <= registered, named - registered

@@ -1,7 +1,7 @@
 """``symsaddle saddles --data FILE``: the saddle-to-saddle sequence of a diagonal linear network
 trained from a vanishing initialisation on the user's data (Pesme & Flammarion 2023, Algorithm 1).
 
-The data are first divided by powers of two a ≈ max|X|, b ≈ max|y| (exact in floating point),
+The data are first divided by powers of two a ≤ max|X| < 2a, b ≤ max|y| < 2b (exact in floating point),
 and the results mapped back: with X = aX', y = by' the loss is L(β) = b²L'(aβ/b), so the
 saddles are β_k = (b/a)β'_k, the losses b²L'_k and the accelerated jump times t'_k/(ab).
 The answer therefore does not depend on the units of the data, and data of any magnitude
@@ -32,9 +32,22 @@ class UnrepresentableResultError(SymsaddleError, ValueError):
     """The data's scale puts the results (saddles, losses, times) outside the float64 range."""
 
 
-def _power_of_two_scale(a: np.ndarray) -> float:
+def _binary_exponent(a: np.ndarray) -> int:
+    """e with 2^e ≤ max|a| < 2^(e+1) (0 for a zero array): dividing by 2^e is exact and cannot overflow."""
     m = float(np.max(np.abs(a)))
-    return 1.0 if m == 0 else 2.0 ** round(math.log2(m))
+    return 0 if m == 0 else math.frexp(m)[1] - 1
+
+
+def _unscale(name: str, values, exponent: int) -> np.ndarray:
+    """values · 2^exponent, exactly; an error if a non-zero value leaves the normal float64 range."""
+    v = np.asarray(values, dtype=float)
+    with np.errstate(over="ignore", under="ignore"):
+        out = np.ldexp(v, exponent)
+    if np.any((v != 0) & ~(np.isfinite(out) & (np.abs(out) >= np.finfo(float).tiny))):
+        raise UnrepresentableResultError(
+            f"the {name} at this data scale are outside the float64 range; divide X and/or y by a constant "
+            "(the saddles scale as max|y|/max|X|, the losses as max|y|², the jump times as 1/(max|X|·max|y|))")
+    return out
 
 
 def _tolerance(text: str) -> float:
@@ -60,35 +73,28 @@ def add_arguments(p: argparse.ArgumentParser):
                         "(default 1e-10)")
 
 
-def _check_finite(name: str, values) -> None:
-    arr = np.asarray(values, dtype=float)
-    if not np.all(np.isfinite(arr)) or np.any((arr != 0) & (np.abs(arr) < np.finfo(float).tiny)):
-        raise UnrepresentableResultError(
-            f"the {name} at this data scale are outside the float64 range; divide X and/or y by a constant "
-            "(the saddles scale as max|y|/max|X|, the losses as max|y|², the jump times as 1/(max|X|·max|y|))")
-
-
 @command("saddles", "saddle-to-saddle sequence of a diagonal linear network on your data, from a vanishing "
                     "initialisation (Pesme & Flammarion 2023, Algorithm 1), checked against the min-ℓ1 "
                     "interpolator", arguments=add_arguments)
 def saddles(args: argparse.Namespace) -> dict:
     X, y = load_xy(args.data)
-    a, b = _power_of_two_scale(X), _power_of_two_scale(y)
-    problem = DiagonalProblem(X / a, y / b, Path(args.data).name)
+    ea, eb = _binary_exponent(X), _binary_exponent(y)           # a = 2^ea, b = 2^eb
+    problem = DiagonalProblem(np.ldexp(X, -ea), np.ldexp(y, -eb), Path(args.data).name)
     path = limit_path(problem, tol=args.tol)
-    lp = min_l1_minimiser(problem) / a * b
+    betas = _unscale("saddle coordinates", path.betas, eb - ea)
+    rounding = np.finfo(float).eps ** 2 * path.losses[0]      # ½‖r‖² with r known to eps·‖y‖: below, it is 0
+    losses = _unscale("losses", np.where(path.losses <= rounding, 0.0, path.losses), 2 * eb)
+    times = _unscale("jump times", path.times, -ea - eb)
+    lp = _unscale("min-ℓ1 coordinates", min_l1_minimiser(problem), eb - ea)
+    min_loss = float(_unscale("losses", [0.0 if problem.min_loss <= rounding else problem.min_loss], 2 * eb)[0])
     predicted = []
-    for s in path.saddles:
+    for k, s in enumerate(path.saddles):
         entry = s.to_dict()
-        entry.update(p=(s.beta / a * b).tolist(), loss=s.loss * b * b, time=s.time / a / b)
+        entry.update(p=betas[k].tolist(), loss=float(losses[k]), time=float(times[k]))
         predicted.append(entry)
-    betas = np.array([e["p"] for e in predicted])
-    _check_finite("saddle coordinates", betas)
-    _check_finite("losses", [e["loss"] for e in predicted])
-    _check_finite("jump times", [e["time"] for e in predicted])
     final = betas[-1]
     result = {"data": {"file": str(args.data), "n": problem.n, "d": problem.d, "rank": problem.rank,
-                       "min_loss": problem.min_loss * b * b, "scale_X": a, "scale_y": b},
+                       "min_loss": min_loss, "scale_X": math.ldexp(1.0, ea), "scale_y": math.ldexp(1.0, eb)},
               "status": path.status.value, "tolerance": args.tol,
               "indices": "0-based: p[i], support, activated and left_face count coordinates from 0",
               "predicted": predicted, "min_l1_linprog": lp.tolist(),
