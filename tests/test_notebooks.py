@@ -37,7 +37,7 @@ def test_stored_outputs_show_every_figure_and_no_error(path):
     for cell in code:
         images = [o for o in cell.outputs if "image/png" in o.get("data", {})]
         assert len(images) == cell.source.count("plt.show()"), cell.source[:80]
-    assert sum("plt.show()" in c.source for c in code) >= 3
+    assert sum("plt.show()" in c.source for c in code) >= 1
 
 
 @pytest.mark.slow
