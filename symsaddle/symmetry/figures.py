@@ -5,6 +5,7 @@ writes PNG and PDF."""
 from __future__ import annotations
 
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 
 from ..reports import OKABE_ITO, REFERENCE_COLOR, figure
 from .counting import RatioCurve
@@ -30,6 +31,21 @@ def ratio_figure(curve: RatioCurve):
     return fig
 
 
+def _symlog_ticks(values: np.ndarray, linthresh: float, most: int = 4) -> list[float]:
+    """0 and at most ``most`` decades 10^k per sign, the smallest at least two decades above the linear
+    band |λ| < linthresh and none beyond the data, so that no two labels of the symlog axis collide."""
+    def decades(top: float) -> list[float]:
+        lo, hi = int(np.ceil(np.log10(linthresh))) + 2, int(np.floor(np.log10(top)))
+        step = max(1, int(np.ceil((hi - lo + 1) / most)))
+        return [10.0 ** k for k in range(hi, lo - 1, -step)]
+    ticks = [0.0]
+    if np.nanmin(values) < -linthresh:
+        ticks += [-d for d in decades(-float(np.nanmin(values)))]
+    if np.nanmax(values) > linthresh:
+        ticks += decades(float(np.nanmax(values)))
+    return sorted(ticks)
+
+
 def spectrum_figure(sweep: LineSweep, n_smallest: int = 12, title: str = ""):
     """The ``n_smallest`` Hessian eigenvalues along μ (symlog scale), μ = 0 and μ = 1 marked, and the measured
     index against the predicted one (Figures 6.17/6.18 analogue)."""
@@ -39,7 +55,9 @@ def spectrum_figure(sweep: LineSweep, n_smallest: int = 12, title: str = ""):
     scale = float(np.max(sweep.tolerances_used))
     for k in range(lam.shape[1]):
         ax.plot(sweep.mus, lam[:, k], lw=1, label=f"{lam.shape[1]} smallest eigenvalues, one line each" if k == 0 else None)
-    ax.set_yscale("symlog", linthresh=max(scale, 1e-300))
+    linthresh = max(scale, 1e-300)
+    ax.set_yscale("symlog", linthresh=linthresh)
+    ax.set_yticks(_symlog_ticks(lam, linthresh))
     for mu in (0.0, 1.0):
         ax.axvline(mu, color=REFERENCE_COLOR, lw=0.6, ls=":", label=r"$\mu = 0, 1$ (the small network)" if mu else None)
     ax.legend(fontsize=6)
@@ -55,6 +73,7 @@ def spectrum_figure(sweep: LineSweep, n_smallest: int = 12, title: str = ""):
     ax2.plot(sweep.mus, [np.nan if m is None else m.zero for m in sweep.measured], "s", ms=2, color=OKABE_ITO[4],
              label="measured zeros")
     ax2.set_xlabel(r"$\mu$")
-    ax2.set_ylabel("count")
+    ax2.set_ylabel("number of eigenvalues")
+    ax2.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax2.legend(fontsize=6)
     return fig
