@@ -1,6 +1,7 @@
 """``symsaddle reproduce symmetry-counts | symmetry-inertia`` (issue 9 interfaces)."""
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -44,6 +45,8 @@ def test_inertia_report_small(tmp_path):
 def test_reproduce_symmetry_inertia_json(tmp_path, capsys):
     assert main(["reproduce", "symmetry-inertia", "--json", "--out", str(tmp_path)]) == 0
     out = json.loads(capsys.readouterr().out)
+    if "full_result" in out:                       # a large result: stdout holds a summary, the file everything
+        out = json.loads(Path(out["full_result"]).read_text())
     assert out["all_agree"] is True and len(out["examples"]) == 5
     seg = [s["verdict"] for s in out["examples"]["seed003-width4-si-minimum"]["segments"]]
     assert seg[2] == "degenerate minimum" and seg[1] == seg[3] == "non-strict saddle"
