@@ -1,119 +1,165 @@
-"""Build notebooks/diagonal_saddle_to_saddle.ipynb (no stored outputs): python notebooks/build_diagonal.py"""
+"""Build and execute notebooks/diagonal_saddle_to_saddle.ipynb: ``python notebooks/build_diagonal.py``."""
 
 from pathlib import Path
 
-import nbformat
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+from _notebook import write
 
 CELLS = [
-    ("md", r"""# Saddle-to-saddle dynamics of diagonal linear networks (seed 000, Pesme & Flammarion 2023)
+    ("md", r"""# Saddle-to-saddle dynamics of diagonal linear networks (Pesme & Flammarion 2023)
 
-$p = u \odot v$, $F(u, v) = L(u\odot v) = \frac{1}{2n}\sum_i (\langle u\odot v, x_i\rangle - y_i)^2$,
-initialisation $u_0 = \sqrt2\,\gamma\mathbf 1$, $v_0 = 0$ (seed 000 §3). As $\gamma \to 0$ gradient flow, in the
-accelerated time $\tilde t = t/\ln(1/\gamma)$, jumps between saddles $\beta_0 = 0, \beta_1, \dots$ that
-Algorithm 1 of Pesme & Flammarion predicts, ending at the minimum-$\ell_1$ interpolator.
+A diagonal linear network predicts $\langle u\odot v, x\rangle$; with $p = u \odot v$ its loss is
+$F(u, v) = L(u\odot v) = \frac{1}{2n}\sum_i (\langle p, x_i\rangle - y_i)^2$. Trained by gradient flow from
+$u_0 = \sqrt2\,\gamma\mathbf 1$, $v_0 = 0$, it stays near the saddle at the origin, then jumps from saddle to saddle.
+As $\gamma \to 0$, in the accelerated time $\tilde t = t/\ln(1/\gamma)$, the jumps follow Algorithm 1 of Pesme &
+Flammarion exactly and end at the minimum-$\ell_1$ interpolator.
 
-This notebook: the prediction (checked by a linear programme), exact simulations at $\gamma = 10^{-10},
-10^{-30}, 10^{-100}$, where float64 loses information and the mpmath proof, the seed's protocol, every
-sparse equilibrium with its index, jump directions, the non-zero initialisation of §5.4, and the audit."""),
-    ("code", """import numpy as np
-from IPython.display import Markdown, Latex, display
-from symsaddle.reports import markdown_table
+The data are those of a BSc thesis on this model (*seed 000* in the repository; `numpy.random.seed(10)`); its
+claims are audited in `docs/audit_seed000.md`. Every number this notebook shows is checked by an `assert`
+against a value from an independent source: a linear programme, a closed form, the thesis' tables, or a
+50+-digit mpmath computation."""),
+    ("code", """%matplotlib inline
+import warnings
+
+warnings.filterwarnings("ignore", message="IProgress not found")   # tqdm: no Jupyter widgets needed here
+import math
+
+import matplotlib.pyplot as plt
+import numpy as np
+from IPython.display import Latex, Markdown, display
+
 from symsaddle.diagonal import *
-from symsaddle.diagonal.reference import float64_comparison
-from symsaddle.diagonal.figures import convergence_figure, float64_figure, l1_figure, trajectory_figure
 from symsaddle.diagonal import cases
+from symsaddle.diagonal.figures import convergence_figure, float64_figure, l1_figure, trajectory_figure
+from symsaddle.diagonal.reference import float64_comparison
+from symsaddle.reports import markdown_table"""),
+    ("md", r"""## The prediction: Algorithm 1 on the thesis' d = 7, n = 5 data
 
-problem = DiagonalProblem.seed000(7, 5, [10, 20, 0, 0, 0, 0, 0])     # seed 000 Table 8, numpy.random.seed(10)
+The table lists the saddles $\beta_k$ and the accelerated times $t_k$ at which the limit process jumps to them.
+The last saddle must be the minimum-$\ell_1$ interpolator; `linprog` computes that point independently, as a
+linear programme, so the two agreeing checks Algorithm 1's end point. The thesis (Tables 9–10) prints the first
+three saddles, which the second `assert` compares."""),
+    ("code", """problem = DiagonalProblem.seed000(7, 5, [10, 20, 0, 0, 0, 0, 0])     # thesis Table 8
 path = limit_path(problem)
 display(Markdown(markdown_table(path.rows())))
 display(Latex("$" + path.latex() + "$"))
 lp = min_l1_minimiser(problem)
-print("linprog min-l1 minimiser:", np.round(lp, 10), " | last saddle − LP:", np.max(np.abs(lp - path.final.beta)))"""),
-    ("md", r"""## Predicted against simulated
+print("linprog min-l1 interpolator:", np.round(lp, 6), "| last saddle − LP:", f"{np.max(np.abs(lp - path.final.beta)):.1e}")
+assert np.max(np.abs(lp - path.final.beta)) < 1e-9
+thesis_saddles = [[0, 0, -9.1919, 0, 0, 0, 0], [0, 0, -9.6439, 0, 3.9053, 0, 0], [0, 16.5698, -7.1948, 0, 0, 0, 0]]
+assert np.allclose(path.betas[1:4], thesis_saddles, atol=6e-5)"""),
+    ("md", r"""## Predicted against simulated (Theorem 2)
 
-The exact flow is integrated in its dual variable $S$ ($\beta = \gamma^2\sinh 2S$, `simulate.gradient_flow`),
-so every scale costs the same. Saddles are found without a margin (local minima of $\log_{10}\|\nabla F\|$),
-polished and classified by the core; jump times are loss-midpoint crossings. `–`: no visited saddle within
-$10^{-6}$ of $\beta_k$ (at $\gamma = 10^{-10}, 10^{-30}$ the plateau at $\beta_3$ is too short to be seen)."""),
+The exact gradient flow is integrated in its dual variable $S$ ($\beta = \gamma^2\sinh 2S$, `simulate.gradient_flow`),
+so every scale $\gamma$ costs the same. Saddles are found without a margin (local minima of $\log_{10}\|\nabla F\|$),
+polished onto $\nabla F = 0$ and classified by the core; jump times are loss-midpoint crossings. `–`: no visited
+saddle within $10^{-6}$ of $\beta_k$ (at $\gamma = 10^{-10}, 10^{-30}$ the plateau at $\beta_3$ is too short to be seen).
+
+Theorem 2 says the accelerated jump times converge to $t_k$ as $\gamma \to 0$: the errors must shrink from
+$\gamma = 10^{-10}$ to $10^{-100}$ (the `assert`), roughly like $1/\ln(1/\gamma)$ (the printed products stay of order one)."""),
     ("code", """runs = convergence_study(problem, path)
 display(Markdown(markdown_table(comparison_rows(runs))))
 for run in runs:
-    print(f"gamma = {run.gamma:g}: jump-time errors x ln(1/gamma) =",
-          np.round(np.array(run.time_errors) * np.log(1 / run.gamma), 3))
-convergence_figure({r.gamma: r.trajectory for r in runs}, path, {r.gamma: r.time_errors for r in runs});"""),
+    print(f"gamma = {run.gamma:g}: jump-time errors x ln(1/gamma) =", np.round(np.array(run.time_errors) * np.log(1 / run.gamma), 3))
+errors = np.abs([run.time_errors for run in runs])          # rows: gamma = 1e-10, 1e-30, 1e-100
+assert np.all(errors[-1] < errors[0])
+convergence_figure({r.gamma: r.trajectory for r in runs}, path, {r.gamma: r.time_errors for r in runs})
+plt.show()"""),
     ("md", r"""## Where float64 loses information
 
 With $w_\pm = (u\pm v)/\sqrt2$ the flow multiplies $w_\pm$ by $e^{\pm S}$. Once a coordinate has moved
 $|S_i| > 18.4$, its minority component $w_\mp$ is below $2^{-53}$ of $u, v$: float64 $(u, v)$ cannot hold it.
 If the coordinate must later change sign, float64 gradient descent leaves too early — or, as here, never.
-Below: d7n5 at $\gamma = 10^{-100}$, step 0.01, computed in log space, as plain float64 GD on $(u, v)$ (the
-core's `gradient_descent`), and as GD on $(u, v)$ in mpmath with 230 digits."""),
+The figure shows coordinate 7 of d7n5 at $\gamma = 10^{-100}$, step 0.01, computed three ways: in log space
+(the toolkit's exact method), as plain float64 GD on $(u, v)$, and as GD on $(u, v)$ in mpmath with 230 digits.
+The mpmath run is the independent reference: the log-space run must agree with it (first `assert`), float64
+must not (second)."""),
     ("code", """cmp = float64_comparison(problem, -100, 0.01, 10_500, record_every=250)
-print("log space vs mpmath: max relative difference", f"{cmp.log_vs_mpmath:.1e}")
-print("float64 (u, v) vs mpmath: max absolute difference", f"{cmp.float64_vs_mpmath:.3f}")
+print(f"log space vs mpmath: max relative difference {cmp.log_vs_mpmath:.1e}")
+print(f"float64 (u, v) vs mpmath: max absolute difference {cmp.float64_vs_mpmath:.3f}")
 print("p at iteration 10500 — mpmath:", np.round(cmp.beta_mpmath[-1], 4), " float64:", np.round(cmp.beta_float64[-1], 4))
-run = gradient_descent(problem, Initialisation.vanishing(7, 1e-100), 0.01, 10_500, record_every=50)
-print("coordinates that change sign after losing their minority weight:",
-      [i + 1 for i in float64_loss(run).sign_change_after_loss])
+assert cmp.log_vs_mpmath < 1e-8
+assert cmp.float64_vs_mpmath > 1.0
 float64_figure(cmp.iterations, cmp.beta_log, cmp.iterations, cmp.beta_float64, cmp.iterations, cmp.beta_mpmath,
-               coordinate=6, title="coordinate 7");"""),
-    ("md", r"""## The seed's protocol (d2n2, Table 5)
+               coordinate=6, title="coordinate 7 of d7n5, γ = 1e-100, step 0.01")
+plt.show()"""),
+    ("md", r"""## The thesis' protocol (d2n2, Table 5)
 
-Table 3 (the hyperparameters) is lost; $\gamma = 10^{-50}$, step $0.01$ reproduce Table 5's iterations
-12693 and 140737 with the seed's own float64 loop. Exact arithmetic crosses the margin at 140739."""),
+The thesis' Table 3 (its hyperparameters) is lost; $\gamma = 10^{-50}$, step $0.01$ reproduce Table 5's plateau
+iterations 1, 12693 and 140737 with the thesis' own float64 loop (the `assert`). The table lists the equilibria
+exact gradient descent visits; the figure shows the run against the $\gamma \to 0$ limit (dashed)."""),
     ("code", """p22 = DiagonalProblem.seed000(2, 2)
 loop = seed_loop(p22, 1e-50, 0.01, 141_000)
-print("seed's float64 loop, margin plateaus at iterations", loop.iterations)
+print("thesis' float64 loop, margin plateaus at iterations", loop.iterations)
+assert list(loop.iterations) == [1, 12693, 140737]                  # thesis Table 5
 gd = gradient_descent(p22, Initialisation.vanishing(2, 1e-50), 0.01, 160_000, record_every=40, margin=1e-4)
 visited = visited_saddles(p22, gd)
 display(Markdown(markdown_table(visited_rows(visited))))
 print("margin plateaus of exact GD:", [v.iteration + 1 for v in visited_saddles(p22, gd, margin=1e-4)])
-trajectory_figure(gd, limit_path(p22), visited, title="d2n2, gamma = 1e-50, step 0.01");"""),
+trajectory_figure(gd, limit_path(p22), visited, title="d = 2, n = 2, γ = 1e-50, step 0.01")
+plt.show()"""),
     ("md", r"""## Every sparse equilibrium (d7n5) and its index
 
-$\beta^S$ minimises $L$ on support $S$; the index (unstable directions) is $\#\{i\notin S: \partial_i L(\beta^S) \ne 0\}$.
-Supports containing $\{1, 2\}$ all give $p^* = 10e_1 + 20e_2$ (noiseless sparse teacher), hence 95, not 120."""),
+$\beta^S$ minimises $L$ on the support $S$; its index (number of unstable directions) is
+$\#\{i\notin S: \partial_i L(\beta^S) \ne 0\}$. With $n = 5$ samples the supports have at most 5 of the 7
+coordinates: $\sum_{k\le5}\binom7k = 120$ of them. The teacher $p^* = 10e_1 + 20e_2$ is sparse and noiseless, so
+every support containing $\{1, 2\}$ gives the same point $p^*$: $\sum_{k\le3}\binom5k = 26$ supports collapse to
+one, hence $120 - 26 + 1 = 95$ distinct equilibria (the `assert`). The table shows those on the limit path or of
+index ≤ 1."""),
     ("code", """eqs = sparse_equilibria(problem)
+expected = sum(math.comb(7, k) for k in range(6)) - sum(math.comb(5, k) for k in range(4)) + 1
 rows = equilibria_rows(eqs, path, runs[-1].visited)
-print(len(eqs), "distinct equilibria;", sum(r["visited"] for r in rows), "visited at gamma = 1e-100")
+print(len(eqs), "distinct equilibria (combinatorics:", expected, ");", sum(r["visited"] for r in rows), "visited at gamma = 1e-100")
+assert len(eqs) == expected == 95
 display(Markdown(markdown_table([r for r in rows if r["limit path"] or r["index"] <= 1])))"""),
     ("md", r"""## Jump directions
 
-The seed (Tables 6, 10, §6) compares each jump with the top eigenvector of the flow Jacobian. Algorithm 1
-instead activates the first coordinate whose dual variable reaches $\pm1$."""),
-    ("code", """display(Markdown(markdown_table(jump_rows(jump_directions(runs[-1].visited, path)))))"""),
-    ("md", r"""## Non-zero initialisation (§5.4): from sparse to dense
+The thesis (Tables 6, 10, §6) compares each jump with the top eigenvector of the flow Jacobian. Algorithm 1
+instead activates the first coordinate whose dual variable reaches $\pm1$, which need not be the direction of
+largest curvature. The table shows both for every jump of the $\gamma = 10^{-100}$ run; the `assert` checks that
+Algorithm 1 names every activated coordinate."""),
+    ("code", """jumps = jump_directions(runs[-1].visited, path)
+display(Markdown(markdown_table(jump_rows(jumps))))
+assert all(j.algorithm1_coordinates == j.activated for j in jumps)"""),
+    ("md", r"""## Initialisation scale: from sparse to dense (thesis §5.4)
 
-The flow's end point for $v_0 = \gamma\mathbf 1$, $u_0 = \sqrt2\gamma\mathbf 1$ solves $V_r^\top\beta(V_r z) = \bar b$
-(`mirror.flow_limit`). GD with step 0.01 diverges between $\gamma = 5$ and $7$."""),
+With $v_0 = \gamma\mathbf 1$, $u_0 = \sqrt2\gamma\mathbf 1$ the flow's end point solves $V_r^\top\beta(V_r z) = \bar b$
+(`mirror.flow_limit`). For small $\gamma$ it is the sparse minimum-$\ell_1$ interpolator (P&F; the first `assert`);
+as $\gamma$ grows it becomes dense and its $\ell_1$ norm rises towards that of the minimum-$\ell_2$ interpolator (the
+figure). The thesis reports that GD with step 0.01 diverges at $\gamma = 7$ and converges at $\gamma = 5$: the
+bisection must land between them (second `assert`)."""),
     ("code", """gammas = np.logspace(-50, np.log10(3), 40)
 limits = [flow_limit(problem, Initialisation.seed000_nonzero(7, g)) for g in gammas]
 l1_figure(gammas, [l.l1_norm for l in limits], l1_min=float(np.abs(lp).sum()),
-          l2_norm_l1=float(np.abs(problem.least_squares).sum()));
+          l2_norm_l1=float(np.abs(problem.least_squares).sum()))
+plt.show()
 for g in (1e-50, 1e-10, 1e-2, 0.1, 1.0, 3.0):
     lim = flow_limit(problem, Initialisation.seed000_nonzero(7, g))
     print(f"gamma = {g:g}: |p_i| > 1e-3 on {int(np.sum(np.abs(lim.beta) > 1e-3))} coordinates, l1 = {lim.l1_norm:.4f}")
-print("divergence onset, step 0.01: gamma in", divergence_threshold(problem, 0.01, 5.0, 7.0, n_steps=3000))"""),
-    ("md", r"""## Audit (seed 000 claims)
+assert abs(limits[0].l1_norm - np.abs(lp).sum()) < 1e-6
+low, high = divergence_threshold(problem, 0.01, 5.0, 7.0, n_steps=3000)
+print(f"divergence onset, step 0.01: gamma in [{low:.4f}, {high:.4f}]")
+assert 5.0 <= low < high <= 7.0"""),
+    ("md", r"""## Audit of the thesis' claims
 
-Live for d2n1 and d2n2 below; all cases: `symsaddle reproduce diagonal-<case>` and `docs/audit_seed000.md`."""),
-    ("code", """claims = []
+Live for d2n1 and d2n2 below: each claim with the thesis' number, the toolkit's and the verdict. All cases:
+`symsaddle reproduce diagonal-saddle-to-saddle-<data>` and `docs/audit_seed000.md`. The `assert` pins one
+verdict whose evidence is a closed form: on the d2n1 data the minimiser reached has $p_2 = 0$, so
+$p_1 = y/x_1$, not the generating coefficient $-1.5454$ the thesis prints."""),
+    ("code", """claims, analysed = [], {}
 for name in ("d2n1", "d2n2"):
-    r = cases.analyse(name)
+    analysed[name] = r = cases.analyse(name)
     claims += [dict(case=name, **c.to_dict()) for c in cases.CLAIMS[name](r)]
+verdict = {c["statement"]: c["verdict"] for c in claims}
+d2n1 = DiagonalProblem.seed000(2, 1)
+assert abs(analysed["d2n1"].visited[-1].p[0] - d2n1.y[0] / d2n1.X[0, 0]) < 1e-8
+assert verdict["p₁* = u₁v₁ = −1.5454"] == "refuted"
 display(Markdown(markdown_table(claims, ["case", "where", "statement", "seed", "toolkit", "verdict"])))"""),
 ]
 
 
-def build() -> nbformat.NotebookNode:
-    nb = new_notebook()
-    nb.cells = [new_markdown_cell(src) if kind == "md" else new_code_cell(src) for kind, src in CELLS]
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    return nb
+def build(path: Path = Path(__file__).with_name("diagonal_saddle_to_saddle.ipynb"), run: bool = False) -> Path:
+    return write(CELLS, path, run)
 
 
 if __name__ == "__main__":
-    out = Path(__file__).with_name("diagonal_saddle_to_saddle.ipynb")
-    nbformat.write(build(), out)
-    print(f"wrote {out}")
+    print(build(run=True))

@@ -1,103 +1,161 @@
-"""Build notebooks/ncf_directional_convergence.ipynb (seed 002) with nbformat; no stored outputs.
-
-    python notebooks/build_ncf.py
-"""
+"""Build and execute notebooks/ncf_directional_convergence.ipynb: ``python notebooks/build_ncf.py``."""
 
 from pathlib import Path
 
-import nbformat as nbf
+from _notebook import write
 
-md, code = nbf.v4.new_markdown_cell, nbf.v4.new_code_cell
+CELLS = [
+    ("md", r"""# Directional convergence near small initialisations and saddles (Kumar & Haupt 2024)
 
-cells = [
-    md("# Directional convergence in two-homogeneous networks (seed 002)\n\n"
-       "Kumar & Haupt, *Directional Convergence Near Small Initializations and Saddles in Two-Homogeneous "
-       "Neural Networks* (TMLR 2024). Gradient flow from a small initialisation δ·w₀ stays near the origin "
-       "long enough for the weights to align with **KKT points of the neural correlation function** "
-       "N(u) = zᵀH(X; u) constrained to ‖u‖ = 1; near a saddle the small weights align with the KKT points "
-       "of the NCF of the residual. This notebook recomputes the paper's toy experiments with `symsaddle.ncf`."),
-    code("import numpy as np\n"
-         "import matplotlib\nmatplotlib.use('Agg')\n"
-         "import symsaddle as ss\n"
-         "from symsaddle.reports import markdown_table\n"
-         "from symsaddle.ncf import *\n"
-         "from symsaddle.ncf.plots import plot_alignment, plot_branching, plot_training\n"
-         "from IPython.display import Markdown, Math, display"),
-    md("## 1. Homogeneity\nExact check H(x; cθ) = c²H(x; θ) with a positive symbol c; other models are refused."),
-    code("for name, m in {'two-layer ReLU': ss.models.two_layer(2, 2, 'relu'),\n"
-         "                'squared ReLU, fixed outer weights': ss.models.two_layer(2, 2, 'squared_relu', output_weights=[1, 1]),\n"
-         "                'squared ReLU, trainable outer weights': ss.models.two_layer(2, 2, 'squared_relu'),\n"
-         "                'tanh': ss.models.two_layer(2, 2, 'tanh')}.items():\n"
-         "    r = check_two_homogeneous(m)\n"
-         "    print(f'{name:40s} {r.status.value:30s} {r.reason[:70]}')"),
-    md("## 2. The NCF and its KKT points (Figure 1 data)\n"
-       "50 unit-norm inputs x = g/‖g‖ (g Gaussian, seed 0), labels 5σ(x₁)² + 4σ(−x₁)² (the text copy reads "
-       "`4max(0,x1)²`; `derivations/seed002_d3_labels.py` shows the minus sign must be there). The network "
-       "Σ_j σ(w_jᵀx)² is separable over neurons, so each neuron follows the NCF of a single neuron."),
-    code("X, y = figure1_data(seed=0)\n"
-         "neuron = ss.models.two_layer(2, 1, 'squared_relu', output_weights=[1])\n"
-         "ncf = ncf_at_origin(neuron, X, y)\n"
-         "search = find_kkt_points(ncf, n_starts=32, seed=0, methods=('ascent', 'descent', 'newton'))\n"
-         "rows = [{**r, 'angle (deg)': float(np.degrees(np.arctan2(r['direction'][1], r['direction'][0])))} for r in search.rows()]\n"
-         "display(Markdown(markdown_table(rows, ['N(u)', 'kind', 'non-negative', 'angle (deg)', 'basin'])))"),
-    code("small = ncf_at_origin(ss.models.two_layer(2, 1, 'relu'), X[:3], y[:3])\n"
-         "display(Math(small.latex()))"),
-    md("## 3. Directional convergence near the origin\n"
-       "GD with step 5e-5 on Σ ½(H − y)² from δ·w₀ for δ = 1e-2 … 1e-8. *End of the small-norm phase*: the first "
-       "iteration with ‖w‖ ≥ √(‖w(0)‖·1). The angle of each neuron to the KKT point its NCF flow converges to "
-       "shrinks like δ^s, with s predicted from that KKT point's Riemannian Hessian (dashed lines)."),
-    code("deltas = 10.0 ** -np.arange(2, 9)\n"
-         "sq = ss.models.two_layer(2, 10, 'squared_relu', output_weights=[1] * 10)\n"
-         "w0 = np.random.default_rng(1).normal(size=sq.n_parameters)\n"
-         "al_sq = small_init_study(sq, X, y, w0, deltas, neuron_groups(sq))\n"
-         "display(Markdown(markdown_table(al_sq.rows())))\n"
-         "print('predicted slopes', al_sq.predicted_slopes.round(4))\n"
-         "print('measured slopes ', al_sq.measured_slopes.round(4))\n"
-         "plot_alignment(al_sq, title='squared ReLU')"),
-    md("The paper's Figure 1: loss, weight norm and neuron angles over 10 000 of the 50 000 iterations "
-       "(the escape happens near iteration 3 000; `symsaddle reproduce ncf-origin` runs all 50 000 for "
-       "both readings of the initial scale, 1e-5 and 1e-4)."),
-    code("run = long_run(sq, X, y, np.zeros(sq.n_parameters), w0, [1e-5], neuron_groups(sq), n_steps=10_000, record_every=50)\n"
-         "print(run.summary()[0])\n"
-         "plot_training(run.iterations, run.losses[:, 0], run.distances[:, 0], run.neurons[:, 0], search.points,\n"
-         "              label='squared ReLU, sd = 1e-5')"),
-    md("Two-layer ReLU: neurons heading for smooth KKT points align at the predicted rate; the two neurons "
-       "heading for the non-smooth KKT point (w, a) = (0, −1) (N = 0) keep an O(η) angle, because gradient "
-       "descent keeps crossing the kink w = 0 (bound in `symsaddle.ncf.nonsmooth`)."),
-    code("rl = ss.models.two_layer(2, 10, 'relu')\n"
-         "w0r = np.random.default_rng(1).normal(size=rl.n_parameters)\n"
-         "al_relu = small_init_study(rl, X, y, w0r, deltas, neuron_groups(rl))\n"
-         "display(Markdown(markdown_table(al_relu.rows())))\n"
-         "from symsaddle.ncf.nonsmooth import dead_relu_chatter_bound\n"
-         "kink = [not p.smooth for p in al_relu.limits]\n"
-         "print('kink neurons: max angle', np.degrees(al_relu.angles[:, kink].max()), 'deg; bound',\n"
-         "      np.degrees(dead_relu_chatter_bound(X, y, 5e-5)), 'deg')\n"
-         "plot_alignment(al_relu, title='two-layer ReLU')"),
-    md("## 4. Near a saddle (Appendix D.3)\n"
-       "20 neurons; neurons 1–10 at (1/√2, 0) fit 5σ(x₁)², neurons 11–20 are zero. The residual is "
-       "4σ(−x₁)²; its NCF has a maximum near 180° and a *flat* set of KKT points (N ≡ 0) around 0°."),
-    code("model, theta_bar, small_groups = d3_saddle()\n"
-         "xi = np.random.default_rng(2).normal(size=model.n_parameters)\n"
-         "sad, al_sad = saddle_study(model, X, y, theta_bar, small_groups, xi, deltas)\n"
-         "print(f'‖∇L(w̄)‖ = {sad.gradient_norm:.2e} (certified ≤ {sad.gradient_tolerance:.2e}), L(w̄) = {sad.loss:.4f}')\n"
-         "for p in al_sad.kkt.points:\n"
-         "    print(f'N = {p.value:8.4f}  {p.kind.value:14s} flat extent {np.degrees(p.flat_extent):6.2f} deg')\n"
-         "display(Markdown(markdown_table(al_sad.rows())))\n"
-         "plot_alignment(al_sad, title='near the D.3 saddle')"),
-    md("## 5. Non-smooth flows\n"
-       "With N = a·σ(w) the inclusion u̇ ∈ ∂N(u) from (w, a) = (0, 1) has a solution leaving the kink at any "
-       "time t₀; the core's convention (Step(0) = 0) selects the one that stays. A start off the kink is "
-       "non-branching."),
-    code("ex = branching_example()\n"
-         "print('inclusion residuals', ex.inclusion_residual)\n"
-         "nb = non_branching_example()\n"
-         "print('non-branching: max |closed form − core flow| =', np.max(np.abs(nb.closed_form - nb.core_flow)))\n"
-         "print('convention counterexample (kernel gradient vs truth):', convention_counterexample())\n"
-         "plot_branching(ex)"),
+In a two-homogeneous network ($\mathcal H(x; c\,w) = c^2\mathcal H(x; w)$ for $c > 0$), gradient flow started at
+$\delta\,w_0$ with $\delta$ small barely moves the weights' norm for a long time, but turns their *direction*: the
+weights align with a **KKT point of the neural correlation function** $\mathcal N(u) = z^\top \mathcal H(X; u)$ on the
+unit sphere, with $z$ the residual at the origin ($z = y$ for the square loss). Near a saddle, the small weights
+align with KKT points of the NCF of the saddle's residual. Kumar & Haupt (TMLR 2024) prove both; this notebook
+recomputes their toy experiments (*seed 002*, audited in `docs/audit_seed002.md`).
+
+Each `assert` compares a shown number with an independent value: a brute-force grid evaluation, a closed form,
+or an exact symbolic identity."""),
+    ("code", """%matplotlib inline
+import warnings
+
+warnings.filterwarnings("ignore", message="IProgress not found")   # tqdm: no Jupyter widgets needed here
+import matplotlib.pyplot as plt
+import numpy as np
+from IPython.display import Markdown, Math, display
+
+import symsaddle as ss
+from symsaddle.ncf import *
+from symsaddle.ncf.nonsmooth import dead_relu_chatter_bound
+from symsaddle.ncf.plots import plot_alignment, plot_branching, plot_training
+from symsaddle.reports import markdown_table"""),
+    ("md", r"""## 1. Which networks are two-homogeneous?
+
+The check is exact: $\mathcal H(x; c\,\theta) - c^2\mathcal H(x; \theta)$ is expanded symbolically with a positive symbol $c$.
+A two-layer ReLU network and a squared-ReLU layer with fixed output weights are two-homogeneous; with trainable
+output weights the squared ReLU is of degree 3, and tanh is not homogeneous at all (the `assert`s). The theory, and
+every analysis below, refuses the others."""),
+    ("code", """models = {"two-layer ReLU": ss.models.two_layer(2, 2, "relu"),
+          "squared ReLU, fixed outer weights": ss.models.two_layer(2, 2, "squared_relu", output_weights=[1, 1]),
+          "squared ReLU, trainable outer weights": ss.models.two_layer(2, 2, "squared_relu"),
+          "tanh": ss.models.two_layer(2, 2, "tanh")}
+status = {name: check_two_homogeneous(m) for name, m in models.items()}
+for name, r in status.items():
+    print(f"{name:40s} {r.status.value:30s} {r.reason[:70]}")
+expected = [True, True, False, False]
+assert [r.status is HomogeneityStatus.HOMOGENEOUS for r in status.values()] == expected"""),
+    ("md", r"""## 2. The NCF and its KKT points (Figure 1 data)
+
+50 unit-norm inputs $x = g/\|g\|$ ($g$ Gaussian, seed 0), labels $5\sigma(x_1)^2 + 4\sigma(-x_1)^2$ (the text copy reads
+`4max(0,x1)²`; `derivations/seed002_d3_labels.py` shows the minus sign must be there). The network
+$\sum_j \sigma(w_j^\top x)^2$ is separable over neurons, so each neuron follows the NCF of a single neuron,
+$\mathcal N(u) = \sum_i y_i\,\sigma(u^\top x_i)^2$ on the unit circle. The table lists the KKT points the toolkit finds
+by ascent, descent and Newton runs from 32 starts. The `assert` checks its local maxima against a brute-force
+evaluation of $\mathcal N$ on 36 000 angles with plain NumPy."""),
+    ("code", """X, y = figure1_data(seed=0)
+neuron = ss.models.two_layer(2, 1, "squared_relu", output_weights=[1])
+ncf = ncf_at_origin(neuron, X, y)
+search = find_kkt_points(ncf, n_starts=32, seed=0, methods=("ascent", "descent", "newton"))
+rows = [{**r, "angle (deg)": float(np.degrees(np.arctan2(r["direction"][1], r["direction"][0])))} for r in search.rows()]
+display(Markdown(markdown_table(rows, ["N(u)", "kind", "non-negative", "angle (deg)", "basin"])))
+
+angles = np.linspace(-np.pi, np.pi, 36_000, endpoint=False)
+grid = (np.maximum(np.cos(angles)[:, None] * X[:, 0] + np.sin(angles)[:, None] * X[:, 1], 0) ** 2) @ y
+peaks = np.flatnonzero((grid > np.roll(grid, 1)) & (grid > np.roll(grid, -1)))
+maxima = [p for p in search.points if p.kind.value == "local maximum"]
+assert len(maxima) == len(peaks)
+for p in maxima:
+    a = np.arctan2(p.direction[1], p.direction[0])
+    k = peaks[np.argmin(np.abs(np.angle(np.exp(1j * (angles[peaks] - a)))))]
+    assert abs(np.degrees(np.angle(np.exp(1j * (angles[k] - a))))) < 0.02 and abs(grid[k] - p.value) < 1e-6 * grid[k]"""),
+    ("md", r"""The NCF of a small ReLU network, as a formula (three samples, so that it fits on a line):"""),
+    ("code", """small = ncf_at_origin(ss.models.two_layer(2, 1, "relu"), X[:3], y[:3])
+display(Math(small.latex()))"""),
+    ("md", r"""## 3. Directional convergence near the origin
+
+GD with step 5e-5 on $\sum_i \tfrac12(\mathcal H - y_i)^2$ from $\delta\,w_0$, $\delta = 10^{-2}\dots10^{-8}$. *End of the small-norm
+phase*: the first iteration with $\|w\| \ge \sqrt{\|w(0)\|}$. Left: the angle of each neuron to the KKT point its NCF
+flow converges to shrinks like $\delta^s$, with $s$ predicted from that KKT point's Riemannian Hessian (dashed). Right:
+GD and GD on the NCF alone separate by an angle of order $\delta^2$ (Lemma 5.2: $w(t) = \delta u(t)(1 + O(\delta^2))$). The
+`assert`s: the measured slopes match the predicted ones within 5 %, and the Lemma 5.2 angle falls like $\delta^2$
+(until float64 rounding, below $\delta = 10^{-6}$)."""),
+    ("code", """deltas = 10.0 ** -np.arange(2, 9)
+sq = ss.models.two_layer(2, 10, "squared_relu", output_weights=[1] * 10)
+w0 = np.random.default_rng(1).normal(size=sq.n_parameters)
+al_sq = small_init_study(sq, X, y, w0, deltas, neuron_groups(sq))
+display(Markdown(markdown_table(al_sq.rows())))
+print("predicted slopes", al_sq.predicted_slopes.round(4))
+print("measured slopes ", al_sq.measured_slopes.round(4))
+assert np.allclose(al_sq.measured_slopes, al_sq.predicted_slopes, rtol=0.05)
+lemma = np.max(al_sq.lemma_angles, axis=1)[:5]            # δ = 1e-2 … 1e-6; below, float64 rounding
+assert abs(np.polyfit(np.log(deltas[:5]), np.log(lemma), 1)[0] - 2.0) < 0.02      # Lemma 5.2: O(δ²)
+plot_alignment(al_sq, title="squared ReLU: alignment against δ")
+plt.show()"""),
+    ("md", r"""The paper's Figure 1 over the first 10 000 of its 50 000 iterations: (a) the loss stays flat while the weights
+are small, then drops once they have aligned and grow; (b) each neuron's direction settles on a KKT direction
+(solid: non-negative local maxima of the NCF) before the escape. `symsaddle reproduce ncf-near-origin` runs all
+50 000 iterations for both readings of the initial scale, 1e-5 and 1e-4. The `assert`: the escape (loss halved)
+happens within these 10 000 iterations, after the norm has stayed small — the picture the theory predicts."""),
+    ("code", """run = long_run(sq, X, y, np.zeros(sq.n_parameters), w0, [1e-5], neuron_groups(sq), n_steps=10_000, record_every=50)
+summary = run.summary()[0]
+print(summary)
+assert 0 < summary["escape iteration (L <= L0/2)"] < 10_000
+plot_training(run.iterations, run.losses[:, 0], run.distances[:, 0], run.neurons[:, 0], search.points,
+              label="squared ReLU, sd = 1e-5")
+plt.show()"""),
+    ("md", r"""Two-layer ReLU: neurons heading for smooth KKT points align at the predicted rate; those heading for the
+non-smooth KKT point $(w, a) = (0, -1)$ ($\mathcal N = 0$) keep an $O(\eta)$ angle, because gradient descent keeps crossing
+the kink $w = 0$. `dead_relu_chatter_bound` bounds that angle in closed form; the `assert` checks the simulation
+stays below it."""),
+    ("code", """rl = ss.models.two_layer(2, 10, "relu")
+w0r = np.random.default_rng(1).normal(size=rl.n_parameters)
+al_relu = small_init_study(rl, X, y, w0r, deltas, neuron_groups(rl))
+display(Markdown(markdown_table(al_relu.rows())))
+kink = [p is not None and not p.smooth for p in al_relu.limits]
+bound = np.degrees(dead_relu_chatter_bound(X, y, 5e-5))
+print("kink neurons: max angle", np.degrees(al_relu.angles[:, kink].max()), "deg; bound", bound, "deg")
+assert np.degrees(al_relu.angles[:, kink].max()) <= bound
+plot_alignment(al_relu, title="two-layer ReLU: alignment against δ")
+plt.show()"""),
+    ("md", r"""## 4. Near a saddle (Appendix D.3)
+
+20 neurons; neurons 1–10 at $(1/\sqrt2, 0)$ fit $5\sigma(x_1)^2$, neurons 11–20 are zero. This point is a saddle: the
+`assert`s check that its gradient vanishes (certified against a tolerance from the Hessian's scale) and that its
+residual is exactly $4\sigma(-x_1)^2$. The residual's NCF has a maximum near 180° and a *flat* set of KKT points
+($\mathcal N \equiv 0$) around 0°; the small neurons align with the former."""),
+    ("code", """model, theta_bar, small_groups = d3_saddle()
+xi = np.random.default_rng(2).normal(size=model.n_parameters)
+sad, al_sad = saddle_study(model, X, y, theta_bar, small_groups, xi, deltas)
+print(f"‖∇L(w̄)‖ = {sad.gradient_norm:.2e} (certified ≤ {sad.gradient_tolerance:.2e}), L(w̄) = {sad.loss:.4f}")
+assert sad.gradient_norm <= sad.gradient_tolerance
+assert np.array_equal(sad.residual[:, 0], 4 * np.maximum(-sad.X[:, 0], 0) ** 2)
+for p in al_sad.kkt.points:
+    print(f"N = {p.value:8.4f}  {p.kind.value:14s} flat extent {np.degrees(p.flat_extent):6.2f} deg")
+display(Markdown(markdown_table(al_sad.rows())))
+plot_alignment(al_sad, title="near the D.3 saddle: alignment against δ")
+plt.show()"""),
+    ("md", r"""## 5. Non-smooth flows: the limit direction need not be unique
+
+With $\mathcal N = a\,\sigma(w)$ the inclusion $\dot u \in \partial\mathcal N(u)$ from $(w, a) = (0, 1)$ has a solution leaving the kink at
+any time $t_0$ (each solves the inclusion: residuals ≈ 0, the first `assert`); the core's convention
+($\mathrm{Step}(0) = 0$) selects the one that stays. A start off the kink has a unique solution, in closed form,
+which the core's flow matches (second `assert`)."""),
+    ("code", """ex = branching_example()
+print("inclusion residuals", ex.inclusion_residual)
+assert max(ex.inclusion_residual.values()) < 1e-8
+nb = non_branching_example()
+err = np.max(np.abs(nb.closed_form - nb.core_flow))
+print("non-branching: max |closed form − core flow| =", err)
+assert err < 1e-6
+print("convention counterexample (kernel gradient vs truth):", convention_counterexample())
+plot_branching(ex)
+plt.show()"""),
 ]
 
-nb = nbf.v4.new_notebook(cells=cells, metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
-                                                                "language": "python"}})
-out = Path(__file__).with_name("ncf_directional_convergence.ipynb")
-nbf.write(nb, out)
-print(f"wrote {out}")
+
+def build(path: Path = Path(__file__).with_name("ncf_directional_convergence.ipynb"), run: bool = False) -> Path:
+    return write(CELLS, path, run)
+
+
+if __name__ == "__main__":
+    print(build(run=True))

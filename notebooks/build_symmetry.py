@@ -1,5 +1,6 @@
 """Generate notebooks/symmetry_induced.ipynb (seed 003: one symmetry-induced line, built, predicted, measured,
-plotted). Run from the repo root: ``python notebooks/build_symmetry.py``; the tests execute the notebook."""
+plotted). Run from the repo root: ``python notebooks/build_symmetry.py`` (executes it and stores the outputs);
+the tests execute the notebook."""
 
 from pathlib import Path
 
@@ -21,7 +22,11 @@ This notebook walks through one such line on the seed's own problem: the 41×41 
 check symbolically that the function does not change, (3) predict the Hessian's inertia along the line from
 $Y$, $U$ and the small network's Hessian, (4) measure it with the exact kernel Hessian, and (5) see where the
 thesis's single-output shortcut ($U = 0$) fails."""),
-    new_code_cell("""import numpy as np
+    new_code_cell("""%matplotlib inline
+import warnings
+
+warnings.filterwarnings("ignore", message="IProgress not found")   # tqdm: no Jupyter widgets needed here
+import numpy as np
 import sympy as sp
 import matplotlib.pyplot as plt
 from IPython.display import Markdown, display
@@ -114,12 +119,16 @@ is not the last) is `symsaddle reproduce symmetry-inertia --out DIR`; the counts
 ]
 
 
-def build(path: Path = Path(__file__).with_name("symmetry_induced.ipynb")) -> Path:
+def build(path: Path = Path(__file__).with_name("symmetry_induced.ipynb"), run: bool = False) -> Path:
+    """Write the notebook; ``run=True`` executes it first so that it is stored with its outputs."""
     nb = new_notebook(cells=CELLS, metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
                                                             "language": "python"}})
+    if run:
+        from _notebook import execute
+        execute(nb)
     nbformat.write(nb, path)
     return path
 
 
 if __name__ == "__main__":
-    print(build())
+    print(build(run=True))

@@ -36,7 +36,10 @@ def sample_derivatives(model: Model, loss: Loss) -> SampleDerivatives:
 
 
 def as_finite_array(a, name: str) -> np.ndarray:
-    """``a`` as a float array; an error names ``name`` if it is not numeric or holds NaN/inf."""
+    """``a`` as a float array; an error names ``name`` if it is not numeric, complex or holds NaN/inf."""
+    if np.iscomplexobj(a):
+        raise TypeError(f"{name} is complex; the losses are defined for real numbers (pass {name}.real if the "
+                        "imaginary part is zero)")
     try:
         arr = np.asarray(a, dtype=float)
     except (TypeError, ValueError) as exc:

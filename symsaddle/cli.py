@@ -1,95 +1,166 @@
-"""Command line: ``symsaddle demo | derive | check | reproduce <case>``.
+"""Command line: ``symsaddle demo | derive | check | reproduce | sweep`` and the commands slices register.
 
-Every command takes ``--json`` (print one JSON object on stdout) and ``--out DIR``
-(write files there). ``python -m symsaddle`` is the same program.
+Every command takes ``--json`` (one JSON object on stdout), ``--out DIR`` (write files there),
+``--force`` (write into a folder that already holds files) and ``--debug`` (show tracebacks).
+``python -m symsaddle`` is the same program.
+
+One error channel: a failure is one line on stderr, ``symsaddle: error: <problem>; <fix>``,
+with exit status 2 for bad input (arguments, data files, output paths) and 1 for a
+computation that failed or a check that found a discrepancy. Warnings are one line too.
 Arguments are parsed as numbers and names only; no user text reaches ``sympify``/``eval``.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import sys
+import textwrap
+import time
+import traceback
+import warnings
 from pathlib import Path
 
-import numpy as np
-import sympy as sp
-
-from . import models
+from . import __version__
 from .equilibria import DEFAULT_TIMEOUT
-from .errors import SymsaddleError
-from .reports import dumps, write_json
+from .errors import CrossCheckError, DivergenceError, SymsaddleError
+from .registry import load
+from .reports import dumps, summarise_json, write_json
 
 DEFAULT_OUT = Path("symsaddle-output")
 
 MODEL_FAMILIES = ("diagonal_linear", "deep_linear", "two_layer", "mlp")
 
+#: JSON longer than this (characters) is written to ``result.json`` and summarised on stdout.
+LARGE_JSON = 100_000
 
-def _add_common(p: argparse.ArgumentParser, default_out: str | None):
-    p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
-    p.add_argument("--out", type=Path, default=Path(default_out) if default_out else None,
-                   help="directory for tables, JSON and figures")
-
-
-def _add_model_args(p: argparse.ArgumentParser):
-    p.add_argument("model", choices=MODEL_FAMILIES, help="model family")
-    p.add_argument("--d", type=int, default=2, help="diagonal_linear: width d")
-    p.add_argument("--widths", type=int, nargs="+", default=[2, 2, 1],
-                   help="deep_linear / mlp: layer widths d_0 ... d_N")
-    p.add_argument("--d-in", type=int, default=2, help="two_layer: input dimension")
-    p.add_argument("--width", type=int, default=3, help="two_layer: hidden width")
-    p.add_argument("--d-out", type=int, default=1, help="two_layer: output dimension")
-    p.add_argument("--activation", default="tanh", help="two_layer / mlp activation name")
-    p.add_argument("--bias", action="store_true", help="two_layer / mlp: add biases")
-    p.add_argument("--n", type=int, default=1, help="number of samples")
-    p.add_argument("--loss", default="square", choices=("square", "logistic", "linear"))
-    p.add_argument("--normalization", default="mean",
-                   help="'mean' (1/n), 'sum', or a positive number c in L = c Σ ℓ")
+EXIT_FAILED, EXIT_BAD_INPUT = 1, 2
 
 
-def _model(args) -> models.Model:
-    if args.model == "diagonal_linear":
-        return models.diagonal_linear(args.d)
-    if args.model == "deep_linear":
-        return models.deep_linear(args.widths)
-    if args.model == "two_layer":
-        return models.two_layer(args.d_in, args.width, args.activation, bias=args.bias, d_out=args.d_out)
-    return models.mlp(args.widths, args.activation, bias=args.bias)
+class UsageError(SymsaddleError, ValueError):
+    """A bad argument or output path; the message names it and the fix."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line errors (raised, so that ``main`` returns 2 instead of exiting)."""
+
+    def error(self, message: str):
+        raise UsageError(f"{message} (see '{self.prog} --help')")
+
+
+# -- argument types: every one names the option's valid range ---------------------------------------
+
+def _integer(low: int):
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be a whole number ≥ {low}, got {text!r}") from None
+        if value < low:
+            raise argparse.ArgumentTypeError(f"must be a whole number ≥ {low}, got {value}")
+        return value
+    parse.__name__ = f"integer ≥ {low}"
+    return parse
+
+
+def _real(low: float, high: float, why: str = ""):
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be a number, got {text!r}") from None
+        if not (math.isfinite(value) and low <= value <= high):
+            raise argparse.ArgumentTypeError(f"must lie in [{low:g}, {high:g}]{why}, got {text}")
+        return value
+    parse.__name__ = "number"
+    return parse
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"timeout must be a positive number of seconds, got {text!r}")
+    return value
 
 
 def _normalization(text: str):
     if text in ("mean", "sum"):
         return text
     try:
-        return float(text)
+        value = float(text)
     except ValueError:
-        raise SymsaddleError(f"--normalization must be 'mean', 'sum' or a number, got {text!r}") from None
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"must be 'mean', 'sum' or a positive number c, got {text!r}")
+    return value
 
 
-def _emit(args, result: dict):
-    if args.json:
-        print(dumps({k: v for k, v in result.items() if k != "text"}))
-    else:
-        print(result.get("text") or dumps(result))
+# -- the core commands ------------------------------------------------------------------------------
+
+def _add_model_args(p: argparse.ArgumentParser, default_n: int):
+    from ._activations import ACTIVATIONS
+
+    size = _integer(1)
+    p.add_argument("model", choices=MODEL_FAMILIES, help="model family")
+    p.add_argument("--d", type=size, default=2, help="diagonal_linear: width d (p = u ⊙ v has d entries)")
+    p.add_argument("--widths", type=size, nargs="+", default=[2, 2, 1],
+                   help="deep_linear / mlp: layer widths d_0 … d_N (input first)")
+    p.add_argument("--d-in", type=size, default=2, help="two_layer: input dimension")
+    p.add_argument("--width", type=size, default=3, help="two_layer: hidden width")
+    p.add_argument("--d-out", type=size, default=1, help="two_layer: output dimension")
+    p.add_argument("--activation", default="tanh", metavar="NAME",
+                   help="two_layer / mlp activation, one of: " + ", ".join(sorted(ACTIVATIONS)))
+    p.add_argument("--bias", action="store_true", help="two_layer / mlp: add biases")
+    p.add_argument("--n", type=size, default=default_n, help="number of samples (≥ 1)")
+    p.add_argument("--loss", default="square", choices=("square", "logistic", "linear"))
+    p.add_argument("--normalization", default="mean", type=_normalization,
+                   help="'mean' (1/n), 'sum', or a positive number c in L = c Σ ℓ")
+
+
+def _model(args):
+    from . import models
+
+    if args.model == "diagonal_linear":
+        return models.diagonal_linear(args.d)
+    if args.model == "deep_linear":
+        if len(args.widths) < 2:
+            raise UsageError("--widths needs at least two numbers (input and output width), e.g. --widths 2 2 1")
+        return models.deep_linear(args.widths)
+    if args.model == "two_layer":
+        return models.two_layer(args.d_in, args.width, args.activation, bias=args.bias, d_out=args.d_out)
+    if len(args.widths) < 2:
+        raise UsageError("--widths needs at least two numbers (input and output width), e.g. --widths 2 3 1")
+    return models.mlp(args.widths, args.activation, bias=args.bias)
+
+
+def _progress() -> bool:
+    """Progress bars (on stderr, so also with --json) when a person watches: stderr is a terminal."""
+    return sys.stderr.isatty()
 
 
 def cmd_demo(args) -> dict:
     from .demo import run_demo
-    return run_demo(args.out, gamma=args.gamma, progress=not args.json)
+    return run_demo(args.out, gamma=args.gamma, progress=_progress())
 
 
 def cmd_derive(args) -> dict:
+    import sympy as sp
+
     from ._objective import Objective
     from .equilibria import solve_equilibria
 
     model = _model(args)
-    obj = Objective.symbolic(model, args.n, loss=args.loss, normalization=_normalization(args.normalization))
+    obj = Objective.symbolic(model, args.n, loss=args.loss, normalization=args.normalization)
     result = {"objective": obj.describe(), "loss": sp.latex(obj.expression),
               "gradient": [sp.latex(g) for g in obj.gradient],
               "hessian": [[sp.latex(h) for h in row] for row in obj.hessian.tolist()]}
     lines = [f"L = {sp.latex(obj.expression)}", "", "gradient:",
              *[f"  dL/d{sp.latex(p)} = {sp.latex(g)}" for p, g in zip(model.parameters, obj.gradient)]]
     if args.equilibria:
-        fams = solve_equilibria(obj, timeout=args.timeout, progress=not args.json)
+        fams = solve_equilibria(obj, timeout=args.timeout, progress=_progress())
         result["equilibria"] = [{"point": [sp.latex(c) for c in f.point], "free": [str(s) for s in f.free],
                                  "loss": sp.latex(f.loss),
                                  "flow_eigenvalues": [{"value": sp.latex(e.value), "multiplicity": e.multiplicity}
@@ -99,14 +170,14 @@ def cmd_derive(args) -> dict:
         result["equilibria_status"] = fams.to_dict()
         lines += ["", *fams.report_lines()]
     if args.out:
-        args.out.mkdir(parents=True, exist_ok=True)
-        write_json(result, args.out / "derivation.json")
         (args.out / "derivation.tex").write_text("\n\n".join(f"$${line}$$" for line in lines if line) + "\n")
     result["text"] = "\n".join(lines)
     return result
 
 
 def cmd_check(args) -> dict:
+    import numpy as np
+
     from ._objective import Objective
     from .check import cross_check
 
@@ -116,62 +187,39 @@ def cmd_check(args) -> dict:
     y = rng.normal(size=(args.n, model.d_out))
     if args.loss == "logistic":
         y = np.sign(y)
-    obj = Objective(model, X, y, loss=args.loss, normalization=_normalization(args.normalization))
+    obj = Objective(model, X, y, loss=args.loss, normalization=args.normalization)
     points = rng.normal(size=(args.points, model.n_parameters))
     report = cross_check(obj, points, seed=args.seed, raise_on_failure=False)
     result = report.to_dict()
     if args.out:
-        write_json(result, Path(args.out) / "check.json")
-        (Path(args.out) / "check.md").write_text(report.table() + "\n")
-    result["text"] = f"{report.objective}: reference = {report.reference}\n{report.table()}\n" + \
-        ("all checks passed" if report.passed else "CHECK FAILED")
+        (args.out / "check.md").write_text(report.table() + "\n")
+    verdict = (f"all checks passed at {args.points} point(s)" if report.passed
+               else "CHECK FAILED: two evaluations disagree beyond tolerance (rows marked above)")
+    result["text"] = f"{report.objective}: reference = {report.reference}\n{report.table()}\n{verdict}"
     if not report.passed:
-        _emit(args, result)
-        raise SystemExit(1)
+        result["error"] = "the cross-check found a discrepancy (see the table); rerun with --json for the numbers"
     return result
 
 
 def cmd_reproduce(args) -> dict:
     from .reproduce import cases
 
-    registry = cases()
+    registry = load()
     if args.case is None or args.case == "list":
-        return {"cases": {n: c.summary for n, c in registry.items()},
-                "text": "\n".join(f"{n:28s} {c.summary}" for n, c in registry.items()) or "(no cases)"}
-    if args.case not in registry:
-        raise SymsaddleError(f"unknown case {args.case!r}; available: {', '.join(registry) or 'none'}")
-    out = args.out / args.case if args.out else None
-    return registry[args.case].run(out, not args.json)
-
-
-def cmd_saddles(args) -> dict:
-    """Predicted saddle-to-saddle sequence (P&F Algorithm 1) of a diagonal network for data in an .npz."""
-    from .diagonal import DiagonalProblem, limit_path, min_l1_minimiser
-
-    problem = DiagonalProblem.from_npz(args.data)
-    path = limit_path(problem, tol=args.tol)
-    lp = min_l1_minimiser(problem)
-    result = {"data": problem.describe(), "status": path.status.value, "predicted": path.to_list(),
-              "min_l1_linprog": lp.tolist(),
-              "linprog_minus_last_saddle": float(np.max(np.abs(lp - path.final.beta)))}
-    lines = [f"{problem.label}: n = {problem.n}, d = {problem.d}; Algorithm 1 {path.status.value}, "
-             f"{len(path.saddles)} saddles (accelerated time t = t_GD / ln(1/gamma))"]
-    lines += [f"  t = {s.time:.6g}  L = {s.loss:.6g}  {s.kind}  support {[i + 1 for i in s.support]}  "
-              f"p = {np.round(s.beta, 6).tolist()}" for s in path.saddles]
-    lines.append(f"min-l1 minimiser by linprog differs from the last saddle by {result['linprog_minus_last_saddle']:.1e}")
-    if args.out:
-        from .reports import write_tables
-        write_tables(path.rows(), args.out, "predicted", caption=f"Algorithm 1 (P&F) for {problem.label}")
-        write_json(result, Path(args.out) / "saddles.json")
-    result["text"] = "\n".join(lines)
-    return result
-
-
-# -- sweep (issue 11, part 5; symsaddle.sweep) ------------------------------------------------
+        return _case_list(cases())
+    found = registry.find_case(args.case)
+    if found.name != args.case:
+        print(f"symsaddle: note: case {args.case!r} is now called {found.name!r}", file=sys.stderr)
+    if args.quick and found.quick is None:
+        raise UsageError(f"case {found.name!r} has no --quick mode; run it without --quick")
+    out = _prepare_out(args.out / found.name, args.force) if args.out else None
+    result = found(out, _progress(), quick=args.quick)
+    return {"case": found.name, "paper": found.paper, **({"quick": found.quick} if args.quick else {}),
+            **result, "_out": out}
 
 
 def cmd_sweep(args) -> dict:
-    """Run (or resume) the sweep of a JSON/TOML specification naming a registered task."""
+    """Run (or resume) the sweep of a JSON/TOML specification naming a registered task (``symsaddle.sweep``)."""
     from .sweep import SweepSpec, sweep_tasks
 
     if args.list:
@@ -179,81 +227,209 @@ def cmd_sweep(args) -> dict:
         return {"tasks": {n: t.summary for n, t in tasks.items()},
                 "text": "\n".join(f"{n:28s} {t.summary}" for n, t in tasks.items()) or "(no sweep tasks)"}
     if args.spec is None:
-        raise SymsaddleError("symsaddle sweep needs a specification file (.json or .toml), or --list")
+        raise UsageError("symsaddle sweep needs a specification file (.json or .toml), or --list")
     spec = SweepSpec.from_file(args.spec)
     if args.out is None and spec.out is None:
-        raise SymsaddleError("say where the results go: --out DIR, or \"out\" in the specification")
-    res = spec.run(out=args.out, scheduler=args.scheduler, workers=args.workers,
-                   retry_failed=args.retry_failed or None, progress=not args.json)
+        raise UsageError("say where the results go: --out DIR, or \"out\" in the specification")
+    out = args.out if args.out is not None else Path(spec.out)
+    _prepare_out(out, force=True)        # a sweep folder is append-only: resuming overwrites nothing
+    res = spec.run(out=out, scheduler=args.scheduler, workers=args.workers,
+                   retry_failed=args.retry_failed or None, progress=_progress())
     result = res.to_dict()
     result["text"] = (f"sweep {res.task}: {len(res.records)} tasks, {res.ran} run now, {res.skipped} already done, "
                       f"{len(res.failed)} failed ({res.status.value})\nresults: {res.table} and {res.log}")
     return result
 
 
-def _add_sweep_parser(sub) -> None:
-    p = sub.add_parser("sweep", help="run a sweep of a registered task over a parameter grid (resumable; "
-                                     "local processes or a Dask cluster)")
-    p.add_argument("spec", nargs="?", type=Path, default=None, help="sweep specification (.json or .toml)")
-    p.add_argument("--list", action="store_true", help="list the registered sweep tasks")
-    p.add_argument("--scheduler", default=None, help="address of an existing Dask scheduler (tcp://host:port)")
-    p.add_argument("--workers", type=int, default=None,
-                   help="local worker processes (default: one per core; 0: run in this process)")
-    p.add_argument("--retry-failed", action="store_true", help="run failed tasks again")
-    _add_common(p, None)
-    p.set_defaults(func=cmd_sweep)
+def _case_list(registry) -> dict:
+    lines, group = [], None
+    for name, c in sorted(registry.items(), key=lambda item: (item[1].topic, item[1].paper, item[0])):
+        if (c.topic, c.paper) != group:
+            group = (c.topic, c.paper)
+            lines += ["" if lines else None, textwrap.fill(f"{c.topic} — {c.paper}", width=110, subsequent_indent="  ")]
+        text = c.summary + (f" [--quick: {c.quick}]" if c.quick else "")
+        lines.append(textwrap.fill(text, width=110, initial_indent=f"  {name:32s} ", subsequent_indent=" " * 35,
+                                   break_on_hyphens=False))
+    renamed = load().renamed
+    if renamed:
+        lines += ["", textwrap.fill("former names still accepted: " + ", ".join(
+            f"{o} → {n}" for o, n in sorted(renamed.items())), width=110, subsequent_indent="  ",
+            break_on_hyphens=False)]
+    return {"cases": {n: {"summary": c.summary, "paper": c.paper, "topic": c.topic, "quick": c.quick}
+                      for n, c in registry.items()},
+            "text": "\n".join(line for line in lines if line is not None) or "(no cases registered)"}
+
+
+# -- output folder, emission ----------------------------------------------------------------------
+
+def _prepare_out(path: Path, force: bool) -> Path:
+    """One rule for every command: an existing file is refused; a folder that already holds
+    files is refused unless ``--force`` (then files of the same name are replaced)."""
+    existing = next((p for p in (path, *path.parents) if p.exists()), None)
+    if existing is not None and not existing.is_dir():
+        raise UsageError(f"--out {existing} is an existing file, not a folder; give a folder path")
+    if path.is_dir() and any(path.iterdir()) and not force:
+        raise UsageError(f"--out folder {path} already holds files; pass --force to overwrite them, "
+                         "or choose another folder with --out")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"cannot create the --out folder {path}: {exc.strerror or exc}; "
+                         "choose a writable folder with --out") from None
+    return path
+
+
+def _emit(args, result: dict, out: Path | None, started: float):
+    data = {k: v for k, v in result.items() if k not in ("text", "_out", "error")}
+    if out is not None:
+        written = sorted(str(p) for p in out.rglob("*") if p.is_file() and p.stat().st_mtime >= started - 1)
+        full = out / "result.json"
+        data["files"] = sorted(set(written) | {str(full)})
+        write_json(data, full)
+    if args.json:
+        text = dumps(data)
+        if out is not None and len(text) > LARGE_JSON:
+            text = dumps(summarise_json(data, out / "result.json", LARGE_JSON // 10))
+        print(text)
+    else:
+        print(result.get("text") or dumps(data))
+        if out is not None:
+            print(f"\nwrote {len(data['files'])} files to {out.resolve()} (result.json holds every number)")
+
+
+# -- the parser -----------------------------------------------------------------------------------
+
+def _add_common(p: argparse.ArgumentParser, default_out: str | None):
+    p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    p.add_argument("--out", type=Path, default=Path(default_out) if default_out else None,
+                   help="folder for tables, JSON and figures" + (f" (default {default_out})" if default_out else ""))
+    p.add_argument("--force", action="store_true", help="write into an --out folder that already holds files")
+    p.add_argument("--debug", action="store_true", help="show the Python traceback of an error")
+
+
+CORE_COMMANDS = ("demo", "derive", "check", "reproduce", "sweep")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="symsaddle", description=__doc__.splitlines()[0])
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser = _Parser(prog="symsaddle",
+                     description="Critical points and saddle-to-saddle dynamics of neural-network losses: derive "
+                                 "and check derivatives, find the saddles of a diagonal linear network on your "
+                                 "data, reproduce published experiments.",
+                     epilog="Exit status: 0 success, 1 a computation failed, 2 bad input. "
+                            "'symsaddle COMMAND --help' describes each command.")
+    parser.add_argument("--version", action="version", version=f"symsaddle {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = sub.add_parser("demo", help="derive a small case, run a saddle-to-saddle trajectory, write a table and figure")
+    p = sub.add_parser("demo", help="built-in example: closed-form equilibria and a saddle-to-saddle trajectory "
+                                    "of a diagonal linear network, with a table and a figure")
     _add_common(p, str(DEFAULT_OUT / "demo"))
-    p.add_argument("--gamma", type=float, default=1e-10, help="initialisation scale γ")
+    p.add_argument("--gamma", type=_real(1e-100, 1e-2, " (small initialisation: the saddle-to-saddle regime)"),
+                   default=1e-10, help="initialisation scale γ, in [1e-100, 1e-2] (default 1e-10)")
     p.set_defaults(func=cmd_demo)
 
-    p = sub.add_parser("derive", help="symbolic loss, gradient, Hessian (and equilibria) of a small model")
-    _add_model_args(p)
+    p = sub.add_parser("derive", help="symbolic loss, gradient, Hessian (and equilibria) of a small model, as LaTeX")
+    _add_model_args(p, default_n=1)
     p.add_argument("--equilibria", action="store_true", help="solve ∇L = 0 and linearise the flow")
-    p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS",
+    p.add_argument("--timeout", type=_seconds, default=DEFAULT_TIMEOUT, metavar="SECONDS",
                    help="time budget of the symbolic solve of --equilibria (default %(default)g); when it runs out, "
                         "the families found so far and a numerical critical-point search are reported")
     _add_common(p, None)
     p.set_defaults(func=cmd_derive)
 
     p = sub.add_parser("check", help="cross-check exact, NumPy, mpmath and finite-difference derivatives")
-    _add_model_args(p)
-    p.set_defaults(n=5)
-    p.add_argument("--points", type=int, default=2, help="number of random points")
-    p.add_argument("--seed", type=int, default=0)
+    _add_model_args(p, default_n=5)
+    p.add_argument("--points", type=_integer(1), default=2, help="number of random points (≥ 1)")
+    p.add_argument("--seed", type=_integer(0), default=0, help="random seed of the data and points")
     _add_common(p, None)
     p.set_defaults(func=cmd_check)
 
-    p = sub.add_parser("reproduce", help="reproduce an experiment of a seed document ('list' shows them)")
-    p.add_argument("case", nargs="?", default=None)
+    p = sub.add_parser("reproduce", help="rerun a paper's experiment ('symsaddle reproduce list' shows them)")
+    p.add_argument("case", nargs="?", default=None, help="case name, or 'list'")
+    p.add_argument("--quick", action="store_true", help="a reduced run, where the case offers one (see list)")
     _add_common(p, str(DEFAULT_OUT))
     p.set_defaults(func=cmd_reproduce)
 
-    p = sub.add_parser("saddles", help="predicted saddles and jump times of a diagonal network (P&F Algorithm 1)")
-    p.add_argument("--data", type=Path, required=True, help=".npz file with X (n x d, one row per sample) and y (n,)")
-    p.add_argument("--tol", type=float, default=1e-10, help="gradient tolerance relative to |grad L(0)|_inf")
+    p = sub.add_parser("sweep", help="run a sweep of a registered task over a parameter grid (resumable; "
+                                     "local processes or a Dask cluster)")
+    p.add_argument("spec", nargs="?", type=Path, default=None, help="sweep specification (.json or .toml)")
+    p.add_argument("--list", action="store_true", help="list the registered sweep tasks")
+    p.add_argument("--scheduler", default=None, help="address of an existing Dask scheduler (tcp://host:port)")
+    p.add_argument("--workers", type=_integer(0), default=None,
+                   help="local worker processes (default: one per core; 0: run in this process)")
+    p.add_argument("--retry-failed", action="store_true", help="run failed tasks again")
     _add_common(p, None)
-    p.set_defaults(func=cmd_saddles)
+    p.set_defaults(func=cmd_sweep)
 
-    _add_sweep_parser(sub)
+    registry = load()
+    for name, c in sorted(registry.commands.items()):
+        if name in CORE_COMMANDS:
+            raise ValueError(f"a slice registered the core command name {name!r}")
+        p = sub.add_parser(name, help=c.help, description=c.help)
+        if c.arguments is not None:
+            c.arguments(p)
+        _add_common(p, c.default_out)
+        p.set_defaults(func=c.run)
     return parser
 
 
+# -- main: the one error channel --------------------------------------------------------------------
+
+def _exit_status(exc: BaseException) -> int:
+    """2 for bad input, 1 for a failed computation."""
+    if isinstance(exc, (CrossCheckError, DivergenceError)):
+        return EXIT_FAILED
+    if isinstance(exc, (UsageError, OSError)) or (isinstance(exc, SymsaddleError) and
+                                                  isinstance(exc, (ValueError, TypeError, LookupError, ImportError))):
+        return EXIT_BAD_INPUT
+    return EXIT_FAILED
+
+
+def _message(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    if isinstance(exc, OSError) and exc.filename is not None:
+        return f"{exc.strerror or text}: {exc.filename}; check the path"
+    if isinstance(exc, MemoryError):
+        return "out of memory: the problem is too large for this machine; reduce its size"
+    if not isinstance(exc, SymsaddleError):
+        return (f"the computation failed ({type(exc).__name__}: {text}); this is a bug or a numerical limit "
+                "symsaddle does not yet name — rerun with --debug and report it")
+    return text
+
+
+def _one_line_warning(message, category, filename, lineno, file=None, line=None):
+    print(f"symsaddle: warning: {' '.join(str(message).split())}", file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    try:
-        result = args.func(args)
-    except (SymsaddleError, ValueError, FileNotFoundError) as exc:
-        print(f"symsaddle: error: {exc}", file=sys.stderr)
-        return 2
-    _emit(args, result)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    debug = "--debug" in argv
+    with warnings.catch_warnings():
+        warnings.showwarning = _one_line_warning
+        try:
+            registry = load()
+            for name, reason in registry.failures.items():
+                print(f"symsaddle: warning: slice {name!r} failed to load and is unavailable ({reason})",
+                      file=sys.stderr)
+            args = build_parser().parse_args(argv)
+            if getattr(args, "out", None) is not None and args.command not in ("reproduce", "sweep"):
+                args.out = _prepare_out(args.out, args.force)
+            started = time.time()
+            result = args.func(args)
+            _emit(args, result, result.get("_out", args.out if args.command not in ("reproduce", "sweep") else None),
+                  started)
+        except SystemExit as exc:           # --help and --version
+            return exc.code if isinstance(exc.code, int) else 0
+        except KeyboardInterrupt:
+            print("symsaddle: interrupted", file=sys.stderr)
+            return 130
+        except Exception as exc:
+            if debug:
+                traceback.print_exc()
+            print(f"symsaddle: error: {_message(exc)}", file=sys.stderr)
+            return _exit_status(exc)
+    if result.get("error"):
+        print(f"symsaddle: error: {result['error']}", file=sys.stderr)
+        return EXIT_FAILED
     return 0
 
 

@@ -1,16 +1,20 @@
-"""The built-in default example run by ``symsaddle demo``.
+"""The built-in default example run by ``symsaddle demo``: saddle-to-saddle dynamics of a
+diagonal linear network, p = u ⊙ v, F(u, v) = 1/(2n) Σ_i (⟨u ⊙ v, x_i⟩ − y_i)²
+(Pesme & Flammarion 2023; the data and closed forms follow seed 000, a thesis on that model).
 
-1. Closed form (seed 000 §4.1): the equilibria of F(u, v) = ½(u v x − y)² and the
-   eigenvalues of the flow Jacobian on each family, derived by SymPy.
-2. A saddle-to-saddle trajectory (seed 000 §5.3.1, d = 2, n = 2, its data regenerated
-   with ``numpy.random.seed(10)``): gradient descent from v₀ = 0, u₀ = √2 γ 1, plateaus
-   found without a margin, each polished onto ∇F = 0 and classified.
-3. Outputs: the derivation in LaTeX, the table of visited equilibria (Markdown, LaTeX,
-   JSON) and a figure of the loss and of p = u ⊙ v against iterations (PNG, PDF).
+1. Closed form (d = n = 1): the equilibria of F(u, v) = ½(u v x − y)² and the eigenvalues of
+   the flow Jacobian on each family, derived by SymPy.
+2. A saddle-to-saddle trajectory (d = 2, n = 2, data ``numpy.random.seed(10)``): gradient
+   descent from v₀ = 0, u₀ = √2 γ 1 with step 0.01, for 40 000 · max(1, ln(1/γ)/ln(10¹⁰))
+   steps (the plateaus last ∝ ln(1/γ) steps); plateaus found without a margin, each polished
+   onto ∇F = 0 and classified.
+3. Outputs: the derivation in LaTeX, the table of visited equilibria (Markdown, LaTeX) and a
+   figure of the loss and of p against iterations (PNG, PDF).
 """
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import numpy as np
@@ -21,21 +25,46 @@ from ._objective import Objective
 from .datasets import seed000
 from .dynamics import gradient_descent, plateaus_by_prominence, visited_equilibria
 from .equilibria import solve_equilibria
-from .reports import figure, save_figure, write_json, write_tables
+from .errors import SymsaddleError
+from .reports import REFERENCE_COLOR, figure, save_figure, write_tables
+
+#: γ range of the demo: small enough for saddle-to-saddle dynamics, large enough for float64 GD.
+GAMMA_RANGE = (1e-100, 1e-2)
+STEP = 0.01
+BASE_STEPS = 40_000
 
 
-def run_demo(out_dir: Path, gamma: float = 1e-10, step: float = 0.01, n_steps: int = 40_000,
-             progress: bool = False) -> dict:
-    if not (0 < gamma) or not np.isfinite(gamma):
-        raise ValueError(f"gamma must be a positive number, got {gamma!r}")
+class GammaRangeError(SymsaddleError, ValueError):
+    """γ outside the demo's range."""
+
+
+def steps_for(gamma: float) -> int:
+    """Iterations that reach the minimiser: 40 000 at γ = 1e-10, growing like ln(1/γ)."""
+    return int(math.ceil(BASE_STEPS * max(1.0, math.log(1 / gamma) / math.log(1e10))))
+
+
+def _status(v) -> str:
+    """Everything the analyses report about one visited equilibrium, as words."""
+    parts = [f"polish {v.polish.status.value}"]
+    for extra in ("verdict", "warning", "note"):
+        value = getattr(v.polish, extra, None)
+        if value:
+            parts.append(str(getattr(value, "value", value)))
+    return ", ".join(parts)
+
+
+def run_demo(out_dir: Path, gamma: float = 1e-10, progress: bool = False) -> dict:
+    low, high = GAMMA_RANGE
+    if not (math.isfinite(gamma) and low <= gamma <= high):
+        raise GammaRangeError(
+            f"gamma must lie in [{low:g}, {high:g}] (the small-initialisation regime this demo shows), got {gamma!r}")
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
 
     # 1. closed form
     sym = Objective.symbolic(models.diagonal_linear(1), n=1)
     families = solve_equilibria(sym)
-    derivation = [r"F(u, v) = " + sp.latex(sym.expression),
-                  r"-\nabla F = " + sp.latex(sym.flow.T)]
+    derivation = [r"F(u, v) = " + sp.latex(sym.expression), r"-\nabla F = " + sp.latex(sym.flow.T)]
     derivation += [fam.latex() for fam in families]
     (out_dir / "closed_form.tex").write_text("\n\n".join(f"$${d}$$" for d in derivation) + "\n")
 
@@ -44,51 +73,58 @@ def run_demo(out_dir: Path, gamma: float = 1e-10, step: float = 0.01, n_steps: i
     X, y, p_star = seed000(d=d, n=2)
     obj = Objective(models.diagonal_linear(d), X, y)
     kernel = obj.compile()
+    n_steps = steps_for(gamma)
     theta0 = np.concatenate([np.zeros(d), np.sqrt(2) * gamma * np.ones(d)])
-    traj = gradient_descent(kernel, theta0, step, n_steps, record_every=10, progress=progress)
+    traj = gradient_descent(kernel, theta0, STEP, n_steps, record_every=max(1, n_steps // 4000), progress=progress)
     visited = visited_equilibria(kernel, plateaus_by_prominence(traj), lower_bound=obj.lower_bound)
     rows = []
     for v in visited:
         th = v.polish.theta
-        p = th[d:] * th[:d]
         rows.append({"iteration": int(v.plateau.time), "loss": float(kernel.value(th)),
-                     "p": p.round(6).tolist(), "theta [v, u]": th.round(6).tolist(), "kind": v.kind,
-                     "index": v.classification.index if v.classification else None})
+                     "p": ((th[d:] * th[:d]).round(6) + 0.0).tolist(), "theta [v, u]": (th.round(6) + 0.0).tolist(),
+                     "kind": v.kind, "index": v.classification.index if v.classification else None,
+                     "status": _status(v)})
+    reached = bool(rows) and rows[-1]["kind"] == "minimiser"
     table_paths = write_tables(rows, out_dir, "visited_equilibria",
-                               caption=f"Equilibria visited by GD, seed 000 d=2 n=2, gamma={gamma:g}")
+                               caption=f"Equilibria visited by GD, diagonal network d=2 n=2, gamma={gamma:g}")
 
-    fig, ax = figure(ncols=2)
-    ax[0, 0].semilogy(traj.times, np.maximum(traj.losses, 1e-300))
-    ax[0, 0].set(xlabel="iteration", ylabel="loss F", title="loss")
+    fig, ax = figure(ncols=2, width=4.2, height=3.2)
+    ax[0, 0].semilogy(traj.times, np.maximum(traj.losses, np.finfo(float).tiny), label="loss F")
+    for k, v in enumerate(visited):
+        ax[0, 0].axvline(v.plateau.time, color=REFERENCE_COLOR, lw=0.6, ls=":",
+                         label="equilibrium visited (plateau)" if k == 0 else None)
+    ax[0, 0].set(xlabel="iteration (GD, step 0.01)", ylabel="loss F (log scale)", title="loss")
+    ax[0, 0].legend(fontsize=7)
     P = traj.thetas[:, d:] * traj.thetas[:, :d]
     for j in range(d):
-        ax[0, 1].plot(traj.times, P[:, j], label=f"$p_{j + 1}$")
-    for v in visited:
-        ax[0, 0].axvline(v.plateau.time, color="grey", lw=0.5, ls="--")
-    ax[0, 1].set(xlabel="iteration", ylabel="p = u ⊙ v", title="coordinates of p")
-    ax[0, 1].legend()
+        ax[0, 1].plot(traj.times, P[:, j], label=f"$p_{j + 1} = u_{j + 1} v_{j + 1}$")
+    ax[0, 1].axhline(0, color=REFERENCE_COLOR, lw=0.4)
+    ax[0, 1].set(xlabel="iteration (GD, step 0.01)", ylabel=r"$p = u \odot v$", title="coordinates of p")
+    ax[0, 1].legend(fontsize=7)
+    fig.suptitle(f"diagonal linear network, d = 2, n = 2, γ = {gamma:g}", fontsize=10)
     fig_paths = save_figure(fig, out_dir, "trajectory")
 
+    trajectory_status = traj.status[0].value + (f" ({traj.message})" if traj.message else "")
     result = {
         "closed_form": {"families": [{"point": [str(c) for c in f.point], "free": [str(s) for s in f.free],
                                       "eigenvalues": {str(e.value): e.multiplicity for e in f.eigen}}
                                      for f in families]},
-        "trajectory": {"data": "seed 000, numpy.random.seed(10), d=2, n=2", "gamma": gamma, "step": step,
-                       "n_steps": n_steps, "p_star": p_star.tolist()},
+        "trajectory": {"data": "d = 2, n = 2, numpy.random.seed(10), X = randn(n, d), y = X p*", "gamma": gamma,
+                       "step": STEP, "n_steps": n_steps, "p_star": p_star.tolist(), "status": trajectory_status,
+                       "reached_minimiser": reached},
         "saddles": rows,
         "files": [str(p) for p in [out_dir / "closed_form.tex", *table_paths, *fig_paths]],
     }
-    write_json(result, out_dir / "demo.json")
-    result["files"].append(str(out_dir / "demo.json"))
     result["text"] = "\n".join([
-        "Closed form, seed 000 §4.1 (d = n = 1):",
+        "Closed form, d = n = 1: equilibria of F(u, v) = ½(u v x − y)² and flow-Jacobian eigenvalues:",
         *[f"  family {i + 1}: θ = [v, u] = [{', '.join(map(str, f.point))}], "
-          f"flow eigenvalues {[(str(e.value), e.multiplicity) for e in f.eigen]}"
+          f"eigenvalues {[(str(e.value), e.multiplicity) for e in f.eigen]}"
           for i, f in enumerate(families)],
         "",
-        f"Gradient descent, seed 000 §5.3.1 data (d = 2, n = 2), γ = {gamma:g}, step {step:g}:",
-        *[f"  it {r['iteration']:>6}: p = {r['p']}, loss = {r['loss']:.4e}, {r['kind']}" for r in rows],
-        "",
-        f"Wrote {len(result['files'])} files to {out_dir.resolve()}",
+        f"Gradient descent, d = 2, n = 2, γ = {gamma:g}, step {STEP:g}, {n_steps} steps: {trajectory_status}",
+        *[f"  it {r['iteration']:>7}: p = {r['p']}, loss = {r['loss']:.4e}, {r['kind']} ({r['status']})"
+          for r in rows],
+        "  reached the minimiser" if reached else
+        "  WARNING: the run ended before a minimiser was found (see the statuses above)",
     ])
     return result

@@ -1,9 +1,16 @@
-"""Reports: Markdown/LaTeX tables, JSON, and figures (PNG + PDF) ready for a paper."""
+"""Reports: Markdown/LaTeX tables, JSON, and figures (PNG + PDF) ready for a paper.
+
+Figures come from :func:`figure` (constrained layout, a colour-blind-safe cycle, compact tick
+labels) and are saved by :func:`save_figure`, which warns (:class:`FigureLayoutWarning`) when
+any two texts of the figure overlap. No function here selects a Matplotlib backend: scripts
+get Matplotlib's default (Agg without a display), notebooks their inline backend.
+"""
 
 from __future__ import annotations
 
 import json
 import math
+import warnings
 from dataclasses import asdict, is_dataclass
 from enum import Enum
 from pathlib import Path
@@ -45,6 +52,13 @@ def to_jsonable(obj: Any) -> Any:
 
 def dumps(obj: Any) -> str:
     return json.dumps(to_jsonable(obj), indent=2)
+
+
+def summarise_json(data: Mapping[str, Any], full_path: str | Path, max_entry_chars: int = 2000) -> dict:
+    """The entries of ``data`` whose JSON is at most ``max_entry_chars`` long, the names of the
+    others (``"omitted"``) and the file holding all of them (``"full_result"``)."""
+    kept = {k: v for k, v in data.items() if len(dumps(v)) <= max_entry_chars}
+    return {**kept, "omitted": [k for k in data if k not in kept], "full_result": str(full_path)}
 
 
 def write_json(obj: Any, path: str | Path) -> Path:
@@ -90,22 +104,88 @@ def latex_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None
 
 def write_tables(rows: Sequence[Mapping[str, Any]], out_dir: str | Path, stem: str,
                  columns: Sequence[str] | None = None, caption: str = "") -> list[Path]:
-    """Write ``stem.md``, ``stem.tex`` and ``stem.json`` for a table."""
+    """Write ``stem.md`` and ``stem.tex``, a table for people (coordinates may be numbered from 1,
+    as in the papers). Machine-readable results go to JSON with :func:`write_json`, 0-based."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     paths = [out / f"{stem}.md", out / f"{stem}.tex"]
     paths[0].write_text(markdown_table(rows, columns) + "\n")
     paths[1].write_text(latex_table(rows, columns, caption=caption) + "\n")
-    paths.append(write_json(list(rows), out / f"{stem}.json"))
     return paths
 
 
+#: Okabe & Ito's colour-blind-safe palette (without yellow, too faint on white, and black, kept for
+#: reference curves such as a theoretical limit); past seven lines the cycle repeats dashed, then dotted.
+OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#999999")
+REFERENCE_COLOR = "#000000"
+
+
+class FigureLayoutWarning(UserWarning):
+    """Two texts of a saved figure overlap (tick labels, axis labels, titles, legends)."""
+
+
+def figure(ncols: int = 1, nrows: int = 1, width: float = 4.0, height: float = 3.0, **subplots_kw):
+    """A new figure and a 2-D array of axes: constrained layout, the :data:`OKABE_ITO` cycle, and
+    tick labels that switch to a ×10ⁿ offset beyond 10⁴ so that long numbers cannot collide."""
+    import matplotlib.pyplot as plt
+    from matplotlib import cycler
+
+    fig, axes = plt.subplots(nrows, ncols, figsize=(width * ncols, height * nrows), squeeze=False,
+                             layout="constrained", **subplots_kw)
+    style = cycler(linestyle=["-", "--", ":"]) * cycler(color=OKABE_ITO)
+    for ax in axes.flat:
+        ax.set_prop_cycle(style)
+        ax.ticklabel_format(style="sci", scilimits=(-3, 4), useMathText=True)
+    return fig, axes
+
+
+def _drawn_texts(fig, renderer) -> list:
+    """The non-empty visible texts Matplotlib draws, tick labels only for ticks inside the view."""
+    from matplotlib.axis import Axis
+    from matplotlib.text import Text
+
+    skip = set()
+    for axis in fig.findobj(Axis):
+        ticks = axis.get_major_ticks() + axis.get_minor_ticks()
+        if not (axis.get_visible() and axis.axes.get_visible()):   # e.g. the hidden x axis of a twinx
+            skip.update(id(t) for tick in ticks for t in (tick.label1, tick.label2))
+            skip.update((id(axis.label), id(axis.offsetText)))
+            continue
+        drawn = set(axis._update_ticks())          # the ticks inside the view interval
+        skip.update(id(t) for tick in ticks if tick not in drawn for t in (tick.label1, tick.label2))
+    return [t for t in fig.findobj(Text) if id(t) not in skip and t.get_visible() and t.get_text().strip()
+            and t.get_window_extent(renderer).width > 0]
+
+
+def text_overlaps(fig, min_overlap_px: float = 0.5) -> list[tuple[str, str]]:
+    """Pairs of drawn texts whose bounding boxes, measured by the renderer, overlap by more than
+    ``min_overlap_px`` pixels in both directions (e.g. tick labels running together)."""
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    texts = _drawn_texts(fig, renderer)
+    boxes = [t.get_window_extent(renderer) for t in texts]
+    pairs = []
+    for i in range(len(texts)):
+        for j in range(i + 1, len(texts)):
+            a, b = boxes[i], boxes[j]
+            dx = min(a.x1, b.x1) - max(a.x0, b.x0)
+            dy = min(a.y1, b.y1) - max(a.y0, b.y0)
+            if dx > min_overlap_px and dy > min_overlap_px:
+                pairs.append((texts[i].get_text(), texts[j].get_text()))
+    return pairs
+
+
 def save_figure(fig, out_dir: str | Path, stem: str, formats: Iterable[str] = ("png", "pdf")) -> list[Path]:
-    """Save a Matplotlib figure as ``stem.png`` and ``stem.pdf`` and close it."""
+    """Save a Matplotlib figure as ``stem.png`` and ``stem.pdf`` and close it; warn with
+    :class:`FigureLayoutWarning` if texts overlap."""
     import matplotlib.pyplot as plt
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    clashes = text_overlaps(fig)
+    if clashes:
+        warnings.warn(FigureLayoutWarning(f"figure {stem}: overlapping text " + "; ".join(
+            f"{a!r} / {b!r}" for a, b in clashes[:5])), stacklevel=2)
     paths = []
     for fmt in formats:
         p = out / f"{stem}.{fmt}"
@@ -113,13 +193,3 @@ def save_figure(fig, out_dir: str | Path, stem: str, formats: Iterable[str] = ("
         paths.append(p)
     plt.close(fig)
     return paths
-
-
-def figure(ncols: int = 1, nrows: int = 1, width: float = 4.0, height: float = 3.0):
-    """A new figure with the Agg backend (no screen needed)."""
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
-
-    return plt.subplots(nrows, ncols, figsize=(width * ncols, height * nrows), squeeze=False)

@@ -1,11 +1,39 @@
+"""The command line: outputs, the one error channel, the --out rule, JSON on stdout vs in files."""
+
+import importlib.metadata
 import json
 import subprocess
 import sys
 
+import numpy as np
 import pytest
+import scipy.linalg
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from symsaddle.cli import main
+from symsaddle import ACTIVATIONS
+from symsaddle.cli import LARGE_JSON, main
 from symsaddle.datasets import seed000
+from symsaddle.registry import REGISTRY
+
+
+def one_line_error(capsys) -> str:
+    err = capsys.readouterr().err
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1, err
+    assert lines[0].startswith("symsaddle: error: ")
+    return lines[0]
+
+
+@pytest.fixture
+def pf_figure2(tmp_path):
+    """Pesme & Flammarion Fig. 2 (pesme_flammarion.md §4): XᵀX = M, β* = (1, 9, 10); jump times
+    0, 0.05, 1.05, 15 and saddles (3, 0, 0), (0, 10, 0), (1, 9, 10) worked out there by hand."""
+    M = np.array([[20, 6, -1.4], [6, 2, -0.4], [-1.4, -0.4, 0.12]])
+    X = np.real(scipy.linalg.sqrtm(M))
+    path = tmp_path / "fig2.npz"
+    np.savez(path, X=X, y=X @ np.array([1.0, 9.0, 10.0]))
+    return path, X, X @ np.array([1.0, 9.0, 10.0])
 
 
 @pytest.mark.slow
@@ -14,8 +42,9 @@ def test_demo_writes_table_figure_and_json(tmp_path, capsys):
     result = json.loads(capsys.readouterr().out)
     kinds = [row["kind"] for row in result["saddles"]]
     assert kinds == ["strict saddle", "strict saddle", "minimiser"]
+    assert result["trajectory"]["reached_minimiser"] is True
     for name in ("trajectory.png", "trajectory.pdf", "visited_equilibria.md", "visited_equilibria.tex",
-                 "closed_form.tex", "demo.json"):
+                 "closed_form.tex", "result.json"):
         assert (tmp_path / name).exists(), name
     # the second plateau is the least-squares fit on coordinate 1, p₁ = Σx₁y/Σx₁² (closed form), which
     # seed 000 Table 5 prints as p = (0.4543, 0)
@@ -23,6 +52,7 @@ def test_demo_writes_table_figure_and_json(tmp_path, capsys):
     fit = X[:, 0] @ y / (X[:, 0] @ X[:, 0])
     assert result["saddles"][1]["p"] == pytest.approx([fit, 0.0], abs=1e-6)
     assert fit == pytest.approx(0.4543, abs=5e-5)
+    assert json.loads((tmp_path / "result.json").read_text()) == result
 
 
 def test_derive_prints_equilibria_as_latex(capsys):
@@ -38,11 +68,165 @@ def test_check_command_passes_and_reports_json(capsys):
     assert json.loads(capsys.readouterr().out)["passed"] is True
 
 
-def test_errors_name_the_problem(capsys):
-    assert main(["check", "two_layer", "--activation", "swish"]) == 2
-    assert "unknown activation 'swish'" in capsys.readouterr().err
-    assert main(["reproduce", "no-such-case"]) == 2
-    assert "unknown case 'no-such-case'" in capsys.readouterr().err
+def test_version_is_the_installed_distribution(capsys):
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.strip() == f"symsaddle {importlib.metadata.version('symsaddle')}"
+
+
+def test_activation_help_lists_every_activation(capsys):
+    assert main(["derive", "--help"]) == 0
+    help_text = " ".join(capsys.readouterr().out.split())
+    for name in ACTIVATIONS:
+        assert name in help_text
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["check", "two_layer", "--activation", "swish"], "unknown activation 'swish'"),
+    (["check", "two_layer", "--points", "0"], "--points: must be a whole number ≥ 1, got 0"),
+    (["check", "two_layer", "--points", "-3"], "--points: must be a whole number ≥ 1, got -3"),
+    (["check", "two_layer", "--n", "-2"], "--n: must be a whole number ≥ 1, got -2"),
+    (["derive", "diagonal_linear", "--n", "0"], "--n: must be a whole number ≥ 1, got 0"),
+    (["derive", "deep_linear", "--widths", "3"], "--widths needs at least two numbers"),
+    (["derive", "two_layer", "--normalization", "-1"], "must be 'mean', 'sum' or a positive number"),
+    (["demo", "--gamma", "1e300"], "--gamma: must lie in [1e-100, 0.01]"),
+    (["demo", "--gamma", "0"], "--gamma: must lie in [1e-100, 0.01]"),
+    (["reproduce", "no-such-case"], "unknown case 'no-such-case'"),
+    (["reproduce", "ncf-near-saddle", "--quick"], "has no --quick mode"),
+    (["saddles"], "the following arguments are required: --data"),
+    (["nonsense"], "invalid choice: 'nonsense'"),
+])
+def test_bad_input_is_one_line_with_status_2(argv, words, capsys):
+    assert main(argv) == 2
+    assert words in one_line_error(capsys)
+
+
+def test_saddles_bad_paths(tmp_path, capsys):
+    assert main(["saddles", "--data", str(tmp_path)]) == 2
+    assert "is a folder" in one_line_error(capsys)
+    assert main(["saddles", "--data", str(tmp_path / "missing.npz")]) == 2
+    assert "does not exist" in one_line_error(capsys)
+    np.save(tmp_path / "X.npy", np.ones((3, 2)))
+    assert main(["saddles", "--data", str(tmp_path / "X.npy")]) == 2
+    assert "numpy.savez" in one_line_error(capsys)
+
+
+@pytest.mark.parametrize("tol", ["1e300", "1", "0.5", "0", "-1e-10", "nan", "1e-300"])
+def test_saddles_refuses_meaningless_tolerances(pf_figure2, tol, capsys):
+    # --tol is relative to max|∇L(0)|: from 1 on the origin itself would count as a minimiser
+    assert main(["saddles", "--data", str(pf_figure2[0]), "--tol", tol]) == 2
+    assert "--tol" in one_line_error(capsys)
+
+
+def test_saddles_json_on_stdout_is_the_json_in_the_file(pf_figure2, tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["saddles", "--data", str(pf_figure2[0]), "--json", "--out", str(out)]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert json.loads((out / "result.json").read_text()) == printed
+    assert sorted(p.name for p in out.iterdir()) == ["predicted.md", "predicted.tex", "result.json"]
+    np.testing.assert_allclose([s["time"] for s in printed["predicted"]], [0, 0.05, 1.05, 15], atol=1e-9)
+    np.testing.assert_allclose([s["p"] for s in printed["predicted"]],
+                               [[0, 0, 0], [3, 0, 0], [0, 10, 0], [1, 9, 10]], atol=1e-9)
+    for s in printed["predicted"]:          # 0-based: support lists the indices of the non-zero entries of p
+        assert s["support"] == [i for i, v in enumerate(s["p"]) if abs(v) > 1e-12]
+
+
+@settings(max_examples=15, deadline=None)
+@given(log2_a=st.integers(-300, 300), log2_b=st.integers(-300, 300),
+       a_frac=st.floats(1.0, 2.0), b_frac=st.floats(1.0, 2.0))
+def test_saddles_do_not_depend_on_the_units_of_the_data(log2_a, log2_b, a_frac, b_frac, tmp_path_factory):
+    """X → aX, y → by maps the saddles to (b/a)β_k, the losses to b²L_k and the times to t_k/(ab)
+    (L(β) = b² L'(aβ/b)); the answer must follow exactly that, or refuse with status 2 when
+    float64 cannot hold it."""
+    a, b = a_frac * 2.0 ** log2_a, b_frac * 2.0 ** log2_b
+    M = np.array([[20, 6, -1.4], [6, 2, -0.4], [-1.4, -0.4, 0.12]])
+    X = np.real(scipy.linalg.sqrtm(M))
+    y = X @ np.array([1.0, 9.0, 10.0])
+    path = tmp_path_factory.mktemp("scale") / "d.npz"
+    np.savez(path, X=a * X, y=b * y)
+    import contextlib
+    import io
+    stdout, stderr = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+        status = main(["saddles", "--data", str(path), "--json"])
+    if status == 2:
+        assert "outside the float64 range" in stderr.getvalue()
+        return
+    assert status == 0, stderr.getvalue()
+    out = json.loads(stdout.getvalue())
+    times = np.array([s["time"] for s in out["predicted"]])
+    p = np.array([s["p"] for s in out["predicted"]])
+    np.testing.assert_allclose(times * a * b, [0, 0.05, 1.05, 15], rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(p * a / b, [[0, 0, 0], [3, 0, 0], [0, 10, 0], [1, 9, 10]], rtol=1e-9, atol=1e-9)
+
+
+def test_saddles_at_the_edges_of_float64(tmp_path, capsys):
+    """Found by the fuzzer: y = 1.27e308 (loss y²/2 overflows) must be refused, not crash; data at 1e-150
+    must give the least-squares fit p = Σxy/Σx² = 3/5 (a closed form; X is one feature)."""
+    (tmp_path / "huge.csv").write_text("0.0,1.27e308\n")
+    assert main(["saddles", "--data", str(tmp_path / "huge.csv")]) == 2
+    assert "outside the float64 range" in one_line_error(capsys)
+    (tmp_path / "tiny.csv").write_text("1e-150,1e-150\n2e-150,1e-150\n")
+    assert main(["saddles", "--data", str(tmp_path / "tiny.csv"), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["predicted"][-1]["p"] == [pytest.approx(0.6, rel=1e-14)]
+
+
+def test_out_rule_is_the_same_for_every_command(tmp_path, capsys):
+    a_file = tmp_path / "file.txt"
+    a_file.write_text("x")
+    assert main(["derive", "diagonal_linear", "--d", "1", "--out", str(a_file)]) == 2
+    assert "is an existing file" in one_line_error(capsys)
+    out = tmp_path / "derive"
+    assert main(["derive", "diagonal_linear", "--d", "1", "--out", str(out)]) == 0
+    capsys.readouterr()
+    assert main(["derive", "diagonal_linear", "--d", "1", "--out", str(out)]) == 2
+    assert "--force" in one_line_error(capsys)
+    assert main(["derive", "diagonal_linear", "--d", "1", "--out", str(out), "--force"]) == 0
+    for argv in (["demo"], ["check", "diagonal_linear"], ["reproduce", "ncf-near-saddle"]):
+        assert main([*argv, "--out", str(a_file)]) == 2, argv
+        assert "is an existing file" in one_line_error(capsys)
+
+
+@pytest.fixture
+def fake_cases():
+    """Two cases registered for the test only: one returns a large result, one fails inside."""
+    def large(out_dir, progress):
+        return {"big": list(range(LARGE_JSON // 4)), "small": 1, "text": "large case done"}
+
+    def broken(out_dir, progress):
+        return {"x": np.linalg.inv(np.zeros((2, 2)))}
+
+    REGISTRY.case("test-large", "large", paper="none", topic="test", renamed_from=("test-old-name",))(large)
+    REGISTRY.case("test-broken", "broken", paper="none", topic="test")(broken)
+    yield
+    for name in ("test-large", "test-broken"):
+        REGISTRY.cases.pop(name)
+    REGISTRY.renamed.pop("test-old-name")
+
+
+def test_large_json_is_summarised_with_the_path_of_the_full_file(fake_cases, tmp_path, capsys):
+    assert main(["reproduce", "test-large", "--json", "--out", str(tmp_path)]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    full = json.loads((tmp_path / "test-large" / "result.json").read_text())
+    assert printed["full_result"] == str(tmp_path / "test-large" / "result.json")
+    assert printed["omitted"] == ["big"] and printed["small"] == 1
+    assert full["big"] == list(range(LARGE_JSON // 4))
+
+
+def test_text_mode_says_where_it_wrote_and_old_names_still_work(fake_cases, tmp_path, capsys):
+    assert main(["reproduce", "test-old-name", "--out", str(tmp_path)]) == 0
+    captured = capsys.readouterr()
+    assert "large case done" in captured.out
+    assert f"to {(tmp_path / 'test-large').resolve()}" in captured.out
+    assert "is now called 'test-large'" in captured.err
+
+
+def test_a_failed_computation_is_status_1_and_debug_shows_the_traceback(fake_cases, tmp_path, capsys):
+    assert main(["reproduce", "test-broken", "--out", str(tmp_path / "a")]) == 1
+    line = one_line_error(capsys)
+    assert "LinAlgError" in line and "--debug" in line
+    assert main(["reproduce", "test-broken", "--out", str(tmp_path / "b"), "--debug"]) == 1
+    assert "Traceback (most recent call last)" in capsys.readouterr().err
 
 
 def test_python_dash_m_is_the_console_script(tmp_path):

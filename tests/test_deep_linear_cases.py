@@ -1,4 +1,4 @@
-"""``symsaddle reproduce deep-linear-critical | deep-linear-stepsize`` (issue 4 interfaces)."""
+"""``symsaddle reproduce deep-linear-critical-points | deep-linear-step-size`` (issue 4 interfaces)."""
 
 import json
 
@@ -11,7 +11,7 @@ from symsaddle.reports import dumps
 
 @pytest.mark.slow
 def test_reproduce_deep_linear_critical_json(tmp_path, capsys):
-    assert main(["reproduce", "deep-linear-critical", "--json", "--out", str(tmp_path)]) == 0
+    assert main(["reproduce", "deep-linear-critical-points", "--json", "--out", str(tmp_path)]) == 0
     out = json.loads(capsys.readouterr().out)
     rows = out["critical_points"]
     assert len(rows) == 88 and out["all_agree"] is True
@@ -25,10 +25,10 @@ def test_reproduce_deep_linear_critical_json(tmp_path, capsys):
     assert out["plateaus"][-1]["polished_kind"] == "minimiser"
     esc = {(e["parametrisation"], e["epsilon"]): e["escape_iteration"] for e in out["escape"]}
     assert all(esc["balanced", eps] > esc["strict", eps] for eps in (0.1, 0.03, 0.01))
-    files = {p.name for p in (tmp_path / "deep-linear-critical").iterdir()}
-    assert {"critical_points.md", "critical_points.tex", "critical_points.json", "figure1_plateaus.png",
+    files = {p.name for p in (tmp_path / "deep-linear-critical-points").iterdir()}
+    assert {"critical_points.md", "critical_points.tex", "result.json", "figure1_plateaus.png",
             "figure1_plateaus.pdf", "figure2_escape.png", "figure2_escape.pdf"} <= files
-    assert "NaN" not in (tmp_path / "deep-linear-critical" / "result.json").read_text()
+    assert "NaN" not in (tmp_path / "deep-linear-critical-points" / "result.json").read_text()
 
 
 @pytest.mark.slow
@@ -50,4 +50,4 @@ def test_stepsize_report_small(tmp_path):
 def test_reproduce_list_has_both_cases(capsys):
     assert main(["reproduce", "list", "--json"]) == 0
     cases = json.loads(capsys.readouterr().out)["cases"]
-    assert {"deep-linear-critical", "deep-linear-stepsize"} <= set(cases)
+    assert {"deep-linear-critical-points", "deep-linear-step-size"} <= set(cases)

@@ -14,12 +14,13 @@ from symsaddle.reproduce import cases
 
 def test_all_cases_are_registered():
     names = set(cases())
-    assert {f"diagonal-{c}" for c in ("d1n1", "d1n4", "d2n1", "d2n2", "d7n5", "nonzero-init")} <= names
+    assert {f"diagonal-saddle-to-saddle-{c}" for c in ("d1n1", "d1n4", "d2n1", "d2n2", "d7n5")} <= names
+    assert "diagonal-sparse-to-dense" in names
 
 
 @pytest.mark.slow
 def test_reproduce_json_interface(capsys, tmp_path):
-    assert main(["reproduce", "diagonal-d2n1", "--json", "--out", str(tmp_path)]) == 0
+    assert main(["reproduce", "diagonal-saddle-to-saddle-d2n1", "--json", "--out", str(tmp_path)]) == 0
     out = json.loads(capsys.readouterr().out)
     for item in out["saddles"] + out["predicted"]:
         assert len(item["p"]) == 2 and isinstance(item["loss"], float) and isinstance(item["kind"], str)
@@ -30,8 +31,8 @@ def test_reproduce_json_interface(capsys, tmp_path):
     np.testing.assert_allclose(out["saddles"][-1]["p"], [problem.y[0] / problem.X[0, 0], 0.0], atol=1e-10)
     verdicts = {c["statement"]: c["verdict"] for c in out["claims"]}
     assert verdicts["p₁* = u₁v₁ = −1.5454"] == "refuted"
-    assert (tmp_path / "diagonal-d2n1" / "gd_trajectory.png").is_file()
-    assert (tmp_path / "diagonal-d2n1" / "convergence.pdf").is_file()
+    assert (tmp_path / "diagonal-saddle-to-saddle-d2n1" / "gd_trajectory.png").is_file()
+    assert (tmp_path / "diagonal-saddle-to-saddle-d2n1" / "convergence.pdf").is_file()
 
 
 def test_saddles_command(tmp_path, capsys):
@@ -47,7 +48,7 @@ def test_saddles_command(tmp_path, capsys):
 @pytest.mark.parametrize("arrays, message", [
     ({"X": np.ones((3, 2)), "y": np.ones(4)}, "mismatched lengths"),
     ({"X": np.array([[1.0, np.nan]]), "y": np.ones(1)}, "NaN"),
-    ({"X": np.array([[1, 2]], dtype=object), "y": np.ones(1)}, "without pickles"),
+    ({"X": np.array([[1, 2]], dtype=object), "y": np.ones(1)}, "pickled"),
     ({"X": np.ones((3, 2))}, "missing"),
 ])
 def test_saddles_command_bad_data(tmp_path, capsys, arrays, message):

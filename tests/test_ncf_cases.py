@@ -1,4 +1,4 @@
-"""``symsaddle reproduce ncf-origin`` and ``ncf-saddle`` end to end (issue 5, interfaces)."""
+"""``symsaddle reproduce ncf-near-origin`` and ``ncf-near-saddle`` end to end (issue 5, interfaces)."""
 
 import json
 
@@ -24,7 +24,7 @@ def check_common(result):
 
 
 def test_ncf_origin_case(tmp_path, capsys):
-    r = run("ncf-origin", tmp_path, capsys)
+    r = run("ncf-near-origin", tmp_path, capsys)
     check_common(r)
     assert any(p["kind"] == "local maximum" and p["nonnegative"] for p in r["kkt_points"])
     for net in ("squared_relu", "relu"):
@@ -36,21 +36,21 @@ def test_ncf_origin_case(tmp_path, capsys):
     for step in k["max_angle_deg"]:
         assert k["max_angle_deg"][step] <= k["bound_deg"][step]
     assert r["nonsmooth"]["convention_counterexample"]["kernel_gradient"] == [0.0, 0.0]
-    out = tmp_path / "ncf-origin"
+    out = tmp_path / "ncf-near-origin"
     for stem in ("squared_relu_alignment", "relu_alignment", "squared_relu_figure1_sd1e-05", "branching"):
         assert (out / f"{stem}.png").stat().st_size > 0 and (out / f"{stem}.pdf").stat().st_size > 0
     assert (out / "squared_relu_kkt_points.md").exists() and (out / "squared_relu_alignment.tex").exists()
 
 
 def test_ncf_saddle_case(tmp_path, capsys):
-    r = run("ncf-saddle", tmp_path, capsys)
+    r = run("ncf-near-saddle", tmp_path, capsys)
     check_common(r)
     assert r["saddle"]["gradient_norm"] <= r["saddle"]["gradient_tolerance"]
     assert r["saddle"]["max |residual - 4 relu(-x1)^2|"] == 0.0
-    assert (tmp_path / "ncf-saddle" / "saddle_figure4.png").exists()
+    assert (tmp_path / "ncf-near-saddle" / "saddle_figure4.png").exists()
 
 
 def test_reproduce_list_shows_the_ncf_cases(capsys):
     assert main(["reproduce", "list"]) == 0
     out = capsys.readouterr().out
-    assert "ncf-origin" in out and "ncf-saddle" in out
+    assert "ncf-near-origin" in out and "ncf-near-saddle" in out

@@ -6,7 +6,7 @@ layouts, the core objective), ``kernel`` (batched matrix-calculus L and ∇L), `
 (balanced / strict / unbalanced critical points), ``achour`` (the theoretical
 classification), ``critical_points`` (the verified survey), ``incremental`` (seed §4
 plateaus and escapes), ``stepsize`` (seed §5 bound and doubling experiment), ``figures``,
-``cases`` (``symsaddle reproduce deep-linear-critical | deep-linear-stepsize``).
+``cases`` (``symsaddle reproduce deep-linear-critical-points | deep-linear-step-size``).
 """
 
 from .achour import TheoryVerdict, achour_classification, is_tightened

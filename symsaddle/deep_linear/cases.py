@@ -1,4 +1,6 @@
-"""``symsaddle reproduce deep-linear-critical | deep-linear-stepsize`` (seed 001 §3–5).
+"""``symsaddle reproduce deep-linear-critical-points | deep-linear-step-size`` (seed 001 §3–5):
+critical points of deep linear networks (Achour, Malgouyres & Gerchinovitz 2021) and the
+fixed step-size bound of gradient descent (Nguegnang, Rauhut & Terstiege 2021).
 
 Both cases are thin drivers over the analyses of this package; their sizes are
 parameters of :func:`critical_report` and :func:`stepsize_report`, whose defaults are the
@@ -11,9 +13,10 @@ from pathlib import Path
 from typing import Sequence
 
 import numpy as np
+from tqdm.auto import tqdm
 
 from ..reports import markdown_table, save_figure, write_json, write_tables
-from ..reproduce import case
+from ..registry import case
 from .critical_points import survey_critical_points
 from .figures import escape_figure, histogram_figure, ladder_figure, plateau_figure
 from .incremental import escape_times, seed001_section4_data, sequential_learning
@@ -77,9 +80,10 @@ def critical_report(out_dir: Path | None, progress: bool, *, data_seed: int = 0,
     return result
 
 
-def _bound_samples(widths: Sequence[int], n: int, seed0: int) -> dict:
+def _bound_samples(widths: Sequence[int], n: int, seed0: int, progress: bool = False) -> dict:
     etas = {f.value: [] for f in MFormula}
-    for i in range(n):
+    for i in tqdm(range(n), disable=not progress, desc=f"step-size bounds {'-'.join(map(str, widths))}",
+                  unit="network"):
         net = random_network(widths, seed0 + i)
         for f in MFormula:
             etas[f.value].append(step_size_bound(net.X, net.Y, net.weights, m_formula=f).eta_objective)
@@ -93,6 +97,9 @@ def _summary(vals) -> dict:
     q = np.percentile(v, [10, 50, 90])
     return {"count": int(v.size), "p10": q[0], "median": q[1], "p90": q[2]}
 
+
+#: ``--quick``: the same experiment on fewer random networks.
+QUICK_STEPSIZE = {"n_bounds": 100, "n_ladders": 10}
 
 STEPSIZE_CONFIGS = {"N=2 (5-5-5)": (5, 5, 5), "N=3 (5-5-5-5)": (5, 5, 5, 5), "N=4 (5-5-5-5-5)": (5, 5, 5, 5, 5),
                     "N=3 (5-2-2-5)": (5, 2, 2, 5)}
@@ -111,7 +118,7 @@ def stepsize_report(out_dir: Path | None, progress: bool, *, n_bounds: int = 100
     net = random_network((5, 5, 5, 5), seed0)
     single = {f.value: step_size_bound(net.X, net.Y, net.weights, m_formula=f).to_dict() for f in MFormula}
     ladder = doubling_experiment([net], epochs=epochs, curve_every=10)[0]
-    bounds = {name: _bound_samples(widths, n_bounds, seed0) for name, widths in configs.items()}
+    bounds = {name: _bound_samples(widths, n_bounds, seed0, progress) for name, widths in configs.items()}
     pairs = [(widths, seed0 + i) for widths in configs.values() for i in range(n_ladders)]
     done = doubling_sweep(pairs, epochs=epochs, out=None if out_dir is None else Path(out_dir) / "ladders",
                           workers=workers, scheduler=scheduler, progress=progress)
@@ -159,11 +166,23 @@ def stepsize_report(out_dir: Path | None, progress: bool, *, n_bounds: int = 100
     return result
 
 
-@case("deep-linear-critical", "seed 001 §3–4: all critical points of 5-4-4-5 classified; plateaus; strict vs non-strict escape")
+TOPIC = "deep linear networks"
+
+
+@case("deep-linear-critical-points",
+      "every critical point of a 5-4-4-5 network classified from its Hessian vs the theorem; incremental "
+      "(rank-by-rank) learning plateaus; escape from strict vs non-strict saddles",
+      paper="Achour, Malgouyres & Gerchinovitz 2021, the loss landscape of deep linear networks: "
+            "a second-order analysis", topic=TOPIC, renamed_from=("deep-linear-critical",))
 def run_critical(out_dir: Path | None, progress: bool) -> dict:
     return critical_report(out_dir, progress)
 
 
-@case("deep-linear-stepsize", "seed 001 §5: Nguegnang et al. step-size bound (corrected M), doubling experiment, histograms")
-def run_stepsize(out_dir: Path | None, progress: bool) -> dict:
-    return stepsize_report(out_dir, progress)
+@case("deep-linear-step-size",
+      "admissible fixed step size of GD (with the corrected constant M) against the first failing step "
+      "of a step-doubling ladder, 100 networks per depth",
+      paper="Nguegnang, Rauhut & Terstiege 2021, convergence of gradient descent for learning linear "
+            "neural networks", topic=TOPIC, renamed_from=("deep-linear-stepsize",),
+      quick="100 bound samples and 10 ladders per depth instead of 1000 and 100 (about a tenth of the time)")
+def run_stepsize(out_dir: Path | None, progress: bool, quick: bool = False) -> dict:
+    return stepsize_report(out_dir, progress, **(QUICK_STEPSIZE if quick else {}))

@@ -1,4 +1,6 @@
-"""``symsaddle reproduce diagonal-<case>``: seed 000's experiments, recomputed and audited.
+"""``symsaddle reproduce diagonal-saddle-to-saddle-<data>`` and ``diagonal-sparse-to-dense``:
+saddle-to-saddle dynamics of diagonal linear networks (Pesme & Flammarion 2023) on the data
+of seed 000 (a BSc thesis following that paper), recomputed, with the thesis' claims audited.
 
 Cases d1n1, d1n4, d2n1, d2n2, d7n5 (seed §5.2, §5.3, §7.3) run the same pipeline:
 
@@ -11,7 +13,8 @@ Cases d1n1, d1n4, d2n1, d2n2, d7n5 (seed §5.2, §5.3, §7.3) run the same pipel
 4. every sparse equilibrium with its loss and index; the jump directions;
 5. the seed's claims for the case, each confirmed or refuted with the toolkit's number.
 
-``diagonal-nonzero-init`` reproduces §5.4 (Table 11, divergence at γ = 7, sparse → dense).
+``diagonal-sparse-to-dense`` reproduces §5.4 (Table 11, divergence at γ = 7, sparse → dense);
+the former names ``diagonal-<data>`` and ``diagonal-nonzero-init`` still work.
 Every case returns ``"saddles"`` (visited equilibria, in order) and ``"predicted"`` (the limit).
 """
 
@@ -24,7 +27,7 @@ import numpy as np
 
 from ..critical import polish
 from ..reports import markdown_table, save_figure, write_json, write_tables
-from ..reproduce import case
+from ..registry import case
 from .claims import Claim, Verdict, numeric, rows
 from .equilibria import sparse_equilibria
 from .figures import convergence_figure, float64_figure, l1_figure, trajectory_figure
@@ -263,7 +266,8 @@ CLAIMS = {"d1n1": _claims_d1n1, "d1n4": _claims_d1n4, "d2n1": _claims_d2n1, "d2n
 
 
 def _summary(r: SeedCaseResult, claims: list[Claim]) -> str:
-    lines = [f"seed 000 {r.name}: {r.problem.label}", f"  protocol: {r.settings.source}",
+    lines = [f"diagonal linear network, d = {r.problem.d}, n = {r.problem.n} ({r.problem.label})",
+             f"  protocol: {r.settings.source}",
              "  predicted (Algorithm 1, γ → 0):"]
     lines += [f"    t̃ = {s.time:9.5f}  p = {np.round(s.beta, 4).tolist()}  L = {s.loss:.4g}  {s.kind}"
               for s in r.path.saddles]
@@ -274,7 +278,7 @@ def _summary(r: SeedCaseResult, claims: list[Claim]) -> str:
     lines.append("  jump-time error t̃_sim − t_k at γ = " + ", ".join(f"{g:g}" for g in GAMMAS) + ":")
     for k in range(1, len(r.path.saddles)):
         lines.append(f"    k = {k}: " + ", ".join(f"{run.time_errors[k - 1]:+.2e}" for run in r.studies))
-    lines.append("  seed claims:")
+    lines.append("  claims of the thesis (seed 000; docs/audit_seed000.md):")
     lines += [f"    [{c.verdict.value}] {c.where}: {c.statement}" for c in claims]
     return "\n".join(lines)
 
@@ -286,7 +290,7 @@ def _seed_case(name: str, out_dir: Path | None, progress: bool) -> dict:
     eqs = sparse_equilibria(r.problem)
     conv = comparison_rows(r.studies)
     result = {
-        "case": f"diagonal-{name}", "data": {"X": r.problem.X, "y": r.problem.y, "label": r.problem.label},
+        "case": CASE_NAMES[name], "data": {"X": r.problem.X, "y": r.problem.y, "label": r.problem.label},
         "settings": {"gamma": r.settings.gamma, "step": r.settings.step, "n_steps": r.settings.n_steps,
                      "margin": r.settings.margin, "source": r.settings.source},
         "saddles": [v.to_dict() for v in r.visited],
@@ -310,7 +314,8 @@ def _seed_case(name: str, out_dir: Path | None, progress: bool) -> dict:
         files += write_tables(result["equilibria"], out, "sparse_equilibria")
         files += write_tables(rows(claims), out, "seed_claims")
         (out / "limit.tex").write_text("$$" + r.path.latex() + "$$\n")
-        files += save_figure(trajectory_figure(r.run, r.path, r.visited, title=f"seed 000 {name}"), out,
+        files += save_figure(trajectory_figure(r.run, r.path, r.visited,
+                                                title=f"d = {r.problem.d}, n = {r.problem.n}, γ = {r.settings.gamma:g}"), out,
                              "gd_trajectory")
         errs = {run.gamma: run.time_errors for run in r.studies}
         files += save_figure(convergence_figure({run.gamma: run.trajectory for run in r.studies}, r.path, errs),
@@ -330,10 +335,17 @@ def _seed_case(name: str, out_dir: Path | None, progress: bool) -> dict:
     return result
 
 
-for _name in SETTINGS:
+TOPIC = "diagonal linear networks"
+PAPER = "Pesme & Flammarion 2023 (NeurIPS), saddle-to-saddle dynamics in diagonal linear networks"
+CASE_NAMES = {name: f"diagonal-saddle-to-saddle-{name}" for name in SETTINGS}
+
+for _name, _s in SETTINGS.items():
     def _run(out_dir, progress, _name=_name):
         return _seed_case(_name, out_dir, progress)
-    case(f"diagonal-{_name}", f"seed 000 {_name}: saddles visited, Algorithm 1 limit, equilibria, audit")(_run)
+    case(CASE_NAMES[_name],
+         f"d = {_s.d}, n = {_s.n}: saddles visited by exact GD at γ = {_s.gamma:g} vs the γ → 0 limit "
+         "(Algorithm 1), jump times, every sparse equilibrium, thesis claims audited",
+         paper=PAPER, topic=TOPIC, renamed_from=(f"diagonal-{_name}",))(_run)
 
 
 # -- §5.4: non-zero initialisation -----------------------------------------------------------------
@@ -351,7 +363,9 @@ TABLE11 = {
 NONZERO_STEPS = {1e-50: 70_000, 0.1: 25_000, 1.0: 5_000, 2.0: 5_000}
 
 
-@case("diagonal-nonzero-init", "seed 000 §5.4: v0 = γ1, Table 11 minimisers, divergence, ℓ1 norm against γ")
+@case("diagonal-sparse-to-dense",
+      "initialisation scale: sparse (min-ℓ1) minimiser for small γ, dense for large γ; v0 = γ1 minimisers "
+      "(thesis Table 11), divergence of GD at γ ≈ 7", paper=PAPER, topic=TOPIC, renamed_from=("diagonal-nonzero-init",))
 def nonzero_init(out_dir: Path | None, progress: bool) -> dict:
     problem = DiagonalProblem.seed000(7, 5, (10, 20, 0, 0, 0, 0, 0))
     d = problem.d
@@ -407,7 +421,7 @@ def nonzero_init(out_dir: Path | None, progress: bool) -> dict:
                         f"{active[-1]} and ℓ1 = {l1[-1]:.4f} at γ = 3 (min-ℓ1 {l1_min:.4f}, min-ℓ2 has ℓ1 {l2:.4f})",
                         Verdict.CONFIRMED if active[0] < active[-1] and l1[0] < l1[-1] else Verdict.REFUTED))
     visited = protocol[1e-50].plateaus
-    result = {"case": "diagonal-nonzero-init", "saddles": [v.to_dict() for v in visited],
+    result = {"case": "diagonal-sparse-to-dense", "saddles": [v.to_dict() for v in visited],
               "predicted": path.to_list(), "table11": table, "divergence_bracket": [low, high],
               "l1_against_gamma": {"gamma": gammas, "l1_flow_limit": l1, "active": active,
                                    "min_l1": l1_min, "min_l2_l1_norm": l2},
@@ -420,13 +434,14 @@ def nonzero_init(out_dir: Path | None, progress: bool) -> dict:
         files += save_figure(l1_figure(gammas, l1, gd_g, [row["l1"] for row in table], l1_min, l2), out,
                              "l1_against_gamma")
         five = gradient_descent(problem, Initialisation.seed000_nonzero(d, 5.0), 0.01, 300)
-        files += save_figure(trajectory_figure(five, title="γ = 5, step 0.01 (seed Fig. 8)"), out, "gamma5")
+        files += save_figure(trajectory_figure(five, title="γ = 5, step 0.01: GD converges (thesis Fig. 8)"), out, "gamma5")
         files.append(write_json(result, out / "result.json"))
         result["files"] = [str(f) for f in files]
     result["text"] = "\n".join(
-        ["seed 000 §5.4, d = 7, n = 5, v0 = γ1, u0 = √2γ1, exact GD with step 0.01:",
+        ["diagonal linear network, d = 7, n = 5 (thesis §5.4), v0 = γ1, u0 = √2γ1, exact GD with step 0.01:",
          markdown_table(table, ["gamma", "iteration", "loss", "kind", "l1", "flow limit l1", "seed loss",
                                 "seed min(u²−v²)", "w± sign flipped"]),
-         f"divergence onset for step 0.01: between γ = {low:.4f} and {high:.4f}", "seed claims:"]
+         f"divergence onset for step 0.01: between γ = {low:.4f} and {high:.4f}",
+         "claims of the thesis (seed 000; docs/audit_seed000.md):"]
         + [f"  [{c.verdict.value}] {c.where}: {c.statement} — {c.note}" for c in claims])
     return result

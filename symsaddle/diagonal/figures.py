@@ -9,11 +9,16 @@ from __future__ import annotations
 from typing import Mapping, Sequence
 
 import numpy as np
+from matplotlib.lines import Line2D
+from matplotlib.ticker import NullFormatter
 
-from ..reports import figure
+from ..reports import OKABE_ITO, REFERENCE_COLOR, figure
 from .limit import LimitPath
 from .saddles import VisitedSaddle
 from .simulate import DiagonalTrajectory
+
+
+_NO_LABELS = NullFormatter()
 
 
 def _limit_steps(path: LimitPath, t_end: float, scale: float = 1.0):
@@ -22,65 +27,82 @@ def _limit_steps(path: LimitPath, t_end: float, scale: float = 1.0):
     return times, np.vstack([path.betas, path.betas[-1]]), np.append(path.losses, path.losses[-1])
 
 
+def _coordinate_color(j: int) -> str:
+    return OKABE_ITO[j % len(OKABE_ITO)]
+
+
 def trajectory_figure(trajectory: DiagonalTrajectory, path: LimitPath | None = None,
                       visited: Sequence[VisitedSaddle] = (), *, iterations: bool = True, title: str = ""):
     """Loss (log scale) and the coordinates of p = u ⊙ v against GD iterations (seed 000 Figs. 3–9)
-    or accelerated time, with the limit process of Algorithm 1 in black and the plateaus marked."""
-    fig, ax = figure(ncols=2, width=5.0, height=3.4)
+    or accelerated time, with the limit process of Algorithm 1 (black, dashed) and the plateaus
+    (dotted). The loss axis spans the simulated losses; a limit loss of 0 is drawn at its floor."""
+    fig, ax = figure(ncols=2, width=4.6, height=3.4)
     if iterations and trajectory.step is not None:
-        x, xlabel = trajectory.times / trajectory.step, "iteration"
+        x, xlabel = trajectory.times / trajectory.step, f"iteration (GD, step {trajectory.step:g})"
         scale = (trajectory.log_inv_gamma or 1.0) / trajectory.step
     else:
         x, xlabel = trajectory.accelerated_times, r"accelerated time $\tilde t = t/\ln(1/\gamma)$"
         scale = 1.0
-    tiny = np.finfo(float).tiny
-    ax[0, 0].semilogy(x, np.maximum(trajectory.loss, tiny), color="C0", lw=1.2, label="simulation")
+    positive = trajectory.loss[trajectory.loss > 0]
+    floor = float(np.min(positive)) / 3 if positive.size else np.finfo(float).tiny
+    top = 3 * float(np.max(trajectory.loss)) if positive.size else 1.0
+    ax[0, 0].semilogy(x, np.maximum(trajectory.loss, floor), color=OKABE_ITO[0], lw=1.2, label="simulation")
     for j in range(trajectory.beta.shape[1]):
-        ax[0, 1].plot(x, trajectory.beta[:, j], lw=1.2, label=f"$p_{{{j + 1}}}$")
+        ax[0, 1].plot(x, trajectory.beta[:, j], color=_coordinate_color(j), lw=1.2, label=f"$p_{{{j + 1}}}$")
     if path is not None and trajectory.log_inv_gamma is not None:
         ts, betas, losses = _limit_steps(path, float(x[-1]), scale)
-        ax[0, 0].step(ts, np.maximum(losses, tiny), where="post", color="k", lw=0.8, ls="--", label="limit (Alg. 1)")
+        ax[0, 0].step(ts, np.maximum(losses, floor), where="post", color=REFERENCE_COLOR, lw=0.8, ls="--",
+                      label=r"limit $\gamma \to 0$ (Alg. 1)")
         for j in range(betas.shape[1]):
-            ax[0, 1].step(ts, betas[:, j], where="post", color="k", lw=0.6, ls="--")
+            ax[0, 1].step(ts, betas[:, j], where="post", color=REFERENCE_COLOR, lw=0.6, ls="--",
+                          label=r"limit $\gamma \to 0$ (Alg. 1)" if j == 0 else None)
+    marked = False
     for v in visited:
         t = v.iteration if (iterations and v.iteration is not None) else v.accelerated_time
         if t is not None:
-            ax[0, 0].axvline(t, color="grey", lw=0.5, ls=":")
-    floor = max(float(np.min(trajectory.loss[trajectory.loss > 0], initial=1.0)), 1e-12 * float(trajectory.loss[0]))
-    ax[0, 0].set_ylim(bottom=floor / 3)
-    ax[0, 0].set(xlabel=xlabel, ylabel="loss F", title=title or "loss")
+            ax[0, 0].axvline(t, color="0.45", lw=0.6, ls=":", label=None if marked else "equilibrium visited")
+            marked = True
+    ax[0, 0].set_ylim(floor, top)
+    ax[0, 0].set(xlabel=xlabel, ylabel="loss F (log scale)", title="loss")
     ax[0, 0].legend(fontsize=7)
     ax[0, 1].set(xlabel=xlabel, ylabel=r"$p = u \odot v$", title="coordinates of p")
-    ax[0, 1].legend(fontsize=7, ncol=2)
-    fig.tight_layout()
+    ax[0, 1].legend(fontsize=7, ncol=2 if trajectory.beta.shape[1] > 3 else 1)
+    if title:
+        fig.suptitle(title, fontsize=10)
     return fig
 
 
 def convergence_figure(runs: Mapping[float, DiagonalTrajectory], path: LimitPath,
                        errors: Mapping[float, Sequence[float]]):
-    """Left: accelerated iterates for several γ against the limit (P&F Fig. 2 left).
-    Right: |t̃_k(γ) − t_k| against 1/ln(1/γ) for each jump k (Theorem 2: → 0)."""
-    fig, ax = figure(ncols=2, width=5.0, height=3.4)
+    """Left: accelerated iterates for several γ against the limit (P&F Fig. 2 left); colour = coordinate,
+    line style = γ. Right: |t̃_k(γ) − t_k| against 1/ln(1/γ) for each jump k (Theorem 2: → 0)."""
+    fig, ax = figure(ncols=2, width=4.6, height=3.4)
     styles = ["-", "--", ":", "-."]
     t_end = 0.0
+    handles = []
     for (gamma, run), ls in zip(runs.items(), styles):
         t = run.accelerated_times
         t_end = max(t_end, float(t[-1]))
         for j in range(run.beta.shape[1]):
-            ax[0, 0].plot(t, run.beta[:, j], ls=ls, lw=1.0, color=f"C{j}",
-                          label=rf"$\gamma$ = {gamma:g}" if j == 0 else None)
+            ax[0, 0].plot(t, run.beta[:, j], ls=ls, lw=1.0, color=_coordinate_color(j))
+        handles.append(Line2D([], [], color="0.35", ls=ls, lw=1.0, label=rf"$\gamma$ = {gamma:g}"))
     ts, betas, _ = _limit_steps(path, t_end)
     for j in range(betas.shape[1]):
-        ax[0, 0].step(ts, betas[:, j], where="post", color="k", lw=0.8)
-    ax[0, 0].set(xlabel=r"$\tilde t$", ylabel=r"$\tilde\beta^\gamma(\tilde t)$", title="accelerated iterates and limit")
-    ax[0, 0].legend(fontsize=7)
-    inv = np.array([1.0 / np.log(1.0 / g) for g in errors])
+        ax[0, 0].step(ts, betas[:, j], where="post", color=REFERENCE_COLOR, lw=0.8)
+    handles.append(Line2D([], [], color=REFERENCE_COLOR, lw=0.8, label=r"limit $\gamma \to 0$"))
+    ax[0, 0].set(xlabel=r"accelerated time $\tilde t = t/\ln(1/\gamma)$", ylabel=r"$\tilde\beta^\gamma(\tilde t)$",
+                 title="iterates (colour: coordinate)")
+    ax[0, 0].legend(handles=handles, fontsize=7)
+    gammas = list(errors)
+    inv = np.array([1.0 / np.log(1.0 / g) for g in gammas])
     err = np.array([list(e) for e in errors.values()], dtype=float)
     for k in range(err.shape[1]):
-        ax[0, 1].loglog(inv, np.abs(err[:, k]), "o-", label=f"jump {k + 1}")
-    ax[0, 1].set(xlabel=r"$1/\ln(1/\gamma)$", ylabel=r"$|\tilde t_k(\gamma) - t_k|$", title="jump-time error")
-    ax[0, 1].legend(fontsize=7)
-    fig.tight_layout()
+        ax[0, 1].loglog(inv, np.abs(err[:, k]), "o-", ms=4, color=_coordinate_color(k), label=f"jump {k + 1}")
+    ax[0, 1].set_xticks(inv, [f"γ = {g:g}" for g in gammas], fontsize=8)
+    ax[0, 1].xaxis.set_minor_formatter(_NO_LABELS)
+    ax[0, 1].set(xlabel=r"$1/\ln(1/\gamma)$ (log scale; ticks name $\gamma$)",
+                 ylabel=r"$|\tilde t_k(\gamma) - t_k|$ (accelerated time)", title="jump-time error → 0")
+    ax[0, 1].legend(fontsize=7, ncol=2 if err.shape[1] > 4 else 1)
     return fig
 
 
@@ -93,9 +115,8 @@ def float64_figure(iterations_exact, beta_exact, iterations_float, beta_float, i
     a.plot(iterations_float, beta_float[:, coordinate], lw=1.2, ls="--", label="GD on (u, v) in float64")
     if iterations_mp is not None:
         a.plot(iterations_mp, beta_mp[:, coordinate], "k.", ms=3, label="GD on (u, v) in mpmath")
-    a.set(xlabel="iteration", ylabel=f"$p_{{{coordinate + 1}}}$", title=title)
+    a.set(xlabel="iteration (GD)", ylabel=f"$p_{{{coordinate + 1}}}$", title=title)
     a.legend(fontsize=7)
-    fig.tight_layout()
     return fig
 
 
@@ -107,10 +128,9 @@ def l1_figure(gammas, l1_flow, gd_gammas=(), l1_gd=(), l1_min: float | None = No
     if len(gd_gammas):
         a.semilogx(gd_gammas, l1_gd, "o", label="GD, step 0.01 (seed protocol)")
     if l1_min is not None:
-        a.axhline(l1_min, color="k", lw=0.7, ls="--", label=r"min-$\ell_1$ interpolator")
+        a.axhline(l1_min, color=REFERENCE_COLOR, lw=0.7, ls="--", label=r"min-$\ell_1$ interpolator")
     if l2_norm_l1 is not None:
         a.axhline(l2_norm_l1, color="grey", lw=0.7, ls=":", label=r"min-$\ell_2$ interpolator")
     a.set(xlabel=r"$\gamma$ ($u_0 = \sqrt{2}\gamma\mathbf{1}$, $v_0 = \gamma\mathbf{1}$)", ylabel=r"$\|p\|_1$")
     a.legend(fontsize=7)
-    fig.tight_layout()
     return fig

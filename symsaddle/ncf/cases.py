@@ -1,4 +1,6 @@
-"""``symsaddle reproduce ncf-origin`` and ``ncf-saddle`` (seed 002 Figure 1, Appendix D.3).
+"""``symsaddle reproduce ncf-near-origin`` and ``ncf-near-saddle``: directional convergence of
+small weights to KKT points of the neural correlation function (Kumar & Haupt 2024; seed 002
+Figure 1, Appendix D.3).
 
 Settings: 50 unit-norm inputs x = g/‖g‖, g ~ N(0, I₂) (seed 0); labels 5σ(x₁)² + 4σ(−x₁)²;
 sum loss Σ ½(H − y)²; gradient descent with step 5e-5; 10 hidden neurons (20 at the saddle);
@@ -15,7 +17,7 @@ import numpy as np
 
 from ..models import two_layer
 from ..reports import save_figure, write_json, write_tables
-from ..reproduce import case
+from ..registry import case
 from .alignment import Alignment
 from .networks import neuron_groups
 from .nonsmooth import branching_example, convention_counterexample, dead_relu_chatter_bound, non_branching_example
@@ -68,7 +70,14 @@ def _network(activation: str, X, y, out_dir: Path | None, progress: bool) -> tup
     return out, al
 
 
-@case("ncf-origin", "seed 002 Figure 1: directional convergence near the origin (squared ReLU, ReLU)")
+TOPIC = "two-homogeneous networks, neural correlation function"
+PAPER = ("Kumar & Haupt 2024 (TMLR), directional convergence near small initializations and saddles in "
+         "two-homogeneous neural networks")
+
+
+@case("ncf-near-origin",
+      "small initialisation: weights align with KKT points of the neural correlation function before they "
+      "grow (Figure 1; squared ReLU and ReLU networks)", paper=PAPER, topic=TOPIC, renamed_from=("ncf-origin",))
 def run_origin(out_dir: Path | None, progress: bool) -> dict:
     X, y = figure1_data(seed=DATA_SEED)
     sq, al_sq = _network("squared_relu", X, y, out_dir, progress)
@@ -92,7 +101,7 @@ def run_origin(out_dir: Path | None, progress: bool) -> dict:
                            "loss": "sum of 1/2 (H - y)^2", "phase end": "first ||w|| >= sqrt(||w(0)|| * 1)"}}
     if out_dir is not None:
         write_json(result, Path(out_dir) / "ncf_origin.json")
-    lines = ["ncf-origin: per-neuron KKT points of the squared-ReLU NCF (N ≥ 0 marked):"]
+    lines = ["ncf-near-origin: per-neuron KKT points of the squared-ReLU NCF (N ≥ 0 marked):"]
     lines += [f"  N = {p['value']:9.4f}  {p['kind']:14s} non-negative={p['nonnegative']}  "
               f"direction = {np.round(p['direction'], 4).tolist()}" for p in sq["kkt"]["points"]]
     for name, al in (("squared ReLU", al_sq), ("two-layer ReLU", al_relu)):
@@ -104,7 +113,9 @@ def run_origin(out_dir: Path | None, progress: bool) -> dict:
     return result
 
 
-@case("ncf-saddle", "seed 002 Appendix D.3: directional convergence of the small neurons near a saddle")
+@case("ncf-near-saddle",
+      "near a saddle: the small weights align with KKT points of the residual's neural correlation function "
+      "(Appendix D.3)", paper=PAPER, topic=TOPIC, renamed_from=("ncf-saddle",))
 def run_saddle(out_dir: Path | None, progress: bool) -> dict:
     X, y = figure1_data(seed=DATA_SEED)
     model, theta_bar, small_groups = d3_saddle()
@@ -127,7 +138,7 @@ def run_saddle(out_dir: Path | None, progress: bool) -> dict:
                                   al.kkt.points, label="near the D.3 saddle, sd = 1e-5",
                                   norm_label=r"$\|w - \bar w\|$"), out_dir, "saddle_figure4")
         write_json(result, Path(out_dir) / "ncf_saddle.json")
-    lines = [f"ncf-saddle: w̄ certified critical (‖∇L‖ = {sad.gradient_norm:.2e} ≤ {sad.gradient_tolerance:.2e}), "
+    lines = [f"ncf-near-saddle: w̄ certified critical (‖∇L‖ = {sad.gradient_norm:.2e} ≤ {sad.gradient_tolerance:.2e}), "
              f"L(w̄) = {sad.loss:.6f}; residual NCF KKT points:"]
     lines += [f"  N = {p.value:9.4f}  {p.kind.value:14s} non-negative={p.nonnegative}  basin={p.basin}"
               for p in al.kkt.points]

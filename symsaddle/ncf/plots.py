@@ -1,16 +1,29 @@
-"""Figures of the NCF analyses (Matplotlib, Agg backend; saved as PNG + PDF by the cases)."""
+"""Figures of the NCF analyses (Kumar & Haupt 2024), drawn with ``reports.figure``; the cases
+save them as PNG + PDF.
+
+Neurons are many (10–20), so they are told apart by a sequential colour map (cividis,
+colour-blind safe) rather than by a legend entry each; line styles carry the meaning that
+the legends explain.
+"""
 
 from __future__ import annotations
 
+import matplotlib
 import numpy as np
+from matplotlib.lines import Line2D
 
-from ..reports import figure
+from ..reports import OKABE_ITO, REFERENCE_COLOR, figure
 from .alignment import Alignment
 
 
 def neuron_angles_deg(neurons: np.ndarray) -> np.ndarray:
     """Angle (degrees) of each neuron's input weights (first two entries) with the positive x₁ axis."""
     return np.degrees(np.arctan2(neurons[..., 1], neurons[..., 0]))
+
+
+def _neuron_colors(count: int) -> list:
+    cmap = matplotlib.colormaps["cividis"]
+    return [cmap(x) for x in np.linspace(0.0, 0.9, max(count, 1))]
 
 
 def plot_training(iterations, losses, norms, neurons, kkt_points, *, label: str, norm_label: str = r"$\|w\|$",
@@ -20,72 +33,84 @@ def plot_training(iterations, losses, norms, neurons, kkt_points, *, label: str,
     ``kkt_points``: :class:`~symsaddle.ncf.kkt.KKTPoint` of the per-neuron NCF; local maxima with
     N ≥ 0 are drawn solid, other KKT points dotted.
     """
-    fig, axes = figure(ncols=2, width=5.0, height=3.4)
-    ax, ax2 = axes[0, 0], axes[0, 0].twinx()
-    ax.plot(iterations, losses, color="C0")
-    ax.set_xlabel("iteration")
-    ax.set_ylabel("loss", color="C0")
-    ax2.semilogy(iterations, norms, color="C3")
-    ax2.set_ylabel(norm_label, color="C3")
-    ax.set_title(f"(a) {label}")
+    fig, axes = figure(ncols=2, width=4.6, height=3.4)
+    ax = axes[0, 0]
+    ax2 = ax.twinx()
+    ax.plot(iterations, losses, color=OKABE_ITO[0], label="loss (left axis)")
+    ax.set_xlabel("iteration (GD)")
+    ax.set_ylabel("loss", color=OKABE_ITO[0])
+    ax2.semilogy(iterations, norms, color=OKABE_ITO[3], ls="--", label=f"{norm_label} (right axis, log)")
+    ax2.set_ylabel(norm_label, color=OKABE_ITO[3])
+    ax2.legend(handles=[*ax.get_lines(), *ax2.get_lines()], fontsize=7, loc="center right")
+    ax.set_title(f"(a) {label}", fontsize=10)
     bx = axes[0, 1]
     ang = neuron_angles_deg(neurons)
+    colors = _neuron_colors(ang.shape[1])
     for j in range(ang.shape[1]):
-        bx.plot(iterations, ang[:, j], ".", ms=1.2)
+        bx.plot(iterations, ang[:, j], ".", ms=1.2, color=colors[j])
+    styles = {True: ("-", 0.8), False: (":", 0.6)}
     for p in kkt_points:
         if np.linalg.norm(p.direction[:2]) < 1e-9:
             continue
         a = float(np.degrees(np.arctan2(p.direction[1], p.direction[0])))
-        solid = p.nonnegative and p.kind.value == "local maximum"
-        bx.axhline(a, color="k", lw=0.8 if solid else 0.6, ls="-" if solid else ":")
+        ls, lw = styles[bool(p.nonnegative and p.kind.value == "local maximum")]
+        bx.axhline(a, color=REFERENCE_COLOR, lw=lw, ls=ls)
+    bx.legend(handles=[Line2D([], [], color=colors[len(colors) // 2], marker=".", ls="", label="neuron angle (colour: neuron)"),
+                       Line2D([], [], color=REFERENCE_COLOR, ls="-", lw=0.8, label="KKT point, local max with N ≥ 0"),
+                       Line2D([], [], color=REFERENCE_COLOR, ls=":", lw=0.6, label="other KKT point")],
+              fontsize=7, loc="lower right")
     bx.set_ylim(-185, 185)
-    bx.set_xlabel("iteration")
-    bx.set_ylabel("neuron angle (deg)")
-    bx.set_title("(b) directions; KKT points (solid: N ≥ 0 maxima)")
+    bx.set_yticks(range(-180, 181, 90))
+    bx.set_xlabel("iteration (GD)")
+    bx.set_ylabel("neuron direction (degrees from $x_1$ axis)")
+    bx.set_title("(b) neuron directions and KKT directions", fontsize=10)
     if title:
-        fig.suptitle(title)
-    fig.tight_layout()
+        fig.suptitle(title, fontsize=10)
     return fig
 
 
 def plot_alignment(al: Alignment, *, title: str = ""):
     """Angle to u*_j at the end of the small-norm phase against δ (log-log), with predicted slopes."""
-    fig, axes = figure(ncols=2, width=4.6, height=3.4)
+    fig, axes = figure(ncols=2, width=4.4, height=3.4)
     ax = axes[0, 0]
     d = al.deltas
+    colors = _neuron_colors(al.angles.shape[1])
     for j in range(al.angles.shape[1]):
-        line, = ax.loglog(d, np.degrees(al.angles[:, j]), "o-", ms=3, lw=0.8)
+        ax.loglog(d, np.degrees(al.angles[:, j]), "o-", ms=3, lw=0.8, color=colors[j])
         s = al.predicted_slopes[j]
         if np.isfinite(s):
             k = int(np.argmin(d))
-            ax.loglog(d, np.degrees(al.angles[k, j]) * (d / d[k]) ** s, "--", color=line.get_color(), lw=0.6)
+            ax.loglog(d, np.degrees(al.angles[k, j]) * (d / d[k]) ** s, "--", color=colors[j], lw=0.6)
+    ax.legend(handles=[Line2D([], [], color=colors[0], marker="o", ms=3, lw=0.8, label="measured (colour: neuron)"),
+                       Line2D([], [], color=colors[0], ls="--", lw=0.6, label="predicted slope")], fontsize=7)
+    ax.set_ylim(top=250)                           # angles are at most 180°; predicted lines stop there
     ax.set_xlabel(r"initialisation scale $\delta$")
-    ax.set_ylabel(r"angle to $u^*_j$ at $T_\delta$ (deg)")
-    ax.set_title("per block (dashed: predicted slope)")
+    ax.set_ylabel(r"angle to $u^*_j$ at $T_\delta$ (degrees)")
+    ax.set_title("each neuron", fontsize=10)
     bx = axes[0, 1]
-    bx.loglog(d, np.degrees(al.joint_angles), "o-", label="joint angle")
+    bx.loglog(d, np.degrees(al.joint_angles), "o-", label="joint angle to the NCF limit")
     bx.loglog(d, np.degrees(np.max(al.lemma_angles, axis=1)) + 1e-16, "s-", label="GD vs NCF GD (Lemma 5.2)")
-    bx.set_xlabel(r"$\delta$")
-    bx.set_ylabel("deg")
+    bx.set_xlabel(r"initialisation scale $\delta$")
+    bx.set_ylabel("angle (degrees)")
     bx.legend(fontsize=7)
-    bx.set_title("whole vector")
+    bx.set_title("whole weight vector", fontsize=10)
     if title:
-        fig.suptitle(title)
-    fig.tight_layout()
+        fig.suptitle(title, fontsize=10)
     return fig
 
 
 def plot_branching(example):
     """w(t) of the branching family, the core flow from the kink, and a perturbed start."""
-    fig, axes = figure(ncols=1, width=4.6, height=3.2)
+    fig, axes = figure(ncols=1, width=5.0, height=3.4)
     ax = axes[0, 0]
     for t0, u in example.family.items():
-        ax.plot(example.times, u[:, 0], lw=1, label=f"solution leaving at t₀ = {t0:g}")
-    ax.plot(example.times, example.core_flow[:, 0], "k--", lw=1.2, label="core gradient_flow from (0, 1)")
-    ax.plot(example.times, example.perturbed_flow[:, 0], "r:", lw=1.2, label=f"core flow from ({example.epsilon:g}, 1)")
-    ax.set_xlabel("t")
+        ax.plot(example.times, u[:, 0], lw=1, label=f"solution leaving the kink at t₀ = {t0:g}")
+    ax.plot(example.times, example.core_flow[:, 0], "--", color=REFERENCE_COLOR, lw=1.2,
+            label="core gradient_flow from (0, 1)")
+    ax.plot(example.times, example.perturbed_flow[:, 0], ":", color=OKABE_ITO[3], lw=1.4,
+            label=f"core gradient_flow from ({example.epsilon:g}, 1)")
+    ax.set_xlabel("flow time t")
     ax.set_ylabel("w(t)")
-    ax.set_title(r"$\dot u \in \partial N(u)$, $N = a\,\sigma(w)$: branching at $(w, a) = (0, 1)$")
+    ax.set_title(r"$\dot u \in \partial N(u)$, $N = a\,\sigma(w)$: branching at $(w, a) = (0, 1)$", fontsize=10)
     ax.legend(fontsize=7)
-    fig.tight_layout()
     return fig

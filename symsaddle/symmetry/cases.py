@@ -175,11 +175,20 @@ def inertia_report(out_dir: Path | None, progress: bool, *, examples: Sequence[s
     return result
 
 
-@case("symmetry-counts", "seed 003 §4: T(r,m), G(r,m) (closed forms vs enumeration), the thesis's counts, Figure 4.4")
+TOPIC = "symmetry-induced critical points of teacher–student networks"
+
+
+@case("symmetry-counts", "how many symmetry-induced critical subspaces there are against global-minimum ones: "
+      "T(r, m), G(r, m) closed forms vs enumeration, the thesis' counts audited, Figure 4.4",
+      paper="Şimşek et al. 2021, geometry of the loss landscape in overparameterized neural networks: "
+            "symmetries and invariances", topic=TOPIC)
 def run_counts(out_dir: Path | None, progress: bool) -> dict:
     return counts_report(out_dir, progress)
 
 
-@case("symmetry-inertia", "seed 003 §6.2.6: Y, U and the Hessian inertia along SI lines (Theorem 3, Cor. 3.1/3.2)")
+@case("symmetry-inertia", "Hessian index along symmetry-induced lines of critical points (duplicated neurons): "
+      "the Y, U prediction (Theorem 3, Cor. 3.1/3.2) against the measured Hessian, five lines",
+      paper="Şimşek et al. 2021, geometry of the loss landscape in overparameterized neural networks: "
+            "symmetries and invariances", topic=TOPIC)
 def run_inertia(out_dir: Path | None, progress: bool) -> dict:
     return inertia_report(out_dir, progress)

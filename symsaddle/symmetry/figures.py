@@ -5,8 +5,9 @@ writes PNG and PDF."""
 from __future__ import annotations
 
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 
-from ..reports import figure
+from ..reports import OKABE_ITO, REFERENCE_COLOR, figure
 from .counting import RatioCurve
 from .inertia import LineSweep
 
@@ -18,18 +19,31 @@ def ratio_figure(curve: RatioCurve):
     h = np.array(curve.added)
     for r, vals in curve.ratios.items():
         ax.semilogy(h, vals, color="0.6", lw=0.7, label="G(r, m)/T(r*, m), r < r*" if r == 1 else None)
-    ax.semilogy(h, curve.total, color="tab:blue", lw=2, label=r"$\sum_{r<r^*} G(r,m)/T(r^*,m)$")
-    ax.axhline(1.0, color="k", lw=0.8, ls="--")
+    ax.semilogy(h, curve.total, color=OKABE_ITO[0], lw=2, label=r"$\sum_{r<r^*} G(r,m)/T(r^*,m)$")
+    ax.axhline(1.0, color=REFERENCE_COLOR, lw=0.8, ls="--", label="ratio = 1")
     if curve.crossover is not None:
-        ax.axvline(curve.crossover, color="tab:red", lw=0.8, ls=":")
-        ax.annotate(f"sum < 1 from h = {curve.crossover}", (curve.crossover, 1.0), xytext=(5, 12),
-                    textcoords="offset points", color="tab:red", fontsize=8)
+        ax.axvline(curve.crossover, color=OKABE_ITO[3], lw=0.8, ls=":", label=f"sum < 1 from h = {curve.crossover}")
     ax.set_xlabel(f"added neurons h = m − r* (r* = {curve.r_star})")
     ax.set_ylabel("ratio of subspace counts")
     ax.set_ylim(1e-6, None)
     ax.legend(fontsize=7, loc="upper right")
     ax.set_title("Figure 4.4 analogue: critical vs global-minimum subspaces", fontsize=9)
     return fig
+
+
+def _symlog_ticks(values: np.ndarray, linthresh: float, most: int = 4) -> list[float]:
+    """0 and at most ``most`` decades 10^k per sign, the smallest at least two decades above the linear
+    band |λ| < linthresh and none beyond the data, so that no two labels of the symlog axis collide."""
+    def decades(top: float) -> list[float]:
+        lo, hi = int(np.ceil(np.log10(linthresh))) + 2, int(np.floor(np.log10(top)))
+        step = max(1, int(np.ceil((hi - lo + 1) / most)))
+        return [10.0 ** k for k in range(hi, lo - 1, -step)]
+    ticks = [0.0]
+    if np.nanmin(values) < -linthresh:
+        ticks += [-d for d in decades(-float(np.nanmin(values)))]
+    if np.nanmax(values) > linthresh:
+        ticks += decades(float(np.nanmax(values)))
+    return sorted(ticks)
 
 
 def spectrum_figure(sweep: LineSweep, n_smallest: int = 12, title: str = ""):
@@ -40,22 +54,26 @@ def spectrum_figure(sweep: LineSweep, n_smallest: int = 12, title: str = ""):
     lam = sweep.eigenvalues[:, :n_smallest]
     scale = float(np.max(sweep.tolerances_used))
     for k in range(lam.shape[1]):
-        ax.plot(sweep.mus, lam[:, k], lw=1)
-    ax.set_yscale("symlog", linthresh=max(scale, 1e-300))
+        ax.plot(sweep.mus, lam[:, k], lw=1, label=f"{lam.shape[1]} smallest eigenvalues, one line each" if k == 0 else None)
+    linthresh = max(scale, 1e-300)
+    ax.set_yscale("symlog", linthresh=linthresh)
+    ax.set_yticks(_symlog_ticks(lam, linthresh))
     for mu in (0.0, 1.0):
-        ax.axvline(mu, color="k", lw=0.6, ls=":")
+        ax.axvline(mu, color=REFERENCE_COLOR, lw=0.6, ls=":", label=r"$\mu = 0, 1$ (the small network)" if mu else None)
+    ax.legend(fontsize=6)
     ax.set_xlabel(r"$\mu$")
     ax.set_ylabel(f"smallest {lam.shape[1]} Hessian eigenvalues")
     ax.set_title(title or "eigenvalues along the SI line", fontsize=9)
     measured = [np.nan if m is None else m.negative for m in sweep.measured]
     ax2 = bx
-    ax2.plot(sweep.mus, [p.negative for p in sweep.predicted], "-", color="tab:blue", label="predicted index (Theorem 3)")
-    ax2.plot(sweep.mus, measured, "o", ms=2.5, color="tab:orange", label="measured index")
-    ax2.plot(sweep.mus, [t.negative for t in sweep.thesis], "--", color="tab:red", lw=0.8, label="U = 0 (Cor. 3.2)")
-    ax2.plot(sweep.mus, [p.zero for p in sweep.predicted], "-", color="tab:green", label="predicted zeros")
-    ax2.plot(sweep.mus, [np.nan if m is None else m.zero for m in sweep.measured], "s", ms=2, color="tab:olive",
+    ax2.plot(sweep.mus, [p.negative for p in sweep.predicted], "-", color=OKABE_ITO[0], label="predicted index (Theorem 3)")
+    ax2.plot(sweep.mus, measured, "o", ms=2.5, color=OKABE_ITO[1], label="measured index")
+    ax2.plot(sweep.mus, [t.negative for t in sweep.thesis], "--", color=OKABE_ITO[3], lw=0.8, label="U = 0 (Cor. 3.2)")
+    ax2.plot(sweep.mus, [p.zero for p in sweep.predicted], "-", color=OKABE_ITO[2], label="predicted zeros")
+    ax2.plot(sweep.mus, [np.nan if m is None else m.zero for m in sweep.measured], "s", ms=2, color=OKABE_ITO[4],
              label="measured zeros")
     ax2.set_xlabel(r"$\mu$")
-    ax2.set_ylabel("count")
+    ax2.set_ylabel("number of eigenvalues")
+    ax2.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax2.legend(fontsize=6)
     return fig

@@ -1,0 +1,39 @@
+"""Shared by the notebook builders: assemble cells, execute them, write the .ipynb with outputs.
+
+Each ``build_*.py`` lists its cells; ``python notebooks/build_<name>.py`` rebuilds the notebook
+and executes it (figures inline, numbers asserted) so that the committed file reads on a code
+host without running. ``tests/test_notebooks.py`` checks the stored cells against the builders,
+that the stored outputs hold figures and no errors, and (slow) re-executes every notebook.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+ROOT = Path(__file__).resolve().parent.parent
+KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}
+
+
+def notebook(cells: list[tuple[str, str]]) -> nbformat.NotebookNode:
+    """``cells``: ("md" | "code", source) pairs."""
+    nb = new_notebook(metadata={"kernelspec": KERNELSPEC, "language_info": {"name": "python"}})
+    nb.cells = [new_markdown_cell(src) if kind == "md" else new_code_cell(src) for kind, src in cells]
+    return nb
+
+
+def execute(nb: nbformat.NotebookNode, timeout: int = 1800) -> nbformat.NotebookNode:
+    from nbclient import NotebookClient
+
+    NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(ROOT)}}).execute()
+    return nb
+
+
+def write(cells: list[tuple[str, str]], path: Path, run: bool = True) -> Path:
+    nb = notebook(cells)
+    if run:
+        execute(nb)
+    nbformat.write(nb, path)
+    return path

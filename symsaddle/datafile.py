@@ -1,0 +1,147 @@
+"""Read a data set (X, y) from a file a user names, refusing everything else with a clear error.
+
+Formats:
+
+* ``.npz`` (``numpy.savez(path, X=X, y=y)``): arrays ``X`` (n × d, one row per sample) and
+  ``y`` (n,) or (n, 1); read with ``allow_pickle=False`` — a pickled array is refused, never
+  unpickled;
+* ``.csv``: one row per sample, comma-separated numbers, the last column is y; one header
+  line of column names is allowed.
+
+Every problem raises :class:`DataFileError` naming the file, what is wrong and how to fix it.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+from .errors import SymsaddleError
+
+NPZ_HINT = "save the data with numpy.savez('data.npz', X=X, y=y)"
+CSV_HINT = "one row per sample, comma-separated numbers, y in the last column"
+
+
+class DataFileError(SymsaddleError, ValueError):
+    """A data file that cannot be used: missing, unreadable, or holding the wrong arrays."""
+
+
+def _numeric(a: np.ndarray, name: str, path: Path) -> np.ndarray:
+    kind = a.dtype.kind
+    if kind in "US":
+        raise DataFileError(f"{path}: {name} holds text ({a.dtype}), not numbers; convert it with "
+                            f"{name}.astype(float) before saving")
+    if kind == "c":
+        raise DataFileError(f"{path}: {name} is complex; the losses here are defined for real data, "
+                            f"save {name}.real if the imaginary part is zero")
+    if kind not in "biuf":
+        raise DataFileError(f"{path}: {name} has dtype {a.dtype}, not a real number type; {NPZ_HINT}")
+    a = a.astype(float)
+    if not np.all(np.isfinite(a)):
+        bad = np.argwhere(~np.isfinite(a))[0].tolist()
+        raise DataFileError(f"{path}: {name} contains NaN or inf (first at index {bad}); remove or impute "
+                            "those samples")
+    return a
+
+
+def _shapes(X: np.ndarray, y: np.ndarray, path: Path) -> tuple[np.ndarray, np.ndarray]:
+    if X.ndim != 2:
+        raise DataFileError(f"{path}: X must be a 2-D array (n samples × d features), got shape {X.shape}"
+                            + ("; for one feature save X[:, None]" if X.ndim == 1 else ""))
+    if y.ndim == 2 and y.shape[1] == 1:
+        y = y[:, 0]
+    if y.ndim != 1:
+        raise DataFileError(f"{path}: y must hold one label per sample, shape (n,), got shape {y.shape}")
+    if X.shape[0] != y.shape[0]:
+        raise DataFileError(f"{path}: X and y have mismatched lengths: X has {X.shape[0]} rows (samples), "
+                            f"y has {y.shape[0]} entries")
+    if X.shape[0] == 0 or X.shape[1] == 0:
+        raise DataFileError(f"{path}: the data set is empty (X has shape {X.shape})")
+    return X, y
+
+
+def _read_npz(path: Path) -> tuple[np.ndarray, np.ndarray]:
+    if not zipfile.is_zipfile(path):
+        raise DataFileError(f"{path}: not an .npz archive (not a zip file: truncated, or another format); "
+                            f"{NPZ_HINT}")
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            missing = [k for k in ("X", "y") if k not in data.files]
+            if missing:
+                raise DataFileError(f"{path}: the archive must hold arrays 'X' and 'y'; missing {missing} "
+                                    f"(found {sorted(data.files)}); {NPZ_HINT}")
+            arrays = {}
+            for name in ("X", "y"):
+                try:
+                    arrays[name] = data[name]
+                    if isinstance(arrays[name], bytes):     # a member without the .npy header: NumPy returns its bytes
+                        raise DataFileError(f"{path}: {name} is not a NumPy array inside the archive (damaged, or "
+                                            f"not written by NumPy); {NPZ_HINT}")
+                except ValueError as exc:
+                    if "allow_pickle" in str(exc):
+                        raise DataFileError(f"{path}: {name} is a pickled (object) array, which symsaddle never "
+                                            f"loads; save a numeric array ({name}.astype(float))") from None
+                    raise
+    except DataFileError:
+        raise
+    except Exception as exc:  # zipfile, zlib and numpy.lib.format report damage in many ways
+        reason = " ".join(str(exc).split())[:120]
+        raise DataFileError(f"{path}: the .npz archive is damaged ({type(exc).__name__}: {reason}); {NPZ_HINT}") \
+            from None
+    return arrays["X"], arrays["y"]
+
+
+def _read_csv(path: Path) -> tuple[np.ndarray, np.ndarray]:
+    try:
+        text = path.read_text()
+    except UnicodeDecodeError:
+        raise DataFileError(f"{path}: not a text file; a .csv needs {CSV_HINT}") from None
+    lines = [line for line in text.splitlines() if line.strip()]
+    header = None
+    if lines:
+        try:
+            [float(v) for v in lines[0].split(",")]
+        except ValueError:
+            header, lines = lines[0].split(","), lines[1:]       # a header of column names
+    if not lines:
+        raise DataFileError(f"{path}: no data rows; a .csv needs {CSV_HINT}")
+    rows = []
+    for number, line in enumerate(lines, start=1):
+        fields = line.split(",")
+        try:
+            values = [float(v) for v in fields]
+        except ValueError:
+            raise DataFileError(f"{path}: data row {number} holds a field that is not a number "
+                                f"({line.strip()[:60]!r}); a .csv needs {CSV_HINT}") from None
+        width = len(rows[0]) if rows else (len(header) if header else len(values))
+        if len(values) != width:
+            raise DataFileError(f"{path}: data row {number} has {len(values)} columns, the "
+                                f"{'first row' if rows else 'header'} {width}; every row needs d features and y")
+        rows.append(values)
+    table = np.array(rows, dtype=float)
+    if table.shape[1] < 2:
+        raise DataFileError(f"{path}: rows need at least two columns (features, then y); {CSV_HINT}")
+    return table[:, :-1], table[:, -1]
+
+
+def load_xy(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
+    """X (n × d) and y (n,) as finite float arrays from an ``.npz`` or ``.csv`` file."""
+    path = Path(path)
+    if path.is_dir():
+        raise DataFileError(f"{path} is a folder; give the path of an .npz or .csv data file")
+    if not path.exists():
+        raise DataFileError(f"data file {path} does not exist; check the path")
+    suffix = path.suffix.lower()
+    if suffix == ".npy":
+        raise DataFileError(f"{path}: an .npy file holds one array, but X and y are both needed; {NPZ_HINT}")
+    if suffix not in (".npz", ".csv"):
+        raise DataFileError(f"{path}: unsupported file type {suffix or '(none)'!r}; use .npz ({NPZ_HINT}) "
+                            f"or .csv ({CSV_HINT})")
+    try:
+        X, y = _read_npz(path) if suffix == ".npz" else _read_csv(path)
+    except PermissionError:
+        raise DataFileError(f"{path}: permission denied; make the file readable") from None
+    X, y = _numeric(np.asarray(X), "X", path), _numeric(np.asarray(y), "y", path)
+    return _shapes(X, y, path)

@@ -1,0 +1,149 @@
+"""What slices add to symsaddle: reproduction cases and command-line commands.
+
+The core never imports a slice. A slice (or any package) declares entry points in the group
+``symsaddle.slices`` of its ``pyproject.toml``; each names a module whose import registers
+its cases and commands with the decorators below, or a function ``register(registry)``::
+
+    [project.entry-points."symsaddle.slices"]
+    diagonal = "symsaddle.diagonal.cases"
+
+    # symsaddle/diagonal/cases.py
+    from symsaddle.registry import case
+
+    @case("diagonal-saddle-to-saddle-d7n5", "…", paper="Pesme & Flammarion 2023",
+          topic="diagonal linear networks", renamed_from=("diagonal-d7n5",))
+    def run(out_dir: Path | None, progress: bool) -> dict: ...
+
+    # symsaddle/diagonal/command.py
+    from symsaddle.registry import command
+
+    @command("saddles", "…", arguments=add_arguments)
+    def saddles(args: argparse.Namespace) -> dict: ...
+
+:func:`load` reads the entry points once (entry points are installed metadata: after adding
+one, reinstall with ``pip install -e .``). A case returns a JSON-serialisable dict; its
+``"text"`` entry is what the CLI prints in text mode, ``"files"`` the files it wrote.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import importlib.metadata
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from .errors import SymsaddleError
+
+ENTRY_POINT_GROUP = "symsaddle.slices"
+
+
+class UnknownCaseError(SymsaddleError, ValueError):
+    """A reproduction case name that no slice registered."""
+
+
+@dataclass(frozen=True)
+class Case:
+    """One reproduction: ``run(out_dir, progress)`` (``run(out_dir, progress, quick=True)`` when
+    ``quick`` describes a reduced run) recomputes an experiment of ``paper`` and returns a dict."""
+
+    name: str
+    summary: str
+    paper: str
+    topic: str
+    run: Callable[..., dict]
+    quick: str | None = None
+    renamed_from: tuple[str, ...] = ()
+
+    def __call__(self, out_dir: Path | None, progress: bool, quick: bool = False) -> dict:
+        if quick:
+            if self.quick is None:
+                raise SymsaddleError(f"case {self.name!r} has no quick mode; run it without --quick")
+            return self.run(out_dir, progress, quick=True)
+        return self.run(out_dir, progress)
+
+
+@dataclass(frozen=True)
+class Command:
+    """A CLI command ``symsaddle <name>``: ``arguments(parser)`` adds its options, ``run(args)``
+    returns a dict like a case. The CLI adds ``--json``, ``--out``, ``--force`` and ``--debug``;
+    ``default_out`` is the folder written when ``--out`` is not given (None: no files)."""
+
+    name: str
+    help: str
+    run: Callable[[argparse.Namespace], dict]
+    arguments: Callable[[argparse.ArgumentParser], None] | None = None
+    default_out: str | None = None
+
+
+@dataclass
+class Registry:
+    cases: dict[str, Case] = field(default_factory=dict)
+    commands: dict[str, Command] = field(default_factory=dict)
+    renamed: dict[str, str] = field(default_factory=dict)
+    failures: dict[str, str] = field(default_factory=dict)
+
+    def case(self, name: str, summary: str, *, paper: str = "", topic: str = "", quick: str | None = None,
+             renamed_from: tuple[str, ...] = ()):
+        """Decorator registering ``run`` as reproduction case ``name``: ``paper`` is the publication it
+        follows, ``topic`` the model and phenomenon (``reproduce list`` groups by it; both are required
+        by the tests), ``quick`` describes a reduced run, ``renamed_from`` keeps old names working."""
+        def register(run):
+            for key in (name, *renamed_from):
+                if key in self.cases or key in self.renamed:
+                    raise ValueError(f"reproduction case {key!r} registered twice")
+            self.cases[name] = Case(name, summary, paper, topic, run, quick, tuple(renamed_from))
+            self.renamed.update({old: name for old in renamed_from})
+            return run
+        return register
+
+    def command(self, name: str, help: str, *, arguments: Callable[[argparse.ArgumentParser], None] | None = None,
+                default_out: str | None = None):
+        """Decorator registering ``run(args) -> dict`` as the CLI command ``symsaddle <name>``."""
+        def register(run):
+            if name in self.commands:
+                raise ValueError(f"command {name!r} registered twice")
+            self.commands[name] = Command(name, help, run, arguments, default_out)
+            return run
+        return register
+
+    def find_case(self, name: str) -> Case:
+        """The case called ``name`` (or formerly called so)."""
+        if name in self.cases:
+            return self.cases[name]
+        if name in self.renamed:
+            return self.cases[self.renamed[name]]
+        close = difflib.get_close_matches(name, [*self.cases, *self.renamed], n=3, cutoff=0.5)
+        hint = f"; did you mean {' or '.join(self.renamed.get(c, c) for c in close)}?" if close else ""
+        raise UnknownCaseError(f"unknown case {name!r}{hint} ('symsaddle reproduce list' shows all "
+                               f"{len(self.cases)} cases)")
+
+
+REGISTRY = Registry()
+case = REGISTRY.case
+command = REGISTRY.command
+_LOADED = False
+
+
+def load() -> Registry:
+    """Import every ``symsaddle.slices`` entry point once and return the filled registry.
+
+    A slice that fails to import is recorded in ``registry.failures`` (the CLI prints a
+    warning naming it) instead of disabling every other slice.
+    """
+    global _LOADED
+    if not _LOADED:
+        _LOADED = True
+        for ep in sorted(importlib.metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
+            try:
+                obj = ep.load()
+                if callable(obj):
+                    obj(REGISTRY)
+            except Exception as exc:  # a broken slice must not take the others down
+                REGISTRY.failures[ep.name] = f"{ep.value}: {type(exc).__name__}: {exc}"
+        if not REGISTRY.cases and not REGISTRY.failures:
+            print("symsaddle: warning: no slices are registered — is symsaddle installed "
+                  "(pip install -e .)?", file=sys.stderr)
+    return REGISTRY

@@ -1,0 +1,70 @@
+"""symsaddle.datafile: the data files a user names, read or refused with the problem named."""
+
+import io
+import zipfile
+
+import numpy as np
+import pytest
+
+from symsaddle.datafile import DataFileError, load_xy
+
+
+def npz_bytes(**arrays) -> bytes:
+    buf = io.BytesIO()
+    np.savez(buf, **arrays)
+    return buf.getvalue()
+
+
+def junk_zip() -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("X.npy", b"junk")
+        z.writestr("y.npy", b"more junk")
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("name, content, words", [
+    ("d.npz", npz_bytes(X=np.array([["a", "b"]]), y=np.ones(1)), "holds text"),
+    ("d.npz", npz_bytes(X=np.ones((2, 2)) + 1j, y=np.ones(2)), "is complex"),
+    ("d.npz", npz_bytes(X=np.array([[1, 2]], dtype=object), y=np.ones(1)), "pickled"),
+    ("d.npz", npz_bytes(X=np.ones((3, 2))), "missing ['y']"),
+    ("d.npz", npz_bytes(X=np.ones(3), y=np.ones(3)), "X[:, None]"),
+    ("d.npz", npz_bytes(X=np.ones((3, 2)), y=np.ones(4)), "mismatched lengths"),
+    ("d.npz", npz_bytes(X=np.array([[1.0, np.inf]]), y=np.ones(1)), "NaN or inf"),
+    ("d.npz", npz_bytes(X=np.ones((0, 2)), y=np.ones(0)), "empty"),
+    ("d.npz", npz_bytes(X=np.ones((3, 2)), y=np.ones(3))[:60], "not an .npz archive"),
+    ("d.npz", junk_zip(), "not a NumPy array inside the archive"),
+    ("d.npy", b"\x93NUMPY", "holds one array"),
+    ("d.txt", b"1,2,3", "unsupported file type"),
+    ("d.csv", b"x1,x2,y\n1,2\n", "has 2 columns, the header 3"),
+    ("d.csv", b"1,2\n3,4,5\n", "has 3 columns, the first row 2"),
+    ("d.csv", b"1\n2\n", "at least two columns"),
+    ("d.csv", b"x1,y\n1,2\n3,abc\n", "not a number"),
+    ("d.csv", b"x1,y\n", "no data rows"),
+    ("d.csv", b"\xff\xfe\x00", "not a text file"),
+    ("d.csv", b"1,2\n3,nan\n", "NaN or inf"),
+])
+def test_bad_files_are_refused_with_the_problem_named(tmp_path, name, content, words):
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(DataFileError) as info:
+        load_xy(path)
+    assert words in str(info.value)
+
+
+def test_folders_and_missing_files(tmp_path):
+    with pytest.raises(DataFileError, match="is a folder"):
+        load_xy(tmp_path)
+    with pytest.raises(DataFileError, match="does not exist"):
+        load_xy(tmp_path / "none.npz")
+
+
+def test_npz_and_csv_give_the_same_data(tmp_path):
+    X = np.array([[1.0, -2.5], [0.5, 3.0], [2.0, 0.0]])
+    y = np.array([1.0, 2.0, -1.0])
+    np.savez(tmp_path / "d.npz", X=X, y=y[:, None])
+    (tmp_path / "d.csv").write_text("x1,x2,y\n" + "\n".join(f"{a},{b},{c}" for (a, b), c in zip(X, y)) + "\n")
+    for path in (tmp_path / "d.npz", tmp_path / "d.csv"):
+        Xr, yr = load_xy(path)
+        np.testing.assert_array_equal(Xr, X)
+        np.testing.assert_array_equal(yr, y)

@@ -1,0 +1,40 @@
+"""The README speaks the CLI's truth: its two commands, activation names, cases and gallery."""
+
+import re
+from pathlib import Path
+
+from symsaddle import ACTIVATIONS
+from symsaddle.registry import load
+
+ROOT = Path(__file__).resolve().parents[1]
+README = (ROOT / "README.md").read_text()
+
+
+def test_the_two_commands_and_ci_runs_the_test_command():
+    block = README.split("## Two commands", 1)[1].split("```bash", 1)[1].split("```", 1)[0]
+    install, tests = [line.split("#")[0].strip() for line in block.strip().splitlines()]
+    assert install == 'pip install -e ".[test]" && symsaddle demo'
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert tests in ci.splitlines() and 'pip install -e ".[test]" && symsaddle demo' in ci
+
+
+def test_activation_names_match_the_library():
+    listed = README.split("activations (`--activation`):", 1)[1].split("(", 1)[0]
+    assert set(re.findall(r"`(\w+)`", listed)) == set(ACTIVATIONS)
+
+
+def test_every_case_named_in_the_readme_exists():
+    registered = set(load().cases) | set(load().renamed)
+    named = set(re.findall(r"`((?:diagonal|deep-linear|ncf|symmetry)-[a-z0-9-]+)`", README))
+    prefix = "diagonal-saddle-to-saddle"
+    named |= {f"{prefix}{suffix}" for suffix in re.findall(r"`(-d\dn\d)`", README)}
+    assert named and named <= registered, named - registered
+
+
+def test_gallery_images_exist_and_are_small():
+    images = re.findall(r"\]\((docs/gallery/[^)]+\.png)\)", README)
+    assert len(images) >= 8
+    for image in images:
+        path = ROOT / image
+        assert path.is_file(), image
+        assert path.stat().st_size < 250_000, image

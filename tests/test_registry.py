@@ -1,0 +1,60 @@
+"""Slices register themselves (entry points ``symsaddle.slices``); the core never imports a slice."""
+
+import ast
+import importlib.metadata
+import re
+from pathlib import Path
+
+import pytest
+
+import symsaddle
+from symsaddle.registry import ENTRY_POINT_GROUP, UnknownCaseError, load
+
+PACKAGE = Path(symsaddle.__file__).parent
+SLICES = sorted(p.name for p in PACKAGE.iterdir() if (p / "__init__.py").exists())
+CORE_MODULES = sorted(PACKAGE.glob("*.py"))
+
+
+def test_every_declared_slice_loads():
+    names = {ep.name for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)}
+    assert {"diagonal", "deep-linear", "ncf"} <= names
+    assert load().failures == {}
+
+
+@pytest.mark.parametrize("module", CORE_MODULES, ids=lambda p: p.name)
+def test_the_core_never_imports_a_slice(module):
+    tree = ast.parse(module.read_text())
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            target = ("." * node.level) + (node.module or "")
+            names = [target] + [f"{target}.{a.name}" for a in node.names]
+        elif isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        else:
+            continue
+        for name in names:
+            parts = name.lstrip(".").split(".")
+            inside = name.startswith(".") or parts[0] == "symsaddle"
+            first = parts[0] if name.startswith(".") else (parts[1] if len(parts) > 1 else "")
+            assert not (inside and first in SLICES), f"{module.name} imports slice module {name}"
+
+
+def test_cases_name_their_model_and_paper():
+    registry = load()
+    assert registry.cases
+    for name, c in registry.cases.items():
+        assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", name), name
+        assert c.paper and c.topic and c.summary
+        assert not re.search(r"seed 00\d", c.summary + c.paper + c.topic), name
+
+
+def test_renamed_cases_resolve_and_unknown_names_suggest():
+    registry = load()
+    assert registry.find_case("diagonal-d7n5").name == "diagonal-saddle-to-saddle-d7n5"
+    assert registry.find_case("ncf-origin").name == "ncf-near-origin"
+    with pytest.raises(UnknownCaseError, match="did you mean ncf-near-saddle"):
+        registry.find_case("ncf-near-sadle")
+
+
+def test_slices_register_their_commands():
+    assert "saddles" in load().commands
