@@ -137,7 +137,9 @@ def cmd_reproduce(args) -> dict:
     if args.case not in registry:
         raise SymsaddleError(f"unknown case {args.case!r}; available: {', '.join(registry) or 'none'}")
     out = args.out / args.case if args.out else None
-    return registry[args.case].run(out, not args.json)
+    chosen = registry[args.case]
+    options = chosen.parse_options(getattr(args, "case_args", ()))   # case options (teacher branch)
+    return chosen.run(out, not args.json, **options)
 
 
 def cmd_saddles(args) -> dict:
@@ -186,7 +188,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(p, None)
     p.set_defaults(func=cmd_check)
 
-    p = sub.add_parser("reproduce", help="reproduce an experiment of a seed document ('list' shows them)")
+    p = sub.add_parser("reproduce", help="reproduce an experiment of a seed document ('list' shows them); "
+                       "a case's own options (e.g. --inits N) follow its name")
     p.add_argument("case", nargs="?", default=None)
     _add_common(p, str(DEFAULT_OUT))
     p.set_defaults(func=cmd_reproduce)
@@ -201,7 +204,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra and args.command != "reproduce":           # only reproduce passes words on, to its case's options
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    args.case_args = extra
     try:
         result = args.func(args)
     except (SymsaddleError, ValueError, FileNotFoundError) as exc:
