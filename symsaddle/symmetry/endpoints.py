@@ -26,7 +26,7 @@ Every end point gets one :class:`EndpointKind`:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import Callable, Mapping
 
@@ -62,7 +62,8 @@ class Tolerances:
       ``outgoing_match`` · max_t |b_t|, "constant" neuron ‖w_i‖ ≤ ``weight_match`` · max_t ‖v_t‖;
     * duplicated pair: ‖w_i − w_j‖ ≤ ``duplicate`` · max_k ‖w_k‖;
     * zero-type neuron: |a_i| ≤ ``zero_outgoing`` · max_k |a_k|;
-    * escaping: over the continuation window, ‖θ_end‖/‖θ_start‖ ≥ ``escape_norm_growth`` and
+    * escaping: over the continuation window, max(‖W_end‖/‖W_start‖, ‖a_end‖/‖a_start‖) ≥
+      ``escape_norm_growth`` and
       (L_start − L_end)/L_start ≥ ``escape_loss_decrease`` (far above float64 noise, ~1e-15).
     """
 
@@ -340,11 +341,15 @@ def si_structure(problem: TeacherStudentProblem, theta, tol: Tolerances = Tolera
 
 @dataclass(frozen=True)
 class EscapeEvidence:
-    """Norm growth and loss decrease of a run continued from its end point (see :func:`escape_evidence`)."""
+    """Growth of the weights and decrease of the loss of a run continued from its end point
+    (see :func:`escape_evidence`). Growth is measured per block — incoming weights W (units of 1/x)
+    and outgoing weights a (units of y) — so that it does not depend on the units of x or y."""
 
     diverging: bool
-    norm_start: float
-    norm_end: float
+    w_norm_start: float
+    w_norm_end: float
+    a_norm_start: float
+    a_norm_end: float
     loss_start: float
     loss_end: float
     iterations: int
@@ -352,15 +357,18 @@ class EscapeEvidence:
 
     @property
     def norm_growth(self) -> float:
-        return self.norm_end / max(self.norm_start, np.finfo(float).tiny)
+        """max(‖W_end‖/‖W_start‖, ‖a_end‖/‖a_start‖)."""
+        tiny = np.finfo(float).tiny
+        return max(self.w_norm_end / max(self.w_norm_start, tiny), self.a_norm_end / max(self.a_norm_start, tiny))
 
     @property
     def relative_loss_decrease(self) -> float:
         return (self.loss_start - self.loss_end) / max(abs(self.loss_start), np.finfo(float).tiny)
 
     def to_dict(self) -> dict:
-        return {"diverging": self.diverging, "norm_start": self.norm_start, "norm_end": self.norm_end,
-                "norm_growth": self.norm_growth, "loss_start": self.loss_start, "loss_end": self.loss_end,
+        return {"diverging": self.diverging, "w_norm_start": self.w_norm_start, "w_norm_end": self.w_norm_end,
+                "a_norm_start": self.a_norm_start, "a_norm_end": self.a_norm_end, "norm_growth": self.norm_growth,
+                "loss_start": self.loss_start, "loss_end": self.loss_end,
                 "relative_loss_decrease": self.relative_loss_decrease, "iterations": self.iterations,
                 "neurons": list(self.neurons)}
 
@@ -417,19 +425,25 @@ def escaping_neurons(problem: TeacherStudentProblem, theta_start, theta_end) -> 
 def escape_evidence(problem: TeacherStudentProblem, continuation: BatchRun, theta_start: np.ndarray,
                     tol: Tolerances = Tolerances()) -> list[EscapeEvidence]:
     """Escaping-to-infinity evidence for each run of ``continuation`` (a trust-region run started at
-    ``theta_start`` (B, P) that ignores the gradient tolerance): it is diverging if ‖θ‖ grew by
-    ``tol.escape_norm_growth`` while L fell by ``tol.escape_loss_decrease`` relative, and L is not
-    (near) zero. A run that converges or stalls does not grow."""
+    ``theta_start`` (B, P) that ignores the gradient tolerance): it is diverging if the incoming or
+    the outgoing weights grew by ``tol.escape_norm_growth`` (ratio of block norms) while L fell by
+    ``tol.escape_loss_decrease`` relative, and L is not (near) zero. A run that converges or stalls
+    does not grow."""
     out = []
     L_floor = tol.global_loss * problem.zero_network_loss
+    W0, a0 = problem.unpack(np.asarray(theta_start, dtype=float))
+    W1, a1 = problem.unpack(continuation.theta)
     for b in range(continuation.theta.shape[0]):
-        n0, n1 = float(np.linalg.norm(theta_start[b])), float(np.linalg.norm(continuation.theta[b]))
         L0, L1 = float(continuation.history_loss[0, b]), float(continuation.loss[b])
-        grew = n1 >= tol.escape_norm_growth * n0
+        ev = EscapeEvidence(False, float(np.linalg.norm(W0[b])), float(np.linalg.norm(W1[b])),
+                            float(np.linalg.norm(a0[b])), float(np.linalg.norm(a1[b])), L0, L1,
+                            int(continuation.iterations[b]))
+        grew = ev.norm_growth >= tol.escape_norm_growth
         fell = (L0 - L1) >= tol.escape_loss_decrease * abs(L0)
-        diverging = bool(grew and fell and L1 > L_floor)
-        neurons = escaping_neurons(problem, theta_start[b], continuation.theta[b]) if diverging else ()
-        out.append(EscapeEvidence(diverging, n0, n1, L0, L1, int(continuation.iterations[b]), neurons))
+        if grew and fell and L1 > L_floor:
+            ev = replace(ev, diverging=True,
+                         neurons=escaping_neurons(problem, theta_start[b], continuation.theta[b]))
+        out.append(ev)
     return out
 
 
@@ -524,7 +538,7 @@ def analyse_endpoint(problem: TeacherStudentProblem, theta, *, index: int = 0, r
     if diverging:
         roles = "; ".join(f"{r['role']} {r['neurons']}" for r in escape.neurons) or "no single neuron group"
         return EndPoint(kind=EndpointKind.DIVERGING,
-                        detail=f"‖θ‖ grew ×{escape.norm_growth:.3f} while L fell by "
+                        detail=f"weights grew ×{escape.norm_growth:.3f} while L fell by "
                                f"{escape.relative_loss_decrease:.2e} (relative) in {escape.iterations} further "
                                f"iterations; {roles}", **common)
     if cls.gradient_norm > cls.gradient_tolerance:

@@ -102,11 +102,20 @@ def run_experiment(config: TeacherStudentConfig = TeacherStudentConfig(), n_init
     problem = problem or TeacherStudentProblem.seed003(config.width)
     idx = np.arange(n_inits) if indices is None else np.asarray(indices, dtype=int)
     theta0 = xavier_batch(problem, idx, config.seed, config.xavier)
-    tol = config.tolerances
-    seconds = {}
     t0 = time.perf_counter()
     run = optimise(problem, theta0, config, progress)
-    seconds["optimise"] = time.perf_counter() - t0
+    optimise_seconds = time.perf_counter() - t0
+    return classify_run(problem, run, idx, theta0, config, progress=progress, si_predictor=si_predictor,
+                        seconds={"optimise": optimise_seconds})
+
+
+def classify_run(problem: TeacherStudentProblem, run: BatchRun, indices, initial, config: TeacherStudentConfig,
+                 *, progress: bool = False, si_predictor: SIPredictor | None = None,
+                 seconds: dict | None = None) -> ExperimentResult:
+    """Stages 2 and 3 (escape test, classification) for the end points of ``run``."""
+    idx = np.asarray(indices, dtype=int)
+    tol = config.tolerances
+    seconds = dict(seconds or {})
     t0 = time.perf_counter()
     candidates = np.flatnonzero(run.loss > tol.global_loss * problem.zero_network_loss)
     evidence, continued = {}, {}
@@ -127,8 +136,8 @@ def run_experiment(config: TeacherStudentConfig = TeacherStudentConfig(), n_init
                                        escape=evidence.get(b), tol=tol, si_predictor=si_predictor,
                                        higher_order=config.higher_order))
     seconds["classify"] = time.perf_counter() - t0
-    seconds["total"] = sum(seconds.values())
-    return ExperimentResult(config, problem, idx, theta0, run, tuple(points), seconds)
+    seconds["total"] = sum(v for k, v in seconds.items() if k != "total")
+    return ExperimentResult(config, problem, idx, np.asarray(initial), run, tuple(points), seconds)
 
 
 def teacher_student_point(seed: int, config: TeacherStudentConfig | dict | None = None) -> dict:
@@ -143,5 +152,5 @@ def teacher_student_point(seed: int, config: TeacherStudentConfig | dict | None 
     return res.points[0].to_dict(full=True)
 
 
-__all__ = ["METHODS", "ExperimentResult", "TeacherStudentConfig", "optimise", "run_experiment",
+__all__ = ["METHODS", "ExperimentResult", "TeacherStudentConfig", "classify_run", "optimise", "run_experiment",
            "teacher_student_point", "RunStatus"]

@@ -57,6 +57,15 @@ class BatchRun:
     snapshots: np.ndarray           # (S, B, P)
     method: str
 
+    @classmethod
+    def from_end_points(cls, kernel, theta, status, iterations, method: str) -> "BatchRun":
+        """A run known only by its end points (e.g. from an optimiser that keeps no history)."""
+        th = np.atleast_2d(np.asarray(theta, dtype=float))
+        L, g = kernel.value_and_gradient(th)
+        L = np.atleast_1d(L)
+        return cls(th, L, np.linalg.norm(np.atleast_2d(g), axis=1), tuple(status), np.asarray(iterations),
+                   np.zeros(1), L[None, :], np.linalg.norm(th, axis=1)[None, :], np.zeros(1), th[None], method)
+
     def select(self, indices) -> "BatchRun":
         idx = np.asarray(indices, dtype=int)
         return BatchRun(self.theta[idx], self.loss[idx], self.gradient_norm[idx],
