@@ -11,10 +11,12 @@ from hypothesis import given, settings, strategies as st
 from symsaddle.critical import classify, polish
 from symsaddle.datasets import SEED003_TEACHER_A, SEED003_TEACHER_W, seed003_grid
 from symsaddle.errors import ShapeError, SymsaddleError
+from symsaddle.symmetry.channels import derivative_pair_limit
 from symsaddle.symmetry.endpoints import (EndpointKind, Tolerances, analyse_endpoint, duplicate_neuron,
-                                          duplicated_pairs, escape_evidence, match_teacher, merge_pair)
+                                          duplicated_pairs, escape_evidence, match_teacher, merge_pair,
+                                          si_structure)
 from symsaddle.symmetry.escape import eigenvalue_error_band
-from symsaddle.symmetry.teacher_student import (TeacherShapeError, TeacherStudentProblem, WidthBelowTeacherError,
+from symsaddle.symmetry.teacher_student import (NotCriticalError, TeacherShapeError, TeacherStudentProblem, WidthBelowTeacherError,
                                                 xavier_initialisation)
 from symsaddle.symmetry.training import BatchRun, RunStatus, adam, trust_region_newton, trust_region_subproblem
 
@@ -190,6 +192,8 @@ def test_a_point_that_is_not_critical_gets_no_si_verdict(width3_minimum):
     point = analyse_endpoint(p4, p4.pack(W, a))
     assert point.kind is EndpointKind.NOT_CONVERGED and point.si is None
     assert point.gradient_norm > point.gradient_tolerance
+    with pytest.raises(NotCriticalError, match="not a critical point"):
+        si_structure(p4, p4.pack(W, a))
 
 
 # ---- escaping to infinity -------------------------------------------------------------------------
@@ -248,6 +252,10 @@ def test_constructed_escaping_sequence_is_diverging(channel_setup):
     assert [r["role"] for r in ev.neurons] == ["derivative pair"] and ev.neurons[0]["neurons"] == [0, 1]
     point = analyse_endpoint(P5, seq[-1], escape=ev)
     assert point.kind is EndpointKind.DIVERGING                  # never a minimum, whatever its gradient
+    limit = derivative_pair_limit(P5, seq[-1], (0, 1))
+    np.testing.assert_allclose(limit["c_current"], c, rtol=1e-10)        # ((s − (−s))/2)·(c/s), rounded
+    assert limit["loss_limit_current_c"] == pytest.approx(L_inf, rel=1e-12)
+    assert limit["loss_limit_fitted_c"] == pytest.approx(L_inf, rel=1e-9)
 
 
 def test_walking_a_flat_si_line_is_not_escaping(width3_minimum):

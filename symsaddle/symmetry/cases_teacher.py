@@ -21,6 +21,7 @@ from tqdm.auto import tqdm
 from ..reports import markdown_table, save_figure, write_json, write_tables
 from ..reproduce import CaseOption, case
 from .certificates import safran_shamir, theorem1, theorem2
+from .channels import continue_run, derivative_pair_limit
 from .closest_saddle import closest_saddle, loss_slice_1d, loss_slice_2d
 from .endpoints import COUNT_KEYS, EndpointKind
 from .escape import algorithm1, algorithm2, null_direction_test, smallest_eigenvector
@@ -169,7 +170,7 @@ def escape_case(out_dir: Path | None, progress: bool, inits: int = 200, budget: 
                      "end points": n} for k, n in sorted(summary.items())]
     result = {"counts": res.counts, "searches": rows, "summary": summary_rows,
               "algorithm2_literal": None if literal is None else {"found": literal.found, "detail": literal.detail},
-              "config": config.to_dict(), "seconds": res.seconds}
+              "channel_example": _channel_example(res), "config": config.to_dict(), "seconds": res.seconds}
     if out_dir is not None:
         out = Path(out_dir)
         write_tables(summary_rows, out, "escape_summary", caption="Algorithms 1, 2 and the rigorous test (§6.2.4)")
@@ -177,10 +178,30 @@ def escape_case(out_dir: Path | None, progress: bool, inits: int = 200, budget: 
         example = _example(res.points, EndpointKind.LOCAL_MINIMUM) or _example(res.points, EndpointKind.DIVERGING)
         if example is not None:
             save_figure(_figure_6_6(kernel, example), out, "fig6_6_smallest_eigenvector")
-    result["text"] = "\n".join([f"§6.2.4 escape searches at {len(rows)} end points (of {inits})", "",
-                                markdown_table(summary_rows), "",
-                                f"Algorithm 2 as printed (≤ in line 8): {result['algorithm2_literal']}"])
+    lines = [f"§6.2.4 escape searches at {len(rows)} end points (of {inits})", "", markdown_table(summary_rows), "",
+             f"Algorithm 2 as printed (≤ in line 8): {result['algorithm2_literal']}"]
+    if result["channel_example"]:
+        ex = result["channel_example"]
+        lines += ["", f"escaping end point {ex['init']} (derivative pair {ex['pair']}) continued by trust-region Newton:",
+                  markdown_table(ex["newton"]), "", "and by Adam with the thesis's learning rate 1e-4:",
+                  markdown_table(ex["adam_lr_1e-4"]), "", f"limit of the pair: {ex['limit']}"]
+    result["text"] = "\n".join(lines)
     return result
+
+
+def _channel_example(res: ExperimentResult) -> dict | None:
+    """The first escaping end point with a derivative pair, continued: trust-region Newton (rounds of 200
+    iterations) and the thesis's Adam (lr 1e-4, rounds of 4000 epochs), and the pair's limit."""
+    point = _example(res.points, EndpointKind.DIVERGING,
+                     lambda p: any(r["role"] == "derivative pair" for r in p.escape.neurons))
+    if point is None:
+        return None
+    pair = next(r["neurons"] for r in point.escape.neurons if r["role"] == "derivative pair")
+    return {"init": point.index, "pair": pair,
+            "newton": continue_run(res.problem, point.theta, rounds=5, iterations=200),
+            "adam_lr_1e-4": continue_run(res.problem, point.theta, rounds=5, iterations=4000, optimiser="adam",
+                                         lr=1e-4),
+            "limit": derivative_pair_limit(res.problem, point.theta, tuple(pair))}
 
 
 def _figure_6_6(kernel, point):

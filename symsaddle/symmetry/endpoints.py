@@ -34,7 +34,7 @@ import numpy as np
 
 from ..critical import Kind, classify, gradient_tolerance, polish
 from .escape import Verdict, null_direction_test
-from .teacher_student import TeacherStudentProblem
+from .teacher_student import NotCriticalError, TeacherStudentProblem
 from .training import BatchRun
 
 
@@ -293,8 +293,13 @@ def si_structure(problem: TeacherStudentProblem, theta, tol: Tolerances = Tolera
     ∇L_r = 0 with the core's ``polish`` if the merge is not critical yet) mapped back — duplicated
     at the same μ, or with the zero-type neuron (a_i = 0, w_i) re-inserted. None if θ has no such
     structure, or if θ_r does not polish to a critical point within ``tol.duplicate``·‖θ‖ of the
-    merge.
+    merge. Raises :class:`NotCriticalError` if θ itself is not a critical point (‖∇L‖ above the
+    core's tolerance): such a point gets no SI verdict.
     """
+    L, g, tol_g = _critical(problem.kernel, np.asarray(theta, dtype=float))
+    if g > tol_g:
+        raise NotCriticalError(f"not a critical point (‖∇L‖ = {g:.3e} > tol_g = {tol_g:.3e}): no symmetry-induced "
+                               "verdict for it")
     W, a = problem.unpack(theta)
     pairs, zeros = duplicated_pairs(W, tol), zero_type_neurons(a, tol)
     if not pairs and not zeros:
