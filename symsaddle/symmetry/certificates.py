@@ -152,11 +152,12 @@ def theorem1(kernel, x_star, R: float, *, n_points: int = 64, n_directions: int 
     if cls.gradient_norm > cls.gradient_tolerance:
         return NearbyMinimumCertificate(status=CertificateStatus.NOT_CRITICAL, radius=None, B=None, reason=cls.reason,
                                         **base)
-    n_neg, n_zero = int(np.sum(lam < -band)), int(np.sum(np.abs(lam) <= band))
+    n_neg, n_zero = int(np.sum(lam < -band)), int(np.sum(np.abs(lam) <= band))     # per-eigenvalue bands
     if n_neg != 1 or n_zero:
         return NearbyMinimumCertificate(status=CertificateStatus.NOT_INDEX_ONE, radius=None, B=None,
-                                        reason=f"{n_neg} negative and {n_zero} zero eigenvalue(s) (error band "
-                                               f"{band:.1e}); the theorem needs exactly one negative, the rest positive",
+                                        reason=f"{n_neg} negative and {n_zero} zero eigenvalue(s) (error bands up "
+                                               f"to {np.max(band):.1e}); the theorem needs exactly one negative, the "
+                                               "rest positive",
                                         **base)
     T = kernel.third(x)
     B, u = cubic_extremum(T, cone=H, absolute=True, starts=[vec[:, 0], -vec[:, 0]], seed=seed)
@@ -193,9 +194,9 @@ def theorem2(kernel, x_star, R: float, *, n_points: int = 64, n_directions: int 
     if cls.gradient_norm > cls.gradient_tolerance:
         return NearbyMinimumCertificate(status=CertificateStatus.NOT_CRITICAL, radius=None, B=None, reason=cls.reason,
                                         **base)
-    if lmin >= -band:
+    if lmin >= -band[0]:
         return NearbyMinimumCertificate(status=CertificateStatus.NOT_A_SADDLE, radius=None, B=None,
-                                        reason=f"λ_min = {lmin:.3e} ≥ −(error band {band:.1e})", **base)
+                                        reason=f"λ_min = {lmin:.3e} ≥ −(error band {band[0]:.1e})", **base)
     fourth, xi, _ = _fourth_on_ball(kernel, x, R, vec, n_points=n_points, n_directions=n_directions, seed=seed)
     basis = (f"δ = min of ∇⁴f at x* and {n_points} random points of the ball × {vec.shape[1] + n_directions} "
              "directions; B by SLSQP from 34 starts on the sphere")
@@ -242,9 +243,9 @@ def safran_shamir(kernel, w, *, B: float | None = None, ball_radius: float | Non
     H, lam, vec, band = _spectrum(kernel, x)
     lmin = float(lam[0])
     base = dict(theorem="Safran–Shamir Lemma 1", lambda_min=lmin, epsilon=eps)
-    if lmin <= band:
+    if lmin <= band[0]:
         return NearbyMinimumCertificate(status=CertificateStatus.NOT_POSITIVE_DEFINITE, radius=None, B=B,
-                                        reason=f"λ_min = {lmin:.3e} ≤ error band {band:.1e}", **base)
+                                        reason=f"λ_min = {lmin:.3e} ≤ error band {band[0]:.1e}", **base)
     if B is not None:
         r = safran_shamir_radius(eps, lmin, float(B))
         if r is None:

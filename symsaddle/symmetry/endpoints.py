@@ -58,10 +58,12 @@ class Tolerances:
 
     * candidate global minimum: L ≤ ``global_loss`` · L(0), L(0) = (1/n) Σ y² (zero network);
     * function match: max_i |f(x_i) − f*(x_i)| ≤ ``function_match`` · max_i |f*(x_i)|;
-    * teacher matching: ‖w_i ∓ v_t‖ ≤ ``weight_match`` · max_t ‖v_t‖, outgoing sums within
-      ``outgoing_match`` · max_t |b_t|, "constant" neuron ‖w_i‖ ≤ ``weight_match`` · max_t ‖v_t‖;
+    * teacher matching (:func:`match_teacher`): a-weighted group means within ``weight_match`` ·
+      max_t ‖v_t‖ of their target, outgoing sums and the constant within ``outgoing_match`` · max_t |b_t|;
     * duplicated pair: ‖w_i − w_j‖ ≤ ``duplicate`` · max_k ‖w_k‖;
     * zero-type neuron: |a_i| ≤ ``zero_outgoing`` · max_k |a_k|;
+    * polishing (the core's ``polish``, and the reduced point of an SI structure) may move a point
+      by at most ``snap`` · max(‖θ‖, 1) — further, it has found another critical point;
     * escaping: over the continuation window, max(‖W_end‖/‖W_start‖, ‖a_end‖/‖a_start‖) ≥
       ``escape_norm_growth`` and
       (L_start − L_end)/L_start ≥ ``escape_loss_decrease`` (far above float64 noise, ~1e-15).
@@ -75,6 +77,7 @@ class Tolerances:
     zero_outgoing: float = 1e-6
     escape_norm_growth: float = 1.02
     escape_loss_decrease: float = 1e-11
+    snap: float = 1e-3
 
 
 # ---------------------------------------------------------------------------------------
@@ -112,9 +115,11 @@ def zero_type_neurons(a: np.ndarray, tol: Tolerances = Tolerances()) -> list[int
 
 @dataclass(frozen=True)
 class TeacherMatch:
-    """How a student matches the teacher up to symmetries (see the module docstring).
+    """How a student matches the teacher up to symmetries (see :func:`match_teacher`).
 
-    ``labels[i]`` is ``("teacher", t, ±1)``, ``("constant",)``, ``("zero",)`` or ``("unmatched",)``.
+    ``labels[i]`` is ``("teacher", t, ±1)`` (w_i near ±v_t), ``("constant",)`` (w_i near 0, sigmoid),
+    ``("zero",)`` (in a group of neurons away from every target whose summed contribution to f is
+    below the function tolerance: a zero-type neuron a_i ≈ 0, or a cancelling pair) or ``("unmatched",)``.
     """
 
     matched: bool
@@ -122,75 +127,115 @@ class TeacherMatch:
     labels: tuple[tuple, ...]
     outgoing_residuals: tuple[float, ...]   # Σ± a_i − b_t per teacher neuron
     constant_residual: float                # constant left by flipped and constant neurons
-    weight_residual: float                  # max ‖w_i ∓ v_t‖ (or ‖w_i‖ for constant neurons)
+    weight_residual: float                  # max over groups of ‖Σ a_i w_i / Σ a_i ∓ v_t‖ (the first-order term)
+    spread: float                           # max ‖w_i ∓ v_t‖ within the groups (second order)
     reason: str
 
     def to_dict(self) -> dict:
         return {"matched": self.matched, "function_error": self.function_error,
                 "labels": [list(lb) for lb in self.labels], "outgoing_residuals": list(self.outgoing_residuals),
                 "constant_residual": self.constant_residual, "weight_residual": self.weight_residual,
-                "reason": self.reason}
+                "spread": self.spread, "reason": self.reason}
 
 
 def match_teacher(problem: TeacherStudentProblem, theta, tol: Tolerances = Tolerances()) -> TeacherMatch:
-    """Does θ implement the teacher, up to the network's symmetries? Both by function values on the
-    data and by labelling each student neuron (raises :class:`WidthBelowTeacherError` if the student
-    is narrower than the teacher)."""
+    """Does θ implement the teacher, up to the network's symmetries? Checked both by function values on
+    the data (max |f − f*| ≤ ``tol.function_match``·max |f*|) and by labelling the student's neurons.
+
+    Targets are the teacher's incoming vectors v_t, their negatives −v_t (σ(−z) = 1 − σ(z) for the
+    sigmoid; −σ(z) for tanh) and 0 (a constant neuron a_iσ(0) = a_i/2, sigmoid). Each neuron joins the
+    nearest target within a quarter of the smallest distance between targets, unless its own
+    contribution a_iσ(w_i·x) is below the function tolerance (a zero-type neuron). The groups must satisfy
+    Σ_{+v_t} a_i − Σ_{−v_t} a_i = b_t and, for the sigmoid, Σ_{−v_t} a_i + ½Σ_0 a_i = 0 (the constants
+    cancel); the a-weighted mean Σ a_i w_i / Σ a_i over the neurons of teacher neuron t (those near
+    −v_t entering as (−w_i, −a_i)) must equal v_t — it is the first-order term of a split neuron;
+    the second-order spread is reported, not bounded. Tolerances: ``tol.outgoing_match``·max|b_t| and
+    ``tol.weight_match``·max‖v_t‖, or, if larger, 10√(max|f − f*|/max|f*|) times those scales (the
+    parameters the function error leaves undetermined, along directions flat to second order). Neurons near no
+    target must form groups whose summed contribution Σ a_iσ(w_i·x) on the data is below the function
+    tolerance, or the outgoing tolerance above (zero-type neurons, cancelling pairs). Raises :class:`WidthBelowTeacherError` if the
+    student is narrower than the teacher.
+    """
     problem.require_global_claim_possible()
     W, a = problem.unpack(theta)
     V, b = problem.teacher_W, problem.teacher_a
+    tiny = np.finfo(float).tiny
     f_err = float(np.max(np.abs(problem.outputs(theta) - problem.y)))
-    f_scale = max(float(np.max(np.abs(problem.y))), np.finfo(float).tiny)
-    w_scale = max(float(np.max(np.linalg.norm(V, axis=1))), np.finfo(float).tiny)
-    b_scale = max(float(np.max(np.abs(b))), np.finfo(float).tiny)
+    f_tol = tol.function_match * max(float(np.max(np.abs(problem.y))), tiny)
+    w_scale = max(float(np.max(np.linalg.norm(V, axis=1))), tiny)
+    b_scale = max(float(np.max(np.abs(b))), tiny)
     flip = problem.activation == "sigmoid"          # σ(−z) = 1 − σ(z)
     odd = problem.activation == "tanh"              # σ(−z) = −σ(z)
-    zero = set(zero_type_neurons(a, tol))
-    labels, w_res = [], 0.0
-    for i in range(W.shape[0]):
-        if i in zero:
-            labels.append(("zero",))
+    targets = [(("teacher", t, 1), V[t]) for t in range(len(b))]
+    if flip or odd:
+        targets += [(("teacher", t, -1), -V[t]) for t in range(len(b))]
+    if flip:
+        targets.append((("constant",), np.zeros(V.shape[1])))
+    T = np.array([w for _, w in targets])
+    DT = np.linalg.norm(T[:, None] - T[None], axis=-1)
+    radius = 0.25 * float(np.min(DT[np.triu_indices(len(T), 1)]))
+    D = np.linalg.norm(W[:, None, :] - T[None], axis=-1)
+    nearest = np.argmin(D, axis=1)
+    one = problem.with_width(1)
+    negligible = [float(np.max(np.abs(one.outputs(one.pack(W[i:i + 1], a[i:i + 1]))))) <= f_tol
+                  for i in range(W.shape[0])]
+    labels: list[tuple] = [("zero",) if negligible[i] else targets[k][0] if D[i, k] <= radius else ("unmatched",)
+                           for i, k in enumerate(nearest)]
+    # neurons near no target: groups (single linkage within the radius) that must contribute ~nothing
+    free = [i for i, lb in enumerate(labels) if lb[0] == "unmatched"]
+    groups: list[list[int]] = []
+    for i in free:
+        joined = [g for g in groups if any(np.linalg.norm(W[i] - W[j]) <= radius for j in g)]
+        merged = [i] + [j for g in joined for j in g]
+        groups = [g for g in groups if g not in joined] + [merged]
+    # parameter tolerances: the fixed relative ones, or what the function error leaves undetermined —
+    # the symmetric set is approached along directions that are flat to second order, so a function
+    # error ε_f allows parameter deviations of order √(ε_f/max|f*|) (relative)
+    slack = 10.0 * np.sqrt(f_err / max(float(np.max(np.abs(problem.y))), tiny))
+    tol_w = max(tol.weight_match, slack) * w_scale
+    tol_b = max(tol.outgoing_match, slack) * b_scale
+    for g in groups:
+        sub = problem.with_width(len(g))
+        if np.max(np.abs(sub.outputs(sub.pack(W[g], a[g])))) <= max(f_tol, tol_b):
+            for i in g:
+                labels[i] = ("zero",)
+    sums, constant, w_res, spread = np.zeros(len(b)), 0.0, 0.0, 0.0
+    for t in range(len(b)):
+        # neurons near −v_t enter as (−w_i, −a_i): a σ(−u·x) = a − a σ(u·x) (sigmoid), −a σ(u·x) (tanh)
+        plus = [i for i, l in enumerate(labels) if l == ("teacher", t, 1)]
+        minus = [i for i, l in enumerate(labels) if l == ("teacher", t, -1)]
+        if not plus and not minus:
             continue
-        if np.linalg.norm(W[i]) <= tol.weight_match * w_scale and flip:
-            labels.append(("constant",))
-            w_res = max(w_res, float(np.linalg.norm(W[i])))
-            continue
-        dp = np.linalg.norm(W[i][None, :] - V, axis=1)
-        dm = np.linalg.norm(W[i][None, :] + V, axis=1)
-        tp, tm = int(np.argmin(dp)), int(np.argmin(dm))
-        if dp[tp] <= tol.weight_match * w_scale:
-            labels.append(("teacher", tp, 1))
-            w_res = max(w_res, float(dp[tp]))
-        elif (flip or odd) and dm[tm] <= tol.weight_match * w_scale:
-            labels.append(("teacher", tm, -1))
-            w_res = max(w_res, float(dm[tm]))
-        else:
-            labels.append(("unmatched",))
-    sums = np.zeros(len(b))
-    constant = 0.0
-    for i, lb in enumerate(labels):
-        if lb[0] == "teacher":
-            sums[lb[1]] += lb[2] * a[i]
-            if lb[2] < 0 and flip:
-                constant += a[i]
-        elif lb[0] == "constant":
-            constant += 0.5 * a[i]
+        w_eff = np.vstack([W[plus], -W[minus]])
+        a_eff = np.concatenate([a[plus], -a[minus]])
+        spread = max(spread, float(np.max(np.linalg.norm(w_eff - V[t], axis=1))))
+        sums[t] = float(np.sum(a_eff))
+        if abs(sums[t]) > tol_b:
+            w_res = max(w_res, float(np.linalg.norm(a_eff @ w_eff / sums[t] - V[t])))
+        if flip:
+            constant += float(np.sum(a[minus]))
+    zero_w = [i for i, l in enumerate(labels) if l == ("constant",)]
+    if zero_w:
+        constant += 0.5 * float(np.sum(a[zero_w]))
+        spread = max(spread, float(np.max(np.linalg.norm(W[zero_w], axis=1))))
     out_res = sums - b
-    function_ok = f_err <= tol.function_match * f_scale
+    function_ok = f_err <= f_tol
     unmatched = [i for i, lb in enumerate(labels) if lb[0] == "unmatched"]
-    params_ok = (not unmatched and np.all(np.abs(out_res) <= tol.outgoing_match * b_scale)
-                 and abs(constant) <= tol.outgoing_match * b_scale)
+    sums_ok = bool(np.all(np.abs(out_res) <= tol_b) and abs(constant) <= tol_b)
+    params_ok = not unmatched and sums_ok and w_res <= tol_w
     if function_ok and params_ok:
         reason = "function and parameters match the teacher up to symmetries"
     elif not function_ok:
         reason = f"function differs from the teacher by {f_err:.3e} on the data"
     elif unmatched:
-        reason = f"neurons {unmatched} match no teacher neuron (nor ± a teacher neuron, 0, or a = 0)"
-    else:
+        reason = f"neurons {unmatched} match no teacher neuron (nor ± a teacher neuron, 0, or a zero group)"
+    elif not sums_ok:
         reason = (f"outgoing sums differ from the teacher's by {np.max(np.abs(out_res)):.3e}, "
                   f"constant residual {constant:.3e}")
+    else:
+        reason = f"a group's weighted mean is {w_res:.3e} from its target"
     return TeacherMatch(bool(function_ok and params_ok), f_err, tuple(labels), tuple(float(r) for r in out_res),
-                        float(constant), w_res, reason)
+                        float(constant), w_res, spread, reason)
 
 
 # ---------------------------------------------------------------------------------------
@@ -292,7 +337,7 @@ def si_structure(problem: TeacherStudentProblem, theta, tol: Tolerances = Tolera
     Returns the structure and the exact SI point θ_SI: the reduced point θ_r (polished onto
     ∇L_r = 0 with the core's ``polish`` if the merge is not critical yet) mapped back — duplicated
     at the same μ, or with the zero-type neuron (a_i = 0, w_i) re-inserted. None if θ has no such
-    structure, or if θ_r does not polish to a critical point within ``tol.duplicate``·‖θ‖ of the
+    structure, or if θ_r does not polish to a critical point within ``tol.snap``·max(‖θ_r‖, 1) of the
     merge. Raises :class:`NotCriticalError` if θ itself is not a critical point (‖∇L‖ above the
     core's tolerance): such a point gets no SI verdict.
     """
@@ -316,7 +361,7 @@ def si_structure(problem: TeacherStudentProblem, theta, tol: Tolerances = Tolera
     L_r, g_r, tol_g = _critical(k, th_r)
     if g_r > tol_g:
         res = polish(k, th_r)
-        if not res.converged or np.linalg.norm(res.theta - th_r) > tol.duplicate * max(np.linalg.norm(th_r), 1.0):
+        if not res.converged or np.linalg.norm(res.theta - th_r) > tol.snap * max(np.linalg.norm(th_r), 1.0):
             return None
         th_r = res.theta
         L_r, g_r, tol_g = _critical(k, th_r)
@@ -502,13 +547,13 @@ class EndPoint:
         return d
 
 
-def _polished(kernel, theta) -> tuple[np.ndarray, bool]:
-    """The core's ``polish`` onto ∇L = 0, kept only if it converged without moving far or raising L
-    (root finding can jump to another critical point)."""
+def _polished(kernel, theta, tol: Tolerances) -> tuple[np.ndarray, bool]:
+    """The core's ``polish`` onto ∇L = 0, kept only if it converged without moving more than
+    ``tol.snap``·max(‖θ‖, 1) or raising L (root finding can jump to another critical point)."""
     res = polish(kernel, theta)
     if not res.converged:
         return np.asarray(theta, dtype=float), False
-    moved = np.linalg.norm(res.theta - theta) > 1e-3 * max(np.linalg.norm(theta), 1.0)
+    moved = np.linalg.norm(res.theta - theta) > tol.snap * max(np.linalg.norm(theta), 1.0)
     worse = kernel.value(res.theta) > kernel.value(theta) + 1e-12 * abs(kernel.value(theta))
     if moved or worse:
         return np.asarray(theta, dtype=float), False
@@ -525,7 +570,7 @@ def analyse_endpoint(problem: TeacherStudentProblem, theta, *, index: int = 0, r
     diverging = escape is not None and escape.diverging
     polished = False
     if not diverging:
-        th, polished = _polished(kernel, th)
+        th, polished = _polished(kernel, th, tol)
     cls = classify(kernel, th, higher_order=False)
     W, a = problem.unpack(th)
     dmin, pair = smallest_neuron_distance(W)
