@@ -68,7 +68,7 @@ def test_not_critical_gets_no_verdict():
 def test_algorithm1_as_printed():
     # along v_min = e_y, x² + y³ is lower at ε = −8 (the grid's first point): f = −512
     r = algorithm1(polynomial_kernel(x**2 + y**3), ORIGIN, np.array([0.0, 1.0]))
-    assert r.found and r.loss_found == pytest.approx(-512.0)
+    assert r.found and r.significant and r.loss_found == pytest.approx(-512.0)
     # x² + y⁴ has no lower point on the line; the grid point next to 0 is ≈ 1e-14, not 0
     r = algorithm1(polynomial_kernel(x**2 + y**4), ORIGIN, np.array([0.0, 1.0]))
     assert not r.found

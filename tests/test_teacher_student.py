@@ -15,7 +15,7 @@ from symsaddle.symmetry.channels import derivative_pair_limit
 from symsaddle.symmetry.endpoints import (EndpointKind, Tolerances, analyse_endpoint, duplicate_neuron,
                                           duplicated_pairs, escape_evidence, match_teacher, merge_pair,
                                           si_structure)
-from symsaddle.symmetry.escape import eigenvalue_error_band
+from symsaddle.symmetry.escape import Verdict, eigenvalue_error_band, null_direction_test
 from symsaddle.symmetry.teacher_student import (NotCriticalError, TeacherShapeError, TeacherStudentProblem, WidthBelowTeacherError,
                                                 xavier_initialisation)
 from symsaddle.symmetry.training import BatchRun, RunStatus, adam, trust_region_newton, trust_region_subproblem
@@ -252,6 +252,8 @@ def test_constructed_escaping_sequence_is_diverging(channel_setup):
     assert [r["role"] for r in ev.neurons] == ["derivative pair"] and ev.neurons[0]["neurons"] == [0, 1]
     point = analyse_endpoint(P5, seq[-1], escape=ev)
     assert point.kind is EndpointKind.DIVERGING                  # never a minimum, whatever its gradient
+    # the higher-order test never calls a point on the channel a minimum
+    assert null_direction_test(P5.kernel, seq[-1]).verdict not in (Verdict.STRICT_MINIMUM, Verdict.DEGENERATE_MINIMUM)
     limit = derivative_pair_limit(P5, seq[-1], (0, 1))
     np.testing.assert_allclose(limit["c_current"], c, rtol=1e-10)        # ((s − (−s))/2)·(c/s), rounded
     assert limit["loss_limit_current_c"] == pytest.approx(L_inf, rel=1e-12)

@@ -163,11 +163,14 @@ def escape_case(out_dir: Path | None, progress: bool, inits: int = 200, budget: 
         test = null_direction_test(kernel, p.theta, flat_directions=None if p.si is None or p.si.flat_direction is None
                                    else p.si.flat_direction[None, :])
         rows.append({"init": p.index, "kind": p.kind.value, "loss": p.loss, "min_eig": p.min_eig,
-                     "algorithm 1": a1.found, "algorithm 2": a2.found, "rigorous": test.verdict.value,
+                     "algorithm 1": a1.found, "algorithm 1 significant": a1.significant,
+                     "algorithm 2": a2.found, "algorithm 2 significant": a2.significant, "rigorous": test.verdict.value,
                      "algorithm 1 detail": a1.detail, "algorithm 2 detail": a2.detail, "rigorous detail": test.reason})
-    summary = Counter((r["kind"], r["algorithm 1"], r["algorithm 2"], r["rigorous"]) for r in rows)
-    summary_rows = [{"kind": k[0], "algorithm 1 found": k[1], "algorithm 2 found": k[2], "rigorous verdict": k[3],
-                     "end points": n} for k, n in sorted(summary.items())]
+    summary = Counter((r["kind"], r["algorithm 1"], r["algorithm 1 significant"], r["algorithm 2"],
+                       r["algorithm 2 significant"], r["rigorous"]) for r in rows)
+    summary_rows = [{"kind": k[0], "algorithm 1 found": k[1], "(beyond noise)": k[2], "algorithm 2 found": k[3],
+                     "(beyond noise) ": k[4], "rigorous verdict": k[5], "end points": n}
+                    for k, n in sorted(summary.items())]
     result = {"counts": res.counts, "searches": rows, "summary": summary_rows,
               "algorithm2_literal": None if literal is None else {"found": literal.found, "detail": literal.detail},
               "channel_example": _channel_example(res), "config": config.to_dict(), "seconds": res.seconds}

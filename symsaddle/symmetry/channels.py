@@ -24,12 +24,14 @@ from .training import adam, trust_region_newton
 
 def continue_run(problem: TeacherStudentProblem, theta, *, rounds: int = 6, iterations: int = 200,
                  optimiser: str = "newton", lr: float = 1e-4) -> list[dict]:
-    """Rows (one per round) of loss, ‖W‖, ‖a‖, max |a_i|, ‖∇L‖, λ_min, smallest neuron distance."""
+    """Rows (one per round) of loss, its decrease since θ, ‖W‖, ‖a‖, max |a_i|, ‖∇L‖, λ_min, smallest
+    neuron distance."""
     if optimiser not in ("newton", "adam"):
         raise ValueError(f"optimiser must be 'newton' or 'adam', got {optimiser!r}")
     kernel = problem.kernel
     th = np.asarray(theta, dtype=float)[None, :]
     rows = []
+    L_start = float(kernel.value(th[0]))
     for r in range(rounds + 1):
         if r:
             run = (trust_region_newton(kernel, th, max_iterations=iterations, stop_on_convergence=False)
@@ -37,7 +39,8 @@ def continue_run(problem: TeacherStudentProblem, theta, *, rounds: int = 6, iter
             th = run.theta
         W, a = problem.unpack(th[0])
         H = kernel.hessian(th[0])
-        rows.append({"iterations": r * iterations, "loss": float(kernel.value(th[0])),
+        L = float(kernel.value(th[0]))
+        rows.append({"iterations": r * iterations, "loss": L, "loss_decrease": L_start - L,
                      "w_norm": float(np.linalg.norm(W)), "a_norm": float(np.linalg.norm(a)),
                      "max_abs_a": float(np.max(np.abs(a))),
                      "grad_norm": float(np.linalg.norm(kernel.gradient(th[0]))),

@@ -49,9 +49,15 @@ from ..critical import classify
 # Algorithms 1 and 2 of the thesis
 
 
+#: A decrease of L smaller than this fraction of |L| is within the float64 evaluation noise of a sum over the data.
+LOSS_NOISE = 1e-13
+
+
 @dataclass(frozen=True)
 class SearchResult:
-    """Outcome of Algorithm 1 or 2. ``found`` is the algorithm's return value."""
+    """Outcome of Algorithm 1 or 2. ``found`` is the algorithm's return value; ``significant`` says
+    whether the lower loss it found is more than evaluation noise (L₀ − L > 1e-13·|L₀|, and for
+    Algorithm 1 not at the grid's rounding residue next to ε = 0)."""
 
     found: bool
     theta: np.ndarray | None       # the lower-loss point, if found
@@ -59,6 +65,7 @@ class SearchResult:
     loss_found: float | None
     detail: str
     evaluations: int
+    significant: bool = False
 
 
 def smallest_eigenvector(kernel, theta) -> tuple[float, np.ndarray]:
@@ -87,10 +94,13 @@ def algorithm1(kernel, weights, smallest_evector=None, *, lower_bound: float = -
         return SearchResult(False, None, L0, None, f"no lower loss for ε in [{lower_bound}, {upper_bound}) step "
                             f"{perturb_step}; min over the grid L − L₀ = {float(np.min(L) - L0):.3e}", eps.size + 1)
     k = int(lower[0])
-    note = " (ε is the grid's rounding residue next to 0: the decrease is float64 noise)" \
-        if abs(eps[k]) < perturb_step / 2 else ""
+    residue = abs(eps[k]) < perturb_step / 2
+    significant = not residue and (L0 - L[k]) > LOSS_NOISE * abs(L0)
+    note = (" (ε is the grid's rounding residue next to 0)" if residue else "") + \
+        ("" if significant else " — within float64 noise, not a real decrease")
     return SearchResult(True, th + eps[k] * v, L0, float(L[k]),
-                        f"first lower loss at ε = {eps[k]:.6g}: L − L₀ = {float(L[k] - L0):.3e}{note}", eps.size + 1)
+                        f"first lower loss at ε = {eps[k]:.6g}: L − L₀ = {float(L[k] - L0):.3e}{note}", eps.size + 1,
+                        bool(significant))
 
 
 def algorithm2(kernel, start_weights, *, eval_zero_threshold: float = 1e-10, grad_threshold: float = 1e-9,
@@ -111,9 +121,11 @@ def algorithm2(kernel, start_weights, *, eval_zero_threshold: float = 1e-10, gra
         L = float(kernel.value(weights))
         evaluations += 1
         if (L <= L_start) if literal else (L < L_start):
+            significant = (L_start - L) > LOSS_NOISE * abs(L_start)
             detail = ("printed line 8: loss(weights) ≤ loss(start) holds for the start itself"
-                      if literal and dist == 0 else f"lower loss at distance {dist:.0f} steps: L − L₀ = {L - L_start:.3e}")
-            return SearchResult(True, weights, L_start, L, detail, evaluations)
+                      if literal and dist == 0 else f"lower loss at distance {dist:.0f} steps: L − L₀ = {L - L_start:.3e}"
+                      + ("" if significant else " — within float64 noise, not a real decrease"))
+            return SearchResult(True, weights, L_start, L, detail, evaluations, bool(significant))
         if expansions >= max_expansions:
             return SearchResult(False, None, L_start, None,
                                 f"budget of {max_expansions} expansions exhausted with {len(queue)} points queued "
@@ -218,6 +230,31 @@ def _verified_decrease(kernel, theta, L0: float, direction: np.ndarray, correcti
     return float(ts[k]), float(dL[k])
 
 
+def _hessian_errors(kernel, th, H, eigenvalues, eigenvectors, n_probes: int, seed: int):
+    """(ρ, δ, β): the rounding level of H, the Newton step δ = H⁺∇L on eigenvalues above ρ, and the
+    per-eigenvalue error bands β (see :func:`eigenvalue_error_band`)."""
+    P = th.size
+    rng = np.random.default_rng(seed)
+    probes = np.vstack([eigenvectors[:, : min(4, P)].T, _sphere_samples(P, n_probes, rng)])
+    d2 = np.atleast_1d(kernel.directional(np.broadcast_to(th, probes.shape), probes, 2))
+    quad = np.einsum("bp,pq,bq->b", probes, H, probes)
+    h_norm = float(np.max(np.abs(eigenvalues)))
+    rounding = 100 * float(np.max(np.abs(d2 - quad))) + 10 * P * np.finfo(float).eps * h_norm
+    g = kernel.gradient(th)
+    keep = np.abs(eigenvalues) > rounding
+    newton = eigenvectors[:, keep] @ ((eigenvectors[:, keep].T @ g) / eigenvalues[keep])
+    if not np.any(newton):
+        return rounding, newton, np.full(P, rounding)
+    E = _sym(kernel.hessian(th - newton)) - H
+    e_norm = float(np.max(np.abs(np.linalg.eigvalsh(E))))
+    Ev = eigenvectors.T @ E @ eigenvectors                   # E in the eigenbasis
+    diff = np.maximum(np.abs(eigenvalues[:, None] - eigenvalues[None, :]), rounding)
+    np.fill_diagonal(diff, np.inf)
+    second = np.sum(Ev ** 2 / diff, axis=1)
+    moved = 2.0 * np.minimum(e_norm, np.abs(np.diag(Ev)) + second)
+    return rounding, newton, np.maximum(rounding, moved)
+
+
 def eigenvalue_error_band(kernel, theta, H=None, eigenvalues=None, eigenvectors=None, *, n_probes: int = 16,
                           seed: int = 0) -> np.ndarray:
     """Error bands β_k for the Hessian eigenvalues λ_k (ascending) at a near-critical point θ.
@@ -239,36 +276,24 @@ def eigenvalue_error_band(kernel, theta, H=None, eigenvalues=None, eigenvectors=
         H = _sym(kernel.hessian(th))
     if eigenvalues is None or eigenvectors is None:
         eigenvalues, eigenvectors = np.linalg.eigh(H)
-    P = th.size
-    rng = np.random.default_rng(seed)
-    probes = np.vstack([eigenvectors[:, : min(4, P)].T, _sphere_samples(P, n_probes, rng)])
-    d2 = np.atleast_1d(kernel.directional(np.broadcast_to(th, probes.shape), probes, 2))
-    quad = np.einsum("bp,pq,bq->b", probes, H, probes)
-    h_norm = float(np.max(np.abs(eigenvalues)))
-    rounding = 100 * float(np.max(np.abs(d2 - quad))) + 10 * P * np.finfo(float).eps * h_norm
-    g = kernel.gradient(th)
-    keep = np.abs(eigenvalues) > rounding
-    newton = eigenvectors[:, keep] @ ((eigenvectors[:, keep].T @ g) / eigenvalues[keep])
-    if not np.any(newton):
-        return np.full(P, rounding)
-    E = _sym(kernel.hessian(th - newton)) - H
-    e_norm = float(np.max(np.abs(np.linalg.eigvalsh(E))))
-    Ev = eigenvectors.T @ E @ eigenvectors                   # E in the eigenbasis
-    diff = np.maximum(np.abs(eigenvalues[:, None] - eigenvalues[None, :]), rounding)
-    np.fill_diagonal(diff, np.inf)
-    second = np.sum(Ev ** 2 / diff, axis=1)
-    moved = 2.0 * np.minimum(e_norm, np.abs(np.diag(Ev)) + second)
-    return np.maximum(rounding, moved)
+    return _hessian_errors(kernel, th, H, eigenvalues, eigenvectors, n_probes, seed)[2]
 
 
 def null_direction_test(kernel, theta, *, flat_directions=None, eigen_tol: float | None = None,
-                        n_samples: int = 256, seed: int = 0) -> NullDirectionTest:
+                        n_samples: int = 256, snap: float = 1e-3, seed: int = 0) -> NullDirectionTest:
     """Decide minimum / saddle at a critical point with a singular Hessian (see the module docstring).
 
     ``flat_directions``: tangent vectors (rows) of a known manifold of critical points through θ
     along which L is constant (e.g. the symmetry-induced line); they are removed from the null
-    space before the higher-order tests. Criticality is the core ``classify``'s gradient test;
-    eigenvalues within ``eigen_tol`` (default :func:`eigenvalue_error_band`) of 0 are near-null.
+    space before the higher-order tests. Eigenvalues within ``eigen_tol`` (default
+    :func:`eigenvalue_error_band`) of 0 are near-null. Criticality is the core ``classify``'s
+    gradient test and, as the verdicts are about a critical point next to θ, that point must be
+    near: the Newton step ‖Σ_k (u_kᵀ∇L/λ_k) u_k‖ over the eigenvalues above the rounding level of H
+    (the step to the critical point next to θ, if there is one), and the distance
+    at which the gradient along the null space N is balanced by the deciding term — √(6‖∇L_N‖/C_max)
+    for the cubic, (6‖∇L_N‖/Q_min)^{1/3} for the quartic — must be ≤ ``snap``·max(‖θ‖, 1); otherwise
+    ``NOT_CRITICAL`` (a
+    small gradient along a nearly flat direction is not a critical point: e.g. escaping to infinity).
     """
     th = np.asarray(theta, dtype=float)
     cls = classify(kernel, th, higher_order=False)
@@ -278,11 +303,14 @@ def null_direction_test(kernel, theta, *, flat_directions=None, eigen_tol: float
         return NullDirectionTest(Verdict.NOT_CRITICAL, cls.reason, **base)
     H = _sym(kernel.hessian(th))
     lam, vec = np.linalg.eigh(H)
-    tol = (np.full(lam.size, float(eigen_tol)) if eigen_tol is not None
-           else eigenvalue_error_band(kernel, th, H, lam, vec, seed=seed))
+    _, newton_step, bands = _hessian_errors(kernel, th, H, lam, vec, 16, seed)
+    tol = np.full(lam.size, float(eigen_tol)) if eigen_tol is not None else bands
     L0 = cls.loss
     length = max(float(np.linalg.norm(th)), 1.0)
     base["eigenvalues"] = lam
+    if np.linalg.norm(newton_step) > snap * length:
+        return NullDirectionTest(Verdict.NOT_CRITICAL, f"the Newton step to the nearest critical point is "
+                                 f"{np.linalg.norm(newton_step):.3e} > {snap:g}·max(‖θ‖, 1)", **base)
     if lam[0] < -tol[0]:
         d = vec[:, 0]
         found = _verified_decrease(kernel, th, L0, d, None, length)
@@ -290,6 +318,7 @@ def null_direction_test(kernel, theta, *, flat_directions=None, eigen_tol: float
                                  **base, descent=d, step=found[0] if found else None,
                                  decrease=found[1] if found else None)
     near = np.abs(lam) <= tol
+    g = kernel.gradient(th)
     N = vec[:, near]
     base["null_dimension"] = int(N.shape[1])
     if N.shape[1] == 0:
@@ -331,6 +360,11 @@ def null_direction_test(kernel, theta, *, flat_directions=None, eigen_tol: float
     t_scale = float(np.max(np.abs(T)))
     cubic_error = float(10 * np.max(np.abs(d3 - d3_tensor)) + 1e-12 * t_scale)
     base.update(cubic_max=cubic_max, cubic_error=cubic_error)
+    g_null = float(np.linalg.norm(N.T @ g))
+    if cubic_max > 100 * cubic_error and np.sqrt(6.0 * g_null / cubic_max) > snap * length:
+        return NullDirectionTest(Verdict.NOT_CRITICAL,
+                                 f"the gradient along the null space, ‖∇L_N‖ = {g_null:.3e}, dominates the cubic term "
+                                 f"up to {np.sqrt(6.0 * g_null / cubic_max):.3e} (> {snap:g}·max(‖θ‖, 1))", **base)
     if cubic_max > 100 * cubic_error:
         u = N @ u_c
         d = -np.sign(cubic(u_c)) * u
@@ -390,6 +424,11 @@ def null_direction_test(kernel, theta, *, flat_directions=None, eigen_tol: float
         return NullDirectionTest(Verdict.INCONCLUSIVE, f"effective quartic {qmin:.3e} < 0 but no decrease of L "
                                  "could be verified", **base, descent=uf, descent_correction=corr)
     if qmin > quartic_error:
+        reach = (6.0 * g_null / qmin) ** (1.0 / 3.0)
+        if reach > snap * length:
+            return NullDirectionTest(Verdict.NOT_CRITICAL,
+                                     f"the gradient along the null space, ‖∇L_N‖ = {g_null:.3e}, is balanced by the "
+                                     f"quartic only {reach:.3e} away (> {snap:g}·max(‖θ‖, 1))", **base)
         return NullDirectionTest(Verdict.DEGENERATE_MINIMUM,
                                  f"cubic form vanishes on the {k}-dimensional null space (max {cubic_max:.1e} ≤ "
                                  f"error {cubic_error:.1e}) and the effective quartic is positive on its unit "
