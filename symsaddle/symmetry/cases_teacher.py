@@ -247,6 +247,7 @@ def closest_saddle_case(out_dir: Path | None, progress: bool, inits: int = 200, 
         if cs.saddle_theta is not None:
             R = 2.0 * cs.distance if cs.distance else 1e-3
             row["theorem1"] = theorem1(kernel, cs.saddle_theta, R).to_dict()
+            row["theorem1_as_thesis"] = theorem1(kernel, cs.saddle_theta, R, strict_index=False).to_dict()
             row["theorem2"] = theorem2(kernel, cs.saddle_theta, R).to_dict()
             found[p.index] = (p, cs)
         if group == "local minima":
@@ -254,11 +255,13 @@ def closest_saddle_case(out_dir: Path | None, progress: bool, inits: int = 200, 
         rows.append(row)
     distances = {g: [r["distance"] for r in rows if r["group"] == g and r["distance"] is not None] for g in groups}
     status = Counter((r["group"], r["status"], r.get("saddle_kind")) for r in rows)
-    cert = Counter((r["group"], (r.get("theorem1") or {}).get("status"), (r.get("theorem2") or {}).get("status"))
+    cert = Counter((r["group"], (r.get("theorem1") or {}).get("status"),
+                    (r.get("theorem1_as_thesis") or {}).get("status"), (r.get("theorem2") or {}).get("status"))
                    for r in rows)
     ss = Counter(r["safran_shamir"]["status"] for r in rows if "safran_shamir" in r)
     summary = [{"group": k[0], "heuristic": k[1], "saddle kind": k[2], "end points": n} for k, n in sorted(status.items(), key=str)]
-    cert_rows = [{"group": k[0], "Theorem 1": k[1], "Theorem 2": k[2], "end points": n} for k, n in sorted(cert.items(), key=str)]
+    cert_rows = [{"group": k[0], "Theorem 1": k[1], "Theorem 1 ignoring zero eigenvalues (thesis)": k[2],
+                  "Theorem 2": k[3], "end points": n} for k, n in sorted(cert.items(), key=str)]
     result = {"counts": res.counts, "saddles": rows, "summary": summary, "certificates": cert_rows,
               "safran_shamir": dict(ss), "distances": distances, "config": config.to_dict(), "seconds": res.seconds}
     if out_dir is not None:

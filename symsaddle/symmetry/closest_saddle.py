@@ -3,10 +3,12 @@
 The thesis's merge heuristic, step by step:
 
 1. take the two neurons i, j of the local minimum θ with the closest incoming weights;
-2. minimise L(θ) + λ‖w_i − w_j‖ from θ (λ = 0.1, "a new objective loss") so that they overlap;
+2. minimise L(θ) + λ‖w_i − w_j‖ from θ (λ = 0.1, "a new objective loss") so that they overlap
+   (L-BFGS-B; the thesis does not name the optimiser);
 3. reduce the network by one neuron: w = ½(w_i + w_j), a = a_i + a_j;
 4. optimise the reduced network to a critical point θ_r (second order: the batched trust-region
-   Newton of :mod:`.training`, then the core's ``polish``);
+   Newton of :mod:`.training`, then the core's ``polish``); a reduced run that escapes to infinity
+   has no critical point to duplicate;
 5. duplicate the merged neuron back: the saddle line θ(μ), outgoing split (μa, (1−μ)a);
 6. the closest point of the line to θ: only a_i, a_j depend on μ, so
    μ* = argmin_μ (μA − a_i)² + ((1−μ)A − a_j)² = (A + a_i − a_j)/(2A), A the merged outgoing weight.
@@ -24,7 +26,7 @@ import numpy as np
 import scipy.optimize
 
 from ..critical import classify, polish
-from .endpoints import SIPredictor, duplicate_neuron, merge_pair, smallest_neuron_distance
+from .endpoints import SIPredictor, duplicate_neuron, escape_evidence, merge_pair, smallest_neuron_distance
 from .teacher_student import TeacherStudentProblem
 from .training import trust_region_newton
 
@@ -32,6 +34,7 @@ from .training import trust_region_newton
 class SaddleStatus(str, Enum):
     FOUND = "found"
     REDUCED_NOT_CRITICAL = "reduced network did not reach a critical point"
+    REDUCED_ESCAPING = "reduced network escapes to infinity"
     MERGED_TO_ZERO = "merged outgoing weight vanishes (no saddle line)"
 
 
@@ -84,15 +87,18 @@ def merge_penalty_objective(problem: TeacherStudentProblem, i: int, j: int, lam:
 
 
 def closest_saddle(problem: TeacherStudentProblem, theta, *, lam: float = 0.1, pair: tuple[int, int] | None = None,
-                   penalty_iterations: int = 2000, newton_iterations: int = 300,
+                   penalty_iterations: int = 2000, newton_iterations: int = 300, escape_iterations: int = 100,
                    si_predictor: SIPredictor | None = None) -> ClosestSaddle:
-    """Run the merge heuristic from the local minimum θ (see the module docstring)."""
+    """Run the merge heuristic from the local minimum θ (see the module docstring). The penalised
+    loss is minimised with L-BFGS-B (the kink of ‖w_i − w_j‖ at 0 stops plain BFGS's line search);
+    the reduced run is continued by ``escape_iterations`` trust-region iterations and rejected
+    (``REDUCED_ESCAPING``) if it escapes to infinity (:func:`.endpoints.escape_evidence`)."""
     th = np.asarray(theta, dtype=float)
     W, _ = problem.unpack(th)
     d0, closest = smallest_neuron_distance(W)
     i, j = sorted(pair) if pair is not None else closest
     d0 = float(np.linalg.norm(W[i] - W[j]))
-    sol = scipy.optimize.minimize(merge_penalty_objective(problem, i, j, lam), th, jac=True, method="BFGS",
+    sol = scipy.optimize.minimize(merge_penalty_objective(problem, i, j, lam), th, jac=True, method="L-BFGS-B",
                                   options={"maxiter": penalty_iterations})
     th_pen = sol.x
     Wp, _ = problem.unpack(th_pen)
@@ -101,16 +107,18 @@ def closest_saddle(problem: TeacherStudentProblem, theta, *, lam: float = 0.1, p
     reduced = problem.with_width(problem.width - 1)
     kr = reduced.kernel
     run = trust_region_newton(kr, th_r0[None, :], max_iterations=newton_iterations)
+    cont = trust_region_newton(kr, run.theta, max_iterations=escape_iterations, stop_on_convergence=False)
+    escaping = escape_evidence(reduced, cont, run.theta)[0].diverging
     res = polish(kr, run.theta[0])
     th_r = res.theta if res.converged else run.theta[0]
     cls_r = classify(kr, th_r, higher_order=False)
-    critical = cls_r.gradient_norm <= cls_r.gradient_tolerance
+    critical = cls_r.gradient_norm <= cls_r.gradient_tolerance and not escaping
     L_min = float(problem.kernel.value(th))
     common = dict(pair=(i, j), pair_distance_before=d0, pair_distance_after_penalty=d1, reduced_theta=th_r,
                   reduced_loss=cls_r.loss, reduced_gradient_norm=cls_r.gradient_norm, reduced_kind=cls_r.kind.value,
                   minimum_loss=L_min)
     if not critical:
-        return ClosestSaddle(SaddleStatus.REDUCED_NOT_CRITICAL, mu=None, saddle_theta=None, saddle_loss=None,
+        return ClosestSaddle(SaddleStatus.REDUCED_ESCAPING if escaping else SaddleStatus.REDUCED_NOT_CRITICAL, mu=None, saddle_theta=None, saddle_loss=None,
                              saddle_kind=None, saddle_smallest_eigenvalues=None, distance=None, **common)
     _, a = problem.unpack(th)
     _, ar = reduced.unpack(th_r)
