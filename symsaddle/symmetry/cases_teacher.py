@@ -270,7 +270,9 @@ def closest_saddle_case(out_dir: Path | None, progress: bool, inits: int = 200, 
         write_tables(summary, out, "closest_saddle_summary", caption="Merge heuristic (§6.2.5)")
         save_figure(saddle_distance_histogram(distances), out, "fig6_9_saddle_distance")
         pos = {int(i): b for b, i in enumerate(res.indices)}
-        by_dist = sorted(found.values(), key=lambda pc: pc[1].distance)
+        # Figs 6.10/6.11: a saddle apart from the minimum (an SI minimum is its own closest saddle, distance 0)
+        by_dist = sorted((pc for pc in found.values() if pc[1].distance > 1e-8 * max(np.linalg.norm(pc[0].theta), 1)),
+                         key=lambda pc: pc[1].distance)
         for stem, pick in (("fig6_10_slices", by_dist[:1]), ("fig6_11_slices", by_dist[len(by_dist) // 2:][:1])):
             for p, cs in pick:
                 ts, L1 = loss_slice_1d(problem, cs.saddle_theta, p.theta)
