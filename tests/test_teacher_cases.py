@@ -56,8 +56,9 @@ def test_per_initialisation_record_is_json_and_matches_the_batch():
     batch = run_experiment(config, indices=[0, 2, 4])
     assert record["kind"] == batch.points[1].kind.value
     assert record["loss"] == pytest.approx(batch.points[1].loss, rel=1e-6, abs=1e-20)
-    # a dict config (as a sweep passes it) gives the same record
-    assert teacher_student_point(2, config.to_dict())["kind"] == record["kind"]
+    # keyword parameters (as a sweep passes them: f(seed=i, **params)) give the same record
+    params = {k: v for k, v in config.to_dict().items() if k != "seed"}
+    assert teacher_student_point(seed=2, experiment_seed=0, **params)["kind"] == record["kind"]
 
 
 @pytest.mark.slow

@@ -20,7 +20,7 @@ function of (seed, config) returning a JSON-able record (for the sweep API).
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 from tqdm.auto import tqdm
@@ -140,15 +140,19 @@ def classify_run(problem: TeacherStudentProblem, run: BatchRun, indices, initial
     return ExperimentResult(config, problem, idx, np.asarray(initial), run, tuple(points), seconds)
 
 
-def teacher_student_point(seed: int, config: TeacherStudentConfig | dict | None = None) -> dict:
-    """One initialisation (index ``seed`` of experiment ``config.seed``) through the whole pipeline,
-    as a JSON-able record — a pure top-level function of (seed, config) for process pools and sweeps."""
-    if config is None:
-        config = TeacherStudentConfig()
-    elif isinstance(config, dict):
-        tol = config.get("tolerances")
-        config = TeacherStudentConfig(**{**config, **({"tolerances": Tolerances(**tol)} if isinstance(tol, dict) else {})})
-    res = run_experiment(replace(config), indices=[int(seed)])
+def teacher_student_point(seed: int, config: TeacherStudentConfig | dict | None = None, *,
+                          experiment_seed: int | None = None, **params) -> dict:
+    """One initialisation (index ``seed`` of experiment ``experiment_seed``, default ``config.seed``)
+    through the whole pipeline, as a JSON-able record — a pure top-level function for process pools
+    and sweeps: ``teacher_student_point(seed=i, **params)`` with ``params`` any fields of
+    :class:`TeacherStudentConfig` except ``seed`` (``tolerances`` as a dict), or a whole ``config``."""
+    fields = config.to_dict() if isinstance(config, TeacherStudentConfig) else dict(config or {})
+    fields.update(params)
+    if experiment_seed is not None:
+        fields["seed"] = int(experiment_seed)
+    if isinstance(fields.get("tolerances"), dict):
+        fields["tolerances"] = Tolerances(**fields["tolerances"])
+    res = run_experiment(TeacherStudentConfig(**fields), indices=[int(seed)])
     return res.points[0].to_dict(full=True)
 
 
