@@ -335,7 +335,7 @@ def si_structure(problem: TeacherStudentProblem, theta, tol: Tolerances = Tolera
     """The symmetry-induced structure of θ (first duplicated pair, else first zero-type neuron), or None.
 
     Returns the structure and the exact SI point θ_SI: the reduced point θ_r (polished onto
-    ∇L_r = 0 with the core's ``polish`` if the merge is not critical yet) mapped back — duplicated
+    ∇L_r = 0 with the core's ``polish``) mapped back — duplicated
     at the same μ, or with the zero-type neuron (a_i = 0, w_i) re-inserted. None if θ has no such
     structure, or if θ_r does not polish to a critical point within ``tol.snap``·max(‖θ_r‖, 1) of the
     merge. Raises :class:`NotCriticalError` if θ itself is not a critical point (‖∇L‖ above the
@@ -359,12 +359,12 @@ def si_structure(problem: TeacherStudentProblem, theta, tol: Tolerances = Tolera
         i = zeros[0]
         th_r, pos, mu, kind, neurons = remove_neuron(problem, theta, i), None, None, "zero-type", (i,)
     L_r, g_r, tol_g = _critical(k, th_r)
-    if g_r > tol_g:
-        res = polish(k, th_r)
-        if not res.converged or np.linalg.norm(res.theta - th_r) > tol.snap * max(np.linalg.norm(th_r), 1.0):
-            return None
+    res = polish(k, th_r)         # always: the SI point is exactly critical only if θ_r is
+    if res.converged and np.linalg.norm(res.theta - th_r) <= tol.snap * max(np.linalg.norm(th_r), 1.0):
         th_r = res.theta
         L_r, g_r, tol_g = _critical(k, th_r)
+    elif g_r > tol_g:
+        return None
     if kind == "duplicate":
         if mu is None:
             return None
@@ -615,6 +615,9 @@ def analyse_endpoint(problem: TeacherStudentProblem, theta, *, index: int = 0, r
         verdict, ho, reason = test.verdict, test.to_dict(), test.reason
     else:
         verdict, ho, reason = Verdict.INCONCLUSIVE, None, cls.reason
+    if verdict is Verdict.NOT_CRITICAL:     # the higher-order test's closer look at criticality
+        return EndPoint(kind=EndpointKind.NOT_CONVERGED, detail=f"not a critical point: {reason}", higher_order=ho,
+                        **common)
     is_min = verdict in (Verdict.STRICT_MINIMUM, Verdict.DEGENERATE_MINIMUM)
     is_saddle = verdict in (Verdict.STRICT_SADDLE, Verdict.NON_STRICT_SADDLE)
     if si is not None:
