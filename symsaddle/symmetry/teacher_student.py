@@ -21,8 +21,7 @@ from functools import cached_property
 
 import numpy as np
 
-from .. import models
-from .._objective import Objective
+from .. import Objective, models
 from ..datasets import SEED003_TEACHER_A, SEED003_TEACHER_W, seed003_grid
 from ..errors import ShapeError, SymsaddleError
 
