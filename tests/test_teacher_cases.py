@@ -49,6 +49,7 @@ def test_unknown_words_are_refused_by_other_commands():
         main(["demo", "--no-such-option"])
 
 
+@pytest.mark.slow
 def test_per_initialisation_record_is_json_and_matches_the_batch():
     config = TeacherStudentConfig(seed=0)
     record = teacher_student_point(2, config)
