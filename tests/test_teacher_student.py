@@ -12,7 +12,7 @@ from symsaddle.critical import classify, polish
 from symsaddle.datasets import SEED003_TEACHER_A, SEED003_TEACHER_W, seed003_grid
 from symsaddle.errors import ShapeError, SymsaddleError
 from symsaddle.symmetry.channels import derivative_pair_limit
-from symsaddle.symmetry.endpoints import (EndpointKind, Tolerances, analyse_endpoint, duplicate_neuron,
+from symsaddle.symmetry.endpoints import (EndpointKind, Tolerances, analyse_endpoint, expand_neuron,
                                           duplicated_pairs, escape_evidence, match_teacher, merge_pair,
                                           si_structure)
 from symsaddle.symmetry.escape import Verdict, eigenvalue_error_band, null_direction_test
@@ -155,7 +155,7 @@ def _Y(problem, theta, j):
 def test_si_point_inertia_follows_from_the_theory(width3_minimum, j, mu):
     p3, theta3 = width3_minimum
     p4 = p3.with_width(4)
-    theta4 = duplicate_neuron(p4, theta3, j, mu, (j, 3))
+    theta4 = expand_neuron(p4, theta3, j, mu, (j, 3))
     np.testing.assert_allclose(p4.outputs(theta4), p3.outputs(theta3), atol=1e-15)
     # U = 0 (d_out = 1 at a critical point): In H = In H₃ + In diag(μ(1−μ)Y, 0)
     y_eigs = np.linalg.eigvalsh(mu * (1 - mu) * _Y(p3, theta3, j))
@@ -176,7 +176,7 @@ def test_si_point_inertia_follows_from_the_theory(width3_minimum, j, mu):
 def test_merge_and_duplicate_are_inverse(width3_minimum):
     p3, theta3 = width3_minimum
     p4 = p3.with_width(4)
-    theta4 = duplicate_neuron(p4, theta3, 1, 0.2, (0, 2))
+    theta4 = expand_neuron(p4, theta3, 1, 0.2, (0, 2))
     back, pos, mu = merge_pair(p4, theta4, 0, 2)
     assert pos == 0 and mu == pytest.approx(0.2)
     np.testing.assert_allclose(p3.outputs(back), p3.outputs(theta3), atol=1e-15)
@@ -185,7 +185,7 @@ def test_merge_and_duplicate_are_inverse(width3_minimum):
 def test_a_point_that_is_not_critical_gets_no_si_verdict(width3_minimum):
     p3, theta3 = width3_minimum
     p4 = p3.with_width(4)
-    theta4 = duplicate_neuron(p4, theta3, 0, 0.3, (0, 3))
+    theta4 = expand_neuron(p4, theta3, 0, 0.3, (0, 3))
     W, a = p4.unpack(theta4)
     a = a.copy()
     a[1] += 0.05                                  # keeps the duplicated pair, breaks criticality
@@ -269,7 +269,7 @@ def test_walking_a_flat_si_line_is_not_escaping(width3_minimum):
     # along the SI line the norm grows without bound but the loss is constant: not escaping
     p3, theta3 = width3_minimum
     p4 = p3.with_width(4)
-    seq = [duplicate_neuron(p4, theta3, 0, mu, (0, 3)) for mu in np.linspace(0.5, 40, 30)]
+    seq = [expand_neuron(p4, theta3, 0, mu, (0, 3)) for mu in np.linspace(0.5, 40, 30)]
     ev = escape_evidence(p4, _run_from_sequence(p4, seq), np.array(seq[:1]))[0]
     assert ev.norm_growth > 5 and not ev.diverging
 

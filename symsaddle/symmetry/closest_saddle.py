@@ -26,7 +26,7 @@ import numpy as np
 import scipy.optimize
 
 from ..critical import classify, polish
-from .endpoints import SIPredictor, duplicate_neuron, escape_evidence, merge_pair, smallest_neuron_distance
+from .endpoints import SIPredictor, expand_neuron, escape_evidence, merge_pair, smallest_neuron_distance
 from .teacher_student import TeacherStudentProblem
 from .training import trust_region_newton
 
@@ -127,7 +127,7 @@ def closest_saddle(problem: TeacherStudentProblem, theta, *, lam: float = 0.1, p
         return ClosestSaddle(SaddleStatus.MERGED_TO_ZERO, mu=None, saddle_theta=None, saddle_loss=None,
                              saddle_kind=None, saddle_smallest_eigenvalues=None, distance=None, **common)
     mu = (A + a[i] - a[j]) / (2 * A)
-    th_s = duplicate_neuron(problem, th_r, pos, mu, (i, j))
+    th_s = expand_neuron(problem, th_r, pos, mu, (i, j))
     cls_s = classify(problem.kernel, th_s, higher_order=False)
     prediction = dict(si_predictor(reduced, th_r, pos, mu)) if si_predictor is not None else None
     return ClosestSaddle(SaddleStatus.FOUND, mu=float(mu), saddle_theta=th_s, saddle_loss=cls_s.loss,

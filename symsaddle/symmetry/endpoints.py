@@ -300,7 +300,7 @@ def remove_neuron(problem: TeacherStudentProblem, theta, i: int) -> np.ndarray:
     return problem.with_width(problem.width - 1).pack(W[keep], a[keep])
 
 
-def duplicate_neuron(problem: TeacherStudentProblem, reduced_theta, neuron: int, mu: float,
+def expand_neuron(problem: TeacherStudentProblem, reduced_theta, neuron: int, mu: float,
                      positions: tuple[int, int]) -> np.ndarray:
     """Width-(m+1) parameters from a width-m point: neuron ``neuron`` duplicated with outgoing split
     (μ a, (1 − μ) a) at student positions ``positions`` = (i, j), i < j, the others in order
@@ -368,7 +368,7 @@ def si_structure(problem: TeacherStudentProblem, theta, tol: Tolerances = Tolera
     if kind == "duplicate":
         if mu is None:
             return None
-        th_si = duplicate_neuron(problem, th_r, pos, mu, (i, j))
+        th_si = expand_neuron(problem, th_r, pos, mu, (i, j))
         flat = np.zeros(problem.n_parameters)
         a_off = problem.width * problem.d_in
         flat[a_off + i], flat[a_off + j] = 1.0, -1.0
