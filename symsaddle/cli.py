@@ -212,8 +212,9 @@ def cmd_reproduce(args) -> dict:
         print(f"symsaddle: note: case {args.case!r} is now called {found.name!r}", file=sys.stderr)
     if args.quick and found.quick is None:
         raise UsageError(f"case {found.name!r} has no --quick mode; run it without --quick")
+    options = found.parse_options(args.case_options)
     out = _prepare_out(args.out / found.name, args.force) if args.out else None
-    result = found(out, _progress(), quick=args.quick)
+    result = found(out, _progress(), quick=args.quick, **options)
     return {"case": found.name, "paper": found.paper, **({"quick": found.quick} if args.quick else {}),
             **result, "_out": out}
 
@@ -247,7 +248,9 @@ def _case_list(registry) -> dict:
         if (c.topic, c.paper) != group:
             group = (c.topic, c.paper)
             lines += ["" if lines else None, textwrap.fill(f"{c.topic} — {c.paper}", width=110, subsequent_indent="  ")]
-        text = c.summary + (f" [--quick: {c.quick}]" if c.quick else "")
+        text = (c.summary + (f" [--quick: {c.quick}]" if c.quick else "")
+                + (f" [options: {', '.join(f'{o.flag} {o.type.__name__.upper()}' for o in c.options)}]"
+                   if c.options else ""))
         lines.append(textwrap.fill(text, width=110, initial_indent=f"  {name:32s} ", subsequent_indent=" " * 35,
                                    break_on_hyphens=False))
     renamed = load().renamed
@@ -343,7 +346,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(p, None)
     p.set_defaults(func=cmd_check)
 
-    p = sub.add_parser("reproduce", help="rerun a paper's experiment ('symsaddle reproduce list' shows them)")
+    p = sub.add_parser("reproduce", help="rerun a paper's experiment ('symsaddle reproduce list' shows them; "
+                       "a case's own options, e.g. teacher-student --inits 100, are listed there)")
     p.add_argument("case", nargs="?", default=None, help="case name, or 'list'")
     p.add_argument("--quick", action="store_true", help="a reduced run, where the case offers one (see list)")
     _add_common(p, str(DEFAULT_OUT))
@@ -410,7 +414,11 @@ def main(argv: list[str] | None = None) -> int:
             for name, reason in registry.failures.items():
                 print(f"symsaddle: warning: slice {name!r} failed to load and is unavailable ({reason})",
                       file=sys.stderr)
-            args = build_parser().parse_args(argv)
+            parser = build_parser()
+            args, extra = parser.parse_known_args(argv)
+            if extra and args.command != "reproduce":       # only a case takes options of its own
+                parser.error(f"unrecognized arguments: {' '.join(extra)}")
+            args.case_options = extra
             if getattr(args, "out", None) is not None and args.command not in ("reproduce", "sweep"):
                 args.out = _prepare_out(args.out, args.force)
             started = time.time()

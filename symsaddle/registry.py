@@ -33,7 +33,7 @@ import importlib.metadata
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Sequence
 
 from .errors import SymsaddleError
 
@@ -44,10 +44,29 @@ class UnknownCaseError(SymsaddleError, ValueError):
     """A reproduction case name that no slice registered."""
 
 
+class CaseOptionError(SymsaddleError, ValueError):
+    """An option a reproduction case does not take, or a value of the wrong type."""
+
+
+@dataclass(frozen=True)
+class CaseOption:
+    """A command-line option of one case: ``CaseOption("inits", int, 1000, "number of initialisations")``
+    gives ``symsaddle reproduce <case> --inits N``, passed to ``run`` as the keyword ``inits``."""
+
+    name: str
+    type: type
+    default: object
+    help: str = ""
+
+    @property
+    def flag(self) -> str:
+        return "--" + self.name.replace("_", "-")
+
+
 @dataclass(frozen=True)
 class Case:
-    """One reproduction: ``run(out_dir, progress)`` (``run(out_dir, progress, quick=True)`` when
-    ``quick`` describes a reduced run) recomputes an experiment of ``paper`` and returns a dict."""
+    """One reproduction: ``run(out_dir, progress, **options)`` (plus ``quick=True`` when ``quick``
+    describes a reduced run) recomputes an experiment of ``paper`` and returns a dict."""
 
     name: str
     summary: str
@@ -56,13 +75,30 @@ class Case:
     run: Callable[..., dict]
     quick: str | None = None
     renamed_from: tuple[str, ...] = ()
+    options: tuple[CaseOption, ...] = ()
 
-    def __call__(self, out_dir: Path | None, progress: bool, quick: bool = False) -> dict:
+    def __call__(self, out_dir: Path | None, progress: bool, quick: bool = False, **options) -> dict:
         if quick:
             if self.quick is None:
                 raise SymsaddleError(f"case {self.name!r} has no quick mode; run it without --quick")
-            return self.run(out_dir, progress, quick=True)
-        return self.run(out_dir, progress)
+            return self.run(out_dir, progress, quick=True, **options)
+        return self.run(out_dir, progress, **options)
+
+    def parse_options(self, words: Sequence[str] = ()) -> dict:
+        """The case's options from command-line words (defaults for those not given); an unknown word
+        or a value of the wrong type raises :class:`SymsaddleError` naming the case's options."""
+        known = ", ".join(f"{o.flag} ({o.type.__name__}, default {o.default})" for o in self.options) or "none"
+        parser = argparse.ArgumentParser(prog=f"symsaddle reproduce {self.name}", add_help=False,
+                                         exit_on_error=False)
+        for opt in self.options:
+            parser.add_argument(opt.flag, dest=opt.name, type=opt.type, default=opt.default, help=opt.help)
+        try:
+            values, unknown = parser.parse_known_args(list(words))
+        except argparse.ArgumentError as exc:
+            raise CaseOptionError(f"case {self.name!r}: {exc}; its options: {known}") from None
+        if unknown:
+            raise CaseOptionError(f"case {self.name!r} does not take {' '.join(unknown)}; its options: {known}")
+        return vars(values)
 
 
 @dataclass(frozen=True)
@@ -86,15 +122,17 @@ class Registry:
     failures: dict[str, str] = field(default_factory=dict)
 
     def case(self, name: str, summary: str, *, paper: str = "", topic: str = "", quick: str | None = None,
-             renamed_from: tuple[str, ...] = ()):
+             renamed_from: tuple[str, ...] = (), options: Sequence[CaseOption] = ()):
         """Decorator registering ``run`` as reproduction case ``name``: ``paper`` is the publication it
         follows, ``topic`` the model and phenomenon (``reproduce list`` groups by it; both are required
-        by the tests), ``quick`` describes a reduced run, ``renamed_from`` keeps old names working."""
+        by the tests), ``quick`` describes a reduced run, ``renamed_from`` keeps old names working,
+        ``options`` are the case's own command-line options."""
         def register(run):
             for key in (name, *renamed_from):
                 if key in self.cases or key in self.renamed:
                     raise ValueError(f"reproduction case {key!r} registered twice")
-            self.cases[name] = Case(name, summary, paper, topic, run, quick, tuple(renamed_from))
+            self.cases[name] = Case(name, summary, paper, topic, run, quick, tuple(renamed_from),
+                                   tuple(options))
             self.renamed.update({old: name for old in renamed_from})
             return run
         return register

@@ -139,6 +139,21 @@ def figure(ncols: int = 1, nrows: int = 1, width: float = 4.0, height: float = 3
     return fig, axes
 
 
+def symlog_ticks(values: np.ndarray, linthresh: float, most: int = 4) -> list[float]:
+    """Tick positions for a symlog axis over ``values``: 0 and at most ``most`` decades 10^k per sign, the smallest at least two decades above the linear
+    band |λ| < linthresh and none beyond the data, so that no two labels of the symlog axis collide."""
+    def decades(top: float) -> list[float]:
+        lo, hi = int(np.ceil(np.log10(linthresh))) + 2, int(np.floor(np.log10(top)))
+        step = max(1, int(np.ceil((hi - lo + 1) / most)))
+        return [10.0 ** k for k in range(hi, lo - 1, -step)]
+    ticks = [0.0]
+    if np.nanmin(values) < -linthresh:
+        ticks += [-d for d in decades(-float(np.nanmin(values)))]
+    if np.nanmax(values) > linthresh:
+        ticks += decades(float(np.nanmax(values)))
+    return sorted(ticks)
+
+
 def _drawn_texts(fig, renderer) -> list:
     """The non-empty visible texts Matplotlib draws, tick labels only for ticks inside the view."""
     from matplotlib.axis import Axis

@@ -8,9 +8,9 @@ JSON-serialisable result whose ``"text"`` is its human-readable summary.
 
 from __future__ import annotations
 
-from .registry import Case, case, load
+from .registry import Case, CaseOption, case, load
 
-__all__ = ["Case", "case", "cases"]
+__all__ = ["Case", "CaseOption", "case", "cases"]
 
 
 def cases() -> dict[str, Case]:

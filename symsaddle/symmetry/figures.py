@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.ticker import MaxNLocator
 
-from ..reports import OKABE_ITO, REFERENCE_COLOR, figure
+from ..reports import OKABE_ITO, REFERENCE_COLOR, figure, symlog_ticks
 from .counting import RatioCurve
 from .inertia import LineSweep
 
@@ -31,21 +31,6 @@ def ratio_figure(curve: RatioCurve):
     return fig
 
 
-def _symlog_ticks(values: np.ndarray, linthresh: float, most: int = 4) -> list[float]:
-    """0 and at most ``most`` decades 10^k per sign, the smallest at least two decades above the linear
-    band |λ| < linthresh and none beyond the data, so that no two labels of the symlog axis collide."""
-    def decades(top: float) -> list[float]:
-        lo, hi = int(np.ceil(np.log10(linthresh))) + 2, int(np.floor(np.log10(top)))
-        step = max(1, int(np.ceil((hi - lo + 1) / most)))
-        return [10.0 ** k for k in range(hi, lo - 1, -step)]
-    ticks = [0.0]
-    if np.nanmin(values) < -linthresh:
-        ticks += [-d for d in decades(-float(np.nanmin(values)))]
-    if np.nanmax(values) > linthresh:
-        ticks += decades(float(np.nanmax(values)))
-    return sorted(ticks)
-
-
 def spectrum_figure(sweep: LineSweep, n_smallest: int = 12, title: str = ""):
     """The ``n_smallest`` Hessian eigenvalues along μ (symlog scale), μ = 0 and μ = 1 marked, and the measured
     index against the predicted one (Figures 6.17/6.18 analogue)."""
@@ -57,7 +42,7 @@ def spectrum_figure(sweep: LineSweep, n_smallest: int = 12, title: str = ""):
         ax.plot(sweep.mus, lam[:, k], lw=1, label=f"{lam.shape[1]} smallest eigenvalues, one line each" if k == 0 else None)
     linthresh = max(scale, 1e-300)
     ax.set_yscale("symlog", linthresh=linthresh)
-    ax.set_yticks(_symlog_ticks(lam, linthresh))
+    ax.set_yticks(symlog_ticks(lam, linthresh))
     for mu in (0.0, 1.0):
         ax.axvline(mu, color=REFERENCE_COLOR, lw=0.6, ls=":", label=r"$\mu = 0, 1$ (the small network)" if mu else None)
     ax.legend(fontsize=6)

@@ -325,6 +325,34 @@ def _hessian_tolerance(kernel, theta, tolerances: SymmetryTolerances) -> tuple[f
     return float(L), g_norm, tolerances.gradient(float(L), h_norm, float(norm(theta))), lam
 
 
+def segment_of(mu: float) -> str:
+    """The name (one of :data:`SEGMENTS`) of the piece of an SI line that contains μ."""
+    if mu < 0:
+        return "mu < 0"
+    if mu == 0:
+        return "mu = 0"
+    if mu < 1:
+        return "0 < mu < 1"
+    return "mu = 1" if mu == 1 else "mu > 1"
+
+
+def theorem3_at(problem, theta_r, neuron: int, mu: float) -> dict:
+    """Theorem 3's verdict at split μ of the SI line through the reduced critical point θ_r.
+
+    ``problem`` is anything with ``objective`` and ``kernel`` (e.g. a teacher–student problem of
+    width r); this is the predictor the end-point analyses attach to every duplicated pair.
+    """
+    name = segment_of(mu)
+    try:
+        pr = predict_si_line(problem.objective, theta_r, neuron, kernel=problem.kernel)
+    except NotCriticalError as exc:
+        return {"mu": float(mu), "segment": name, "verdict": LineVerdict.INCONCLUSIVE.value, "reason": str(exc)}
+    segment = next(s for s in pr.segments if s.name == name)
+    return {"mu": float(mu), "segment": name, "predicted_inertia": pr.inertia(mu).as_tuple(),
+            "verdict": segment.verdict.value, "reason": segment.reason, "rank_U": pr.rank_U,
+            "Y_inertia": pr.Y_inertia.as_tuple(), "reduced_inertia": pr.reduced_inertia.as_tuple()}
+
+
 def predict_si_line(objective: Objective, theta, neuron: int, *, layer: int | None = None,
                     tolerances: SymmetryTolerances = DEFAULT_TOLERANCES, kernel=None) -> SILinePrediction:
     """Y, U, H_r and the predicted inertia along the SI line of neuron j of θ_r (Theorem 3).

@@ -1,0 +1,169 @@
+"""Figures of the teacher–student experiments (seed 003 Figures 6.3, 6.4, 6.7, 6.9, 6.10/6.11).
+
+Each function returns a Matplotlib figure made with :func:`symsaddle.reports.figure`; save it with
+:func:`symsaddle.reports.save_figure` (PNG + PDF).
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+from ..reports import OKABE_ITO, figure, symlog_ticks
+from .closest_saddle import Slice2D
+from .endpoints import EndPoint, EndpointKind
+from .teacher_student import TeacherStudentProblem
+
+KIND_STYLE = {
+    EndpointKind.GLOBAL: (OKABE_ITO[2], "o", "global minimum"),
+    EndpointKind.SI_MINIMUM: (OKABE_ITO[4], "s", "SI minimum"),
+    EndpointKind.SI_SADDLE: (OKABE_ITO[5], "s", "SI saddle"),
+    EndpointKind.LOCAL_MINIMUM: (OKABE_ITO[0], "^", "other local minimum"),
+    EndpointKind.SADDLE: (OKABE_ITO[3], "v", "saddle"),
+    EndpointKind.DIVERGING: (OKABE_ITO[1], "x", "escaping to infinity"),
+    EndpointKind.NOT_CONVERGED: (OKABE_ITO[6], ".", "not converged"),
+    EndpointKind.INCONCLUSIVE: ("k", "d", "inconclusive"),
+}
+
+
+def eigenvalue_loss_figure(points: Sequence[EndPoint], title: str = ""):
+    """Fig. 6.3: smallest Hessian eigenvalue against the loss at every end point (symlog in λ)."""
+    fig, ax = figure(width=5.5, height=3.8)
+    ax = ax[0, 0]
+    tiny = 1e-300
+    for kind, (color, marker, label) in KIND_STYLE.items():
+        sel = [p for p in points if p.kind is kind]
+        if sel:
+            ax.scatter([max(p.loss, tiny) for p in sel], [p.min_eig for p in sel], s=12, c=color, marker=marker,
+                       label=f"{label} ({len(sel)})", alpha=0.8, linewidths=0.8)
+    ax.set_xscale("log")
+    ax.set_yscale("symlog", linthresh=1e-12)
+    ax.set_yticks(symlog_ticks(np.array([p.min_eig for p in points] or [0.0]), 1e-12))
+    ax.axhline(0, color="grey", lw=0.5)
+    ax.set(xlabel="loss L (MSE)", ylabel=r"$\lambda_{\min}(\nabla^2 L)$", title=title or "smallest eigenvalue vs loss")
+    ax.legend(fontsize=7)
+    return fig
+
+
+def _coincident_groups(W: np.ndarray, fraction: float = 0.03) -> list[list[int]]:
+    """Indices of the points W[i] grouped when closer than ``fraction`` of the points' spread."""
+    spread = max(float(np.ptp(W, axis=0).max()) if len(W) else 0.0, 1e-300)
+    groups: list[list[int]] = []
+    for i, w in enumerate(W):
+        for g in groups:
+            if np.linalg.norm(w - W[g[0]]) <= fraction * spread:
+                g.append(i)
+                break
+        else:
+            groups.append([i])
+    return groups
+
+
+def neurons_figure(problem: TeacherStudentProblem, theta, snapshots=None, labels=None, title: str = ""):
+    """Fig. 6.4: teacher incoming weights (stars; hollow stars at −v_t), student incoming weights
+    (circles coloured by the outgoing weight) with their trajectories; right: the effective outgoing
+    weight the student gives each teacher neuron (with σ(−z) = 1 − σ(z) flips), against the teacher's."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = figure(ncols=2, width=4.6, height=4.0)
+    V, b = problem.teacher_W, problem.teacher_a
+    W, a = problem.unpack(theta)
+    left = ax[0, 0]
+    if snapshots is not None:
+        S = np.asarray(snapshots)
+        Ws = problem.unpack(S)[0]
+        for i in range(W.shape[0]):
+            left.plot(Ws[:, i, 0], Ws[:, i, 1], color="0.6", lw=0.8)
+            left.annotate("", xy=Ws[-1, i], xytext=Ws[max(len(S) - 2, 0), i],
+                          arrowprops={"arrowstyle": "->", "color": "0.4", "lw": 0.8})
+    left.scatter(V[:, 0], V[:, 1], marker="*", s=160, c="k", label="teacher $v_t$")
+    left.scatter(-V[:, 0], -V[:, 1], marker="*", s=160, facecolors="none", edgecolors="k", label="$-v_t$")
+    lim = max(float(np.max(np.abs(a))), 1e-12)
+    sc = left.scatter(W[:, 0], W[:, 1], c=a, cmap="coolwarm", vmin=-lim, vmax=lim, s=70, edgecolors="k",
+                      label="student $w_i$", zorder=3)
+    for group in _coincident_groups(W):      # neurons at (nearly) one place share one label: "2,3"
+        left.annotate(",".join(map(str, group)), W[group[0]], textcoords="offset points", xytext=(5, 5),
+                      fontsize=8)
+    plt.colorbar(sc, ax=left, label="outgoing weight $a_i$")
+    left.set(xlabel="$w_1$", ylabel="$w_2$", title=title or "incoming weights")
+    left.legend(fontsize=7, loc="best")
+    right = ax[0, 1]
+    x = np.arange(len(b))
+    right.bar(x - 0.2, b, width=0.4, color="k", label="teacher $b_t$")
+    if labels is not None:
+        eff = np.zeros(len(b))
+        for i, lb in enumerate(labels):
+            if lb[0] == "teacher":
+                eff[lb[1]] += lb[2] * a[i]
+        right.bar(x + 0.2, eff, width=0.4, color=OKABE_ITO[2], label="student, effective")
+    right.set_xticks(x, [f"$v_{t + 1}$" for t in x])
+    right.set(ylabel="outgoing weight", title="effective outgoing weights")
+    right.legend(fontsize=7)
+    return fig
+
+
+def distance_histogram(points: Sequence[EndPoint], title: str = ""):
+    """Fig. 6.7: the smallest distance between two neurons' incoming weights, per kind (log bins)."""
+    fig, ax = figure(width=5.5, height=3.6)
+    ax = ax[0, 0]
+    d = np.array([max(p.min_neuron_distance, 1e-16) for p in points])
+    if d.size:
+        bins = np.logspace(np.floor(np.log10(d.min())), np.ceil(np.log10(d.max())) + 1e-9, 30)
+        data, colors, names = [], [], []
+        for kind, (color, _, label) in KIND_STYLE.items():
+            sel = [max(p.min_neuron_distance, 1e-16) for p in points if p.kind is kind]
+            if sel:
+                data.append(sel)
+                colors.append(color)
+                names.append(f"{label} ({len(sel)})")
+        ax.hist(data, bins=bins, stacked=True, color=colors, label=names)
+        ax.set_xscale("log")
+        ax.legend(fontsize=7)
+    ax.set(xlabel=r"$\min_{i<j}\|w_i-w_j\|$", ylabel="end points", title=title or "smallest neuron distance")
+    return fig
+
+
+def saddle_distance_histogram(distances_by_group: dict[str, Sequence[float]], title: str = ""):
+    """Fig. 6.9: distances between the closest saddle (merge heuristic) and the end point."""
+    fig, ax = figure(width=5.5, height=3.6)
+    ax = ax[0, 0]
+    allv = np.concatenate([np.asarray(v, float) for v in distances_by_group.values() if len(v)] or [np.ones(1)])
+    allv = np.maximum(allv, 1e-16)
+    bins = np.logspace(np.floor(np.log10(allv.min())), np.ceil(np.log10(allv.max())) + 1e-9, 30)
+    data = [np.maximum(np.asarray(v, float), 1e-16) for v in distances_by_group.values() if len(v)]
+    names = [f"{k} ({len(v)})" for k, v in distances_by_group.items() if len(v)]
+    if data:
+        ax.hist(data, bins=bins, stacked=True, label=names)
+        ax.legend(fontsize=7)
+    ax.set_xscale("log")
+    ax.set(xlabel=r"$\|\theta_{\rm saddle}(\mu^*)-\theta\|$", ylabel="end points",
+           title=title or "distance to the closest saddle")
+    return fig
+
+
+def slice_figure(ts, losses_1d, plane: Slice2D, title: str = ""):
+    """Figs. 6.10/6.11: the loss on the segment saddle → minimum, and on the plane of the saddle line
+    (horizontal) and that segment (vertical), log colour scale, with the projected trajectory."""
+    import matplotlib.colors as mcolors
+
+    fig, ax = figure(ncols=2, width=4.6, height=3.8)
+    left, right = ax[0, 0], ax[0, 1]
+    left.plot(ts, losses_1d, color=OKABE_ITO[0])
+    left.axvline(0, color=OKABE_ITO[3], lw=0.6, ls="--", label="saddle")
+    left.axvline(1, color=OKABE_ITO[2], lw=0.6, ls="--", label="minimum")
+    left.set(xlabel="t  (θ = (1−t) θ_saddle + t θ_min)", ylabel="loss", title=title or "saddle → minimum")
+    left.legend(fontsize=7)
+    Lp = np.maximum(plane.loss, np.finfo(float).tiny)
+    im = right.pcolormesh(plane.alphas, plane.betas, Lp, norm=mcolors.LogNorm(vmin=Lp.min(), vmax=Lp.max()),
+                          cmap="viridis", shading="auto")
+    right.axhline(0, color=OKABE_ITO[3], lw=1.0, label="saddle line")
+    right.plot(*plane.minimum, marker="*", color="w", ms=10, label="minimum")
+    if plane.trajectory is not None:
+        right.plot(plane.trajectory[:, 0], plane.trajectory[:, 1], color=OKABE_ITO[3], lw=0.8, label="trajectory (projected)")
+    right.set_xlim(plane.alphas[0], plane.alphas[-1])
+    right.set_ylim(plane.betas[0], plane.betas[-1])
+    fig.colorbar(im, ax=right, label="loss")
+    right.set(xlabel="along the saddle line", ylabel="towards the minimum")
+    right.legend(fontsize=7, loc="lower right")
+    return fig

@@ -1,0 +1,78 @@
+"""``symsaddle reproduce teacher-student | teacher-student-escape | closest-saddle`` and the per-initialisation
+record for sweeps."""
+
+import json
+
+import numpy as np
+import pytest
+
+from symsaddle.cli import main
+from symsaddle.reproduce import cases
+from symsaddle.symmetry.endpoints import COUNT_KEYS
+from symsaddle.symmetry.experiment import TeacherStudentConfig, run_experiment, teacher_student_point
+
+REQUIRED_COUNTS = {"global", "si_minimum", "si_saddle", "local_minimum", "saddle", "diverging", "not_converged"}
+
+
+def test_cases_are_registered_with_options():
+    registry = cases()
+    for name in ("teacher-student", "teacher-student-escape", "closest-saddle"):
+        assert name in registry
+    opts = {o.name for o in registry["teacher-student"].options}
+    assert {"inits", "seed"} <= opts
+    assert registry["teacher-student"].parse_options(["--inits", "7", "--seed", "3"])["inits"] == 7
+
+
+@pytest.mark.slow
+def test_teacher_student_json_interface(capsys, tmp_path):
+    assert main(["reproduce", "teacher-student", "--inits", "4", "--seed", "0", "--json", "--out", str(tmp_path)]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert REQUIRED_COUNTS <= set(out["counts"]) and sum(out["counts"].values()) == 4
+    assert len(out["points"]) == 4
+    for p in out["points"]:
+        assert {"loss", "grad_norm", "min_eig", "kind", "duplicated"} <= set(p)
+        assert p["kind"] in COUNT_KEYS
+        assert all(len(pair) == 2 and 0 <= pair[0] < pair[1] < 5 for pair in p["duplicated"])
+    assert (tmp_path / "teacher-student" / "table_6_1.md").is_file()
+    assert (tmp_path / "teacher-student" / "fig6_3_min_eig_vs_loss.png").is_file()
+
+
+def test_case_option_errors(capsys):
+    assert main(["reproduce", "teacher-student", "--inits", "many"]) == 2
+    assert "--inits" in capsys.readouterr().err
+    assert main(["reproduce", "teacher-student", "--widht", "5"]) == 2
+    assert "--widht" in capsys.readouterr().err
+
+
+def test_unknown_words_are_refused_by_other_commands(capsys):
+    assert main(["demo", "--no-such-option"]) == 2
+    assert "unrecognized arguments: --no-such-option" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_per_initialisation_record_is_json_and_matches_the_batch():
+    config = TeacherStudentConfig(seed=0)
+    record = teacher_student_point(2, config)
+    json.dumps(record)
+    batch = run_experiment(config, indices=[0, 2, 4])
+    assert record["kind"] == batch.points[1].kind.value
+    assert record["loss"] == pytest.approx(batch.points[1].loss, rel=1e-6, abs=1e-20)
+    # keyword parameters (as a sweep passes them: f(seed=i, **params)) give the same record
+    params = {k: v for k, v in config.to_dict().items() if k != "seed"}
+    assert teacher_student_point(seed=2, experiment_seed=0, **params)["kind"] == record["kind"]
+
+
+@pytest.mark.slow
+def test_escape_and_closest_saddle_cases(capsys, tmp_path):
+    assert main(["reproduce", "teacher-student-escape", "--inits", "12", "--budget", "20", "--json",
+                 "--out", str(tmp_path)]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["algorithm2_literal"]["found"] is True          # printed line 8: the start itself qualifies
+    assert all(r["algorithm 1"] in (True, False) for r in out["searches"])
+    assert main(["reproduce", "closest-saddle", "--inits", "12", "--json", "--out", str(tmp_path)]) == 0
+    out = json.loads(capsys.readouterr().out)
+    for row in out["saddles"]:
+        if row["status"] == "found":
+            assert row["distance"] >= 0 and row["theorem1"]["status"] and row["theorem2"]["status"]
+            np.testing.assert_allclose(sum(row["saddle_theta"][10 + k] for k in row["pair"]),
+                                       row["reduced_theta"][8 + min(row["pair"])], rtol=1e-12)
