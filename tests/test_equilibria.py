@@ -154,20 +154,29 @@ def test_tanh_width_one_finds_the_zero_loss_family_but_claims_no_proof():
 
 def test_tiny_budget_falls_back_to_the_numerical_search():
     """With a budget far too small for SymPy, the result says so and the numerical search reports the
-    critical points it finds — all in no family, each the origin or on a·tanh(wx) = y (hand-derived above)."""
+    critical points it finds. How many families SymPy finishes before the deadline depends on the machine
+    (and on SymPy's cache), so the test asserts what holds in every case: each numerical point is the origin
+    or on a·tanh(wx) = y (hand-derived above), and it is reported "in no family" exactly when it lies on none
+    of the families kept (checked by substituting into their formulas with SymPy)."""
     obj = ss.Objective.symbolic(ss.models.two_layer(1, 1, "tanh"), n=1)
+    w, a = obj.model.parameters
+    x, y = obj.X[0, 0], obj.y[0, 0]
     result = solve_equilibria(obj, timeout=0.05, starts=16)
-    assert result.status is SolveStatus.TIMED_OUT and len(result) == 0
+    assert result.status is SolveStatus.TIMED_OUT
     assert result.symbolic_seconds < 0.05 + 10          # killed at the deadline (slack for a loaded machine)
     assert result.completeness is Completeness.INCOMPLETE
     assert any("falling back to the numerical critical-point search" in n for n in result.notes)
     data = _data(result)
-    assert result.unmatched and len(result.unmatched) == len(result.search.points)
-    for p in result.unmatched:
+    assert result.search.points
+    unmatched = {tuple(p.theta) for p in result.unmatched}
+    for p in result.search.points:
         ww, aa = p.theta
         assert np.hypot(ww, aa) < 1e-8 or abs(aa * np.tanh(ww * data["x"]) - data["y"]) < 1e-8
         assert p.loss == pytest.approx(0.5 * (aa * np.tanh(ww * data["x"]) - data["y"]) ** 2, abs=1e-12)
-    assert any("in no family" in line for line in result.report_lines())
+        values = {x: data["x"], y: data["y"], w: ww, a: aa}
+        on_family = len(result) > 0 and _on_some_family(result, values)
+        assert (tuple(p.theta) in unmatched) is not on_family
+    assert any("in no family" in line for line in result.report_lines()) is bool(unmatched)
 
 
 def test_numeric_sigmoid_objective_respects_the_budget():
