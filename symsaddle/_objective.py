@@ -21,8 +21,9 @@ import sympy as sp
 
 from ._derivatives import SampleDerivatives
 from ._losses import Loss, get_loss
-from .errors import NonFiniteDataError, ShapeError, SymbolicDataError
+from .errors import ShapeError, SymbolicDataError
 from .models import Model
+from .protocol import as_finite_array
 
 _DERIVATIVE_CACHE: dict[tuple[Model, Loss], SampleDerivatives] = {}
 
@@ -33,21 +34,6 @@ def sample_derivatives(model: Model, loss: Loss) -> SampleDerivatives:
     if key not in _DERIVATIVE_CACHE:
         _DERIVATIVE_CACHE[key] = SampleDerivatives(model, loss)
     return _DERIVATIVE_CACHE[key]
-
-
-def as_finite_array(a, name: str) -> np.ndarray:
-    """``a`` as a float array; an error names ``name`` if it is not numeric, complex or holds NaN/inf."""
-    if np.iscomplexobj(a):
-        raise TypeError(f"{name} is complex; the losses are defined for real numbers (pass {name}.real if the "
-                        "imaginary part is zero)")
-    try:
-        arr = np.asarray(a, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"{name} must be numeric, got {type(a).__name__}: {exc}") from None
-    if not np.all(np.isfinite(arr)):
-        bad = np.argwhere(~np.isfinite(arr))[0].tolist()
-        raise NonFiniteDataError(f"{name} contains NaN or inf (first at index {bad})")
-    return arr
 
 
 def _check_data(model: Model, X, y) -> tuple[np.ndarray, np.ndarray]:

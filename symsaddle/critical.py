@@ -48,7 +48,7 @@ from ._certificates import (_N_SCREEN, _SEARCH_ITERATIONS, FormStatus, FormTest,
                             gradient_scale, manifold_check, norm, reduced_quartic, restricted_form, riemannian_search,
                             schur_blocks, search_starts)
 from ._tolerances import DEFAULT_TOLERANCES, Tolerances
-from .errors import NonFiniteDataError, ShapeError
+from .protocol import parameter_array
 
 __all__ = ["Classification", "FormStatus", "FormTest", "HigherOrder", "Kind", "ManifoldCheck", "ManifoldStatus",
            "PolishResult", "PolishStatus", "Criterion", "Tolerances", "classify", "gradient_tolerance", "polish"]
@@ -196,15 +196,6 @@ def _form_dict(t: FormTest) -> dict:
             "direction": None if t.direction is None else t.direction.tolist()}
 
 
-def _theta(theta, P: int) -> np.ndarray:
-    th = np.asarray(theta, dtype=float)
-    if th.shape != (P,):
-        raise ShapeError(f"theta must have shape ({P},), got {th.shape}")
-    if not np.all(np.isfinite(th)):
-        raise NonFiniteDataError("theta contains NaN or inf")
-    return th
-
-
 def gradient_tolerance(loss: float, hessian_norm: float, theta_norm: float,
                        tolerances: Tolerances | None = None) -> float:
     """τ_g · s_g with s_g = ‖∇²L‖₂·‖θ‖ + √(2|L|·‖∇²L‖₂) (units of the gradient)."""
@@ -227,7 +218,7 @@ def polish(kernel, theta0, *, methods: tuple[str, ...] = ("hybr", "lm"), tol: fl
     """
     tols = tolerances or DEFAULT_TOLERANCES
     P = kernel.P
-    th0 = _theta(theta0, P)
+    th0 = parameter_array(theta0, P, "theta0")
     limit = max_distance if max_distance is not None else (
         tols.polish_distance * float(norm(th0)) if np.any(th0) else None)
     best, best_norm, message, used, nfev = th0, float(norm(kernel.gradient(th0))), "", "none", 0
@@ -537,7 +528,7 @@ def classify(kernel, theta, *, lower_bound: float | None = None, tolerances: Tol
     tol = tolerances or DEFAULT_TOLERANCES
     if not isinstance(tol, Tolerances):
         raise TypeError(f"tolerances must be a symsaddle.Tolerances, got {type(tol).__name__}")
-    th = _theta(theta, kernel.P)
+    th = parameter_array(theta, kernel.P)
     P = th.size
     if hasattr(kernel, "value_and_gradient"):
         L, g = kernel.value_and_gradient(th)
