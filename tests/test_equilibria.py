@@ -6,6 +6,8 @@ Every expected critical set below is derived by hand in the test's docstring, no
 
 import json
 
+import sys
+
 import numpy as np
 import pytest
 import sympy as sp
@@ -259,3 +261,16 @@ def test_asking_for_msolve_without_it_names_the_extra(monkeypatch):
     with pytest.raises(MissingDependencyError, match=r"symsaddle\[msolve\]"):
         solve_equilibria(obj, engine="msolve")
     assert cover.choose_engine("auto").name == "sympy.groebner"     # "auto" falls back to SymPy
+
+
+def test_budget_child_is_spawned_when_a_threaded_library_is_loaded(monkeypatch):
+    """Forking a process that has imported JAX can deadlock the child; then the budgeted SymPy work runs in a
+    spawned child (the task and its messages are pickled), with the same families: F = ½(uvx − y)² has the
+    origin and the hyperbola uv = y/x (hand-derived in the seed 000 test above)."""
+    import types
+
+    from symsaddle import _budget
+    monkeypatch.setitem(sys.modules, "jax", types.ModuleType("jax"))
+    assert _budget._start_method() == "spawn"
+    result = solve_equilibria(ss.Objective.symbolic(ss.models.diagonal_linear(1), n=1), starts=4, eigen=False)
+    assert result.status is SolveStatus.SOLVED and len(result) == 2
