@@ -5,7 +5,6 @@ Every expected critical set below is derived by hand in the test's docstring, no
 """
 
 import json
-
 import sys
 
 import numpy as np
