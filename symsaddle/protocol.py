@@ -74,6 +74,31 @@ def as_finite_array(a, name: str) -> np.ndarray:
     return arr
 
 
+def sample_arrays(X, y, d_in: int | None = None, d_out: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """One data set as float arrays X (n, d) and y (n, d_out), one row per sample; y may be given as (n,).
+
+    ``d_in``/``d_out``, when given, are the widths a model needs. Raises :class:`ShapeError` naming the
+    mismatch (and the errors of :func:`as_finite_array`).
+    """
+    X = as_finite_array(X, "X")
+    y = as_finite_array(y, "y")
+    if X.ndim != 2 or (d_in is not None and X.shape[1] != d_in):
+        want = f"(n, d_in) = (n, {d_in})" if d_in is not None else "(n, d)"
+        raise ShapeError(f"X must have shape {want}, one row per sample; got {X.shape}"
+                         + ("; for one feature use X[:, None]" if X.ndim == 1 else ""))
+    if y.ndim == 1:
+        y = y[:, None]
+    if y.ndim != 2 or (d_out is not None and y.shape[1] != d_out):
+        raise ShapeError(f"y must have shape (n,) or (n, {d_out if d_out is not None else 'd_out'}), one label "
+                         f"per sample; got {y.shape}")
+    if X.shape[0] != y.shape[0]:
+        raise ShapeError(f"X and y have mismatched lengths: X has {X.shape[0]} rows (samples), "
+                         f"y has {y.shape[0]}")
+    if X.shape[0] == 0 or X.shape[1] == 0:
+        raise ShapeError(f"the data set is empty (X has shape {X.shape})")
+    return X, y
+
+
 def parameter_batch(theta, P: int, name: str = "theta") -> tuple[np.ndarray, bool]:
     """θ as a float array of shape (B, P), and whether a single vector (P,) was given.
 
