@@ -16,7 +16,7 @@ from functools import cached_property
 
 import numpy as np
 
-from .. import Objective, models, sample_arrays
+from .. import Objective, ShapeError, models, sample_arrays
 from ..datasets import seed000
 
 #: Largest width for which the symbolic objective (2d parameters) is built.
