@@ -94,7 +94,7 @@ def sample_arrays(X, y, d_in: int | None = None, d_out: int | None = None) -> tu
     if X.shape[0] != y.shape[0]:
         raise ShapeError(f"X and y have mismatched lengths: X has {X.shape[0]} rows (samples), "
                          f"y has {y.shape[0]}")
-    if X.shape[0] == 0 or X.shape[1] == 0:
+    if X.shape[0] == 0 or (X.shape[1] == 0 and d_in is None):      # a model may take no inputs (d_in = 0)
         raise ShapeError(f"the data set is empty (X has shape {X.shape})")
     return X, y
 
