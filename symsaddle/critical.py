@@ -467,7 +467,8 @@ def _higher_order(pt: _Point, sign: float) -> tuple[Kind, str, Criterion, bool |
                 Criterion.NONE, None, None, None, HigherOrder(cubic, evaluations=pt.lines.used))
     if cubic.status is not FormStatus.NONZERO:
         if sign != 0:
-            manifold = manifold_check(pt.kernel, pt.theta, pt.loss, sign, pt.Z, pt.VR, pt.hessian_norm, pt.tol)
+            manifold = manifold_check(pt.kernel, pt.theta, pt.loss, sign, pt.Z, pt.VR, pt.lamR, pt.hessian_norm,
+                                      pt.tol)
             if manifold.status is ManifoldStatus.VERIFIED:
                 kind = Kind.MINIMISER if sign > 0 else Kind.MAXIMISER
                 return (kind, f"{head}; non-isolated (Morse–Bott) {kind.value}: {manifold.reason}",
