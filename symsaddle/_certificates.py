@@ -25,8 +25,9 @@ exact algebra on the form (no step size):
   to −L, whose reduced quartic is −q.) Example: L = a² − 3ab² + b⁴ has C = 0 on N = span(e_b),
   D₄(e_b)/24 = 1 but q(e_b) = 1 − ⅛·36/2 = −1.25.
 * **Morse–Bott check** (numerical, at scale t = manifold_step·‖θ‖): from θ + t n_i and
-  θ + (t/2) n_i for each basis vector n_i of N, Newton's method on P_R ∇L = 0 in the normal
-  space R returns to a point θ_t; N is the tangent of a manifold of critical points with equal
+  θ + (t/2) n_i for each basis vector n_i of N, a corrector for V_Rᵀ∇L = 0 in the normal
+  space R (chord steps with the Jacobian Λ_R of θ, Newton steps if they stall; all 2k points in
+  one batch) returns to a point θ_t; N is the tangent of a manifold of critical points with equal
   loss (so θ is a non-isolated minimiser) if every θ_t is critical with L(θ_t) = L(θ), lies at
   distance O(t²) from θ + t n_i (the two steps' distances differ by a factor ≈ 4, or both are
   at rounding level), and ∇²L(θ_t) has the same nullity k with the rest of its spectrum of
@@ -356,8 +357,8 @@ def manifold_check(kernel, theta: np.ndarray, loss: float, sign: float, Z: np.nd
     t = tol.manifold_step * ell
     steps = np.concatenate([np.full(k, t), np.full(k, t / 2)])
     base = theta[None, :] + steps[:, None] * np.vstack([Z.T, Z.T])
-    x, G, failure = _normal_correction(kernel, base, VR, lamR, gradient_scale(loss, hessian_norm, ell), ell, tol,
-                                       newton_iterations)
+    x, G, failure = _normal_correction(kernel, base, VR, lamR, gradient_scale(loss, hessian_norm, ell), ell,
+                                       tol, newton_iterations)
     if failure:
         return ManifoldCheck(ManifoldStatus.FAILED, t, np.nan, failure)
     Lx = np.asarray(kernel.value(x), dtype=float).reshape(2 * k)
@@ -368,7 +369,8 @@ def manifold_check(kernel, theta: np.ndarray, loss: float, sign: float, Z: np.nd
     if np.any(bad):
         i = int(np.argmax(bad))
         return ManifoldCheck(ManifoldStatus.FAILED, t, float(w.max()),
-                             f"{_where(steps, i, k)}: ‖∇L‖ = {gn[i]:.3e} > {tol.manifold:g}·s_g = {tol.manifold * s_g[i]:.3e}")
+                             f"{_where(steps, i, k)}: ‖∇L‖ = {gn[i]:.3e} > {tol.manifold:g}·s_g = "
+                             f"{tol.manifold * s_g[i]:.3e}")
     s_loss = abs(loss) + hessian_norm * ell ** 2
     dL = np.abs(Lx - loss)
     bad = ~(dL <= tol.manifold * s_loss)
@@ -415,7 +417,8 @@ def _normal_correction(kernel, base: np.ndarray, VR: np.ndarray, lamR: np.ndarra
 
     Stops when max_i ‖V_Rᵀ∇L(x_i)‖ ≤ margin·τ_manifold·s_g, when the largest step is below
     stall·‖θ‖, when chord steps stop contracting below τ_manifold·s_g (rounding level), or after
-    ``newton_iterations`` Newton steps (or 4·``newton_iterations`` chord steps); returns the points, the gradients there and an empty string, or a failure message.
+    ``newton_iterations`` Newton steps (or 4·``newton_iterations`` chord steps). Returns the points,
+    the gradients there, and an empty string or a failure message.
     """
     B, P = base.shape
     target = _NEWTON_MARGIN * tol.manifold * s_g
