@@ -422,14 +422,18 @@ def _normal_correction(kernel, base: np.ndarray, VR: np.ndarray, lamR: np.ndarra
     """
     B, P = base.shape
     target = _NEWTON_MARGIN * tol.manifold * s_g
+    inverse = 1.0 / lamR
     x = base.copy()
     newton, chord_steps, newton_steps = False, 0, 0
     G = np.asarray(kernel.gradient(x), dtype=float).reshape(B, P)
     r = G @ VR
     rn = row_norms(r)
-    while np.max(rn) > target and newton_steps < newton_iterations and chord_steps < 4 * newton_iterations:
-        if not np.all(np.isfinite(r)):
+    while True:
+        largest = rn.max()
+        if not np.isfinite(largest):
             return x, G, "non-finite derivatives along N"
+        if largest <= target or newton_steps >= newton_iterations or chord_steps >= 4 * newton_iterations:
+            break
         if newton:
             A = VR.T @ np.asarray(kernel.hessian(x), dtype=float).reshape(B, P, P) @ VR
             if not np.all(np.isfinite(A)):
@@ -440,22 +444,17 @@ def _normal_correction(kernel, base: np.ndarray, VR: np.ndarray, lamR: np.ndarra
                 return x, G, "the Hessian restricted to the normal space became singular along N"
             newton_steps += 1
         else:
-            delta = -r / lamR[None, :]
+            delta = r * -inverse
             chord_steps += 1
-        x = x + delta @ VR.T
+        x += delta @ VR.T
         G = np.asarray(kernel.gradient(x), dtype=float).reshape(B, P)
-        r_new = G @ VR
-        rn_new = row_norms(r_new)
-        if np.max(np.abs(delta)) <= _NEWTON_STALL * ell:
-            r, rn = r_new, rn_new
+        r = G @ VR
+        rn, previous = row_norms(r), rn
+        if np.abs(delta).max() <= _NEWTON_STALL * ell:
             break
-        slow = np.any(rn_new > _CHORD_CONTRACTION * rn)
-        r, rn = r_new, rn_new
-        if slow and not newton:
-            if np.max(rn) <= tol.manifold * s_g:      # stagnating at rounding level, inside the test
+        if not newton and np.any(rn > _CHORD_CONTRACTION * previous):
+            if rn.max() <= tol.manifold * s_g:      # stagnating at rounding level, inside the test
                 break
             newton = True
-    if not np.all(np.isfinite(r)):
-        return x, G, "non-finite derivatives along N"
     return x, G, ""
 
