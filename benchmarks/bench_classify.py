@@ -14,8 +14,12 @@ Cases (P ≈ 50):
 * strict minimum — two-layer sigmoid net (d_in = 4, width 10, teacher of width 12), a polished
   local minimum with positive definite Hessian;
 * two-layer SI point — width-2 tanh net with 15 outputs (1 input, no biases) at a polished minimum,
-  neuron 0 duplicated with the public ``symsaddle.symmetry.duplicate_neuron`` (μ = 0.5): a point of
-  the symmetry-induced subspace (null space of dimension d_out − 1 = 14 plus the line) — a strict saddle;
+  neuron 0 duplicated with the public ``symsaddle.symmetry.duplicate_neuron`` (μ = 0.5): a critical
+  point of the symmetry-induced subspace (outgoing vectors μa_j + v, (1 − μ)a_j − v, v ∈ R¹⁵); its
+  Hessian has a negative eigenvalue, so it is a strict saddle decided by the spectrum (a Morse–Bott
+  SI *minimum* needs the d_in × d_in matrix of seed 003 Theorem 3 definite, e.g. d_in = 1 with one
+  output, i.e. 25 neurons at P = 50; width-24 tanh students of 1-d data (seeds 0, 1) end at points
+  with an eigenvalue in the ambiguous band, which classify calls inconclusive);
 * Morse–Bott minimum, k = 1 — deep linear 25-1-25 at its global minimum (rescaling orbit; no lower
   bound given, so only the Morse–Bott check can certify it);
 * non-strict saddle — deep linear 6-3-4-5 at a thin rank-1 critical point (k = 40, cubic);
