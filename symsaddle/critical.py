@@ -19,9 +19,9 @@ the natural scales of :mod:`symsaddle._tolerances` (s_g, s_λ = ‖H‖, s_L, s�
 
    a. cubic C(u) = D³L[u]³ on N: ‖C|_N‖_F > κτ₃s₃ — a unit u with C(u) ≠ 0, L(θ ∓ t u) =
       L ∓ t³C(u)/6 + O(t⁴): *non-strict saddle* (σ = +1 or H = 0) or *strict saddle* (σ = −1);
-   b. Morse–Bott: Newton corrections in the normal space from θ + t n_i reach critical points
-      with equal loss at distance O(t²) and the same Hessian nullity: a non-isolated
-      *minimiser* (σ = +1) or *maximiser* (σ = −1);
+   b. Morse–Bott: corrections in the normal space (chord with Λ_R, then Newton) from θ + t n_i
+      and θ + (t/2) n_i reach critical points with equal loss at distance O(t²) and the same
+      Hessian nullity: a non-isolated *minimiser* (σ = +1) or *maximiser* (σ = −1);
    c. reduced quartic q(u) = D⁴L[u]⁴/24 − ⅛ b(u)ᵀH⁺b(u), b(u) = D³L[u,u,·] (valid when C ≡ 0
       on N): min σq > κτ₄s₄ on the unit sphere of N — a strict *minimiser* (maximiser for
       σ = −1) with singular Hessian; σq(u) < −κτ₄s₄ for some u — L moves the wrong way along
@@ -458,7 +458,8 @@ def _higher_order(pt: _Point, sign: float) -> tuple[Kind, str, Criterion, bool |
                 Criterion.NONE, None, None, None, HigherOrder(cubic, evaluations=pt.lines.used))
     if cubic.status is not FormStatus.NONZERO:
         if sign != 0:
-            manifold = manifold_check(pt.kernel, pt.theta, pt.loss, sign, pt.Z, pt.VR, pt.hessian_norm, pt.tol)
+            manifold = manifold_check(pt.kernel, pt.theta, pt.loss, sign, pt.Z, pt.VR, pt.lamR, pt.hessian_norm,
+                                      pt.tol)
             if manifold.status is ManifoldStatus.VERIFIED:
                 kind = Kind.MINIMISER if sign > 0 else Kind.MAXIMISER
                 return (kind, f"{head}; non-isolated (Morse–Bott) {kind.value}: {manifold.reason}",
