@@ -22,6 +22,7 @@ import warnings
 from pathlib import Path
 
 from . import __version__
+from .demo import GAMMA_RANGE
 from .equilibria import DEFAULT_TIMEOUT
 from .errors import CrossCheckError, DivergenceError, SymsaddleError
 from .registry import load
@@ -158,7 +159,8 @@ def cmd_derive(args) -> dict:
               "gradient": [sp.latex(g) for g in obj.gradient],
               "hessian": [[sp.latex(h) for h in row] for row in obj.hessian.tolist()]}
     lines = [f"L = {sp.latex(obj.expression)}", "", "gradient:",
-             *[f"  dL/d{sp.latex(p)} = {sp.latex(g)}" for p, g in zip(model.parameters, obj.gradient)]]
+             *[f"  dL/d{sp.latex(p)} = {sp.latex(g)}" for p, g in zip(model.parameters, obj.gradient)],
+             "", "Hessian:", f"  H = {sp.latex(obj.hessian)}"]
     if args.equilibria:
         fams = solve_equilibria(obj, timeout=args.timeout, progress=_progress())
         result["equilibria"] = [{"point": [sp.latex(c) for c in f.point], "free": [str(s) for s in f.free],
@@ -326,8 +328,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="built-in example: closed-form equilibria and a saddle-to-saddle trajectory "
                                     "of a diagonal linear network, with a table and a figure")
     _add_common(p, str(DEFAULT_OUT / "demo"))
-    p.add_argument("--gamma", type=_real(1e-100, 1e-2, " (small initialisation: the saddle-to-saddle regime)"),
-                   default=1e-10, help="initialisation scale γ, in [1e-100, 1e-2] (default 1e-10)")
+    p.add_argument("--gamma", type=_real(*GAMMA_RANGE, " (small initialisation: the saddle-to-saddle regime)"),
+                   default=1e-10, help=f"initialisation scale γ, in [{GAMMA_RANGE[0]:g}, {GAMMA_RANGE[1]:g}] (default "
+                                       "1e-10; below, float64 gradient descent underflows: see "
+                                       "reproduce diagonal-saddle-to-saddle-d7n5 for γ = 1e-100)")
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("derive", help="symbolic loss, gradient, Hessian (and equilibria) of a small model, as LaTeX")

@@ -55,6 +55,19 @@ def test_demo_writes_table_figure_and_json(tmp_path, capsys):
     assert json.loads((tmp_path / "result.json").read_text()) == result
 
 
+@pytest.mark.slow
+def test_demo_reaches_the_interpolator_at_the_smallest_allowed_gamma(tmp_path, capsys):
+    """At γ = 1e-70 (the demo's lower bound) GD still visits both saddles and ends at the interpolator
+    p = p* (n = d = 2: X is invertible, so Xp = y = Xp* has the one solution p*)."""
+    from symsaddle.demo import GAMMA_RANGE
+    assert main(["demo", "--json", "--gamma", f"{GAMMA_RANGE[0]:g}", "--out", str(tmp_path)]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert [row["kind"] for row in result["saddles"]] == ["strict saddle", "strict saddle", "minimiser"]
+    assert "underflow" not in result["trajectory"]["status"]
+    _, _, p_star = seed000(d=2, n=2)
+    assert result["saddles"][-1]["p"] == pytest.approx(p_star, abs=1e-6)
+
+
 def test_derive_prints_equilibria_as_latex(capsys):
     assert main(["derive", "diagonal_linear", "--d", "1", "--equilibria", "--json"]) == 0
     result = json.loads(capsys.readouterr().out)
@@ -88,8 +101,8 @@ def test_activation_help_lists_every_activation(capsys):
     (["derive", "diagonal_linear", "--n", "0"], "--n: must be a whole number ≥ 1, got 0"),
     (["derive", "deep_linear", "--widths", "3"], "--widths needs at least two numbers"),
     (["derive", "two_layer", "--normalization", "-1"], "must be 'mean', 'sum' or a positive number"),
-    (["demo", "--gamma", "1e300"], "--gamma: must lie in [1e-100, 0.01]"),
-    (["demo", "--gamma", "0"], "--gamma: must lie in [1e-100, 0.01]"),
+    (["demo", "--gamma", "1e300"], "--gamma: must lie in [1e-70, 0.01]"),
+    (["demo", "--gamma", "0"], "--gamma: must lie in [1e-70, 0.01]"),
     (["reproduce", "no-such-case"], "unknown case 'no-such-case'"),
     (["reproduce", "ncf-near-saddle", "--quick"], "has no --quick mode"),
     (["saddles"], "the following arguments are required: --data"),

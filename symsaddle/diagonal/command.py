@@ -104,13 +104,13 @@ def saddles(args: argparse.Namespace) -> dict:
     lines = [f"{problem.label}: n = {problem.n} samples, d = {problem.d} features; Algorithm 1 {status}; "
              f"{len(path.saddles)} saddles (accelerated time t̃ = t_GD / ln(1/γ))"]
     lines += [f"  t̃ = {e['time']:.6g}  L = {e['loss']:.6g}  {e['kind']:13s} active "
-              f"{', '.join(f'p_{i + 1}' for i in e['support']) or 'none'}  p = {np.round(e['p'], 6).tolist()}"
+              f"{', '.join(f'p_{i + 1}' for i in e['support']) or 'none'}  p = [{', '.join(f'{v:.6g}' for v in e['p'])}]"
               for e in predicted]
     rel = result["linprog_minus_last_saddle"] / max(float(np.max(np.abs(lp))), np.finfo(float).tiny)
     lines.append(f"min-ℓ1 minimiser by linprog differs from the last saddle by "
                  f"{result['linprog_minus_last_saddle']:.1e} ({rel:.1e} relative)")
     if args.out:
-        rows = [{"k": e["step"], "t_k": e["time"], "p_k": np.round(e["p"], 6).tolist(), "loss": e["loss"],
+        rows = [{"k": e["step"], "t_k": e["time"], "p_k": [float(f"{v:.6g}") for v in e["p"]], "loss": e["loss"],
                  "kind": e["kind"], "activated (p_i, 1-based)": [i + 1 for i in e["activated"]]}
                 for e in predicted]
         write_tables(rows, args.out, "predicted", caption=f"Algorithm 1 (Pesme \\& Flammarion) for {problem.label}")
