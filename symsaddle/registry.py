@@ -28,6 +28,7 @@ one, reinstall with ``pip install -e .``). A case returns a JSON-serialisable di
 from __future__ import annotations
 
 import argparse
+import math
 import difflib
 import importlib.metadata
 import sys
@@ -57,10 +58,25 @@ class CaseOption:
     type: type
     default: object
     help: str = ""
+    #: smallest allowed value (numbers), inclusive unless ``strict``
+    minimum: float | None = None
+    strict: bool = False
+    #: the allowed values (strings)
+    choices: tuple[str, ...] | None = None
 
     @property
     def flag(self) -> str:
         return "--" + self.name.replace("_", "-")
+
+    def check(self, value) -> None:
+        """Raise :class:`CaseOptionError` naming the flag and its valid values if ``value`` is not one."""
+        if self.choices is not None and value not in self.choices:
+            raise CaseOptionError(f"{self.flag} must be one of {', '.join(self.choices)}; got {value!r}")
+        if self.minimum is not None:
+            bad = value <= self.minimum if self.strict else value < self.minimum
+            if bad or not math.isfinite(value):
+                bound = f"> {self.minimum:g}" if self.strict else f"≥ {self.minimum:g}"
+                raise CaseOptionError(f"{self.flag} must be a finite number {bound}; got {value!r}")
 
 
 @dataclass(frozen=True)
@@ -98,6 +114,11 @@ class Case:
             raise CaseOptionError(f"case {self.name!r}: {exc}; its options: {known}") from None
         if unknown:
             raise CaseOptionError(f"case {self.name!r} does not take {' '.join(unknown)}; its options: {known}")
+        for opt in self.options:
+            try:
+                opt.check(getattr(values, opt.name))
+            except CaseOptionError as exc:
+                raise CaseOptionError(f"case {self.name!r}: {exc}") from None
         return vars(values)
 
 

@@ -58,3 +58,19 @@ def test_renamed_cases_resolve_and_unknown_names_suggest():
 
 def test_slices_register_their_commands():
     assert "saddles" in load().commands
+
+
+@pytest.mark.parametrize("words, message", [
+    (["--inits", "0"], "--inits must be a finite number ≥ 1; got 0"),
+    (["--rate", "0"], "--rate must be a finite number > 0; got 0.0"),
+    (["--rate", "nan"], "--rate must be a finite number > 0; got nan"),
+    (["--method", "bfgs"], "--method must be one of newton, adam; got 'bfgs'"),
+])
+def test_case_options_outside_their_range_are_refused(words, message):
+    from symsaddle.registry import Case, CaseOption, CaseOptionError
+    case = Case("toy", "", "", "", lambda out, progress, **kw: kw, options=(
+        CaseOption("inits", int, 10, minimum=1), CaseOption("rate", float, 0.1, minimum=0, strict=True),
+        CaseOption("method", str, "newton", choices=("newton", "adam"))))
+    assert case.parse_options([]) == {"inits": 10, "rate": 0.1, "method": "newton"}
+    with pytest.raises(CaseOptionError, match="case 'toy': " + re.escape(message)):
+        case.parse_options(words)

@@ -37,11 +37,12 @@ THESIS_TABLE_6_1 = {"global": 574, "local minima": 426, "symmetry-induced local 
 THESIS = ("Stoican 2022 (MSc thesis, TU Munich), failure modes of training in mildly over-parameterized "
           "networks; after Şimşek et al. 2021")
 _COMMON_OPTIONS = (
-    CaseOption("seed", int, 0, "experiment seed (initialisation i draws from default_rng([seed, i]))"),
-    CaseOption("method", str, "newton", "'newton' (batched trust-region Newton) or 'adam' (the thesis's Adam + SLSQP)"),
-    CaseOption("max_iterations", int, 300, "trust-region iterations"),
-    CaseOption("adam_lr", float, 1e-3, "Adam learning rate (thesis: 1e-4)"),
-    CaseOption("adam_epochs", int, 20_000, "Adam full-batch epochs (thesis: 1e7)"),
+    CaseOption("seed", int, 0, "experiment seed (initialisation i draws from default_rng([seed, i]))", minimum=0),
+    CaseOption("method", str, "newton", "'newton' (batched trust-region Newton) or 'adam' (the thesis's Adam + SLSQP)",
+               choices=("newton", "adam")),
+    CaseOption("max_iterations", int, 300, "trust-region iterations", minimum=1),
+    CaseOption("adam_lr", float, 1e-3, "Adam learning rate (thesis: 1e-4)", minimum=0, strict=True),
+    CaseOption("adam_epochs", int, 20_000, "Adam full-batch epochs (thesis: 1e7)", minimum=1),
 )
 
 
@@ -112,7 +113,7 @@ def _neurons_figures(res: ExperimentResult, out: Path):
 @case("teacher-student", "where 1000 sigmoid students of width 5 end on a width-4 teacher: global minima, "
       "symmetry-induced minima and saddles, other minima, runs escaping to infinity (thesis Table 6.1, "
       "Figs 6.3/6.4/6.7)", paper=THESIS, topic=TOPIC,
-      options=(CaseOption("inits", int, 1000, "number of initialisations"), *_COMMON_OPTIONS))
+      options=(CaseOption("inits", int, 1000, "number of initialisations", minimum=1), *_COMMON_OPTIONS))
 def teacher_student_case(out_dir: Path | None, progress: bool, inits: int = 1000, seed: int = 0,
                          method: str = "newton", max_iterations: int = 300, adam_lr: float = 1e-3,
                          adam_epochs: int = 20_000) -> dict:
@@ -152,8 +153,8 @@ def _nonglobal(res: ExperimentResult):
 @case("teacher-student-escape", "is there a way down from a flat end point? the thesis's escape searches "
       "(Algorithms 1, 2) against third/fourth-order certificates, at every end point that is not a global minimum",
       paper=THESIS, topic=TOPIC,
-      options=(CaseOption("inits", int, 200, "number of initialisations"),
-               CaseOption("budget", int, 200, "Algorithm 2: Hessians per search"), *_COMMON_OPTIONS))
+      options=(CaseOption("inits", int, 200, "number of initialisations", minimum=1),
+               CaseOption("budget", int, 200, "Algorithm 2: Hessians per search", minimum=1), *_COMMON_OPTIONS))
 def escape_case(out_dir: Path | None, progress: bool, inits: int = 200, budget: int = 200, seed: int = 0,
                 method: str = "newton", max_iterations: int = 300, adam_lr: float = 1e-3,
                 adam_epochs: int = 20_000) -> dict:
@@ -241,7 +242,7 @@ def _figure_6_6(kernel, point):
 @case("closest-saddle", "the symmetry-induced saddle closest to a local minimum (merge heuristic after Brea "
       "et al. 2019), loss slices between them (thesis Figs 6.9–6.11), certificates of a nearby minimum "
       "(thesis Theorems 1/2, Safran & Shamir 2018 Lemma 1)", paper=THESIS, topic=TOPIC,
-      options=(CaseOption("inits", int, 200, "number of initialisations"), *_COMMON_OPTIONS))
+      options=(CaseOption("inits", int, 200, "number of initialisations", minimum=1), *_COMMON_OPTIONS))
 def closest_saddle_case(out_dir: Path | None, progress: bool, inits: int = 200, seed: int = 0, method: str = "newton",
                         max_iterations: int = 300, adam_lr: float = 1e-3, adam_epochs: int = 20_000) -> dict:
     config = _config(seed, method, max_iterations, adam_lr, adam_epochs)
