@@ -241,6 +241,9 @@ def cmd_sweep(args) -> dict:
     result = res.to_dict()
     result["text"] = (f"sweep {res.task}: {len(res.records)} tasks, {res.ran} run now, {res.skipped} already done, "
                       f"{len(res.failed)} failed ({res.status.value})\nresults: {res.table} and {res.log}")
+    if res.failed:
+        result["error"] = (f"{len(res.failed)} of {len(res.records)} sweep tasks failed; their errors are in {res.table} "
+                           "(rerun with --retry-failed after fixing the cause)")
     return result
 
 

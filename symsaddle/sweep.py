@@ -199,7 +199,7 @@ def run_sweep(task: str | Callable, params: Iterable[Mapping], out: str | Path |
     folder = Path(out) if out is not None else Path(tempfile.mkdtemp(prefix="symsaddle-sweep-"))
     store = ResultStore(folder)
     records = store.open()
-    _check_manifest(folder, name, len(tasks))
+    _check_manifest(folder, name, tasks)
     todo = [k for k in tasks if k not in records
             or (retry_failed and records[k].status is TaskStatus.FAILED)]
     skipped = len(tasks) - len(todo)
@@ -237,16 +237,25 @@ def run_sweep(task: str | Callable, params: Iterable[Mapping], out: str | Path |
     return SweepResult(folder, name, status, ordered, len(todo), skipped, store.table, store.log)
 
 
-def _check_manifest(folder: Path, name: str, n_tasks: int) -> None:
-    """A results folder holds one task function's results: refuse to mix in another's."""
+def _check_manifest(folder: Path, name: str, keys: Iterable[str]) -> None:
+    """A results folder holds one sweep — one task function over one set of parameter sets (its task keys):
+    rerunning that sweep resumes it; another task or another grid is refused, never mixed in."""
+    keys = sorted(keys)
     path = folder / MANIFEST_NAME
     if path.exists():
-        recorded = json.loads(path.read_text()).get("task")
+        manifest = json.loads(path.read_text())
+        recorded = manifest.get("task")
         if recorded != name:
             raise SweepSpecError(f"{folder} holds results of sweep task {recorded!r}, not {name!r}; "
                                  "choose another folder")
+        old = manifest.get("keys")
+        if old is not None and old != keys:
+            common = len(set(old) & set(keys))
+            raise SweepSpecError(f"{folder} holds a sweep of {name!r} over other parameters ({len(old)} tasks, "
+                                 f"{common} of them in this one of {len(keys)}); rerun that sweep's own "
+                                 "specification to resume it, or choose another folder")
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps({"task": name, "tasks": n_tasks}, indent=2) + "\n")
+    tmp.write_text(json.dumps({"task": name, "tasks": len(keys), "keys": keys}, indent=2) + "\n")
     tmp.replace(path)
 
 

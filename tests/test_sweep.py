@@ -133,6 +133,10 @@ def test_specification_errors(tmp_path):
     from symsaddle.deep_linear.stepsize import ladder_task
     with pytest.raises(SweepSpecError, match="holds results of sweep task 'test-square'"):
         run_sweep(ladder_task, [{"seed": 1}], tmp_path / "a", workers=0)
+    # the same task over another grid is another sweep: refused, not mixed into the same table
+    with pytest.raises(SweepSpecError, match=r"over other parameters \(1 tasks, 1 of them in this one of 2\)"):
+        run_sweep("test-square", [{"seed": 1}, {"seed": 2}], tmp_path / "a", workers=0, progress=False)
+    assert len(run_sweep("test-square", [{"seed": 1}], tmp_path / "a", workers=0, progress=False).records) == 1
 
 
 def test_specification_files_are_data_only(tmp_path):
@@ -160,9 +164,12 @@ def test_specification_files_are_data_only(tmp_path):
 def test_cli_sweep(tmp_path, capsys):
     spec = tmp_path / "spec.json"
     spec.write_text(json.dumps({"task": "test-square", "grid": {"seed": [5, 6]}, "fixed": {"fail_on": [6]}}))
-    assert main(["sweep", str(spec), "--out", str(tmp_path / "out"), "--workers", "0", "--json"]) == 0
-    out = json.loads(capsys.readouterr().out)
+    # a failed task does not stop the sweep, but the run is a failed computation: exit 1, the error named
+    assert main(["sweep", str(spec), "--out", str(tmp_path / "out"), "--workers", "0", "--json"]) == 1
+    captured = capsys.readouterr()
+    out = json.loads(captured.out)
     assert out["tasks"] == 2 and out["failed"] == 1 and out["ran"] == 2 and out["status"] == "completed with failures"
+    assert "1 of 2 sweep tasks failed" in captured.err
     assert main(["sweep", "--list", "--json"]) == 0
     assert "test-square" in json.loads(capsys.readouterr().out)["tasks"]
     assert main(["sweep", str(tmp_path / "missing.json")]) == 2
