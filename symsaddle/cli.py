@@ -13,9 +13,11 @@ Arguments are parsed as numbers and names only; no user text reaches ``sympify``
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
 import sys
 import textwrap
+import threading
 import time
 import traceback
 import warnings
@@ -142,6 +144,31 @@ def _progress() -> bool:
     return sys.stderr.isatty()
 
 
+@contextlib.contextmanager
+def _heartbeat(label: str, every: float = 15.0):
+    """While a person watches (stderr is a terminal), say that ``label`` started and, every ``every`` seconds,
+    that it is still running — for the analyses whose inner loops have no progress bar of their own."""
+    if not _progress():
+        yield
+        return
+    started, done = time.monotonic(), threading.Event()
+
+    def beat():
+        while not done.wait(every):
+            elapsed = int(time.monotonic() - started)
+            print(f"symsaddle: {label}: still running ({elapsed // 60} min {elapsed % 60:02d} s)", file=sys.stderr,
+                  flush=True)
+
+    print(f"symsaddle: {label}: started", file=sys.stderr, flush=True)
+    thread = threading.Thread(target=beat, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        done.set()
+        thread.join()
+
+
 def cmd_demo(args) -> dict:
     from .demo import run_demo
     return run_demo(args.out, gamma=args.gamma, progress=_progress())
@@ -216,7 +243,8 @@ def cmd_reproduce(args) -> dict:
         raise UsageError(f"case {found.name!r} has no --quick mode; run it without --quick")
     options = found.parse_options(args.case_options)
     out = _prepare_out(args.out / found.name, args.force) if args.out else None
-    result = found(out, _progress(), quick=args.quick, **options)
+    with _heartbeat(f"reproduce {found.name}"):
+        result = found(out, _progress(), quick=args.quick, **options)
     return {"case": found.name, "paper": found.paper, **({"quick": found.quick} if args.quick else {}),
             **result, "_out": out}
 

@@ -248,3 +248,21 @@ def test_python_dash_m_is_the_console_script(tmp_path):
     out_s = subprocess.run(["symsaddle", "derive", "diagonal_linear", "--d", "1", "--json"],
                            capture_output=True, text=True, check=True).stdout
     assert out_m == out_s and json.loads(out_m)["gradient"]
+
+
+def test_a_watched_long_run_says_it_is_still_running(monkeypatch, capsys):
+    """On a terminal, an analysis without a progress bar of its own still shows it is alive."""
+    import time
+
+    from symsaddle import cli
+    monkeypatch.setattr(cli, "_progress", lambda: True)
+    with cli._heartbeat("reproduce toy", every=0.05):
+        time.sleep(0.3)
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0] == "symsaddle: reproduce toy: started"
+    assert len(lines) >= 3 and all(line.startswith("symsaddle: reproduce toy: still running (0 min 00 s)")
+                                   for line in lines[1:])
+    monkeypatch.setattr(cli, "_progress", lambda: False)     # not watched (a pipe, a test): silent
+    with cli._heartbeat("reproduce toy", every=0.05):
+        time.sleep(0.1)
+    assert capsys.readouterr().err == ""
