@@ -3,6 +3,8 @@
 import re
 from pathlib import Path
 
+import pytest
+
 from symsaddle import ACTIVATIONS
 from symsaddle.registry import load
 
@@ -38,3 +40,30 @@ def test_gallery_images_exist_and_are_small():
         path = ROOT / image
         assert path.is_file(), image
         assert path.stat().st_size < 250_000, image
+
+
+def test_the_python_example_runs():
+    """The README's Python block, pasted as it is, runs (it defines its own data)."""
+    block = README.split("## Python", 1)[1].split("```python", 1)[1].split("```", 1)[0]
+    namespace: dict = {}
+    exec(compile(block, "README.md", "exec"), namespace)      # our own README, not user input
+    assert namespace["k"].P == 5 * 2 + 5
+
+
+def test_the_sweep_specification_example_fits_its_task():
+    """The README's TOML specification parses as data and every parameter set binds to the named task."""
+    import inspect
+    import sys
+
+    if sys.version_info < (3, 11):
+        pytest.skip("TOML specifications need Python ≥ 3.11")
+    import tomllib
+
+    from symsaddle.sweep import SweepSpec, sweep_tasks
+    block = README.split("```toml", 1)[1].split("```", 1)[0]
+    spec = SweepSpec.from_mapping(tomllib.loads(block))
+    sets = spec.parameter_sets()
+    assert len(sets) == 100 and spec.workers == 2
+    signature = inspect.signature(sweep_tasks()[spec.task].function)
+    for p in sets:
+        signature.bind(**spec.fixed, **p)
