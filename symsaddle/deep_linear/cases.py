@@ -58,7 +58,7 @@ def critical_report(out_dir: Path | None, progress: bool, *, data_seed: int = 0,
     }
     if out_dir is not None:
         write_tables(rows, out_dir, "critical_points", CRITICAL_COLUMNS,
-                     caption="Critical points of seed 001 \\S4 (widths 5-4-4-5)")
+                     caption="Critical points of the deep linear network 5-4-4-5 (report \\S4)")
         write_tables(learning.rows(), out_dir, "plateaus")
         write_tables(result["escape"], out_dir, "escape")
         save_figure(plateau_figure(learning), out_dir, "figure1_plateaus")
@@ -68,7 +68,7 @@ def critical_report(out_dir: Path | None, progress: bool, *, data_seed: int = 0,
     for r in rows:
         kinds[r["kind"]] = kinds.get(r["kind"], 0) + 1
     result["text"] = "\n".join([
-        f"seed 001 §4 data (seed {data_seed}): λ = {np.array2string(stats.eigenvalues, precision=2)}",
+        f"report §4 data (seed {data_seed}): λ = {np.array2string(stats.eigenvalues, precision=2)}",
         f"global minimum L* = {survey.global_minimum:.6f} (S = {{1..4}})",
         f"{len(rows)} critical points: {kinds}; Hessian vs Achour et al.: "
         f"{'all agree' if survey.all_agree else 'DISAGREEMENT'}",

@@ -6,7 +6,7 @@ the loss ‖Y − W X‖_F² depends on the data only through
     Σ_XX = X Xᵀ,   Σ_XY = X Yᵀ = Σ_YXᵀ,   Σ_YY = Y Yᵀ
 
 (for rows-as-samples data these are Xᵀ X, Xᵀ Y, Yᵀ Y: the same matrices). Under the
-assumptions of seed 001 §3.2 (Σ_XX invertible, Σ_XY of full rank d_y ≤ d_x) define
+assumptions of the critical-point theory (Achour et al. 2021) (Σ_XX invertible, Σ_XY of full rank d_y ≤ d_x) define
 
     Σ = Σ_YX Σ_XX⁻¹ Σ_XY = U diag(λ_1 > … > λ_{d_y}) Uᵀ.
 
@@ -72,7 +72,7 @@ class SufficientStatistics:
     ``r_factor`` (k × (d_x + d_y), k ≤ d_x + d_y, upper triangular) is computed from the
     samples by :meth:`from_samples` / given to :meth:`from_r_factor`; when only moments are
     given it is formed from them (with their precision limit, see the module docstring).
-    Construction checks the assumptions of seed 001 §3.2 and raises
+    Construction checks the assumptions of the critical-point theory (Achour et al. 2021) and raises
     :class:`~symsaddle.errors.SingularMatrixError` when Σ_XX is singular or Σ_XY is
     rank deficient (rank < d_y, which includes d_y > d_x).
     """
@@ -102,12 +102,12 @@ class SufficientStatistics:
         if ex[0] <= RANK_RTOL * max(ex[-1], 0.0):
             raise SingularMatrixError(
                 f"Σ_XX is singular (eigenvalues {ex[0]:.3e} … {ex[-1]:.3e}, ratio ≤ {RANK_RTOL:g}); "
-                "seed 001 §3.2 assumes it invertible — remove collinear input features")
+                "the critical-point theory (Achour et al. 2021) assumes it invertible — remove collinear input features")
         sv = np.linalg.svd(Sxy, compute_uv=False)
         rank = int(np.sum(sv > RANK_RTOL * sv[0])) if sv.size and sv[0] > 0 else 0
         if rank < d_y:
             raise SingularMatrixError(
-                f"Σ_XY is rank deficient: rank {rank} < d_y = {d_y} (d_x = {d_x}); seed 001 §3.2 "
+                f"Σ_XY is rank deficient: rank {rank} < d_y = {d_y} (d_x = {d_x}); the critical-point theory (Achour et al. 2021) "
                 "assumes rank Σ_XY = d_y ≤ d_x")
         object.__setattr__(self, "Sxx", (Sxx + Sxx.T) / 2)
         object.__setattr__(self, "Sxy", Sxy)

@@ -200,7 +200,7 @@ def random_network(widths: Sequence[int], seed: int, *, init_scale: float = 0.05
     theorem applies, α < 1, for nearly every draw, see the audit)."""
     w = tuple(int(d) for d in widths)
     if w[0] != w[-1]:
-        raise ShapeError(f"seed 001 §5.4 uses d_x = d_y (Y = diag(1..d) X + E); got widths {w}")
+        raise ShapeError(f"the step-size study (report §5.4) uses d_x = d_y (Y = diag(1..d) X + E); got widths {w}")
     rng = np.random.default_rng(seed)
     X = rng.normal(size=(w[0], w[0]))
     Y = np.diag(np.arange(1.0, w[0] + 1)) @ X + noise * rng.normal(size=X.shape)
@@ -289,7 +289,7 @@ def doubling_experiment(networks: Sequence[Network], *, epochs: int = 5000, star
 # the 100-network study as a sweep (one task per network, resumable, local pool or Dask)
 
 
-@sweepable("deep-linear-ladder", "seed 001 §5.4: the doubling ladder of random_network(widths, seed)")
+@sweepable("deep-linear-ladder", "the step-doubling ladder of one random deep linear network (Nguegnang et al. 2021 set-up; report §5.4)")
 def ladder_task(seed: int, widths: Sequence[int] = (5, 5, 5, 5), epochs: int = 5000,
                 m_formula: str = MFormula.CORRECTED.value) -> dict:
     """One network of the step-size study: :func:`doubling_experiment` on

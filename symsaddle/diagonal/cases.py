@@ -278,7 +278,7 @@ def _summary(r: SeedCaseResult, claims: list[Claim]) -> str:
     lines.append("  jump-time error t̃_sim − t_k at γ = " + ", ".join(f"{g:g}" for g in GAMMAS) + ":")
     for k in range(1, len(r.path.saddles)):
         lines.append(f"    k = {k}: " + ", ".join(f"{run.time_errors[k - 1]:+.2e}" for run in r.studies))
-    lines.append("  claims of the thesis (seed 000; docs/audit_seed000.md):")
+    lines.append("  claims of the thesis (docs/audit_seed000.md):")
     lines += [f"    [{c.verdict.value}] {c.where}: {c.statement}" for c in claims]
     return "\n".join(lines)
 
@@ -428,7 +428,7 @@ def nonzero_init(out_dir: Path | None, progress: bool) -> dict:
               "claims": rows(claims)}
     if out_dir is not None:
         out = Path(out_dir)
-        files = write_tables(table, out, "table11", caption="Seed 000 Table 11 recomputed (exact GD, step 0.01)")
+        files = write_tables(table, out, "table11", caption="Thesis Table 11 recomputed (exact GD, step 0.01)")
         files += write_tables(rows(claims), out, "seed_claims")
         gd_g = list(TABLE11)
         files += save_figure(l1_figure(gammas, l1, gd_g, [row["l1"] for row in table], l1_min, l2), out,
@@ -442,6 +442,6 @@ def nonzero_init(out_dir: Path | None, progress: bool) -> dict:
          markdown_table(table, ["gamma", "iteration", "loss", "kind", "l1", "flow limit l1", "seed loss",
                                 "seed min(u²−v²)", "w± sign flipped"]),
          f"divergence onset for step 0.01: between γ = {low:.4f} and {high:.4f}",
-         "claims of the thesis (seed 000; docs/audit_seed000.md):"]
+         "claims of the thesis (docs/audit_seed000.md):"]
         + [f"  [{c.verdict.value}] {c.where}: {c.statement} — {c.note}" for c in claims])
     return result

@@ -123,7 +123,7 @@ def require_two_homogeneous(model: Model) -> HomogeneityReport:
         info = ", ".join(f"{k}={v}" for k, v in model.info)
         raise NotHomogeneousError(
             f"model {model.name!r} ({info}) is {report.status.value}: {report.reason}. The NCF analyses "
-            "(seed 002) need H(x; c·θ) = c²·H(x; θ) for all c > 0, e.g. two-layer (leaky) ReLU, "
+            "(Kumar & Haupt 2024) need H(x; c·θ) = c²·H(x; θ) for all c > 0, e.g. two-layer (leaky) ReLU, "
             "single-layer squared ReLU with fixed outer weights, deep ReLU with exactly two trainable "
             "layers, diagonal linear networks")
     return report

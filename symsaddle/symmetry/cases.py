@@ -84,12 +84,12 @@ def counts_report(out_dir: Path | None, progress: bool, *, max_r: int = 6, max_a
         write_tables(T, out_dir, "T", caption="T(r, m): affine subspaces of the global-minimum manifold")
         write_tables(G, out_dir, "G", caption="G(r, m): symmetry-induced critical subspaces")
         write_tables(thesis, out_dir, "thesis_counts", ["quantity", "printed", "closed_form", "enumeration", "verdict"],
-                     caption="Seed 003 \\S4 counts")
+                     caption="Thesis \\S4 counts")
         write_tables(curve.rows(), out_dir, "figure4_4_ratios")
         save_figure(ratio_figure(curve), out_dir, "figure4_4")
         write_json(result, Path(out_dir) / "result.json")
     result["text"] = "\n".join([
-        "Seed 003 §4 counts against closed forms and brute-force enumeration:",
+        "The thesis's §4 counts against closed forms and brute-force enumeration:",
         markdown_table(thesis, ["quantity", "printed", "closed_form", "enumeration", "verdict"]),
         f"closed forms = enumeration for r ≤ {enumerate_up_to}, m ≤ r + 3: {enumeration_agrees}",
         f"Figure 4.4 (r* = {r_star}): Σ_r G(r, m)/T(r*, m) < 1 from h = {curve.crossover} added neurons on; "

@@ -139,7 +139,7 @@ def teacher_student_case(out_dir: Path | None, progress: bool, inits: int = 1000
                     out, "fig6_7_neuron_distance")
         result["figure_examples"] = _neurons_figures(res, out)
     result["text"] = "\n".join([
-        f"teacher–student (seed 003 §6.2): {inits} initialisations, {res.run.method}, "
+        f"teacher–student (thesis §6.2): {inits} initialisations, {res.run.method}, "
         f"{res.seconds['total']:.0f} s", "", markdown_table(rows), "",
         "escaping end points by the neurons that carry the growth:", markdown_table(result["escaping_neurons"]),
         "", "distinct local minima (by loss):", markdown_table(result["distinct_local_minima"])])

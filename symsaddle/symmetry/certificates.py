@@ -166,7 +166,7 @@ def theorem1(kernel, x_star, R: float, *, strict_index: bool = True, n_points: i
     cls = classify(kernel, x, higher_order=False)
     H, lam, vec, band = _spectrum(kernel, x)
     lmin = float(lam[0])
-    base = dict(theorem="Theorem 1 (seed 003 §6.2.5)", lambda_min=lmin, R=float(R))
+    base = dict(theorem="Theorem 1 (thesis §6.2.5)", lambda_min=lmin, R=float(R))
     if cls.gradient_norm > cls.gradient_tolerance:
         return NearbyMinimumCertificate(status=CertificateStatus.NOT_CRITICAL, radius=None, B=None, reason=cls.reason,
                                         **base)
@@ -209,7 +209,7 @@ def theorem2(kernel, x_star, R: float, *, n_points: int = 16, n_directions: int 
     cls = classify(kernel, x, higher_order=False)
     H, lam, vec, band = _spectrum(kernel, x)
     lmin = float(lam[0])
-    base = dict(theorem="Theorem 2 (seed 003 §6.2.5)", lambda_min=lmin, R=float(R))
+    base = dict(theorem="Theorem 2 (thesis §6.2.5)", lambda_min=lmin, R=float(R))
     if cls.gradient_norm > cls.gradient_tolerance:
         return NearbyMinimumCertificate(status=CertificateStatus.NOT_CRITICAL, radius=None, B=None, reason=cls.reason,
                                         **base)

@@ -298,7 +298,7 @@ class SILinePrediction:
             elif (self.rank_U == 0 and self.reduced_inertia.zero == 0 and self.Y_inertia.zero == 0):
                 out.append(Segment(name, In, LineVerdict.DEGENERATE_MINIMUM,
                                    "U = 0, H_r ≻ 0 and μ(1−μ)Y ≻ 0: a degenerate local minimum (Fukumizu & Amari 2000, "
-                                   "Theorem 3; seed 003 Corollaries 3.1/3.2)"))
+                                   "Theorem 3; thesis Corollaries 3.1/3.2)"))
             else:
                 out.append(Segment(name, In, LineVerdict.INCONCLUSIVE,
                                    "PSD Hessian with zeros beyond the line direction (singular H_r, or Y singular on ker Uᵀ)"))
