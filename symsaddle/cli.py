@@ -103,40 +103,64 @@ def _normalization(text: str):
 
 # -- the core commands ------------------------------------------------------------------------------
 
+#: The model options of derive/check: option → (the families it applies to, its default).
+MODEL_OPTIONS: dict[str, tuple[tuple[str, ...], object]] = {
+    "d": (("diagonal_linear",), 2),
+    "widths": (("deep_linear", "mlp"), [2, 2, 1]),
+    "d_in": (("two_layer",), 2),
+    "width": (("two_layer",), 3),
+    "d_out": (("two_layer",), 1),
+    "activation": (("two_layer", "mlp"), "tanh"),
+    "bias": (("two_layer", "mlp"), False),
+}
+
+
 def _add_model_args(p: argparse.ArgumentParser, default_n: int):
     from ._activations import ACTIVATIONS
 
     size = _integer(1)
+
+    def applies(name: str) -> str:
+        families, default = MODEL_OPTIONS[name]
+        return f"{' / '.join(families)} only; default {default}"
+
     p.add_argument("model", choices=MODEL_FAMILIES, help="model family")
-    p.add_argument("--d", type=size, default=2, help="diagonal_linear: width d (p = u ⊙ v has d entries)")
-    p.add_argument("--widths", type=size, nargs="+", default=[2, 2, 1],
-                   help="deep_linear / mlp: layer widths d_0 … d_N (input first)")
-    p.add_argument("--d-in", type=size, default=2, help="two_layer: input dimension")
-    p.add_argument("--width", type=size, default=3, help="two_layer: hidden width")
-    p.add_argument("--d-out", type=size, default=1, help="two_layer: output dimension")
-    p.add_argument("--activation", default="tanh", metavar="NAME",
-                   help="two_layer / mlp activation, one of: " + ", ".join(sorted(ACTIVATIONS)))
-    p.add_argument("--bias", action="store_true", help="two_layer / mlp: add biases")
-    p.add_argument("--n", type=size, default=default_n, help="number of samples (≥ 1)")
+    p.add_argument("--d", type=size, help=f"width d (p = u ⊙ v has d entries); {applies('d')}")
+    p.add_argument("--widths", type=size, nargs="+",
+                   help=f"layer widths d_0 … d_N (input first); {applies('widths')}")
+    p.add_argument("--d-in", type=size, help=f"input dimension; {applies('d_in')}")
+    p.add_argument("--width", type=size, help=f"hidden width; {applies('width')}")
+    p.add_argument("--d-out", type=size, help=f"output dimension; {applies('d_out')}")
+    p.add_argument("--activation", metavar="NAME",
+                   help=f"one of: {', '.join(sorted(ACTIVATIONS))}; {applies('activation')}")
+    p.add_argument("--bias", action="store_true", default=None, help=f"add biases; {applies('bias')}")
+    p.add_argument("--n", type=size, default=default_n, help=f"number of samples (≥ 1; default {default_n})")
     p.add_argument("--loss", default="square", choices=("square", "logistic", "linear"))
     p.add_argument("--normalization", default="mean", type=_normalization,
                    help="'mean' (1/n), 'sum', or a positive number c in L = c Σ ℓ")
 
 
 def _model(args):
+    """The model of derive/check; an option given for another family is bad input, not silently ignored."""
     from . import models
 
+    options = {}
+    for name, (families, default) in MODEL_OPTIONS.items():
+        value = getattr(args, name)
+        if value is not None and args.model not in families:
+            flag = "--" + name.replace("_", "-")
+            raise UsageError(f"{flag} applies to {' and '.join(families)}, not to {args.model}")
+        options[name] = default if value is None else value
     if args.model == "diagonal_linear":
-        return models.diagonal_linear(args.d)
-    if args.model == "deep_linear":
-        if len(args.widths) < 2:
-            raise UsageError("--widths needs at least two numbers (input and output width), e.g. --widths 2 2 1")
-        return models.deep_linear(args.widths)
-    if args.model == "two_layer":
-        return models.two_layer(args.d_in, args.width, args.activation, bias=args.bias, d_out=args.d_out)
-    if len(args.widths) < 2:
+        return models.diagonal_linear(options["d"])
+    if args.model in ("deep_linear", "mlp") and len(options["widths"]) < 2:
         raise UsageError("--widths needs at least two numbers (input and output width), e.g. --widths 2 3 1")
-    return models.mlp(args.widths, args.activation, bias=args.bias)
+    if args.model == "deep_linear":
+        return models.deep_linear(options["widths"])
+    if args.model == "two_layer":
+        return models.two_layer(options["d_in"], options["width"], options["activation"], bias=options["bias"],
+                                d_out=options["d_out"])
+    return models.mlp(options["widths"], options["activation"], bias=options["bias"])
 
 
 def _progress() -> bool:
@@ -180,6 +204,8 @@ def cmd_derive(args) -> dict:
     from ._objective import Objective
     from .equilibria import solve_equilibria
 
+    if args.timeout is not None and not args.equilibria:
+        raise UsageError("--timeout is the budget of --equilibria; give both, or neither")
     model = _model(args)
     obj = Objective.symbolic(model, args.n, loss=args.loss, normalization=args.normalization)
     result = {"objective": obj.describe(), "loss": sp.latex(obj.expression),
@@ -189,7 +215,8 @@ def cmd_derive(args) -> dict:
              *[f"  dL/d{sp.latex(p)} = {sp.latex(g)}" for p, g in zip(model.parameters, obj.gradient)],
              "", "Hessian:", f"  H = {sp.latex(obj.hessian)}"]
     if args.equilibria:
-        fams = solve_equilibria(obj, timeout=args.timeout, progress=_progress())
+        timeout = DEFAULT_TIMEOUT if args.timeout is None else args.timeout
+        fams = solve_equilibria(obj, timeout=timeout, progress=_progress())
         result["equilibria"] = [{"point": [sp.latex(c) for c in f.point], "free": [str(s) for s in f.free],
                                  "loss": sp.latex(f.loss),
                                  "flow_eigenvalues": [{"value": sp.latex(e.value), "multiplicity": e.multiplicity}
@@ -368,8 +395,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("derive", help="symbolic loss, gradient, Hessian (and equilibria) of a small model, as LaTeX")
     _add_model_args(p, default_n=1)
     p.add_argument("--equilibria", action="store_true", help="solve ∇L = 0 and linearise the flow")
-    p.add_argument("--timeout", type=_seconds, default=DEFAULT_TIMEOUT, metavar="SECONDS",
-                   help="time budget of the symbolic solve of --equilibria (default %(default)g); when it runs out, "
+    p.add_argument("--timeout", type=_seconds, metavar="SECONDS",
+                   help=f"time budget of the symbolic solve of --equilibria (default {DEFAULT_TIMEOUT:g}); when it runs out, "
                         "the families found so far and a numerical critical-point search are reported")
     _add_common(p, None)
     p.set_defaults(func=cmd_derive)

@@ -266,3 +266,14 @@ def test_a_watched_long_run_says_it_is_still_running(monkeypatch, capsys):
     with cli._heartbeat("reproduce toy", every=0.05):
         time.sleep(0.1)
     assert capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["check", "two_layer", "--d", "3"], "--d applies to diagonal_linear, not to two_layer"),
+    (["check", "diagonal_linear", "--widths", "2", "3"], "--widths applies to deep_linear and mlp, not to diagonal_linear"),
+    (["derive", "deep_linear", "--activation", "relu"], "--activation applies to two_layer and mlp, not to deep_linear"),
+    (["derive", "diagonal_linear", "--timeout", "5"], "--timeout is the budget of --equilibria"),
+])
+def test_an_option_for_another_model_is_refused_not_ignored(capsys, argv, message):
+    assert main(argv) == 2
+    assert message in one_line_error(capsys)
