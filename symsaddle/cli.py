@@ -16,6 +16,7 @@ import argparse
 import contextlib
 import math
 import sys
+import tempfile
 import textwrap
 import threading
 import time
@@ -351,8 +352,11 @@ def _emit(args, result: dict, out: Path | None, started: float):
         write_json(data, full)
     if args.json:
         text = dumps(data)
-        if out is not None and len(text) > LARGE_JSON:
-            text = dumps(summarise_json(data, out / "result.json", LARGE_JSON // 10))
+        if len(text) > LARGE_JSON:
+            if out is None:                  # no --out: the full result goes to a new temporary folder
+                full = Path(tempfile.mkdtemp(prefix=f"symsaddle-{args.command}-")) / "result.json"
+                write_json(data, full)
+            text = dumps(summarise_json(data, full, LARGE_JSON // 10))
         print(text)
     else:
         print(result.get("text") or dumps(data))

@@ -4,6 +4,7 @@ import importlib.metadata
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -224,6 +225,11 @@ def test_large_json_is_summarised_with_the_path_of_the_full_file(fake_cases, tmp
     assert printed["full_result"] == str(tmp_path / "test-large" / "result.json")
     assert printed["omitted"] == ["big"] and printed["small"] == 1
     assert full["big"] == list(range(LARGE_JSON // 4))
+    # without --out the full result goes to a new temporary folder, never to stdout whole
+    assert main(["reproduce", "test-large", "--json"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["omitted"] == ["big"]
+    assert json.loads(Path(printed["full_result"]).read_text())["big"] == list(range(LARGE_JSON // 4))
 
 
 def test_text_mode_says_where_it_wrote_and_old_names_still_work(fake_cases, tmp_path, capsys):
