@@ -225,10 +225,17 @@ def test_large_json_is_summarised_with_the_path_of_the_full_file(fake_cases, tmp
     assert printed["full_result"] == str(tmp_path / "test-large" / "result.json")
     assert printed["omitted"] == ["big"] and printed["small"] == 1
     assert full["big"] == list(range(LARGE_JSON // 4))
-    # without --out the full result goes to a new temporary folder, never to stdout whole
-    assert main(["reproduce", "test-large", "--json"]) == 0
+
+def test_large_json_without_out_goes_to_a_temporary_file(capsys):
+    """A command run without --out (e.g. saddles) never prints a result over 100 kB whole."""
+    import argparse
+    import time
+
+    from symsaddle.cli import _emit
+    result = {"big": list(range(LARGE_JSON // 4)), "small": 1, "text": "done"}
+    _emit(argparse.Namespace(json=True, command="saddles"), result, None, time.time())
     printed = json.loads(capsys.readouterr().out)
-    assert printed["omitted"] == ["big"]
+    assert printed["omitted"] == ["big"] and printed["small"] == 1
     assert json.loads(Path(printed["full_result"]).read_text())["big"] == list(range(LARGE_JSON // 4))
 
 
