@@ -55,6 +55,8 @@ from symsaddle.datasets import seed003_grid  # noqa: E402
 TWO_LAYER_WIDTHS = (5, 20, 100)
 MLP_WIDTHS = ((2, 5, 5, 1), (2, 10, 10, 1), (2, 12, 12, 12, 1))
 BUILD_TARGET = 2.0
+#: every implementation must agree with symsaddle to this (relative to the largest entry) before it is timed
+AGREEMENT = 1e-12
 
 
 # ---------------------------------------------------------------------------------------------
@@ -247,6 +249,13 @@ def paired_rounds(impls: dict, args, rounds: int, batch: int, min_seconds: float
         t0 = clock()
         impls[name](*args)
         repeats[name] = max(1, int(np.ceil(min_seconds / max(clock() - t0, 1e-4))))
+    ref = results["symsaddle"]
+    scale = max(float(np.max(np.abs(ref))), 1e-300)
+    for name in names:                                              # same numbers before timing
+        diff = float(np.max(np.abs(np.asarray(results[name]) - ref))) / scale
+        if not diff <= AGREEMENT:
+            raise AssertionError(f"{name} differs from symsaddle by {diff:.1e} (relative to the largest "
+                                 f"entry) > {AGREEMENT:.0e}: the implementations do not compute the same thing")
     times = {name: [] for name in names}
     for r in range(rounds):
         for name in names[r % len(names):] + names[:r % len(names)]:
@@ -254,8 +263,6 @@ def paired_rounds(impls: dict, args, rounds: int, batch: int, min_seconds: float
             for _ in range(repeats[name]):
                 impls[name](*args)
             times[name].append((clock() - t0) / repeats[name])
-    ref = results["symsaddle"]
-    scale = max(float(np.max(np.abs(ref))), 1e-300)
     return ({n: float(np.median(t)) / batch for n, t in times.items()},
             {n: float(np.median(np.array(times[n]) / np.array(times["symsaddle"]))) for n in names},
             {n: float(np.max(np.abs(np.asarray(results[n]) - ref))) / scale for n in names})
@@ -369,8 +376,8 @@ def peak_memory(X, y) -> None:
     print("\npeak work memory of the structured Hessian (tracemalloc; output array excluded)")
     print("| model | P | B | budget | peak work memory | under budget |")
     print("|---|---|---|---|---|---|")
-    for widths in ((2, 12, 12, 12, 1),):
-        m = ss.models.mlp(list(widths), "sigmoid")
+    for label, m in (("two_layer(2, 100)", ss.models.two_layer(2, 100, "sigmoid")),
+                     ("mlp([2, 12, 12, 12, 1])", ss.models.mlp([2, 12, 12, 12, 1], "sigmoid"))):
         obj = ss.Objective(m, X, y)
         theta = np.random.default_rng(1).normal(size=(16, m.n_parameters))
         for budget in (1 << 30, 1 << 26, 1 << 23):
@@ -380,7 +387,7 @@ def peak_memory(X, y) -> None:
             H = k.hessian(theta)
             peak = tracemalloc.get_traced_memory()[1] - H.nbytes
             tracemalloc.stop()
-            print(f"| mlp({list(widths)}) | {m.n_parameters} | {len(theta)} | {budget / 2**20:.0f} MiB | "
+            print(f"| {label} | {m.n_parameters} | {len(theta)} | {budget / 2**20:.0f} MiB | "
                   f"{peak / 2**20:.1f} MiB | {'yes' if peak <= budget else 'NO'} |", flush=True)
 
 
