@@ -75,8 +75,10 @@ from .protocol import check_order, parameter_batch, point_and_direction
 SWEEP_ARRAY_BYTES = 96 << 10
 
 #: Bytes of per-sample work arrays in one chunk of the Hessian (on top of its P × P temporaries),
-#: whose matrix products want longer sample dimensions (measured: 4 MB about 1.3–1.7× faster than 16 MB).
-HESSIAN_CHUNK_BYTES = 4 << 20
+#: whose matrix products want longer sample dimensions, and whose Python overhead per chunk wants
+#: several θ per chunk at small P (measured with page-fault-free allocation: 16 MB 1.2–1.4× faster
+#: than 4 MB; under glibc's default allocator the comparison flips with the process's heap state).
+HESSIAN_CHUNK_BYTES = 16 << 20
 
 
 class _Layer:
