@@ -420,25 +420,34 @@ def _even_powers_only(e, f) -> bool:
 
 
 def _shared_exponential_atoms(z: np.ndarray, layout) -> list[np.ndarray]:
-    """The atoms of :func:`numpy_pieces` for the values z, in ``layout`` order."""
+    """The atoms of :func:`numpy_pieces` for the values z, in ``layout`` order (in place where
+    possible: every temporary is one more allocation and one more pass)."""
+    if np.ndim(z) == 0:                                     # ufuncs return scalars for 0-d input
+        return [atom.reshape(()) for atom in _shared_exponential_atoms(np.reshape(z, 1), layout)]
     out = []
     a_abs = np.abs(z)
     for k, items in layout:
         a = a_abs if k == 1.0 else a_abs * k
-        h = np.exp(-0.5 * a)                                # e = h², so sech = 2h/(1 + e) needs no √
+        h = np.multiply(a, -0.5)
+        np.exp(h, out=h)                                    # h = exp(−a/2); e = h², so sech = 2h/(1 + e)
         e = h * h
-        inv = 1.0 / (1.0 + e)
+        inv = e + 1.0
+        np.reciprocal(inv, out=inv)
         for kind, sign in items:
             if kind == "sigmoid":
-                positive = z >= 0 if sign > 0 else z <= 0
-                out.append(np.maximum(e, positive) * inv)
+                atom = np.maximum(e, z >= 0 if sign > 0 else z <= 0)
+                atom *= inv
             elif kind in ("sech", "sech2"):                 # sech² as a square: one rounding into
-                sech = 2.0 * h * inv                        # the subnormals, as the value itself
-                out.append(sech * sech if kind == "sech2" else sech)
-            else:                                           # tanh; expm1(−a) ≤ 0
-                t = np.expm1(-a)
-                t *= inv
-                out.append(np.copysign(t, z) if sign > 0 else np.copysign(t, -z))
+                atom = h * inv                              # the subnormals, as the value itself
+                atom *= 2.0
+                if kind == "sech2":
+                    atom *= atom
+            else:                                           # tanh = sign · (−expm1(−a))/(1 + e)
+                atom = np.negative(a)
+                np.expm1(atom, out=atom)
+                atom *= inv
+                np.copysign(atom, z if sign > 0 else -z, out=atom)
+            out.append(atom)
     return out
 
 
