@@ -343,19 +343,18 @@ def numpy_pieces(exprs) -> Callable[[np.ndarray], list[np.ndarray]]:
     """z ↦ [e(z) for e in exprs] in NumPy, for expressions in :data:`ACTIVATION_ARGUMENT`.
 
     The custom functions of one argument scale share their exponential: every ``Sigmoid(c z)``,
-    ``Tanh(c z / 2)`` and ``Sech(c z / 2)`` (c a number) is computed from e = exp(−|c z|) as
+    ``Tanh(c z / 2)`` and ``Sech(c z / 2)`` (c a number) is computed from h = exp(−|cz|/2) and
+    e = h² = exp(−|cz|) as
 
-        σ(cz) = max(e, [cz ≥ 0]) / (1 + e),    sech²(cz/2) = 4e / (1 + e)²,
+        σ(cz) = max(e, [cz ≥ 0]) / (1 + e),    sech²(cz/2) = (2h / (1 + e))²,
         sech(cz/2) = 2h / (1 + e),            tanh(cz/2) = sign(cz) · (−expm1(−|cz|)) / (1 + e),
 
-    with e = h², h = exp(−|cz|/2) (so the squares of sech round into the subnormals once, as
-    sech² itself does), each to full relative precision (no cancellation: 1 − e is ``expm1``;
-    nothing overflows),
-    and the expressions become polynomials in these atoms, lambdified with ``cse`` and integer
-    powers as products. So σ, σ′, …, σ⁽⁴⁾ cost one ``exp`` (one ``expm1`` more from σ″ on)
-    instead of one transcendental call per distinct atom. Expressions with other functions of z
-    (or arguments that are not multiples of z) are lambdified as they are. Every returned
-    array has the shape of z.
+    each to full relative precision: no cancellation (1 − e is ``expm1``), no overflow, and sech²
+    rounds into the subnormals once, as its value does. The expressions become polynomials in
+    these atoms, lambdified with ``cse`` and integer powers as products, so σ, σ′, …, σ⁽⁴⁾ cost one
+    ``exp`` (and one ``expm1`` from σ″ on) instead of one transcendental call per distinct atom.
+    Expressions with other functions of z (or arguments that are not multiples of z) are
+    lambdified as they are. Every returned array has the shape of z.
     """
     from ._kernels import numpy_function      # _kernels imports this module
     z = ACTIVATION_ARGUMENT
