@@ -5,7 +5,7 @@ Work: L = 1/(2n) Σ_i (f(x_i; θ) − y_i)² on the 1681-point grid of seed 003 
 
 * two-layer sigmoid nets f = Σ_j a_j σ(w_j·x), widths 5, 20, 100 (P = 15, 60, 300), and
 * sigmoid ``mlp`` nets with biases, [2, 5, 5, 1], [2, 10, 10, 1], [2, 12, 12, 12, 1]
-  (P = 51, 151, 373),
+  (P = 51, 151, 361),
 
 timing per parameter vector θ (a batch of B vectors per call): the gradient, the Hessian and the
 directional derivatives D³L[u]³, D⁴L[u]⁴. Columns:

@@ -71,7 +71,7 @@ from .protocol import check_order, parameter_batch, point_and_direction
 #: its heap (glibc maps arrays ≥ 128 kB afresh, and each first touch of a fresh page costs a
 #: fault: measured 4× slower element-wise passes at 0.5 MB arrays) and that the passes run in
 #: cache; large enough that the per-call overhead of NumPy (about 1 µs) stays small (measured on
-#: the benchmark machine, paired rounds: 96 kB 10–25 % faster than 64 kB, 32 kB 25–45 % slower).
+#: the benchmark machine, paired rounds: 96 kB takes 0.73–0.92 of the time of 64 kB, 32 kB 1.2–1.4×).
 SWEEP_ARRAY_BYTES = 96 << 10
 
 #: Bytes of per-sample work arrays in one chunk of the Hessian (on top of its P × P temporaries),
