@@ -332,13 +332,122 @@ def _derivative_expressions(act: Activation, order: int) -> tuple[sp.Expr, ...]:
 
 @lru_cache(maxsize=None)
 def _numpy_derivatives(act: Activation, order: int) -> Callable[[np.ndarray], list[np.ndarray]]:
-    fn = sp.lambdify([ACTIVATION_ARGUMENT], list(_derivative_expressions(act, order)),
-                     modules=[NUMPY_FUNCTIONS, "numpy"], cse=True)
+    fn = numpy_pieces(_derivative_expressions(act, order))
 
     def derivatives(z: np.ndarray) -> list[np.ndarray]:
-        z = np.asarray(z, dtype=float)
-        return [np.broadcast_to(np.asarray(v, dtype=float), z.shape) for v in fn(z)]
+        return fn(np.asarray(z, dtype=float))
     return derivatives
+
+
+def numpy_pieces(exprs) -> Callable[[np.ndarray], list[np.ndarray]]:
+    """z ↦ [e(z) for e in exprs] in NumPy, for expressions in :data:`ACTIVATION_ARGUMENT`.
+
+    The custom functions of one argument scale share their exponential: every ``Sigmoid(c z)``,
+    ``Tanh(c z / 2)`` and ``Sech(c z / 2)`` (c a number) is computed from h = exp(−|cz|/2) and
+    e = h² = exp(−|cz|) as
+
+        σ(cz) = max(e, [cz ≥ 0]) / (1 + e),    sech²(cz/2) = (2h / (1 + e))²,
+        sech(cz/2) = 2h / (1 + e),            tanh(cz/2) = sign(cz) · (−expm1(−|cz|)) / (1 + e),
+
+    each to full relative precision: no cancellation (1 − e is ``expm1``), no overflow, and sech²
+    rounds into the subnormals once, as its value does. The expressions become polynomials in
+    these atoms, lambdified with ``cse`` and integer powers as products, so σ, σ′, …, σ⁽⁴⁾ cost one
+    ``exp`` (and one ``expm1`` from σ″ on) instead of one transcendental call per distinct atom.
+    Expressions with other functions of z (or arguments that are not multiples of z) are
+    lambdified as they are. Every returned array has the shape of z.
+    """
+    from ._kernels import numpy_function      # _kernels imports this module
+    z = ACTIVATION_ARGUMENT
+    exprs = [sp.sympify(e) for e in exprs]
+    plan = _shared_exponential_plan(exprs)
+    if plan is None:
+        fn = numpy_function([z], exprs)
+        atoms_of = lambda x: ()                                                  # noqa: E731
+    else:
+        scales, symbols, reduced = plan
+        fn = numpy_function([z, *symbols], reduced)
+        atoms_of = lambda x: _shared_exponential_atoms(x, scales)               # noqa: E731
+
+    def pieces(x: np.ndarray) -> list[np.ndarray]:
+        return [v if isinstance(v, np.ndarray) and v.shape == x.shape else
+                np.broadcast_to(np.asarray(v, dtype=float), x.shape) for v in fn(x, *atoms_of(x))]
+    return pieces
+
+
+def _shared_exponential_plan(exprs):
+    """Atoms of :func:`numpy_pieces`: ([(k, [(kind, sign), …]), …] with k = |c| the scale of the
+    exponential, the atom symbols in that order, the rewritten expressions); ``None`` when an
+    expression does not fit (an argument that is not a multiple of z)."""
+    z = ACTIVATION_ARGUMENT
+    found = sorted(set().union(*(e.atoms(Sigmoid, Tanh, Sech) for e in exprs)), key=sp.default_sort_key)
+    if not found:
+        return None
+    layout: dict[float, list] = {}
+    symbols: dict[float, list] = {}
+    squares, plain = {}, {}
+    names = sp.numbered_symbols("_atom")
+    for f in found:
+        c = sp.nsimplify(f.args[0] / z)
+        if not c.is_number or c.is_zero:
+            return None
+        k = float(abs(c) if isinstance(f, Sigmoid) else 2 * abs(c))
+        sym = next(names)
+        if isinstance(f, Sech) and all(_even_powers_only(e, f) for e in exprs):
+            kind, squares[f] = "sech2", sym
+        else:
+            kind, plain[f] = type(f).__name__.lower(), sym
+        layout.setdefault(k, []).append((kind, 1 if c > 0 else -1))
+        symbols.setdefault(k, []).append(sym)
+
+    def rewrite(e):
+        for f, sym in squares.items():
+            e = e.replace(lambda x, f=f: x.is_Pow and x.base == f, lambda x, sym=sym: sym ** (x.exp / 2))
+        return e.xreplace(plain)
+    reduced = [rewrite(e) for e in exprs]
+    if any(r.has(Sigmoid, Tanh, Sech) for r in reduced):
+        return None
+    return list(layout.items()), [s for k in layout for s in symbols[k]], reduced
+
+
+def _even_powers_only(e, f) -> bool:
+    """Does ``f`` occur in ``e`` only as even integer powers?"""
+    if e == f:
+        return False
+    if e.is_Pow and e.base == f:
+        return e.exp.is_Integer and int(e.exp) % 2 == 0
+    return all(_even_powers_only(a, f) for a in e.args)
+
+
+def _shared_exponential_atoms(z: np.ndarray, layout) -> list[np.ndarray]:
+    """The atoms of :func:`numpy_pieces` for the values z, in ``layout`` order (in place where
+    possible: every temporary is one more allocation and one more pass)."""
+    if np.ndim(z) == 0:                                     # ufuncs return scalars for 0-d input
+        return [atom.reshape(()) for atom in _shared_exponential_atoms(np.reshape(z, 1), layout)]
+    out = []
+    a_abs = np.abs(z)
+    for k, items in layout:
+        a = a_abs if k == 1.0 else a_abs * k
+        h = np.multiply(a, -0.5)
+        np.exp(h, out=h)                                    # h = exp(−a/2); e = h², so sech = 2h/(1 + e)
+        e = h * h
+        inv = e + 1.0
+        np.reciprocal(inv, out=inv)
+        for kind, sign in items:
+            if kind == "sigmoid":
+                atom = np.maximum(e, z >= 0 if sign > 0 else z <= 0)
+                atom *= inv
+            elif kind in ("sech", "sech2"):                 # sech² as a square: one rounding into
+                atom = h * inv                              # the subnormals, as the value itself
+                atom *= 2.0
+                if kind == "sech2":
+                    atom *= atom
+            else:                                           # tanh = sign · (−expm1(−a))/(1 + e)
+                atom = np.negative(a)
+                np.expm1(atom, out=atom)
+                atom *= inv
+                np.copysign(atom, z if sign > 0 else -z, out=atom)
+            out.append(atom)
+    return out
 
 
 def get_activation(activation: str | Activation) -> Activation:

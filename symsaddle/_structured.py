@@ -61,17 +61,23 @@ import numpy as np
 import sympy as sp
 from scipy.linalg.blas import dsyrk
 
-from ._activations import ACTIVATION_ARGUMENT, Activation
-from ._kernels import DEFAULT_MEMORY_BUDGET, chunk_rows, numpy_function, numpy_loss
+from ._activations import Activation, numpy_pieces
+from ._kernels import DEFAULT_MEMORY_BUDGET, chunk_rows, numpy_loss
 from .models import Dense, Model
 from .protocol import check_order, parameter_batch, point_and_direction
 
-#: Bytes of work arrays per chunk for the element-wise sweeps (value, gradient, Dᵏ): about the
-#: size of a core's share of cache, so the many passes of an element-wise sweep stay in cache
-#: (measured on the benchmark machine: 2–4 MB is best, 16 MB is 2–3× slower).
-SWEEP_CHUNK_BYTES = 3 << 20
+#: Bytes of one work array (a chunk's samples × the widest layer) in the element-wise sweeps
+#: (value, gradient, ∇²L·v, Dᵏ). Small enough that the allocator serves every temporary from
+#: its heap (glibc maps arrays ≥ 128 kB afresh, and each first touch of a fresh page costs a
+#: fault: measured 4× slower element-wise passes at 0.5 MB arrays) and that the passes run in
+#: cache; large enough that the per-call overhead of NumPy (about 1 µs) stays small (measured on
+#: the benchmark machine, paired rounds: 96 kB takes 0.73–0.92 of the time of 64 kB, 32 kB 1.2–1.4×).
+SWEEP_ARRAY_BYTES = 96 << 10
 
-#: The same for the Hessian's chunks, whose matrix products want longer sample dimensions.
+#: Bytes of per-sample work arrays in one chunk of the Hessian (on top of its P × P temporaries),
+#: whose matrix products want longer sample dimensions, and whose Python overhead per chunk wants
+#: several θ per chunk at small P (measured with page-fault-free allocation: 16 MB 1.2–1.4× faster
+#: than 4 MB; under glibc's default allocator the comparison flips with the process's heap state).
 HESSIAN_CHUNK_BYTES = 16 << 20
 
 
@@ -132,16 +138,11 @@ class _Layer:
 @lru_cache(maxsize=None)
 def _activation_pieces(activation: Activation, order: int, taylor: bool):
     """z ↦ [σ⁽ᵐ⁾(z) (/ m! with ``taylor``), m = 0..order]: ``Activation.derivative_expressions``
-    lambdified once (``cse``, integer powers as products); constants broadcast to z's shape."""
+    evaluated by :func:`numpy_pieces` (one shared exponential, integer powers as products)."""
     exprs = activation.derivative_expressions(order)
     if taylor:
         exprs = [e / factorial(m) for m, e in enumerate(exprs)]
-    fn = numpy_function([ACTIVATION_ARGUMENT], exprs)
-
-    def pieces(z: np.ndarray) -> list[np.ndarray]:
-        return [v if isinstance(v, np.ndarray) and v.shape == z.shape else np.broadcast_to(v, z.shape)
-                for v in fn(z)]
-    return pieces
+    return numpy_pieces(exprs)
 
 
 @lru_cache(maxsize=None)
@@ -202,6 +203,7 @@ class StructuredKernel:
         self.chunk_elements = chunk_elements
         widths = [layer.d_out for layer in self.layers]
         self._width_sum = sum(widths) + model.d_in
+        self._widest = max(widths + [model.d_in])
         self._hessian_row_bytes = self._hessian_bytes_per_row()
 
     def _sweep_bytes_per_row(self, arrays_per_unit: int, order: int) -> int:
@@ -236,13 +238,15 @@ class StructuredKernel:
         return 8 * (2 * self.model.d_out * self.P + 8 * self._width_sum + max(largest, pieces))
 
     # -- chunking ------------------------------------------------------------------------------
-    def _chunks(self, B: int, bytes_per_row: int, bytes_per_theta: int = 0, cap: int = SWEEP_CHUNK_BYTES):
+    def _chunks(self, B: int, bytes_per_row: int, bytes_per_theta: int = 0, cap: int | None = None):
         """(θ slice, sample slice) pairs whose work arrays fit the memory budget.
 
         ``bytes_per_row``: work memory per (θ, sample) pair; ``bytes_per_theta``: per θ (e.g. the
         Hessian's P × P temporaries). Chunks are also kept under ``cap`` bytes when the budget
-        allows, so the element-wise passes run in cache.
+        allows (default: the rows of one :data:`SWEEP_ARRAY_BYTES` array of the widest layer).
         """
+        if cap is None:
+            cap = bytes_per_theta + bytes_per_row * max(1, SWEEP_ARRAY_BYTES // (8 * self._widest))
         need = bytes_per_theta + bytes_per_row
         if need > self.memory_budget:
             raise ValueError(f"memory_budget = {self.memory_budget} bytes cannot hold the work arrays "
@@ -395,7 +399,7 @@ class StructuredKernel:
         th, single = parameter_batch(theta, self.P)
         B, P = th.shape[0], self.P
         H = np.zeros((B, P, P))
-        for bs, ns in self._chunks(B, self._hessian_row_bytes, 6 * 8 * P * P, cap=HESSIAN_CHUNK_BYTES):
+        for bs, ns in self._chunks(B, self._hessian_row_bytes, 6 * 8 * P * P, cap=6 * 8 * P * P + HESSIAN_CHUNK_BYTES):
             self._hessian_chunk(th[bs], ns, H[bs])
         H *= self.factor
         return H[0] if single else H
