@@ -49,8 +49,19 @@ def _relative(a, b, scale):
     return float(np.max(np.abs(np.asarray(a) - np.asarray(b)))) / scale
 
 
-@pytest.mark.parametrize("m", layered_models(), ids=lambda m: f"{m.name}-{dict(m.info)}-P{m.n_parameters}")
-@pytest.mark.parametrize("loss", ["square", "logistic", "linear"])
+def model_loss_pairs():
+    """Every layered family with every loss; the deeper models' per-sample references take SymPy seconds to
+    build, so beyond the square loss they run in the slow lane."""
+    pairs = []
+    for m in layered_models():
+        for loss in ("square", "logistic", "linear"):
+            slow = loss != "square" and m.name == "mlp"
+            pairs.append(pytest.param(m, loss, id=f"{loss}-{m.name}-{dict(m.info)}-P{m.n_parameters}",
+                                      marks=[pytest.mark.slow] if slow else []))
+    return pairs
+
+
+@pytest.mark.parametrize("m, loss", model_loss_pairs())
 def test_structured_matches_per_sample(m, loss, rng):
     obj = ss.Objective(m, *_data(m, loss, rng), loss=loss, normalization="mean")
     ks, kp = obj.compile(), obj.compile("per-sample")
