@@ -12,12 +12,12 @@ from typing import Callable, Sequence
 import numpy as np
 
 from ..reports import markdown_table, save_figure, write_json, write_tables
-from ..registry import CaseOption
+from ..registry import CaseOption, CaseOptionError
 from ..reproduce import case
 from .counting import (closed_forms, count_table, critical_subspace_count, global_minimum_subspace_count, labellings,
                        ratio_curve)
 from .examples import SIExample, deep_layer_example, seed003_reduced_minimum, two_output_example
-from .figures import ratio_figure, spectrum_figure
+from .figures import descent_figure, ratio_figure, spectrum_figure
 from .inertia import classify_segments, default_mus, measure_si_line, predict_si_line
 
 # ---------------------------------------------------------------------------------------------
@@ -208,10 +208,11 @@ THESIS_DIGITS_CLAIMS = (
 
 
 def digits_report(out_dir: Path | None, progress: bool, *, layers: Sequence[int] = (3, 2), seed: int = 0,
-                  targets: str = "teacher", first_order_steps: int = 2000, newton_steps: int = 20) -> dict:
+                  targets: str = "labels", first_order_steps: int = 1000, newton_steps: int = 10) -> dict:
     """Seed 003 §6.3 on digits: descent of the 10-10-10 network from a seeded Xavier start, then, at a
     critical end point, the SI line of one added neuron in each of ``layers`` (predicted vs measured inertia)."""
     from .digits_line import DescentStatus, descend, digits_problem, si_line_report, xavier_mlp
+    from .examples import MAX_WEIGHT
     objective, description = digits_problem(targets)
     steps = ["descent", *[f"SI line, layer {layer}" for layer in layers]]
     bar = None
@@ -228,6 +229,10 @@ def digits_report(out_dir: Path | None, progress: bool, *, layers: Sequence[int]
              f"descent: {descent.status.value}: L = {descent.loss:.4e}, ‖∇L‖ = {descent.gradient_norm:.2e} "
              f"(tolerance {descent.gradient_tolerance:.2e}), max |θ_i| = {descent.max_weight:.3g}"]
     rows = []
+    if out_dir is not None:
+        write_tables(descent.history, out_dir, "descent", caption="Descent on digits: loss, gradient, largest weight")
+        save_figure(descent_figure(descent.history, MAX_WEIGHT, title=f"10-10-10 on digits ({targets}), seed {seed}"),
+                    out_dir, "descent")
     if descent.status is not DescentStatus.CRITICAL:
         lines.append("no SI verdict: the end point is not a critical point (Theorem 3 is about critical points)")
     else:
@@ -266,6 +271,11 @@ def digits_report(out_dir: Path | None, progress: bool, *, layers: Sequence[int]
       options=(CaseOption("layer", int, 0, "hidden layer (1..3) that gets the neuron; 0: layer 3 (the last) and "
                                            "layer 2, as in the thesis"),
                CaseOption("seed", int, 0, "Xavier initialisation seed"),
-               CaseOption("targets", str, "teacher", "'labels' (±1 odd/even, the thesis's) or 'teacher'")))
-def run_digits(out_dir: Path | None, progress: bool, layer: int = 0, seed: int = 0, targets: str = "teacher") -> dict:
+               CaseOption("targets", str, "labels", "'labels' (±1 odd/even, the thesis's) or 'teacher'")))
+def run_digits(out_dir: Path | None, progress: bool, layer: int = 0, seed: int = 0, targets: str = "labels") -> dict:
+    if layer not in (0, 1, 2, 3):
+        raise CaseOptionError(f"--layer must be 1, 2 or 3 (a hidden layer of the 10-10-10 network) or 0 for both "
+                              f"3 and 2, got {layer}")
+    if targets not in ("labels", "teacher"):
+        raise CaseOptionError(f"--targets must be 'labels' or 'teacher', got {targets!r}")
     return digits_report(out_dir, progress, layers=(3, 2) if layer == 0 else (layer,), seed=seed, targets=targets)

@@ -10,9 +10,9 @@ the exact gradient of the layer-structured kernel, then ``newton_steps`` trust-r
 (``scipy.optimize.minimize``, ``trust-exact``, exact Hessian), then the core's
 :func:`symsaddle.critical.polish` once the gradient is within ``POLISH_REACH`` times its tolerance. The end
 point is CRITICAL only if ‖∇L‖ ≤ the slice's gradient tolerance (``SymmetryTolerances.gradient``: float64
-noise relative to ‖∇²L‖·‖θ‖ and |L|) at finite weights; weights beyond ``MAX_WEIGHT`` while the loss keeps
-falling are an ESCAPE to infinity (a small gradient there is not a critical point), anything else
-NOT_CONVERGED. Only a CRITICAL end point is given to the Y/U predictor (:func:`si_line_report`).
+noise relative to ‖∇²L‖·‖θ‖ and |L|) with every |θ_i| ≤ ``MAX_WEIGHT``; a weight beyond ``MAX_WEIGHT``, or
+weights that grow while the loss falls over the Newton stage (``EndpointTolerances``' escape criterion), is an
+ESCAPE to infinity (a small gradient there is not a critical point); anything else is NOT_CONVERGED. Only a CRITICAL end point is given to the Y/U predictor (:func:`si_line_report`).
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from .. import models
 from .._objective import Objective
 from ..critical import polish
 from .digits import digits_pca
+from .endpoints import EndpointTolerances
 from .examples import MAX_WEIGHT
 from .tolerances import DEFAULT_TOLERANCES, SymmetryTolerances, norm
 
@@ -74,7 +75,8 @@ def xavier_mlp(model: models.Model, seed: int) -> np.ndarray:
 class Descent:
     """End point of :func:`descend` and the trail that decides its status.
 
-    ``history`` rows: stage, iterations so far, loss, ‖∇L‖, max |θ_i|.
+    ``history`` rows: stage, iterations of that stage so far, loss, ‖∇L‖, max |θ_i| (every 1/20 of the
+    L-BFGS budget, every Newton iteration, and at the end of each stage).
     """
 
     theta: np.ndarray
@@ -98,19 +100,31 @@ def _row(stage: str, iterations: int, kernel, theta: np.ndarray) -> dict:
 
 
 def descend(objective: Objective, theta0, *, first_order_steps: int = 300, newton_steps: int = 30,
-            kernel=None, tolerances: SymmetryTolerances = DEFAULT_TOLERANCES) -> Descent:
+            kernel=None, tolerances: SymmetryTolerances = DEFAULT_TOLERANCES,
+            escape: EndpointTolerances = EndpointTolerances()) -> Descent:
     """L-BFGS, trust-region Newton, core polish (see the module docstring); deterministic for a given θ₀."""
     kernel = kernel or objective.compile()
     theta = np.asarray(theta0, dtype=float)
     history = [_row("start", 0, kernel, theta)]
+    done = {"L-BFGS": 0, "trust-region Newton": 0}
+
+    def recorder(stage: str, every: int):
+        def record(x, *_):
+            done[stage] += 1
+            if done[stage] % every == 0:
+                history.append(_row(stage, done[stage], kernel, np.asarray(x, dtype=float)))
+        return record
+
     if first_order_steps:
         res = scipy.optimize.minimize(kernel.value_and_gradient, theta, jac=True, method="L-BFGS-B",
+                                      callback=recorder("L-BFGS", max(first_order_steps // 20, 1)),
                                       options={"maxiter": first_order_steps, "maxfun": 2 * first_order_steps,
                                                "gtol": 0.0, "ftol": 0.0})
         theta = res.x
         history.append(_row("L-BFGS", int(res.nit), kernel, theta))
     if newton_steps:
         res = scipy.optimize.minimize(kernel.value, theta, jac=kernel.gradient, hess=kernel.hessian,
+                                      callback=recorder("trust-region Newton", 1),
                                       method="trust-exact", options={"gtol": 0.0, "maxiter": newton_steps})
         theta = res.x
         history.append(_row("trust-region Newton", int(res.nit), kernel, theta))
@@ -122,14 +136,24 @@ def descend(objective: Objective, theta0, *, first_order_steps: int = 300, newto
         L, g = kernel.value_and_gradient(theta)
         tol = _gradient_tolerance(kernel, theta, float(L), tolerances)
     big = float(np.max(np.abs(theta)))
-    losses = [h["loss"] for h in history]
-    if big > MAX_WEIGHT and losses[-1] < losses[0]:
-        status = DescentStatus.ESCAPING
-    elif norm(g) <= tol:
+    if norm(g) <= tol and big <= MAX_WEIGHT:
         status = DescentStatus.CRITICAL
+    elif big > MAX_WEIGHT or _grows_while_falling(history, escape):
+        status = DescentStatus.ESCAPING
     else:
         status = DescentStatus.NOT_CONVERGED
     return Descent(theta, float(L), float(norm(g)), tol, big, status, tuple(history))
+
+
+def _grows_while_falling(history: list[dict], escape: EndpointTolerances) -> bool:
+    """Over the Newton stage: max |θ_i| grew by ``escape_norm_growth`` while L fell by ``escape_loss_decrease``
+    relative (the slice's escape criterion of :class:`EndpointTolerances`)."""
+    newton = [h for h in history if h["stage"] == "trust-region Newton"]
+    if len(newton) < 2:
+        return False
+    before, after = newton[0], newton[-1]
+    return bool(after["max_weight"] >= escape.escape_norm_growth * before["max_weight"]
+                and before["loss"] - after["loss"] >= escape.escape_loss_decrease * abs(before["loss"]))
 
 
 def _gradient_tolerance(kernel, theta, loss: float, tolerances: SymmetryTolerances) -> float:
