@@ -11,8 +11,9 @@ the exact gradient of the layer-structured kernel, then ``newton_steps`` trust-r
 :func:`symsaddle.critical.polish` once the gradient is within ``POLISH_REACH`` times its tolerance. The end
 point is CRITICAL only if ‖∇L‖ ≤ the slice's gradient tolerance (``SymmetryTolerances.gradient``: float64
 noise relative to ‖∇²L‖·‖θ‖ and |L|) with every |θ_i| ≤ ``MAX_WEIGHT``; a weight beyond ``MAX_WEIGHT``, or
-weights that grow while the loss falls over the Newton stage (``EndpointTolerances``' escape criterion), is an
-ESCAPE to infinity (a small gradient there is not a critical point); anything else is NOT_CONVERGED. Only a CRITICAL end point is given to the Y/U predictor (:func:`si_line_report`).
+weights that grow while the loss falls over the second half of the Newton stage (``EndpointTolerances``'
+escape criterion), is an ESCAPE to infinity, whatever the gradient (near a loss's infimum at infinity the
+gradient vanishes too: a small gradient there is not a critical point); anything else is NOT_CONVERGED. Only a CRITICAL end point is given to the Y/U predictor (:func:`si_line_report`).
 """
 
 from __future__ import annotations
@@ -136,22 +137,23 @@ def descend(objective: Objective, theta0, *, first_order_steps: int = 300, newto
         L, g = kernel.value_and_gradient(theta)
         tol = _gradient_tolerance(kernel, theta, float(L), tolerances)
     big = float(np.max(np.abs(theta)))
-    if norm(g) <= tol and big <= MAX_WEIGHT:
-        status = DescentStatus.CRITICAL
-    elif big > MAX_WEIGHT or _grows_while_falling(history, escape):
+    if big > MAX_WEIGHT or _grows_while_falling(history, escape):
         status = DescentStatus.ESCAPING
+    elif norm(g) <= tol:
+        status = DescentStatus.CRITICAL
     else:
         status = DescentStatus.NOT_CONVERGED
     return Descent(theta, float(L), float(norm(g)), tol, big, status, tuple(history))
 
 
 def _grows_while_falling(history: list[dict], escape: EndpointTolerances) -> bool:
-    """Over the Newton stage: max |θ_i| grew by ``escape_norm_growth`` while L fell by ``escape_loss_decrease``
-    relative (the slice's escape criterion of :class:`EndpointTolerances`)."""
+    """Over the second half of the Newton stage (where Newton converging to a critical point has stopped
+    moving): max |θ_i| grew by ``escape_norm_growth`` while L fell by ``escape_loss_decrease`` relative
+    (the slice's escape criterion of :class:`EndpointTolerances`)."""
     newton = [h for h in history if h["stage"] == "trust-region Newton"]
     if len(newton) < 2:
         return False
-    before, after = newton[0], newton[-1]
+    before, after = newton[len(newton) // 2], newton[-1]
     return bool(after["max_weight"] >= escape.escape_norm_growth * before["max_weight"]
                 and before["loss"] - after["loss"] >= escape.escape_loss_decrease * abs(before["loss"]))
 
