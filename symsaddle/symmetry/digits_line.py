@@ -102,7 +102,7 @@ def _row(stage: str, iterations: int, kernel, theta: np.ndarray) -> dict:
 
 def descend(objective: Objective, theta0, *, first_order_steps: int = 300, newton_steps: int = 30,
             kernel=None, tolerances: SymmetryTolerances = DEFAULT_TOLERANCES,
-            escape: EndpointTolerances = EndpointTolerances()) -> Descent:
+            escape: EndpointTolerances = EndpointTolerances(), polish_steps: int = 10) -> Descent:
     """L-BFGS, trust-region Newton, core polish (see the module docstring); deterministic for a given θ₀."""
     kernel = kernel or objective.compile()
     theta = np.asarray(theta0, dtype=float)
@@ -132,7 +132,7 @@ def descend(objective: Objective, theta0, *, first_order_steps: int = 300, newto
     L, g = kernel.value_and_gradient(theta)
     tol = _gradient_tolerance(kernel, theta, float(L), tolerances)
     if norm(g) <= POLISH_REACH * tol:
-        theta = polish(kernel, theta).theta
+        theta = polish(kernel, theta, maxiter=polish_steps).theta
         history.append(_row("polish", 0, kernel, theta))
         L, g = kernel.value_and_gradient(theta)
         tol = _gradient_tolerance(kernel, theta, float(L), tolerances)
