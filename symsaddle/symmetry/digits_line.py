@@ -37,7 +37,7 @@ THESIS_HIDDEN = (10, 10, 10)
 
 #: The core polish (root finding on ∇L with the exact Hessian) is tried only from points whose gradient is
 #: within this factor of the tolerance: farther out it wanders (hybr/lm on a 341-dimensional gradient).
-POLISH_REACH = 1e4
+POLISH_REACH = 1e2
 
 
 class DescentStatus(str, Enum):
