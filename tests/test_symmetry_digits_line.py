@@ -108,3 +108,19 @@ def test_thesis_network_descent_escapes():
     found = descend(obj, xavier_mlp(obj.model, 0), first_order_steps=1000, newton_steps=10)
     assert found.status is not DescentStatus.CRITICAL
     assert found.gradient_norm > found.gradient_tolerance or found.max_weight > MAX_WEIGHT
+
+
+@pytest.mark.slow
+def test_digits_saddle_line_case_writes_its_outputs(tmp_path, capsys):
+    """The CLI case on the thesis's network: JSON with the descent's verdict, table, figure; no SI verdict
+    for an end point that is not critical."""
+    import json
+    from symsaddle.cli import main
+    assert main(["reproduce", "digits-saddle-line", "--json", "--out", str(tmp_path)]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["P"] == 341
+    assert data["descent"]["status"] in ("escaping to infinity", "not converged")
+    assert data["lines"] == {} and data["table"] == []
+    out = tmp_path / "digits-saddle-line"
+    for name in ("descent.png", "descent.pdf", "descent.md", "result.json"):
+        assert (out / name).is_file(), name
