@@ -6,8 +6,8 @@ import pytest
 
 import symsaddle as ss
 from symsaddle.registry import CaseOptionError
-from symsaddle.symmetry.digits_line import (DescentStatus, descend, digits_problem, line_mus, si_line_report,
-                                            xavier_mlp)
+from symsaddle.symmetry.digits_line import (DescentStatus, descend, digits_problem, line_mus,
+                                            si_line_report, xavier_mlp)
 from symsaddle.symmetry.examples import MAX_WEIGHT
 
 sklearn = pytest.importorskip("sklearn")
@@ -41,9 +41,10 @@ def test_descent_reaches_the_least_squares_solution():
     assert found.gradient_norm <= found.gradient_tolerance
 
 
-@pytest.mark.xfail(strict=True, reason="known limit: the descent reaches L* + 2e-14 with ‖∇L‖ = 3e-14 and |θ| = 16 "
-                   "(a neuron saturated to float precision); no float64 gradient test can tell this from a critical "
-                   "point, and trust-region Newton stops there, so the escape is not seen without a continuation run")
+@pytest.mark.xfail(strict=True, reason="known limit: the descent reaches L* + 2e-14 with ‖∇L‖ = 3e-14 and "
+                   "|θ| = 16 (a neuron saturated to float precision); no float64 gradient test can tell this from a "
+                   "critical point, and trust-region Newton stops there: the escape is not seen without a "
+                   "continuation run")
 def test_descent_on_a_problem_without_finite_minimiser_is_escaping():
     obj = _step_problem()
     found = descend(obj, np.array([1.0, 0.0, 1.0, 0.0]), first_order_steps=400, newton_steps=40)

@@ -202,7 +202,8 @@ def run_inertia(out_dir: Path | None, progress: bool) -> dict:
 THESIS_DIGITS_CLAIMS = (
     {"claim": "6.3.2", "layer": 3, "text": "U = 0 for a last-layer neuron (one output)"},
     {"claim": "6.3.3", "layer": 3, "text": "12 eigenvalues cross 0 at μ = 0 and μ = 1"},
-    {"claim": "6.3.4", "layer": 3, "text": "10 positive eigenvalues of Y ⇒ 10 negative Hessian eigenvalues for μ ∉ [0, 1]"},
+    {"claim": "6.3.4", "layer": 3,
+     "text": "10 positive eigenvalues of Y ⇒ 10 negative Hessian eigenvalues for μ ∉ [0, 1]"},
     {"claim": "6.3.5", "layer": 2, "text": "4 eigenvalues cross 0 at μ = 0 and μ = 1 (threshold 1e-9)"},
 )
 

@@ -81,7 +81,8 @@ def descent_figure(history, max_weight: float, title: str = ""):
         stages.append(row["stage"])
     for k, name in enumerate(dict.fromkeys(stages)):
         idx = [i for i, s in enumerate(stages) if s == name]
-        ax.semilogy([xs[i] for i in idx], [history[i]["loss"] for i in idx], "o-", ms=2.5, color=OKABE_ITO[k], label=name)
+        ax.semilogy([xs[i] for i in idx], [history[i]["loss"] for i in idx], "o-", ms=2.5, color=OKABE_ITO[k],
+                    label=name)
         bx.plot([xs[i] for i in idx], [history[i]["max_weight"] for i in idx], "o-", ms=2.5, color=OKABE_ITO[k],
                 label=name)
     bx.axhline(max_weight, color=REFERENCE_COLOR, lw=0.8, ls="--", label="escape limit on |θ_i|")
