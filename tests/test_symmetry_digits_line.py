@@ -125,3 +125,20 @@ def test_digits_saddle_line_case_writes_its_outputs(tmp_path, capsys):
     out = tmp_path / "digits-saddle-line"
     for name in ("descent.png", "descent.pdf", "descent.md", "result.json"):
         assert (out / name).is_file(), name
+
+
+def test_si_line_report_at_a_critical_point_of_a_deep_mlp():
+    """The report the case gives a critical end point, on the slice's deep-layer example (mlp [2, 2, 2, 1]):
+    the kernel Hessian's inertia along θ(μ) equals In H_r + In K(μ) at every decided μ, for the last hidden
+    layer (one output: U = 0) and for hidden layer 1 (U ≠ 0: the thesis's U = 0 argument does not apply)."""
+    from symsaddle.symmetry.examples import deep_layer_example
+    ex = deep_layer_example()
+    last, _ = si_line_report(ex.objective, ex.theta, 2)
+    first, _ = si_line_report(ex.objective, ex.theta, 1)
+    assert last["is_last_hidden_layer"] and last["rank_U"] == 0
+    assert not first["is_last_hidden_layer"] and first["rank_U"] >= 1
+    for summary in (last, first):
+        assert summary["n_decided"] >= 5 and summary["all_decided_agree"]
+        assert [r["mu"] for r in summary["key_mus"]] == [-0.5, 0.0, 0.5, 1.0, 1.5]
+    outgoing = np.abs(ex.objective.model.unflatten(ex.theta)["W3"]).ravel()
+    assert last["neuron"] == int(np.argmax(outgoing))
