@@ -27,7 +27,7 @@ def test_activation_names_match_the_library():
 
 def test_every_case_named_in_the_readme_exists():
     registered = set(load().cases) | set(load().renamed)
-    named = set(re.findall(r"`((?:diagonal|deep-linear|ncf|symmetry)-[a-z0-9-]+)`", README))
+    named = set(re.findall(r"`((?:diagonal|deep-linear|ncf|symmetry|teacher|closest|digits)-[a-z0-9-]+)`", README))
     prefix = "diagonal-saddle-to-saddle"
     named |= {f"{prefix}{suffix}" for suffix in re.findall(r"`(-d\dn\d)`", README)}
     assert named and named <= registered, named - registered
@@ -67,3 +67,12 @@ def test_the_sweep_specification_example_fits_its_task():
     signature = inspect.signature(sweep_tasks()[spec.task].function)
     for p in sets:
         signature.bind(**spec.fixed, **p)
+
+
+def test_symmetry_api_snippet_runs():
+    """The README's symmetry-slice example executes, and its line agrees with Theorem 3 where decided."""
+    code = README.split("### Symmetry-induced critical points", 1)[1].split("```python", 1)[1].split("```", 1)[0]
+    namespace: dict = {}
+    exec(compile(code, "README.md", "exec"), namespace)
+    assert namespace["sweep"].all_decided_agree
+    assert namespace["back"].model == namespace["model"]

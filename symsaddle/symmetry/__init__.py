@@ -6,7 +6,8 @@ Modules: ``layers`` (a hidden layer of a ``two_layer``/``mlp`` model as a set of
 σ(−z) = α − σ(z); symbolic proof that the network function is unchanged), ``counting``
 (T(r, m), G(r, m), brute-force enumeration, the Figure 4.4 ratio curve), ``inertia`` (Y, U and
 the Hessian inertia along an SI line, Theorem 3 / Corollaries 3.1–3.2 as a predictor),
-``tolerances``, ``errors``, ``cases`` (``symsaddle reproduce symmetry-counts | symmetry-inertia |
+``digits``/``digits_line`` (§6.3: the 10-10-10 network on scikit-learn's digits, the descent's
+critical / escaping / not-converged verdict, the SI line report), ``tolerances``, ``errors``, ``cases`` (``symsaddle reproduce symmetry-counts | symmetry-inertia |
 digits-saddle-line``).
 """
 

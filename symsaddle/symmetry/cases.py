@@ -12,11 +12,12 @@ from typing import Callable, Sequence
 import numpy as np
 
 from ..reports import markdown_table, save_figure, write_json, write_tables
+from ..registry import CaseOption, CaseOptionError
 from ..reproduce import case
 from .counting import (closed_forms, count_table, critical_subspace_count, global_minimum_subspace_count, labellings,
                        ratio_curve)
 from .examples import SIExample, deep_layer_example, seed003_reduced_minimum, two_output_example
-from .figures import ratio_figure, spectrum_figure
+from .figures import descent_figure, ratio_figure, spectrum_figure
 from .inertia import classify_segments, default_mus, measure_si_line, predict_si_line
 
 # ---------------------------------------------------------------------------------------------
@@ -192,3 +193,90 @@ def run_counts(out_dir: Path | None, progress: bool) -> dict:
             "symmetries and invariances", topic=TOPIC)
 def run_inertia(out_dir: Path | None, progress: bool) -> dict:
     return inertia_report(out_dir, progress)
+
+
+# ---------------------------------------------------------------------------------------------
+# §6.3: the deeper network on digits (in place of MNIST)
+
+#: The thesis's counts (§6.3.1, Figures 6.17/6.18) for the 10-10-10 network.
+THESIS_DIGITS_CLAIMS = (
+    {"claim": "6.3.2", "layer": 3, "text": "U = 0 for a last-layer neuron (one output)"},
+    {"claim": "6.3.3", "layer": 3, "text": "12 eigenvalues cross 0 at μ = 0 and μ = 1"},
+    {"claim": "6.3.4", "layer": 3,
+     "text": "10 positive eigenvalues of Y ⇒ 10 negative Hessian eigenvalues for μ ∉ [0, 1]"},
+    {"claim": "6.3.5", "layer": 2, "text": "4 eigenvalues cross 0 at μ = 0 and μ = 1 (threshold 1e-9)"},
+)
+
+
+def digits_report(out_dir: Path | None, progress: bool, *, layers: Sequence[int] = (3, 2), seed: int = 0,
+                  targets: str = "labels", first_order_steps: int = 1000, newton_steps: int = 10) -> dict:
+    """Seed 003 §6.3 on digits: descent of the 10-10-10 network from a seeded Xavier start, then, at a
+    critical end point, the SI line of one added neuron in each of ``layers`` (predicted vs measured inertia)."""
+    from .digits_line import DescentStatus, descend, digits_problem, si_line_report, xavier_mlp
+    from .examples import MAX_WEIGHT
+    objective, description = digits_problem(targets)
+    steps = ["descent", *[f"SI line, layer {layer}" for layer in layers]]
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+        bar = tqdm(total=len(steps), desc="digits saddle line")
+    descent = descend(objective, xavier_mlp(objective.model, seed), first_order_steps=first_order_steps,
+                      newton_steps=newton_steps)
+    if bar is not None:
+        bar.update()
+    result = {"targets": targets, "problem": description, "seed": seed, "P": objective.model.n_parameters,
+              "descent": descent.to_dict(), "lines": {}, "thesis_claims": list(THESIS_DIGITS_CLAIMS)}
+    lines = [f"seed 003 §6.3 on digits ({description}); P = {objective.model.n_parameters}, seed {seed}",
+             f"descent: {descent.status.value}: L = {descent.loss:.4e}, ‖∇L‖ = {descent.gradient_norm:.2e} "
+             f"(tolerance {descent.gradient_tolerance:.2e}), max |θ_i| = {descent.max_weight:.3g}"]
+    rows = []
+    if out_dir is not None:
+        write_tables(descent.history, out_dir, "descent", caption="Descent on digits: loss, gradient, largest weight")
+        save_figure(descent_figure(descent.history, MAX_WEIGHT, title=f"10-10-10 on digits ({targets}), seed {seed}"),
+                    out_dir, "descent")
+    if descent.status is not DescentStatus.CRITICAL:
+        lines.append("no SI verdict: the end point is not a critical point (Theorem 3 is about critical points)")
+    else:
+        for layer in layers:
+            summary, sweep = si_line_report(objective, descent.theta, layer)
+            result["lines"][str(layer)] = summary
+            if bar is not None:
+                bar.update()
+            for r in summary["key_mus"]:
+                rows.append({"layer": layer, "last": summary["is_last_hidden_layer"], "mu": r["mu"],
+                             "predicted": r["predicted"], "measured": r["measured"], "U0_prediction": r["thesis_U0"],
+                             "decided": r["decided"], "agrees": r["agrees"], "zero_tolerance": r["zero_tolerance"]})
+            lines.append(f"layer {layer} (neuron {summary['neuron']}): rank U = {summary['rank_U']}, "
+                         f"In(ZᵀYZ) = {summary['Y_inertia']}, In H_r = {summary['reduced_inertia']}; "
+                         f"measured = predicted at {sum(r['agrees'] and r['decided'] for r in summary['sweep'])}"
+                         f"/{summary['n_decided']} decided μ ({summary['n_mu']} in all)")
+            if out_dir is not None:
+                save_figure(spectrum_figure(sweep, title=f"digits 10-10-10, neuron added to layer {layer}"), out_dir,
+                            f"spectrum_layer{layer}")
+                write_tables(summary["sweep"], out_dir, f"sweep_layer{layer}")
+    if bar is not None:
+        bar.close()
+    result["table"] = rows
+    result["all_agree"] = bool(rows) and all(line["all_decided_agree"] for line in result["lines"].values())
+    if out_dir is not None:
+        write_tables(rows, out_dir, "si_lines", caption="Digits 10-10-10: predicted vs measured Hessian inertia")
+        write_json(result, Path(out_dir) / "result.json")
+    result["text"] = "\n".join(lines + (["", markdown_table(rows)] if rows else []))
+    return result
+
+
+@case("digits-saddle-line", "a 10-10-10 sigmoid network on handwritten digits (in place of MNIST): descend to a "
+      "critical point, add one neuron to a hidden layer and compare the Hessian inertia along the line with the "
+      "layer-wise Y/U prediction (thesis §6.3)",
+      paper="Stoican 2022 (MSc thesis, TU Munich), §6.3; Şimşek et al. 2021", topic=TOPIC,
+      options=(CaseOption("layer", int, 0, "hidden layer (1..3) that gets the neuron; 0: layer 3 (the last) and "
+                                           "layer 2, as in the thesis"),
+               CaseOption("seed", int, 0, "Xavier initialisation seed"),
+               CaseOption("targets", str, "labels", "'labels' (±1 odd/even, the thesis's) or 'teacher'")))
+def run_digits(out_dir: Path | None, progress: bool, layer: int = 0, seed: int = 0, targets: str = "labels") -> dict:
+    if layer not in (0, 1, 2, 3):
+        raise CaseOptionError(f"--layer must be 1, 2 or 3 (a hidden layer of the 10-10-10 network) or 0 for both "
+                              f"3 and 2, got {layer}")
+    if targets not in ("labels", "teacher"):
+        raise CaseOptionError(f"--targets must be 'labels' or 'teacher', got {targets!r}")
+    return digits_report(out_dir, progress, layers=(3, 2) if layer == 0 else (layer,), seed=seed, targets=targets)

@@ -69,3 +69,35 @@ def spectrum_figure(sweep: LineSweep, n_smallest: int = 12, title: str = ""):
     ax2.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax2.legend(fontsize=6)
     return fig
+
+
+def descent_figure(history, max_weight: float, title: str = ""):
+    """Loss and largest |θ_i| against the cumulative iteration count of a descent (L-BFGS, then trust-region
+    Newton), the slice's escape limit on the weights dashed: weights that keep growing while the loss falls."""
+    fig, axes = figure(ncols=2, width=3.9, height=3.2)
+    ax, bx = axes[0]
+    offset, xs, stages = 0, [], []
+    last = {}
+    for row in history:
+        if row["stage"] != "start" and row["iterations"] < last.get(row["stage"], -1):
+            continue
+        if row["stage"] not in last and row["stage"] != "start":
+            offset = xs[-1] if xs else 0
+        last[row["stage"]] = row["iterations"]
+        xs.append(offset + row["iterations"])
+        stages.append(row["stage"])
+    for k, name in enumerate(dict.fromkeys(stages)):
+        idx = [i for i, s in enumerate(stages) if s == name]
+        ax.semilogy([xs[i] for i in idx], [history[i]["loss"] for i in idx], "o-", ms=2.5, color=OKABE_ITO[k],
+                    label=name)
+        bx.plot([xs[i] for i in idx], [history[i]["max_weight"] for i in idx], "o-", ms=2.5, color=OKABE_ITO[k],
+                label=name)
+    bx.axhline(max_weight, color=REFERENCE_COLOR, lw=0.8, ls="--", label="escape limit on |θ_i|")
+    ax.set_xlabel("iteration")
+    ax.set_ylabel("loss ½(f − y)², mean over samples")
+    bx.set_xlabel("iteration")
+    bx.set_ylabel(r"largest weight $\max_i |\theta_i|$")
+    ax.legend(fontsize=6)
+    bx.legend(fontsize=6)
+    ax.set_title(title or "descent on digits", fontsize=9)
+    return fig
