@@ -28,8 +28,9 @@ from tqdm.auto import tqdm
 
 from ..sweep import sweepable
 from .inertia import theorem3_at
-from .endpoints import (EndPoint, SIPredictor, EndpointTolerances, analyse_endpoint, count_kinds, escape_evidence)
+from .endpoints import EndPoint, SIPredictor, analyse_endpoint, count_kinds, escape_evidence
 from .teacher_student import TeacherStudentProblem, xavier_batch
+from .tolerances import EndpointTolerances
 from .training import BatchRun, RunStatus, adam, slsqp_polish, trust_region_newton
 
 METHODS = ("newton", "adam")
@@ -165,7 +166,7 @@ def teacher_student_point(seed: int, config: TeacherStudentConfig | dict | None 
     if experiment_seed is not None:
         fields["seed"] = int(experiment_seed)
     if isinstance(fields.get("tolerances"), dict):
-        fields["tolerances"] = EndpointTolerances(**fields["tolerances"])
+        fields["tolerances"] = EndpointTolerances.from_dict(fields["tolerances"])
     config = TeacherStudentConfig(**fields)
     res = run_experiment(config, indices=[int(seed)], problem=_seed003_problem(config.width))
     return res.points[0].to_dict(full=True)
