@@ -19,7 +19,7 @@ def test_cases_are_registered_with_options():
     for name in ("teacher-student", "teacher-student-escape", "closest-saddle"):
         assert name in registry
     opts = {o.name for o in registry["teacher-student"].options}
-    assert {"inits", "seed"} <= opts
+    assert {"inits", "seed", "method", "adam_lr", "adam_epochs", "slsqp_iterations"} <= opts
     assert registry["teacher-student"].parse_options(["--inits", "7", "--seed", "3"])["inits"] == 7
 
 
