@@ -88,7 +88,8 @@ def optimise(problem: TeacherStudentProblem, theta0: np.ndarray, config: Teacher
     """Stage 1: the chosen optimiser on the whole batch."""
     kernel = problem.kernel
     if config.method == "newton":
-        return trust_region_newton(kernel, theta0, max_iterations=config.max_iterations, progress=progress)
+        return trust_region_newton(kernel, theta0, max_iterations=config.max_iterations, progress=progress,
+                                   tolerances=config.tolerances.classification)
     run = adam(kernel, theta0, lr=config.adam_lr, epochs=config.adam_epochs, progress=progress)
     polished = [slsqp_polish(kernel, th, max_iterations=config.slsqp_iterations)
                 for th in tqdm(run.theta, disable=not progress, desc="SLSQP polish", unit="point")]
@@ -125,7 +126,8 @@ def classify_run(problem: TeacherStudentProblem, run: BatchRun, indices, initial
     evidence, continued = {}, {}
     if candidates.size and config.escape_iterations > 0:
         cont = trust_region_newton(problem.kernel, run.theta[candidates], max_iterations=config.escape_iterations,
-                                   stop_on_convergence=False, progress=progress, desc="escape test")
+                                   stop_on_convergence=False, progress=progress, desc="escape test",
+                                   tolerances=tol.classification)
         for c, (b, ev) in enumerate(zip(candidates, escape_evidence(problem, cont, run.theta[candidates], tol))):
             evidence[int(b)] = ev
             if (config.method == "newton" and run.status[b] is not RunStatus.CONVERGED and not ev.diverging
