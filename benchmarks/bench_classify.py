@@ -1,23 +1,33 @@
-"""Classification plus certificates at 50-parameter points with a non-trivial null space (issue 8:
-target — at most a few Hessian evaluations' time).
+"""Classification plus certificates at 50-parameter points (issue 8: target — at most a few Hessian
+evaluations' time, here ≤ 5).
 
 Reference measured in the same run: one Hessian evaluation of the same kernel at the same point
-(``kernel.hessian(θ)``, median of repeated calls). Classification is timed warm (the kernel's
-directional derivatives are compiled by a first call, which is a one-off cost of the kernel, not
-of the classification) and includes everything ``classify`` does: gradient, Hessian, eigh, the
-cubic test on the null space, the Morse–Bott Newton corrections and, where reached, the quartic.
-The column grad/hess is the kernel's value-and-gradient time over its Hessian time: the Morse–Bott
-check costs three gradient-and-Hessian evaluations at 2k points (Newton in the normal space from
-θ + t·n_i and θ + (t/2)·n_i), so its cost in Hessians depends on that ratio and grows with k.
+(``kernel.hessian(θ)``). Times are CPU times of this process (``time.process_time``) with one BLAS
+thread, in paired rounds (each round times the Hessian, then ``classify``, on the same warm kernel),
+so load from other processes does not enter the ratio; the ratio reported is the median over rounds.
+Classification includes everything ``classify`` does: value and gradient, Hessian, eigh, the cubic
+test on the null space, the Morse–Bott corrector and Hessian spectra, and where reached the quartic.
 
-Cases (P = 50 each):
+Cases (P ≈ 50):
 
-* deep linear 25-1-25 at its global minimum (no lower bound given): the rescaling orbit, k = 1,
-  certified by the Morse–Bott check;
-* deep linear 6-3-4-5 at a thin rank-1 critical point: a non-strict saddle with a large null
-  space, certified by the cubic search;
-* deep linear 5-5-5 at its global minimum: the GL(5) orbit, k = 25, Morse–Bott check in 25
-  directions.
+* strict saddle — deep linear 25-1-25 at the critical point of the second eigenvector (index > 0);
+* strict minimum — two-layer sigmoid net (d_in = 4, width 10, teacher of width 12), a polished
+  local minimum with positive definite Hessian;
+* two-layer SI point — width-2 tanh net with 15 outputs (1 input, no biases) at a polished minimum,
+  neuron 0 duplicated with the public ``symsaddle.symmetry.duplicate_neuron`` (μ = 0.5): a critical
+  point of the symmetry-induced subspace (outgoing vectors μa_j + v, (1 − μ)a_j − v, v ∈ R¹⁵); its
+  Hessian has a negative eigenvalue, so it is a strict saddle decided by the spectrum (a Morse–Bott
+  SI *minimum* needs the d_in × d_in matrix of seed 003 Theorem 3 definite, e.g. d_in = 1 with one
+  output, i.e. 25 neurons at P = 50; width-24 tanh students of 1-d data (seeds 0, 1) end at points
+  with an eigenvalue in the ambiguous band, which classify calls inconclusive);
+* Morse–Bott minimum, k = 1 — deep linear 25-1-25 at its global minimum (rescaling orbit; no lower
+  bound given, so only the Morse–Bott check can certify it);
+* non-strict saddle — deep linear 6-3-4-5 at a thin rank-1 critical point (k = 40, cubic);
+* Morse–Bott minimum, k = 25 — deep linear 5-5-5 at its global minimum (the GL(5) orbit).
+
+The Morse–Bott criterion needs ∇²L and its spectrum at the k corrected points θ + t·n_i, so its cost
+has a floor of k batched Hessians plus k eigenvalue decompositions: the k = 25 case cannot meet the
+target (its row prints the measured time of those two parts in Hessian units).
 
     python benchmarks/bench_classify.py
 """
@@ -31,68 +41,110 @@ import time
 
 import numpy as np
 
-from symsaddle.critical import classify
-from symsaddle.deep_linear import SufficientStatistics, balanced_factorisation, objective, to_theta
-
 TARGET = 5.0        # "a few Hessian evaluations"
+ROUNDS = 15
 
 
-def deep_linear_case(widths, subset, seed):
+def _deep_linear(widths, subset, seed=0):
+    from symsaddle.deep_linear import SufficientStatistics, balanced_factorisation, objective, to_theta
     rng = np.random.default_rng(seed)
     X = rng.normal(size=(200, widths[0]))
     Y = X @ rng.normal(size=(widths[0], widths[-1])) + 0.1 * rng.normal(size=(200, widths[-1]))
     st = SufficientStatistics.from_samples(X, Y)
-    kernel = objective(st, widths).compile()
-    return kernel, to_theta(balanced_factorisation(st, subset, widths))
+    return objective(st, widths).compile(), to_theta(balanced_factorisation(st, subset, widths))
 
 
-def median_time(fn, repeats):
+def _strict_minimum(seed=0):
+    import symsaddle as ss
+    from symsaddle.symmetry import find_critical_point
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(120, 4))
+    teacher = ss.models.two_layer(4, 12, "sigmoid")
+    y = teacher.evaluate(rng.normal(scale=1.5, size=teacher.n_parameters), X)
+    obj = ss.Objective(ss.models.two_layer(4, 10, "sigmoid"), X, y)
+    found = find_critical_point(obj, rng.normal(size=obj.model.n_parameters))
+    return obj.compile(), found.theta
+
+
+def _si_point(seed=1):
+    import symsaddle as ss
+    from symsaddle.symmetry import duplicate_neuron, find_critical_point
+    rng = np.random.default_rng(seed)
+    X = np.linspace(-2.0, 2.0, 41)[:, None]
+    teacher = ss.models.two_layer(1, 4, "tanh", d_out=15)
+    Y = teacher.evaluate(rng.normal(size=teacher.n_parameters), X)
+    model = ss.models.two_layer(1, 2, "tanh", d_out=15)
+    found = find_critical_point(ss.Objective(model, X, Y), rng.normal(scale=0.5, size=model.n_parameters))
+    point = duplicate_neuron(model, found.theta, 0, 0.5)
+    return ss.Objective(point.model, X, Y).compile(), point.theta
+
+
+CASES = [
+    ("strict saddle: deep linear 25-1-25", lambda: _deep_linear((25, 1, 25), (1,))),
+    ("strict minimum: two-layer sigmoid", _strict_minimum),
+    ("SI point: two-layer tanh, duplicated", _si_point),
+    ("Morse-Bott k=1: deep linear 25-1-25", lambda: _deep_linear((25, 1, 25), (0,))),
+    ("non-strict saddle: deep linear 6-3-4-5", lambda: _deep_linear((6, 3, 4, 5), (0,))),
+    ("Morse-Bott k=25: deep linear 5-5-5", lambda: _deep_linear((5, 5, 5), (0, 1, 2, 3, 4))),
+]
+
+
+def cpu_time(fn, repeats: int) -> float:
+    """Median CPU time of ``repeats`` calls."""
     times = []
     for _ in range(repeats):
-        t = time.perf_counter()
+        t = time.process_time()
         fn()
-        times.append(time.perf_counter() - t)
+        times.append(time.process_time() - t)
     return float(np.median(times))
 
 
-def run() -> list[float]:
-    cases = [("deep linear 25-1-25, global minimum", (25, 1, 25), (0,)),
-             ("deep linear 6-3-4-5, thin rank 1", (6, 3, 4, 5), (0,)),
-             ("deep linear 5-5-5, global minimum", (5, 5, 5), (0, 1, 2, 3, 4))]
-    print(f"{'case':38s} {'P':>3s} {'k':>3s} {'kind':19s} {'by':20s} {'evals':>5s} "
-          f"{'t_hess/ms':>9s} {'grad/hess':>9s} {'t_cls/ms':>9s} {'ratio':>6s}")
-    ratios = []
-    for name, widths, subset in cases:
-        kernel, theta = deep_linear_case(widths, subset, 0)
-        first = classify(kernel, theta)                       # compiles the directional derivatives
-        t_h = median_time(lambda: kernel.hessian(theta), 21)
-        t_g = median_time(lambda: kernel.value_and_gradient(theta), 21)
-        t_c = median_time(lambda: classify(kernel, theta), 7)
+def _floor(kernel, c) -> float:
+    """CPU time of the Morse–Bott check's mandatory part: Hessians and their spectra at k points."""
+    k = c.nullity
+    X = c.theta[None, :] + 1e-3 * c.eigenvectors[:, :k].T
+    return cpu_time(lambda: np.linalg.eigvalsh(kernel.hessian(X)), 15)
+
+
+def run() -> list[tuple[str, float]]:
+    from symsaddle.critical import classify
+    print(f"{'case':40s} {'P':>3s} {'k':>3s} {'kind':18s} {'decided by':20s} {'t_hess/ms':>9s} {'t_cls/ms':>9s} "
+          f"{'ratio':>6s} {'target':>7s}")
+    out = []
+    for name, build in CASES:
+        kernel, theta = build()
+        first = classify(kernel, theta)                      # warm: compiles the directional derivatives
+        ratios, t_h, t_c = [], [], []
+        for _ in range(ROUNDS):
+            h = cpu_time(lambda: kernel.hessian(theta), 5)
+            c = cpu_time(lambda: classify(kernel, theta), 1)
+            t_h.append(h)
+            t_c.append(c)
+            ratios.append(c / h)
         c = classify(kernel, theta)
-        assert (c.kind, c.index, c.nullity) == (first.kind, first.index, first.nullity)
-        ratio = t_c / t_h
-        ratios.append(ratio)
-        evals = c.higher_order.evaluations if c.higher_order else 0
-        print(f"{name:38s} {kernel.P:3d} {c.nullity:3d} {c.kind.value:19s} {c.decided_by.value:20s} {evals:5d} "
-              f"{1e3 * t_h:9.3f} {t_g / t_h:9.2f} {1e3 * t_c:9.3f} {ratio:6.1f}")
-    return ratios
+        if (c.kind, c.index, c.nullity) != (first.kind, first.index, first.nullity):
+            raise RuntimeError(f"{name}: the verdict changed between calls")
+        ratio = float(np.median(ratios))
+        out.append((name, ratio))
+        note = ""
+        if ratio > TARGET and c.higher_order is not None and c.higher_order.manifold is not None:
+            note = (f"  floor: Hessians + eigvalsh at the k = {c.nullity} corrected points alone "
+                    f"= {_floor(kernel, c) / np.median(t_h):.1f} Hessians")
+        print(f"{name:40s} {kernel.P:3d} {c.nullity:3d} {c.kind.value:18s} {c.decided_by.value:20s} "
+              f"{1e3 * np.median(t_h):9.3f} {1e3 * np.median(t_c):9.3f} {ratio:6.2f} "
+              f"{'≤ %g' % TARGET:>7s} {'met' if ratio <= TARGET else 'MISSED'}{note}")
+    return out
 
 
 def main() -> None:
-    if "--child" in sys.argv:
-        run()
-        return
-    print(f"BLAS threads as configured ({os.environ.get('OPENBLAS_NUM_THREADS', 'default')}):")
-    ratios = run()
-    print("\nOne BLAS thread (child process; eigh of small matrices is not slowed by thread contention):")
-    child = subprocess.run([sys.executable, __file__, "--child"], capture_output=True, text=True, check=True,
-                           env={**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
-                                "MKL_NUM_THREADS": "1"})
-    print(child.stdout, end="")
-    met = sum(r <= TARGET for r in ratios)
-    print(f"\nratios (configured threads): {', '.join(f'{r:.1f}' for r in ratios)}; target ≤ {TARGET:g} Hessian "
-          f"evaluations met in {met} of {len(ratios)} cases ({'PASS' if met == len(ratios) else 'FAIL'}). The "
-          f"Morse–Bott check costs three gradient-and-Hessian evaluations at 2k points, so it grows with k.")
+    if os.environ.get("OPENBLAS_NUM_THREADS") != "1" and "--here" not in sys.argv:
+        env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+        sys.exit(subprocess.run([sys.executable, __file__, *sys.argv[1:]], env=env).returncode)
+    print("classify / one Hessian evaluation, CPU time, one BLAS thread, median of "
+          f"{ROUNDS} paired rounds; target ≤ {TARGET:g}\n")
+    results = run()
+    met = sum(r <= TARGET for _, r in results)
+    print(f"\ntarget ≤ {TARGET:g} Hessian evaluations met in {met} of {len(results)} cases.")
 
 
 if __name__ == "__main__":

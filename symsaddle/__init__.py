@@ -17,7 +17,7 @@ from ._losses import LOSSES, Loss
 from ._objective import Objective
 from ._tolerances import Tolerances
 from .models import Dense
-from .protocol import Kernel, parameter_batch
+from .protocol import Kernel, parameter_batch, sample_arrays
 from .errors import (CrossCheckError, DivergenceError, NonFiniteDataError, NotHomogeneousError,
                      ShapeError, SingularMatrixError, SymbolicDataError, SymsaddleError,
                      UnboundSymbolError, UnknownActivationError, UnknownLossError)
@@ -30,4 +30,5 @@ __all__ = [
     "Sech", "ShapeError", "Sigmoid", "SingularMatrixError", "Softplus", "Step", "StructuredKernel",
     "SymbolicDataError", "SymsaddleError", "Tanh", "Tolerances", "UnboundSymbolError",
     "UnknownActivationError", "UnknownLossError", "leaky_relu", "models", "parameter_batch",
+    "sample_arrays",
 ]

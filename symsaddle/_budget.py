@@ -9,7 +9,7 @@ Serialisation: the task and every message cross the process boundary with :mod:`
 ``Sigmoid``/``Step``, pickle by value and by importable reference). Only objects created by
 this process and its own child are ever unpickled — never a file or a user's input — so the
 rule "never unpickle untrusted data" holds. With the ``fork`` start method (Linux, the default
-here) the task is inherited rather than pickled; ``spawn`` pickles it.
+here, unless JAX or PyTorch is loaded) the task is inherited rather than pickled; ``spawn`` pickles it.
 
 The child becomes the leader of its own process group, so killing the group at the deadline
 also ends any helper program it started (e.g. ``msolve``).
@@ -20,6 +20,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import sys
 import time
 import traceback
 from dataclasses import dataclass
@@ -38,9 +39,16 @@ class BudgetRun:
     seconds: float
 
 
+#: Modules that start threads of their own: forking a process that imported one can deadlock the child.
+_THREADED_MODULES = ("jax", "torch")
+
+
 def _start_method() -> str:
+    """``fork`` (cheap: the child inherits the imported SymPy) unless it is unavailable or unsafe because
+    a multithreaded library such as JAX is loaded; then ``spawn``."""
     methods = multiprocessing.get_all_start_methods()
-    return "fork" if "fork" in methods else "spawn"
+    threaded = any(name in sys.modules for name in _THREADED_MODULES)
+    return "fork" if "fork" in methods and not threaded else "spawn"
 
 
 def _child(conn, task: Callable, args: tuple) -> None:

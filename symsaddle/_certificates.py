@@ -25,8 +25,9 @@ exact algebra on the form (no step size):
   to −L, whose reduced quartic is −q.) Example: L = a² − 3ab² + b⁴ has C = 0 on N = span(e_b),
   D₄(e_b)/24 = 1 but q(e_b) = 1 − ⅛·36/2 = −1.25.
 * **Morse–Bott check** (numerical, at scale t = manifold_step·‖θ‖): from θ + t n_i and
-  θ + (t/2) n_i for each basis vector n_i of N, Newton's method on P_R ∇L = 0 in the normal
-  space R returns to a point θ_t; N is the tangent of a manifold of critical points with equal
+  θ + (t/2) n_i for each basis vector n_i of N, a corrector for V_Rᵀ∇L = 0 in the normal
+  space R (chord steps with the Jacobian Λ_R of θ, Newton steps if they stall; all 2k points in
+  one batch) returns to a point θ_t; N is the tangent of a manifold of critical points with equal
   loss (so θ is a non-isolated minimiser) if every θ_t is critical with L(θ_t) = L(θ), lies at
   distance O(t²) from θ + t n_i (the two steps' distances differ by a factor ≈ 4, or both are
   at rounding level), and ∇²L(θ_t) has the same nullity k with the rest of its spectrum of
@@ -44,6 +45,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
+from functools import lru_cache
 
 import numpy as np
 
@@ -60,6 +62,8 @@ _N_SEARCH_STARTS = 3
 #: criticality test it prepares), or when its step is below stall · ‖θ‖ (rounding level).
 _NEWTON_MARGIN = 1e-3
 _NEWTON_STALL = 1e-15
+#: Chord steps (Jacobian Λ_R of θ) continue while each reduces every residual by this factor.
+_CHORD_CONTRACTION = 0.5
 _SEARCH_ITERATIONS = 40
 
 
@@ -184,11 +188,19 @@ def escape_curve(B: np.ndarray, lam: np.ndarray, VR: np.ndarray, y: np.ndarray) 
 # ---------------------------------------------------------------------------------------------
 # searches (large null spaces)
 
+@lru_cache(maxsize=64)
+def _pseudo_random_directions(P: int) -> np.ndarray:
+    """The fixed ambient directions ξ of :func:`search_starts` (a constant of the method, read-only)."""
+    xi = np.random.default_rng(_START_SEED).normal(size=(_N_PSEUDO_STARTS, P))
+    xi.flags.writeable = False
+    return xi
+
+
 def search_starts(Z: np.ndarray, axes: bool = True) -> np.ndarray:
     """Unit vectors of N: the projections Z Zᵀ ξ of the coordinate axes (if ``axes``) and of a
     fixed pseudo-random sequence ξ (basis-independent: they depend on N, not on Z)."""
     P, k = Z.shape
-    xi = np.random.default_rng(_START_SEED).normal(size=(_N_PSEUDO_STARTS, P))
+    xi = _pseudo_random_directions(P)
     if axes:
         xi = np.vstack([np.eye(P), xi])
     U = (xi @ Z) @ Z.T
@@ -307,14 +319,33 @@ def norm(v, axis=None):
     return float(out) if np.ndim(out) == 0 else out
 
 
-def gradient_scale(loss: float, hessian_norm: float, theta_norm: float) -> float:
-    """s_g = ‖H‖·‖θ‖ + √(2|L|)·√‖H‖ (units of the gradient, L/θ)."""
-    return hessian_norm * theta_norm + float(np.sqrt(2 * abs(loss)) * np.sqrt(hessian_norm))
+def row_norms(a: np.ndarray) -> np.ndarray:
+    """‖a_i‖ for the rows of a 2-d array, scaled by max |a| against underflow and overflow."""
+    big = float(np.max(np.abs(a))) if a.size else 0.0
+    if not 0 < big < np.inf:
+        return np.full(a.shape[0], big)
+    b = a / big
+    return big * np.sqrt(np.einsum("ij,ij->i", b, b))
+
+
+def gradient_scale(loss, hessian_norm: float, theta_norm):
+    """s_g = ‖H‖·‖θ‖ + √(2|L|)·√‖H‖ (units of the gradient, L/θ); elementwise for arrays of L and ‖θ‖."""
+    out = hessian_norm * np.asarray(theta_norm) + np.sqrt(2 * np.abs(loss)) * np.sqrt(hessian_norm)
+    return float(out) if np.ndim(out) == 0 else out
 
 
 def manifold_check(kernel, theta: np.ndarray, loss: float, sign: float, Z: np.ndarray, VR: np.ndarray,
-                   hessian_norm: float, tol: Tolerances, newton_iterations: int = 12) -> ManifoldCheck:
-    """The numerical Morse–Bott check of the module docstring (``sign`` = +1 for H ⪰ 0, −1 for H ⪯ 0)."""
+                   lamR: np.ndarray, hessian_norm: float, tol: Tolerances,
+                   newton_iterations: int = 12) -> ManifoldCheck:
+    """The numerical Morse–Bott check of the module docstring (``sign`` = +1 for H ⪰ 0, −1 for H ⪯ 0).
+
+    ``lamR``: the non-zero eigenvalues of H(θ) (columns of ``VR``). The corrector solves
+    V_Rᵀ∇L(x) = 0 on the slices x ∈ θ + s n_i + R for all 2k starts at once (one batched
+    gradient per iteration): chord steps δ = −Λ_R⁻¹ V_Rᵀ∇L(x) (the Jacobian V_RᵀH(θ)V_R = Λ_R is
+    already diagonal) while they contract the residual by at least ``_CHORD_CONTRACTION`` per
+    step, Newton steps with V_Rᵀ∇²L(x)V_R after that. Both converge to the same root; only the
+    final point is tested. The Hessian is evaluated at the k corrected points of step t only.
+    """
     P, k = Z.shape
     ell = float(norm(theta))
     if ell == 0:
@@ -326,51 +357,28 @@ def manifold_check(kernel, theta: np.ndarray, loss: float, sign: float, Z: np.nd
     t = tol.manifold_step * ell
     steps = np.concatenate([np.full(k, t), np.full(k, t / 2)])
     base = theta[None, :] + steps[:, None] * np.vstack([Z.T, Z.T])
-    x = base.copy()
-    target = _NEWTON_MARGIN * tol.manifold * gradient_scale(loss, hessian_norm, ell)
-    stalled = False
-    for it in range(newton_iterations + 1):
-        G = np.asarray(kernel.gradient(x), dtype=float).reshape(2 * k, P)
-        Hx = np.asarray(kernel.hessian(x), dtype=float).reshape(2 * k, P, P)
-        if not (np.all(np.isfinite(G)) and np.all(np.isfinite(Hx))):
-            return ManifoldCheck(ManifoldStatus.FAILED, t, np.nan, "non-finite derivatives along N")
-        r = G @ VR
-        if stalled or it == newton_iterations or np.max(norm(r, axis=1)) <= target:
-            break
-        A = VR.T @ Hx @ VR
-        try:
-            delta = np.linalg.solve(A, -r[:, :, None])[:, :, 0]
-        except np.linalg.LinAlgError:
-            return ManifoldCheck(ManifoldStatus.FAILED, t, np.nan,
-                                 "the Hessian restricted to the normal space became singular along N")
-        x = x + delta @ VR.T
-        stalled = np.max(norm(delta, axis=1)) <= _NEWTON_STALL * ell
+    x, G, failure = _normal_correction(kernel, base, VR, lamR, gradient_scale(loss, hessian_norm, ell), ell,
+                                       tol, newton_iterations)
+    if failure:
+        return ManifoldCheck(ManifoldStatus.FAILED, t, np.nan, failure)
     Lx = np.asarray(kernel.value(x), dtype=float).reshape(2 * k)
-    w = norm(x - base, axis=1)
+    w = row_norms(x - base)
+    s_g = gradient_scale(Lx, hessian_norm, row_norms(x))
+    gn = row_norms(G)
+    bad = ~(gn <= tol.manifold * s_g)
+    if np.any(bad):
+        i = int(np.argmax(bad))
+        return ManifoldCheck(ManifoldStatus.FAILED, t, float(w.max()),
+                             f"{_where(steps, i, k)}: ‖∇L‖ = {gn[i]:.3e} > {tol.manifold:g}·s_g = "
+                             f"{tol.manifold * s_g[i]:.3e}")
     s_loss = abs(loss) + hessian_norm * ell ** 2
-    lam_t = np.linalg.eigvalsh((Hx[:k] + np.swapaxes(Hx[:k], 1, 2)) / 2)     # the points at step t
-    for i in range(2 * k):
-        s_g = gradient_scale(float(Lx[i]), hessian_norm, float(norm(x[i])))
-        gn = float(norm(G[i]))
-        where = f"at θ + {steps[i]:.3e}·n_{i % k + 1} (corrected)"
-        if not gn <= tol.manifold * s_g:
-            return ManifoldCheck(ManifoldStatus.FAILED, t, float(w.max()),
-                                 f"{where}: ‖∇L‖ = {gn:.3e} > {tol.manifold:g}·s_g = {tol.manifold * s_g:.3e}")
-        dL = abs(float(Lx[i]) - loss)
-        if not dL <= tol.manifold * s_loss:
-            return ManifoldCheck(ManifoldStatus.FAILED, t, float(w.max()),
-                                 f"{where}: |L − L(θ)| = {dL:.3e} > {tol.manifold:g}·s_L = "
-                                 f"{tol.manifold * s_loss:.3e}")
-        if i >= k:
-            continue
-        lam = lam_t[i]
-        h = float(np.max(np.abs(lam)))
-        zero = np.abs(lam) <= tol.eigenvalue * h
-        clear = sign * lam > tol.ambiguity * tol.eigenvalue * h
-        if int(zero.sum()) != k or int(clear.sum()) != P - k:
-            return ManifoldCheck(ManifoldStatus.FAILED, t, float(w.max()),
-                                 f"{where}: the Hessian has {int(zero.sum())} zero and {int(clear.sum())} clearly "
-                                 f"{'positive' if sign > 0 else 'negative'} eigenvalues (θ: {k} and {P - k})")
+    dL = np.abs(Lx - loss)
+    bad = ~(dL <= tol.manifold * s_loss)
+    if np.any(bad):
+        i = int(np.argmax(bad))
+        return ManifoldCheck(ManifoldStatus.FAILED, t, float(w.max()),
+                             f"{_where(steps, i, k)}: |L − L(θ)| = {dL[i]:.3e} > {tol.manifold:g}·s_L = "
+                             f"{tol.manifold * s_loss:.3e}")
     for i in range(k):
         wt, wh = w[i], w[k + i]
         if wt <= tol.manifold * t:
@@ -380,7 +388,73 @@ def manifold_check(kernel, theta: np.ndarray, loss: float, sign: float, Z: np.nd
             return ManifoldCheck(ManifoldStatus.FAILED, t, float(w.max()),
                                  f"normal correction along n_{i + 1} is not O(t²): distance {wt:.3e} at t and "
                                  f"{wh:.3e} at t/2 (ratio {ratio:.3f}, O(t²) gives 0.25)")
+    Ht = np.asarray(kernel.hessian(x[:k]), dtype=float).reshape(k, P, P)    # the points at step t
+    if not np.all(np.isfinite(Ht)):
+        return ManifoldCheck(ManifoldStatus.FAILED, t, float(w.max()), "non-finite Hessian along N")
+    lam_t = np.linalg.eigvalsh(sign * (Ht + np.swapaxes(Ht, 1, 2)) / 2)
+    h = np.max(np.abs(lam_t), axis=1, keepdims=True)
+    zero = np.sum(np.abs(lam_t) <= tol.eigenvalue * h, axis=1)
+    clear = np.sum(lam_t > tol.ambiguity * tol.eigenvalue * h, axis=1)
+    bad = (zero != k) | (clear != P - k)
+    if np.any(bad):
+        i = int(np.argmax(bad))
+        return ManifoldCheck(ManifoldStatus.FAILED, t, float(w.max()),
+                             f"{_where(steps, i, k)}: the Hessian has {zero[i]} zero and {clear[i]} clearly "
+                             f"{'positive' if sign > 0 else 'negative'} eigenvalues (θ: {k} and {P - k})")
     return ManifoldCheck(ManifoldStatus.VERIFIED, t, float(w.max()),
                          f"from θ + t·n_i (t = {tol.manifold_step:g}·‖θ‖ and t/2, every basis vector n_i of N) "
                          f"a Newton correction in the normal space reaches a critical point with equal loss at "
                          f"distance ≤ {w.max():.2e} = O(t²), with the same Hessian nullity {k}")
+
+
+def _where(steps: np.ndarray, i: int, k: int) -> str:
+    return f"at θ + {steps[i]:.3e}·n_{i % k + 1} (corrected)"
+
+
+def _normal_correction(kernel, base: np.ndarray, VR: np.ndarray, lamR: np.ndarray, s_g: float, ell: float,
+                       tol: Tolerances, newton_iterations: int) -> tuple[np.ndarray, np.ndarray, str]:
+    """Roots of V_Rᵀ∇L on the affine slices base_i + R (chord, then Newton; see :func:`manifold_check`).
+
+    Stops when max_i ‖V_Rᵀ∇L(x_i)‖ ≤ margin·τ_manifold·s_g, when the largest step is below
+    stall·‖θ‖, when chord steps stop contracting below τ_manifold·s_g (rounding level), or after
+    ``newton_iterations`` Newton steps (or 4·``newton_iterations`` chord steps). Returns the points,
+    the gradients there, and an empty string or a failure message.
+    """
+    B, P = base.shape
+    target = _NEWTON_MARGIN * tol.manifold * s_g
+    inverse = 1.0 / lamR
+    x = base.copy()
+    newton, chord_steps, newton_steps = False, 0, 0
+    G = np.asarray(kernel.gradient(x), dtype=float).reshape(B, P)
+    r = G @ VR
+    rn = row_norms(r)
+    while True:
+        largest = rn.max()
+        if not np.isfinite(largest):
+            return x, G, "non-finite derivatives along N"
+        if largest <= target or newton_steps >= newton_iterations or chord_steps >= 4 * newton_iterations:
+            break
+        if newton:
+            A = VR.T @ np.asarray(kernel.hessian(x), dtype=float).reshape(B, P, P) @ VR
+            if not np.all(np.isfinite(A)):
+                return x, G, "non-finite derivatives along N"
+            try:
+                delta = np.linalg.solve(A, -r[:, :, None])[:, :, 0]
+            except np.linalg.LinAlgError:
+                return x, G, "the Hessian restricted to the normal space became singular along N"
+            newton_steps += 1
+        else:
+            delta = r * -inverse
+            chord_steps += 1
+        x += delta @ VR.T
+        G = np.asarray(kernel.gradient(x), dtype=float).reshape(B, P)
+        r = G @ VR
+        rn, previous = row_norms(r), rn
+        if np.abs(delta).max() <= _NEWTON_STALL * ell:
+            break
+        if not newton and np.any(rn > _CHORD_CONTRACTION * previous):
+            if rn.max() <= tol.manifold * s_g:      # stagnating at rounding level, inside the test
+                break
+            newton = True
+    return x, G, ""
+

@@ -117,7 +117,7 @@ class JaxKernel:
         return self.factor * vals.sum(), self.factor * grads.sum(axis=0)
 
     def _hessian_one(self, theta, X, Y):
-        nf, P = self.model.d_out, self.P
+        nf = self.model.d_out
 
         def sample(x, y):
             f, J, h2 = self._model_pieces(theta, x, True)

@@ -21,8 +21,9 @@ import sympy as sp
 
 from ._derivatives import SampleDerivatives
 from ._losses import Loss, get_loss
-from .errors import NonFiniteDataError, ShapeError, SymbolicDataError
+from .errors import ShapeError, SymbolicDataError
 from .models import Model
+from .protocol import as_finite_array, sample_arrays
 
 _DERIVATIVE_CACHE: dict[tuple[Model, Loss], SampleDerivatives] = {}
 
@@ -33,39 +34,6 @@ def sample_derivatives(model: Model, loss: Loss) -> SampleDerivatives:
     if key not in _DERIVATIVE_CACHE:
         _DERIVATIVE_CACHE[key] = SampleDerivatives(model, loss)
     return _DERIVATIVE_CACHE[key]
-
-
-def as_finite_array(a, name: str) -> np.ndarray:
-    """``a`` as a float array; an error names ``name`` if it is not numeric, complex or holds NaN/inf."""
-    if np.iscomplexobj(a):
-        raise TypeError(f"{name} is complex; the losses are defined for real numbers (pass {name}.real if the "
-                        "imaginary part is zero)")
-    try:
-        arr = np.asarray(a, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"{name} must be numeric, got {type(a).__name__}: {exc}") from None
-    if not np.all(np.isfinite(arr)):
-        bad = np.argwhere(~np.isfinite(arr))[0].tolist()
-        raise NonFiniteDataError(f"{name} contains NaN or inf (first at index {bad})")
-    return arr
-
-
-def _check_data(model: Model, X, y) -> tuple[np.ndarray, np.ndarray]:
-    X = as_finite_array(X, "X")
-    y = as_finite_array(y, "y")
-    if X.ndim != 2 or X.shape[1] != model.d_in:
-        raise ShapeError(f"X must have shape (n, d_in) = (n, {model.d_in}), one row per sample; "
-                         f"got {X.shape}")
-    if model.d_out == 1 and y.ndim == 1:
-        y = y[:, None]
-    if y.ndim != 2 or y.shape[1] != model.d_out:
-        raise ShapeError(f"y must have shape (n,) or (n, {model.d_out}); got {y.shape}")
-    if X.shape[0] != y.shape[0]:
-        raise ShapeError(f"X and y have mismatched lengths: {X.shape[0]} samples in X, "
-                         f"{y.shape[0]} in y")
-    if X.shape[0] == 0:
-        raise ShapeError("the data set is empty")
-    return X, y
 
 
 def _normalization(normalization: str | float, n: int) -> sp.Expr:
@@ -158,7 +126,7 @@ class Objective:
         if isinstance(X, sp.MatrixBase) or isinstance(y, sp.MatrixBase):
             self._init_symbolic(X, y)
         else:
-            self.X, self.y = _check_data(model, X, y)
+            self.X, self.y = sample_arrays(X, y, model.d_in, model.d_out)
             self.n = self.X.shape[0]
             self.is_symbolic = False
         self.factor = _normalization(normalization, self.n)

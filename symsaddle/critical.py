@@ -19,9 +19,9 @@ the natural scales of :mod:`symsaddle._tolerances` (s_g, s_λ = ‖H‖, s_L, s�
 
    a. cubic C(u) = D³L[u]³ on N: ‖C|_N‖_F > κτ₃s₃ — a unit u with C(u) ≠ 0, L(θ ∓ t u) =
       L ∓ t³C(u)/6 + O(t⁴): *non-strict saddle* (σ = +1 or H = 0) or *strict saddle* (σ = −1);
-   b. Morse–Bott: Newton corrections in the normal space from θ + t n_i reach critical points
-      with equal loss at distance O(t²) and the same Hessian nullity: a non-isolated
-      *minimiser* (σ = +1) or *maximiser* (σ = −1);
+   b. Morse–Bott: corrections in the normal space (chord with Λ_R, then Newton) from θ + t n_i
+      and θ + (t/2) n_i reach critical points with equal loss at distance O(t²) and the same
+      Hessian nullity: a non-isolated *minimiser* (σ = +1) or *maximiser* (σ = −1);
    c. reduced quartic q(u) = D⁴L[u]⁴/24 − ⅛ b(u)ᵀH⁺b(u), b(u) = D³L[u,u,·] (valid when C ≡ 0
       on N): min σq > κτ₄s₄ on the unit sphere of N — a strict *minimiser* (maximiser for
       σ = −1) with singular Hessian; σq(u) < −κτ₄s₄ for some u — L moves the wrong way along
@@ -48,7 +48,7 @@ from ._certificates import (_N_SCREEN, _SEARCH_ITERATIONS, FormStatus, FormTest,
                             gradient_scale, manifold_check, norm, reduced_quartic, restricted_form, riemannian_search,
                             schur_blocks, search_starts)
 from ._tolerances import DEFAULT_TOLERANCES, Tolerances
-from .errors import NonFiniteDataError, ShapeError
+from .protocol import parameter_array
 
 __all__ = ["Classification", "FormStatus", "FormTest", "HigherOrder", "Kind", "ManifoldCheck", "ManifoldStatus",
            "PolishResult", "PolishStatus", "Criterion", "Tolerances", "classify", "gradient_tolerance", "polish"]
@@ -196,15 +196,6 @@ def _form_dict(t: FormTest) -> dict:
             "direction": None if t.direction is None else t.direction.tolist()}
 
 
-def _theta(theta, P: int) -> np.ndarray:
-    th = np.asarray(theta, dtype=float)
-    if th.shape != (P,):
-        raise ShapeError(f"theta must have shape ({P},), got {th.shape}")
-    if not np.all(np.isfinite(th)):
-        raise NonFiniteDataError("theta contains NaN or inf")
-    return th
-
-
 def gradient_tolerance(loss: float, hessian_norm: float, theta_norm: float,
                        tolerances: Tolerances | None = None) -> float:
     """τ_g · s_g with s_g = ‖∇²L‖₂·‖θ‖ + √(2|L|·‖∇²L‖₂) (units of the gradient)."""
@@ -227,7 +218,7 @@ def polish(kernel, theta0, *, methods: tuple[str, ...] = ("hybr", "lm"), tol: fl
     """
     tols = tolerances or DEFAULT_TOLERANCES
     P = kernel.P
-    th0 = _theta(theta0, P)
+    th0 = parameter_array(theta0, P, "theta0")
     limit = max_distance if max_distance is not None else (
         tols.polish_distance * float(norm(th0)) if np.any(th0) else None)
     best, best_norm, message, used, nfev = th0, float(norm(kernel.gradient(th0))), "", "none", 0
@@ -467,7 +458,8 @@ def _higher_order(pt: _Point, sign: float) -> tuple[Kind, str, Criterion, bool |
                 Criterion.NONE, None, None, None, HigherOrder(cubic, evaluations=pt.lines.used))
     if cubic.status is not FormStatus.NONZERO:
         if sign != 0:
-            manifold = manifold_check(pt.kernel, pt.theta, pt.loss, sign, pt.Z, pt.VR, pt.hessian_norm, pt.tol)
+            manifold = manifold_check(pt.kernel, pt.theta, pt.loss, sign, pt.Z, pt.VR, pt.lamR, pt.hessian_norm,
+                                      pt.tol)
             if manifold.status is ManifoldStatus.VERIFIED:
                 kind = Kind.MINIMISER if sign > 0 else Kind.MAXIMISER
                 return (kind, f"{head}; non-isolated (Morse–Bott) {kind.value}: {manifold.reason}",
@@ -537,7 +529,7 @@ def classify(kernel, theta, *, lower_bound: float | None = None, tolerances: Tol
     tol = tolerances or DEFAULT_TOLERANCES
     if not isinstance(tol, Tolerances):
         raise TypeError(f"tolerances must be a symsaddle.Tolerances, got {type(tol).__name__}")
-    th = _theta(theta, kernel.P)
+    th = parameter_array(theta, kernel.P)
     P = th.size
     if hasattr(kernel, "value_and_gradient"):
         L, g = kernel.value_and_gradient(th)

@@ -18,7 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import SymsaddleError
+from .errors import ShapeError, SymsaddleError
+from .protocol import sample_arrays
 
 NPZ_HINT = "save the data with numpy.savez('data.npz', X=X, y=y)"
 CSV_HINT = "one row per sample, comma-separated numbers, y in the last column"
@@ -47,19 +48,12 @@ def _numeric(a: np.ndarray, name: str, path: Path) -> np.ndarray:
 
 
 def _shapes(X: np.ndarray, y: np.ndarray, path: Path) -> tuple[np.ndarray, np.ndarray]:
-    if X.ndim != 2:
-        raise DataFileError(f"{path}: X must be a 2-D array (n samples × d features), got shape {X.shape}"
-                            + ("; for one feature save X[:, None]" if X.ndim == 1 else ""))
-    if y.ndim == 2 and y.shape[1] == 1:
-        y = y[:, 0]
-    if y.ndim != 1:
-        raise DataFileError(f"{path}: y must hold one label per sample, shape (n,), got shape {y.shape}")
-    if X.shape[0] != y.shape[0]:
-        raise DataFileError(f"{path}: X and y have mismatched lengths: X has {X.shape[0]} rows (samples), "
-                            f"y has {y.shape[0]} entries")
-    if X.shape[0] == 0 or X.shape[1] == 0:
-        raise DataFileError(f"{path}: the data set is empty (X has shape {X.shape})")
-    return X, y
+    """(X (n, d), y (n,)) for a single-output data set; the shape errors of :func:`sample_arrays`, naming the file."""
+    try:
+        X, y = sample_arrays(X, y, d_out=1)
+    except ShapeError as exc:
+        raise DataFileError(f"{path}: {exc}") from None
+    return X, y[:, 0]
 
 
 def _read_npz(path: Path) -> tuple[np.ndarray, np.ndarray]:

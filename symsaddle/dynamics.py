@@ -25,8 +25,8 @@ from tqdm.auto import tqdm
 
 from . import _fused
 from .critical import Classification, PolishResult, classify, polish
-from .errors import DivergenceError, NonFiniteDataError, ShapeError
-from .protocol import value_and_gradient
+from .errors import DivergenceError, ShapeError
+from .protocol import parameter_array, parameter_batch, value_and_gradient
 
 
 class RunStatus(str, Enum):
@@ -100,13 +100,8 @@ def gradient_descent(kernel, theta0, step: float | np.ndarray, n_steps: int, *, 
         raise ValueError("n_steps must be ≥ 0 and record_every ≥ 1")
     if on_divergence not in ("raise", "stop"):
         raise ValueError("on_divergence must be 'raise' or 'stop'")
-    th = np.array(theta0, dtype=float)
-    single = th.ndim == 1
-    th = np.atleast_2d(th)
-    if th.shape[1] != kernel.P:
-        raise ShapeError(f"theta0 must have {kernel.P} parameters, got shape {np.shape(theta0)}")
-    if not np.all(np.isfinite(th)):
-        raise NonFiniteDataError("theta0 contains NaN or inf")
+    th, single = parameter_batch(theta0, kernel.P, "theta0")
+    th = th.copy()
     B = th.shape[0]
     if steps.ndim == 1 and steps.shape != (B,):
         raise ShapeError(f"one step size per run needs shape ({B},), got {steps.shape}")
@@ -274,11 +269,7 @@ def gradient_flow(kernel, theta0, t_span: tuple[float, float], *, t_eval=None, m
     Python-float functions of :mod:`symsaddle._fused` (``fused=False`` forces the kernel).
     A reversed span would integrate gradient *ascent* and is refused.
     """
-    th0 = np.asarray(theta0, dtype=float)
-    if th0.shape != (kernel.P,):
-        raise ShapeError(f"theta0 must have shape ({kernel.P},), got {th0.shape}")
-    if not np.all(np.isfinite(th0)):
-        raise NonFiniteDataError("theta0 contains NaN or inf")
+    th0 = parameter_array(theta0, kernel.P, "theta0")
     try:
         t0, t1 = (float(t) for t in t_span)
     except (TypeError, ValueError):

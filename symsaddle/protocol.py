@@ -59,25 +59,68 @@ class Kernel(Protocol):
     def directional(self, theta, u, order: int): ...
 
 
+def as_finite_array(a, name: str) -> np.ndarray:
+    """``a`` as a float array; an error names ``name`` if it is not numeric, complex or holds NaN/inf."""
+    if np.iscomplexobj(a):
+        raise TypeError(f"{name} is complex; the losses are defined for real numbers (pass {name}.real if the "
+                        "imaginary part is zero)")
+    try:
+        arr = np.asarray(a, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{name} must be numeric, got {type(a).__name__}: {exc}") from None
+    if not np.all(np.isfinite(arr)):
+        bad = np.argwhere(~np.isfinite(arr))[0].tolist()
+        raise NonFiniteDataError(f"{name} contains NaN or inf (first at index {bad})")
+    return arr
+
+
+def sample_arrays(X, y, d_in: int | None = None, d_out: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """One data set as float arrays X (n, d) and y (n, d_out), one row per sample; y may be given as (n,).
+
+    ``d_in``/``d_out``, when given, are the widths a model needs. Raises :class:`ShapeError` naming the
+    mismatch (and the errors of :func:`as_finite_array`).
+    """
+    X = as_finite_array(X, "X")
+    y = as_finite_array(y, "y")
+    if X.ndim != 2 or (d_in is not None and X.shape[1] != d_in):
+        want = f"(n, d_in) = (n, {d_in})" if d_in is not None else "(n, d)"
+        raise ShapeError(f"X must have shape {want}, one row per sample; got {X.shape}"
+                         + ("; for one feature use X[:, None]" if X.ndim == 1 else ""))
+    if y.ndim == 1:
+        y = y[:, None]
+    if y.ndim != 2 or (d_out is not None and y.shape[1] != d_out):
+        raise ShapeError(f"y must have shape (n,) or (n, {d_out if d_out is not None else 'd_out'}), one label "
+                         f"per sample; got {y.shape}")
+    if X.shape[0] != y.shape[0]:
+        raise ShapeError(f"X and y have mismatched lengths: X has {X.shape[0]} rows (samples), "
+                         f"y has {y.shape[0]}")
+    if X.shape[0] == 0 or (X.shape[1] == 0 and d_in is None):      # a model may take no inputs (d_in = 0)
+        raise ShapeError(f"the data set is empty (X has shape {X.shape})")
+    return X, y
+
+
 def parameter_batch(theta, P: int, name: str = "theta") -> tuple[np.ndarray, bool]:
     """θ as a float array of shape (B, P), and whether a single vector (P,) was given.
 
-    Raises :class:`ShapeError` for any other shape and :class:`NonFiniteDataError` for NaN/inf.
+    Raises :class:`ShapeError` for any other shape, ``TypeError`` for non-numeric or complex θ and
+    :class:`NonFiniteDataError` for NaN/inf.
     """
-    try:
-        arr = np.asarray(theta, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"{name} must be numeric, got {type(theta).__name__}: {exc}") from None
+    arr = as_finite_array(theta, name)
     single = arr.ndim == 1
     if single:
         arr = arr[None, :]
     if arr.ndim != 2 or arr.shape[1] != P:
         raise ShapeError(f"{name} must have shape (P,) or (B, P) with P = {P} parameters; "
                          f"got {np.shape(theta)}")
-    if not np.all(np.isfinite(arr)):
-        bad = np.argwhere(~np.isfinite(arr))[0].tolist()
-        raise NonFiniteDataError(f"{name} contains NaN or inf (first at index {bad})")
     return arr, single
+
+
+def parameter_array(theta, P: int, name: str = "theta") -> np.ndarray:
+    """θ as one float vector of shape (P,); the errors of :func:`parameter_batch`."""
+    arr = as_finite_array(theta, name)
+    if arr.shape != (P,):
+        raise ShapeError(f"{name} must have shape ({P},), got {arr.shape}")
+    return arr
 
 
 def parameter_vector(theta, P: int, name: str = "theta") -> list:
@@ -93,8 +136,11 @@ def parameter_vector(theta, P: int, name: str = "theta") -> list:
     for i, v in enumerate(vals):
         try:
             finite = np.isfinite(complex(v)) if not hasattr(v, "is_finite") else bool(v.is_finite)
+            real = complex(v).imag == 0 if finite else True
         except (TypeError, ValueError):
             raise TypeError(f"{name}[{i}] must be a real number, got {v!r}") from None
+        if not real:
+            raise TypeError(f"{name}[{i}] is complex ({v!r}); the losses are defined for real parameters")
         if not finite:
             raise NonFiniteDataError(f"{name} contains NaN or inf (first at index [{i}])")
     return vals

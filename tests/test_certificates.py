@@ -173,3 +173,53 @@ def test_polynomial_verdict_does_not_depend_on_the_basis():
         r = classify(RotatedKernel(k, Q), np.zeros(3))
         assert (r.kind, r.index, r.nullity, r.decided_by) == (base.kind, base.index, base.nullity, base.decided_by)
         assert r.higher_order.quartic[0].value == pytest.approx(base.higher_order.quartic[0].value, rel=1e-10)
+
+
+class _CountingKernel:
+    """Forwards to a kernel and records the batch size of every Hessian call."""
+
+    def __init__(self, kernel):
+        self.kernel, self.P, self.backend = kernel, kernel.P, kernel.backend
+        self.hessian_batches = []
+
+    def value(self, theta):
+        return self.kernel.value(theta)
+
+    def gradient(self, theta):
+        return self.kernel.gradient(theta)
+
+    def hessian(self, theta):
+        self.hessian_batches.append(1 if np.ndim(theta) == 1 else len(theta))
+        return self.kernel.hessian(theta)
+
+    def directional(self, theta, u, order):
+        return self.kernel.directional(theta, u, order)
+
+
+def test_stiff_curved_valley_needs_newton_and_is_still_morse_bott():
+    """L = ½e^{100y}(x − y²/10)² ≥ 0 vanishes on the parabola x = y²/10, where ∇²L = e^{100y}∇g∇gᵀ
+    (g = x − y²/10) has rank 1: a non-isolated minimiser (Morse–Bott). Along the parabola the normal
+    curvature grows by e^{100t} ≈ e at the step t, so chord steps with the Jacobian of θ cannot
+    contract; the corrector must switch to Newton steps and still certify the manifold."""
+    import sympy as sp
+    from classify_kernels import kernel_of
+    x, y = sp.symbols("x y")
+    kernel = _CountingKernel(kernel_of(sp.exp(100 * y) * (x - y**2 / 10) ** 2 / 2, (x, y)))
+    c = classify(kernel, np.array([0.1, 1.0]))
+    assert c.kind is Kind.MINIMISER and c.decided_by is Criterion.MANIFOLD and c.isolated is False, c.reason
+    assert 2 in kernel.hessian_batches            # Newton steps at the 2k = 2 starting points
+
+
+def test_crossing_lines_of_minima_are_not_certified_as_a_manifold():
+    """L = x² + (y − 1)²(z − 1)² at (0, 1, 1): the critical set near θ is the union of the lines
+    {x = 0, y = 1} and {x = 0, z = 1}, not a manifold, although the corrected points along both
+    null directions are critical with equal loss. At θ + t·e_y the Hessian has ∂²L/∂z² = 2t² ≠ 0
+    (nullity 1 ≠ 2) — and along any other null direction the corrected point is not critical — so
+    the Morse–Bott check must fail; C ≡ 0 and q = a²b² ≥ 0 vanishes on the
+    axes: higher orders are needed (degenerate)."""
+    import sympy as sp
+    from classify_kernels import kernel_of
+    x, y, z = sp.symbols("x y z")
+    c = classify(kernel_of(x**2 + (y - 1) ** 2 * (z - 1) ** 2, (x, y, z)), np.array([0.0, 1.0, 1.0]))
+    assert c.nullity == 2 and c.kind is Kind.DEGENERATE, c.reason
+    assert c.higher_order.manifold.status.value == "failed", c.higher_order.manifold.reason

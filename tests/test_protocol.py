@@ -74,6 +74,21 @@ def test_every_kernel_validates_theta_the_same_way(name, method):
         call(bad)
     with pytest.raises(ss.ShapeError, match=f"P = {k.P}"):
         call(np.zeros(k.P + 1))
+    complex_theta = np.zeros(k.P, dtype=complex)
+    complex_theta[0] = 0.5j
+    with pytest.raises(TypeError, match="complex"):             # never cast silently to its real part
+        call(complex_theta)
+
+
+@pytest.mark.parametrize("analysis", ["classify", "polish", "gradient_descent", "gradient_flow"])
+def test_analyses_refuse_complex_theta(analysis):
+    k = KERNELS["structured"]
+    theta = np.full(k.P, 0.1 + 0.2j)
+    run = {"classify": lambda: classify(k, theta), "polish": lambda: polish(k, theta),
+           "gradient_descent": lambda: gradient_descent(k, theta, step=0.1, n_steps=2),
+           "gradient_flow": lambda: gradient_flow(k, theta, (0.0, 1.0))}[analysis]
+    with pytest.raises(TypeError, match="theta0? is complex"):
+        run()
 
 
 class RequiredOnly:

@@ -139,8 +139,8 @@ def test_specification_files_are_data_only(tmp_path):
     payload = "__import__('os').system('echo hacked')"
     (tmp_path / "s.json").write_text(json.dumps({"task": "test-square", "grid": {"seed": {"range": [0, 6, 2]}},
                                                  "fixed": {"marker_dir": None}, "out": "res", "workers": 0}))
-    (tmp_path / "s.toml").write_text(f'task = "test-square"\nworkers = 0\n[grid]\nseed = [1, 3]\n'
-                                     f'[fixed]\nfail_on = [3]\n')
+    (tmp_path / "s.toml").write_text('task = "test-square"\nworkers = 0\n[grid]\nseed = [1, 3]\n'
+                                     '[fixed]\nfail_on = [3]\n')
     spec = SweepSpec.from_file(tmp_path / "s.json")
     assert spec.parameter_sets() == [{"seed": 0}, {"seed": 2}, {"seed": 4}] and spec.out == tmp_path / "res"
     res = spec.run(progress=False)

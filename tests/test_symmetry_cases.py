@@ -31,13 +31,13 @@ def test_reproduce_symmetry_counts_json(tmp_path, capsys):
 
 def test_inertia_report_small(tmp_path):
     """Two of the five SI lines (the registered case runs all five with 101 values of μ)."""
-    res = inertia_report(tmp_path, False, examples=["seed003-width3", "two-output"], n_mu=12)
+    res = inertia_report(tmp_path, False, examples=["teacher-student-width3", "two-output"], n_mu=12)
     assert "NaN" not in dumps(res) and res["all_agree"]
-    one, two = res["examples"]["seed003-width3"], res["examples"]["two-output"]
+    one, two = res["examples"]["teacher-student-width3"], res["examples"]["two-output"]
     assert one["rank_U"] == 0 and one["n_thesis_agree_on_decided"] == one["n_decided"]
     assert two["rank_U"] == 1 and two["n_thesis_agree_on_decided"] == 0
     assert two["brea"]["measured"] == two["fan_out"] - two["rank_U"] == 1
-    assert {"spectrum_two-output.png", "spectrum_two-output.pdf", "si_lines.md", "sweep_seed003-width3.md"} <= \
+    assert {"spectrum_two-output.png", "spectrum_two-output.pdf", "si_lines.md", "sweep_teacher-student-width3.md"} <= \
         {p.name for p in tmp_path.iterdir()}
 
 
@@ -48,7 +48,7 @@ def test_reproduce_symmetry_inertia_json(tmp_path, capsys):
     if "full_result" in out:                       # a large result: stdout holds a summary, the file everything
         out = json.loads(Path(out["full_result"]).read_text())
     assert out["all_agree"] is True and len(out["examples"]) == 5
-    seg = [s["verdict"] for s in out["examples"]["seed003-width4-si-minimum"]["segments"]]
+    seg = [s["verdict"] for s in out["examples"]["teacher-student-width4-si-minimum"]["segments"]]
     assert seg[2] == "degenerate minimum" and seg[1] == seg[3] == "non-strict saddle"
     for name in ("two-output", "deep-layer"):
         assert all(s["verdict"] == "strict saddle" for s in out["examples"][name]["segments"])

@@ -1,7 +1,6 @@
 """Seed 003 §6.2: the teacher–student problem, its global minima up to symmetries, symmetry-induced
 points (inertia from Fukumizu–Amari / Thm. 3 with U = 0), escaping sequences, and the optimisers."""
 
-from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -12,7 +11,7 @@ from symsaddle.critical import classify, polish
 from symsaddle.datasets import SEED003_TEACHER_A, SEED003_TEACHER_W, seed003_grid
 from symsaddle.errors import ShapeError, SymsaddleError
 from symsaddle.symmetry.channels import derivative_pair_limit
-from symsaddle.symmetry.endpoints import (EndpointKind, EndpointTolerances, analyse_endpoint, expand_neuron,
+from symsaddle.symmetry.endpoints import (EndpointKind, analyse_endpoint, expand_neuron,
                                           duplicated_pairs, escape_evidence, match_teacher, merge_pair,
                                           si_structure)
 from symsaddle.symmetry.escape import Verdict, eigenvalue_error_band, null_direction_test

@@ -30,6 +30,8 @@ GALLERY = {
     "deep-linear_figure6_ratio.png": ("deep-linear-step-size", "figure6_ratio.png"),
     "ncf_squared_relu_figure1.png": ("ncf-near-origin", "squared_relu_figure1_sd1e-05.png"),
     "ncf_squared_relu_alignment.png": ("ncf-near-origin", "squared_relu_alignment.png"),
+    "symmetry_figure4_4.png": ("symmetry-counts", "figure4_4.png"),
+    "symmetry_spectrum_two-output.png": ("symmetry-inertia", "spectrum_two-output.png"),
 }
 
 

@@ -13,14 +13,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from pathlib import Path
 
 import numpy as np
 
-from .. import models
-from .._objective import Objective, as_finite_array
+from .. import Objective, ShapeError, models, sample_arrays
 from ..datasets import seed000
-from ..errors import ShapeError
 
 #: Largest width for which the symbolic objective (2d parameters) is built.
 MAX_SYMBOLIC_WIDTH = 40
@@ -35,19 +32,8 @@ class DiagonalProblem:
     label: str = ""
 
     def __post_init__(self):
-        X = as_finite_array(self.X, "X").copy()
-        y = as_finite_array(self.y, "y").copy()
-        if X.ndim != 2:
-            raise ShapeError(f"X must be a 2-D array (n samples × d features), got shape {X.shape}")
-        if y.ndim == 2 and y.shape[1] == 1:
-            y = y[:, 0]
-        if y.ndim != 1:
-            raise ShapeError(f"y must be a 1-D array of n labels, got shape {y.shape}")
-        if X.shape[0] != y.shape[0]:
-            raise ShapeError(f"X and y have mismatched lengths: X has {X.shape[0]} rows (samples), "
-                             f"y has {y.shape[0]} entries")
-        if X.shape[0] == 0 or X.shape[1] == 0:
-            raise ShapeError(f"the data set is empty (X has shape {X.shape})")
+        X, y = sample_arrays(self.X, self.y, d_out=1)
+        X, y = X.copy(), y[:, 0].copy()
         X.setflags(write=False)
         y.setflags(write=False)
         object.__setattr__(self, "X", X)
@@ -59,25 +45,6 @@ class DiagonalProblem:
         """Seed 000's data: ``numpy.random.seed(10)``, X = randn(n, d), y = X p* (Tables 1, 2, 4, 8, 12)."""
         X, y, p = seed000(d, n, p_star)
         return cls(X, y, f"seed 000, d={d}, n={n}, p*={np.round(p, 4).tolist()}")
-
-    @classmethod
-    def from_npz(cls, path: str | Path) -> "DiagonalProblem":
-        """Load ``X`` (n × d, one row per sample) and ``y`` (n,) from an ``.npz`` file (no pickles)."""
-        path = Path(path)
-        if not path.is_file():
-            raise FileNotFoundError(f"data file {str(path)!r} does not exist")
-        try:
-            with np.load(path, allow_pickle=False) as data:
-                missing = [k for k in ("X", "y") if k not in data.files]
-                if missing:
-                    raise ShapeError(f"{path}: the .npz file must hold arrays 'X' and 'y'; missing {missing} "
-                                     f"(found {sorted(data.files)})")
-                X, y = data["X"], data["y"]
-        except (ValueError, OSError) as exc:
-            if isinstance(exc, ShapeError):
-                raise
-            raise ValueError(f"{path}: cannot read it as a NumPy .npz archive without pickles ({exc})") from None
-        return cls(X, y, path.name)
 
     # -- sizes and moments ----------------------------------------------------------------------
     @property

@@ -103,11 +103,11 @@ def counts_report(out_dir: Path | None, progress: bool, *, max_r: int = 6, max_a
 
 #: The SI lines of the reproduction: name -> (builder, what it shows).
 INERTIA_EXAMPLES: dict[str, tuple[Callable[[], SIExample], str]] = {
-    "seed003-width3": (lambda: seed003_reduced_minimum(3, 1, 0),
+    "teacher-student-width3": (lambda: seed003_reduced_minimum(3, 1, 0),
                        "d_out = 1, last layer: U = 0, Corollary 3.2 holds (Y indefinite: saddles on both sides)"),
-    "seed003-width4-saddle-line": (lambda: seed003_reduced_minimum(4, 10, 2),
+    "teacher-student-width4-saddle-line": (lambda: seed003_reduced_minimum(4, 10, 2),
                                    "the thesis's width-5 student from a width-4 local minimum; Y indefinite"),
-    "seed003-width4-si-minimum": (lambda: seed003_reduced_minimum(4, 22, 3),
+    "teacher-student-width4-si-minimum": (lambda: seed003_reduced_minimum(4, 22, 3),
                                   "the thesis's width-5 student; Y ≻ 0: 0 < μ < 1 are SI (degenerate) local minima"),
     "two-output": (two_output_example, "d_out = 2: U ≠ 0, strict saddles for every μ although Y ≻ 0"),
     "deep-layer": (deep_layer_example, "mlp [2,2,2,1], first hidden layer: U ≠ 0, strict saddles for every μ"),

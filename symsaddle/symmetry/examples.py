@@ -104,8 +104,8 @@ def seed003_reduced_minimum(width: int = 3, seed: int = 1, neuron: int = 0) -> S
     theta0 = np.concatenate([rng.normal(scale=np.sqrt(2 / 3), size=2 * width),
                              rng.normal(scale=np.sqrt(2 / (width + 1)), size=width)])
     found = _search(objective, theta0)
-    return SIExample(f"seed003-width{width}", objective, found.theta, neuron, None,
-                     f"width-{width} sigmoid student (no biases) of the seed-003 teacher on the 41×41 grid, "
+    return SIExample(f"teacher-student-width{width}", objective, found.theta, neuron, None,
+                     f"width-{width} sigmoid student (no biases) of the thesis's 4-neuron teacher on the 41×41 grid, "
                      f"d_out = 1; duplicate neuron {neuron}", found)
 
 

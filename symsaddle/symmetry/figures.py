@@ -31,6 +31,13 @@ def ratio_figure(curve: RatioCurve):
     return fig
 
 
+def _eigenvalue_label(n: int) -> str:
+    """Legend entry for n eigenvalue curves drawn with the figure style's colour cycle (solid lines first)."""
+    if n <= len(OKABE_ITO):
+        return f"{n} smallest eigenvalues, one line each"
+    return f"{n} smallest eigenvalues, one line each: the {len(OKABE_ITO)} lowest solid, the rest dashed"
+
+
 def spectrum_figure(sweep: LineSweep, n_smallest: int = 12, title: str = ""):
     """The ``n_smallest`` Hessian eigenvalues along μ (symlog scale), μ = 0 and μ = 1 marked, and the measured
     index against the predicted one (Figures 6.17/6.18 analogue)."""
@@ -39,7 +46,7 @@ def spectrum_figure(sweep: LineSweep, n_smallest: int = 12, title: str = ""):
     lam = sweep.eigenvalues[:, :n_smallest]
     scale = float(np.max(sweep.tolerances_used))
     for k in range(lam.shape[1]):
-        ax.plot(sweep.mus, lam[:, k], lw=1, label=f"{lam.shape[1]} smallest eigenvalues, one line each" if k == 0 else None)
+        ax.plot(sweep.mus, lam[:, k], lw=1, label=_eigenvalue_label(lam.shape[1]) if k == 0 else None)
     linthresh = max(scale, 1e-300)
     ax.set_yscale("symlog", linthresh=linthresh)
     ax.set_yticks(symlog_ticks(lam, linthresh))
