@@ -340,9 +340,10 @@ def test_endpoint_tolerances_round_trip_through_json():
     import json
 
     import symsaddle as ss
-    from symsaddle.symmetry.tolerances import EndpointTolerances as FromModule
+    from symsaddle.symmetry import EndpointTolerances as exported
+    from symsaddle.symmetry.tolerances import EndpointTolerances
 
-    assert FromModule is EndpointTolerances
+    assert exported is EndpointTolerances
     tol = EndpointTolerances(duplicate=1e-6, classification=ss.Tolerances(eigenvalue=1e-10))
     back = EndpointTolerances.from_dict(json.loads(json.dumps(tol.to_dict())))
     assert back == tol and isinstance(back.classification, ss.Tolerances)
