@@ -26,7 +26,8 @@ def test_activation_names_match_the_library():
 
 
 def test_every_case_named_in_the_readme_exists():
-    registered = set(load().cases) | set(load().renamed)
+    from symsaddle.sweep import sweep_tasks
+    registered = set(load().cases) | set(load().renamed) | set(sweep_tasks())     # cases and sweep tasks
     named = set(re.findall(r"`((?:diagonal|deep-linear|ncf|symmetry|teacher|closest|digits)-[a-z0-9-]+)`", README))
     prefix = "diagonal-saddle-to-saddle"
     named |= {f"{prefix}{suffix}" for suffix in re.findall(r"`(-d\dn\d)`", README)}

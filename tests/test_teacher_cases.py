@@ -19,7 +19,7 @@ def test_cases_are_registered_with_options():
     for name in ("teacher-student", "teacher-student-escape", "closest-saddle"):
         assert name in registry
     opts = {o.name for o in registry["teacher-student"].options}
-    assert {"inits", "seed"} <= opts
+    assert {"inits", "seed", "method", "adam_lr", "adam_epochs", "slsqp_iterations"} <= opts
     assert registry["teacher-student"].parse_options(["--inits", "7", "--seed", "3"])["inits"] == 7
 
 
@@ -76,3 +76,31 @@ def test_escape_and_closest_saddle_cases(capsys, tmp_path):
             assert row["distance"] >= 0 and row["theorem1"]["status"] and row["theorem2"]["status"]
             np.testing.assert_allclose(sum(row["saddle_theta"][10 + k] for k in row["pair"]),
                                        row["reduced_theta"][8 + min(row["pair"])], rtol=1e-12)
+
+
+@pytest.mark.slow
+def test_sweep_task_gives_the_direct_experiments_end_points(tmp_path, capsys):
+    """``teacher-student-point`` through the sweep machinery (run_sweep in this process, then the CLI
+    on a spec file, which must resume: nothing run twice) records the end points of the batched
+    experiment for the same initialisations. The classification itself is tested against closed
+    forms in test_teacher_student.py / test_teacher_escape.py; this checks the plumbing."""
+    from symsaddle.sweep import grid, load_sweep, run_sweep, sweep_tasks
+
+    assert "teacher-student-point" in sweep_tasks()            # registered through the entry point
+    inits = [1, 3, 5]
+    fixed = {"experiment_seed": 0, "max_iterations": 300}
+    out_dir = tmp_path / "sweep"
+    res = run_sweep("teacher-student-point", grid(seed=inits[:2]), out_dir, fixed=fixed, workers=0)
+    assert res.ran == 2 and not res.failed
+    spec = tmp_path / "spec.json"
+    spec.write_text(json.dumps({"task": "teacher-student-point", "grid": {"seed": inits}, "fixed": fixed}))
+    assert main(["sweep", str(spec), "--out", str(out_dir), "--workers", "0", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["tasks"] == 3 and out["ran"] == 1 and out["failed"] == 0       # resumed: two already recorded
+    records = {r.params["seed"]: r.result for r in load_sweep(out_dir).values()}
+    direct = run_experiment(TeacherStudentConfig(seed=0), indices=inits)
+    for p in direct.points:
+        rec = records[p.index]
+        assert rec["index"] == p.index and rec["kind"] == p.kind.value
+        assert rec["loss"] == pytest.approx(p.loss, rel=1e-9, abs=1e-25)
+        np.testing.assert_allclose(rec["theta"], p.theta, rtol=1e-9, atol=1e-12)

@@ -333,3 +333,19 @@ def test_adam_matches_the_recursion_on_a_quadratic():
         m, v = 0.9 * m + 0.1 * th, 0.999 * v + 0.001 * th * th
         th -= 0.1 * (m / (1 - 0.9**t)) / (np.sqrt(v / (1 - 0.999**t)) + 1e-8)
     assert run.theta[0, 0] == pytest.approx(th, rel=1e-14)
+
+
+def test_endpoint_tolerances_round_trip_through_json():
+    """A sweep passes the tolerances as JSON: the core's Tolerances inside must come back as one."""
+    import json
+
+    import symsaddle as ss
+    from symsaddle.symmetry import EndpointTolerances as exported
+    from symsaddle.symmetry.tolerances import EndpointTolerances
+
+    assert exported is EndpointTolerances
+    tol = EndpointTolerances(duplicate=1e-6, classification=ss.Tolerances(eigenvalue=1e-10))
+    back = EndpointTolerances.from_dict(json.loads(json.dumps(tol.to_dict())))
+    assert back == tol and isinstance(back.classification, ss.Tolerances)
+    with pytest.raises(ValueError):
+        EndpointTolerances.from_dict({"classification": {"gradient": -1.0}})

@@ -23,7 +23,7 @@ from .layers import HiddenLayer, LayerParameters, NetworkPoint, hidden_layer
 from .operations import (add_zero_neuron, duplicate_neuron, function_difference, is_duplicated_pair,
                          max_function_difference, merge_neurons, move_along_si_line, permute_neurons,
                          reflect_neurons, reflection_offset, remove_zero_neuron, split_ratio, verify_same_function)
-from .tolerances import DEFAULT_TOLERANCES, SymmetryTolerances
+from .tolerances import DEFAULT_TOLERANCES, EndpointTolerances, SymmetryTolerances
 
 __all__ = [
     # errors, tolerances, layer view
@@ -49,7 +49,7 @@ __all__ = [
 from .certificates import (CertificateStatus, NearbyMinimumCertificate, safran_shamir, safran_shamir_radius,
                            theorem1, theorem2)
 from .closest_saddle import ClosestSaddle, SaddleStatus, closest_saddle, loss_slice_1d, loss_slice_2d
-from .endpoints import (EndPoint, EndpointKind, EscapeEvidence, SIPredictor, SIStructure, TeacherMatch, EndpointTolerances,
+from .endpoints import (EndPoint, EndpointKind, EscapeEvidence, SIPredictor, SIStructure, TeacherMatch,
                         analyse_endpoint, count_kinds, expand_neuron, duplicated_pairs, escape_evidence,
                         match_teacher, merge_pair, neuron_distances, si_structure, smallest_neuron_distance,
                         zero_type_neurons)

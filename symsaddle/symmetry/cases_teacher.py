@@ -43,12 +43,14 @@ _COMMON_OPTIONS = (
     CaseOption("max_iterations", int, 300, "trust-region iterations", minimum=1),
     CaseOption("adam_lr", float, 1e-3, "Adam learning rate (thesis: 1e-4)", minimum=0, strict=True),
     CaseOption("adam_epochs", int, 20_000, "Adam full-batch epochs (thesis: 1e7)", minimum=1),
+    CaseOption("slsqp_iterations", int, 2000, "SLSQP iterations per initialisation after Adam (thesis: NLopt, ≤ 1e4 s)",
+               minimum=1),
 )
 
 
-def _config(seed, method, max_iterations, adam_lr, adam_epochs) -> TeacherStudentConfig:
+def _config(seed, method, max_iterations, adam_lr, adam_epochs, slsqp_iterations) -> TeacherStudentConfig:
     return TeacherStudentConfig(seed=seed, method=method, max_iterations=max_iterations, adam_lr=adam_lr,
-                                adam_epochs=adam_epochs)
+                                adam_epochs=adam_epochs, slsqp_iterations=slsqp_iterations)
 
 
 def table_6_1(counts: dict) -> list[dict]:
@@ -116,8 +118,8 @@ def _neurons_figures(res: ExperimentResult, out: Path):
       options=(CaseOption("inits", int, 1000, "number of initialisations", minimum=1), *_COMMON_OPTIONS))
 def teacher_student_case(out_dir: Path | None, progress: bool, inits: int = 1000, seed: int = 0,
                          method: str = "newton", max_iterations: int = 300, adam_lr: float = 1e-3,
-                         adam_epochs: int = 20_000) -> dict:
-    config = _config(seed, method, max_iterations, adam_lr, adam_epochs)
+                         adam_epochs: int = 20_000, slsqp_iterations: int = 2000) -> dict:
+    config = _config(seed, method, max_iterations, adam_lr, adam_epochs, slsqp_iterations)
     res = run_experiment(config, n_inits=inits, progress=progress)
     counts = res.counts
     rows = table_6_1(counts)
@@ -157,8 +159,8 @@ def _nonglobal(res: ExperimentResult):
                CaseOption("budget", int, 200, "Algorithm 2: Hessians per search", minimum=1), *_COMMON_OPTIONS))
 def escape_case(out_dir: Path | None, progress: bool, inits: int = 200, budget: int = 200, seed: int = 0,
                 method: str = "newton", max_iterations: int = 300, adam_lr: float = 1e-3,
-                adam_epochs: int = 20_000) -> dict:
-    config = _config(seed, method, max_iterations, adam_lr, adam_epochs)
+                adam_epochs: int = 20_000, slsqp_iterations: int = 2000) -> dict:
+    config = _config(seed, method, max_iterations, adam_lr, adam_epochs, slsqp_iterations)
     res = run_experiment(config, n_inits=inits, progress=progress)
     kernel = res.problem.kernel
     rows = []
@@ -244,8 +246,9 @@ def _figure_6_6(kernel, point):
       "(thesis Theorems 1/2, Safran & Shamir 2018 Lemma 1)", paper=THESIS, topic=TOPIC,
       options=(CaseOption("inits", int, 200, "number of initialisations", minimum=1), *_COMMON_OPTIONS))
 def closest_saddle_case(out_dir: Path | None, progress: bool, inits: int = 200, seed: int = 0, method: str = "newton",
-                        max_iterations: int = 300, adam_lr: float = 1e-3, adam_epochs: int = 20_000) -> dict:
-    config = _config(seed, method, max_iterations, adam_lr, adam_epochs)
+                        max_iterations: int = 300, adam_lr: float = 1e-3, adam_epochs: int = 20_000,
+                        slsqp_iterations: int = 2000) -> dict:
+    config = _config(seed, method, max_iterations, adam_lr, adam_epochs, slsqp_iterations)
     res = run_experiment(config, n_inits=inits, progress=progress)
     problem, kernel = res.problem, res.problem.kernel
     groups = {"local minima": [p for p in res.points if p.kind in (EndpointKind.LOCAL_MINIMUM, EndpointKind.SI_MINIMUM)],

@@ -28,6 +28,7 @@ import numpy as np
 import scipy.optimize
 
 from ..critical import classify
+from .escape import _sphere_samples as _sphere
 from .escape import eigenvalue_error_band
 
 
@@ -73,10 +74,6 @@ class NearbyMinimumCertificate:
 
 def _unit(x):
     return x / np.linalg.norm(x)
-
-
-def _sphere(P: int, n: int, rng) -> np.ndarray:
-    return np.array([_unit(v) for v in rng.normal(size=(n, P))])
 
 
 def _ball(P: int, n: int, R: float, rng) -> np.ndarray:

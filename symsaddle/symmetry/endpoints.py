@@ -32,11 +32,12 @@ from typing import Callable, Mapping
 
 import numpy as np
 
-from ..critical import Kind, classify, gradient_tolerance, polish
+from ..critical import Kind, classify, polish
 from .escape import Verdict, null_direction_test
 from .inertia import theorem3_at
 from .errors import NotCriticalError
 from .teacher_student import TeacherStudentProblem
+from .tolerances import EndpointTolerances
 from .training import BatchRun
 
 
@@ -52,34 +53,6 @@ class EndpointKind(str, Enum):
 
 
 COUNT_KEYS = tuple(k.value for k in EndpointKind)
-
-
-@dataclass(frozen=True)
-class EndpointTolerances:
-    """Every tolerance of the teacher–student analysis, as unit-free formulas.
-
-    * candidate global minimum: L ≤ ``global_loss`` · L(0), L(0) = (1/n) Σ y² (zero network);
-    * function match: max_i |f(x_i) − f*(x_i)| ≤ ``function_match`` · max_i |f*(x_i)|;
-    * teacher matching (:func:`match_teacher`): a-weighted group means within ``weight_match`` ·
-      max_t ‖v_t‖ of their target, outgoing sums and the constant within ``outgoing_match`` · max_t |b_t|;
-    * duplicated pair: ‖w_i − w_j‖ ≤ ``duplicate`` · max_k ‖w_k‖;
-    * zero-type neuron: |a_i| ≤ ``zero_outgoing`` · max_k |a_k|;
-    * polishing (the core's ``polish``, and the reduced point of an SI structure) may move a point
-      by at most ``snap`` · max(‖θ‖, 1) — further, it has found another critical point;
-    * escaping: over the continuation window, max(‖W_end‖/‖W_start‖, ‖a_end‖/‖a_start‖) ≥
-      ``escape_norm_growth`` and
-      (L_start − L_end)/L_start ≥ ``escape_loss_decrease`` (far above float64 noise, ~1e-15).
-    """
-
-    global_loss: float = 1e-10
-    function_match: float = 1e-4
-    weight_match: float = 1e-3
-    outgoing_match: float = 1e-3
-    duplicate: float = 1e-5
-    zero_outgoing: float = 1e-6
-    escape_norm_growth: float = 1.02
-    escape_loss_decrease: float = 1e-11
-    snap: float = 1e-3
 
 
 # ---------------------------------------------------------------------------------------
@@ -323,13 +296,10 @@ def expand_neuron(problem: TeacherStudentProblem, reduced_theta, neuron: int, mu
     return problem.pack(W, a)
 
 
-def _critical(kernel, theta) -> tuple[float, float, float]:
-    """(L, ‖∇L‖, tol_g) with the core's scaled gradient tolerance."""
-    L = float(kernel.value(theta))
-    g = float(np.linalg.norm(kernel.gradient(theta)))
-    H = kernel.hessian(theta)
-    h = float(np.max(np.abs(np.linalg.eigvalsh(0.5 * (H + H.T)))))
-    return L, g, gradient_tolerance(L, h, float(np.linalg.norm(theta)))
+def _critical(kernel, theta, tol: EndpointTolerances) -> tuple[float, float, float]:
+    """(L, ‖∇L‖, tol_g): the core's criticality test (``classify`` without the higher-order tests)."""
+    cls = classify(kernel, theta, higher_order=False, tolerances=tol.classification)
+    return cls.loss, cls.gradient_norm, cls.gradient_tolerance
 
 
 def si_structure(problem: TeacherStudentProblem, theta, tol: EndpointTolerances = EndpointTolerances(),
@@ -343,7 +313,7 @@ def si_structure(problem: TeacherStudentProblem, theta, tol: EndpointTolerances 
     merge. Raises :class:`NotCriticalError` if θ itself is not a critical point (‖∇L‖ above the
     core's tolerance): such a point gets no SI verdict.
     """
-    L, g, tol_g = _critical(problem.kernel, np.asarray(theta, dtype=float))
+    L, g, tol_g = _critical(problem.kernel, np.asarray(theta, dtype=float), tol)
     if g > tol_g:
         raise NotCriticalError(f"not a critical point (‖∇L‖ = {g:.3e} > tol_g = {tol_g:.3e}): no symmetry-induced "
                                "verdict for it")
@@ -360,11 +330,11 @@ def si_structure(problem: TeacherStudentProblem, theta, tol: EndpointTolerances 
     else:
         i = zeros[0]
         th_r, pos, mu, kind, neurons = remove_neuron(problem, theta, i), None, None, "zero-type", (i,)
-    L_r, g_r, tol_g = _critical(k, th_r)
-    res = polish(k, th_r)         # always: the SI point is exactly critical only if θ_r is
+    L_r, g_r, tol_g = _critical(k, th_r, tol)
+    res = polish(k, th_r, tolerances=tol.classification)         # always: the SI point is exactly critical only if θ_r is
     if res.converged and np.linalg.norm(res.theta - th_r) <= tol.snap * max(np.linalg.norm(th_r), 1.0):
         th_r = res.theta
-        L_r, g_r, tol_g = _critical(k, th_r)
+        L_r, g_r, tol_g = _critical(k, th_r, tol)
     elif g_r > tol_g:
         return None
     if kind == "duplicate":
@@ -425,10 +395,11 @@ class EscapeEvidence:
                 "neurons": list(self.neurons)}
 
 
-def escaping_neurons(problem: TeacherStudentProblem, theta_start, theta_end) -> tuple[dict, ...]:
+def escaping_neurons(problem: TeacherStudentProblem, theta_start, theta_end,
+                     tol: EndpointTolerances = EndpointTolerances()) -> tuple[dict, ...]:
     """The neurons that carry the growth from θ_start to θ_end, with the limit each one approaches.
 
-    A neuron grows if |a_i| or ‖w_i‖ grows by ≥ 1 %. Growing neurons are described as
+    A neuron grows if |a_i| or ‖w_i‖ grows by the factor ``tol.neuron_growth`` (1 %). Growing neurons are described as
     * a *derivative pair* (i, j): w_i − w_j → 0 while a_i ≈ −a_j → ±∞, so that
       a_iσ(w_i·x) + a_jσ(w_j·x) → (a_i + a_j)σ(w̄·x) + (a_i(w_i − w_j))·x σ'(w̄·x);
     * an *antipodal pair* (i, j): w_i + w_j → 0, a_i ≈ a_j → ±∞ — by σ(−z) = 1 − σ(z) the same limit
@@ -439,9 +410,9 @@ def escaping_neurons(problem: TeacherStudentProblem, theta_start, theta_end) -> 
     W0, a0 = problem.unpack(theta_start)
     W1, a1 = problem.unpack(theta_end)
     n0, n1 = np.linalg.norm(W0, axis=1), np.linalg.norm(W1, axis=1)
-    grow_a = np.abs(a1) > 1.01 * np.abs(a0)
-    grow_w = n1 > 1.01 * n0
-    shrink_w = n1 < n0 / 1.01
+    grow_a = np.abs(a1) > tol.neuron_growth * np.abs(a0)
+    grow_w = n1 > tol.neuron_growth * n0
+    shrink_w = n1 < n0 / tol.neuron_growth
     out, used = [], set()
     idx = [i for i in range(len(a1)) if grow_a[i]]
     for p, i in enumerate(idx):
@@ -494,7 +465,7 @@ def escape_evidence(problem: TeacherStudentProblem, continuation: BatchRun, thet
         fell = (L0 - L1) >= tol.escape_loss_decrease * abs(L0)
         if grew and fell and L1 > L_floor:
             ev = replace(ev, diverging=True,
-                         neurons=escaping_neurons(problem, theta_start[b], continuation.theta[b]))
+                         neurons=escaping_neurons(problem, theta_start[b], continuation.theta[b], tol))
         out.append(ev)
     return out
 
@@ -551,12 +522,14 @@ class EndPoint:
 
 def _polished(kernel, theta, tol: EndpointTolerances) -> tuple[np.ndarray, bool]:
     """The core's ``polish`` onto ∇L = 0, kept only if it converged without moving more than
-    ``tol.snap``·max(‖θ‖, 1) or raising L (root finding can jump to another critical point)."""
-    res = polish(kernel, theta)
+    ``tol.snap``·max(‖θ‖, 1) or raising L by more than ``tol.polish_loss_rise``·|L| (root finding can
+    jump to another critical point)."""
+    res = polish(kernel, theta, tolerances=tol.classification)
     if not res.converged:
         return np.asarray(theta, dtype=float), False
     moved = np.linalg.norm(res.theta - theta) > tol.snap * max(np.linalg.norm(theta), 1.0)
-    worse = kernel.value(res.theta) > kernel.value(theta) + 1e-12 * abs(kernel.value(theta))
+    L0 = float(kernel.value(theta))
+    worse = kernel.value(res.theta) > L0 + tol.polish_loss_rise * abs(L0)
     if moved or worse:
         return np.asarray(theta, dtype=float), False
     return res.theta, True
@@ -573,7 +546,7 @@ def analyse_endpoint(problem: TeacherStudentProblem, theta, *, index: int = 0, r
     polished = False
     if not diverging:
         th, polished = _polished(kernel, th, tol)
-    cls = classify(kernel, th, higher_order=False)
+    cls = classify(kernel, th, higher_order=False, tolerances=tol.classification)
     W, a = problem.unpack(th)
     dmin, pair = smallest_neuron_distance(W)
     common = dict(index=index, theta=th, loss=cls.loss, gradient_norm=cls.gradient_norm,
@@ -602,7 +575,7 @@ def analyse_endpoint(problem: TeacherStudentProblem, theta, *, index: int = 0, r
     if found is not None:
         si, th_si = found
         th = th_si
-        cls = classify(kernel, th, higher_order=False)
+        cls = classify(kernel, th, higher_order=False, tolerances=tol.classification)
         common.update(theta=th, loss=cls.loss, gradient_norm=cls.gradient_norm,
                       gradient_tolerance=cls.gradient_tolerance, eigenvalues=cls.eigenvalues,
                       hessian_index=cls.index, nullity=cls.nullity)
@@ -613,7 +586,8 @@ def analyse_endpoint(problem: TeacherStudentProblem, theta, *, index: int = 0, r
     elif cls.kind is Kind.MINIMISER:
         verdict, ho, reason = Verdict.STRICT_MINIMUM, None, "positive definite Hessian"
     elif higher_order:
-        test = null_direction_test(kernel, th, flat_directions=flat)
+        test = null_direction_test(kernel, th, flat_directions=flat, snap=tol.snap,
+                                   tolerances=tol.classification)
         verdict, ho, reason = test.verdict, test.to_dict(), test.reason
     else:
         verdict, ho, reason = Verdict.INCONCLUSIVE, None, cls.reason

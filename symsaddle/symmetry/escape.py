@@ -42,7 +42,7 @@ from enum import Enum
 import numpy as np
 import scipy.optimize
 
-from ..critical import classify
+from ..critical import Tolerances, classify
 
 
 # ---------------------------------------------------------------------------------------
@@ -220,7 +220,7 @@ def _verified_decrease(kernel, theta, L0: float, direction: np.ndarray, correcti
     if correction is not None:
         steps = steps + 0.5 * (ts ** 2)[:, None] * correction[None, :]
     dL = kernel.value(theta[None, :] + steps) - L0
-    noise = 1e-13 * max(abs(L0), np.finfo(float).tiny)
+    noise = LOSS_NOISE * max(abs(L0), np.finfo(float).tiny)
     first_order = float(np.linalg.norm(kernel.gradient(theta))) * np.linalg.norm(steps, axis=1)
     barrier = np.maximum.accumulate(dL) > noise
     ok = (dL < -(noise + first_order)) & ~barrier
@@ -280,14 +280,15 @@ def eigenvalue_error_band(kernel, theta, H=None, eigenvalues=None, eigenvectors=
 
 
 def null_direction_test(kernel, theta, *, flat_directions=None, eigen_tol: float | None = None,
-                        n_samples: int = 256, snap: float = 1e-3, seed: int = 0) -> NullDirectionTest:
+                        n_samples: int = 256, snap: float = 1e-3, seed: int = 0,
+                        tolerances: Tolerances | None = None) -> NullDirectionTest:
     """Decide minimum / saddle at a critical point with a singular Hessian (see the module docstring).
 
     ``flat_directions``: tangent vectors (rows) of a known manifold of critical points through θ
     along which L is constant (e.g. the symmetry-induced line); they are removed from the null
     space before the higher-order tests. Eigenvalues within ``eigen_tol`` (default
     :func:`eigenvalue_error_band`) of 0 are near-null. Criticality is the core ``classify``'s
-    gradient test and, as the verdicts are about a critical point next to θ, that point must be
+    gradient test (``tolerances``: its :class:`symsaddle.Tolerances`) and, as the verdicts are about a critical point next to θ, that point must be
     near: the Newton step ‖Σ_k (u_kᵀ∇L/λ_k) u_k‖ over the eigenvalues above the rounding level of H
     (the step to the critical point next to θ, if there is one), and the distance
     at which the gradient along the null space N is balanced by the deciding term — √(6‖∇L_N‖/C_max)
@@ -296,7 +297,7 @@ def null_direction_test(kernel, theta, *, flat_directions=None, eigen_tol: float
     small gradient along a nearly flat direction is not a critical point: e.g. escaping to infinity).
     """
     th = np.asarray(theta, dtype=float)
-    cls = classify(kernel, th, higher_order=False)
+    cls = classify(kernel, th, higher_order=False, tolerances=tolerances)
     base = dict(eigenvalues=cls.eigenvalues, null_dimension=0, flat_dimension=0, cubic_max=None, cubic_error=None,
                 quartic_min=None, quartic_error=None)
     if cls.gradient_norm > cls.gradient_tolerance:

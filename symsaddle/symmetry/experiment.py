@@ -21,13 +21,16 @@ from __future__ import annotations
 
 import time
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 
 import numpy as np
 from tqdm.auto import tqdm
 
+from ..sweep import sweepable
 from .inertia import theorem3_at
-from .endpoints import (EndPoint, SIPredictor, EndpointTolerances, analyse_endpoint, count_kinds, escape_evidence)
+from .endpoints import EndPoint, SIPredictor, analyse_endpoint, count_kinds, escape_evidence
 from .teacher_student import TeacherStudentProblem, xavier_batch
+from .tolerances import EndpointTolerances
 from .training import BatchRun, RunStatus, adam, slsqp_polish, trust_region_newton
 
 METHODS = ("newton", "adam")
@@ -85,7 +88,8 @@ def optimise(problem: TeacherStudentProblem, theta0: np.ndarray, config: Teacher
     """Stage 1: the chosen optimiser on the whole batch."""
     kernel = problem.kernel
     if config.method == "newton":
-        return trust_region_newton(kernel, theta0, max_iterations=config.max_iterations, progress=progress)
+        return trust_region_newton(kernel, theta0, max_iterations=config.max_iterations, progress=progress,
+                                   tolerances=config.tolerances.classification)
     run = adam(kernel, theta0, lr=config.adam_lr, epochs=config.adam_epochs, progress=progress)
     polished = [slsqp_polish(kernel, th, max_iterations=config.slsqp_iterations)
                 for th in tqdm(run.theta, disable=not progress, desc="SLSQP polish", unit="point")]
@@ -122,7 +126,8 @@ def classify_run(problem: TeacherStudentProblem, run: BatchRun, indices, initial
     evidence, continued = {}, {}
     if candidates.size and config.escape_iterations > 0:
         cont = trust_region_newton(problem.kernel, run.theta[candidates], max_iterations=config.escape_iterations,
-                                   stop_on_convergence=False, progress=progress, desc="escape test")
+                                   stop_on_convergence=False, progress=progress, desc="escape test",
+                                   tolerances=tol.classification)
         for c, (b, ev) in enumerate(zip(candidates, escape_evidence(problem, cont, run.theta[candidates], tol))):
             evidence[int(b)] = ev
             if (config.method == "newton" and run.status[b] is not RunStatus.CONVERGED and not ev.diverging
@@ -141,19 +146,31 @@ def classify_run(problem: TeacherStudentProblem, run: BatchRun, indices, initial
     return ExperimentResult(config, problem, idx, np.asarray(initial), run, tuple(points), seconds)
 
 
+@lru_cache(maxsize=4)
+def _seed003_problem(width: int) -> TeacherStudentProblem:
+    """The thesis's problem, built (and its kernel compiled) once per width and process: a sweep's
+    worker processes run many initialisations each."""
+    return TeacherStudentProblem.seed003(width)
+
+
+@sweepable("teacher-student-point", "seed 003 §6.2: one teacher–student initialisation, optimised and classified")
 def teacher_student_point(seed: int, config: TeacherStudentConfig | dict | None = None, *,
                           experiment_seed: int | None = None, **params) -> dict:
     """One initialisation (index ``seed`` of experiment ``experiment_seed``, default ``config.seed``)
-    through the whole pipeline, as a JSON-able record — a pure top-level function for process pools
-    and sweeps: ``teacher_student_point(seed=i, **params)`` with ``params`` any fields of
-    :class:`TeacherStudentConfig` except ``seed`` (``tolerances`` as a dict), or a whole ``config``."""
+    through the whole pipeline of :func:`run_experiment`, as a JSON-able record
+    (:meth:`EndPoint.to_dict` with ``full=True``) — a pure top-level function for process pools
+    and the sweep task ``teacher-student-point``: ``teacher_student_point(seed=i, **params)`` with
+    ``params`` any fields of :class:`TeacherStudentConfig` except ``seed`` (``tolerances`` as a dict),
+    or a whole ``config``. A sweep over ``seed = 0 … N−1`` gives the end points of
+    ``run_experiment(config, n_inits=N)`` (every stage acts on each initialisation separately)."""
     fields = config.to_dict() if isinstance(config, TeacherStudentConfig) else dict(config or {})
     fields.update(params)
     if experiment_seed is not None:
         fields["seed"] = int(experiment_seed)
     if isinstance(fields.get("tolerances"), dict):
-        fields["tolerances"] = EndpointTolerances(**fields["tolerances"])
-    res = run_experiment(TeacherStudentConfig(**fields), indices=[int(seed)])
+        fields["tolerances"] = EndpointTolerances.from_dict(fields["tolerances"])
+    config = TeacherStudentConfig(**fields)
+    res = run_experiment(config, indices=[int(seed)], problem=_seed003_problem(config.width))
     return res.points[0].to_dict(full=True)
 
 

@@ -1,15 +1,19 @@
-"""The slice's tolerances, in one object, stated as formulas.
+"""The slice's tolerances, stated as formulas: :class:`SymmetryTolerances` (symmetry operations,
+the Y/U predictor) and :class:`EndpointTolerances` (the teacher–student end points, seed 003 §6.2).
 
-Every decision that compares a computed number with zero goes through
-:class:`SymmetryTolerances`; the formulas are relative to the natural scale of the
-quantity, so no decision depends on the units of the loss or of θ:
+Every decision of the symmetry operations and of the Y/U predictor that compares a computed
+number with zero goes through :class:`SymmetryTolerances`; the formulas are relative to the
+natural scale of the quantity, so no decision depends on the units of the loss or of θ:
 
 * two incoming vectors coincide:   ‖w_i − w_j‖ ≤ ``coincide_rtol`` · max(‖w_i‖, ‖w_j‖)
 * an outgoing vector vanishes:     ‖a_i‖ ≤ ``coincide_rtol`` · max_k ‖a_k‖ (over the layer)
-* a point is critical:             ‖∇L‖ ≤ ``gradient_rtol`` · max(‖∇²L‖₂ · max(‖θ‖, 1), |L|, 1e-300)
-  (the formula of :func:`symsaddle.critical.gradient_tolerance`)
+* a point is critical:             ‖∇L‖ ≤ ``gradient_rtol`` · s_g, s_g = ‖∇²L‖₂‖θ‖ + √(2|L|‖∇²L‖₂)
+  (the core's formula, :func:`symsaddle.critical.gradient_tolerance`, so that a point the core's
+  ``classify`` calls critical is critical here too)
 * a Hessian eigenvalue is zero:    |λ| ≤ max(``eigen_rtol`` · ‖∇²L‖₂, ``gradient_factor`` · ‖∇L‖)
-  (the formula of :func:`symsaddle.critical.classify`); |λ| in (tol, ``band`` · tol] is ambiguous
+  (the core's τ_λ‖H‖ with the same default 1e-8, widened by the eigenvalue shift a residual
+  gradient can cause at a point that is only approximately critical); |λ| in (tol, ``band`` · tol]
+  is ambiguous (``band`` = the core's ``Tolerances.ambiguity``)
 * a singular value of U is zero:   s ≤ max(``rank_rtol`` · scale_U, ``gradient_factor`` · ‖∇L‖ / ‖a_j‖),
   scale_U = c Σ_i |σ'(w_j·h_i)| ‖h_i‖ ‖g_i‖ (the size of the terms summed into U); the second
   term is there because U a_j = ∇_{w_j} L is only as small as the gradient
@@ -21,9 +25,12 @@ quantity, so no decision depends on the units of the loss or of θ:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
+from typing import Mapping
 
 import numpy as np
+
+from ..critical import Tolerances, gradient_tolerance
 
 
 def norm(v, axis=None) -> np.ndarray | float:
@@ -53,7 +60,7 @@ class SymmetryTolerances:
         return bool(norm(ai) <= self.coincide_rtol * scale)
 
     def gradient(self, loss: float, hessian_norm: float, theta_norm: float) -> float:
-        return self.gradient_rtol * max(hessian_norm * max(theta_norm, 1.0), abs(loss), 1e-300)
+        return gradient_tolerance(loss, hessian_norm, theta_norm, Tolerances(gradient=self.gradient_rtol))
 
     def eigenvalue(self, hessian_norm: float, gradient_norm: float) -> float:
         return max(self.eigen_rtol * hessian_norm, self.gradient_factor * gradient_norm)
@@ -69,3 +76,51 @@ class SymmetryTolerances:
 
 
 DEFAULT_TOLERANCES = SymmetryTolerances()
+
+
+@dataclass(frozen=True)
+class EndpointTolerances:
+    """Every tolerance of the teacher–student analysis, as unit-free formulas.
+
+    * candidate global minimum: L ≤ ``global_loss`` · L(0), L(0) = (1/n) Σ y² (zero network);
+    * function match: max_i |f(x_i) − f*(x_i)| ≤ ``function_match`` · max_i |f*(x_i)|;
+    * teacher matching (:func:`match_teacher`): a-weighted group means within ``weight_match`` ·
+      max_t ‖v_t‖ of their target, outgoing sums and the constant within ``outgoing_match`` · max_t |b_t|;
+    * duplicated pair: ‖w_i − w_j‖ ≤ ``duplicate`` · max_k ‖w_k‖;
+    * zero-type neuron: |a_i| ≤ ``zero_outgoing`` · max_k |a_k|;
+    * polishing (the core's ``polish``, and the reduced point of an SI structure) may move a point
+      by at most ``snap`` · max(‖θ‖, 1) — further, it has found another critical point;
+    * polishing may raise L by at most ``polish_loss_rise`` · |L| (float64 noise of the sum over
+      the data, with a margin) — a polish that raises L more has left the basin;
+    * escaping: over the continuation window, max(‖W_end‖/‖W_start‖, ‖a_end‖/‖a_start‖) ≥
+      ``escape_norm_growth`` and
+      (L_start − L_end)/L_start ≥ ``escape_loss_decrease`` (far above float64 noise, ~1e-15);
+      a neuron carries the growth if |a_i| or ‖w_i‖ changes by the factor ``neuron_growth``;
+    * ``classification``: the core's :class:`symsaddle.Tolerances` for every ``classify`` and
+      ``polish`` of the pipeline (criticality, Hessian spectrum, higher-order tests).
+    """
+
+    global_loss: float = 1e-10
+    function_match: float = 1e-4
+    weight_match: float = 1e-3
+    outgoing_match: float = 1e-3
+    duplicate: float = 1e-5
+    zero_outgoing: float = 1e-6
+    escape_norm_growth: float = 1.02
+    escape_loss_decrease: float = 1e-11
+    snap: float = 1e-3
+    polish_loss_rise: float = 1e-12
+    neuron_growth: float = 1.01
+    classification: Tolerances = field(default_factory=Tolerances)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, values: Mapping) -> "EndpointTolerances":
+        """The inverse of :meth:`to_dict` (JSON: ``classification`` as a mapping)."""
+        values = dict(values)
+        if isinstance(values.get("classification"), Mapping):
+            values["classification"] = Tolerances(**values["classification"])
+        return cls(**values)
+

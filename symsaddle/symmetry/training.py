@@ -30,7 +30,7 @@ import numpy as np
 import scipy.optimize
 from tqdm.auto import tqdm
 
-from ..critical import gradient_tolerance
+from ..critical import Tolerances, gradient_tolerance
 from ..errors import NonFiniteDataError, ShapeError
 
 
@@ -146,11 +146,11 @@ class _Recorder:
 def trust_region_newton(kernel, theta0, *, max_iterations: int = 400, initial_radius: float | None = None,
                         max_radius_factor: float = 100.0, gradient_tol: float | None = None,
                         snapshot_every: int = 10, progress: bool = False, stop_on_convergence: bool = True,
-                        desc: str = "trust-region Newton") -> BatchRun:
+                        desc: str = "trust-region Newton", tolerances: Tolerances | None = None) -> BatchRun:
     """Batched trust-region Newton from θ₀ of shape (B, P) (see the module docstring).
 
     A run stops when ‖∇L‖ ≤ tol_g (``gradient_tol``, default the core's scaled
-    ``critical.gradient_tolerance``), when its trust radius falls below 1e-15·max(‖θ‖, 1) without
+    ``critical.gradient_tolerance`` with ``tolerances``), when its trust radius falls below 1e-15·max(‖θ‖, 1) without
     an acceptable step (``STALLED``: L cannot be decreased at float64 resolution), or after
     ``max_iterations``. ``initial_radius`` defaults to 0.1·max(‖θ₀‖, 1) per run and radii are capped
     at ``max_radius_factor`` times that. With ``stop_on_convergence=False`` runs continue until they
@@ -179,7 +179,7 @@ def trust_region_newton(kernel, theta0, *, max_iterations: int = 400, initial_ra
             gnorm = np.linalg.norm(g[idx], axis=1)
             if stop_on_convergence:
                 tol = (np.full(idx.size, gradient_tol) if gradient_tol is not None else np.array([
-                    gradient_tolerance(float(L[i]), float(np.max(np.abs(l))), float(np.linalg.norm(th[i])))
+                    gradient_tolerance(float(L[i]), float(np.max(np.abs(l))), float(np.linalg.norm(th[i])), tolerances)
                     for i, l in zip(idx, lam)]))
                 done = gnorm <= tol
                 for i in idx[done]:
