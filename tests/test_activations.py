@@ -132,11 +132,13 @@ def _check_float64(name: str, zs) -> None:
             assert excess <= 1, f"{name}^({k})({zi!r}) = {vals[k][i]!r}, mpmath {mpmath.nstr(ref[k], 17)}: {excess:.3g}× the allowance"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["sigmoid", "tanh", "identity", "softplus"])
 def test_float64_derivatives_keep_relative_precision_up_to_700(name):
     _check_float64(name, GRID)
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None, derandomize=True)
 @given(st.sampled_from(["sigmoid", "tanh", "softplus"]), st.floats(-700, 700, allow_nan=False))
 def test_float64_derivatives_at_random_points(name, zi):

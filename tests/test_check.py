@@ -52,6 +52,7 @@ def _check_every_family(case):
     assert {"value", "gradient", "hessian", "D^3 L[u]", "D^4 L[u]"} <= {c.quantity for c in report.comparisons}
 
 
+@pytest.mark.slow
 @settings(max_examples=6, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(random_objectives())
 def test_cross_check_passes_every_family(case):

@@ -71,6 +71,7 @@ def polynomials(draw):
     return sp.expand(expr), th
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(polynomials(), log_scale, log_scale)
 def test_random_polynomial_verdicts_are_unit_free(poly, log_c, log_s):

@@ -69,6 +69,7 @@ def test_demo_reaches_the_interpolator_at_the_smallest_allowed_gamma(tmp_path, c
     assert result["saddles"][-1]["p"] == pytest.approx(p_star, abs=1e-6)
 
 
+@pytest.mark.slow
 def test_derive_prints_equilibria_as_latex(capsys):
     assert main(["derive", "diagonal_linear", "--d", "1", "--equilibria", "--json"]) == 0
     result = json.loads(capsys.readouterr().out)
@@ -255,6 +256,7 @@ def test_a_failed_computation_is_status_1_and_debug_shows_the_traceback(fake_cas
     assert "Traceback (most recent call last)" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_python_dash_m_is_the_console_script(tmp_path):
     out_m = subprocess.run([sys.executable, "-m", "symsaddle", "derive", "diagonal_linear", "--d", "1", "--json"],
                            capture_output=True, text=True, check=True).stdout

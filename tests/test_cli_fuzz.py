@@ -187,6 +187,7 @@ def test_token_soup_never_tracebacks(tmp_path, monkeypatch, tokens):
 
 # -- the real console script -------------------------------------------------------------------------
 
+@pytest.mark.slow
 @pytest.mark.parametrize("argv, fixture", [
     (["saddles", "--data", "{tmp}/truncated.npz"], "truncated"),
     (["check", "two_layer", "--points", "0"], None),

@@ -117,6 +117,7 @@ def test_report_formula_differs_from_corrected():
     assert a.m_formula is MFormula.REPORT and a.M < b.M
 
 
+@pytest.mark.slow
 def test_doubling_sweep_reproduces_the_in_process_study(tmp_path):
     """The study through the sweep API (one task per network, here in this process and on a Dask
     LocalCluster) gives exactly the in-process ladders, and a second run resumes from disk."""

@@ -25,6 +25,7 @@ def test_there_are_derivations():
     assert len(SCRIPTS) >= 3
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("script", [pytest.param(s, id=s.stem, marks=() if s.name in FAST else pytest.mark.slow)
                                     for s in SCRIPTS])
 def test_derivation_script(script):
@@ -67,6 +68,7 @@ def test_a_mismatch_raises_a_named_error(claims, claim):
         claim(claims)
 
 
+@pytest.mark.slow
 def test_a_mismatch_stops_a_script_under_python_O(tmp_path):
     script = tmp_path / "mismatch.py"
     script.write_text(f"import sys\nsys.path.insert(0, {str(DERIVATIONS)!r})\n"

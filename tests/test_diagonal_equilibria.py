@@ -51,6 +51,7 @@ def test_limit_saddles_are_enumerated_equilibria():
         assert any(np.allclose(e.p, s.beta, atol=1e-9) for e in eqs)
 
 
+@pytest.mark.slow
 def test_flow_end_point_against_a_long_integration():
     problem = DiagonalProblem.seed000(7, 5, [10, 20, 0, 0, 0, 0, 0])
     init = Initialisation.seed000_nonzero(7, 0.1)

@@ -13,6 +13,7 @@ from symsaddle.diagonal.study import convergence_study
 D7N5 = (7, 5, [10, 20, 0, 0, 0, 0, 0])
 
 
+@pytest.mark.slow
 def test_seed_loop_reproduces_table_5_with_the_inferred_settings():
     # seed 000 Table 5 (d = n = 2): plateaus at iterations 1, 12693, 140737; Table 3 (γ, α) is lost
     problem = DiagonalProblem.seed000(2, 2)
@@ -28,6 +29,7 @@ def test_seed_loop_reproduces_table_9():
     assert loop.iterations == (1, 13798, 50388, 82615, 572728)
 
 
+@pytest.mark.slow
 def test_exact_gd_margin_plateaus_are_algorithm_1_saddles():
     # exact GD with the seed's protocol: the margin fires at β₁, β₂ (same iterations as Table 9) and then at β₄,
     # not β₃ — the third margin hit of the seed (82615) is the float64 run's

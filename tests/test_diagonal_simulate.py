@@ -59,6 +59,7 @@ def test_mirror_closed_form_along_the_flow():
     np.testing.assert_allclose(1e-8 * np.sinh(2 * S[-1]), run.beta[-1], rtol=1e-5)
 
 
+@pytest.mark.slow
 def test_float64_loses_the_sign_change_and_mpmath_proves_the_log_space_run():
     # γ = 1e-30: after coordinate 2's first activation its minority weight is ~1e-60 of its weight
     problem = flip_instance()

@@ -41,6 +41,7 @@ def _on_some_family(result, values: dict) -> bool:
     return False
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("engine", ENGINES)
 def test_seed000_d1_n1_origin_and_the_line_uv_equals_y_over_x(engine):
     """F = ½(uvx − y)², θ = [v, u]: ∇F = (uvx − y)·x·[u, v] vanishes iff u = v = 0 (as x ≠ 0) or uvx = y.
@@ -67,6 +68,7 @@ def test_seed000_d1_n1_origin_and_the_line_uv_equals_y_over_x(engine):
         assert np.hypot(vv, uu) < 1e-8 or abs(uu * vv * data["x"] - data["y"]) < 1e-8
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("engine", ENGINES)
 def test_seed000_d2_n1_origin_and_the_zero_loss_hyperplane(engine):
     """F = ½q², q = u₁v₁x₁ + u₂v₂x₂ − y: ∇F = q·[u₁x₁, u₂x₂, v₁x₁, v₂x₂] vanishes iff q = 0 or θ = 0.
@@ -97,6 +99,7 @@ def test_seed000_d2_n1_origin_and_the_zero_loss_hyperplane(engine):
             assert _on_some_family(result, {**point, **data}), point
 
 
+@pytest.mark.slow
 def test_deep_linear_1_1_1_origin_and_product_line():
     """L = ½(w₂w₁x − y)² (widths 1-1-1, mean over n = 1): ∇L = (w₂w₁x − y)x·[w₂, w₁] vanishes iff
     w₁ = w₂ = 0 (L = y²/2) or w₁w₂ = y/x (L = 0): two families, of dimension 0 and 1."""
@@ -113,6 +116,7 @@ def test_deep_linear_1_1_1_origin_and_product_line():
     assert not result.unmatched
 
 
+@pytest.mark.slow
 def test_deep_linear_1_1_1_1_three_axes_and_a_surface():
     """L = ½(w₁w₂w₃x − y)²: ∇L = (w₁w₂w₃x − y)x·[w₂w₃, w₁w₃, w₁w₂]. Off the zero-loss surface w₁w₂w₃ = y/x
     (dimension 2) every pairwise product must vanish, i.e. two weights are zero: the three coordinate axes
@@ -130,6 +134,7 @@ def test_deep_linear_1_1_1_1_three_axes_and_a_surface():
     assert surface.dimension == 2 and sp.simplify(sp.Mul(*surface.point) - y / x) == 0
 
 
+@pytest.mark.slow
 def test_tanh_width_one_finds_the_zero_loss_family_but_claims_no_proof():
     """L = ½(a·tanh(wx) − y)²: ∂L/∂a = r·tanh(wx), ∂L/∂w = r·a·x·(1 − tanh²(wx)) with r = a·tanh(wx) − y.
     If r ≠ 0 then tanh(wx) = 0, so w = 0, and then a·x = 0, so a = 0. The critical set is the origin
@@ -180,6 +185,7 @@ def test_tiny_budget_falls_back_to_the_numerical_search():
     assert any("in no family" in line for line in result.report_lines()) is bool(unmatched)
 
 
+@pytest.mark.slow
 def test_numeric_sigmoid_objective_respects_the_budget():
     """Issue 10: ``solve_equilibria`` on a numeric sigmoid objective ran past 120 s; now it stops at the budget,
     and every critical point it reports has a small gradient at the given data."""
@@ -207,6 +213,7 @@ def test_cover_certificate_detects_a_missing_family(engine):
     assert not families_cover(gradient, (v, u), [origin], engine, 60)
 
 
+@pytest.mark.slow
 @settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 2**32 - 1))
 def test_verdict_does_not_depend_on_the_seed(seed):

@@ -60,6 +60,7 @@ def test_save_figure_warns_on_overlap(tmp_path):
         save_figure(fig, tmp_path, "bad")
 
 
+@pytest.mark.slow
 def test_library_code_never_selects_a_backend():
     code = ("import matplotlib; before = matplotlib.get_backend(); "
             "import symsaddle.reports as r, symsaddle.diagonal.figures, symsaddle.deep_linear.figures, "

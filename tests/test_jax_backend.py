@@ -42,6 +42,7 @@ def objective(name, n=6, seed=0):
 SLOW = pytest.mark.slow    # more JAX compilations: still in the default suite
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", [n if i < 3 else pytest.param(n, marks=SLOW) for i, n in enumerate(CASES)])
 def test_value_gradient_hessian_match_numpy(name):
     pytest.importorskip("jax")
@@ -82,6 +83,7 @@ def test_against_mpmath_at_50_digits():
         assert rel(kj.hessian(th), np.array(km.hessian(th).tolist(), dtype=float)) < 1e-13
 
 
+@pytest.mark.slow
 def test_chunks_and_padding_do_not_change_results():
     pytest.importorskip("jax")
     obj = objective("deep_linear [2, 2, 2], sum")
@@ -135,6 +137,7 @@ def test_registry_refuses_a_conflicting_registration():
         register_backend("new", "no_colon")
 
 
+@pytest.mark.slow
 def test_the_core_never_imports_jax_or_dask():
     code = ("import sys, numpy as np, symsaddle as ss; from symsaddle.dynamics import gradient_descent; "
             "k = ss.Objective(ss.models.diagonal_linear(1), np.ones((1, 1)), np.ones(1)).compile(); "

@@ -50,6 +50,7 @@ def test_symmetric_squared_relu_two_neurons_share_one_eigenspace(rng):
             assert np.allclose(M @ b, p.value * b, atol=1e-8)   # every neuron in the eigenspace of N
 
 
+@pytest.mark.slow
 def test_diagonal_linear_maximum_is_half_the_sup_norm(rng):
     X, z = rng.normal(size=(6, 4)), rng.normal(size=6)
     g = X.T @ z
@@ -64,6 +65,7 @@ def test_diagonal_linear_maximum_is_half_the_sup_norm(rng):
         assert np.min(np.abs(np.abs(p.value) - np.abs(g) / 2)) < 1e-9 * np.max(np.abs(g))
 
 
+@pytest.mark.slow
 def test_single_relu_neuron_against_a_dense_scan_and_the_sector_formula():
     X, y = figure1_data(seed=0)
     ncf = ncf_at_origin(models.two_layer(2, 1, "relu"), X, y)
@@ -117,6 +119,7 @@ def test_squared_relu_per_neuron_kkt_points_match_the_derivative_zeros_on_the_ci
         assert p.kind is (SphereKind.LOCAL_MAXIMUM if second < 0 else SphereKind.LOCAL_MINIMUM)
 
 
+@pytest.mark.slow
 def test_sympy_lagrange_system_agrees_with_the_numerical_search():
     X = np.array([[1.0, 0.0], [0.5, 1.0], [-1.0, 0.5]])
     z = np.array([1.0, 2.0, -1.0])
@@ -130,6 +133,7 @@ def test_sympy_lagrange_system_agrees_with_the_numerical_search():
         assert angle_between(p.direction, d) < 1e-8 and p.value == pytest.approx(v, abs=1e-12)
 
 
+@pytest.mark.slow
 def test_residual_ncf_at_the_d3_saddle_has_a_flat_set_of_kkt_points():
     X, y = figure1_data(seed=0)
     model, theta_bar, groups = d3_saddle()

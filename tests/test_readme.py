@@ -43,6 +43,7 @@ def test_gallery_images_exist_and_are_small():
         assert path.stat().st_size < 250_000, image
 
 
+@pytest.mark.slow
 def test_the_python_example_runs():
     """The README's Python block, pasted as it is, runs (it defines its own data)."""
     block = README.split("## Python", 1)[1].split("```python", 1)[1].split("```", 1)[0]

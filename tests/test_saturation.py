@@ -41,6 +41,7 @@ def _reference(act, loss, X, y, theta, orders, dps):
         return sum(terms) / len(terms), sum(abs(t) for t in terms) / len(terms)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("act, z", [("tanh", 20.0), ("sigmoid", 40.0), ("tanh", 300.0), ("sigmoid", 600.0)])
 @pytest.mark.parametrize("loss", ["square", "logistic"])
 def test_gradient_and_hessian_in_saturation_match_mpmath(act, z, loss):

@@ -220,6 +220,7 @@ def kill_and_resume(tmp_path, n: int, run_args: str, resume):
 res_started = [0]
 
 
+@pytest.mark.slow
 def test_kill_and_resume_on_a_dask_local_cluster(tmp_path):
     distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False, protocol="tcp://",

@@ -11,6 +11,7 @@ from symsaddle.symmetry.cases import inertia_report
 from symsaddle.symmetry.counting import labellings
 
 
+@pytest.mark.slow
 def test_reproduce_symmetry_counts_json(tmp_path, capsys):
     assert main(["reproduce", "symmetry-counts", "--json", "--out", str(tmp_path)]) == 0
     out = json.loads(capsys.readouterr().out)
@@ -29,6 +30,7 @@ def test_reproduce_symmetry_counts_json(tmp_path, capsys):
     assert {"T.md", "T.tex", "G.md", "thesis_counts.md", "figure4_4.png", "figure4_4.pdf", "result.json"} <= files
 
 
+@pytest.mark.slow
 def test_inertia_report_small(tmp_path):
     """Two of the five SI lines (the registered case runs all five with 101 values of μ)."""
     res = inertia_report(tmp_path, False, examples=["teacher-student-width3", "two-output"], n_mu=12)
