@@ -140,17 +140,22 @@ def figure(ncols: int = 1, nrows: int = 1, width: float = 4.0, height: float = 3
 
 
 def symlog_ticks(values: np.ndarray, linthresh: float, most: int = 4) -> list[float]:
-    """Tick positions for a symlog axis over ``values``: 0 and at most ``most`` decades 10^k per sign, the smallest at least two decades above the linear
-    band |λ| < linthresh and none beyond the data, so that no two labels of the symlog axis collide."""
-    def decades(top: float) -> list[float]:
-        lo, hi = int(np.ceil(np.log10(linthresh))) + 2, int(np.floor(np.log10(top)))
-        step = max(1, int(np.ceil((hi - lo + 1) / most)))
-        return [10.0 ** k for k in range(hi, lo - 1, -step)]
+    """Tick positions for a symlog axis over ``values``: 0 and decades ±10^k, the smallest at least two decades
+    above the linear band |λ| < linthresh and none beyond the data. Every decade takes the same height on a
+    symlog axis, so one step (in decades) serves both signs: at most ``most`` ticks per sign on the wider side,
+    and no two labels collide."""
+    lo = int(np.ceil(np.log10(linthresh))) + 2
+
+    def top(magnitude: float) -> int | None:
+        return int(np.floor(np.log10(magnitude))) if magnitude > linthresh else None
+
+    tops = [top(-float(np.nanmin(values))), top(float(np.nanmax(values)))]
+    spans = [t - lo + 1 for t in tops if t is not None and t >= lo]
+    step = max(1, int(np.ceil(max(spans, default=1) / most)), int(np.ceil(sum(spans) / (2 * most))))
     ticks = [0.0]
-    if np.nanmin(values) < -linthresh:
-        ticks += [-d for d in decades(-float(np.nanmin(values)))]
-    if np.nanmax(values) > linthresh:
-        ticks += decades(float(np.nanmax(values)))
+    for sign, hi in zip((-1.0, 1.0), tops):
+        if hi is not None:
+            ticks += [sign * 10.0 ** k for k in range(hi, lo - 1, -step)]
     return sorted(ticks)
 
 
