@@ -105,13 +105,14 @@ def test_step_size_figures_with_all_four_depths(tmp_path):
     assert {"figure3_ladder.png", "figure4_5_bounds.png", "figure6_ratio.png"} <= {p.name for p in tmp_path.iterdir()}
 
 
-@pytest.mark.parametrize("values", [[3e-7, -1e-2], [3e-7, -1e-2, 5.0], [-0.5, 2e-11], [1e-3, 1e2]])
+@pytest.mark.parametrize("values", [[-0.0338, 3.18e-7], [3e-7, -1e-2, 5.0], [-0.5, 2e-11], [1e-3, 1e2]])
 def test_symlog_ticks_never_run_together(values):
     """Fig. 6.3's axis with few points: a few decades on one side, many on the other (labels collided)."""
     from symsaddle.reports import symlog_ticks
     fig, ax = figure(width=5.5, height=3.8)
     ax = ax[0, 0]
-    ax.scatter(np.arange(len(values)), values)
+    ax.scatter(np.logspace(-3, -32, len(values)), values)         # losses of the end points
+    ax.set_xscale("log")
     ax.set_yscale("symlog", linthresh=1e-12)
     ax.set_yticks(symlog_ticks(np.array(values), 1e-12))
     fig.canvas.draw()
