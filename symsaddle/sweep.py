@@ -239,7 +239,8 @@ def run_sweep(task: str | Callable, params: Iterable[Mapping], out: str | Path |
 
 def _check_manifest(folder: Path, name: str, keys: Iterable[str]) -> None:
     """A results folder holds one sweep — one task function over one set of parameter sets (its task keys):
-    rerunning that sweep resumes it; another task or another grid is refused, never mixed in."""
+    rerunning that sweep resumes it, and a grid that contains every recorded parameter set extends it (more
+    initialisations); another task, or a grid that leaves recorded results out, is refused, never mixed in."""
     keys = sorted(keys)
     path = folder / MANIFEST_NAME
     if path.exists():
@@ -249,7 +250,7 @@ def _check_manifest(folder: Path, name: str, keys: Iterable[str]) -> None:
             raise SweepSpecError(f"{folder} holds results of sweep task {recorded!r}, not {name!r}; "
                                  "choose another folder")
         old = manifest.get("keys")
-        if old is not None and old != keys:
+        if old is not None and not set(old) <= set(keys):
             common = len(set(old) & set(keys))
             raise SweepSpecError(f"{folder} holds a sweep of {name!r} over other parameters ({len(old)} tasks, "
                                  f"{common} of them in this one of {len(keys)}); rerun that sweep's own "

@@ -133,10 +133,14 @@ def test_specification_errors(tmp_path):
     from symsaddle.deep_linear.stepsize import ladder_task
     with pytest.raises(SweepSpecError, match="holds results of sweep task 'test-square'"):
         run_sweep(ladder_task, [{"seed": 1}], tmp_path / "a", workers=0)
-    # the same task over another grid is another sweep: refused, not mixed into the same table
-    with pytest.raises(SweepSpecError, match=r"over other parameters \(1 tasks, 1 of them in this one of 2\)"):
-        run_sweep("test-square", [{"seed": 1}, {"seed": 2}], tmp_path / "a", workers=0, progress=False)
-    assert len(run_sweep("test-square", [{"seed": 1}], tmp_path / "a", workers=0, progress=False).records) == 1
+    # the same task over a grid that leaves recorded results out is another sweep: refused, not mixed in
+    with pytest.raises(SweepSpecError, match=r"over other parameters \(1 tasks, 0 of them in this one of 2\)"):
+        run_sweep("test-square", [{"seed": 2}, {"seed": 3}], tmp_path / "a", workers=0, progress=False)
+    # a grid containing every recorded set extends the sweep: the recorded task is not run again
+    res = run_sweep("test-square", [{"seed": 1}, {"seed": 2}], tmp_path / "a", workers=0, progress=False)
+    assert (len(res.records), res.ran, res.skipped) == (2, 1, 1)
+    with pytest.raises(SweepSpecError, match="over other parameters"):       # and now holds both
+        run_sweep("test-square", [{"seed": 1}], tmp_path / "a", workers=0, progress=False)
 
 
 def test_specification_files_are_data_only(tmp_path):
