@@ -18,6 +18,7 @@ from symsaddle.symmetry.escape import Verdict, eigenvalue_error_band, null_direc
 from symsaddle.symmetry.errors import NotCriticalError
 from symsaddle.symmetry.teacher_student import (TeacherShapeError, TeacherStudentProblem, WidthBelowTeacherError,
                                                 xavier_initialisation)
+from symsaddle.symmetry.tolerances import EndpointTolerances
 from symsaddle.symmetry.training import BatchRun, RunStatus, adam, trust_region_newton, trust_region_subproblem
 
 P5 = TeacherStudentProblem.seed003(5)
@@ -272,6 +273,29 @@ def test_walking_a_flat_si_line_is_not_escaping(width3_minimum):
     seq = [expand_neuron(p4, theta3, 0, mu, (0, 3)) for mu in np.linspace(0.5, 40, 30)]
     ev = escape_evidence(p4, _run_from_sequence(p4, seq), np.array(seq[:1]))[0]
     assert ev.norm_growth > 5 and not ev.diverging
+
+
+@pytest.mark.parametrize("index, iterations", [(0, 3), (3, 3), (3, 10)])
+def test_an_under_trained_point_is_not_escaping(index, iterations):
+    # inits 0 and 3 of seed 0 reach the teacher (L → 0 at finite weights) when Newton runs on: stopped
+    # after a few iterations they are under-trained — not converged, never "escaping to infinity"
+    theta0 = xavier_initialisation(P5, index)[None, :]
+    run = trust_region_newton(P5.kernel, theta0, max_iterations=iterations)
+    cont = trust_region_newton(P5.kernel, run.theta, max_iterations=100, stop_on_convergence=False)
+    ev = escape_evidence(P5, cont, run.theta)[0]
+    assert ev.norm_growth > 1.02 and ev.relative_loss_decrease > 0.5      # it grows and falls: a candidate
+    assert not ev.diverging
+    onward = trust_region_newton(P5.kernel, run.theta, max_iterations=300)
+    assert onward.loss[0] <= EndpointTolerances().global_loss * P5.zero_network_loss   # the truth: a global minimum
+
+
+@pytest.mark.slow
+def test_an_under_trained_end_point_is_not_converged():
+    # (slow: the polish of the pipeline tries hard — 2000·(P+1) evaluations — before giving up)
+    run = trust_region_newton(P5.kernel, xavier_initialisation(P5, 0)[None, :], max_iterations=3)
+    cont = trust_region_newton(P5.kernel, run.theta, max_iterations=100, stop_on_convergence=False)
+    point = analyse_endpoint(P5, run.theta[0], escape=escape_evidence(P5, cont, run.theta)[0])
+    assert point.kind is EndpointKind.NOT_CONVERGED and point.gradient_norm > point.gradient_tolerance
 
 
 @pytest.mark.parametrize("k", [1e-4, 1e3])

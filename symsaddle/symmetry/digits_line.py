@@ -154,8 +154,9 @@ def descend(objective: Objective, theta0, *, first_order_steps: int = 300, newto
 
 def _grows_while_falling(history: list[dict], escape: EndpointTolerances) -> bool:
     """Over the second half of the Newton stage (where Newton converging to a critical point has stopped
-    moving): max |θ_i| grew by ``escape_norm_growth`` while L fell by ``escape_loss_decrease`` relative
-    (the slice's escape criterion of :class:`EndpointTolerances`)."""
+    moving): max |θ_i| grew by ``escape_norm_growth`` while L fell by ``escape_loss_decrease`` relative.
+    Without the elasticity bound of :meth:`EndpointTolerances.escaping`: on the digits L falls towards
+    zero as the weights grow (L∞ = 0), where that bound cannot separate escape from training."""
     newton = [h for h in history if h["stage"] == "trust-region Newton"]
     if len(newton) < 2:
         return False

@@ -387,11 +387,18 @@ class EscapeEvidence:
     def relative_loss_decrease(self) -> float:
         return (self.loss_start - self.loss_end) / max(abs(self.loss_start), np.finfo(float).tiny)
 
+    @property
+    def elasticity(self) -> float:
+        """δ / log g: relative fall of L per unit of log-growth of the weights (0 for no growth)."""
+        growth = self.norm_growth
+        return self.relative_loss_decrease / np.log(growth) if growth > 1 else 0.0
+
     def to_dict(self) -> dict:
         return {"diverging": self.diverging, "w_norm_start": self.w_norm_start, "w_norm_end": self.w_norm_end,
                 "a_norm_start": self.a_norm_start, "a_norm_end": self.a_norm_end, "norm_growth": self.norm_growth,
                 "loss_start": self.loss_start, "loss_end": self.loss_end,
-                "relative_loss_decrease": self.relative_loss_decrease, "iterations": self.iterations,
+                "relative_loss_decrease": self.relative_loss_decrease, "elasticity": self.elasticity,
+                "iterations": self.iterations,
                 "neurons": list(self.neurons)}
 
 
@@ -449,9 +456,10 @@ def escape_evidence(problem: TeacherStudentProblem, continuation: BatchRun, thet
                     tol: EndpointTolerances = EndpointTolerances()) -> list[EscapeEvidence]:
     """Escaping-to-infinity evidence for each run of ``continuation`` (a trust-region run started at
     ``theta_start`` (B, P) that ignores the gradient tolerance): it is diverging if the incoming or
-    the outgoing weights grew by ``tol.escape_norm_growth`` (ratio of block norms) while L fell by
-    ``tol.escape_loss_decrease`` relative, and L is not (near) zero. A run that converges or stalls
-    does not grow."""
+    the outgoing weights grew (ratio of block norms) while L fell, slowly enough for the run to be in
+    its asymptotic regime (:meth:`EndpointTolerances.escaping`: elasticity δ/log g ≤
+    ``tol.escape_elasticity``), and L is not (near) zero. A run that converges or stalls does not
+    grow; a run that is still training falls too fast for its growth (it is not converged)."""
     out = []
     L_floor = tol.global_loss * problem.zero_network_loss
     W0, a0 = problem.unpack(np.asarray(theta_start, dtype=float))
@@ -461,9 +469,7 @@ def escape_evidence(problem: TeacherStudentProblem, continuation: BatchRun, thet
         ev = EscapeEvidence(False, float(np.linalg.norm(W0[b])), float(np.linalg.norm(W1[b])),
                             float(np.linalg.norm(a0[b])), float(np.linalg.norm(a1[b])), L0, L1,
                             int(continuation.iterations[b]))
-        grew = ev.norm_growth >= tol.escape_norm_growth
-        fell = (L0 - L1) >= tol.escape_loss_decrease * abs(L0)
-        if grew and fell and L1 > L_floor:
+        if tol.escaping(ev.norm_growth, L0, L1) and L1 > L_floor:
             ev = replace(ev, diverging=True,
                          neurons=escaping_neurons(problem, theta_start[b], continuation.theta[b], tol))
         out.append(ev)
@@ -564,8 +570,8 @@ def analyse_endpoint(problem: TeacherStudentProblem, theta, *, index: int = 0, r
         roles = "; ".join(f"{r['role']} {r['neurons']}" for r in escape.neurons) or "no single neuron group"
         return EndPoint(kind=EndpointKind.DIVERGING,
                         detail=f"weights grew ×{escape.norm_growth:.3f} while L fell by "
-                               f"{escape.relative_loss_decrease:.2e} (relative) in {escape.iterations} further "
-                               f"iterations; {roles}", **common)
+                               f"{escape.relative_loss_decrease:.2e} (relative; elasticity {escape.elasticity:.1e}) "
+                               f"in {escape.iterations} further iterations; {roles}", **common)
     if cls.gradient_norm > cls.gradient_tolerance:
         return EndPoint(kind=EndpointKind.NOT_CONVERGED,
                         detail=f"not a critical point: ‖∇L‖ = {cls.gradient_norm:.2e} > tol_g = "

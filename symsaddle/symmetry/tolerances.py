@@ -30,6 +30,8 @@ from typing import Mapping
 
 import numpy as np
 
+import numpy as np
+
 from ..critical import Tolerances, gradient_tolerance
 
 
@@ -92,9 +94,17 @@ class EndpointTolerances:
       by at most ``snap`` · max(‖θ‖, 1) — further, it has found another critical point;
     * polishing may raise L by at most ``polish_loss_rise`` · |L| (float64 noise of the sum over
       the data, with a margin) — a polish that raises L more has left the basin;
-    * escaping: over the continuation window, max(‖W_end‖/‖W_start‖, ‖a_end‖/‖a_start‖) ≥
-      ``escape_norm_growth`` and
-      (L_start − L_end)/L_start ≥ ``escape_loss_decrease`` (far above float64 noise, ~1e-15);
+    * escaping: over the continuation window, the growth g = max(‖W_end‖/‖W_start‖, ‖a_end‖/‖a_start‖)
+      ≥ ``escape_norm_growth``, the relative fall δ = (L_start − L_end)/L_start ≥
+      ``escape_loss_decrease`` (far above float64 noise, ~1e-15), and the run is in its asymptotic
+      regime: the loss's elasticity with respect to the weights' scale, e = δ / log g, is at most
+      ``escape_elasticity`` (:meth:`escaping`). Along a ray θ = s·u with L = L∞ + C·s^(−q),
+      e = q(L − L∞)/L: e ≤ 0.05 says L is within a few per cent (2.5 % for q = 2) of its limit at
+      infinity. A run that is still training — from an initialisation, or on its way to a
+      critical point — loses a large fraction of its loss per unit of log-growth (measured:
+      e ≥ 0.47 for 0–30 Newton iterations from Xavier initialisations; the 324 escaping end points
+      of the 1000-initialisation study have e ≤ 4.8e-3). The test needs L∞ > 0: an escape towards
+      zero loss (L∞ = 0, e → q) cannot be told from training by L and ‖θ‖ alone;
       a neuron carries the growth if |a_i| or ‖w_i‖ changes by the factor ``neuron_growth``;
     * ``classification``: the core's :class:`symsaddle.Tolerances` for every ``classify`` and
       ``polish`` of the pipeline (criticality, Hessian spectrum, higher-order tests).
@@ -108,10 +118,19 @@ class EndpointTolerances:
     zero_outgoing: float = 1e-6
     escape_norm_growth: float = 1.02
     escape_loss_decrease: float = 1e-11
+    escape_elasticity: float = 0.05
     snap: float = 1e-3
     polish_loss_rise: float = 1e-12
     neuron_growth: float = 1.01
     classification: Tolerances = field(default_factory=Tolerances)
+
+    def escaping(self, growth: float, loss_start: float, loss_end: float) -> bool:
+        """The escape test of the class docstring: g ≥ ``escape_norm_growth``, δ ≥ ``escape_loss_decrease``
+        and δ / log g ≤ ``escape_elasticity`` (g: growth of the weights' scale, δ: relative fall of L)."""
+        if not growth >= self.escape_norm_growth:
+            return False
+        fall = (loss_start - loss_end) / max(abs(loss_start), np.finfo(float).tiny)
+        return bool(fall >= self.escape_loss_decrease and fall <= self.escape_elasticity * np.log(growth))
 
     def to_dict(self) -> dict:
         return asdict(self)
