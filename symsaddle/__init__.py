@@ -7,22 +7,32 @@ Data flow: model → objective (model + loss + data) → derivatives → kernels
     obj = ss.Objective(m, X, y, loss="square")      # 1/(2n) Σ (f(x_i) − y_i)² by default
     k = obj.compile()            # a symsaddle.Kernel; k.backend says which implementation runs
     k.value(theta); k.gradient(theta); k.hessian(theta); k.directional(theta, u, order=3)
+
+The public names below are imported on first use (PEP 562), so that ``import symsaddle`` and
+``symsaddle --version`` do not pay for SymPy, NumPy and SciPy until a name that needs them is used.
 """
 
-from . import models, protocol
-from ._activations import ACTIVATIONS, Activation, Sech, Sigmoid, Softplus, Step, Tanh, leaky_relu
-from ._kernels import MpmathKernel, NumpyKernel
-from ._structured import StructuredKernel
-from ._losses import LOSSES, Loss
-from ._objective import Objective
-from ._tolerances import Tolerances
-from .models import Dense
-from .protocol import Kernel, parameter_batch, sample_arrays
-from .errors import (CrossCheckError, DivergenceError, NonFiniteDataError, NotHomogeneousError,
-                     ShapeError, SingularMatrixError, SymbolicDataError, SymsaddleError,
-                     UnboundSymbolError, UnknownActivationError, UnknownLossError)
+from __future__ import annotations
+
+import importlib
 
 __version__ = "0.1.0"
+
+#: public name → the submodule that defines it (imported on first access)
+_LAZY: dict[str, str] = {
+    **dict.fromkeys(("ACTIVATIONS", "Activation", "Sech", "Sigmoid", "Softplus", "Step", "Tanh", "leaky_relu"),
+                    "._activations"),
+    **dict.fromkeys(("MpmathKernel", "NumpyKernel"), "._kernels"),
+    "StructuredKernel": "._structured",
+    **dict.fromkeys(("LOSSES", "Loss"), "._losses"),
+    "Objective": "._objective",
+    "Tolerances": "._tolerances",
+    "Dense": ".models",
+    **dict.fromkeys(("Kernel", "parameter_batch", "sample_arrays"), ".protocol"),
+    **dict.fromkeys(("CrossCheckError", "DivergenceError", "NonFiniteDataError", "NotHomogeneousError",
+                     "ShapeError", "SingularMatrixError", "SymbolicDataError", "SymsaddleError",
+                     "UnboundSymbolError", "UnknownActivationError", "UnknownLossError"), ".errors"),
+}
 
 __all__ = [
     "ACTIVATIONS", "Activation", "CrossCheckError", "Dense", "DivergenceError", "Kernel", "LOSSES",
@@ -32,3 +42,24 @@ __all__ = [
     "UnknownActivationError", "UnknownLossError", "leaky_relu", "models", "parameter_batch",
     "sample_arrays",
 ]
+
+
+def __getattr__(name: str):
+    """A public name (or a submodule, e.g. ``ss.models``), imported when first used."""
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name], __name__), name)
+    elif not name.startswith("__"):
+        try:
+            value = importlib.import_module(f".{name}", __name__)
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{__name__}.{name}":
+                raise
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

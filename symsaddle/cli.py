@@ -25,11 +25,8 @@ import warnings
 from pathlib import Path
 
 from . import __version__
-from .demo import GAMMA_RANGE
-from .equilibria import DEFAULT_TIMEOUT
 from .errors import CrossCheckError, DivergenceError, SymsaddleError
 from .registry import load
-from .reports import dumps, summarise_json, write_json
 
 DEFAULT_OUT = Path("symsaddle-output")
 
@@ -203,7 +200,7 @@ def cmd_derive(args) -> dict:
     import sympy as sp
 
     from ._objective import Objective
-    from .equilibria import solve_equilibria
+    from .equilibria import DEFAULT_TIMEOUT, solve_equilibria
 
     if args.timeout is not None and not args.equilibria:
         raise UsageError("--timeout is the budget of --equilibria; give both, or neither")
@@ -344,6 +341,8 @@ def _prepare_out(path: Path, force: bool) -> Path:
 
 
 def _emit(args, result: dict, out: Path | None, started: float):
+    from .reports import dumps, summarise_json, write_json
+
     data = {k: v for k, v in result.items() if k not in ("text", "_out", "error")}
     if out is not None:
         written = sorted(str(p) for p in out.rglob("*") if p.is_file() and p.stat().st_mtime >= started - 1)
@@ -378,6 +377,9 @@ CORE_COMMANDS = ("demo", "derive", "check", "reproduce", "sweep")
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from .demo import GAMMA_RANGE              # here, not at the top: `symsaddle --version` imports neither
+    from .equilibria import DEFAULT_TIMEOUT    # SymPy nor NumPy (see main)
+
     parser = _Parser(prog="symsaddle",
                      description="Critical points and saddle-to-saddle dynamics of neural-network losses: derive "
                                  "and check derivatives, find the saddles of a diagonal linear network on your "
@@ -472,6 +474,9 @@ def _one_line_warning(message, category, filename, lineno, file=None, line=None)
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
+    if argv == ["--version"]:                  # answered before the slices and SymPy are imported
+        print(f"symsaddle {__version__}")
+        return 0
     debug = "--debug" in argv
     with warnings.catch_warnings():
         warnings.showwarning = _one_line_warning

@@ -88,6 +88,15 @@ def test_version_is_the_installed_distribution(capsys):
     assert capsys.readouterr().out.strip() == f"symsaddle {importlib.metadata.version('symsaddle')}"
 
 
+def test_version_imports_no_numerical_library():
+    """`symsaddle --version` answers without importing SymPy, NumPy, SciPy, mpmath or Matplotlib
+    (they cost seconds of CPU); checked in a fresh interpreter, where nothing is imported yet."""
+    code = ("import sys\nfrom symsaddle.cli import main\nassert main(['--version']) == 0\n"
+            "print(sorted(m for m in ('sympy', 'numpy', 'scipy', 'mpmath', 'matplotlib') if m in sys.modules))")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert run.stdout.splitlines() == [f"symsaddle {importlib.metadata.version('symsaddle')}", "[]"]
+
+
 def test_activation_help_lists_every_activation(capsys):
     assert main(["derive", "--help"]) == 0
     help_text = " ".join(capsys.readouterr().out.split())
