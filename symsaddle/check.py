@@ -62,6 +62,7 @@ import sympy as sp
 from ._activations import MPMATH_FUNCTIONS, Step
 from ._derivatives import MAX_DIRECTIONAL_ORDER, direction_symbols
 from .errors import CrossCheckError, ShapeError
+from .reports import plural
 
 #: Unit roundoff of float64.
 UNIT_ROUNDOFF = 2.0**-53
@@ -153,7 +154,7 @@ class CheckReport:
                 "|---|---|---|---|---|---|---|")
         rows = [f"| {c.quantity} | {c.method} | {c.entries} | {c.max_abs_error:.3e} | {c.allowance:.3e} | "
                 f"{c.worst_ratio:.3g} | {'yes' if c.passed else 'NO (' + c.worst_entry + ')'}"
-                f"{f' ({c.skipped_points} points skipped: kink)' if c.skipped_points else ''} |"
+                + (f" ({plural(c.skipped_points, 'point')} skipped: kink)" if c.skipped_points else "") + " |"
                 for c in self.comparisons]
         return "\n".join([head, *rows])
 

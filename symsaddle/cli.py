@@ -234,6 +234,7 @@ def cmd_check(args) -> dict:
 
     from ._objective import Objective
     from .check import cross_check
+    from .reports import plural
 
     model = _model(args)
     rng = np.random.default_rng(args.seed)
@@ -247,7 +248,7 @@ def cmd_check(args) -> dict:
     result = report.to_dict()
     if args.out:
         (args.out / "check.md").write_text(report.table() + "\n")
-    verdict = (f"all checks passed at {args.points} point(s)" if report.passed
+    verdict = (f"all checks passed at {plural(args.points, 'point')}" if report.passed
                else "CHECK FAILED: two evaluations disagree beyond tolerance (rows marked above)")
     result["text"] = f"{report.objective}: reference = {report.reference}\n{report.table()}\n{verdict}"
     if not report.passed:
@@ -276,6 +277,7 @@ def cmd_reproduce(args) -> dict:
 
 def cmd_sweep(args) -> dict:
     """Run (or resume) the sweep of a JSON/TOML specification naming a registered task (``symsaddle.sweep``)."""
+    from .reports import plural
     from .sweep import SweepSpec, sweep_tasks
 
     if args.list:
@@ -292,10 +294,10 @@ def cmd_sweep(args) -> dict:
     res = spec.run(out=out, scheduler=args.scheduler, workers=args.workers,
                    retry_failed=args.retry_failed or None, progress=_progress())
     result = res.to_dict()
-    result["text"] = (f"sweep {res.task}: {len(res.records)} tasks, {res.ran} run now, {res.skipped} already done, "
+    result["text"] = (f"sweep {res.task}: {plural(len(res.records), 'task')}, {res.ran} run now, {res.skipped} already done, "
                       f"{len(res.failed)} failed ({res.status.value})\nresults: {res.table} and {res.log}")
     if res.failed:
-        result["error"] = (f"{len(res.failed)} of {len(res.records)} sweep tasks failed; their errors are in {res.table} "
+        result["error"] = (f"{len(res.failed)} of {plural(len(res.records), 'sweep task')} failed; their errors are in {res.table} "
                            "(rerun with --retry-failed after fixing the cause)")
     return result
 
@@ -341,7 +343,7 @@ def _prepare_out(path: Path, force: bool) -> Path:
 
 
 def _emit(args, result: dict, out: Path | None, started: float):
-    from .reports import dumps, summarise_json, write_json
+    from .reports import dumps, plural, summarise_json, write_json
 
     data = {k: v for k, v in result.items() if k not in ("text", "_out", "error")}
     if out is not None:
@@ -360,7 +362,7 @@ def _emit(args, result: dict, out: Path | None, started: float):
     else:
         print(result.get("text") or dumps(data))
         if out is not None:
-            print(f"\nwrote {len(data['files'])} files to {out.resolve()} (result.json holds every number)")
+            print(f"\nwrote {plural(len(data['files']), 'file')} to {out.resolve()} (result.json holds every number)")
 
 
 # -- the parser -----------------------------------------------------------------------------------

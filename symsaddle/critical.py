@@ -49,6 +49,7 @@ from ._certificates import (_N_SCREEN, _SEARCH_ITERATIONS, FormStatus, FormTest,
                             schur_blocks, search_starts)
 from ._tolerances import DEFAULT_TOLERANCES, Tolerances
 from .protocol import parameter_array
+from .reports import plural
 
 __all__ = ["Classification", "FormStatus", "FormTest", "HigherOrder", "Kind", "ManifoldCheck", "ManifoldStatus",
            "PolishResult", "PolishStatus", "Criterion", "Tolerances", "classify", "gradient_tolerance", "polish"]
@@ -447,8 +448,7 @@ def _higher_order(pt: _Point, sign: float) -> tuple[Kind, str, Criterion, bool |
     """Steps 4a–4d of the module docstring. ``sign``: +1 (H ⪰ 0), −1 (H ⪯ 0), 0 (H = 0)."""
     k = pt.k
     manifold = None
-    head = (f"{'PSD' if sign > 0 else 'NSD' if sign < 0 else 'vanishing'} Hessian with {k} zero eigenvalue"
-            f"{'s' if k != 1 else ''}")
+    head = f"{'PSD' if sign > 0 else 'NSD' if sign < 0 else 'vanishing'} Hessian with {plural(k, 'zero eigenvalue')}"
     # an expensive exact cubic (more than 56 coefficients, k > 6) is preceded by a screen at fixed
     # directions, so that a Morse–Bott point (cubic ≡ 0) is certified by the manifold check first
     large = exact_cubic_cost(k) > _EXACT_CUBIC_FIRST

@@ -27,6 +27,7 @@ from . import _fused
 from .critical import Classification, PolishResult, classify, polish
 from .errors import DivergenceError, ShapeError
 from .protocol import parameter_array, parameter_batch, value_and_gradient
+from .reports import plural
 
 
 class RunStatus(str, Enum):
@@ -157,7 +158,7 @@ def _descend(kernel, th, L, g, eta, n_steps, record_every, on_divergence, progre
                 if on_divergence == "raise":
                     raise DivergenceError(_divergence_message(k, label, L_new[bad], L0[idx][bad]))
                 alive[idx[bad]] = False
-                message = f"{int((~alive).sum())} of {B} runs diverged"
+                message = f"{int((~alive).sum())} of {plural(B, 'run')} diverged"
             keep = idx[~bad]
             th[keep], L[keep], g[keep] = new[~bad], L_new[~bad], g_new[~bad]
             if callback is not None:
@@ -243,7 +244,7 @@ def _descend_fused(kernel, th, L, g, eta, n_steps, record_every, on_divergence, 
         rows = np.array(r.records, dtype=float)
         table[:len(rows), b] = rows
         table[len(rows):, b, :1 + P] = r.last                  # frozen after divergence; ∇L is NaN
-    message = f"{int((~alive).sum())} of {B} runs diverged" if not alive.all() else ""
+    message = f"{int((~alive).sum())} of {plural(B, 'run')} diverged" if not alive.all() else ""
     return times, table[:, :, 1:1 + P], table[:, :, 0], table[:, :, 1 + P:], alive, message
 
 

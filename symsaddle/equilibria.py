@@ -48,6 +48,7 @@ from ._activations import NUMPY_FUNCTIONS
 from ._budget import run_with_budget
 from ._cover import NotRationalError, choose_engine, families_cover
 from .errors import NonFiniteDataError, SolverOptionError
+from .reports import plural
 
 #: Default budget (seconds) for the symbolic part of :func:`solve_equilibria` and ``symsaddle derive``.
 DEFAULT_TIMEOUT = 60.0
@@ -217,8 +218,8 @@ class EquilibriaResult:
         lines += [f"note: {n}" for n in self.notes]
         if self.search is not None:
             s = self.search
-            lines.append(f"numerical search: {s.converged} of {s.starts} starts converged, "
-                         f"{len(s.points)} distinct critical points, {len(s.unmatched)} in no reported family")
+            lines.append(f"numerical search: {s.converged} of {plural(s.starts, 'start')} converged, "
+                         f"{plural(len(s.points), 'distinct critical point')}, {len(s.unmatched)} in no reported family")
             for p in s.unmatched[:max_points]:
                 th = ", ".join(f"{v:.6g}" for v in p.theta)
                 lines.append(f"  in no family: θ = [{th}], L = {p.loss:.6g} ({p.kind})")
@@ -518,10 +519,11 @@ def solve_equilibria(objective, *, eigen: bool = True, simplify: bool = True,
         stage = last("stage", "starting")
         notes.append(f"the symbolic solve ran out of its {timeout:g} s budget while {stage}; "
                      "falling back to the numerical critical-point search"
-                     + (f" (keeping the {len(families)} families found before)" if families else ""))
+                     + (f" (keeping the {plural(len(families), 'family', 'families')} found before)" if families else ""))
     unlinearised = sum(1 for f in families if f.flow_jacobian is None)
     if unlinearised:
-        notes.append(f"{unlinearised} families were not linearised within the budget (flow_jacobian is None)")
+        notes.append(f"{plural(unlinearised, 'family', 'families')} {'was' if unlinearised == 1 else 'were'} not "
+                     "linearised within the budget (flow_jacobian is None)")
 
     search = None
     if cross_check and starts > 0:
@@ -543,7 +545,7 @@ def solve_equilibria(objective, *, eigen: bool = True, simplify: bool = True,
         reason = ("∇L is polynomial and a Gröbner basis proves that every complex critical point lies in a "
                   "reported family")
         if search is not None and search.unmatched:
-            reason += (f"; yet the numerical search found {len(search.unmatched)} points it could not match "
+            reason += (f"; yet the numerical search found {plural(len(search.unmatched), 'point')} it could not match "
                        "to a family — a tolerance problem or a bug, to be investigated")
     else:
         engine_label = certificate[1] if certificate is not None else "none"

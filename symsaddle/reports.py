@@ -50,6 +50,13 @@ def to_jsonable(obj: Any) -> Any:
     return obj
 
 
+def plural(count: int, noun: str, plural_noun: str | None = None) -> str:
+    """``count`` followed by ``noun`` agreeing with it in number: ``plural(1, "saddle")`` is "1 saddle",
+    ``plural(3, "saddle")`` "3 saddles", ``plural(0, "minimum", "minima")`` "0 minima" (English: only
+    exactly one takes the singular; ``plural_noun`` defaults to ``noun + "s"``)."""
+    return f"{count} {noun if count == 1 else plural_noun or noun + 's'}"
+
+
 def dumps(obj: Any) -> str:
     return json.dumps(to_jsonable(obj), indent=2)
 

@@ -51,7 +51,7 @@ from tqdm.auto import tqdm
 from ._sweep_exec import executor
 from ._sweep_store import MANIFEST_NAME, ResultStore, TaskRecord, TaskStatus
 from .errors import SweepSpecError
-from .reports import to_jsonable
+from .reports import plural, to_jsonable
 
 __all__ = ["SweepResult", "SweepSpec", "SweepStatus", "TaskRecord", "TaskStatus", "grid", "load_sweep",
            "run_sweep", "sweep_tasks", "sweepable", "task_key"]
@@ -252,7 +252,7 @@ def _check_manifest(folder: Path, name: str, keys: Iterable[str]) -> None:
         old = manifest.get("keys")
         if old is not None and not set(old) <= set(keys):
             common = len(set(old) & set(keys))
-            raise SweepSpecError(f"{folder} holds a sweep of {name!r} over other parameters ({len(old)} tasks, "
+            raise SweepSpecError(f"{folder} holds a sweep of {name!r} over other parameters ({plural(len(old), 'task')}, "
                                  f"{common} of them in this one of {len(keys)}); rerun that sweep's own "
                                  "specification to resume it, or choose another folder")
     tmp = path.with_name(path.name + ".tmp")

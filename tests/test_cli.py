@@ -301,3 +301,23 @@ def test_a_watched_long_run_says_it_is_still_running(monkeypatch, capsys):
 def test_an_option_for_another_model_is_refused_not_ignored(capsys, argv, message):
     assert main(argv) == 2
     assert message in one_line_error(capsys)
+
+
+def test_plural_agrees_with_the_count():
+    from symsaddle.reports import plural
+    assert [plural(k, "saddle") for k in (0, 1, 2)] == ["0 saddles", "1 saddle", "2 saddles"]
+    assert [plural(k, "minimum", "minima") for k in (1, 3)] == ["1 minimum", "3 minima"]
+
+
+@pytest.mark.parametrize("y, saddles", [(0.0, "1 saddle"), (6.0, "2 saddles")])
+def test_counts_in_text_output_agree_in_number(tmp_path, capsys, y, saddles):
+    """One sample, one feature: with y = 0 the origin is the minimiser (the only equilibrium visited);
+    with x = 2, y = 6 the path is the origin (a saddle), then p = y/x = 3."""
+    path = tmp_path / "one.npz"
+    np.savez(path, X=np.array([[2.0]]), y=np.array([y]))
+    assert main(["saddles", "--data", str(path)]) == 0
+    head, *rows = capsys.readouterr().out.splitlines()
+    assert "n = 1 sample, d = 1 feature;" in head and f"; {saddles} (" in head
+    assert sum(row.lstrip().startswith("t̃ =") for row in rows) == int(saddles.split()[0])
+    assert main(["check", "diagonal_linear", "--points", "1"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "all checks passed at 1 point"

@@ -134,7 +134,7 @@ def test_specification_errors(tmp_path):
     with pytest.raises(SweepSpecError, match="holds results of sweep task 'test-square'"):
         run_sweep(ladder_task, [{"seed": 1}], tmp_path / "a", workers=0)
     # the same task over a grid that leaves recorded results out is another sweep: refused, not mixed in
-    with pytest.raises(SweepSpecError, match=r"over other parameters \(1 tasks, 0 of them in this one of 2\)"):
+    with pytest.raises(SweepSpecError, match=r"over other parameters \(1 task, 0 of them in this one of 2\)"):
         run_sweep("test-square", [{"seed": 2}, {"seed": 3}], tmp_path / "a", workers=0, progress=False)
     # a grid containing every recorded set extends the sweep: the recorded task is not run again
     res = run_sweep("test-square", [{"seed": 1}, {"seed": 2}], tmp_path / "a", workers=0, progress=False)

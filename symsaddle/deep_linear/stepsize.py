@@ -34,6 +34,7 @@ from tqdm.auto import tqdm
 
 from ..dynamics import RunStatus, gradient_descent
 from ..errors import ShapeError, SingularMatrixError, SweepError
+from ..reports import plural
 from ..sweep import run_sweep, sweepable, task_key
 from .kernel import DeepLinearKernel
 from .network import balancedness, chain, objective, product, to_theta
@@ -308,7 +309,7 @@ def doubling_sweep(networks: Sequence[tuple[Sequence[int], int]], *, epochs: int
     res = run_sweep(ladder_task, [{"widths": [int(w) for w in widths], "seed": int(seed)} for widths, seed in networks],
                     out, fixed={"epochs": int(epochs)}, workers=workers, scheduler=scheduler, progress=progress)
     if res.failed:
-        raise SweepError(f"{len(res.failed)} ladder(s) failed; first: {res.failed[0].error}")
+        raise SweepError(f"{plural(len(res.failed), 'ladder')} failed; first: {res.failed[0].error}")
     by_key = {task_key(res.task, r.params): r for r in res.records}
     return tuple(DoublingResult.from_dict(by_key[task_key(res.task, {"widths": [int(w) for w in widths],
                                                                        "seed": int(seed), "epochs": int(epochs)})].result)

@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from ..critical import polish
-from ..reports import markdown_table, save_figure, write_json, write_tables
+from ..reports import markdown_table, plural, save_figure, write_json, write_tables
 from ..registry import case
 from .claims import Claim, Verdict, numeric, rows
 from .equilibria import sparse_equilibria
@@ -239,7 +239,7 @@ def _claims_d7n5(r: SeedCaseResult) -> list[Claim]:
               "to 1e-9) passes p₃ without the margin firing and plateaus next at p₄ (iteration 83657)"),
         Claim("§5.3.2", "five plateaus, only four recognised; the minimiser has coordinates 1, 2, 3 active",
               "4 recognised + minimiser (p₃ ≠ 0)",
-              f"{len(r.visited)} equilibria found without a margin: " + "; ".join(
+              f"{plural(len(r.visited), 'equilibrium', 'equilibria')} found without a margin: " + "; ".join(
                   f"{[i + 1 for i in v.support]}" for v in r.visited)
               + f"; limit minimiser {np.round(r.path.final.beta, 4).tolist()}",
               Verdict.REFUTED,

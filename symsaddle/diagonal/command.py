@@ -19,7 +19,7 @@ import numpy as np
 from ..datafile import load_xy
 from ..errors import SymsaddleError
 from ..registry import command
-from ..reports import write_tables
+from ..reports import plural, write_tables
 from .limit import limit_path, min_l1_minimiser
 from .problem import DiagonalProblem
 
@@ -101,8 +101,8 @@ def saddles(args: argparse.Namespace) -> dict:
               "linprog_minus_last_saddle": float(np.max(np.abs(lp - final)))}
     status = ("completed: the last saddle is the minimiser" if path.status.value == "completed" else
               f"{path.status.value}: Algorithm 1 stopped before ∇L = 0 — the last row is NOT a minimiser")
-    lines = [f"{problem.label}: n = {problem.n} samples, d = {problem.d} features; Algorithm 1 {status}; "
-             f"{len(path.saddles)} saddles (accelerated time t̃ = t_GD / ln(1/γ))"]
+    lines = [f"{problem.label}: n = {plural(problem.n, 'sample')}, d = {plural(problem.d, 'feature')}; Algorithm 1 "
+             f"{status}; {plural(len(path.saddles), 'saddle')} (accelerated time t̃ = t_GD / ln(1/γ))"]
     lines += [f"  t̃ = {e['time']:.6g}  L = {e['loss']:.6g}  {e['kind']:13s} active "
               f"{', '.join(f'p_{i + 1}' for i in e['support']) or 'none'}  p = [{', '.join(f'{v:.6g}' for v in e['p'])}]"
               for e in predicted]

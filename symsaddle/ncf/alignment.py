@@ -41,6 +41,7 @@ from tqdm.auto import tqdm
 from .._objective import Objective
 from ..dynamics import gradient_descent
 from ..models import Model
+from ..reports import plural
 from .errors import ZeroDirectionError
 from .function import NCF
 from .homogeneity import check_separable, restrict
@@ -144,7 +145,7 @@ def run_until_phase_end(kernel, theta0: np.ndarray, step: float, *, scale: float
         while (it < 0).any():
             if done >= max_steps:
                 raise RuntimeError(f"the small-norm phase did not end within {max_steps} steps for "
-                                   f"{int((it < 0).sum())} runs")
+                                   f"{plural(int((it < 0).sum()), 'run')}")
             th = gradient_descent(kernel, th, step, chunk, record_every=chunk, callback=watch).final
             done += chunk
             bar.update(chunk)

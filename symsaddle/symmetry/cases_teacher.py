@@ -19,7 +19,7 @@ import numpy as np
 from matplotlib.ticker import LogLocator
 from tqdm.auto import tqdm
 
-from ..reports import markdown_table, save_figure, symlog_ticks, write_json, write_tables
+from ..reports import markdown_table, plural, save_figure, symlog_ticks, write_json, write_tables
 from ..registry import CaseOption, case
 from .cases import TOPIC
 from .certificates import safran_shamir, theorem1, theorem2
@@ -141,7 +141,7 @@ def teacher_student_case(out_dir: Path | None, progress: bool, inits: int = 1000
                     out, "fig6_7_neuron_distance")
         result["figure_examples"] = _neurons_figures(res, out)
     result["text"] = "\n".join([
-        f"teacher–student (thesis §6.2): {inits} initialisations, {res.run.method}, "
+        f"teacher–student (thesis §6.2): {plural(inits, 'initialisation')}, {res.run.method}, "
         f"{res.seconds['total']:.0f} s", "", markdown_table(rows), "",
         "escaping end points by the neurons that carry the growth:", markdown_table(result["escaping_neurons"]),
         "", "distinct local minima (by loss):", markdown_table(result["distinct_local_minima"])])

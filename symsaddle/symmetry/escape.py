@@ -43,6 +43,7 @@ import numpy as np
 import scipy.optimize
 
 from ..critical import Tolerances, classify
+from ..reports import plural
 
 
 # ---------------------------------------------------------------------------------------
@@ -128,7 +129,7 @@ def algorithm2(kernel, start_weights, *, eval_zero_threshold: float = 1e-10, gra
             return SearchResult(True, weights, L_start, L, detail, evaluations, bool(significant))
         if expansions >= max_expansions:
             return SearchResult(False, None, L_start, None,
-                                f"budget of {max_expansions} expansions exhausted with {len(queue)} points queued "
+                                f"budget of {plural(max_expansions, 'expansion')} exhausted with {plural(len(queue), 'point')} queued "
                                 "(no lower loss found so far)", evaluations)
         expansions += 1
         lam, vec = np.linalg.eigh(_sym(kernel.hessian(weights)))
@@ -143,7 +144,7 @@ def algorithm2(kernel, start_weights, *, eval_zero_threshold: float = 1e-10, gra
             if np.linalg.norm(g) <= grad_threshold and pdist > dist:
                 queue.append((c, pdist))
     return SearchResult(False, None, L_start, None,
-                        f"queue exhausted after {expansions} expansions: no lower loss", evaluations)
+                        f"queue exhausted after {plural(expansions, 'expansion')}: no lower loss", evaluations)
 
 
 # ---------------------------------------------------------------------------------------
