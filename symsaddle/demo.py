@@ -26,7 +26,7 @@ from .datasets import seed000
 from .dynamics import gradient_descent, plateaus_by_prominence, visited_equilibria
 from .equilibria import solve_equilibria
 from .errors import SymsaddleError
-from .reports import REFERENCE_COLOR, figure, save_figure, write_tables
+from .reports import REFERENCE_COLOR, figure, format_vector, save_figure, write_tables
 
 #: γ range of the demo: small enough for saddle-to-saddle dynamics, large enough for float64 GD.
 #: γ range of the demo. Below 1e-70 float64 gradient descent (step 0.01) loses the second coordinate: the
@@ -54,6 +54,13 @@ def _status(v) -> str:
         if value:
             parts.append(str(getattr(value, "value", value)))
     return ", ".join(parts)
+
+
+def _eigenvalues(family) -> str:
+    """The flow-Jacobian eigenvalues of a family for text output: a number as %.6g, an expression as
+    SymPy prints it, a multiplicity above 1 as (×m)."""
+    return ", ".join((f"{float(e.value):.6g}" if e.value.is_number else str(e.value))
+                     + (f" (×{e.multiplicity})" if e.multiplicity > 1 else "") for e in family.eigen)
 
 
 def run_demo(out_dir: Path, gamma: float = 1e-10, progress: bool = False) -> dict:
@@ -124,11 +131,11 @@ def run_demo(out_dir: Path, gamma: float = 1e-10, progress: bool = False) -> dic
     result["text"] = "\n".join([
         "Closed form, d = n = 1: equilibria of F(u, v) = ½(u v x − y)² and flow-Jacobian eigenvalues:",
         *[f"  family {i + 1}: θ = [v, u] = [{', '.join(map(str, f.point))}], "
-          f"eigenvalues {[(str(e.value), e.multiplicity) for e in f.eigen]}"
+          f"eigenvalues {_eigenvalues(f)}"
           for i, f in enumerate(families)],
         "",
         f"Gradient descent, d = 2, n = 2, γ = {gamma:g}, step {STEP:g}, {n_steps} steps: {trajectory_status}",
-        *[f"  it {r['iteration']:>7}: p = {r['p']}, loss = {r['loss']:.4e}, {r['kind']} ({r['status']})"
+        *[f"  it {r['iteration']:>7}: p = {format_vector(r['p'])}, loss = {r['loss']:.4e}, {r['kind']} ({r['status']})"
           for r in rows],
         "  reached the minimiser" if reached else
         "  WARNING: the run ended before a minimiser was found (see the statuses above)",

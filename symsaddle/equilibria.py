@@ -48,7 +48,7 @@ from ._activations import NUMPY_FUNCTIONS
 from ._budget import run_with_budget
 from ._cover import NotRationalError, choose_engine, families_cover
 from .errors import NonFiniteDataError, SolverOptionError
-from .reports import plural
+from .reports import format_vector, plural
 
 #: Default budget (seconds) for the symbolic part of :func:`solve_equilibria` and ``symsaddle derive``.
 DEFAULT_TIMEOUT = 60.0
@@ -221,8 +221,7 @@ class EquilibriaResult:
             lines.append(f"numerical search: {s.converged} of {plural(s.starts, 'start')} converged, "
                          f"{plural(len(s.points), 'distinct critical point')}, {len(s.unmatched)} in no reported family")
             for p in s.unmatched[:max_points]:
-                th = ", ".join(f"{v:.6g}" for v in p.theta)
-                lines.append(f"  in no family: θ = [{th}], L = {p.loss:.6g} ({p.kind})")
+                lines.append(f"  in no family: θ = {format_vector(p.theta)}, L = {p.loss:.6g} ({p.kind})")
             if len(s.unmatched) > max_points:
                 lines.append(f"  ... and {len(s.unmatched) - max_points} more")
         return lines

@@ -57,6 +57,22 @@ def plural(count: int, noun: str, plural_noun: str | None = None) -> str:
     return f"{count} {noun if count == 1 else plural_noun or noun + 's'}"
 
 
+#: text output lists a vector (p, θ) in full up to this many entries and summarises a longer one
+VECTOR_ENTRIES = 8
+
+
+def format_vector(values: Iterable[float], fmt: str = ".6g", max_entries: int = VECTOR_ENTRIES,
+                  where_in_full: str = "--json or --out gives every entry") -> str:
+    """A vector for text output: ``[a, b, c]`` with every entry formatted by ``fmt`` (−0 printed as 0) if
+    it has at most ``max_entries`` entries, else its first ``max_entries // 2`` entries, its length and
+    ``where_in_full``, e.g. ``[0.1, 0.2, 0.3, 0.4, …] (300 entries; --json or --out gives every entry)``."""
+    entries = [float(v) + 0.0 for v in np.ravel(np.asarray(values, dtype=float))]
+    if len(entries) <= max_entries:
+        return "[" + ", ".join(f"{v:{fmt}}" for v in entries) + "]"
+    head = ", ".join(f"{v:{fmt}}" for v in entries[:max(1, max_entries // 2)])
+    return f"[{head}, …] ({len(entries)} entries; {where_in_full})"
+
+
 def dumps(obj: Any) -> str:
     return json.dumps(to_jsonable(obj), indent=2)
 

@@ -57,6 +57,32 @@ def test_demo_writes_table_figure_and_json(tmp_path, capsys):
 
 
 @pytest.mark.slow
+def test_demo_text_prints_numbers_not_python_reprs(tmp_path, capsys):
+    """Text mode: eigenvalues and p as formatted numbers (%.6g, comma-separated), no tuples or reprs.
+    At θ = 0 the Hessian of F = ½(u v x − y)² is [[0, −xy], [−xy, 0]], so the flow −∇F has the
+    eigenvalues ∓xy there; the second plateau is p = (Σx₁y/Σx₁², 0) (see the JSON test above)."""
+    assert main(["demo", "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "eigenvalues -x*y, x*y\n" in out
+    assert "('" not in out and "np.float64" not in out
+    X, y, _ = seed000(d=2, n=2)
+    fit = X[:, 0] @ y / (X[:, 0] @ X[:, 0])
+    assert f"p = [{fit:.6g}, 0], loss = " in out
+
+
+def test_demo_formats_eigenvalues_and_multiplicities():
+    import sympy as sp
+    from types import SimpleNamespace
+
+    from symsaddle.demo import _eigenvalues
+    from symsaddle.equilibria import EigenPair
+    x, y = sp.symbols("x y")
+    family = SimpleNamespace(eigen=(EigenPair(sp.Rational(1, 3), 1, ()), EigenPair(sp.Integer(0), 2, ()),
+                                    EigenPair(-x * y, 1, ())))
+    assert _eigenvalues(family) == "0.333333, 0 (×2), -x*y"
+
+
+@pytest.mark.slow
 def test_demo_reaches_the_interpolator_at_the_smallest_allowed_gamma(tmp_path, capsys):
     """At γ = 1e-70 (the demo's lower bound) GD still visits both saddles and ends at the interpolator
     p = p* (n = d = 2: X is invertible, so Xp = y = Xp* has the one solution p*)."""
@@ -321,3 +347,22 @@ def test_counts_in_text_output_agree_in_number(tmp_path, capsys, y, saddles):
     assert sum(row.lstrip().startswith("t̃ =") for row in rows) == int(saddles.split()[0])
     assert main(["check", "diagonal_linear", "--points", "1"]) == 0
     assert capsys.readouterr().out.splitlines()[-1] == "all checks passed at 1 point"
+
+
+def test_text_output_summarises_long_parameter_vectors(tmp_path, capsys):
+    """d = 20 features, one sample x = (40, 2, 3, …, 20), y = 2: the path is the origin, then the min-ℓ1
+    interpolator p = (y/x₁) e₁ = 0.05 e₁ (the largest |x_j| activates first). Text mode shows the first
+    entries, the length and where the full vector is; --json keeps every entry; d ≤ 8 stays in full."""
+    x = np.arange(1.0, 21.0)
+    x[0] = 40.0
+    path = tmp_path / "wide.npz"
+    np.savez(path, X=x[None, :], y=np.array([2.0]))
+    assert main(["saddles", "--data", str(path)]) == 0
+    rows = [line for line in capsys.readouterr().out.splitlines() if line.lstrip().startswith("t̃ =")]
+    assert rows[-1].endswith("p = [0.05, 0, 0, 0, …] (20 entries; --json or --out gives every entry)")
+    assert main(["saddles", "--data", str(path), "--json"]) == 0
+    p = json.loads(capsys.readouterr().out)["predicted"][-1]["p"]
+    assert p == pytest.approx([0.05] + [0.0] * 19, abs=1e-15)
+    np.savez(path, X=x[None, :8], y=np.array([2.0]))
+    assert main(["saddles", "--data", str(path)]) == 0
+    assert capsys.readouterr().out.splitlines()[2].endswith("p = [0.05, 0, 0, 0, 0, 0, 0, 0]")

@@ -19,7 +19,7 @@ import numpy as np
 from ..datafile import load_xy
 from ..errors import SymsaddleError
 from ..registry import command
-from ..reports import plural, write_tables
+from ..reports import format_vector, plural, write_tables
 from .limit import limit_path, min_l1_minimiser
 from .problem import DiagonalProblem
 
@@ -104,7 +104,7 @@ def saddles(args: argparse.Namespace) -> dict:
     lines = [f"{problem.label}: n = {plural(problem.n, 'sample')}, d = {plural(problem.d, 'feature')}; Algorithm 1 "
              f"{status}; {plural(len(path.saddles), 'saddle')} (accelerated time t̃ = t_GD / ln(1/γ))"]
     lines += [f"  t̃ = {e['time']:.6g}  L = {e['loss']:.6g}  {e['kind']:13s} active "
-              f"{', '.join(f'p_{i + 1}' for i in e['support']) or 'none'}  p = [{', '.join(f'{v:.6g}' for v in e['p'])}]"
+              f"{', '.join(f'p_{i + 1}' for i in e['support']) or 'none'}  p = {format_vector(e['p'])}"
               for e in predicted]
     rel = result["linprog_minus_last_saddle"] / max(float(np.max(np.abs(lp))), np.finfo(float).tiny)
     lines.append(f"min-ℓ1 minimiser by linprog differs from the last saddle by "
