@@ -189,6 +189,12 @@ class Softplus(sp.Function):
 
     is_real = True
 
+    @classmethod
+    def eval(cls, z):
+        if z.is_zero:            # softplus(0) = log 2, e.g. the logistic loss at f = 0
+            return sp.log(2)
+        return None
+
     def fdiff(self, argindex: int = 1):
         return Sigmoid(self.args[0])
 

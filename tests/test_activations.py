@@ -54,6 +54,17 @@ def test_stable_forms_are_the_textbook_derivatives():
     assert np.isfinite(f(np.float64(-800.0))) and abs(f(np.float64(800.0))) < 1e-300
 
 
+def test_softplus_at_zero_evaluates_to_log_2():
+    """softplus(0) = log(1 + e⁰) = log 2, like σ(0) = ½ and tanh 0 = 0: the logistic loss at θ = 0 is a
+    number, not the unevaluated softplus(0) (it printed so in `symsaddle derive … --equilibria`)."""
+    assert ss.Softplus(sp.S.Zero) == sp.log(2)
+    model = ss.models.diagonal_linear(1)
+    obj = ss.Objective.symbolic(model, 1, loss="logistic")
+    at_zero = obj.expression.subs({theta: 0 for theta in model.parameters})
+    assert not at_zero.has(ss.Softplus)
+    assert mpmath.almosteq(mpmath.mpf(str(sp.N(at_zero, 50))), mpmath.log(2), 1e-45)
+
+
 def test_leaky_relu_slope_validation():
     with pytest.raises(ValueError):
         ss.leaky_relu(1.5)

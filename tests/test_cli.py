@@ -104,6 +104,17 @@ def test_derive_prints_equilibria_as_latex(capsys):
     assert any(p[1] == r"\frac{y}{v_{1} x}" for p in points)
 
 
+@pytest.mark.slow
+def test_derive_logistic_prints_the_loss_at_the_origin_as_log_2(capsys):
+    """Logistic loss softplus(−u v x y): at the family θ = 0 the loss is softplus(0) = log 2, printed
+    as such; the flow eigenvalues there are ∓xy σ(0) = ∓xy/2 (Hessian [[0, −xyσ(0)], [−xyσ(0), 0]])."""
+    assert main(["derive", "diagonal_linear", "--d", "1", "--loss", "logistic", "--equilibria"]) == 0
+    out = capsys.readouterr().out
+    assert "softplus}\\left(0" not in out
+    family = next(line for line in out.splitlines() if r"\theta = \left[0, 0\right]" in line)
+    assert r"L = \log{\left(2 \right)}" in family and r"\frac{x y}{2}" in family
+
+
 def test_check_command_passes_and_reports_json(capsys):
     assert main(["check", "two_layer", "--activation", "sigmoid", "--width", "2", "--n", "3", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["passed"] is True
