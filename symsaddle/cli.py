@@ -294,10 +294,12 @@ def cmd_sweep(args) -> dict:
     res = spec.run(out=out, scheduler=args.scheduler, workers=args.workers,
                    retry_failed=args.retry_failed or None, progress=_progress())
     result = res.to_dict()
-    result["text"] = (f"sweep {res.task}: {plural(len(res.records), 'task')}, {res.ran} run now, {res.skipped} already done, "
-                      f"{len(res.failed)} failed ({res.status.value})\nresults: {res.table} and {res.log}")
+    result["text"] = (f"sweep {res.task}: {plural(len(res.records), 'task')}, {res.ran} run now, "
+                      f"{res.skipped} already done, {len(res.failed)} failed ({res.status.value})\n"
+                      f"results: {res.table} and {res.log}")
     if res.failed:
-        result["error"] = (f"{len(res.failed)} of {plural(len(res.records), 'sweep task')} failed; their errors are in {res.table} "
+        result["error"] = (f"{len(res.failed)} of {plural(len(res.records), 'sweep task')} failed; "
+                           f"their errors are in {res.table} "
                            "(rerun with --retry-failed after fixing the cause)")
     return result
 

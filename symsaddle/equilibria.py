@@ -219,7 +219,8 @@ class EquilibriaResult:
         if self.search is not None:
             s = self.search
             lines.append(f"numerical search: {s.converged} of {plural(s.starts, 'start')} converged, "
-                         f"{plural(len(s.points), 'distinct critical point')}, {len(s.unmatched)} in no reported family")
+                         f"{plural(len(s.points), 'distinct critical point')}, "
+                         f"{len(s.unmatched)} in no reported family")
             for p in s.unmatched[:max_points]:
                 lines.append(f"  in no family: θ = {format_vector(p.theta)}, L = {p.loss:.6g} ({p.kind})")
             if len(s.unmatched) > max_points:
@@ -518,7 +519,8 @@ def solve_equilibria(objective, *, eigen: bool = True, simplify: bool = True,
         stage = last("stage", "starting")
         notes.append(f"the symbolic solve ran out of its {timeout:g} s budget while {stage}; "
                      "falling back to the numerical critical-point search"
-                     + (f" (keeping the {plural(len(families), 'family', 'families')} found before)" if families else ""))
+                     + (f" (keeping the {plural(len(families), 'family', 'families')} found before)"
+                        if families else ""))
     unlinearised = sum(1 for f in families if f.flow_jacobian is None)
     if unlinearised:
         notes.append(f"{plural(unlinearised, 'family', 'families')} {'was' if unlinearised == 1 else 'were'} not "

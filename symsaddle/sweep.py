@@ -252,9 +252,9 @@ def _check_manifest(folder: Path, name: str, keys: Iterable[str]) -> None:
         old = manifest.get("keys")
         if old is not None and not set(old) <= set(keys):
             common = len(set(old) & set(keys))
-            raise SweepSpecError(f"{folder} holds a sweep of {name!r} over other parameters ({plural(len(old), 'task')}, "
-                                 f"{common} of them in this one of {len(keys)}); rerun that sweep's own "
-                                 "specification to resume it, or choose another folder")
+            raise SweepSpecError(f"{folder} holds a sweep of {name!r} over other parameters "
+                                 f"({plural(len(old), 'task')}, {common} of them in this one of {len(keys)}); "
+                                 "rerun that sweep's own specification to resume it, or choose another folder")
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(json.dumps({"task": name, "tasks": len(keys), "keys": keys}, indent=2) + "\n")
     tmp.replace(path)

@@ -129,7 +129,8 @@ def algorithm2(kernel, start_weights, *, eval_zero_threshold: float = 1e-10, gra
             return SearchResult(True, weights, L_start, L, detail, evaluations, bool(significant))
         if expansions >= max_expansions:
             return SearchResult(False, None, L_start, None,
-                                f"budget of {plural(max_expansions, 'expansion')} exhausted with {plural(len(queue), 'point')} queued "
+                                f"budget of {plural(max_expansions, 'expansion')} exhausted with "
+                                f"{plural(len(queue), 'point')} queued "
                                 "(no lower loss found so far)", evaluations)
         expansions += 1
         lam, vec = np.linalg.eigh(_sym(kernel.hessian(weights)))
