@@ -174,10 +174,12 @@ class Registry:
             return self.cases[name]
         if name in self.renamed:
             return self.cases[self.renamed[name]]
+        from .reports import plural      # not at the top: the CLI imports this module for --version
+
         close = difflib.get_close_matches(name, [*self.cases, *self.renamed], n=3, cutoff=0.5)
         hint = f"; did you mean {' or '.join(self.renamed.get(c, c) for c in close)}?" if close else ""
         raise UnknownCaseError(f"unknown case {name!r}{hint} ('symsaddle reproduce list' shows all "
-                               f"{len(self.cases)} cases)")
+                               f"{plural(len(self.cases), 'case')})")
 
 
 REGISTRY = Registry()
