@@ -499,10 +499,11 @@ class StructuredKernel:
                 H += np.matmul(J * w, _bt(J))
                 return
             J = J * np.sqrt(w)
-        for b in range(Bc):                                    # (√ℓ'' J)ᵀ(√ℓ'' J) by BLAS syrk
-            G = dsyrk(1.0, J[b].T, trans=1)                    # upper triangle; J[b].T is Fortran-ordered
-            H[b] += G
-            H[b] += np.triu(G, 1).T
+        G = np.empty((Bc, P, P))                               # (√ℓ'' J)ᵀ(√ℓ'' J) by BLAS syrk
+        for b in range(Bc):
+            G[b] = dsyrk(1.0, J[b].T, trans=1)                 # upper triangle; J[b].T is Fortran-ordered
+        H += G
+        H += np.triu(G, 1).swapaxes(-1, -2)                   # the lower triangle, for the whole batch
 
     @staticmethod
     def _pull_back(K, W_next: np.ndarray, s: np.ndarray | None):
