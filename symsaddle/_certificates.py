@@ -43,6 +43,7 @@ on its basis. A search can find a certificate of descent; it cannot prove its ab
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
@@ -131,7 +132,7 @@ class LineDerivatives:
         self.used += len(U)
         th = np.broadcast_to(self.theta, U.shape)
         out = np.asarray(self.kernel.directional(th, U, order), dtype=float).reshape(len(U))
-        if not np.all(np.isfinite(out)):
+        if not np.isfinite(out).all():
             raise NonFiniteDataError(f"the kernel's order-{order} directional derivative is not finite at θ")
         return out
 
@@ -310,9 +311,20 @@ class NullSpaceOracle:
 # ---------------------------------------------------------------------------------------------
 # Morse–Bott
 
+#: Largest magnitudes whose squares can be summed directly: for max |v| in this range, v² neither
+#: overflows (n·max² < 1e308 for n < 1e8) nor loses the largest term to underflow (max² > 1e-300).
+_PLAIN_SQUARES = (1e-150, 1e150)
+
+
 def norm(v, axis=None):
-    """Euclidean norm without underflow or overflow (θ may be 1e-200 or 1e200): scaled by max |v|."""
+    """Euclidean norm without underflow or overflow (θ may be 1e-200 or 1e200): scaled by max |v|
+    unless max |v| lies in :data:`_PLAIN_SQUARES`, where the squares are summed directly."""
     v = np.asarray(v, dtype=float)
+    if axis is None and v.size:
+        flat = v.ravel()
+        big = float(np.abs(flat).max())
+        if _PLAIN_SQUARES[0] < big < _PLAIN_SQUARES[1]:
+            return math.sqrt(float(flat @ flat))
     big = np.max(np.abs(v), axis=axis, keepdims=True) if v.size else np.zeros((1,) * max(v.ndim, 1))
     safe = np.where(big > 0, big, 1.0)
     out = np.squeeze(big, axis=axis) * np.sqrt(np.sum((v / safe) ** 2, axis=axis))
@@ -320,8 +332,11 @@ def norm(v, axis=None):
 
 
 def row_norms(a: np.ndarray) -> np.ndarray:
-    """‖a_i‖ for the rows of a 2-d array, scaled by max |a| against underflow and overflow."""
-    big = float(np.max(np.abs(a))) if a.size else 0.0
+    """‖a_i‖ for the rows of a 2-d array, scaled by max |a| against underflow and overflow (the
+    squares are summed directly when max |a| lies in :data:`_PLAIN_SQUARES`)."""
+    big = float(np.abs(a).max()) if a.size else 0.0
+    if _PLAIN_SQUARES[0] < big < _PLAIN_SQUARES[1]:
+        return np.sqrt(np.einsum("ij,ij->i", a, a))
     if not 0 < big < np.inf:
         return np.full(a.shape[0], big)
     b = a / big
@@ -357,11 +372,12 @@ def manifold_check(kernel, theta: np.ndarray, loss: float, sign: float, Z: np.nd
     t = tol.manifold_step * ell
     steps = np.concatenate([np.full(k, t), np.full(k, t / 2)])
     base = theta[None, :] + steps[:, None] * np.vstack([Z.T, Z.T])
-    x, G, failure = _normal_correction(kernel, base, VR, lamR, gradient_scale(loss, hessian_norm, ell), ell,
-                                       tol, newton_iterations)
+    x, G, Lx, failure = _normal_correction(kernel, base, VR, lamR, gradient_scale(loss, hessian_norm, ell), ell,
+                                           tol, newton_iterations)
     if failure:
         return ManifoldCheck(ManifoldStatus.FAILED, t, np.nan, failure)
-    Lx = np.asarray(kernel.value(x), dtype=float).reshape(2 * k)
+    if Lx is None:
+        Lx = np.asarray(kernel.value(x), dtype=float).reshape(2 * k)
     w = row_norms(x - base)
     s_g = gradient_scale(Lx, hessian_norm, row_norms(x))
     gn = row_norms(G)
@@ -412,49 +428,58 @@ def _where(steps: np.ndarray, i: int, k: int) -> str:
 
 
 def _normal_correction(kernel, base: np.ndarray, VR: np.ndarray, lamR: np.ndarray, s_g: float, ell: float,
-                       tol: Tolerances, newton_iterations: int) -> tuple[np.ndarray, np.ndarray, str]:
+                       tol: Tolerances, newton_iterations: int
+                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, str]:
     """Roots of V_Rᵀ∇L on the affine slices base_i + R (chord, then Newton; see :func:`manifold_check`).
 
     Stops when max_i ‖V_Rᵀ∇L(x_i)‖ ≤ margin·τ_manifold·s_g, when the largest step is below
     stall·‖θ‖, when chord steps stop contracting below τ_manifold·s_g (rounding level), or after
     ``newton_iterations`` Newton steps (or 4·``newton_iterations`` chord steps). Returns the points,
-    the gradients there, and an empty string or a failure message.
+    the gradients and (from a kernel's own ``value_and_gradient``, else None) the losses there, and
+    an empty string or a failure message.
     """
     B, P = base.shape
     target = _NEWTON_MARGIN * tol.manifold * s_g
-    inverse = 1.0 / lamR
+    step = -1.0 / lamR
+    with_value = getattr(kernel, "value_and_gradient", None)
+
+    def evaluate(x):
+        if with_value is None:
+            return None, np.asarray(kernel.gradient(x), dtype=float).reshape(B, P)
+        value, gradient = with_value(x)
+        return np.asarray(value, dtype=float).reshape(B), np.asarray(gradient, dtype=float).reshape(B, P)
+
     x = base.copy()
     newton, chord_steps, newton_steps = False, 0, 0
-    G = np.asarray(kernel.gradient(x), dtype=float).reshape(B, P)
+    values, G = evaluate(x)
     r = G @ VR
     rn = row_norms(r)
     while True:
         largest = rn.max()
         if not np.isfinite(largest):
-            return x, G, "non-finite derivatives along N"
+            return x, G, values, "non-finite derivatives along N"
         if largest <= target or newton_steps >= newton_iterations or chord_steps >= 4 * newton_iterations:
             break
         if newton:
             A = VR.T @ np.asarray(kernel.hessian(x), dtype=float).reshape(B, P, P) @ VR
             if not np.all(np.isfinite(A)):
-                return x, G, "non-finite derivatives along N"
+                return x, G, values, "non-finite derivatives along N"
             try:
                 delta = np.linalg.solve(A, -r[:, :, None])[:, :, 0]
             except np.linalg.LinAlgError:
-                return x, G, "the Hessian restricted to the normal space became singular along N"
+                return x, G, values, "the Hessian restricted to the normal space became singular along N"
             newton_steps += 1
         else:
-            delta = r * -inverse
+            delta = r * step
             chord_steps += 1
         x += delta @ VR.T
-        G = np.asarray(kernel.gradient(x), dtype=float).reshape(B, P)
+        values, G = evaluate(x)
         r = G @ VR
         rn, previous = row_norms(r), rn
         if np.abs(delta).max() <= _NEWTON_STALL * ell:
             break
-        if not newton and np.any(rn > _CHORD_CONTRACTION * previous):
+        if not newton and (rn > _CHORD_CONTRACTION * previous).any():
             if rn.max() <= tol.manifold * s_g:      # stagnating at rounding level, inside the test
                 break
             newton = True
-    return x, G, ""
-
+    return x, G, values, ""

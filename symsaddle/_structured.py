@@ -205,12 +205,16 @@ class StructuredKernel:
         self._width_sum = sum(widths) + model.d_in
         self._widest = max(widths + [model.d_in])
         self._hessian_row_bytes = self._hessian_bytes_per_row()
+        self._sweep_bytes: dict[tuple[int, int], int] = {}
 
     def _sweep_bytes_per_row(self, arrays_per_unit: int, order: int) -> int:
         """Work memory per (θ, sample) of a sweep keeping ``arrays_per_unit`` arrays per unit of
         every layer, plus the activation pieces of ``order`` being evaluated in the widest layer."""
-        pieces = max(_activation_arrays(layer.activation, order) * layer.d_out for layer in self.layers)
-        return 8 * (arrays_per_unit * self._width_sum + pieces)
+        key = (arrays_per_unit, order)
+        if key not in self._sweep_bytes:
+            pieces = max(_activation_arrays(layer.activation, order) * layer.d_out for layer in self.layers)
+            self._sweep_bytes[key] = 8 * (arrays_per_unit * self._width_sum + pieces)
+        return self._sweep_bytes[key]
 
     def _hessian_bytes_per_row(self) -> int:
         """Work memory of :meth:`hessian` per (θ, sample) pair, from the layer structure.
@@ -285,7 +289,8 @@ class StructuredKernel:
 
     # loss pieces on the outputs f (Bc, nc, d_out): element-wise when ℓ = Σ_k ℓ₁(f_k, y_k)
     def _per_output(self, fn, f: np.ndarray, ns: slice, *extra) -> np.ndarray:
-        return np.broadcast_to(fn([f], *extra, [self._Y[ns]])[0], f.shape)
+        v = fn([f], *extra, [self._Y[ns]])[0]
+        return v if getattr(v, "shape", None) == f.shape else np.broadcast_to(v, f.shape)
 
     def _per_unit(self, fn, f: np.ndarray, ns: slice, *extra) -> list[np.ndarray]:
         outs = [f[..., k] for k in range(f.shape[-1])]
@@ -494,10 +499,11 @@ class StructuredKernel:
                 H += np.matmul(J * w, _bt(J))
                 return
             J = J * np.sqrt(w)
-        for b in range(Bc):                                    # (√ℓ'' J)ᵀ(√ℓ'' J) by BLAS syrk
-            G = dsyrk(1.0, J[b].T, trans=1)                    # upper triangle; J[b].T is Fortran-ordered
-            H[b] += G
-            H[b] += np.triu(G, 1).T
+        G = np.empty((Bc, P, P))                               # (√ℓ'' J)ᵀ(√ℓ'' J) by BLAS syrk
+        for b in range(Bc):
+            G[b] = dsyrk(1.0, J[b].T, trans=1)                 # upper triangle; J[b].T is Fortran-ordered
+        H += G
+        H += np.triu(G, 1).swapaxes(-1, -2)                   # the lower triangle, for the whole batch
 
     @staticmethod
     def _pull_back(K, W_next: np.ndarray, s: np.ndarray | None):

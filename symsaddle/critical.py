@@ -287,17 +287,18 @@ class _Point:
         of the largest and smallest |λ| — so that the mixed terms D³L[z, z, v], which carry the error
         of the computed null space into the form on N, count in the scale."""
         P = len(self.theta)
-        dirs = []
+        blocks = []
         n = float(norm(self.theta))
         if n > 0:
-            dirs.append(self.theta / n)
-        by_size = np.argsort(-np.abs(self.lamR), kind="stable")
-        ends = list(dict.fromkeys([*by_size[:1], *by_size[-1:]]))
-        dirs += list(self.VR[:, list(dict.fromkeys([*by_size[:3], *by_size[-1:]]))].T)
-        if len(by_size) and self.k:
-            zs = search_starts(self.Z, axes=False)[:2]
-            dirs += [(z + self.VR[:, e]) / np.sqrt(2) for z in zs for e in ends]
-        return np.array(dirs).reshape(-1, P)
+            blocks.append(self.theta[None, :] / n)
+        by_size = np.argsort(-np.abs(self.lamR), kind="stable").tolist()
+        if by_size:
+            blocks.append(self.VR[:, list(dict.fromkeys([*by_size[:3], by_size[-1]]))].T)
+            if self.k:
+                ends = self.VR[:, list(dict.fromkeys([by_size[0], by_size[-1]]))].T
+                zs = search_starts(self.Z, axes=False)[:2]
+                blocks.append(((zs[:, None, :] + ends[None, :, :]) / np.sqrt(2)).reshape(-1, P))
+        return np.vstack(blocks) if blocks else np.zeros((0, P))
 
     def with_probes(self, U: np.ndarray, order: int) -> np.ndarray:
         """DᵒL[u]ᵒ for the rows of U, evaluated in one batch with the probe directions 𝒫."""
@@ -338,7 +339,8 @@ def _cubic_test(pt: _Point, screen: bool = False) -> FormTest:
             vmin, ymin = _forms.sphere_extremum(T3, pt.coords_starts(), maximise=False)
             y, value = (ymax, vmax) if vmax >= -vmin else (ymin, -vmin)
         u = pt.Z @ y
-        u = u * np.sign(_forms.form_value(T3, y[None, :])[0] or 1.0)      # C(u) ≥ 0
+        c_y = float(T3.ravel()[0]) if k == 1 else _forms.form_value(T3, y[None, :])[0]     # C(Zy), y = (1) for k = 1
+        u = u * np.sign(c_y or 1.0)                                        # C(u) ≥ 0
         if F3 <= tol3:
             status = FormStatus.ZERO
         elif F3 > tol.ambiguity * tol3:

@@ -61,6 +61,11 @@ class Kernel(Protocol):
 
 def as_finite_array(a, name: str) -> np.ndarray:
     """``a`` as a float array; an error names ``name`` if it is not numeric, complex or holds NaN/inf."""
+    if type(a) is np.ndarray and a.dtype == np.float64:         # the common case, checked cheaply
+        if not np.isfinite(a).all():
+            bad = np.argwhere(~np.isfinite(a))[0].tolist()
+            raise NonFiniteDataError(f"{name} contains NaN or inf (first at index {bad})")
+        return a
     if np.iscomplexobj(a):
         raise TypeError(f"{name} is complex; the losses are defined for real numbers (pass {name}.real if the "
                         "imaginary part is zero)")

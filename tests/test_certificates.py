@@ -223,3 +223,18 @@ def test_crossing_lines_of_minima_are_not_certified_as_a_manifold():
     c = classify(kernel_of(x**2 + (y - 1) ** 2 * (z - 1) ** 2, (x, y, z)), np.array([0.0, 1.0, 1.0]))
     assert c.nullity == 2 and c.kind is Kind.DEGENERATE, c.reason
     assert c.higher_order.manifold.status.value == "failed", c.higher_order.manifold.reason
+
+
+@pytest.mark.parametrize("scale", [1e-300, 1e-200, 1e-151, 1e-149, 1.0, 1e149, 1e151, 1e200, 1e300])
+def test_norms_keep_full_precision_at_every_scale(scale):
+    """norm and row_norms against math.hypot (exact scaling, an independent implementation), on both
+    sides of the plain-squares range, where the fast path and the scaled one meet."""
+    from symsaddle._certificates import norm, row_norms
+    rng = np.random.default_rng(7)
+    a = scale * rng.uniform(-1, 1, size=(5, 50))
+    expected = np.array([math.hypot(*row) for row in a])
+    np.testing.assert_allclose(row_norms(a), expected, rtol=1e-14)
+    assert norm(a[0]) == pytest.approx(expected[0], rel=1e-14)
+    assert norm(a) == pytest.approx(math.hypot(*a.ravel()), rel=1e-14)
+    assert norm([3 * scale, 4 * scale]) == pytest.approx(5 * scale, rel=1e-15)
+    assert norm(np.zeros(3)) == 0.0 and np.all(row_norms(np.zeros((2, 3))) == 0.0)
