@@ -99,3 +99,15 @@ def test_large_instance_agrees_with_linprog():
     path = limit_path(problem)
     assert path.status is LimitStatus.COMPLETED
     np.testing.assert_allclose(path.final.beta, min_l1_minimiser(problem), atol=1e-7)
+
+
+def test_badly_scaled_columns_stop_at_the_interpolating_minimiser():
+    # found by the CLI fuzz test: with a column of size 4e7 the residual's rounding, amplified by
+    # ‖X‖, left ∇L ≈ 4e-10 > tol·‖∇L(0)‖∞ = 5e-11 at the exact interpolant, and Algorithm 1 took a
+    # further (loss-raising) step. Exact answer: Xβ = y gives β = (−1/42814031, 1).
+    problem = DiagonalProblem(np.array([[0.0, 1.0], [42814031.0, 1.0]]), np.array([1.0, 0.0]))
+    path = limit_path(problem)
+    assert path.status is LimitStatus.COMPLETED
+    np.testing.assert_allclose(path.saddles[-1].beta, [-1 / 42814031.0, 1.0], rtol=1e-12)
+    np.testing.assert_allclose([s.loss for s in path.saddles], [0.25, 0.125, 0.0], rtol=1e-15, atol=1e-30)
+    # L(0) = ¼(1 + 0); then β₂ = ½ alone (L = ⅛); then the interpolant (L = 0)

@@ -206,11 +206,22 @@ class _FaceSolver:
         return beta
 
 
+def gradient_rounding_bound(problem: DiagonalProblem, beta: np.ndarray) -> np.ndarray:
+    """Entrywise bound on the float64 rounding error of ∇L(β) = Xᵀ(Xβ − y)/n as computed by
+    ``problem.gradient``: u·(n + d + 1)·|X|ᵀ(|X||β| + |y|)/n with u = 2⁻⁵³ (the standard bound for
+    matrix–vector products, Higham 2002 §3.5, applied to the residual and then to Xᵀr)."""
+    X = problem.X
+    u = np.finfo(float).eps / 2
+    return u * (problem.n + problem.d + 1) * (np.abs(X).T @ (np.abs(X) @ np.abs(beta) + np.abs(problem.y))) / problem.n
+
+
 def limit_path(problem: DiagonalProblem, *, tol: float = 1e-10, max_steps: int | None = None) -> LimitPath:
     """Algorithm 1 of Pesme & Flammarion (2023): the saddles and accelerated jump times as γ → 0.
 
-    ``tol`` is relative to ‖∇L(0)‖_∞: gradient entries below it count as zero (KKT clean-up),
-    and the run stops when every entry does. ``max_steps`` defaults to 10·d + 100; when it
+    ``tol`` is relative to ‖∇L(0)‖_∞: gradient entries below it, or below their own float64
+    rounding error (:func:`gradient_rounding_bound` — with badly scaled columns of X the residual's
+    rounding, amplified by ‖X‖, exceeds tol·‖∇L(0)‖_∞ at an interpolating β), count as zero (KKT
+    clean-up), and the run stops when every entry does. ``max_steps`` defaults to 10·d + 100; when it
     is reached the status says so (Prop. 2 bounds the count by min(2^d, Σ_{k≤n} C(d, k))).
     """
     if not np.isfinite(tol) or tol <= 0:
@@ -227,9 +238,10 @@ def limit_path(problem: DiagonalProblem, *, tol: float = 1e-10, max_steps: int |
     status = LimitStatus.STEP_LIMIT
     for step in range(1, max_steps + 1):
         g = problem.gradient(beta)
-        g[(face == 1) & (g < tol_g)] = 0.0          # KKT: on the +1 face the gradient is ≥ 0
-        g[(face == -1) & (g > -tol_g)] = 0.0        # on the −1 face it is ≤ 0
-        g[np.abs(g) < tol_g] = 0.0
+        zero = np.maximum(tol_g, gradient_rounding_bound(problem, beta))
+        g[(face == 1) & (g < zero)] = 0.0           # KKT: on the +1 face the gradient is ≥ 0
+        g[(face == -1) & (g > -zero)] = 0.0         # on the −1 face it is ≤ 0
+        g[np.abs(g) < zero] = 0.0
         if not g.any():
             status = LimitStatus.COMPLETED
             break
@@ -260,7 +272,7 @@ def limit_path(problem: DiagonalProblem, *, tol: float = 1e-10, max_steps: int |
                                    tuple(int(i) for i in np.flatnonzero(leaving)), False))
     else:
         g = problem.gradient(beta)
-        if np.all(np.abs(g) < tol_g):
+        if np.all(np.abs(g) < np.maximum(tol_g, gradient_rounding_bound(problem, beta))):
             status = LimitStatus.COMPLETED
     if status is LimitStatus.COMPLETED:
         last = saddles[-1]
