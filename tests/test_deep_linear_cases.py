@@ -10,9 +10,9 @@ from symsaddle.reports import dumps
 
 
 @pytest.mark.slow
-def test_reproduce_deep_linear_critical_json(tmp_path, capsys):
-    assert main(["reproduce", "deep-linear-critical-points", "--json", "--out", str(tmp_path)]) == 0
-    out = json.loads(capsys.readouterr().out)
+def test_reproduce_deep_linear_critical_json(deep_linear_critical_reproduction):
+    out = deep_linear_critical_reproduction.result
+    folder = deep_linear_critical_reproduction.folder
     rows = out["critical_points"]
     assert len(rows) == 88 and out["all_agree"] is True
     for r in rows:
@@ -25,10 +25,10 @@ def test_reproduce_deep_linear_critical_json(tmp_path, capsys):
     assert out["plateaus"][-1]["polished_kind"] == "minimiser"
     esc = {(e["parametrisation"], e["epsilon"]): e["escape_iteration"] for e in out["escape"]}
     assert all(esc["balanced", eps] > esc["strict", eps] for eps in (0.1, 0.03, 0.01))
-    files = {p.name for p in (tmp_path / "deep-linear-critical-points").iterdir()}
+    files = {p.name for p in folder.iterdir()}
     assert {"critical_points.md", "critical_points.tex", "result.json", "figure1_plateaus.png",
             "figure1_plateaus.pdf", "figure2_escape.png", "figure2_escape.pdf"} <= files
-    assert "NaN" not in (tmp_path / "deep-linear-critical-points" / "result.json").read_text()
+    assert "NaN" not in (folder / "result.json").read_text()
 
 
 @pytest.mark.slow
