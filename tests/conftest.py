@@ -80,3 +80,19 @@ def deep_linear_critical_reproduction(tmp_path_factory) -> Reproduction:
     tests of its 88-point critical-point survey (≈ 15 s of CPU)."""
     from symsaddle.deep_linear import cases
     return reproduce_recording(tmp_path_factory, "deep-linear-critical-points", cases, ("survey_critical_points",))
+
+
+@pytest.fixture(scope="session")
+def ncf_origin_reproduction(tmp_path_factory) -> Reproduction:
+    """``symsaddle reproduce ncf-near-origin``, run once for its interface test and the alignment tests of
+    its two small-initialisation studies (squared ReLU and ReLU)."""
+    from symsaddle.ncf import cases
+    return reproduce_recording(tmp_path_factory, "ncf-near-origin", cases, ("small_init_study",))
+
+
+@pytest.fixture(scope="session")
+def ncf_saddle_reproduction(tmp_path_factory) -> Reproduction:
+    """``symsaddle reproduce ncf-near-saddle``, run once for its interface test and the alignment tests of
+    its study near the Appendix D.3 saddle."""
+    from symsaddle.ncf import cases
+    return reproduce_recording(tmp_path_factory, "ncf-near-saddle", cases, ("saddle_study",))
