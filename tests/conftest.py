@@ -96,3 +96,11 @@ def ncf_saddle_reproduction(tmp_path_factory) -> Reproduction:
     its study near the Appendix D.3 saddle."""
     from symsaddle.ncf import cases
     return reproduce_recording(tmp_path_factory, "ncf-near-saddle", cases, ("saddle_study",))
+
+
+@pytest.fixture(scope="session")
+def digits_line_reproduction(tmp_path_factory) -> Reproduction:
+    """``symsaddle reproduce digits-saddle-line``, run once for its interface test and the test of its
+    descent on the thesis's network (1000 L-BFGS and 10 Newton steps on the 1797 digits)."""
+    from symsaddle.symmetry import digits_line
+    return reproduce_recording(tmp_path_factory, "digits-saddle-line", digits_line, ("descend",))
