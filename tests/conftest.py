@@ -104,3 +104,18 @@ def digits_line_reproduction(tmp_path_factory) -> Reproduction:
     descent on the thesis's network (1000 L-BFGS and 10 Newton steps on the 1797 digits)."""
     from symsaddle.symmetry import digits_line
     return reproduce_recording(tmp_path_factory, "digits-saddle-line", digits_line, ("descend",))
+
+
+@pytest.fixture(scope="session")
+def stepsize_four_depths(tmp_path_factory) -> tuple[dict, Path]:
+    """``stepsize_report`` for the case's four configurations with reduced counts (8 bound samples and 2
+    ladders per configuration; the registered case runs 1000 and 100), figures saved with
+    ``FigureLayoutWarning`` as an error: (result, folder). Each configuration's networks depend only on
+    its widths and the seed, so the report of any subset of the configurations is part of this one."""
+    from symsaddle.deep_linear.cases import stepsize_report
+    from symsaddle.reports import FigureLayoutWarning
+
+    out = tmp_path_factory.mktemp("stepsize")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", FigureLayoutWarning)
+        return stepsize_report(out, False, n_bounds=8, n_ladders=2), out

@@ -104,14 +104,12 @@ def test_reproduction_figures_have_no_overlapping_text(tmp_path, capsys):
 
 
 @pytest.mark.slow
-def test_step_size_figures_with_all_four_depths(tmp_path):
-    """The figure-6 panels side by side for the four configurations of the case (reduced counts)."""
-    from symsaddle.deep_linear.cases import stepsize_report
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", FigureLayoutWarning)
-        stepsize_report(tmp_path, False, n_bounds=8, n_ladders=2)
-    assert {"figure3_ladder.png", "figure4_5_bounds.png", "figure6_ratio.png"} <= {p.name for p in tmp_path.iterdir()}
+def test_step_size_figures_with_all_four_depths(stepsize_four_depths):
+    """The figure-6 panels side by side for the four configurations of the case (reduced counts; conftest
+    ``stepsize_four_depths``, shared with test_deep_linear_cases, saves them with FigureLayoutWarning as an error)."""
+    result, folder = stepsize_four_depths
+    assert len(result["summary"]) == 4
+    assert {"figure3_ladder.png", "figure4_5_bounds.png", "figure6_ratio.png"} <= {p.name for p in folder.iterdir()}
 
 
 @pytest.mark.parametrize("values", [[-0.0338, 3.18e-7], [3e-7, -1e-2, 5.0], [-0.5, 2e-11], [1e-3, 1e2]])
