@@ -5,14 +5,13 @@ import json
 import pytest
 
 from symsaddle.cli import main
-from symsaddle.deep_linear.cases import stepsize_report
 from symsaddle.reports import dumps
 
 
 @pytest.mark.slow
-def test_reproduce_deep_linear_critical_json(tmp_path, capsys):
-    assert main(["reproduce", "deep-linear-critical-points", "--json", "--out", str(tmp_path)]) == 0
-    out = json.loads(capsys.readouterr().out)
+def test_reproduce_deep_linear_critical_json(deep_linear_critical_reproduction):
+    out = deep_linear_critical_reproduction.result
+    folder = deep_linear_critical_reproduction.folder
     rows = out["critical_points"]
     assert len(rows) == 88 and out["all_agree"] is True
     for r in rows:
@@ -25,26 +24,28 @@ def test_reproduce_deep_linear_critical_json(tmp_path, capsys):
     assert out["plateaus"][-1]["polished_kind"] == "minimiser"
     esc = {(e["parametrisation"], e["epsilon"]): e["escape_iteration"] for e in out["escape"]}
     assert all(esc["balanced", eps] > esc["strict", eps] for eps in (0.1, 0.03, 0.01))
-    files = {p.name for p in (tmp_path / "deep-linear-critical-points").iterdir()}
+    files = {p.name for p in folder.iterdir()}
     assert {"critical_points.md", "critical_points.tex", "result.json", "figure1_plateaus.png",
             "figure1_plateaus.pdf", "figure2_escape.png", "figure2_escape.pdf"} <= files
-    assert "NaN" not in (tmp_path / "deep-linear-critical-points" / "result.json").read_text()
+    assert "NaN" not in (folder / "result.json").read_text()
 
 
 @pytest.mark.slow
-def test_stepsize_report_small(tmp_path):
-    """Reduced sizes (8 bound samples, 2 ladders per configuration, two configurations); the
-    registered case runs 1000 and 100."""
-    res = stepsize_report(tmp_path, False, n_bounds=8, n_ladders=2,
-                          configs={"N=2": (5, 5, 5), "5-2-2-5": (5, 2, 2, 5)})
+def test_stepsize_report_small(stepsize_four_depths):
+    """Reduced sizes (8 bound samples, 2 ladders per configuration); the registered case runs 1000 and 100.
+    Checked on the configurations N = 2 (5-5-5) and 5-2-2-5 of the report conftest ``stepsize_four_depths``
+    makes for all four (each configuration's networks depend only on its widths and the seed)."""
+    res, folder = stepsize_four_depths
+    assert res["settings"]["n_bounds"] == 8 and res["settings"]["n_ladders"] == 2
     assert "NaN" not in dumps(res)
     single = res["single_network"]["bound"]
     assert single["report"]["M"] < single["corrected"]["M"]
-    for name, s in res["summary"].items():
+    for name in ("N=2 (5-5-5)", "N=3 (5-2-2-5)"):
+        s = res["summary"][name]
         assert s["ratio"]["count"] == 2 and s["ratio"]["median"] > 1
         assert s["failures"]["diverged"] + s["failures"]["oscillating"] == 2
     assert {"figure3_ladder.png", "figure4_5_bounds.pdf", "figure6_ratio.png", "stepsize_summary.md"} <= \
-        {p.name for p in tmp_path.iterdir()}
+        {p.name for p in folder.iterdir()}
 
 
 def test_reproduce_list_has_both_cases(capsys):

@@ -18,8 +18,14 @@ def stats():
 
 
 @pytest.fixture(scope="module")
-def survey(stats):
-    return survey_critical_points(stats, (5, 4, 4, 5), convention="row")
+def survey(stats, deep_linear_critical_reproduction):
+    """survey_critical_points(stats, (5, 4, 4, 5), convention="row"), as the deep-linear-critical-points
+    reproduction computes it (conftest: the case runs once for its interface test and these tests)."""
+    ((case_stats, widths), kwargs, value), = deep_linear_critical_reproduction.calls["survey_critical_points"]
+    for name in ("Sxx", "Sxy", "Syy", "n", "r_factor"):
+        np.testing.assert_array_equal(getattr(case_stats, name), getattr(stats, name))
+    assert tuple(widths) == (5, 4, 4, 5) and {k: v for k, v in kwargs.items() if k != "progress"} == {"convention": "row"}
+    return value
 
 
 @pytest.mark.slow                     # the 88-point survey: ≈ 15 s of CPU

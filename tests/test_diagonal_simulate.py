@@ -76,9 +76,16 @@ def test_float64_loses_the_sign_change_and_mpmath_proves_the_log_space_run():
 
 
 @pytest.mark.slow
-def test_seed_d7n5_float64_never_activates_coordinate_7():
-    problem = DiagonalProblem.seed000(7, 5, [10, 20, 0, 0, 0, 0, 0])
-    cmp = float64_comparison(problem, -100, 0.01, 10_500, record_every=500)
+def test_seed_d7n5_float64_never_activates_coordinate_7(d7n5_reproduction):
+    # the d7n5 reproduction makes this comparison (γ = 1e-100, step 0.01, 10 500 steps) for its float64 figure,
+    # recorded every 250 steps: the log-space check covers every point a 500-step record would
+    ((problem, gamma_power10, step, n_steps), kwargs, cmp), = d7n5_reproduction.calls["float64_comparison"]
+    expected = DiagonalProblem.seed000(7, 5, [10, 20, 0, 0, 0, 0, 0])
+    np.testing.assert_array_equal(problem.X, expected.X)
+    np.testing.assert_array_equal(problem.y, expected.y)
+    assert (gamma_power10, step, n_steps) == (-100, 0.01, 10_500)
+    assert set(kwargs) == {"record_every"} and 500 % kwargs["record_every"] == 0     # dps: the default
+    assert cmp.iterations[-1] == 10_500
     assert cmp.log_vs_mpmath < 1e-8
     beta4 = limit_path(problem).betas[4]                              # Algorithm 1: p₄ has p₇ = 1.361
     np.testing.assert_allclose(cmp.beta_mpmath[-1], beta4, atol=1e-4)

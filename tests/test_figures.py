@@ -10,6 +10,7 @@ import json
 import subprocess
 import sys
 import warnings
+from pathlib import Path
 
 import matplotlib
 import numpy as np
@@ -85,24 +86,30 @@ def test_colours_are_distinct_for_up_to_seven_lines():
 # all four depths below ----------------------------------------------------------------------------
 
 @pytest.mark.slow
-@pytest.mark.parametrize("case", ["diagonal-saddle-to-saddle-d7n5", "diagonal-sparse-to-dense"])
-def test_reproduction_figures_have_no_overlapping_text(case, tmp_path, capsys):
+def test_d7n5_reproduction_figures_have_no_overlapping_text(d7n5_reproduction):
+    """The d7n5 run (conftest ``d7n5_reproduction``, shared with the Table 9 and float64 tests) saves its
+    figures with ``FigureLayoutWarning`` as an error."""
+    files = d7n5_reproduction.result["files"]
+    assert sum(f.endswith(".png") for f in files) >= 2
+    assert all(Path(f).is_file() for f in files)
+
+
+@pytest.mark.slow
+def test_reproduction_figures_have_no_overlapping_text(tmp_path, capsys):
     with warnings.catch_warnings():
         warnings.simplefilter("error", FigureLayoutWarning)
-        assert main(["reproduce", case, "--json", "--out", str(tmp_path)]) == 0
+        assert main(["reproduce", "diagonal-sparse-to-dense", "--json", "--out", str(tmp_path)]) == 0
     files = json.loads(capsys.readouterr().out)["files"]
     assert sum(f.endswith(".png") for f in files) >= 2
 
 
 @pytest.mark.slow
-def test_step_size_figures_with_all_four_depths(tmp_path):
-    """The figure-6 panels side by side for the four configurations of the case (reduced counts)."""
-    from symsaddle.deep_linear.cases import stepsize_report
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", FigureLayoutWarning)
-        stepsize_report(tmp_path, False, n_bounds=8, n_ladders=2)
-    assert {"figure3_ladder.png", "figure4_5_bounds.png", "figure6_ratio.png"} <= {p.name for p in tmp_path.iterdir()}
+def test_step_size_figures_with_all_four_depths(stepsize_four_depths):
+    """The figure-6 panels side by side for the four configurations of the case (reduced counts; conftest
+    ``stepsize_four_depths``, shared with test_deep_linear_cases, saves them with FigureLayoutWarning as an error)."""
+    result, folder = stepsize_four_depths
+    assert len(result["summary"]) == 4
+    assert {"figure3_ladder.png", "figure4_5_bounds.png", "figure6_ratio.png"} <= {p.name for p in folder.iterdir()}
 
 
 @pytest.mark.parametrize("values", [[-0.0338, 3.18e-7], [3e-7, -1e-2, 5.0], [-0.5, 2e-11], [1e-3, 1e2]])

@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 from symsaddle import models
-from symsaddle.ncf import d3_saddle, figure1_data, neuron_groups, saddle_study, small_init_study
+from symsaddle.ncf import d3_saddle, figure1_data, neuron_groups
+from symsaddle.ncf.small_init import FIGURE1_STEP
 from symsaddle.ncf.nonsmooth import dead_relu_chatter_bound
 
 DELTAS = 10.0 ** -np.arange(2, 9)
@@ -18,29 +19,46 @@ STEP = 5e-5
 pytestmark = pytest.mark.slow
 
 
-def study(activation):
+def study(activation, reproduction):
+    """small_init_study(model, X, y, w0, DELTAS, neuron_groups(model), step=STEP) for the Figure 1 toy, taken from
+    the ncf-near-origin reproduction, which makes this very call (conftest: the case runs once per session)."""
     X, y = figure1_data(seed=0)
     m = models.two_layer(2, 10, activation, output_weights=[1] * 10 if activation == "squared_relu" else None)
     w0 = np.random.default_rng(1).normal(size=m.n_parameters)
-    return X, y, small_init_study(m, X, y, w0, DELTAS, neuron_groups(m), step=STEP)
+    for (model, *arrays, deltas, groups), kwargs, al in reproduction.calls["small_init_study"]:
+        if model == m and kwargs.get("step", FIGURE1_STEP) == STEP:
+            for a, b in zip(arrays, (X, y, w0)):
+                np.testing.assert_array_equal(a, b)
+            np.testing.assert_array_equal(deltas, DELTAS)
+            assert groups == neuron_groups(m) and set(kwargs) <= {"progress"}
+            return X, y, al
+    raise AssertionError(f"ncf-near-origin made no small-initialisation study of the {activation} network")
 
 
 @pytest.fixture(scope="module")
-def squared():
-    return study("squared_relu")
+def squared(ncf_origin_reproduction):
+    return study("squared_relu", ncf_origin_reproduction)
 
 
 @pytest.fixture(scope="module")
-def relu():
-    return study("relu")
+def relu(ncf_origin_reproduction):
+    return study("relu", ncf_origin_reproduction)
 
 
 @pytest.fixture(scope="module")
-def saddle():
+def saddle(ncf_saddle_reproduction):
+    """saddle_study(model, X, y, θ̄, groups, ξ, DELTAS, step=STEP) at the D.3 saddle, from the ncf-near-saddle
+    reproduction, which makes this very call."""
     X, y = figure1_data(seed=0)
     model, theta_bar, groups = d3_saddle()
     xi = np.random.default_rng(2).normal(size=model.n_parameters)
-    return saddle_study(model, X, y, theta_bar, groups, xi, DELTAS, step=STEP)
+    ((m, X_case, y_case, theta_case, small_groups, xi_case, deltas), kwargs, value), = \
+        ncf_saddle_reproduction.calls["saddle_study"]
+    assert m == model and small_groups == groups and set(kwargs) <= {"progress"} and FIGURE1_STEP == STEP
+    for a, b in zip((X_case, y_case, theta_case, xi_case), (X, y, theta_bar, xi)):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(deltas, DELTAS)
+    return value
 
 
 def strictly_decreasing_as_delta_shrinks(values):

@@ -1,18 +1,11 @@
 """``symsaddle reproduce ncf-near-origin`` and ``ncf-near-saddle`` end to end (issue 5, interfaces)."""
 
-import json
-
 import numpy as np
 import pytest
 
 from symsaddle.cli import main
 
 pytestmark = pytest.mark.slow
-
-
-def run(case, tmp_path, capsys):
-    assert main(["reproduce", case, "--json", "--out", str(tmp_path)]) == 0
-    return json.loads(capsys.readouterr().out)
 
 
 def check_common(result):
@@ -23,8 +16,8 @@ def check_common(result):
     assert np.all(np.diff(joint) < 0)
 
 
-def test_ncf_origin_case(tmp_path, capsys):
-    r = run("ncf-near-origin", tmp_path, capsys)
+def test_ncf_origin_case(ncf_origin_reproduction):
+    r = ncf_origin_reproduction.result
     check_common(r)
     assert any(p["kind"] == "local maximum" and p["nonnegative"] for p in r["kkt_points"])
     for net in ("squared_relu", "relu"):
@@ -36,18 +29,18 @@ def test_ncf_origin_case(tmp_path, capsys):
     for step in k["max_angle_deg"]:
         assert k["max_angle_deg"][step] <= k["bound_deg"][step]
     assert r["nonsmooth"]["convention_counterexample"]["kernel_gradient"] == [0.0, 0.0]
-    out = tmp_path / "ncf-near-origin"
+    out = ncf_origin_reproduction.folder
     for stem in ("squared_relu_alignment", "relu_alignment", "squared_relu_figure1_sd1e-05", "branching"):
         assert (out / f"{stem}.png").stat().st_size > 0 and (out / f"{stem}.pdf").stat().st_size > 0
     assert (out / "squared_relu_kkt_points.md").exists() and (out / "squared_relu_alignment.tex").exists()
 
 
-def test_ncf_saddle_case(tmp_path, capsys):
-    r = run("ncf-near-saddle", tmp_path, capsys)
+def test_ncf_saddle_case(ncf_saddle_reproduction):
+    r = ncf_saddle_reproduction.result
     check_common(r)
     assert r["saddle"]["gradient_norm"] <= r["saddle"]["gradient_tolerance"]
     assert r["saddle"]["max |residual - 4 relu(-x1)^2|"] == 0.0
-    assert (tmp_path / "ncf-near-saddle" / "saddle_figure4.png").exists()
+    assert (ncf_saddle_reproduction.folder / "saddle_figure4.png").exists()
 
 
 def test_reproduce_list_shows_the_ncf_cases(capsys):

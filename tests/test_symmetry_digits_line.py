@@ -102,27 +102,31 @@ def test_line_mus_contain_the_thesis_points():
 
 
 @pytest.mark.slow
-def test_thesis_network_descent_escapes():
+def test_thesis_network_descent_escapes(digits_line_reproduction):
     """Seed 003 §6.3's network and data: the seeded descent lowers the loss while a weight passes MAX_WEIGHT,
-    or while the weights keep growing under trust-region Newton — no critical point to give Theorem 3."""
+    or while the weights keep growing under trust-region Newton — no critical point to give Theorem 3.
+    The descent is the one the digits-saddle-line case runs (conftest: once per session), this very call:
+    descend(digits_problem("labels")[0], xavier_mlp(model, 0), first_order_steps=1000, newton_steps=10)."""
     obj, _ = digits_problem("labels")
-    found = descend(obj, xavier_mlp(obj.model, 0), first_order_steps=1000, newton_steps=10)
+    ((case_obj, theta0), kwargs, found), = digits_line_reproduction.calls["descend"]
+    assert case_obj.model == obj.model and case_obj.loss == obj.loss and case_obj.factor == obj.factor
+    np.testing.assert_array_equal(case_obj.X, obj.X)
+    np.testing.assert_array_equal(case_obj.y, obj.y)
+    np.testing.assert_array_equal(theta0, xavier_mlp(obj.model, 0))
+    assert kwargs == {"first_order_steps": 1000, "newton_steps": 10}
     assert found.status is not DescentStatus.CRITICAL
     assert found.gradient_norm > found.gradient_tolerance or found.max_weight > MAX_WEIGHT
 
 
 @pytest.mark.slow
-def test_digits_saddle_line_case_writes_its_outputs(tmp_path, capsys):
+def test_digits_saddle_line_case_writes_its_outputs(digits_line_reproduction):
     """The CLI case on the thesis's network: JSON with the descent's verdict, table, figure; no SI verdict
     for an end point that is not critical."""
-    import json
-    from symsaddle.cli import main
-    assert main(["reproduce", "digits-saddle-line", "--json", "--out", str(tmp_path)]) == 0
-    data = json.loads(capsys.readouterr().out)
+    data = digits_line_reproduction.result
     assert data["P"] == 341
     assert data["descent"]["status"] in ("escaping to infinity", "not converged")
     assert data["lines"] == {} and data["table"] == []
-    out = tmp_path / "digits-saddle-line"
+    out = digits_line_reproduction.folder
     for name in ("descent.png", "descent.pdf", "descent.md", "result.json"):
         assert (out / name).is_file(), name
 
