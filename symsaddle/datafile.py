@@ -87,31 +87,40 @@ def _read_npz(path: Path) -> tuple[np.ndarray, np.ndarray]:
     return arrays["X"], arrays["y"]
 
 
+def _is_number(field: str) -> bool:
+    try:
+        float(field)
+    except ValueError:
+        return False
+    return True
+
+
 def _read_csv(path: Path) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of comma-separated numbers; a first row is a header (column names) only if none of its
+    fields is a number — a first row with some numbers and a bad field is a data row and refused, never
+    dropped. Errors name the file's line and the field (both counted from 1)."""
     try:
         text = path.read_text()
     except UnicodeDecodeError:
         raise DataFileError(f"{path}: not a text file; a .csv needs {CSV_HINT}") from None
-    lines = [line for line in text.splitlines() if line.strip()]
+    lines = [(number, line) for number, line in enumerate(text.splitlines(), start=1) if line.strip()]
     header = None
-    if lines:
-        try:
-            [float(v) for v in lines[0].split(",")]
-        except ValueError:
-            header, lines = lines[0].split(","), lines[1:]       # a header of column names
+    if lines and not any(_is_number(v) for v in lines[0][1].split(",")):
+        header, lines = lines[0][1].split(","), lines[1:]       # a header of column names
     if not lines:
         raise DataFileError(f"{path}: no data rows; a .csv needs {CSV_HINT}")
     rows = []
-    for number, line in enumerate(lines, start=1):
+    for number, line in lines:
         fields = line.split(",")
-        try:
-            values = [float(v) for v in fields]
-        except ValueError:
-            raise DataFileError(f"{path}: data row {number} holds a field that is not a number "
-                                f"({line.strip()[:60]!r}); a .csv needs {CSV_HINT}") from None
+        bad = [j for j, v in enumerate(fields) if not _is_number(v)]
+        if bad:
+            separator = "; fields are separated by commas" if ";" in line or "\t" in line else ""
+            raise DataFileError(f"{path}: line {number}, field {bad[0] + 1} is not a number "
+                                f"({fields[bad[0]].strip()[:40]!r}){separator}; a .csv needs {CSV_HINT}")
+        values = [float(v) for v in fields]
         width = len(rows[0]) if rows else (len(header) if header else len(values))
         if len(values) != width:
-            raise DataFileError(f"{path}: data row {number} has {len(values)} columns, the "
+            raise DataFileError(f"{path}: line {number} has {len(values)} columns, the "
                                 f"{'first row' if rows else 'header'} {width}; every row needs d features and y")
         rows.append(values)
     table = np.array(rows, dtype=float)

@@ -39,7 +39,9 @@ def junk_zip() -> bytes:
     ("d.csv", b"x1,x2,y\n1,2\n", "has 2 columns, the header 3"),
     ("d.csv", b"1,2\n3,4,5\n", "has 3 columns, the first row 2"),
     ("d.csv", b"1\n2\n", "at least two columns"),
-    ("d.csv", b"x1,y\n1,2\n3,abc\n", "not a number"),
+    ("d.csv", b"x1,y\n1,2\n3,abc\n", "line 3, field 2 is not a number ('abc')"),
+    ("d.csv", b"0.5,1.5,NA\n4,5,6\n", "line 1, field 3 is not a number ('NA')"),   # a data row, not a header
+    ("d.csv", b"1;2;3\n4;5;6\n", "line 2, field 1 is not a number ('4;5;6'); fields are separated by commas"),
     ("d.csv", b"x1,y\n", "no data rows"),
     ("d.csv", b"\xff\xfe\x00", "not a text file"),
     ("d.csv", b"1,2\n3,nan\n", "NaN or inf"),
