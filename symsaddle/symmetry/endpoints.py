@@ -529,7 +529,14 @@ class EndPoint:
 def _polished(kernel, theta, tol: EndpointTolerances) -> tuple[np.ndarray, bool]:
     """The core's ``polish`` onto ∇L = 0, kept only if it converged without moving more than
     ``tol.snap``·max(‖θ‖, 1) or raising L by more than ``tol.polish_loss_rise``·|L| (root finding can
-    jump to another critical point)."""
+    jump to another critical point). Not attempted when ‖∇L(θ)‖ > ``tol.snap_reach``·‖∇²L(θ)‖₂·r with
+    r = ``tol.snap``·max(‖θ‖, 1): a critical point within r would need ‖∇L(θ)‖ ≤ max‖∇²L‖·r over the
+    ball (mean-value theorem), so a point that far from criticality gets no polish (which would spend up
+    to 2000·(P + 1) gradient evaluations failing)."""
+    th = np.asarray(theta, dtype=float)
+    radius = tol.snap * max(np.linalg.norm(th), 1.0)
+    if np.linalg.norm(kernel.gradient(th)) > tol.snap_reach * np.linalg.norm(kernel.hessian(th), 2) * radius:
+        return th, False
     res = polish(kernel, theta, tolerances=tol.classification)
     if not res.converged:
         return np.asarray(theta, dtype=float), False

@@ -92,6 +92,8 @@ class EndpointTolerances:
     * zero-type neuron: |a_i| ≤ ``zero_outgoing`` · max_k |a_k|;
     * polishing (the core's ``polish``, and the reduced point of an SI structure) may move a point
       by at most ``snap`` · max(‖θ‖, 1) — further, it has found another critical point;
+    * polishing is not attempted when ‖∇L(θ)‖ > ``snap_reach`` · ‖∇²L(θ)‖₂ · ``snap`` · max(‖θ‖, 1): no
+      critical point lies within the snap radius unless ‖∇²L‖ grows by the factor ``snap_reach`` inside it;
     * polishing may raise L by at most ``polish_loss_rise`` · |L| (float64 noise of the sum over
       the data, with a margin) — a polish that raises L more has left the basin;
     * escaping: over the continuation window, the growth g = max(‖W_end‖/‖W_start‖, ‖a_end‖/‖a_start‖)
@@ -120,6 +122,7 @@ class EndpointTolerances:
     escape_loss_decrease: float = 1e-11
     escape_elasticity: float = 0.05
     snap: float = 1e-3
+    snap_reach: float = 2.0
     polish_loss_rise: float = 1e-12
     neuron_growth: float = 1.01
     classification: Tolerances = field(default_factory=Tolerances)
