@@ -373,3 +373,17 @@ def test_endpoint_tolerances_round_trip_through_json():
     assert back == tol and isinstance(back.classification, ss.Tolerances)
     with pytest.raises(ValueError):
         EndpointTolerances.from_dict({"classification": {"gradient": -1.0}})
+
+
+def test_neuron_distance_figure_with_no_points_says_so(tmp_path):
+    # every end point a global minimum: the figure of the others is empty (it drew bare 0–1 axes whose
+    # tick label ran into the title)
+    import warnings
+
+    from symsaddle.reports import FigureLayoutWarning, save_figure
+    from symsaddle.symmetry.figures_teacher import distance_histogram
+    fig = distance_histogram([], title="smallest neuron distance (end points that are not global minima)")
+    assert "no end points to show" in [t.get_text() for t in fig.axes[0].texts]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", FigureLayoutWarning)
+        save_figure(fig, tmp_path, "fig6_7")

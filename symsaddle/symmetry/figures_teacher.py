@@ -120,6 +120,9 @@ def distance_histogram(points: Sequence[EndPoint], title: str = ""):
         ax.hist(data, bins=bins, stacked=True, color=colors, label=names)
         ax.set_xscale("log")
         ax.legend(fontsize=7)
+    else:
+        ax.text(0.5, 0.5, "no end points to show", ha="center", va="center", transform=ax.transAxes)
+        ax.set(xticks=[], yticks=[])
     ax.set(xlabel=r"$\min_{i<j}\|w_i-w_j\|$", ylabel="end points", title=title or "smallest neuron distance")
     return fig
 
