@@ -469,7 +469,7 @@ def escape_evidence(problem: TeacherStudentProblem, continuation: BatchRun, thet
         ev = EscapeEvidence(False, float(np.linalg.norm(W0[b])), float(np.linalg.norm(W1[b])),
                             float(np.linalg.norm(a0[b])), float(np.linalg.norm(a1[b])), L0, L1,
                             int(continuation.iterations[b]))
-        if tol.escaping(ev.norm_growth, L0, L1) and L1 > L_floor:
+        if tol.escaping(ev.norm_growth, ev.relative_loss_decrease) and L1 > L_floor:
             ev = replace(ev, diverging=True,
                          neurons=escaping_neurons(problem, theta_start[b], continuation.theta[b], tol))
         out.append(ev)

@@ -30,8 +30,6 @@ from typing import Mapping
 
 import numpy as np
 
-import numpy as np
-
 from ..critical import Tolerances, gradient_tolerance
 
 
@@ -127,13 +125,11 @@ class EndpointTolerances:
     neuron_growth: float = 1.01
     classification: Tolerances = field(default_factory=Tolerances)
 
-    def escaping(self, growth: float, loss_start: float, loss_end: float) -> bool:
+    def escaping(self, growth: float, fall: float) -> bool:
         """The escape test of the class docstring: g ≥ ``escape_norm_growth``, δ ≥ ``escape_loss_decrease``
-        and δ / log g ≤ ``escape_elasticity`` (g: growth of the weights' scale, δ: relative fall of L)."""
-        if not growth >= self.escape_norm_growth:
-            return False
-        fall = (loss_start - loss_end) / max(abs(loss_start), np.finfo(float).tiny)
-        return bool(fall >= self.escape_loss_decrease and fall <= self.escape_elasticity * np.log(growth))
+        and δ / log g ≤ ``escape_elasticity`` (g: ``growth`` of the weights' scale, δ: relative ``fall`` of L)."""
+        return bool(growth >= self.escape_norm_growth and fall >= self.escape_loss_decrease
+                    and fall <= self.escape_elasticity * np.log(growth))
 
     def to_dict(self) -> dict:
         return asdict(self)
