@@ -64,3 +64,14 @@ def test_gd_diverges_at_gamma_7_with_the_seeds_step():
         gradient_descent(problem, Initialisation.seed000_nonzero(7, 7.0), 0.01, 3000)
     run = gradient_descent(problem, Initialisation.seed000_nonzero(7, 5.0), 0.01, 3000, record_every=3000)
     assert run.loss[-1] < 1e-20
+
+
+def test_an_inconclusive_visited_point_shows_its_reason_not_an_index():
+    # the index of an inconclusive point counts eigenvalues that may lie in the ambiguous band
+    # (d7n5's last GD point printed "inconclusive (index 4)" although it attains the lower bound)
+    from types import SimpleNamespace
+
+    from symsaddle.diagonal.cases import _verdict
+    undecided = SimpleNamespace(kind="inconclusive", index=4, reason="eigenvalue -2.6e-06 lies in the ambiguous band")
+    assert _verdict(undecided) == "inconclusive: eigenvalue -2.6e-06 lies in the ambiguous band"
+    assert _verdict(SimpleNamespace(kind="strict saddle", index=4, reason="")) == "strict saddle (index 4)"

@@ -265,6 +265,14 @@ CLAIMS = {"d1n1": _claims_d1n1, "d1n4": _claims_d1n4, "d2n1": _claims_d2n1, "d2n
 # -- output --------------------------------------------------------------------------------------
 
 
+def _verdict(v: VisitedSaddle) -> str:
+    """The kind with its Morse index; an undecided point gets its reason instead (the index of an
+    inconclusive point counts eigenvalues that may lie in the ambiguous band, so it is not shown)."""
+    if v.kind == "inconclusive":
+        return f"inconclusive: {v.reason}"
+    return f"{v.kind} (index {v.index})"
+
+
 def _summary(r: SeedCaseResult, claims: list[Claim]) -> str:
     lines = [f"diagonal linear network, d = {r.problem.d}, n = {r.problem.n} ({r.problem.label})",
              f"  protocol: {r.settings.source}",
@@ -273,8 +281,8 @@ def _summary(r: SeedCaseResult, claims: list[Claim]) -> str:
               for s in r.path.saddles]
     lines.append(f"  min-ℓ1 (linprog) − last saddle: {np.max(np.abs(r.l1_lp - r.path.final.beta)):.1e}")
     lines.append(f"  visited by exact GD (γ = {r.settings.gamma:g}, step {r.settings.step:g}), margin-free detector:")
-    lines += [f"    it {v.iteration + 1:>7}  p = {np.round(v.p, 4).tolist()}  L = {v.loss:.4g}  {v.kind}"
-              f" (index {v.index})" for v in r.visited]
+    lines += [f"    it {v.iteration + 1:>7}  p = {np.round(v.p, 4).tolist()}  L = {v.loss:.4g}  {_verdict(v)}"
+              for v in r.visited]
     lines.append("  jump-time error t̃_sim − t_k at γ = " + ", ".join(f"{g:g}" for g in GAMMAS) + ":")
     for k in range(1, len(r.path.saddles)):
         lines.append(f"    k = {k}: " + ", ".join(f"{run.time_errors[k - 1]:+.2e}" for run in r.studies))
