@@ -278,7 +278,7 @@ def _summary(r: SeedCaseResult, claims: list[Claim]) -> str:
     lines.append("  jump-time error t̃_sim − t_k at γ = " + ", ".join(f"{g:g}" for g in GAMMAS) + ":")
     for k in range(1, len(r.path.saddles)):
         lines.append(f"    k = {k}: " + ", ".join(f"{run.time_errors[k - 1]:+.2e}" for run in r.studies))
-    lines.append("  claims of the thesis (docs/audit_seed000.md):")
+    lines.append(f"  claims of {THESIS} (docs/audit_seed000.md):")
     lines += [f"    [{c.verdict.value}] {c.where}: {c.statement}" for c in claims]
     return "\n".join(lines)
 
@@ -312,7 +312,7 @@ def _seed_case(name: str, out_dir: Path | None, progress: bool) -> dict:
         files += write_tables(conv, out, "predicted_vs_simulated", caption="Limit against exact flow at three γ")
         files += write_tables(jump_rows(jumps), out, "jump_directions")
         files += write_tables(result["equilibria"], out, "sparse_equilibria")
-        files += write_tables(rows(claims), out, "seed_claims")
+        files += write_tables(rows(claims), out, "thesis_claims")
         (out / "limit.tex").write_text("$$" + r.path.latex() + "$$\n")
         files += save_figure(trajectory_figure(r.run, r.path, r.visited,
                                                 title=f"d = {r.problem.d}, n = {r.problem.n}, γ = {r.settings.gamma:g}"), out,
@@ -337,6 +337,8 @@ def _seed_case(name: str, out_dir: Path | None, progress: bool) -> dict:
 
 TOPIC = "diagonal linear networks"
 PAPER = "Pesme & Flammarion 2023 (NeurIPS), saddle-to-saddle dynamics in diagonal linear networks"
+#: The BSc thesis whose data, protocol and claims the cases recompute (seed 000).
+THESIS = "van de Kerk's 2024 BSc thesis"
 CASE_NAMES = {name: f"diagonal-saddle-to-saddle-{name}" for name in SETTINGS}
 
 for _name, _s in SETTINGS.items():
@@ -344,7 +346,7 @@ for _name, _s in SETTINGS.items():
         return _seed_case(_name, out_dir, progress)
     case(CASE_NAMES[_name],
          f"d = {_s.d}, n = {_s.n}: saddles visited by exact GD at γ = {_s.gamma:g} vs the γ → 0 limit "
-         "(Algorithm 1), jump times, every sparse equilibrium, thesis claims audited",
+         f"(Algorithm 1), jump times, every sparse equilibrium, the claims of {THESIS} audited",
          paper=PAPER, topic=TOPIC, renamed_from=(f"diagonal-{_name}",))(_run)
 
 
@@ -365,7 +367,7 @@ NONZERO_STEPS = {1e-50: 70_000, 0.1: 25_000, 1.0: 5_000, 2.0: 5_000}
 
 @case("diagonal-sparse-to-dense",
       "initialisation scale: sparse (min-ℓ1) minimiser for small γ, dense for large γ; v0 = γ1 minimisers "
-      "(thesis Table 11), divergence of GD at γ ≈ 7", paper=PAPER, topic=TOPIC, renamed_from=("diagonal-nonzero-init",))
+      f"(Table 11 of {THESIS}), divergence of GD at γ ≈ 7", paper=PAPER, topic=TOPIC, renamed_from=("diagonal-nonzero-init",))
 def nonzero_init(out_dir: Path | None, progress: bool) -> dict:
     problem = DiagonalProblem.seed000(7, 5, (10, 20, 0, 0, 0, 0, 0))
     d = problem.d
@@ -382,8 +384,8 @@ def nonzero_init(out_dir: Path | None, progress: bool) -> dict:
         table.append({"gamma": gamma, "iteration": m.iteration + 1, "v": np.round(v_ours, 4).tolist(),
                       "u": np.round(u_ours, 4).tolist(), "loss": m.loss, "kind": m.kind,
                       "l1": float(np.sum(np.abs(m.p))), "flow limit l1": limit.l1_norm,
-                      "seed loss": seed_loss,
-                      "seed min(u²−v²)": float(np.min(np.array(u_seed) ** 2 - np.array(v_seed) ** 2)),
+                      "Table 11 loss": seed_loss,
+                      "Table 11 min(u²−v²)": float(np.min(np.array(u_seed) ** 2 - np.array(v_seed) ** 2)),
                       "w± sign flipped": res.signs_flipped})
         ok = np.allclose(v_ours, v_seed, atol=6e-5) and np.allclose(u_ours, u_seed, atol=6e-5)
         if ok:
@@ -429,7 +431,7 @@ def nonzero_init(out_dir: Path | None, progress: bool) -> dict:
     if out_dir is not None:
         out = Path(out_dir)
         files = write_tables(table, out, "table11", caption="Thesis Table 11 recomputed (exact GD, step 0.01)")
-        files += write_tables(rows(claims), out, "seed_claims")
+        files += write_tables(rows(claims), out, "thesis_claims")
         gd_g = list(TABLE11)
         files += save_figure(l1_figure(gammas, l1, gd_g, [row["l1"] for row in table], l1_min, l2), out,
                              "l1_against_gamma")
@@ -438,10 +440,10 @@ def nonzero_init(out_dir: Path | None, progress: bool) -> dict:
         files.append(write_json(result, out / "result.json"))
         result["files"] = [str(f) for f in files]
     result["text"] = "\n".join(
-        ["diagonal linear network, d = 7, n = 5 (thesis §5.4), v0 = γ1, u0 = √2γ1, exact GD with step 0.01:",
-         markdown_table(table, ["gamma", "iteration", "loss", "kind", "l1", "flow limit l1", "seed loss",
-                                "seed min(u²−v²)", "w± sign flipped"]),
+        [f"diagonal linear network, d = 7, n = 5 ({THESIS} §5.4), v0 = γ1, u0 = √2γ1, exact GD with step 0.01:",
+         markdown_table(table, ["gamma", "iteration", "loss", "kind", "l1", "flow limit l1", "Table 11 loss",
+                                "Table 11 min(u²−v²)", "w± sign flipped"]),
          f"divergence onset for step 0.01: between γ = {low:.4f} and {high:.4f}",
-         "claims of the thesis (docs/audit_seed000.md):"]
+         f"claims of {THESIS} (docs/audit_seed000.md):"]
         + [f"  [{c.verdict.value}] {c.where}: {c.statement} — {c.note}" for c in claims])
     return result
