@@ -65,9 +65,24 @@ def test_demo_text_prints_numbers_not_python_reprs(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "eigenvalues -x*y, x*y\n" in out
     assert "('" not in out and "np.float64" not in out
+    assert "_{" not in out and "\\" not in out          # no LaTeX in text mode (closed_form.tex has it)
     X, y, _ = seed000(d=2, n=2)
     fit = X[:, 0] @ y / (X[:, 0] @ X[:, 0])
-    assert f"p = [{fit:.6g}, 0], loss = " in out
+    assert f"p = [{fit:.6g}, 0], loss after polishing = " in out
+
+
+def test_demo_closed_form_is_plain_text():
+    """F = ½(u v x − y)² vanishes on u = y/(v x): the second family, written without LaTeX subscripts."""
+    import sympy as sp
+
+    from symsaddle import models
+    from symsaddle._objective import Objective
+    from symsaddle.demo import _plain
+    from symsaddle.equilibria import solve_equilibria
+    sym = Objective.symbolic(models.diagonal_linear(1), n=1)
+    assert _plain(sym.expression) == "(u1*v1*x - y)**2/2"
+    assert ("v1", "y/(v1*x)") in {tuple(map(_plain, f.point)) for f in solve_equilibria(sym)}
+    assert _plain(sp.Symbol("w_{12}") + 1) == "w12 + 1"
 
 
 def test_demo_formats_eigenvalues_and_multiplicities():
