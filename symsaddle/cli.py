@@ -133,9 +133,11 @@ def _add_model_args(p: argparse.ArgumentParser, default_n: int):
                    help=f"one of: {', '.join(sorted(ACTIVATIONS))}; {applies('activation')}")
     p.add_argument("--bias", action="store_true", default=None, help=f"add biases; {applies('bias')}")
     p.add_argument("--n", type=size, default=default_n, help=f"number of samples (≥ 1; default {default_n})")
-    p.add_argument("--loss", default="square", choices=("square", "logistic", "linear"))
+    p.add_argument("--loss", default="square", choices=("square", "logistic", "linear"),
+                   help="per-sample loss ℓ: square ½‖f − y‖², logistic log(1 + exp(−y f)) (labels ±1), or linear "
+                        "y·f (the neural correlation function of Kumar & Haupt 2024); default square")
     p.add_argument("--normalization", default="mean", type=_normalization,
-                   help="'mean' (1/n), 'sum', or a positive number c in L = c Σ ℓ")
+                   help="'mean' (1/n), 'sum', or a positive number c in L = c Σ ℓ; default mean")
 
 
 def _model(args):
@@ -219,7 +221,7 @@ def cmd_derive(args) -> dict:
                                  "loss": sp.latex(f.loss),
                                  "flow_eigenvalues": [{"value": sp.latex(e.value), "multiplicity": e.multiplicity}
                                                       for e in f.eigen], "latex": f.latex()} for f in fams]
-        lines += ["", "equilibrium families:", *[f"  {f.latex()}" for f in fams]]
+        lines += ["", "equilibrium families:", *([f"  {f.latex()}" for f in fams] or ["  none found"])]
         # completeness verdict, time budget and critical points in no family (issue 10, part 3)
         result["equilibria_status"] = fams.to_dict()
         lines += ["", *fams.report_lines()]
@@ -404,7 +406,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("derive", help="symbolic loss, gradient, Hessian (and equilibria) of a small model, as LaTeX")
     _add_model_args(p, default_n=1)
-    p.add_argument("--equilibria", action="store_true", help="solve ∇L = 0 and linearise the flow")
+    p.add_argument("--equilibria", action="store_true",
+                   help="solve ∇L = 0 for the critical points, and give the eigenvalues of the gradient-flow "
+                        "Jacobian −∇²L on each family of them")
     p.add_argument("--timeout", type=_seconds, metavar="SECONDS",
                    help=f"time budget of the symbolic solve of --equilibria (default {DEFAULT_TIMEOUT:g}); when it runs out, "
                         "the families found so far and a numerical critical-point search are reported")

@@ -1,5 +1,6 @@
 """The command line: outputs, the one error channel, the --out rule, JSON on stdout vs in files."""
 
+import argparse
 import importlib.metadata
 import json
 import subprocess
@@ -147,6 +148,16 @@ def test_version_imports_no_numerical_library():
             "print(sorted(m for m in ('sympy', 'numpy', 'scipy', 'mpmath', 'matplotlib') if m in sys.modules))")
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert run.stdout.splitlines() == [f"symsaddle {importlib.metadata.version('symsaddle')}", "[]"]
+
+
+def test_loss_help_explains_every_loss():
+    from symsaddle._losses import LOSSES
+    from symsaddle.cli import build_parser
+    subcommands = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    for command in ("derive", "check"):
+        loss = next(a for a in subcommands.choices[command]._actions if "--loss" in a.option_strings)
+        assert set(loss.choices) == set(LOSSES)
+        assert loss.help and all(name in loss.help for name in LOSSES), loss.help
 
 
 def test_activation_help_lists_every_activation(capsys):
