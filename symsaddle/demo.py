@@ -105,7 +105,8 @@ def run_demo(out_dir: Path, gamma: float = 1e-10, progress: bool = False) -> dic
     reached = bool(rows) and rows[-1]["kind"] == "minimiser"
     table_paths = write_tables(rows, out_dir, "visited_equilibria",
                                caption=f"Equilibria visited by GD (each plateau point polished to a critical point), "
-                                       f"diagonal network d=2 n=2, gamma={gamma:g}")
+                                       f"diagonal network d=2 n=2, gamma={gamma:g}",
+                               empty="no plateau found, so no equilibrium was visited")
 
     fig, ax = figure(ncols=2, width=4.2, height=3.2)
     ax[0, 0].semilogy(traj.times, np.maximum(traj.losses, np.finfo(float).tiny), label="loss F")
