@@ -122,8 +122,10 @@ def _add_model_args(p: argparse.ArgumentParser, default_n: int):
         families, default = MODEL_OPTIONS[name]
         return f"{' / '.join(families)} only; default {default}"
 
-    p.add_argument("model", choices=MODEL_FAMILIES, help="model family")
-    p.add_argument("--d", type=size, help=f"width d (p = u ⊙ v has d entries); {applies('d')}")
+    p.add_argument("model", choices=MODEL_FAMILIES,
+                   help="model family: diagonal_linear f(x) = ⟨u ⊙ v, x⟩, deep_linear f(x) = W_N ⋯ W_1 x, "
+                        "two_layer f(x) = Σ_j a_j σ(w_j·x), mlp (σ after each hidden dense layer)")
+    p.add_argument("--d", type=size, help=f"input dimension d (u, v ∈ ℝᵈ); {applies('d')}")
     p.add_argument("--widths", type=size, nargs="+",
                    help=f"layer widths d_0 … d_N (input first); {applies('widths')}")
     p.add_argument("--d-in", type=size, help=f"input dimension; {applies('d_in')}")
@@ -399,12 +401,14 @@ def build_parser() -> argparse.ArgumentParser:
                                     "of a diagonal linear network, with a table and a figure")
     _add_common(p, str(DEFAULT_OUT / "demo"))
     p.add_argument("--gamma", type=_real(*GAMMA_RANGE, " (small initialisation: the saddle-to-saddle regime)"),
-                   default=1e-10, help=f"initialisation scale γ, in [{GAMMA_RANGE[0]:g}, {GAMMA_RANGE[1]:g}] (default "
+                   default=1e-10, help=f"initialisation scale γ (the weights start at v = 0, u = √2·γ), in "
+                                       f"[{GAMMA_RANGE[0]:g}, {GAMMA_RANGE[1]:g}] (default "
                                        "1e-10; below, float64 gradient descent underflows: see "
                                        "reproduce diagonal-saddle-to-saddle-d7n5 for γ = 1e-100)")
     p.set_defaults(func=cmd_demo)
 
-    p = sub.add_parser("derive", help="symbolic loss, gradient, Hessian (and equilibria) of a small model, as LaTeX")
+    p = sub.add_parser("derive", help="symbolic loss, gradient, Hessian (and, with --equilibria, the critical "
+                                      "points) of a small model, as LaTeX")
     _add_model_args(p, default_n=1)
     p.add_argument("--equilibria", action="store_true",
                    help="solve ∇L = 0 for the critical points, and give the eigenvalues of the gradient-flow "
@@ -415,10 +419,12 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(p, None)
     p.set_defaults(func=cmd_derive)
 
-    p = sub.add_parser("check", help="cross-check exact, NumPy, mpmath and finite-difference derivatives")
+    p = sub.add_parser("check", help="cross-check a model's loss derivatives on random data: exact (SymPy), the "
+                                     "NumPy kernels, high-precision mpmath and finite differences")
     _add_model_args(p, default_n=5)
-    p.add_argument("--points", type=_integer(1), default=2, help="number of random points (≥ 1)")
-    p.add_argument("--seed", type=_integer(0), default=0, help="random seed of the data and points")
+    p.add_argument("--points", type=_integer(1), default=2,
+                   help="number of random parameter vectors θ at which the derivatives are compared (≥ 1; default 2)")
+    p.add_argument("--seed", type=_integer(0), default=0, help="random seed of the data and of θ (default 0)")
     _add_common(p, None)
     p.set_defaults(func=cmd_check)
 

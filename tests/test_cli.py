@@ -150,10 +150,20 @@ def test_version_imports_no_numerical_library():
     assert run.stdout.splitlines() == [f"symsaddle {importlib.metadata.version('symsaddle')}", "[]"]
 
 
+def _subcommands() -> argparse._SubParsersAction:
+    from symsaddle.cli import build_parser
+    return next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+
+
+def test_every_command_option_has_help():
+    for command, parser in _subcommands().choices.items():
+        for action in parser._actions:
+            assert action.help, f"symsaddle {command} {'/'.join(action.option_strings) or action.dest}"
+
+
 def test_loss_help_explains_every_loss():
     from symsaddle._losses import LOSSES
-    from symsaddle.cli import build_parser
-    subcommands = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    subcommands = _subcommands()
     for command in ("derive", "check"):
         loss = next(a for a in subcommands.choices[command]._actions if "--loss" in a.option_strings)
         assert set(loss.choices) == set(LOSSES)
