@@ -69,7 +69,7 @@ SETTINGS = {
                          "iterations 12693 and 140737 exactly (γ = 1e-100, α = 0.001 would need 2.7e6)"),
     "d7n5": SeedSettings(7, 5, (10.0, 20.0, 0.0, 0.0, 0.0, 0.0, 0.0), 1e-100, 1e-3, 700_000,
                          "Table 7 is lost: γ = 1e-100, α = 0.001, T ≥ 572728 (text) — they reproduce "
-                         "Table 9's iterations with the seed's float64 loop"),
+                         "Table 9's iterations with the thesis's float64 loop"),
 }
 
 GAMMAS = (1e-10, 1e-30, 1e-100)
@@ -172,7 +172,7 @@ def _claims_d2n2(r: SeedCaseResult) -> list[Claim]:
         numeric("Table 5", "minimiser [0.7882, −0.8486, 0.7882, 0.8486]", [0.7882, -0.8486, 0.7882, 0.8486],
                 r.visited[-1].theta),
         Claim("Table 5", "plateaus at iterations 1, 12693, 140737", "1, 12693, 140737",
-              ", ".join(map(str, r.float_loop.iterations)) + " (seed's float64 loop); "
+              ", ".join(map(str, r.float_loop.iterations)) + " (the thesis's float64 loop); "
               + ", ".join(map(str, its)) + " (exact GD)",
               Verdict.CONFIRMED if list(r.float_loop.iterations) == [1, 12693, 140737] else Verdict.REFUTED,
               "reproduced with the lost Table 3 read as γ = 1e-50, α = 0.01. Exact arithmetic (mpmath, 130 digits) "
@@ -184,7 +184,7 @@ def _claims_d2n2(r: SeedCaseResult) -> list[Claim]:
               "the active coordinate's block is negative semi-definite; the only unstable direction is the "
               "inactive coordinate 2, with eigenvalue |∂L/∂p₂(p₁)| (equilibria.py closed form)"),
         numeric("Table 6", "top eigenvector s₀ = [0.50, 0], s₁ = [0, ±0.50] (e_u ⊙ e_v)", [0.5, 0, 0, 0.5],
-                np.abs(np.concatenate([s0, s1])), note="the seed prints s₁ = [0, 0.50] in Table 6 and [0, −0.50] "
+                np.abs(np.concatenate([s0, s1])), note="the thesis prints s₁ = [0, 0.50] in Table 6 and [0, −0.50] "
                 "in eq. (31); the toolkit gives −0.50: p₂ grows negative, as it does"),
         Claim("Table 6", "p_{i+1} = p_i + c s_i for i = 0, 1 (jumps along the top eigenvector)",
               "both jumps", "cos∠(Δp, s_i) = " + ", ".join(f"{j.cosine:.4f}" for j in jumps),
@@ -225,9 +225,9 @@ def _claims_d7n5(r: SeedCaseResult) -> list[Claim]:
                 "(printed 1.65e₂ in Table 10)", np.ravel(table9), np.ravel(r.path.betas[1:4]),
                 note="the first three saddles of Algorithm 1; they are exact critical points (polished to 1e-14)"),
         Claim("Table 9", "plateaus at iterations 1, 13798, 50388, 82615; minimiser at 572728",
-              "1, 13798, 50388, 82615, 572728", ", ".join(map(str, float_its)) + " (seed's float64 loop)",
+              "1, 13798, 50388, 82615, 572728", ", ".join(map(str, float_its)) + " (the thesis's float64 loop)",
               Verdict.CONFIRMED if float_its == [1, 13798, 50388, 82615, 572728] else Verdict.REFUTED,
-              "the seed's loop (γ = 1e-100, α = 0.001, margin 1e-4, plain float64) reproduces Table 9 bit for bit"),
+              "the thesis's loop (γ = 1e-100, α = 0.001, margin 1e-4, plain float64) reproduces Table 9 bit for bit"),
         Claim("Table 9", "gradient descent plateaus at p₃ (iteration 82615), then reaches the minimiser (572728)",
               "p₃ at 82615, minimiser at 572728",
               ", ".join(map(str, exact_its)) + " (exact GD: " + "; ".join(
@@ -392,18 +392,18 @@ def nonzero_init(out_dir: Path | None, progress: bool) -> dict:
             verdict, note = Verdict.CONFIRMED, ""
         elif seed_loss > 1e-4:
             verdict = Verdict.REFUTED
-            note = f"the seed's point is not a minimiser: L = {seed_loss:.3g} on the seed's data"
+            note = f"the thesis's point is not a minimiser: L = {seed_loss:.3g} on the thesis's data"
         elif np.min(np.array(u_seed) ** 2 - np.array(v_seed) ** 2) < 0 and not res.signs_flipped:
             verdict, note = Verdict.REFUTED, (
-                "the seed's point interpolates but has u_i² < v_i² on some coordinates; from u₀ = √2γ > v₀ = γ "
+                "the thesis's point interpolates but has u_i² < v_i² on some coordinates; from u₀ = √2γ > v₀ = γ "
                 "GD keeps u_i² − v_i² = 2w₊w₋ > 0 (its factors 1 ∓ η∂L/∂β_i stayed positive in this run), so the "
                 "point cannot come from the stated initialisation")
         else:
             loop = seed_loop(problem, gamma, 0.01, NONZERO_STEPS[gamma], 1e-4, v0_scale=1.0)
             replay = polish(problem.kernel, loop.thetas[-1]).theta
             verdict, note = Verdict.REFUTED, (
-                f"the seed's float64 loop (margin hit at iteration {loop.iterations[-1]}) + root polish gives "
-                f"v = {np.round(replay[:d], 4).tolist()}, u = {np.round(replay[d:], 4).tolist()}: the seed's row up to "
+                f"the thesis's float64 loop (margin hit at iteration {loop.iterations[-1]}) + root polish gives "
+                f"v = {np.round(replay[:d], 4).tolist()}, u = {np.round(replay[d:], 4).tolist()}: the thesis's row up to "
                 "where the root solver lands on the continuum of interpolators. But that loop never activates p₇ "
                 "(minority weight lost, see d7n5); exact GD passes through p₄ and stops elsewhere (p ≈ p* in both)")
         claims.append(Claim("Table 11", f"minimiser for γ = {gamma:g}", f"v = {v_seed}, u = {u_seed}",

@@ -227,7 +227,8 @@ def digits_report(out_dir: Path | None, progress: bool, *, layers: Sequence[int]
         bar.update()
     result = {"targets": targets, "problem": description, "seed": seed, "P": objective.model.n_parameters,
               "descent": descent.to_dict(), "lines": {}, "thesis_claims": list(THESIS_DIGITS_CLAIMS)}
-    lines = [f"seed 003 §6.3 on digits ({description}); P = {objective.model.n_parameters}, seed {seed}",
+    lines = [f"Stoican's 2022 MSc thesis §6.3 on digits ({description}); P = {objective.model.n_parameters}, "
+             f"initialisation seed {seed}",
              f"descent: {descent.status.value}: L = {descent.loss:.4e}, ‖∇L‖ = {descent.gradient_norm:.2e} "
              f"(tolerance {descent.gradient_tolerance:.2e}), max |θ_i| = {descent.max_weight:.3g}"]
     rows = []
