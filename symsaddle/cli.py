@@ -213,9 +213,13 @@ def cmd_derive(args) -> dict:
     result = {"objective": obj.describe(), "loss": sp.latex(obj.expression),
               "gradient": [sp.latex(g) for g in obj.gradient],
               "hessian": [[sp.latex(h) for h in row] for row in obj.hessian.tolist()]}
-    lines = [f"L = {sp.latex(obj.expression)}", "", "gradient:",
-             *[f"  dL/d{sp.latex(p)} = {sp.latex(g)}" for p, g in zip(model.parameters, obj.gradient)],
-             "", "Hessian:", f"  H = {sp.latex(obj.hessian)}"]
+    gradient = [rf"\frac{{\partial L}}{{\partial {sp.latex(p)}}} = {sp.latex(g)}"
+                for p, g in zip(model.parameters, obj.gradient)]
+    hessian = f"H = {sp.latex(obj.hessian)}"
+    lines = [f"L = {sp.latex(obj.expression)}", "", "gradient:", *[f"  {g}" for g in gradient],
+             "", "Hessian:", f"  {hessian}"]
+    latex = [f"L = {sp.latex(obj.expression)}", *gradient, hessian]       # derivation.tex: formulas only
+    report: list[str] = []
     if args.equilibria:
         timeout = DEFAULT_TIMEOUT if args.timeout is None else args.timeout
         fams = solve_equilibria(obj, timeout=timeout, progress=_progress())
@@ -226,9 +230,12 @@ def cmd_derive(args) -> dict:
         lines += ["", "equilibrium families:", *([f"  {f.latex()}" for f in fams] or ["  none found"])]
         # completeness verdict, time budget and critical points in no family (issue 10, part 3)
         result["equilibria_status"] = fams.to_dict()
-        lines += ["", *fams.report_lines()]
+        report = fams.report_lines()
+        lines += ["", *report]
+        latex += [f.latex() for f in fams]
     if args.out:
-        (args.out / "derivation.tex").write_text("\n\n".join(f"$${line}$$" for line in lines if line) + "\n")
+        (args.out / "derivation.tex").write_text("\n\n".join(f"$${line}$$" for line in latex) + "\n"
+                                                 + "".join(f"% {line}\n" for line in report))
     result["text"] = "\n".join(lines)
     return result
 

@@ -131,6 +131,20 @@ def test_derive_logistic_prints_the_loss_at_the_origin_as_log_2(capsys):
     assert r"L = \log{\left(2 \right)}" in family and r"\frac{x y}{2}" in family
 
 
+def test_derivation_tex_holds_formulas_and_the_verdict_as_comments(tmp_path, capsys):
+    """derivation.tex: each display is a formula (no plain-text heading or sentence in math mode); the
+    completeness report follows as LaTeX comments. F = ½(uvx − y)² has ∂F/∂v = ux(uvx − y)."""
+    assert main(["derive", "diagonal_linear", "--d", "1", "--equilibria", "--out", str(tmp_path)]) == 0
+    blocks = [b for b in (tmp_path / "derivation.tex").read_text().split("\n\n") if b.strip()]
+    *displays, last = blocks
+    math_part, _, comments = last.partition("\n%")
+    displays.append(math_part)
+    assert all(d.startswith("$$") and d.endswith("$$") for d in displays), displays
+    assert not any(words in d for d in displays for words in ("gradient:", "Hessian:", "families:", "completeness"))
+    assert r"$$\frac{\partial L}{\partial v_{1}} = u_{1} x \left(u_{1} v_{1} x - y\right)$$" in displays
+    assert comments.startswith(" symbolic solve:") and "\n% completeness: complete" in "\n%" + comments
+
+
 def test_check_command_passes_and_reports_json(capsys):
     assert main(["check", "two_layer", "--activation", "sigmoid", "--width", "2", "--n", "3", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["passed"] is True
