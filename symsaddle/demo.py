@@ -15,6 +15,7 @@ diagonal linear network, p = u ⊙ v, F(u, v) = 1/(2n) Σ_i (⟨u ⊙ v, x_i⟩ 
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 
 import numpy as np
@@ -56,10 +57,17 @@ def _status(v) -> str:
     return ", ".join(parts)
 
 
+def _plain(expr: sp.Expr) -> str:
+    """``expr`` in SymPy's text syntax, with the LaTeX subscripts of symbol names written plainly
+    (v_{1} → v1), so that text output does not mix LaTeX and Python syntax."""
+    names = {s: sp.Symbol(re.sub(r"_\{(\d+)\}", r"\1", s.name), **s.assumptions0) for s in expr.free_symbols}
+    return sp.sstr(expr.xreplace(names))
+
+
 def _eigenvalues(family) -> str:
     """The flow-Jacobian eigenvalues of a family for text output: a number as %.6g, an expression as
-    SymPy prints it, a multiplicity above 1 as (×m)."""
-    return ", ".join((f"{float(e.value):.6g}" if e.value.is_number else str(e.value))
+    :func:`_plain` prints it, a multiplicity above 1 as (×m)."""
+    return ", ".join((f"{float(e.value):.6g}" if e.value.is_number else _plain(e.value))
                      + (f" (×{e.multiplicity})" if e.multiplicity > 1 else "") for e in family.eigen)
 
 
@@ -96,7 +104,9 @@ def run_demo(out_dir: Path, gamma: float = 1e-10, progress: bool = False) -> dic
                      "status": _status(v)})
     reached = bool(rows) and rows[-1]["kind"] == "minimiser"
     table_paths = write_tables(rows, out_dir, "visited_equilibria",
-                               caption=f"Equilibria visited by GD, diagonal network d=2 n=2, gamma={gamma:g}")
+                               caption=f"Equilibria visited by GD (each plateau point polished to a critical point), "
+                                       f"diagonal network d=2 n=2, gamma={gamma:g}",
+                               empty="no plateau found, so no equilibrium was visited")
 
     fig, ax = figure(ncols=2, width=4.2, height=3.2)
     ax[0, 0].semilogy(traj.times, np.maximum(traj.losses, np.finfo(float).tiny), label="loss F")
@@ -129,14 +139,17 @@ def run_demo(out_dir: Path, gamma: float = 1e-10, progress: bool = False) -> dic
         "files": [str(p) for p in [out_dir / "closed_form.tex", *table_paths, *fig_paths]],
     }
     result["text"] = "\n".join([
-        "Closed form, d = n = 1: equilibria of F(u, v) = ½(u v x − y)² and flow-Jacobian eigenvalues:",
-        *[f"  family {i + 1}: θ = [v, u] = [{', '.join(map(str, f.point))}], "
+        f"Closed form, d = n = 1: equilibria of F = {_plain(sym.expression)} and flow-Jacobian eigenvalues "
+        "(LaTeX in closed_form.tex):",
+        *[f"  family {i + 1}: θ = [v1, u1] = [{', '.join(map(_plain, f.point))}], "
           f"eigenvalues {_eigenvalues(f)}"
           for i, f in enumerate(families)],
         "",
-        f"Gradient descent, d = 2, n = 2, γ = {gamma:g}, step {STEP:g}, {n_steps} steps: {trajectory_status}",
-        *[f"  it {r['iteration']:>7}: p = {format_vector(r['p'])}, loss = {r['loss']:.4e}, {r['kind']} ({r['status']})"
-          for r in rows],
+        f"Gradient descent, d = 2, n = 2, γ = {gamma:g}, step {STEP:g}, {n_steps} steps: {trajectory_status}; "
+        f"loss at the last step {float(traj.losses[-1]):.4e}",
+        "  plateaus (iteration) and the critical point each one was polished to:",
+        *[f"  it {r['iteration']:>7}: p = {format_vector(r['p'])}, loss after polishing = {r['loss']:.4e}, "
+          f"{r['kind']} ({r['status']})" for r in rows],
         "  reached the minimiser" if reached else
         "  WARNING: the run ended before a minimiser was found (see the statuses above)",
     ])

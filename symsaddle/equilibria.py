@@ -213,14 +213,18 @@ class EquilibriaResult:
         """A human-readable summary: status, completeness, engine, assumptions, unmatched points."""
         lines = [f"symbolic solve: {self.status.value} after {self.symbolic_seconds:.1f} s"
                  + (f" (budget {self.timeout:g} s)" if self.timeout is not None else ""),
-                 f"completeness: {self.completeness.value} — {self.reason}",
-                 f"decided by: {self.engine}", f"assumptions: {self.assumptions}"]
+                 f"completeness: {self.completeness.value} — {self.reason}"]
+        if self.engine != "none":
+            lines.append(f"decided by: {self.engine}")
+        lines.append(f"assumptions: {self.assumptions}")
         lines += [f"note: {n}" for n in self.notes]
         if self.search is not None:
             s = self.search
+            outside = (f"{len(s.unmatched)} of them in no reported family" if s.unmatched else
+                       "every one lies in a reported family")
             lines.append(f"numerical search: {s.converged} of {plural(s.starts, 'start')} converged, "
-                         f"{plural(len(s.points), 'distinct critical point')}, "
-                         f"{len(s.unmatched)} in no reported family")
+                         f"{plural(len(s.points), 'distinct critical point')}"
+                         + (f"; {outside}" if s.points else ""))
             for p in s.unmatched[:max_points]:
                 lines.append(f"  in no family: θ = {format_vector(p.theta)}, L = {p.loss:.6g} ({p.kind})")
             if len(s.unmatched) > max_points:
@@ -292,17 +296,18 @@ def _sorted(families: Sequence[EquilibriumFamily]) -> tuple[EquilibriumFamily, .
 def _symbolic_task(params, expression, instance, engine_name, eigen, simplify, deadline):
     """Generator run under the budget; yields ``(tag, value)`` messages as each stage finishes."""
     params = tuple(params)
-    yield ("stage", "differentiating")
+    yield ("stage", "differentiating the loss")
     gradient = [sp.diff(expression, p) for p in params]
     polynomial = all(g.is_polynomial(*params) for g in gradient)
     yield ("polynomial", polynomial)
-    passes = [("sympy.solve", lambda: sp.solve(gradient, params, dict=True))]
+    passes = [("sympy.solve", "solving ∇L = 0 with sympy.solve", lambda: sp.solve(gradient, params, dict=True))]
     if not polynomial:
-        passes.insert(0, ("block solve", lambda: _block_solutions(gradient, params)))
+        passes.insert(0, ("block solve", "solving ∇L = 0 for the parameters it is polynomial in (block solve)",
+                          lambda: _block_solutions(gradient, params)))
     solutions: list[dict] = []
     families: list[EquilibriumFamily] = []
-    for name, solve in passes:
-        yield ("stage", name)
+    for name, doing, solve in passes:
+        yield ("stage", doing)
         try:
             found = solve()
         except NotImplementedError as exc:
@@ -315,13 +320,13 @@ def _symbolic_task(params, expression, instance, engine_name, eigen, simplify, d
                 families.append(_family(params, expression, sol, False, name))
         yield ("families", _sorted(families))       # unsimplified first: kept if simplifying runs out of time
         if simplify:
-            yield ("stage", f"simplifying the {name} families")
+            yield ("stage", f"simplifying the families found by {name}")
             for k in range(first, len(solutions)):
                 families[k] = _family(params, expression, solutions[k], True, name)
             yield ("families", _sorted(families))
     if polynomial:
         engine = choose_engine(engine_name)
-        yield ("stage", f"certificate ({engine.name})")
+        yield ("stage", f"computing the completeness certificate ({engine.name})")
         grad_inst = [g.xreplace(instance) for g in gradient]
         sols_inst = [{k: v.xreplace(instance) for k, v in s.items()} for s in solutions]
         try:
@@ -331,7 +336,7 @@ def _symbolic_task(params, expression, instance, engine_name, eigen, simplify, d
             yield ("note", f"no certificate: a family is not a rational function of the free parameters ({exc})")
         except (RuntimeError, OSError) as exc:              # msolve crashed or printed something unexpected
             yield ("note", f"no certificate: {engine.label} failed: {exc}")
-    yield ("stage", "linearising")
+    yield ("stage", "linearising the flow at each family")
     flow_jacobian = -sp.hessian(expression, params)
     for k, sol in enumerate(solutions):
         J, pairs = _linearize_at(flow_jacobian, sol, eigen, simplify)
@@ -448,16 +453,22 @@ def _search(kernel, lower_bound, matchers, starts: int, seed: int, progress: boo
 
 # -- the public entry point -------------------------------------------------------------------------
 
-def _assumptions(objective, instance) -> str:
+def _assumptions(objective, instance, certified: bool) -> str:
+    """What the families, the search and (``certified``: when a certificate was computed) the
+    certificate assume about the data."""
     if not objective.is_symbolic:
-        return "numeric data: the families, the certificate and the search are for these data"
+        return ("numeric data: the families, the certificate and the search are for these data" if certified else
+                "numeric data: the families and the search are for these data")
     symbols = _data_symbols(objective)
     names = ", ".join(str(s) for s in symbols)
     nonzero = all(s.is_nonzero for s in symbols)
     values = ", ".join(f"{s}={v}" for s, v in instance.items())
+    if not certified:
+        return (f"data symbols {names} are declared real{' and non-zero' if nonzero else ''}: the families are "
+                f"those of generic data; the numerical search uses the rational instance {values}")
     return (f"data symbols {names} are declared real{' and non-zero' if nonzero else ''}: the families are "
             f"those of generic data; the certificate and the numerical search use the rational instance "
-            f"{values}, so a certificate holds for generic data with probability 1")
+            f"{values}, so the certificate holds for generic data with probability 1")
 
 
 def solve_equilibria(objective, *, eigen: bool = True, simplify: bool = True,
@@ -515,16 +526,10 @@ def solve_equilibria(objective, *, eigen: bool = True, simplify: bool = True,
     status = SolveStatus.FAILED if error else SolveStatus.TIMED_OUT if timed_out else SolveStatus.SOLVED
     if error:
         notes.append("symbolic solve failed: " + error.strip().splitlines()[-1])
-    if timed_out:
-        stage = last("stage", "starting")
-        notes.append(f"the symbolic solve ran out of its {timeout:g} s budget while {stage}; "
-                     "falling back to the numerical critical-point search"
-                     + (f" (keeping the {plural(len(families), 'family', 'families')} found before)"
-                        if families else ""))
     unlinearised = sum(1 for f in families if f.flow_jacobian is None)
     if unlinearised:
         notes.append(f"{plural(unlinearised, 'family', 'families')} {'was' if unlinearised == 1 else 'were'} not "
-                     "linearised within the budget (flow_jacobian is None)")
+                     "linearised within the budget (no flow Jacobian or eigenvalues)")
 
     search = None
     if cross_check and starts > 0:
@@ -551,11 +556,17 @@ def solve_equilibria(objective, *, eigen: bool = True, simplify: bool = True,
     else:
         engine_label = certificate[1] if certificate is not None else "none"
         completeness = Completeness.MAY_BE_INCOMPLETE
+        searched = "the numerical search"
         if certificate is not None:
             reason = ("the Gröbner-basis certificate found critical points outside the reported families "
                       "(over ℂ: they may all be complex)")
-        elif status is not SolveStatus.SOLVED:
-            reason = f"the symbolic solve {status.value} while {last('stage', 'starting')}"
+        elif status is SolveStatus.TIMED_OUT:
+            reason = (f"the symbolic solve ran out of its {timeout:g} s budget while {last('stage', 'starting up')}"
+                      + (f", keeping the {plural(len(families), 'family', 'families')} found before" if families
+                         else ""))
+            searched = "falling back to the numerical critical-point search, which"
+        elif status is SolveStatus.FAILED:
+            reason = f"the symbolic solve failed while {last('stage', 'starting up')}"
         elif polynomial:
             reason = "∇L is polynomial but no certificate could be computed"
         else:
@@ -563,9 +574,10 @@ def solve_equilibria(objective, *, eigen: bool = True, simplify: bool = True,
                       "that SymPy found every family")
         if search is not None and search.unmatched:
             completeness = Completeness.INCOMPLETE
-            reason += (f"; the numerical search found {len(search.unmatched)} real critical points in no "
+            reason += (f"; {searched} found {plural(len(search.unmatched), 'real critical point')} in no "
                        "reported family")
         elif search is not None:
-            reason += "; the numerical search found no critical point outside the reported families"
+            reason += f"; {searched} found no critical point outside the reported families"
     return EquilibriaResult(tuple(families), status, completeness, engine_label, reason,
-                            _assumptions(objective, instance), polynomial, search, timeout, seconds, tuple(notes))
+                            _assumptions(objective, instance, certificate is not None), polynomial, search, timeout,
+                            seconds, tuple(notes))

@@ -102,10 +102,11 @@ def _fmt(v: Any, digits: int) -> str:
 
 
 def markdown_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None = None,
-                   digits: int = 4) -> str:
-    """A Markdown table of ``rows`` (dicts), one column per key."""
+                   digits: int = 4, empty: str = "no rows") -> str:
+    """A Markdown table of ``rows`` (dicts), one column per key; without rows, ``empty`` in
+    parentheses (say what is missing in context, e.g. "no end point escaped")."""
     if not rows:
-        return "(empty table)"
+        return f"({empty})"
     cols = list(columns or rows[0].keys())
     lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
     lines += ["| " + " | ".join(_fmt(r.get(c, ""), digits) for c in cols) + " |" for r in rows]
@@ -113,11 +114,13 @@ def markdown_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | N
 
 
 def latex_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None = None,
-                digits: int = 4, caption: str = "") -> str:
-    """A LaTeX ``tabular`` (booktabs) of ``rows``."""
+                digits: int = 4, caption: str = "", empty: str = "no rows") -> str:
+    """A LaTeX ``tabular`` (booktabs) of ``rows``; without rows, one line saying ``empty``."""
     cols = list(columns or (rows[0].keys() if rows else []))
     body = [" & ".join(_fmt(r.get(c, ""), digits) for c in cols) + r" \\" for r in rows]
-    out = [r"\begin{table}[h]\centering", r"\begin{tabular}{" + "l" * len(cols) + "}", r"\toprule",
+    if not rows:
+        body = [rf"\multicolumn{{{max(len(cols), 1)}}}{{l}}{{({empty})}} \\"]
+    out = [r"\begin{table}[h]\centering", r"\begin{tabular}{" + "l" * max(len(cols), 1) + "}", r"\toprule",
            " & ".join(cols) + r" \\", r"\midrule", *body, r"\bottomrule", r"\end{tabular}"]
     if caption:
         out.append(r"\caption{" + caption + "}")
@@ -126,14 +129,15 @@ def latex_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None
 
 
 def write_tables(rows: Sequence[Mapping[str, Any]], out_dir: str | Path, stem: str,
-                 columns: Sequence[str] | None = None, caption: str = "") -> list[Path]:
+                 columns: Sequence[str] | None = None, caption: str = "", empty: str = "no rows") -> list[Path]:
     """Write ``stem.md`` and ``stem.tex``, a table for people (coordinates may be numbered from 1,
-    as in the papers). Machine-readable results go to JSON with :func:`write_json`, 0-based."""
+    as in the papers; ``empty`` says what is missing when there are no rows). Machine-readable
+    results go to JSON with :func:`write_json`, 0-based."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     paths = [out / f"{stem}.md", out / f"{stem}.tex"]
-    paths[0].write_text(markdown_table(rows, columns) + "\n")
-    paths[1].write_text(latex_table(rows, columns, caption=caption) + "\n")
+    paths[0].write_text(markdown_table(rows, columns, empty=empty) + "\n")
+    paths[1].write_text(latex_table(rows, columns, caption=caption, empty=empty) + "\n")
     return paths
 
 

@@ -1,5 +1,6 @@
 """The command line: outputs, the one error channel, the --out rule, JSON on stdout vs in files."""
 
+import argparse
 import importlib.metadata
 import json
 import subprocess
@@ -65,9 +66,24 @@ def test_demo_text_prints_numbers_not_python_reprs(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "eigenvalues -x*y, x*y\n" in out
     assert "('" not in out and "np.float64" not in out
+    assert "_{" not in out and "\\" not in out          # no LaTeX in text mode (closed_form.tex has it)
     X, y, _ = seed000(d=2, n=2)
     fit = X[:, 0] @ y / (X[:, 0] @ X[:, 0])
-    assert f"p = [{fit:.6g}, 0], loss = " in out
+    assert f"p = [{fit:.6g}, 0], loss after polishing = " in out
+
+
+def test_demo_closed_form_is_plain_text():
+    """F = ½(u v x − y)² vanishes on u = y/(v x): the second family, written without LaTeX subscripts."""
+    import sympy as sp
+
+    from symsaddle import models
+    from symsaddle._objective import Objective
+    from symsaddle.demo import _plain
+    from symsaddle.equilibria import solve_equilibria
+    sym = Objective.symbolic(models.diagonal_linear(1), n=1)
+    assert _plain(sym.expression) == "(u1*v1*x - y)**2/2"
+    assert ("v1", "y/(v1*x)") in {tuple(map(_plain, f.point)) for f in solve_equilibria(sym)}
+    assert _plain(sp.Symbol("w_{12}") + 1) == "w12 + 1"
 
 
 def test_demo_formats_eigenvalues_and_multiplicities():
@@ -115,6 +131,20 @@ def test_derive_logistic_prints_the_loss_at_the_origin_as_log_2(capsys):
     assert r"L = \log{\left(2 \right)}" in family and r"\frac{x y}{2}" in family
 
 
+def test_derivation_tex_holds_formulas_and_the_verdict_as_comments(tmp_path, capsys):
+    """derivation.tex: each display is a formula (no plain-text heading or sentence in math mode); the
+    completeness report follows as LaTeX comments. F = ½(uvx − y)² has ∂F/∂v = ux(uvx − y)."""
+    assert main(["derive", "diagonal_linear", "--d", "1", "--equilibria", "--out", str(tmp_path)]) == 0
+    blocks = [b for b in (tmp_path / "derivation.tex").read_text().split("\n\n") if b.strip()]
+    *displays, last = blocks
+    math_part, _, comments = last.partition("\n%")
+    displays.append(math_part)
+    assert all(d.startswith("$$") and d.endswith("$$") for d in displays), displays
+    assert not any(words in d for d in displays for words in ("gradient:", "Hessian:", "families:", "completeness"))
+    assert r"$$\frac{\partial L}{\partial v_{1}} = u_{1} x \left(u_{1} v_{1} x - y\right)$$" in displays
+    assert comments.startswith(" symbolic solve:") and "\n% completeness: complete" in "\n%" + comments
+
+
 def test_check_command_passes_and_reports_json(capsys):
     assert main(["check", "two_layer", "--activation", "sigmoid", "--width", "2", "--n", "3", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["passed"] is True
@@ -132,6 +162,26 @@ def test_version_imports_no_numerical_library():
             "print(sorted(m for m in ('sympy', 'numpy', 'scipy', 'mpmath', 'matplotlib') if m in sys.modules))")
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert run.stdout.splitlines() == [f"symsaddle {importlib.metadata.version('symsaddle')}", "[]"]
+
+
+def _subcommands() -> argparse._SubParsersAction:
+    from symsaddle.cli import build_parser
+    return next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+
+
+def test_every_command_option_has_help():
+    for command, parser in _subcommands().choices.items():
+        for action in parser._actions:
+            assert action.help, f"symsaddle {command} {'/'.join(action.option_strings) or action.dest}"
+
+
+def test_loss_help_explains_every_loss():
+    from symsaddle._losses import LOSSES
+    subcommands = _subcommands()
+    for command in ("derive", "check"):
+        loss = next(a for a in subcommands.choices[command]._actions if "--loss" in a.option_strings)
+        assert set(loss.choices) == set(LOSSES)
+        assert loss.help and all(name in loss.help for name in LOSSES), loss.help
 
 
 def test_activation_help_lists_every_activation(capsys):

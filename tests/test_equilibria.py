@@ -5,6 +5,7 @@ Every expected critical set below is derived by hand in the test's docstring, no
 """
 
 import json
+import re
 import sys
 
 import numpy as np
@@ -60,9 +61,12 @@ def test_seed000_d1_n1_origin_and_the_line_uv_equals_y_over_x(engine):
     assert result.completeness is Completeness.COMPLETE
     assert result.engine.startswith("msolve" if engine == "msolve" else "sympy.groebner")
     assert "non-zero" in result.assumptions and "generic data" in result.assumptions
+    assert "the certificate holds for generic data" in result.assumptions     # a certificate decided
     # the numerical search: every point found is the origin or on uvx = y, and lies in a reported family
     data = _data(result)
     assert result.search.points and not result.unmatched
+    search_line = next(line for line in result.report_lines() if line.startswith("numerical search"))
+    assert "every one lies in a reported family" in search_line and "0 in no" not in search_line
     for p in result.search.points:
         vv, uu = p.theta
         assert np.hypot(vv, uu) < 1e-8 or abs(uu * vv * data["x"] - data["y"]) < 1e-8
@@ -147,6 +151,8 @@ def test_tanh_width_one_finds_the_zero_loss_family_but_claims_no_proof():
     assert result.polynomial is False
     assert result.completeness is Completeness.MAY_BE_INCOMPLETE and result.engine == "none"
     assert "not polynomial" in result.reason
+    assert "certificate" not in result.assumptions                        # none was computed: none is claimed
+    assert not any(line.startswith("decided by") for line in result.report_lines())
     assert any(f.point == (0, 0) and sp.simplify(f.loss - y**2 / 2) == 0 for f in result)
     zero_loss = [f for f in result if f.free == (w,)]
     assert len(zero_loss) == 1 and zero_loss[0].loss == 0
@@ -171,7 +177,11 @@ def test_tiny_budget_falls_back_to_the_numerical_search():
     assert result.status is SolveStatus.TIMED_OUT
     assert result.symbolic_seconds < 0.05 + 10          # killed at the deadline (slack for a loaded machine)
     assert result.completeness is Completeness.INCOMPLETE
-    assert any("falling back to the numerical critical-point search" in n for n in result.notes)
+    assert "budget" in result.reason and "falling back to the numerical critical-point search" in result.reason
+    # the stage is said in words ("while solving ∇L = 0 with sympy.solve", not "while sympy.solve")
+    assert re.search(r"budget while [a-z]+ing ", result.reason), result.reason
+    n = len(result.unmatched)
+    assert (f"found {n} real critical point{'s' if n != 1 else ''} in no reported family" in result.reason) is (n > 0)
     data = _data(result)
     assert result.search.points
     unmatched = {tuple(p.theta) for p in result.unmatched}

@@ -23,8 +23,9 @@ def test_reproduce_symmetry_counts_json(tmp_path, capsys):
         assert T[r, m] == sum(1 for _ in labellings(r, m))
         assert G[r, m] == sum(1 for _ in labellings(r, m, zero_type=False))
     assert T[1, 2] == 3 and T[4, 5] == 240 + 120 and G[3, 5] == 60 + 90      # hand counts (see the audit)
-    verdicts = {row["quantity"]: row["verdict"] for row in out["thesis"]}
-    assert verdicts == {"T(4,5)": "seed wrong", "G(3,4)": "confirmed", "T(4,4)": "confirmed", "G(3,5)": "seed wrong"}
+    verdicts = {row["quantity"]: row["verdict"] for row in out["printed_counts"]}
+    assert verdicts == {"T(4,5)": "printed value wrong", "G(3,4)": "confirmed", "T(4,4)": "confirmed",
+                        "G(3,5)": "printed value wrong"}
     assert out["enumeration_agrees"] is True and out["figure_4_4"]["crossover_sum"] == 13
     files = {p.name for p in (tmp_path / "symmetry-counts").iterdir()}
     assert {"T.md", "T.tex", "G.md", "thesis_counts.md", "figure4_4.png", "figure4_4.pdf", "result.json"} <= files

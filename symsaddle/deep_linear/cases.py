@@ -24,6 +24,8 @@ from .statistics import SufficientStatistics
 from .stepsize import MFormula, doubling_experiment, doubling_sweep, random_network, step_size_bound
 
 SECTION4_WIDTHS = (5, 4, 4, 5)
+#: The course report (seed 001) whose data, experiments and step-size constant M the cases recompute.
+REPORT = "Chen, Choi & Scialanga's course report"
 LOSS_LATEX = r"L(W) = \|Y - X W_1 W_2 W_3\|_F^2,\quad L_S = \operatorname{tr}\Sigma_{YY} - \sum_{i\in S}\lambda_i"
 BOUND_LATEX = (r"\eta \le \frac{2(1-\alpha)\delta}{4L^N(W(0)) + (1-\alpha)\delta B_\delta},\ "
                r"M = \frac{\sqrt{2L^N(W(0))} + \|Y\|}{\sigma_{\min}(X)}")
@@ -68,7 +70,7 @@ def critical_report(out_dir: Path | None, progress: bool, *, data_seed: int = 0,
     for r in rows:
         kinds[r["kind"]] = kinds.get(r["kind"], 0) + 1
     result["text"] = "\n".join([
-        f"report §4 data (seed {data_seed}): λ = {np.array2string(stats.eigenvalues, precision=2)}",
+        f"data of {REPORT} §4 (data seed {data_seed}): λ = {np.array2string(stats.eigenvalues, precision=2)}",
         f"global minimum L* = {survey.global_minimum:.6f} (S = {{1..4}})",
         f"{len(rows)} critical points: {kinds}; Hessian vs Achour et al.: "
         f"{'all agree' if survey.all_agree else 'DISAGREEMENT'}",
@@ -153,7 +155,7 @@ def stepsize_report(out_dir: Path | None, progress: bool, *, n_bounds: int = 100
         write_json(result, Path(out_dir) / "result.json")
     b = single
     result["text"] = "\n".join([
-        f"one network (N = 3, 5×5, seed {seed0}): corrected M = {b['corrected']['M']:.4g}, report's M = "
+        f"one network (N = 3, 5×5, seed {seed0}): corrected M = {b['corrected']['M']:.4g}, M of {REPORT} (eq. (31)) = "
         f"{b['report']['M']:.4g}; δ = {b['corrected']['delta']:.4g}, αδ = {b['corrected']['balancedness']:.4g}, "
         f"admissible η = {b['corrected']['eta_objective']} (report's M: {b['report']['eta_objective']})",
         f"ladder: first failing step {ladder.first_failing_step} ({ladder.first_failure.outcome.value if ladder.first_failure else 'none'}), "

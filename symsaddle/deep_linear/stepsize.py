@@ -290,7 +290,8 @@ def doubling_experiment(networks: Sequence[Network], *, epochs: int = 5000, star
 # the 100-network study as a sweep (one task per network, resumable, local pool or Dask)
 
 
-@sweepable("deep-linear-ladder", "the step-doubling ladder of one random deep linear network (Nguegnang et al. 2021 set-up; report §5.4)")
+@sweepable("deep-linear-ladder", "the step-doubling ladder of one random deep linear network (Nguegnang et al. 2021 "
+                                  "set-up; Chen, Choi & Scialanga's course report §5.4)")
 def ladder_task(seed: int, widths: Sequence[int] = (5, 5, 5, 5), epochs: int = 5000,
                 m_formula: str = MFormula.CORRECTED.value) -> dict:
     """One network of the step-size study: :func:`doubling_experiment` on

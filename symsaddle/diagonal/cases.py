@@ -69,7 +69,7 @@ SETTINGS = {
                          "iterations 12693 and 140737 exactly (γ = 1e-100, α = 0.001 would need 2.7e6)"),
     "d7n5": SeedSettings(7, 5, (10.0, 20.0, 0.0, 0.0, 0.0, 0.0, 0.0), 1e-100, 1e-3, 700_000,
                          "Table 7 is lost: γ = 1e-100, α = 0.001, T ≥ 572728 (text) — they reproduce "
-                         "Table 9's iterations with the seed's float64 loop"),
+                         "Table 9's iterations with the thesis's float64 loop"),
 }
 
 GAMMAS = (1e-10, 1e-30, 1e-100)
@@ -172,7 +172,7 @@ def _claims_d2n2(r: SeedCaseResult) -> list[Claim]:
         numeric("Table 5", "minimiser [0.7882, −0.8486, 0.7882, 0.8486]", [0.7882, -0.8486, 0.7882, 0.8486],
                 r.visited[-1].theta),
         Claim("Table 5", "plateaus at iterations 1, 12693, 140737", "1, 12693, 140737",
-              ", ".join(map(str, r.float_loop.iterations)) + " (seed's float64 loop); "
+              ", ".join(map(str, r.float_loop.iterations)) + " (the thesis's float64 loop); "
               + ", ".join(map(str, its)) + " (exact GD)",
               Verdict.CONFIRMED if list(r.float_loop.iterations) == [1, 12693, 140737] else Verdict.REFUTED,
               "reproduced with the lost Table 3 read as γ = 1e-50, α = 0.01. Exact arithmetic (mpmath, 130 digits) "
@@ -184,7 +184,7 @@ def _claims_d2n2(r: SeedCaseResult) -> list[Claim]:
               "the active coordinate's block is negative semi-definite; the only unstable direction is the "
               "inactive coordinate 2, with eigenvalue |∂L/∂p₂(p₁)| (equilibria.py closed form)"),
         numeric("Table 6", "top eigenvector s₀ = [0.50, 0], s₁ = [0, ±0.50] (e_u ⊙ e_v)", [0.5, 0, 0, 0.5],
-                np.abs(np.concatenate([s0, s1])), note="the seed prints s₁ = [0, 0.50] in Table 6 and [0, −0.50] "
+                np.abs(np.concatenate([s0, s1])), note="the thesis prints s₁ = [0, 0.50] in Table 6 and [0, −0.50] "
                 "in eq. (31); the toolkit gives −0.50: p₂ grows negative, as it does"),
         Claim("Table 6", "p_{i+1} = p_i + c s_i for i = 0, 1 (jumps along the top eigenvector)",
               "both jumps", "cos∠(Δp, s_i) = " + ", ".join(f"{j.cosine:.4f}" for j in jumps),
@@ -225,9 +225,9 @@ def _claims_d7n5(r: SeedCaseResult) -> list[Claim]:
                 "(printed 1.65e₂ in Table 10)", np.ravel(table9), np.ravel(r.path.betas[1:4]),
                 note="the first three saddles of Algorithm 1; they are exact critical points (polished to 1e-14)"),
         Claim("Table 9", "plateaus at iterations 1, 13798, 50388, 82615; minimiser at 572728",
-              "1, 13798, 50388, 82615, 572728", ", ".join(map(str, float_its)) + " (seed's float64 loop)",
+              "1, 13798, 50388, 82615, 572728", ", ".join(map(str, float_its)) + " (the thesis's float64 loop)",
               Verdict.CONFIRMED if float_its == [1, 13798, 50388, 82615, 572728] else Verdict.REFUTED,
-              "the seed's loop (γ = 1e-100, α = 0.001, margin 1e-4, plain float64) reproduces Table 9 bit for bit"),
+              "the thesis's loop (γ = 1e-100, α = 0.001, margin 1e-4, plain float64) reproduces Table 9 bit for bit"),
         Claim("Table 9", "gradient descent plateaus at p₃ (iteration 82615), then reaches the minimiser (572728)",
               "p₃ at 82615, minimiser at 572728",
               ", ".join(map(str, exact_its)) + " (exact GD: " + "; ".join(
@@ -286,7 +286,7 @@ def _summary(r: SeedCaseResult, claims: list[Claim]) -> str:
     lines.append("  jump-time error t̃_sim − t_k at γ = " + ", ".join(f"{g:g}" for g in GAMMAS) + ":")
     for k in range(1, len(r.path.saddles)):
         lines.append(f"    k = {k}: " + ", ".join(f"{run.time_errors[k - 1]:+.2e}" for run in r.studies))
-    lines.append("  claims of the thesis (docs/audit_seed000.md):")
+    lines.append(f"  claims of {THESIS} (docs/audit_seed000.md):")
     lines += [f"    [{c.verdict.value}] {c.where}: {c.statement}" for c in claims]
     return "\n".join(lines)
 
@@ -320,7 +320,7 @@ def _seed_case(name: str, out_dir: Path | None, progress: bool) -> dict:
         files += write_tables(conv, out, "predicted_vs_simulated", caption="Limit against exact flow at three γ")
         files += write_tables(jump_rows(jumps), out, "jump_directions")
         files += write_tables(result["equilibria"], out, "sparse_equilibria")
-        files += write_tables(rows(claims), out, "seed_claims")
+        files += write_tables(rows(claims), out, "thesis_claims")
         (out / "limit.tex").write_text("$$" + r.path.latex() + "$$\n")
         files += save_figure(trajectory_figure(r.run, r.path, r.visited,
                                                 title=f"d = {r.problem.d}, n = {r.problem.n}, γ = {r.settings.gamma:g}"), out,
@@ -345,6 +345,8 @@ def _seed_case(name: str, out_dir: Path | None, progress: bool) -> dict:
 
 TOPIC = "diagonal linear networks"
 PAPER = "Pesme & Flammarion 2023 (NeurIPS), saddle-to-saddle dynamics in diagonal linear networks"
+#: The BSc thesis whose data, protocol and claims the cases recompute (seed 000).
+THESIS = "van de Kerk's 2024 BSc thesis"
 CASE_NAMES = {name: f"diagonal-saddle-to-saddle-{name}" for name in SETTINGS}
 
 for _name, _s in SETTINGS.items():
@@ -352,7 +354,7 @@ for _name, _s in SETTINGS.items():
         return _seed_case(_name, out_dir, progress)
     case(CASE_NAMES[_name],
          f"d = {_s.d}, n = {_s.n}: saddles visited by exact GD at γ = {_s.gamma:g} vs the γ → 0 limit "
-         "(Algorithm 1), jump times, every sparse equilibrium, thesis claims audited",
+         f"(Algorithm 1), jump times, every sparse equilibrium, the claims of {THESIS} audited",
          paper=PAPER, topic=TOPIC, renamed_from=(f"diagonal-{_name}",))(_run)
 
 
@@ -373,7 +375,7 @@ NONZERO_STEPS = {1e-50: 70_000, 0.1: 25_000, 1.0: 5_000, 2.0: 5_000}
 
 @case("diagonal-sparse-to-dense",
       "initialisation scale: sparse (min-ℓ1) minimiser for small γ, dense for large γ; v0 = γ1 minimisers "
-      "(thesis Table 11), divergence of GD at γ ≈ 7", paper=PAPER, topic=TOPIC, renamed_from=("diagonal-nonzero-init",))
+      f"(Table 11 of {THESIS}), divergence of GD at γ ≈ 7", paper=PAPER, topic=TOPIC, renamed_from=("diagonal-nonzero-init",))
 def nonzero_init(out_dir: Path | None, progress: bool) -> dict:
     problem = DiagonalProblem.seed000(7, 5, (10, 20, 0, 0, 0, 0, 0))
     d = problem.d
@@ -390,26 +392,26 @@ def nonzero_init(out_dir: Path | None, progress: bool) -> dict:
         table.append({"gamma": gamma, "iteration": m.iteration + 1, "v": np.round(v_ours, 4).tolist(),
                       "u": np.round(u_ours, 4).tolist(), "loss": m.loss, "kind": m.kind,
                       "l1": float(np.sum(np.abs(m.p))), "flow limit l1": limit.l1_norm,
-                      "seed loss": seed_loss,
-                      "seed min(u²−v²)": float(np.min(np.array(u_seed) ** 2 - np.array(v_seed) ** 2)),
+                      "Table 11 loss": seed_loss,
+                      "Table 11 min(u²−v²)": float(np.min(np.array(u_seed) ** 2 - np.array(v_seed) ** 2)),
                       "w± sign flipped": res.signs_flipped})
         ok = np.allclose(v_ours, v_seed, atol=6e-5) and np.allclose(u_ours, u_seed, atol=6e-5)
         if ok:
             verdict, note = Verdict.CONFIRMED, ""
         elif seed_loss > 1e-4:
             verdict = Verdict.REFUTED
-            note = f"the seed's point is not a minimiser: L = {seed_loss:.3g} on the seed's data"
+            note = f"the thesis's point is not a minimiser: L = {seed_loss:.3g} on the thesis's data"
         elif np.min(np.array(u_seed) ** 2 - np.array(v_seed) ** 2) < 0 and not res.signs_flipped:
             verdict, note = Verdict.REFUTED, (
-                "the seed's point interpolates but has u_i² < v_i² on some coordinates; from u₀ = √2γ > v₀ = γ "
+                "the thesis's point interpolates but has u_i² < v_i² on some coordinates; from u₀ = √2γ > v₀ = γ "
                 "GD keeps u_i² − v_i² = 2w₊w₋ > 0 (its factors 1 ∓ η∂L/∂β_i stayed positive in this run), so the "
                 "point cannot come from the stated initialisation")
         else:
             loop = seed_loop(problem, gamma, 0.01, NONZERO_STEPS[gamma], 1e-4, v0_scale=1.0)
             replay = polish(problem.kernel, loop.thetas[-1]).theta
             verdict, note = Verdict.REFUTED, (
-                f"the seed's float64 loop (margin hit at iteration {loop.iterations[-1]}) + root polish gives "
-                f"v = {np.round(replay[:d], 4).tolist()}, u = {np.round(replay[d:], 4).tolist()}: the seed's row up to "
+                f"the thesis's float64 loop (margin hit at iteration {loop.iterations[-1]}) + root polish gives "
+                f"v = {np.round(replay[:d], 4).tolist()}, u = {np.round(replay[d:], 4).tolist()}: the thesis's row up to "
                 "where the root solver lands on the continuum of interpolators. But that loop never activates p₇ "
                 "(minority weight lost, see d7n5); exact GD passes through p₄ and stops elsewhere (p ≈ p* in both)")
         claims.append(Claim("Table 11", f"minimiser for γ = {gamma:g}", f"v = {v_seed}, u = {u_seed}",
@@ -437,7 +439,7 @@ def nonzero_init(out_dir: Path | None, progress: bool) -> dict:
     if out_dir is not None:
         out = Path(out_dir)
         files = write_tables(table, out, "table11", caption="Thesis Table 11 recomputed (exact GD, step 0.01)")
-        files += write_tables(rows(claims), out, "seed_claims")
+        files += write_tables(rows(claims), out, "thesis_claims")
         gd_g = list(TABLE11)
         files += save_figure(l1_figure(gammas, l1, gd_g, [row["l1"] for row in table], l1_min, l2), out,
                              "l1_against_gamma")
@@ -446,10 +448,10 @@ def nonzero_init(out_dir: Path | None, progress: bool) -> dict:
         files.append(write_json(result, out / "result.json"))
         result["files"] = [str(f) for f in files]
     result["text"] = "\n".join(
-        ["diagonal linear network, d = 7, n = 5 (thesis §5.4), v0 = γ1, u0 = √2γ1, exact GD with step 0.01:",
-         markdown_table(table, ["gamma", "iteration", "loss", "kind", "l1", "flow limit l1", "seed loss",
-                                "seed min(u²−v²)", "w± sign flipped"]),
+        [f"diagonal linear network, d = 7, n = 5 ({THESIS} §5.4), v0 = γ1, u0 = √2γ1, exact GD with step 0.01:",
+         markdown_table(table, ["gamma", "iteration", "loss", "kind", "l1", "flow limit l1", "Table 11 loss",
+                                "Table 11 min(u²−v²)", "w± sign flipped"]),
          f"divergence onset for step 0.01: between γ = {low:.4f} and {high:.4f}",
-         "claims of the thesis (docs/audit_seed000.md):"]
+         f"claims of {THESIS} (docs/audit_seed000.md):"]
         + [f"  [{c.verdict.value}] {c.where}: {c.statement} — {c.note}" for c in claims])
     return result

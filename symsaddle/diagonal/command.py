@@ -69,8 +69,8 @@ def add_arguments(p: argparse.ArgumentParser):
                    help=".npz with arrays X (n × d, one row per sample) and y (n,), or a .csv with one row per "
                         "sample and y in the last column")
     p.add_argument("--tol", type=_tolerance, default=1e-10,
-                   help=f"gradient tolerance relative to max|∇L(0)|, in [{TOL_RANGE[0]:g}, {TOL_RANGE[1]:g}] "
-                        "(default 1e-10)")
+                   help="a gradient entry counts as zero below tol·max|∇L(0)| (∇L at the zero initialisation); "
+                        f"in [{TOL_RANGE[0]:g}, {TOL_RANGE[1]:g}] (default 1e-10)")
 
 
 @command("saddles", "saddle-to-saddle sequence of a diagonal linear network on your data, from a vanishing "

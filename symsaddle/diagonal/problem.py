@@ -44,7 +44,8 @@ class DiagonalProblem:
     def seed000(cls, d: int, n: int, p_star=None) -> "DiagonalProblem":
         """Seed 000's data: ``numpy.random.seed(10)``, X = randn(n, d), y = X p* (Tables 1, 2, 4, 8, 12)."""
         X, y, p = seed000(d, n, p_star)
-        return cls(X, y, f"thesis data (numpy seed 10), d={d}, n={n}, p*={np.round(p, 4).tolist()}")
+        return cls(X, y, f"data of van de Kerk's BSc thesis: numpy seed 10, d={d}, n={n}, "
+                         f"p*={np.round(p, 4).tolist()}")
 
     # -- sizes and moments ----------------------------------------------------------------------
     @property

@@ -45,8 +45,8 @@ def thesis_count_rows() -> list[dict]:
         value = (global_minimum_subspace_count if which == "T" else critical_subspace_count)(r, m)
         enumerated = sum(1 for _ in labellings(r, m, zero_type=which == "T"))
         rows.append({"quantity": f"{which}({r},{m})", "printed": printed, "printed_formula": formula,
-                     "closed_form": value, "enumeration": enumerated,
-                     "verdict": "confirmed" if printed == value == enumerated else "seed wrong",
+                     "closed form": value, "enumeration": enumerated,
+                     "verdict": "confirmed" if printed == value == enumerated else "printed value wrong",
                      "explanation": EXPLANATIONS.get((which, r, m), "")})
     return rows
 
@@ -68,7 +68,7 @@ def counts_report(out_dir: Path | None, progress: bool, *, max_r: int = 6, max_a
     gtable = {(d["r"], d["m"]): d["value"] for d in G}
     enumeration_agrees = all(c["T_enumerated"] == table[c["r"], c["m"]] and c["G_enumerated"] == gtable[c["r"], c["m"]]
                              and c["T_forms_agree"] and c["G_forms_agree"] for c in checks)
-    thesis = thesis_count_rows()
+    printed = thesis_count_rows()
     ratios_r4 = [{"m": m, "G(3,m)/T(4,m)": critical_subspace_count(3, m) / global_minimum_subspace_count(4, m),
                   "sum_r<4 G(r,m)/T(4,m)": sum(critical_subspace_count(r, m) for r in (1, 2, 3))
                   / global_minimum_subspace_count(4, m)} for m in range(4, 13)]
@@ -77,21 +77,21 @@ def counts_report(out_dir: Path | None, progress: bool, *, max_r: int = 6, max_a
         "T": T, "G": G, "enumeration_checks": checks, "enumeration_agrees": enumeration_agrees,
         "formulas": {"T": r"T(r,m) = r!\,S(m+1,r+1) = \sum_{k=0}^{r}(-1)^k\binom{r}{k}(r+1-k)^m",
                      "G": r"G(r,m) = r!\,S(m,r) = \sum_{k=0}^{r}(-1)^k\binom{r}{k}(r-k)^m"},
-        "thesis": thesis, "trend_r_star_4": ratios_r4,
+        "printed_counts": printed, "trend_r_star_4": ratios_r4,
         "figure_4_4": {"r_star": r_star, "rows": curve.rows(), "crossover_sum": curve.crossover,
                        "crossover_largest_term": curve.crossover_of(r_star - 1)},
     }
     if out_dir is not None:
         write_tables(T, out_dir, "T", caption="T(r, m): affine subspaces of the global-minimum manifold")
         write_tables(G, out_dir, "G", caption="G(r, m): symmetry-induced critical subspaces")
-        write_tables(thesis, out_dir, "thesis_counts", ["quantity", "printed", "closed_form", "enumeration", "verdict"],
-                     caption="Thesis \\S4 counts")
+        write_tables(printed, out_dir, "thesis_counts", ["quantity", "printed", "closed form", "enumeration", "verdict"],
+                     caption="Counts printed in Stoican's 2022 MSc thesis, \\S4")
         write_tables(curve.rows(), out_dir, "figure4_4_ratios")
         save_figure(ratio_figure(curve), out_dir, "figure4_4")
         write_json(result, Path(out_dir) / "result.json")
     result["text"] = "\n".join([
-        "The thesis's §4 counts against closed forms and brute-force enumeration:",
-        markdown_table(thesis, ["quantity", "printed", "closed_form", "enumeration", "verdict"]),
+        "Counts printed in Stoican's 2022 MSc thesis, §4, against closed forms and brute-force enumeration:",
+        markdown_table(printed, ["quantity", "printed", "closed form", "enumeration", "verdict"]),
         f"closed forms = enumeration for r ≤ {enumerate_up_to}, m ≤ r + 3: {enumeration_agrees}",
         f"Figure 4.4 (r* = {r_star}): Σ_r G(r, m)/T(r*, m) < 1 from h = {curve.crossover} added neurons on; "
         f"the largest single term G(r*−1, m)/T(r*, m) from h = {curve.crossover_of(r_star - 1)}",
@@ -107,9 +107,9 @@ INERTIA_EXAMPLES: dict[str, tuple[Callable[[], SIExample], str]] = {
     "teacher-student-width3": (lambda: seed003_reduced_minimum(3, 1, 0),
                        "d_out = 1, last layer: U = 0, Corollary 3.2 holds (Y indefinite: saddles on both sides)"),
     "teacher-student-width4-saddle-line": (lambda: seed003_reduced_minimum(4, 10, 2),
-                                   "the thesis's width-5 student from a width-4 local minimum; Y indefinite"),
+                                   "Stoican's width-5 student from a width-4 local minimum; Y indefinite"),
     "teacher-student-width4-si-minimum": (lambda: seed003_reduced_minimum(4, 22, 3),
-                                  "the thesis's width-5 student; Y ≻ 0: 0 < μ < 1 are SI (degenerate) local minima"),
+                                  "Stoican's width-5 student; Y ≻ 0: 0 < μ < 1 are SI (degenerate) local minima"),
     "two-output": (two_output_example, "d_out = 2: U ≠ 0, strict saddles for every μ although Y ≻ 0"),
     "deep-layer": (deep_layer_example, "mlp [2,2,2,1], first hidden layer: U ≠ 0, strict saddles for every μ"),
 }
@@ -166,7 +166,7 @@ def inertia_report(out_dir: Path | None, progress: bool, *, examples: Sequence[s
                   f"{res['brea']['predicted']} predicted, {res['brea']['measured']} measured"]
     rows = [{"example": n, "d": r["d"], "fan_out": r["fan_out"], "last_layer": r["is_last_hidden_layer"],
              "rank_U": r["rank_U"], "Y_inertia": r["Y_inertia"], "decided": r["n_decided"],
-             "agree": r["n_agree_on_decided"], "thesis_agree": r["n_thesis_agree_on_decided"],
+             "agree": r["n_agree_on_decided"], "U = 0 prediction agrees": r["n_thesis_agree_on_decided"],
              "segments": " / ".join(s["verdict"] for s in r["segments"])} for n, r in results.items()]
     result = {"examples": results, "summary": rows, "all_agree": all(r["all_decided_agree"] for r in results.values())}
     if out_dir is not None:
@@ -180,7 +180,8 @@ TOPIC = "symmetry-induced critical points of teacher–student networks"
 
 
 @case("symmetry-counts", "how many symmetry-induced critical subspaces there are against global-minimum ones: "
-      "T(r, m), G(r, m) closed forms vs enumeration, the thesis' counts audited, Figure 4.4",
+      "T(r, m), G(r, m) closed forms vs enumeration, the counts printed in Stoican's 2022 MSc thesis audited, "
+      "Figure 4.4",
       paper="Şimşek et al. 2021, geometry of the loss landscape in overparameterized neural networks: "
             "symmetries and invariances", topic=TOPIC)
 def run_counts(out_dir: Path | None, progress: bool) -> dict:
@@ -226,7 +227,8 @@ def digits_report(out_dir: Path | None, progress: bool, *, layers: Sequence[int]
         bar.update()
     result = {"targets": targets, "problem": description, "seed": seed, "P": objective.model.n_parameters,
               "descent": descent.to_dict(), "lines": {}, "thesis_claims": list(THESIS_DIGITS_CLAIMS)}
-    lines = [f"seed 003 §6.3 on digits ({description}); P = {objective.model.n_parameters}, seed {seed}",
+    lines = [f"Stoican's 2022 MSc thesis §6.3 on digits ({description}); P = {objective.model.n_parameters}, "
+             f"initialisation seed {seed}",
              f"descent: {descent.status.value}: L = {descent.loss:.4e}, ‖∇L‖ = {descent.gradient_norm:.2e} "
              f"(tolerance {descent.gradient_tolerance:.2e}), max |θ_i| = {descent.max_weight:.3g}"]
     rows = []

@@ -42,8 +42,8 @@ def digits_pca(n_components: int = 10, *, whiten: bool = True) -> DigitsData:
     try:
         from sklearn.datasets import load_digits
     except ImportError:
-        raise MissingOptionalDependency("the digits data of seed 003 §6.3 need scikit-learn: "
-                                        "pip install 'symsaddle[digits]' (or pip install scikit-learn)") from None
+        raise MissingOptionalDependency("the handwritten-digits data (Stoican's 2022 MSc thesis §6.3) need "
+                                        "scikit-learn: pip install 'symsaddle[digits]' (or pip install scikit-learn)") from None
     if not isinstance(n_components, (int, np.integer)) or not 1 <= n_components <= 64:
         raise ValueError(f"n_components must be an integer in 1..64, got {n_components!r}")
     data = load_digits()

@@ -153,7 +153,8 @@ def _seed003_problem(width: int) -> TeacherStudentProblem:
     return TeacherStudentProblem.seed003(width)
 
 
-@sweepable("teacher-student-point", "seed 003 §6.2: one teacher–student initialisation, optimised and classified")
+@sweepable("teacher-student-point", "one initialisation of the sigmoid teacher–student experiment of Stoican 2022 "
+                                     "(MSc thesis) §6.2, optimised and classified")
 def teacher_student_point(seed: int, config: TeacherStudentConfig | dict | None = None, *,
                           experiment_seed: int | None = None, **params) -> dict:
     """One initialisation (index ``seed`` of experiment ``experiment_seed``, default ``config.seed``)

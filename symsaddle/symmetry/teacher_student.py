@@ -82,7 +82,8 @@ class TeacherStudentProblem:
     def seed003(cls, width: int = 5) -> "TeacherStudentProblem":
         """The thesis's setting (§6.2, Fig. 6.2): 1681-point grid, 4 sigmoid teacher neurons."""
         X, _ = seed003_grid()
-        return cls(SEED003_TEACHER_W, SEED003_TEACHER_A, width, X, "sigmoid", "seed003")
+        return cls(SEED003_TEACHER_W, SEED003_TEACHER_A, width, X, "sigmoid",
+                   "Stoican 2022 (MSc thesis) §6.2: 4-neuron sigmoid teacher on the 41 × 41 grid")
 
     def with_width(self, width: int) -> "TeacherStudentProblem":
         """The same teacher and data with a student of another width."""
