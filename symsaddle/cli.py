@@ -290,6 +290,7 @@ def cmd_sweep(args) -> dict:
     if args.out is None and spec.out is None:
         raise UsageError("say where the results go: --out DIR, or \"out\" in the specification")
     out = args.out if args.out is not None else Path(spec.out)
+    spec.check()
     _prepare_out(out, force=True)        # a sweep folder is append-only: resuming overwrites nothing
     res = spec.run(out=out, scheduler=args.scheduler, workers=args.workers,
                    retry_failed=args.retry_failed or None, progress=_progress())

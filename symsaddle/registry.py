@@ -68,15 +68,28 @@ class CaseOption:
     def flag(self) -> str:
         return "--" + self.name.replace("_", "-")
 
-    def check(self, value) -> None:
-        """Raise :class:`CaseOptionError` naming the flag and its valid values if ``value`` is not one."""
+    def check(self, value, label: str | None = None) -> None:
+        """Raise :class:`CaseOptionError` naming the option (``label``, default its flag) and its valid values
+        if ``value`` is not one of them: of the wrong type (an int is a float, a bool is no number), not
+        among ``choices``, or below ``minimum``."""
+        label = label or self.flag
+        is_number = isinstance(value, (int, float)) and not isinstance(value, bool)
+        if not (isinstance(value, self.type) and (self.type is bool or not isinstance(value, bool))
+                or self.type is float and is_number):
+            raise CaseOptionError(f"{label} must be of type {self.type.__name__}; got {value!r}")
         if self.choices is not None and value not in self.choices:
-            raise CaseOptionError(f"{self.flag} must be one of {', '.join(self.choices)}; got {value!r}")
+            raise CaseOptionError(f"{label} must be one of {', '.join(self.choices)}; got {value!r}")
         if self.minimum is not None:
             bad = value <= self.minimum if self.strict else value < self.minimum
             if bad or not math.isfinite(value):
-                bound = f"> {self.minimum:g}" if self.strict else f"≥ {self.minimum:g}"
-                raise CaseOptionError(f"{self.flag} must be a finite number {bound}; got {value!r}")
+                raise CaseOptionError(f"{label} must be a finite number {self.bound}; got {value!r}")
+
+    @property
+    def bound(self) -> str:
+        """The range of a number, e.g. "≥ 1" (empty without ``minimum``)."""
+        if self.minimum is None:
+            return ""
+        return f"> {self.minimum:g}" if self.strict else f"≥ {self.minimum:g}"
 
 
 @dataclass(frozen=True)

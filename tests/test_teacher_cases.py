@@ -78,6 +78,26 @@ def test_escape_and_closest_saddle_cases(capsys, tmp_path):
                                        row["reduced_theta"][8 + min(row["pair"])], rtol=1e-12)
 
 
+@pytest.mark.parametrize("fixed, words", [
+    ('widht = 5\nmax_iteration = 30', "sweep task 'teacher-student-point' takes no parameter named 'max_iteration' "
+                                      "or 'widht'; its parameters: adam_epochs, adam_lr, config, escape_iterations, "
+                                      "experiment_seed, higher_order, max_iterations, method, seed, "
+                                      "slsqp_iterations, tolerances, width, xavier"),
+    ('method = "bfgs"', "parameter 'method' must be one of newton, adam; got 'bfgs'"),
+    ('max_iterations = 0', "parameter 'max_iterations' must be a finite number ≥ 1; got 0"),
+    ('adam_epochs = 2.5', "parameter 'adam_epochs' must be of type int; got 2.5"),
+])
+def test_sweep_parameters_are_checked_before_any_task_runs(tmp_path, capsys, fixed, words):
+    """A misspelt or out-of-range parameter of ``teacher-student-point`` is bad input (exit 2, one line naming
+    it and the task's parameters), refused before a task runs or the results folder is made."""
+    spec = tmp_path / "spec.toml"
+    spec.write_text(f'task = "teacher-student-point"\nworkers = 0\n[grid]\nseed = [0, 1]\n[fixed]\n{fixed}\n')
+    assert main(["sweep", str(spec), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("symsaddle: error: ") and words in err
+    assert not (tmp_path / "out").exists()
+
+
 @pytest.mark.slow
 def test_sweep_task_gives_the_direct_experiments_end_points(tmp_path, capsys):
     """``teacher-student-point`` through the sweep machinery (run_sweep in this process, then the CLI

@@ -27,7 +27,7 @@ from .channels import continue_run, derivative_pair_limit
 from .closest_saddle import closest_saddle, loss_slice_1d, loss_slice_2d
 from .endpoints import COUNT_KEYS, EndpointKind
 from .escape import algorithm1, algorithm2, null_direction_test, smallest_eigenvector
-from .experiment import ExperimentResult, TeacherStudentConfig, run_experiment
+from .experiment import CONFIG_OPTIONS, ExperimentResult, TeacherStudentConfig, run_experiment
 from .figures_teacher import (distance_histogram, eigenvalue_loss_figure, neurons_figure, saddle_distance_histogram,
                               slice_figure)
 
@@ -38,13 +38,7 @@ THESIS = ("Stoican 2022 (MSc thesis, TU Munich), failure modes of training in mi
           "networks; after Şimşek et al. 2021")
 _COMMON_OPTIONS = (
     CaseOption("seed", int, 0, "experiment seed (initialisation i draws from default_rng([seed, i]))", minimum=0),
-    CaseOption("method", str, "newton", "'newton' (batched trust-region Newton) or 'adam' (the thesis's Adam + SLSQP)",
-               choices=("newton", "adam")),
-    CaseOption("max_iterations", int, 300, "trust-region iterations", minimum=1),
-    CaseOption("adam_lr", float, 1e-3, "Adam learning rate (thesis: 1e-4)", minimum=0, strict=True),
-    CaseOption("adam_epochs", int, 20_000, "Adam full-batch epochs (thesis: 1e7)", minimum=1),
-    CaseOption("slsqp_iterations", int, 2000, "SLSQP iterations per initialisation after Adam (thesis: NLopt, ≤ 1e4 s)",
-               minimum=1),
+    *(o for o in CONFIG_OPTIONS if o.name in ("method", "max_iterations", "adam_lr", "adam_epochs", "slsqp_iterations")),
 )
 
 

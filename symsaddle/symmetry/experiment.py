@@ -26,10 +26,11 @@ from functools import lru_cache
 import numpy as np
 from tqdm.auto import tqdm
 
+from ..registry import CaseOption
 from ..sweep import sweepable
 from .inertia import theorem3_at
 from .endpoints import EndPoint, SIPredictor, analyse_endpoint, count_kinds, escape_evidence
-from .teacher_student import TeacherStudentProblem, xavier_batch
+from .teacher_student import XAVIER_VARIANTS, TeacherStudentProblem, xavier_batch
 from .tolerances import EndpointTolerances
 from .training import BatchRun, RunStatus, adam, slsqp_polish, trust_region_newton
 
@@ -61,6 +62,27 @@ class TeacherStudentConfig:
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+
+_DEFAULT = TeacherStudentConfig()
+
+#: The settings of :class:`TeacherStudentConfig` with their types and ranges: the options of the
+#: reproduction cases and the parameters of the sweep task ``teacher-student-point``.
+CONFIG_OPTIONS = (
+    CaseOption("width", int, _DEFAULT.width, "student width m (the teacher has 4 neurons)", minimum=1),
+    CaseOption("xavier", str, _DEFAULT.xavier, "Xavier initialisation variant", choices=XAVIER_VARIANTS),
+    CaseOption("method", str, _DEFAULT.method, "'newton' (batched trust-region Newton) or 'adam' (the thesis's "
+               "Adam + SLSQP)", choices=METHODS),
+    CaseOption("max_iterations", int, _DEFAULT.max_iterations, "trust-region iterations", minimum=1),
+    CaseOption("adam_lr", float, _DEFAULT.adam_lr, "Adam learning rate (thesis: 1e-4)", minimum=0, strict=True),
+    CaseOption("adam_epochs", int, _DEFAULT.adam_epochs, "Adam full-batch epochs (thesis: 1e7)", minimum=1),
+    CaseOption("slsqp_iterations", int, _DEFAULT.slsqp_iterations, "SLSQP iterations per initialisation after "
+               "Adam (thesis: NLopt, ≤ 1e4 s)", minimum=1),
+    CaseOption("escape_iterations", int, _DEFAULT.escape_iterations, "escape-test iterations from every end "
+               "point not at zero loss", minimum=0),
+    CaseOption("higher_order", bool, _DEFAULT.higher_order, "run the higher-order test at singular Hessians"),
+    CaseOption("tolerances", dict, _DEFAULT.tolerances.to_dict(), "EndpointTolerances fields (a mapping)"),
+)
 
 
 @dataclass(frozen=True)
@@ -153,7 +175,11 @@ def _seed003_problem(width: int) -> TeacherStudentProblem:
     return TeacherStudentProblem.seed003(width)
 
 
-@sweepable("teacher-student-point", "seed 003 §6.2: one teacher–student initialisation, optimised and classified")
+@sweepable("teacher-student-point", "seed 003 §6.2: one teacher–student initialisation, optimised and classified",
+           parameters=(CaseOption("seed", int, 0, "index of the initialisation", minimum=0),
+                       CaseOption("experiment_seed", int, _DEFAULT.seed, "experiment seed", minimum=0),
+                       CaseOption("config", dict, None, "a whole TeacherStudentConfig (a mapping)"),
+                       *CONFIG_OPTIONS))
 def teacher_student_point(seed: int, config: TeacherStudentConfig | dict | None = None, *,
                           experiment_seed: int | None = None, **params) -> dict:
     """One initialisation (index ``seed`` of experiment ``experiment_seed``, default ``config.seed``)
@@ -174,5 +200,5 @@ def teacher_student_point(seed: int, config: TeacherStudentConfig | dict | None 
     return res.points[0].to_dict(full=True)
 
 
-__all__ = ["METHODS", "ExperimentResult", "TeacherStudentConfig", "classify_run", "optimise", "run_experiment",
+__all__ = ["CONFIG_OPTIONS", "METHODS", "ExperimentResult", "TeacherStudentConfig", "classify_run", "optimise", "run_experiment",
            "teacher_student_point", "RunStatus"]
