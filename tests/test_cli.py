@@ -141,6 +141,29 @@ def test_activation_help_lists_every_activation(capsys):
         assert name in help_text
 
 
+def test_reproduce_case_help_lists_the_cases_own_options(capsys):
+    """``reproduce CASE --help`` gives every option the case registered, with its help text, allowed values
+    and default, after the options all cases take; without a case, the command's own help."""
+    from symsaddle.reproduce import cases
+
+    for name, case in cases().items():
+        assert main(["reproduce", name, "--help"]) == 0
+        text = " ".join(capsys.readouterr().out.split())
+        assert text.startswith(f"usage: symsaddle reproduce {name}") and "--json" in text and "--out OUT" in text
+        for opt in case.options:
+            assert f"{opt.flag} " in text and f"{' '.join(opt.help.split())}; " in text
+            assert f"default {opt.default}" in text
+        if not case.options:
+            assert f"{name} has no options of its own" in text
+    assert main(["reproduce", "teacher-student", "-h"]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert "--method {newton,adam} 'newton' (batched trust-region Newton)" in text and "one of newton, adam" in text
+    assert "--inits INITS number of initialisations; whole number ≥ 1; default 1000" in text
+    assert "--max-iterations MAX_ITERATIONS trust-region iterations; whole number ≥ 1; default 300" in text
+    assert main(["reproduce", "--help"]) == 0
+    assert "symsaddle reproduce CASE --help" in " ".join(capsys.readouterr().out.split())
+
+
 @pytest.mark.parametrize("argv, words", [
     (["check", "two_layer", "--activation", "swish"], "unknown activation 'swish'"),
     (["check", "two_layer", "--points", "0"], "--points: must be a whole number ≥ 1, got 0"),
@@ -153,6 +176,7 @@ def test_activation_help_lists_every_activation(capsys):
     (["demo", "--gamma", "0"], "--gamma: must lie in [1e-70, 0.01]"),
     (["reproduce", "no-such-case"], "unknown case 'no-such-case'"),
     (["reproduce", "ncf-near-saddle", "--quick"], "has no --quick mode"),
+    (["reproduce", "no-such-case", "--help"], "unknown case 'no-such-case'"),
     (["saddles"], "the following arguments are required: --data"),
     (["nonsense"], "invalid choice: 'nonsense'"),
 ])
