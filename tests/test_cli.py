@@ -364,6 +364,26 @@ def test_an_option_for_another_model_is_refused_not_ignored(capsys, argv, messag
     assert message in one_line_error(capsys)
 
 
+def test_saddles_count_indices_from_0_like_the_json(pf_figure2, tmp_path, capsys):
+    """Every index a user sees — text rows, errors — counts from 0 (the JSON's ``support``) and says so.
+    Fig. 2's saddles (3, 0, 0), (0, 10, 0), (1, 9, 10) have the active coordinates {0}, {1}, {0, 1, 2};
+    data whose columns 1 and 2 are equal are not in general position; a NaN at X[2, 0] is named there."""
+    assert main(["saddles", "--data", str(pf_figure2[0])]) == 0
+    head, *rows = capsys.readouterr().out.splitlines()
+    assert "coordinates p[i] counted from 0" in head
+    active = [row.split(" active ")[1].split("  p = ")[0] for row in rows if row.lstrip().startswith("t̃ =")]
+    assert active == ["none", "p[0]", "p[1]", "p[0], p[1], p[2]"]
+    X = np.random.default_rng(1).normal(size=(4, 3))
+    X[:, 2] = X[:, 1]
+    np.savez(tmp_path / "dependent.npz", X=X, y=X @ np.array([0.0, 1.0, 1.0]))
+    assert main(["saddles", "--data", str(tmp_path / "dependent.npz")]) == 2
+    assert "columns 1, 2 of X (counted from 0) are linearly dependent" in one_line_error(capsys)
+    X[2, 0] = np.nan
+    np.savez(tmp_path / "nan.npz", X=X, y=np.ones(4))
+    assert main(["saddles", "--data", str(tmp_path / "nan.npz")]) == 2
+    assert "X contains NaN or inf (first at row 2, column 0, counted from 0)" in one_line_error(capsys)
+
+
 def test_plural_agrees_with_the_count():
     from symsaddle.reports import plural
     assert [plural(k, "saddle") for k in (0, 1, 2)] == ["0 saddles", "1 saddle", "2 saddles"]
