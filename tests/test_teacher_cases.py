@@ -44,6 +44,20 @@ def test_case_option_errors(capsys):
     assert "--widht" in capsys.readouterr().err
 
 
+def test_teacher_student_text_states_every_stage_and_why_a_point_is_not_converged(capsys, tmp_path):
+    """The text header names the escape-test iterations too, and each not-converged end point's reason and
+    run status are printed (not only in the JSON). 10 Adam epochs and an SLSQP cap of 2 iterations cannot
+    reach a critical point: both end points are not converged, and SLSQP stopped at its cap."""
+    assert main(["reproduce", "teacher-student", "--inits", "2", "--method", "adam", "--adam-epochs", "10",
+                 "--slsqp-iterations", "2", "--out", str(tmp_path)]) == 0
+    head, *lines = capsys.readouterr().out.splitlines()
+    assert "Adam (lr 0.001, 10 full-batch epochs) + SLSQP (scipy, ≤ 2 iterations), then 100 escape-test " \
+           "iterations of trust-region Newton from 2 end points not at zero loss" in head
+    rows = lines[lines.index("end points that are not converged:") + 3:][:2]
+    assert [row.split(" | ")[:2] for row in rows] == [["| 0", "max iterations"], ["| 1", "max iterations"]]
+    assert all("not a critical point: ‖∇L‖ = " in row for row in rows)
+
+
 def test_unknown_words_are_refused_by_other_commands(capsys):
     assert main(["demo", "--no-such-option"]) == 2
     assert "unrecognized arguments: --no-such-option" in capsys.readouterr().err
@@ -60,6 +74,25 @@ def test_per_initialisation_record_is_json_and_matches_the_batch():
     # keyword parameters (as a sweep passes them: f(seed=i, **params)) give the same record
     params = {k: v for k, v in config.to_dict().items() if k != "seed"}
     assert teacher_student_point(seed=2, experiment_seed=0, **params)["kind"] == record["kind"]
+
+
+def test_escape_text_is_written_for_people(capsys, tmp_path):
+    """teacher-student-escape in text mode: counts agree in number with their nouns and with the table, end
+    point kinds and verdicts in words, yes/no instead of True/False, no Python dict repr."""
+    from symsaddle.reports import plural
+    from symsaddle.symmetry.endpoints import EndpointKind
+
+    assert main(["reproduce", "teacher-student-escape", "--inits", "3", "--budget", "5", "--out", str(tmp_path)]) == 0
+    text = capsys.readouterr().out
+    head, _, header, _, *rest = text.splitlines()
+    n = int(head.split(" escape searches at ")[1].split()[0])
+    assert head == f"§6.2.4 escape searches at {plural(n, 'end point')} not at a global minimum (of 3 initialisations)"
+    rows = [line.strip("| ").split(" | ") for line in rest[:rest.index("")]]
+    assert header.strip("| ").split(" | ")[0] == "end point" and sum(int(r[-1]) for r in rows) == n
+    assert all(r[0] in {k.label for k in EndpointKind} and set(r[1:5]) <= {"yes", "no"} for r in rows)
+    assert "{" not in text and "True" not in text and "_" not in text.split("wrote ")[0]
+    if n:                                   # printed line 8 accepts the start itself: a lower loss "found"
+        assert "Algorithm 2 as printed (≤ in line 8), at init " in text and ": reports a lower loss (" in text
 
 
 @pytest.mark.slow

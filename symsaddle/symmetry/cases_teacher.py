@@ -19,7 +19,7 @@ import numpy as np
 from matplotlib.ticker import LogLocator
 from tqdm.auto import tqdm
 
-from ..reports import markdown_table, plural, save_figure, symlog_ticks, write_json, write_tables
+from ..reports import format_vector, markdown_table, plural, save_figure, symlog_ticks, write_json, write_tables
 from ..registry import CaseOption, case
 from .cases import TOPIC
 from .certificates import safran_shamir, theorem1, theorem2
@@ -101,7 +101,7 @@ def _neurons_figures(res: ExperimentResult, out: Path):
         snaps = np.concatenate([res.run.snapshots[:, b], p.theta[None]])
         labels = p.teacher_match.labels if p.teacher_match is not None else None
         save_figure(neurons_figure(res.problem, p.theta, snaps, labels,
-                                   title=f"init {p.index}: {p.kind.value}, L = {p.loss:.2e}"), out, stem)
+                                   title=f"init {p.index}: {p.kind.label}, L = {p.loss:.2e}"), out, stem)
         written[stem] = p.index
     return written
 
@@ -134,11 +134,17 @@ def teacher_student_case(out_dir: Path | None, progress: bool, inits: int = 1000
                                        title="smallest neuron distance (end points that are not global minima)"),
                     out, "fig6_7_neuron_distance")
         result["figure_examples"] = _neurons_figures(res, out)
-    result["text"] = "\n".join([
-        f"teacher–student (thesis §6.2): {plural(inits, 'initialisation')}, {res.run.method}, "
-        f"{res.seconds['total']:.0f} s", "", markdown_table(rows), "",
-        "escaping end points by the neurons that carry the growth:", markdown_table(result["escaping_neurons"]),
-        "", "distinct local minima (by loss):", markdown_table(result["distinct_local_minima"])])
+    tested = sum(1 for p in res.points if p.escape is not None)
+    lines = [f"teacher–student (thesis §6.2): {plural(inits, 'initialisation')}, {res.run.method}, then "
+             f"{plural(config.escape_iterations, 'escape-test iteration')} of trust-region Newton from "
+             f"{plural(tested, 'end point')} not at zero loss, {res.seconds['total']:.0f} s", "", markdown_table(rows),
+             "", "escaping end points by the neurons that carry the growth:", markdown_table(result["escaping_neurons"]),
+             "", "distinct local minima (by loss):", markdown_table(result["distinct_local_minima"])]
+    stuck = [{"init": p.index, "run status": p.run_status, "why not converged": p.detail}
+             for p in res.points if p.kind is EndpointKind.NOT_CONVERGED]
+    if stuck:
+        lines += ["", "end points that are not converged:", markdown_table(stuck)]
+    result["text"] = "\n".join(lines)
     return result
 
 
@@ -172,8 +178,9 @@ def escape_case(out_dir: Path | None, progress: bool, inits: int = 200, budget: 
                      "algorithm 1 detail": a1.detail, "algorithm 2 detail": a2.detail, "rigorous detail": test.reason})
     summary = Counter((r["kind"], r["algorithm 1"], r["algorithm 1 significant"], r["algorithm 2"],
                        r["algorithm 2 significant"], r["rigorous"]) for r in rows)
-    summary_rows = [{"kind": k[0], "algorithm 1 found": k[1], "(beyond noise)": k[2], "algorithm 2 found": k[3],
-                     "(beyond noise) ": k[4], "rigorous verdict": k[5], "end points": n}
+    summary_rows = [{"end point": EndpointKind(k[0]).label, "Algorithm 1 finds lower loss": _yes_no(k[1]),
+                     "beyond float64 noise (1)": _yes_no(k[2]), "Algorithm 2 finds lower loss": _yes_no(k[3]),
+                     "beyond float64 noise (2)": _yes_no(k[4]), "rigorous verdict": k[5], "end points": n}
                     for k, n in sorted(summary.items())]
     result = {"counts": res.counts, "searches": rows, "summary": summary_rows,
               "algorithm2_literal": None if literal is None else {"found": literal.found, "detail": literal.detail},
@@ -185,15 +192,30 @@ def escape_case(out_dir: Path | None, progress: bool, inits: int = 200, budget: 
         example = _example(res.points, EndpointKind.LOCAL_MINIMUM) or _example(res.points, EndpointKind.DIVERGING)
         if example is not None:
             save_figure(_figure_6_6(kernel, example), out, "fig6_6_smallest_eigenvector")
-    lines = [f"§6.2.4 escape searches at {len(rows)} end points (of {inits})", "", markdown_table(summary_rows), "",
-             f"Algorithm 2 as printed (≤ in line 8): {result['algorithm2_literal']}"]
+    lines = [f"§6.2.4 escape searches at {plural(len(rows), 'end point')} not at a global minimum (of "
+             f"{plural(inits, 'initialisation')})", "", markdown_table(summary_rows)]
+    if literal is not None:
+        lines += ["", f"Algorithm 2 as printed (≤ in line 8), at init {rows[0]['init']}: "
+                      f"{'reports a lower loss' if literal.found else 'finds no lower loss'} ({literal.detail})"]
     if result["channel_example"]:
         ex = result["channel_example"]
         lines += ["", f"escaping end point {ex['init']} (derivative pair {ex['pair']}) continued by trust-region Newton:",
                   markdown_table(ex["newton"]), "", "and by Adam with the thesis's learning rate 1e-4:",
-                  markdown_table(ex["adam_lr_1e-4"]), "", f"limit of the pair: {ex['limit']}"]
+                  markdown_table(ex["adam_lr_1e-4"]), "", _limit_sentence(ex["limit"])]
     result["text"] = "\n".join(lines)
     return result
+
+
+def _limit_sentence(limit: dict) -> str:
+    """:func:`.channels.derivative_pair_limit` in words."""
+    i, j = limit["pair"]
+    return (f"limit of the pair (neurons {i} and {j}, counted from 0): a neuron at w̄ = {format_vector(limit['w_bar'])} "
+            f"plus its derivative along c; loss of that limit {limit['loss_limit_current_c']:.3e} with the current c, "
+            f"{limit['loss_limit_fitted_c']:.3e} with c fitted by least squares")
+
+
+def _yes_no(flag: bool) -> str:
+    return "yes" if flag else "no"
 
 
 def _channel_example(res: ExperimentResult) -> dict | None:
@@ -226,7 +248,7 @@ def _figure_6_6(kernel, point):
     for a, y, lab in zip(ax[0], (L, lmin, g), ("loss", r"$\lambda_{\min}$", r"$\|\nabla L\|$")):
         a.plot(eps, y)
         a.set(xlabel=r"perturbation $\varepsilon$ along $v_{\min}$", ylabel=lab)
-    ax[0, 0].set_title(f"init {point.index} ({point.kind.value.replace('_', ' ')})")
+    ax[0, 0].set_title(f"init {point.index} ({point.kind.label})")
     linthresh = 1e-6 * max(float(np.max(np.abs(lmin))), np.finfo(float).tiny)   # six decades below the largest |λ|
     ax[0, 1].set_yscale("symlog", linthresh=linthresh)
     ax[0, 1].set_yticks(symlog_ticks(lmin, linthresh, most=3))

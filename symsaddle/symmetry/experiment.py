@@ -117,9 +117,11 @@ def optimise(problem: TeacherStudentProblem, theta0: np.ndarray, config: Teacher
                 for th in tqdm(run.theta, disable=not progress, desc="SLSQP polish", unit="point")]
     theta = np.stack([p.theta for p in polished])
     return BatchRun(theta, np.array([p.loss for p in polished]), np.array([p.gradient_norm for p in polished]),
-                    run.status, run.iterations, run.history_iterations, run.history_loss, run.history_norm,
+                    tuple(p.status for p in polished), run.iterations, run.history_iterations, run.history_loss,
+                    run.history_norm,
                     np.append(run.snapshot_iterations, run.snapshot_iterations[-1] + 1),
-                    np.concatenate([run.snapshots, theta[None]]), run.method + " + SLSQP (scipy)")
+                    np.concatenate([run.snapshots, theta[None]]),
+                    f"{run.method} + SLSQP (scipy, ≤ {config.slsqp_iterations} iterations)")
 
 
 def run_experiment(config: TeacherStudentConfig = TeacherStudentConfig(), n_inits: int = 1000,
