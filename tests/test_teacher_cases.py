@@ -96,6 +96,24 @@ def test_escape_text_is_written_for_people(capsys, tmp_path):
 
 
 @pytest.mark.slow
+def test_closest_saddle_text_is_written_for_people(capsys, tmp_path):
+    """closest-saddle in text mode: counts agree in number with their nouns, no dict repr, no bare None."""
+    from symsaddle.reports import plural
+
+    assert main(["reproduce", "closest-saddle", "--inits", "3", "--out", str(tmp_path)]) == 0
+    text = capsys.readouterr().out
+    head, *lines = text.splitlines()
+    n = int(head.split(" closest saddles for ")[1].split()[0])
+    assert head == f"§6.2.5 closest saddles for {plural(n, 'end point')} (of 3 initialisations)"
+    assert "{" not in text and "None" not in text
+    verdicts = next(line for line in lines if line.startswith("Safran–Shamir at the local minima: "))
+    for part in verdicts.split(": ", 1)[1].split("; "):
+        if part != "no local minima":
+            count = int(part.split(" at ")[-1].split()[0])
+            assert part.endswith(f" at {plural(count, 'minimum', 'minima')}")
+
+
+@pytest.mark.slow
 def test_escape_and_closest_saddle_cases(capsys, tmp_path):
     assert main(["reproduce", "teacher-student-escape", "--inits", "12", "--budget", "20", "--json",
                  "--out", str(tmp_path)]) == 0

@@ -289,9 +289,11 @@ def closest_saddle_case(out_dir: Path | None, progress: bool, inits: int = 200, 
                     (r.get("theorem1_as_thesis") or {}).get("status"), (r.get("theorem2") or {}).get("status"))
                    for r in rows)
     ss = Counter(r["safran_shamir"]["status"] for r in rows if "safran_shamir" in r)
-    summary = [{"group": k[0], "heuristic": k[1], "saddle kind": k[2], "end points": n} for k, n in sorted(status.items(), key=str)]
-    cert_rows = [{"group": k[0], "Theorem 1": k[1], "Theorem 1 ignoring zero eigenvalues (thesis)": k[2],
-                  "Theorem 2": k[3], "end points": n} for k, n in sorted(cert.items(), key=str)]
+    summary = [{"group": k[0], "heuristic": k[1], "saddle kind": k[2] or "— (no saddle)", "end points": n}
+               for k, n in sorted(status.items(), key=str)]
+    cert_rows = [{"group": k[0], "Theorem 1": k[1] or "— (no saddle)",
+                  "Theorem 1 ignoring zero eigenvalues (thesis)": k[2] or "— (no saddle)",
+                  "Theorem 2": k[3] or "— (no saddle)", "end points": n} for k, n in sorted(cert.items(), key=str)]
     result = {"counts": res.counts, "saddles": rows, "summary": summary, "certificates": cert_rows,
               "safran_shamir": dict(ss), "distances": distances, "config": config.to_dict(), "seconds": res.seconds}
     if out_dir is not None:
@@ -309,9 +311,11 @@ def closest_saddle_case(out_dir: Path | None, progress: bool, inits: int = 200, 
                 traj = np.concatenate([res.run.snapshots[:, pos[p.index]], p.theta[None]])
                 plane = loss_slice_2d(problem, cs, p.theta, trajectory=traj)
                 save_figure(slice_figure(ts, L1, plane, title=f"init {p.index}: distance {cs.distance:.2e}"), out, stem)
-    result["text"] = "\n".join([f"§6.2.5 closest saddles for {sum(len(v) for v in groups.values())} end points "
-                                f"(of {inits})", "", markdown_table(summary), "", "certificates at the saddles:",
-                                markdown_table(cert_rows), "", f"Safran–Shamir at the local minima: {dict(ss)}"])
+    verdicts = "; ".join(f"{status} at {plural(n, 'minimum', 'minima')}" for status, n in ss.items())
+    result["text"] = "\n".join([f"§6.2.5 closest saddles for {plural(len(todo), 'end point')} (of "
+                                f"{plural(inits, 'initialisation')})", "", markdown_table(summary), "",
+                                "certificates at the saddles:", markdown_table(cert_rows), "",
+                                f"Safran–Shamir at the local minima: {verdicts or 'no local minima'}"])
     return result
 
 
