@@ -367,7 +367,8 @@ class SweepSpec:
         return grid(**self.grid)
 
     def check(self) -> None:
-        """Refuse an unknown task, or parameters its task does not take, before anything runs or is written."""
+        """Refuse an unknown task, parameters it does not take, or values outside its declared types and ranges,
+        before anything runs or is written."""
         name, fn = _resolve(self.task)
         for p in self.parameter_sets():
             _check_parameters(name, fn, _canonical({**self.fixed, **p}))

@@ -202,5 +202,5 @@ def teacher_student_point(seed: int, config: TeacherStudentConfig | dict | None 
     return res.points[0].to_dict(full=True)
 
 
-__all__ = ["CONFIG_OPTIONS", "METHODS", "ExperimentResult", "TeacherStudentConfig", "classify_run", "optimise", "run_experiment",
-           "teacher_student_point", "RunStatus"]
+__all__ = ["CONFIG_OPTIONS", "METHODS", "ExperimentResult", "TeacherStudentConfig", "classify_run", "optimise",
+           "run_experiment", "teacher_student_point", "RunStatus"]
