@@ -301,6 +301,7 @@ def cmd_sweep(args) -> dict:
     if args.out is None and spec.out is None:
         raise UsageError("say where the results go: --out DIR, or \"out\" in the specification")
     out = args.out if args.out is not None else Path(spec.out)
+    spec.check()
     _prepare_out(out, force=True)        # a sweep folder is append-only: resuming overwrites nothing
     res = spec.run(out=out, scheduler=args.scheduler, workers=args.workers,
                    retry_failed=args.retry_failed or None, progress=_progress())
@@ -388,6 +389,30 @@ def _add_common(p: argparse.ArgumentParser, default_out: str | None):
     p.add_argument("--debug", action="store_true", help="show the Python traceback of an error")
 
 
+def _add_reproduce_options(p: argparse.ArgumentParser):
+    """The options every reproduction case takes."""
+    p.add_argument("--quick", action="store_true", help="a reduced run, where the case offers one (see list)")
+    _add_common(p, str(DEFAULT_OUT))
+
+
+class _ReproduceHelp(argparse.Action):
+    """``reproduce --help``; after a case name (``reproduce teacher-student --help``) it lists that case's own
+    options — their help, allowed values and defaults (:meth:`Case.parser`) — after the common ones."""
+
+    def __init__(self, option_strings, dest, help=None):
+        super().__init__(option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, nargs=0, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        name = getattr(namespace, "case", None)
+        if name in (None, "list"):
+            parser.print_help()
+        else:
+            common = argparse.ArgumentParser(add_help=False)
+            _add_reproduce_options(common)
+            load().find_case(name).parser([common]).print_help()
+        parser.exit()
+
+
 CORE_COMMANDS = ("demo", "derive", "check", "reproduce", "sweep")
 
 
@@ -435,11 +460,13 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(p, None)
     p.set_defaults(func=cmd_check)
 
-    p = sub.add_parser("reproduce", help="rerun a paper's experiment ('symsaddle reproduce list' shows them; "
-                       "a case's own options, e.g. teacher-student --inits 100, are listed there)")
+    about = ("rerun a paper's experiment ('symsaddle reproduce list' shows them; 'symsaddle reproduce CASE --help' "
+             "lists a case's own options, e.g. teacher-student --inits)")
+    p = sub.add_parser("reproduce", add_help=False, help=about, description=about)
+    p.add_argument("-h", "--help", action=_ReproduceHelp,
+                   help="show this help message and exit; after a case name, the case's own options too")
     p.add_argument("case", nargs="?", default=None, help="case name, or 'list'")
-    p.add_argument("--quick", action="store_true", help="a reduced run, where the case offers one (see list)")
-    _add_common(p, str(DEFAULT_OUT))
+    _add_reproduce_options(p)
     p.set_defaults(func=cmd_reproduce)
 
     p = sub.add_parser("sweep", help="run a sweep of a registered task over a parameter grid (resumable; "

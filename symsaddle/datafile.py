@@ -42,8 +42,9 @@ def _numeric(a: np.ndarray, name: str, path: Path) -> np.ndarray:
     a = a.astype(float)
     if not np.all(np.isfinite(a)):
         bad = np.argwhere(~np.isfinite(a))[0].tolist()
-        raise DataFileError(f"{path}: {name} contains NaN or inf (first at index {bad}); remove or impute "
-                            "those samples")
+        where = f"row {bad[0]}, column {bad[1]}" if a.ndim == 2 else f"entry {', '.join(map(str, bad))}"
+        raise DataFileError(f"{path}: {name} contains NaN or inf (first at {where}, counted from 0); remove or "
+                            "impute those samples")
     return a
 
 
@@ -98,7 +99,8 @@ def _is_number(field: str) -> bool:
 def _read_csv(path: Path) -> tuple[np.ndarray, np.ndarray]:
     """Rows of comma-separated numbers; a first row is a header (column names) only if none of its
     fields is a number — a first row with some numbers and a bad field is a data row and refused, never
-    dropped. Errors name the file's line and the field (both counted from 1)."""
+    dropped. Errors name the file's line (counted from 1, as editors do) and the column (counted from 0, as
+    X's columns everywhere else)."""
     try:
         text = path.read_text()
     except UnicodeDecodeError:
@@ -115,8 +117,8 @@ def _read_csv(path: Path) -> tuple[np.ndarray, np.ndarray]:
         bad = [j for j, v in enumerate(fields) if not _is_number(v)]
         if bad:
             separator = "; fields are separated by commas" if ";" in line or "\t" in line else ""
-            raise DataFileError(f"{path}: line {number}, field {bad[0] + 1} is not a number "
-                                f"({fields[bad[0]].strip()[:40]!r}){separator}; a .csv needs {CSV_HINT}")
+            raise DataFileError(f"{path}: line {number} (counted from 1), column {bad[0]} (counted from 0) is not "
+                                f"a number ({fields[bad[0]].strip()[:40]!r}){separator}; a .csv needs {CSV_HINT}")
         values = [float(v) for v in fields]
         width = len(rows[0]) if rows else (len(header) if header else len(values))
         if len(values) != width:

@@ -68,15 +68,28 @@ class CaseOption:
     def flag(self) -> str:
         return "--" + self.name.replace("_", "-")
 
-    def check(self, value) -> None:
-        """Raise :class:`CaseOptionError` naming the flag and its valid values if ``value`` is not one."""
+    def check(self, value, label: str | None = None) -> None:
+        """Raise :class:`CaseOptionError` naming the option (``label``, default its flag) and its valid values
+        if ``value`` is not one of them: of the wrong type (an int is a float, a bool is no number), not
+        among ``choices``, or below ``minimum``."""
+        label = label or self.flag
+        is_number = isinstance(value, (int, float)) and not isinstance(value, bool)
+        if not (isinstance(value, self.type) and (self.type is bool or not isinstance(value, bool))
+                or self.type is float and is_number):
+            raise CaseOptionError(f"{label} must be of type {self.type.__name__}; got {value!r}")
         if self.choices is not None and value not in self.choices:
-            raise CaseOptionError(f"{self.flag} must be one of {', '.join(self.choices)}; got {value!r}")
+            raise CaseOptionError(f"{label} must be one of {', '.join(self.choices)}; got {value!r}")
         if self.minimum is not None:
             bad = value <= self.minimum if self.strict else value < self.minimum
             if bad or not math.isfinite(value):
-                bound = f"> {self.minimum:g}" if self.strict else f"≥ {self.minimum:g}"
-                raise CaseOptionError(f"{self.flag} must be a finite number {bound}; got {value!r}")
+                raise CaseOptionError(f"{label} must be a finite number {self.bound}; got {value!r}")
+
+    @property
+    def bound(self) -> str:
+        """The range of a number, e.g. "≥ 1" (empty without ``minimum``)."""
+        if self.minimum is None:
+            return ""
+        return f"> {self.minimum:g}" if self.strict else f"≥ {self.minimum:g}"
 
 
 @dataclass(frozen=True)
@@ -100,16 +113,28 @@ class Case:
             return self.run(out_dir, progress, quick=True, **options)
         return self.run(out_dir, progress, **options)
 
+    def parser(self, parents: Sequence[argparse.ArgumentParser] = ()) -> argparse.ArgumentParser:
+        """The parser of the case's own options (after those of ``parents``); its help, printed by
+        ``symsaddle reproduce <case> --help``, gives each option's type, allowed values and default."""
+        parser = argparse.ArgumentParser(prog=f"symsaddle reproduce {self.name}", add_help=False,
+                                         exit_on_error=False, parents=parents,
+                                         description=f"{self.summary} — {self.paper}",
+                                         epilog=None if self.options else f"{self.name} has no options of its own")
+        group = parser.add_argument_group(f"options of {self.name}")
+        for opt in self.options:
+            kind = {int: "whole number", float: "number"}.get(opt.type, opt.type.__name__)
+            allowed = f"one of {', '.join(opt.choices)}" if opt.choices else f"{kind} {opt.bound}".strip()
+            group.add_argument(opt.flag, dest=opt.name, type=opt.type, default=opt.default,
+                               metavar=opt.name.upper() if opt.choices is None else "{" + ",".join(opt.choices) + "}",
+                               help=f"{opt.help}; {allowed}; default {opt.default}".replace("%", "%%"))
+        return parser
+
     def parse_options(self, words: Sequence[str] = ()) -> dict:
         """The case's options from command-line words (defaults for those not given); an unknown word
         or a value of the wrong type raises :class:`SymsaddleError` naming the case's options."""
         known = ", ".join(f"{o.flag} ({o.type.__name__}, default {o.default})" for o in self.options) or "none"
-        parser = argparse.ArgumentParser(prog=f"symsaddle reproduce {self.name}", add_help=False,
-                                         exit_on_error=False)
-        for opt in self.options:
-            parser.add_argument(opt.flag, dest=opt.name, type=opt.type, default=opt.default, help=opt.help)
         try:
-            values, unknown = parser.parse_known_args(list(words))
+            values, unknown = self.parser().parse_known_args(list(words))
         except argparse.ArgumentError as exc:
             raise CaseOptionError(f"case {self.name!r}: {exc}; its options: {known}") from None
         if unknown:

@@ -44,13 +44,14 @@ import time
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
-from typing import Callable, Iterable, Mapping
+from typing import Callable, Iterable, Mapping, Sequence
 
 from tqdm.auto import tqdm
 
 from ._sweep_exec import executor
 from ._sweep_store import MANIFEST_NAME, ResultStore, TaskRecord, TaskStatus
 from .errors import SweepSpecError
+from .registry import CaseOption, CaseOptionError
 from .reports import plural, to_jsonable
 
 __all__ = ["SweepResult", "SweepSpec", "SweepStatus", "TaskRecord", "TaskStatus", "grid", "load_sweep",
@@ -70,14 +71,17 @@ class SweepTask:
 _TASKS: dict[str, SweepTask] = {}
 
 
-def sweepable(name: str, summary: str = ""):
-    """Decorator registering a top-level function as the named sweep task ``name``."""
+def sweepable(name: str, summary: str = "", parameters: Sequence[CaseOption] = ()):
+    """Decorator registering a top-level function as the named sweep task ``name``. ``parameters`` declares
+    keyword parameters with their types and ranges (checked before any task runs); a task that takes
+    ``**params`` accepts only its named parameters and the declared ones."""
     def register(fn: Callable) -> Callable:
         _check_top_level(fn)
         if name in _TASKS and _TASKS[name].function is not fn:
             raise ValueError(f"sweep task {name!r} registered twice")
         _TASKS[name] = SweepTask(name, fn, summary or (fn.__doc__ or "").strip().split("\n")[0])
         fn.sweep_name = name
+        fn.sweep_parameters = tuple(parameters)
         return fn
     return register
 
@@ -122,6 +126,29 @@ def _check_picklable(fn: Callable) -> None:
         pickle.dumps(fn)
     except (pickle.PicklingError, AttributeError, TypeError) as exc:
         raise SweepSpecError(f"sweep task {fn!r} cannot be pickled by reference: {exc}") from None
+
+
+def _check_parameters(name: str, fn: Callable, params: Mapping) -> None:
+    """Refuse, before any task runs, parameters ``fn`` does not take (naming those it takes) and values
+    outside the types and ranges its :func:`sweepable` declaration gives."""
+    declared = {opt.name: opt for opt in getattr(fn, "sweep_parameters", ())}
+    signature = inspect.signature(fn)
+    named = [p.name for p in signature.parameters.values() if p.kind is not p.VAR_KEYWORD]
+    takes_any = any(p.kind is p.VAR_KEYWORD for p in signature.parameters.values()) and not declared
+    unknown = sorted(set(params) - set(named) - set(declared))
+    if unknown and not takes_any:
+        raise SweepSpecError(f"sweep task {name!r} takes no parameter named {' or '.join(map(repr, unknown))}; "
+                             f"its parameters: {', '.join(sorted({*named, *declared}))}")
+    for key, value in params.items():
+        if key in declared:
+            try:
+                declared[key].check(value, f"sweep task {name!r}: parameter {key!r}")
+            except CaseOptionError as exc:
+                raise SweepSpecError(str(exc)) from None
+    try:
+        signature.bind(**params)
+    except TypeError as exc:
+        raise SweepSpecError(f"parameters {dict(params)} do not fit task {name!r}{signature}: {exc}") from None
 
 
 def _resolve(task: str | Callable) -> tuple[str, Callable]:
@@ -187,14 +214,10 @@ def run_sweep(task: str | Callable, params: Iterable[Mapping], out: str | Path |
     and at the end.
     """
     name, fn = _resolve(task)
-    signature = inspect.signature(fn)
     tasks: dict[str, dict] = {}
     for p in params:
         merged = _canonical({**(fixed or {}), **p})
-        try:
-            signature.bind(**merged)
-        except TypeError as exc:
-            raise SweepSpecError(f"parameters {merged} do not fit task {name!r}{signature}: {exc}") from None
+        _check_parameters(name, fn, merged)
         tasks.setdefault(task_key(name, merged), merged)
     folder = Path(out) if out is not None else Path(tempfile.mkdtemp(prefix="symsaddle-sweep-"))
     store = ResultStore(folder)
@@ -342,6 +365,13 @@ class SweepSpec:
 
     def parameter_sets(self) -> list[dict]:
         return grid(**self.grid)
+
+    def check(self) -> None:
+        """Refuse an unknown task, parameters it does not take, or values outside its declared types and ranges,
+        before anything runs or is written."""
+        name, fn = _resolve(self.task)
+        for p in self.parameter_sets():
+            _check_parameters(name, fn, _canonical({**self.fixed, **p}))
 
     def run(self, *, out: str | Path | None = None, scheduler: str | None = None, workers: int | None = None,
             retry_failed: bool | None = None, progress: bool = True) -> SweepResult:

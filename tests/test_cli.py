@@ -191,6 +191,29 @@ def test_activation_help_lists_every_activation(capsys):
         assert name in help_text
 
 
+def test_reproduce_case_help_lists_the_cases_own_options(capsys):
+    """``reproduce CASE --help`` gives every option the case registered, with its help text, allowed values
+    and default, after the options all cases take; without a case, the command's own help."""
+    from symsaddle.reproduce import cases
+
+    for name, case in cases().items():
+        assert main(["reproduce", name, "--help"]) == 0
+        text = " ".join(capsys.readouterr().out.split())
+        assert text.startswith(f"usage: symsaddle reproduce {name}") and "--json" in text and "--out OUT" in text
+        for opt in case.options:
+            assert f"{opt.flag} " in text and f"{' '.join(opt.help.split())}; " in text
+            assert f"default {opt.default}" in text
+        if not case.options:
+            assert f"{name} has no options of its own" in text
+    assert main(["reproduce", "teacher-student", "-h"]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert "--method {newton,adam} 'newton' (batched trust-region Newton)" in text and "one of newton, adam" in text
+    assert "--inits INITS number of initialisations; whole number ≥ 1; default 1000" in text
+    assert "--max-iterations MAX_ITERATIONS trust-region iterations; whole number ≥ 1; default 300" in text
+    assert main(["reproduce", "--help"]) == 0
+    assert "symsaddle reproduce CASE --help" in " ".join(capsys.readouterr().out.split())
+
+
 @pytest.mark.parametrize("argv, words", [
     (["check", "two_layer", "--activation", "swish"], "unknown activation 'swish'"),
     (["check", "two_layer", "--points", "0"], "--points: must be a whole number ≥ 1, got 0"),
@@ -203,6 +226,7 @@ def test_activation_help_lists_every_activation(capsys):
     (["demo", "--gamma", "0"], "--gamma: must lie in [1e-70, 0.01]"),
     (["reproduce", "no-such-case"], "unknown case 'no-such-case'"),
     (["reproduce", "ncf-near-saddle", "--quick"], "has no --quick mode"),
+    (["reproduce", "no-such-case", "--help"], "unknown case 'no-such-case'"),
     (["saddles"], "the following arguments are required: --data"),
     (["nonsense"], "invalid choice: 'nonsense'"),
 ])
@@ -388,6 +412,26 @@ def test_a_watched_long_run_says_it_is_still_running(monkeypatch, capsys):
 def test_an_option_for_another_model_is_refused_not_ignored(capsys, argv, message):
     assert main(argv) == 2
     assert message in one_line_error(capsys)
+
+
+def test_saddles_count_indices_from_0_like_the_json(pf_figure2, tmp_path, capsys):
+    """Every index a user sees — text rows, errors — counts from 0 (the JSON's ``support``) and says so.
+    Fig. 2's saddles (3, 0, 0), (0, 10, 0), (1, 9, 10) have the active coordinates {0}, {1}, {0, 1, 2};
+    data whose columns 1 and 2 are equal are not in general position; a NaN at X[2, 0] is named there."""
+    assert main(["saddles", "--data", str(pf_figure2[0])]) == 0
+    head, *rows = capsys.readouterr().out.splitlines()
+    assert "coordinates p[i] counted from 0" in head
+    active = [row.split(" active ")[1].split("  p = ")[0] for row in rows if row.lstrip().startswith("t̃ =")]
+    assert active == ["none", "p[0]", "p[1]", "p[0], p[1], p[2]"]
+    X = np.random.default_rng(1).normal(size=(4, 3))
+    X[:, 2] = X[:, 1]
+    np.savez(tmp_path / "dependent.npz", X=X, y=X @ np.array([0.0, 1.0, 1.0]))
+    assert main(["saddles", "--data", str(tmp_path / "dependent.npz")]) == 2
+    assert "columns 1, 2 of X (counted from 0) are linearly dependent" in one_line_error(capsys)
+    X[2, 0] = np.nan
+    np.savez(tmp_path / "nan.npz", X=X, y=np.ones(4))
+    assert main(["saddles", "--data", str(tmp_path / "nan.npz")]) == 2
+    assert "X contains NaN or inf (first at row 2, column 0, counted from 0)" in one_line_error(capsys)
 
 
 def test_plural_agrees_with_the_count():

@@ -30,7 +30,10 @@ def junk_zip() -> bytes:
     ("d.npz", npz_bytes(X=np.ones((3, 2))), "missing ['y']"),
     ("d.npz", npz_bytes(X=np.ones(3), y=np.ones(3)), "X[:, None]"),
     ("d.npz", npz_bytes(X=np.ones((3, 2)), y=np.ones(4)), "mismatched lengths"),
-    ("d.npz", npz_bytes(X=np.array([[1.0, np.inf]]), y=np.ones(1)), "NaN or inf"),
+    ("d.npz", npz_bytes(X=np.array([[1.0, 2.0], [3.0, np.inf]]), y=np.ones(2)),
+     "X contains NaN or inf (first at row 1, column 1, counted from 0)"),
+    ("d.npz", npz_bytes(X=np.ones((3, 1)), y=np.array([1.0, 2.0, np.nan])),
+     "y contains NaN or inf (first at entry 2, counted from 0)"),
     ("d.npz", npz_bytes(X=np.ones((0, 2)), y=np.ones(0)), "empty"),
     ("d.npz", npz_bytes(X=np.ones((3, 2)), y=np.ones(3))[:60], "not an .npz archive"),
     ("d.npz", junk_zip(), "not a NumPy array inside the archive"),
@@ -39,12 +42,14 @@ def junk_zip() -> bytes:
     ("d.csv", b"x1,x2,y\n1,2\n", "has 2 columns, the header 3"),
     ("d.csv", b"1,2\n3,4,5\n", "has 3 columns, the first row 2"),
     ("d.csv", b"1\n2\n", "at least two columns"),
-    ("d.csv", b"x1,y\n1,2\n3,abc\n", "line 3, field 2 is not a number ('abc')"),
-    ("d.csv", b"0.5,1.5,NA\n4,5,6\n", "line 1, field 3 is not a number ('NA')"),   # a data row, not a header
-    ("d.csv", b"1;2;3\n4;5;6\n", "line 2, field 1 is not a number ('4;5;6'); fields are separated by commas"),
+    ("d.csv", b"x1,y\n1,2\n3,abc\n", "line 3 (counted from 1), column 1 (counted from 0) is not a number ('abc')"),
+    # a first row with a number is a data row, not a header:
+    ("d.csv", b"0.5,1.5,NA\n4,5,6\n", "line 1 (counted from 1), column 2 (counted from 0) is not a number ('NA')"),
+    ("d.csv", b"1;2;3\n4;5;6\n", "line 2 (counted from 1), column 0 (counted from 0) is not a number ('4;5;6'); "
+                                 "fields are separated by commas"),
     ("d.csv", b"x1,y\n", "no data rows"),
     ("d.csv", b"\xff\xfe\x00", "not a text file"),
-    ("d.csv", b"1,2\n3,nan\n", "NaN or inf"),
+    ("d.csv", b"1,2\n3,nan\n", "y contains NaN or inf (first at entry 1, counted from 0)"),
 ])
 def test_bad_files_are_refused_with_the_problem_named(tmp_path, name, content, words):
     path = tmp_path / name

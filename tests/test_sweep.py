@@ -123,8 +123,18 @@ def test_specification_errors(tmp_path):
             SweepSpec.from_mapping(spec)
     with pytest.raises(SweepSpecError, match="unknown sweep task 'nope'.*test-square"):
         run_sweep("nope", [{}], tmp_path)
-    with pytest.raises(SweepSpecError, match="do not fit"):
+    with pytest.raises(SweepSpecError, match="takes no parameter named 'colour'; its parameters: delay, fail_on, "
+                                             "marker_dir, seed$"):
         run_sweep("test-square", [{"seed": 1, "colour": "red"}], tmp_path, workers=0)
+    with pytest.raises(SweepSpecError, match="do not fit.*missing a required argument: 'seed'"):
+        run_sweep("test-square", [{"delay": 0.0}], tmp_path, workers=0)
+    # declared types and ranges: a ladder needs more epochs than its 100-epoch window, M is 'corrected' or 'report'
+    with pytest.raises(SweepSpecError, match="parameter 'epochs' must be a finite number > 100; got 100"):
+        run_sweep("deep-linear-ladder", [{"seed": 0, "epochs": 100}], tmp_path, workers=0)
+    with pytest.raises(SweepSpecError, match="parameter 'm_formula' must be one of corrected, report; got 'paper'"):
+        run_sweep("deep-linear-ladder", [{"seed": 0, "m_formula": "paper"}], tmp_path, workers=0)
+    with pytest.raises(SweepSpecError, match="parameter 'widths' must be of type list; got 5"):
+        run_sweep("deep-linear-ladder", [{"seed": 0, "widths": 5}], tmp_path, workers=0)
     with pytest.raises(SweepSpecError, match="top-level"):
         run_sweep(lambda seed: {}, [{"seed": 1}], tmp_path, workers=0)
     with pytest.raises(SweepSpecError, match="JSON values"):

@@ -44,6 +44,20 @@ def test_case_option_errors(capsys):
     assert "--widht" in capsys.readouterr().err
 
 
+def test_teacher_student_text_states_every_stage_and_why_a_point_is_not_converged(capsys, tmp_path):
+    """The text header names the escape-test iterations too, and each not-converged end point's reason and
+    run status are printed (not only in the JSON). 10 Adam epochs and an SLSQP cap of 2 iterations cannot
+    reach a critical point: both end points are not converged, and SLSQP stopped at its cap."""
+    assert main(["reproduce", "teacher-student", "--inits", "2", "--method", "adam", "--adam-epochs", "10",
+                 "--slsqp-iterations", "2", "--out", str(tmp_path)]) == 0
+    head, *lines = capsys.readouterr().out.splitlines()
+    assert "Adam (lr 0.001, 10 full-batch epochs) + SLSQP (scipy, ≤ 2 iterations), then 100 escape-test " \
+           "iterations of trust-region Newton from 2 end points not at zero loss" in head
+    rows = lines[lines.index("end points that are not converged:") + 3:][:2]
+    assert [row.split(" | ")[:2] for row in rows] == [["| 0", "max iterations"], ["| 1", "max iterations"]]
+    assert all("not a critical point: ‖∇L‖ = " in row for row in rows)
+
+
 def test_unknown_words_are_refused_by_other_commands(capsys):
     assert main(["demo", "--no-such-option"]) == 2
     assert "unrecognized arguments: --no-such-option" in capsys.readouterr().err
@@ -62,6 +76,43 @@ def test_per_initialisation_record_is_json_and_matches_the_batch():
     assert teacher_student_point(seed=2, experiment_seed=0, **params)["kind"] == record["kind"]
 
 
+def test_escape_text_is_written_for_people(capsys, tmp_path):
+    """teacher-student-escape in text mode: counts agree in number with their nouns and with the table, end
+    point kinds and verdicts in words, yes/no instead of True/False, no Python dict repr."""
+    from symsaddle.reports import plural
+    from symsaddle.symmetry.endpoints import EndpointKind
+
+    assert main(["reproduce", "teacher-student-escape", "--inits", "3", "--budget", "5", "--out", str(tmp_path)]) == 0
+    text = capsys.readouterr().out
+    head, _, header, _, *rest = text.splitlines()
+    n = int(head.split(" escape searches at ")[1].split()[0])
+    assert head == f"§6.2.4 escape searches at {plural(n, 'end point')} not at a global minimum (of 3 initialisations)"
+    rows = [line.strip("| ").split(" | ") for line in rest[:rest.index("")]]
+    assert header.strip("| ").split(" | ")[0] == "end point" and sum(int(r[-1]) for r in rows) == n
+    assert all(r[0] in {k.label for k in EndpointKind} and set(r[1:5]) <= {"yes", "no"} for r in rows)
+    assert "{" not in text and "True" not in text and "_" not in text.split("wrote ")[0]
+    if n:                                   # printed line 8 accepts the start itself: a lower loss "found"
+        assert "Algorithm 2 as printed (≤ in line 8), at init " in text and ": reports a lower loss (" in text
+
+
+@pytest.mark.slow
+def test_closest_saddle_text_is_written_for_people(capsys, tmp_path):
+    """closest-saddle in text mode: counts agree in number with their nouns, no dict repr, no bare None."""
+    from symsaddle.reports import plural
+
+    assert main(["reproduce", "closest-saddle", "--inits", "3", "--out", str(tmp_path)]) == 0
+    text = capsys.readouterr().out
+    head, *lines = text.splitlines()
+    n = int(head.split(" closest saddles for ")[1].split()[0])
+    assert head == f"§6.2.5 closest saddles for {plural(n, 'end point')} (of 3 initialisations)"
+    assert "{" not in text and "None" not in text
+    verdicts = next(line for line in lines if line.startswith("Safran–Shamir at the local minima: "))
+    for part in verdicts.split(": ", 1)[1].split("; "):
+        if part != "no local minima":
+            count = int(part.split(" at ")[-1].split()[0])
+            assert part.endswith(f" at {plural(count, 'minimum', 'minima')}")
+
+
 @pytest.mark.slow
 def test_escape_and_closest_saddle_cases(capsys, tmp_path):
     assert main(["reproduce", "teacher-student-escape", "--inits", "12", "--budget", "20", "--json",
@@ -76,6 +127,26 @@ def test_escape_and_closest_saddle_cases(capsys, tmp_path):
             assert row["distance"] >= 0 and row["theorem1"]["status"] and row["theorem2"]["status"]
             np.testing.assert_allclose(sum(row["saddle_theta"][10 + k] for k in row["pair"]),
                                        row["reduced_theta"][8 + min(row["pair"])], rtol=1e-12)
+
+
+@pytest.mark.parametrize("fixed, words", [
+    ('widht = 5\nmax_iteration = 30', "sweep task 'teacher-student-point' takes no parameter named 'max_iteration' "
+                                      "or 'widht'; its parameters: adam_epochs, adam_lr, config, escape_iterations, "
+                                      "experiment_seed, higher_order, max_iterations, method, seed, "
+                                      "slsqp_iterations, tolerances, width, xavier"),
+    ('method = "bfgs"', "parameter 'method' must be one of newton, adam; got 'bfgs'"),
+    ('max_iterations = 0', "parameter 'max_iterations' must be a finite number ≥ 1; got 0"),
+    ('adam_epochs = 2.5', "parameter 'adam_epochs' must be of type int; got 2.5"),
+])
+def test_sweep_parameters_are_checked_before_any_task_runs(tmp_path, capsys, fixed, words):
+    """A misspelt or out-of-range parameter of ``teacher-student-point`` is bad input (exit 2, one line naming
+    it and the task's parameters), refused before a task runs or the results folder is made."""
+    spec = tmp_path / "spec.toml"
+    spec.write_text(f'task = "teacher-student-point"\nworkers = 0\n[grid]\nseed = [0, 1]\n[fixed]\n{fixed}\n')
+    assert main(["sweep", str(spec), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("symsaddle: error: ") and words in err
+    assert not (tmp_path / "out").exists()
 
 
 @pytest.mark.slow

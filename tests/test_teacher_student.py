@@ -19,7 +19,8 @@ from symsaddle.symmetry.errors import NotCriticalError
 from symsaddle.symmetry.teacher_student import (TeacherShapeError, TeacherStudentProblem, WidthBelowTeacherError,
                                                 xavier_initialisation)
 from symsaddle.symmetry.tolerances import EndpointTolerances
-from symsaddle.symmetry.training import BatchRun, RunStatus, adam, trust_region_newton, trust_region_subproblem
+from symsaddle.symmetry.training import (BatchRun, RunStatus, adam, slsqp_polish, trust_region_newton,
+                                         trust_region_subproblem)
 
 P5 = TeacherStudentProblem.seed003(5)
 V, B = SEED003_TEACHER_W, SEED003_TEACHER_A
@@ -342,6 +343,23 @@ def test_trust_region_newton_solves_a_quadratic_and_the_rosenbrock_function():
     run = trust_region_newton(k, np.array([[-1.2, 1.0], [2.0, -1.0]]), max_iterations=200, gradient_tol=1e-10)
     np.testing.assert_allclose(run.theta, np.ones((2, 2)), atol=1e-8)
     assert all(s is RunStatus.CONVERGED for s in run.status)
+
+
+def test_slsqp_reports_its_iteration_cap():
+    """SLSQP stopped by its cap is MAX_ITERATIONS, not "finished": 3 iterations from (−1.2, 1) do not reach
+    Rosenbrock's minimiser (1, 1); 2000 do, and SLSQP stops there by its own criterion, below the cap."""
+    import sympy as sp
+    import symsaddle as ss
+
+    u, v, z = sp.symbols("u v z", real=True)
+    model = ss.models.custom(z * ((1 - u) ** 2 + 100 * (v - u**2) ** 2), [u, v], [z])
+    k = ss.Objective(model, np.ones((1, 1)), np.ones(1), loss="linear", normalization="sum").compile()
+    capped = slsqp_polish(k, np.array([-1.2, 1.0]), max_iterations=3)
+    assert capped.status is RunStatus.MAX_ITERATIONS and capped.iterations == 3
+    assert np.linalg.norm(capped.theta - 1.0) > 0.1
+    done = slsqp_polish(k, np.array([-1.2, 1.0]), max_iterations=2000, ftol=1e-20)
+    assert done.status is RunStatus.FINISHED and done.iterations < 2000
+    np.testing.assert_allclose(done.theta, [1.0, 1.0], atol=1e-6)
 
 
 def test_adam_matches_the_recursion_on_a_quadratic():

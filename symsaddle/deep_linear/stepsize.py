@@ -34,6 +34,7 @@ from tqdm.auto import tqdm
 
 from ..dynamics import RunStatus, gradient_descent
 from ..errors import ShapeError, SingularMatrixError, SweepError
+from ..registry import CaseOption
 from ..reports import plural
 from ..sweep import run_sweep, sweepable, task_key
 from .kernel import DeepLinearKernel
@@ -250,8 +251,12 @@ def _ladder(net: Network, bound: StepSizeBound, *, epochs: int, start_factor: fl
     return DoublingResult(bound, tuple(runs), tuple(curves))
 
 
+#: epochs at the end of a run in which the loss is watched (a run needs more epochs than this)
+WINDOW = 100
+
+
 def doubling_experiment(networks: Sequence[Network], *, epochs: int = 5000, start_factor: float = 0.9,
-                        tol: float = 1e-6, window: int = 100, levels: int = 12, max_doublings: int = 48,
+                        tol: float = 1e-6, window: int = WINDOW, levels: int = 12, max_doublings: int = 48,
                         m_formula: MFormula | str = MFormula.CORRECTED, curve_every: int = 0,
                         progress: bool = False) -> tuple[DoublingResult, ...]:
     """Seed 001 §5.4 for each network: GD on ‖Y − W X‖_F² for ``epochs`` steps from W(0) with
@@ -291,7 +296,13 @@ def doubling_experiment(networks: Sequence[Network], *, epochs: int = 5000, star
 
 
 @sweepable("deep-linear-ladder", "the step-doubling ladder of one random deep linear network (Nguegnang et al. 2021 "
-                                  "set-up; Chen, Choi & Scialanga's course report §5.4)")
+                                  "set-up; Chen, Choi & Scialanga's course report §5.4)",
+           parameters=(CaseOption("seed", int, 0, "random seed of the network", minimum=0),
+                       CaseOption("widths", list, [5, 5, 5, 5], "layer widths d_0 … d_N (input first)"),
+                       CaseOption("epochs", int, 5000, "gradient-descent epochs per step size", minimum=WINDOW,
+                                  strict=True),
+                       CaseOption("m_formula", str, MFormula.CORRECTED.value, "the bound's M formula",
+                                  choices=tuple(m.value for m in MFormula))))
 def ladder_task(seed: int, widths: Sequence[int] = (5, 5, 5, 5), epochs: int = 5000,
                 m_formula: str = MFormula.CORRECTED.value) -> dict:
     """One network of the step-size study: :func:`doubling_experiment` on

@@ -102,16 +102,17 @@ def saddles(args: argparse.Namespace) -> dict:
     status = ("completed: the last saddle is the minimiser" if path.status.value == "completed" else
               f"{path.status.value}: Algorithm 1 stopped before ∇L = 0 — the last row is NOT a minimiser")
     lines = [f"{problem.label}: n = {plural(problem.n, 'sample')}, d = {plural(problem.d, 'feature')}; Algorithm 1 "
-             f"{status}; {plural(len(path.saddles), 'saddle')} (accelerated time t̃ = t_GD / ln(1/γ))"]
+             f"{status}; {plural(len(path.saddles), 'saddle')} (accelerated time t̃ = t_GD / ln(1/γ); "
+             "coordinates p[i] counted from 0)"]
     lines += [f"  t̃ = {e['time']:.6g}  L = {e['loss']:.6g}  {e['kind']:13s} active "
-              f"{', '.join(f'p_{i + 1}' for i in e['support']) or 'none'}  p = {format_vector(e['p'])}"
+              f"{', '.join(f'p[{i}]' for i in e['support']) or 'none'}  p = {format_vector(e['p'])}"
               for e in predicted]
     rel = result["linprog_minus_last_saddle"] / max(float(np.max(np.abs(lp))), np.finfo(float).tiny)
     lines.append(f"min-ℓ1 minimiser by linprog differs from the last saddle by "
                  f"{result['linprog_minus_last_saddle']:.1e} ({rel:.1e} relative)")
     if args.out:
         rows = [{"k": e["step"], "t_k": e["time"], "p_k": [float(f"{v:.6g}") for v in e["p"]], "loss": e["loss"],
-                 "kind": e["kind"], "activated (p_i, 1-based)": [i + 1 for i in e["activated"]]}
+                 "kind": e["kind"], "activated (p[i], i from 0)": e["activated"]}
                 for e in predicted]
         write_tables(rows, args.out, "predicted", caption=f"Algorithm 1 (Pesme \\& Flammarion) for {problem.label}")
     result["text"] = "\n".join(lines)

@@ -150,7 +150,8 @@ class _FaceSolver:
 
     def _singular(self, idx) -> SingularMatrixError:
         return SingularMatrixError(
-            f"columns {sorted(int(i) + 1 for i in idx)} of X are linearly dependent: the data are not in general "
+            f"columns {', '.join(str(i) for i in sorted(int(i) for i in idx))} of X (counted from 0) are linearly "
+            "dependent: the data are not in general "
             "position (P&F Assumption 1), the constrained least squares has no unique solution")
 
     def _refactor(self, face: np.ndarray):

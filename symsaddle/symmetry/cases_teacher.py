@@ -19,7 +19,7 @@ import numpy as np
 from matplotlib.ticker import LogLocator
 from tqdm.auto import tqdm
 
-from ..reports import markdown_table, plural, save_figure, symlog_ticks, write_json, write_tables
+from ..reports import format_vector, markdown_table, plural, save_figure, symlog_ticks, write_json, write_tables
 from ..registry import CaseOption, case
 from .cases import TOPIC
 from .certificates import safran_shamir, theorem1, theorem2
@@ -27,7 +27,7 @@ from .channels import continue_run, derivative_pair_limit
 from .closest_saddle import closest_saddle, loss_slice_1d, loss_slice_2d
 from .endpoints import COUNT_KEYS, EndpointKind
 from .escape import algorithm1, algorithm2, null_direction_test, smallest_eigenvector
-from .experiment import ExperimentResult, TeacherStudentConfig, run_experiment
+from .experiment import CONFIG_OPTIONS, ExperimentResult, TeacherStudentConfig, run_experiment
 from .figures_teacher import (distance_histogram, eigenvalue_loss_figure, neurons_figure, saddle_distance_histogram,
                               slice_figure)
 
@@ -38,13 +38,7 @@ THESIS = ("Stoican 2022 (MSc thesis, TU Munich), failure modes of training in mi
           "networks; after Şimşek et al. 2021")
 _COMMON_OPTIONS = (
     CaseOption("seed", int, 0, "experiment seed (initialisation i draws from default_rng([seed, i]))", minimum=0),
-    CaseOption("method", str, "newton", "'newton' (batched trust-region Newton) or 'adam' (the thesis's Adam + SLSQP)",
-               choices=("newton", "adam")),
-    CaseOption("max_iterations", int, 300, "trust-region iterations", minimum=1),
-    CaseOption("adam_lr", float, 1e-3, "Adam learning rate (thesis: 1e-4)", minimum=0, strict=True),
-    CaseOption("adam_epochs", int, 20_000, "Adam full-batch epochs (thesis: 1e7)", minimum=1),
-    CaseOption("slsqp_iterations", int, 2000, "SLSQP iterations per initialisation after Adam (thesis: NLopt, ≤ 1e4 s)",
-               minimum=1),
+    *(o for o in CONFIG_OPTIONS if o.name in ("method", "max_iterations", "adam_lr", "adam_epochs", "slsqp_iterations")),
 )
 
 
@@ -107,7 +101,7 @@ def _neurons_figures(res: ExperimentResult, out: Path):
         snaps = np.concatenate([res.run.snapshots[:, b], p.theta[None]])
         labels = p.teacher_match.labels if p.teacher_match is not None else None
         save_figure(neurons_figure(res.problem, p.theta, snaps, labels,
-                                   title=f"init {p.index}: {p.kind.value}, L = {p.loss:.2e}"), out, stem)
+                                   title=f"init {p.index}: {p.kind.label}, L = {p.loss:.2e}"), out, stem)
         written[stem] = p.index
     return written
 
@@ -140,11 +134,17 @@ def teacher_student_case(out_dir: Path | None, progress: bool, inits: int = 1000
                                        title="smallest neuron distance (end points that are not global minima)"),
                     out, "fig6_7_neuron_distance")
         result["figure_examples"] = _neurons_figures(res, out)
-    result["text"] = "\n".join([
-        f"teacher–student (thesis §6.2): {plural(inits, 'initialisation')}, {res.run.method}, "
-        f"{res.seconds['total']:.0f} s", "", markdown_table(rows), "",
-        "escaping end points by the neurons that carry the growth:", markdown_table(result["escaping_neurons"]),
-        "", "distinct local minima (by loss):", markdown_table(result["distinct_local_minima"])])
+    tested = sum(1 for p in res.points if p.escape is not None)
+    lines = [f"teacher–student (thesis §6.2): {plural(inits, 'initialisation')}, {res.run.method}, then "
+             f"{plural(config.escape_iterations, 'escape-test iteration')} of trust-region Newton from "
+             f"{plural(tested, 'end point')} not at zero loss, {res.seconds['total']:.0f} s", "", markdown_table(rows),
+             "", "escaping end points by the neurons that carry the growth:", markdown_table(result["escaping_neurons"]),
+             "", "distinct local minima (by loss):", markdown_table(result["distinct_local_minima"])]
+    stuck = [{"init": p.index, "run status": p.run_status, "why not converged": p.detail}
+             for p in res.points if p.kind is EndpointKind.NOT_CONVERGED]
+    if stuck:
+        lines += ["", "end points that are not converged:", markdown_table(stuck)]
+    result["text"] = "\n".join(lines)
     return result
 
 
@@ -178,8 +178,9 @@ def escape_case(out_dir: Path | None, progress: bool, inits: int = 200, budget: 
                      "algorithm 1 detail": a1.detail, "algorithm 2 detail": a2.detail, "rigorous detail": test.reason})
     summary = Counter((r["kind"], r["algorithm 1"], r["algorithm 1 significant"], r["algorithm 2"],
                        r["algorithm 2 significant"], r["rigorous"]) for r in rows)
-    summary_rows = [{"kind": k[0], "algorithm 1 found": k[1], "(beyond noise)": k[2], "algorithm 2 found": k[3],
-                     "(beyond noise) ": k[4], "rigorous verdict": k[5], "end points": n}
+    summary_rows = [{"end point": EndpointKind(k[0]).label, "Algorithm 1 finds lower loss": _yes_no(k[1]),
+                     "beyond float64 noise (1)": _yes_no(k[2]), "Algorithm 2 finds lower loss": _yes_no(k[3]),
+                     "beyond float64 noise (2)": _yes_no(k[4]), "rigorous verdict": k[5], "end points": n}
                     for k, n in sorted(summary.items())]
     result = {"counts": res.counts, "searches": rows, "summary": summary_rows,
               "algorithm2_literal": None if literal is None else {"found": literal.found, "detail": literal.detail},
@@ -191,15 +192,30 @@ def escape_case(out_dir: Path | None, progress: bool, inits: int = 200, budget: 
         example = _example(res.points, EndpointKind.LOCAL_MINIMUM) or _example(res.points, EndpointKind.DIVERGING)
         if example is not None:
             save_figure(_figure_6_6(kernel, example), out, "fig6_6_smallest_eigenvector")
-    lines = [f"§6.2.4 escape searches at {len(rows)} end points (of {inits})", "", markdown_table(summary_rows), "",
-             f"Algorithm 2 as printed (≤ in line 8): {result['algorithm2_literal']}"]
+    lines = [f"§6.2.4 escape searches at {plural(len(rows), 'end point')} not at a global minimum (of "
+             f"{plural(inits, 'initialisation')})", "", markdown_table(summary_rows)]
+    if literal is not None:
+        lines += ["", f"Algorithm 2 as printed (≤ in line 8), at init {rows[0]['init']}: "
+                      f"{'reports a lower loss' if literal.found else 'finds no lower loss'} ({literal.detail})"]
     if result["channel_example"]:
         ex = result["channel_example"]
         lines += ["", f"escaping end point {ex['init']} (derivative pair {ex['pair']}) continued by trust-region Newton:",
                   markdown_table(ex["newton"]), "", "and by Adam with the thesis's learning rate 1e-4:",
-                  markdown_table(ex["adam_lr_1e-4"]), "", f"limit of the pair: {ex['limit']}"]
+                  markdown_table(ex["adam_lr_1e-4"]), "", _limit_sentence(ex["limit"])]
     result["text"] = "\n".join(lines)
     return result
+
+
+def _limit_sentence(limit: dict) -> str:
+    """:func:`.channels.derivative_pair_limit` in words."""
+    i, j = limit["pair"]
+    return (f"limit of the pair (neurons {i} and {j}, counted from 0): a neuron at w̄ = {format_vector(limit['w_bar'])} "
+            f"plus its derivative along c; loss of that limit {limit['loss_limit_current_c']:.3e} with the current c, "
+            f"{limit['loss_limit_fitted_c']:.3e} with c fitted by least squares")
+
+
+def _yes_no(flag: bool) -> str:
+    return "yes" if flag else "no"
 
 
 def _channel_example(res: ExperimentResult) -> dict | None:
@@ -232,7 +248,7 @@ def _figure_6_6(kernel, point):
     for a, y, lab in zip(ax[0], (L, lmin, g), ("loss", r"$\lambda_{\min}$", r"$\|\nabla L\|$")):
         a.plot(eps, y)
         a.set(xlabel=r"perturbation $\varepsilon$ along $v_{\min}$", ylabel=lab)
-    ax[0, 0].set_title(f"init {point.index} ({point.kind.value.replace('_', ' ')})")
+    ax[0, 0].set_title(f"init {point.index} ({point.kind.label})")
     linthresh = 1e-6 * max(float(np.max(np.abs(lmin))), np.finfo(float).tiny)   # six decades below the largest |λ|
     ax[0, 1].set_yscale("symlog", linthresh=linthresh)
     ax[0, 1].set_yticks(symlog_ticks(lmin, linthresh, most=3))
@@ -273,9 +289,11 @@ def closest_saddle_case(out_dir: Path | None, progress: bool, inits: int = 200, 
                     (r.get("theorem1_as_thesis") or {}).get("status"), (r.get("theorem2") or {}).get("status"))
                    for r in rows)
     ss = Counter(r["safran_shamir"]["status"] for r in rows if "safran_shamir" in r)
-    summary = [{"group": k[0], "heuristic": k[1], "saddle kind": k[2], "end points": n} for k, n in sorted(status.items(), key=str)]
-    cert_rows = [{"group": k[0], "Theorem 1": k[1], "Theorem 1 ignoring zero eigenvalues (thesis)": k[2],
-                  "Theorem 2": k[3], "end points": n} for k, n in sorted(cert.items(), key=str)]
+    summary = [{"group": k[0], "heuristic": k[1], "saddle kind": k[2] or "— (no saddle)", "end points": n}
+               for k, n in sorted(status.items(), key=str)]
+    cert_rows = [{"group": k[0], "Theorem 1": k[1] or "— (no saddle)",
+                  "Theorem 1 ignoring zero eigenvalues (thesis)": k[2] or "— (no saddle)",
+                  "Theorem 2": k[3] or "— (no saddle)", "end points": n} for k, n in sorted(cert.items(), key=str)]
     result = {"counts": res.counts, "saddles": rows, "summary": summary, "certificates": cert_rows,
               "safran_shamir": dict(ss), "distances": distances, "config": config.to_dict(), "seconds": res.seconds}
     if out_dir is not None:
@@ -293,9 +311,11 @@ def closest_saddle_case(out_dir: Path | None, progress: bool, inits: int = 200, 
                 traj = np.concatenate([res.run.snapshots[:, pos[p.index]], p.theta[None]])
                 plane = loss_slice_2d(problem, cs, p.theta, trajectory=traj)
                 save_figure(slice_figure(ts, L1, plane, title=f"init {p.index}: distance {cs.distance:.2e}"), out, stem)
-    result["text"] = "\n".join([f"§6.2.5 closest saddles for {sum(len(v) for v in groups.values())} end points "
-                                f"(of {inits})", "", markdown_table(summary), "", "certificates at the saddles:",
-                                markdown_table(cert_rows), "", f"Safran–Shamir at the local minima: {dict(ss)}"])
+    verdicts = "; ".join(f"{status} at {plural(n, 'minimum', 'minima')}" for status, n in ss.items())
+    result["text"] = "\n".join([f"§6.2.5 closest saddles for {plural(len(todo), 'end point')} (of "
+                                f"{plural(inits, 'initialisation')})", "", markdown_table(summary), "",
+                                "certificates at the saddles:", markdown_table(cert_rows), "",
+                                f"Safran–Shamir at the local minima: {verdicts or 'no local minima'}"])
     return result
 
 

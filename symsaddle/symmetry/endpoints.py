@@ -51,6 +51,14 @@ class EndpointKind(str, Enum):
     NOT_CONVERGED = "not_converged"
     INCONCLUSIVE = "inconclusive"
 
+    @property
+    def label(self) -> str:
+        """The kind in words, for text output ("symmetry-induced local minimum"; the value is the JSON key)."""
+        return _KIND_LABELS.get(self, self.value.replace("_", " "))
+
+
+_KIND_LABELS = {EndpointKind.GLOBAL: "global minimum", EndpointKind.SI_MINIMUM: "symmetry-induced local minimum",
+                EndpointKind.SI_SADDLE: "symmetry-induced saddle", EndpointKind.DIVERGING: "escaping to infinity"}
 
 COUNT_KEYS = tuple(k.value for k in EndpointKind)
 

@@ -26,10 +26,11 @@ from functools import lru_cache
 import numpy as np
 from tqdm.auto import tqdm
 
+from ..registry import CaseOption
 from ..sweep import sweepable
 from .inertia import theorem3_at
 from .endpoints import EndPoint, SIPredictor, analyse_endpoint, count_kinds, escape_evidence
-from .teacher_student import TeacherStudentProblem, xavier_batch
+from .teacher_student import XAVIER_VARIANTS, TeacherStudentProblem, xavier_batch
 from .tolerances import EndpointTolerances
 from .training import BatchRun, RunStatus, adam, slsqp_polish, trust_region_newton
 
@@ -61,6 +62,27 @@ class TeacherStudentConfig:
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+
+_DEFAULT = TeacherStudentConfig()
+
+#: The settings of :class:`TeacherStudentConfig` with their types and ranges: the options of the
+#: reproduction cases and the parameters of the sweep task ``teacher-student-point``.
+CONFIG_OPTIONS = (
+    CaseOption("width", int, _DEFAULT.width, "student width m (the teacher has 4 neurons)", minimum=1),
+    CaseOption("xavier", str, _DEFAULT.xavier, "Xavier initialisation variant", choices=XAVIER_VARIANTS),
+    CaseOption("method", str, _DEFAULT.method, "'newton' (batched trust-region Newton) or 'adam' (the thesis's "
+               "Adam + SLSQP)", choices=METHODS),
+    CaseOption("max_iterations", int, _DEFAULT.max_iterations, "trust-region iterations", minimum=1),
+    CaseOption("adam_lr", float, _DEFAULT.adam_lr, "Adam learning rate (thesis: 1e-4)", minimum=0, strict=True),
+    CaseOption("adam_epochs", int, _DEFAULT.adam_epochs, "Adam full-batch epochs (thesis: 1e7)", minimum=1),
+    CaseOption("slsqp_iterations", int, _DEFAULT.slsqp_iterations, "SLSQP iterations per initialisation after "
+               "Adam (thesis: NLopt, ≤ 1e4 s)", minimum=1),
+    CaseOption("escape_iterations", int, _DEFAULT.escape_iterations, "escape-test iterations from every end "
+               "point not at zero loss", minimum=0),
+    CaseOption("higher_order", bool, _DEFAULT.higher_order, "run the higher-order test at singular Hessians"),
+    CaseOption("tolerances", dict, _DEFAULT.tolerances.to_dict(), "EndpointTolerances fields (a mapping)"),
+)
 
 
 @dataclass(frozen=True)
@@ -95,9 +117,11 @@ def optimise(problem: TeacherStudentProblem, theta0: np.ndarray, config: Teacher
                 for th in tqdm(run.theta, disable=not progress, desc="SLSQP polish", unit="point")]
     theta = np.stack([p.theta for p in polished])
     return BatchRun(theta, np.array([p.loss for p in polished]), np.array([p.gradient_norm for p in polished]),
-                    run.status, run.iterations, run.history_iterations, run.history_loss, run.history_norm,
+                    tuple(p.status for p in polished), run.iterations, run.history_iterations, run.history_loss,
+                    run.history_norm,
                     np.append(run.snapshot_iterations, run.snapshot_iterations[-1] + 1),
-                    np.concatenate([run.snapshots, theta[None]]), run.method + " + SLSQP (scipy)")
+                    np.concatenate([run.snapshots, theta[None]]),
+                    f"{run.method} + SLSQP (scipy, ≤ {config.slsqp_iterations} iterations)")
 
 
 def run_experiment(config: TeacherStudentConfig = TeacherStudentConfig(), n_inits: int = 1000,
@@ -154,7 +178,11 @@ def _seed003_problem(width: int) -> TeacherStudentProblem:
 
 
 @sweepable("teacher-student-point", "one initialisation of the sigmoid teacher–student experiment of Stoican 2022 "
-                                     "(MSc thesis) §6.2, optimised and classified")
+                                     "(MSc thesis) §6.2, optimised and classified",
+           parameters=(CaseOption("seed", int, 0, "index of the initialisation", minimum=0),
+                       CaseOption("experiment_seed", int, _DEFAULT.seed, "experiment seed", minimum=0),
+                       CaseOption("config", dict, None, "a whole TeacherStudentConfig (a mapping)"),
+                       *CONFIG_OPTIONS))
 def teacher_student_point(seed: int, config: TeacherStudentConfig | dict | None = None, *,
                           experiment_seed: int | None = None, **params) -> dict:
     """One initialisation (index ``seed`` of experiment ``experiment_seed``, default ``config.seed``)
@@ -175,5 +203,5 @@ def teacher_student_point(seed: int, config: TeacherStudentConfig | dict | None 
     return res.points[0].to_dict(full=True)
 
 
-__all__ = ["METHODS", "ExperimentResult", "TeacherStudentConfig", "classify_run", "optimise", "run_experiment",
-           "teacher_student_point", "RunStatus"]
+__all__ = ["CONFIG_OPTIONS", "METHODS", "ExperimentResult", "TeacherStudentConfig", "classify_run", "optimise",
+           "run_experiment", "teacher_student_point", "RunStatus"]

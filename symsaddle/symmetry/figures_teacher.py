@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Sequence
 
 import numpy as np
+from matplotlib.ticker import NullFormatter
 
 from ..reports import OKABE_ITO, figure, symlog_ticks
 from .closest_saddle import Slice2D
@@ -38,6 +39,13 @@ def eigenvalue_loss_figure(points: Sequence[EndPoint], title: str = ""):
             ax.scatter([max(p.loss, tiny) for p in sel], [p.min_eig for p in sel], s=12, c=color, marker=marker,
                        label=f"{label} ({len(sel)})", alpha=0.8, linewidths=0.8)
     ax.set_xscale("log")
+    losses = [max(p.loss, tiny) for p in points]
+    if losses and max(losses) < 10 * min(losses):
+        # under a decade Matplotlib labels the minor ticks, whose long labels collide: show 1.2 decades around
+        # the losses (always holding a labelled power of ten) and no minor labels
+        centre = float(np.sqrt(min(losses) * max(losses)))
+        ax.set_xlim(centre * 10**-0.6, centre * 10**0.6)
+        ax.xaxis.set_minor_formatter(NullFormatter())
     ax.set_yscale("symlog", linthresh=1e-12)
     ax.set_yticks(symlog_ticks(np.array([p.min_eig for p in points] or [0.0]), 1e-12))
     ax.axhline(0, color="grey", lw=0.5)

@@ -38,7 +38,7 @@ class RunStatus(str, Enum):
     CONVERGED = "converged"          # ‖∇L‖ ≤ tol_g (the core's scaled gradient tolerance)
     STALLED = "stalled"              # no step can decrease L any more: the trust radius fell below θ's resolution
     MAX_ITERATIONS = "max iterations"
-    FINISHED = "finished"            # fixed-budget methods (Adam): the budget was used up
+    FINISHED = "finished"            # Adam used its fixed budget; SLSQP stopped by its own criterion (below its cap)
 
 
 @dataclass(frozen=True)
@@ -262,6 +262,11 @@ class SLSQPResult:
     iterations: int
     success: bool
     message: str
+    status: RunStatus       # MAX_ITERATIONS when SLSQP stopped at its iteration cap, else FINISHED
+
+
+#: scipy's SLSQP exit status "Iteration limit reached"
+SLSQP_ITERATION_LIMIT = 9
 
 
 def slsqp_polish(kernel, theta, *, max_iterations: int = 2000, ftol: float = 1e-30) -> SLSQPResult:
@@ -274,8 +279,9 @@ def slsqp_polish(kernel, theta, *, max_iterations: int = 2000, ftol: float = 1e-
     sol = scipy.optimize.minimize(kernel.value, th0, jac=kernel.gradient, method="SLSQP",
                                   options={"maxiter": int(max_iterations), "ftol": ftol})
     x = sol.x if np.all(np.isfinite(sol.x)) and kernel.value(sol.x) <= kernel.value(th0) else th0
+    capped = sol.status == SLSQP_ITERATION_LIMIT
     return SLSQPResult(x, float(kernel.value(x)), float(np.linalg.norm(kernel.gradient(x))), int(sol.nit),
-                       bool(sol.success), str(sol.message))
+                       bool(sol.success), str(sol.message), RunStatus.MAX_ITERATIONS if capped else RunStatus.FINISHED)
 
 
 def scipy_trust_exact(kernel, theta0, *, max_iterations: int = 400, gtol: float = 1e-12):
