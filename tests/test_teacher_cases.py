@@ -56,6 +56,9 @@ def test_teacher_student_text_states_every_stage_and_why_a_point_is_not_converge
     rows = lines[lines.index("end points that are not converged:") + 3:][:2]
     assert [row.split(" | ")[:2] for row in rows] == [["| 0", "max iterations"], ["| 1", "max iterations"]]
     assert all("not a critical point: ‖∇L‖ = " in row for row in rows)
+    # tables name the source of the printed column, and empty ones say what is missing
+    assert "| end point | Stoican 2022, Table 6.1 | recomputed |" in lines
+    assert "(no end point escapes to infinity)" in lines and "(no end point is a local minimum)" in lines
 
 
 def test_unknown_words_are_refused_by_other_commands(capsys):

@@ -50,18 +50,17 @@ def _config(seed, method, max_iterations, adam_lr, adam_epochs, slsqp_iterations
 def table_6_1(counts: dict) -> list[dict]:
     """The Table 6.1 analogue: our counts next to the thesis's."""
     local = counts["si_minimum"] + counts["local_minimum"]
-    return [
-        {"end point": "global minimum", "thesis": 574, "toolkit": counts["global"]},
-        {"end point": "local minimum (all)", "thesis": 426, "toolkit": local},
-        {"end point": "  symmetry-induced local minimum", "thesis": 55, "toolkit": counts["si_minimum"]},
-        {"end point": "  other local minimum", "thesis": 371, "toolkit": counts["local_minimum"]},
-        {"end point": "symmetry-induced saddle", "thesis": "—", "toolkit": counts["si_saddle"]},
-        {"end point": "saddle", "thesis": "—", "toolkit": counts["saddle"]},
-        {"end point": "escaping to infinity", "thesis": "— (counted as local minima)", "toolkit": counts["diverging"]},
-        {"end point": "not converged", "thesis": "—", "toolkit": counts["not_converged"]},
-        {"end point": "inconclusive", "thesis": "—", "toolkit": counts["inconclusive"]},
-        {"end point": "total", "thesis": 1000, "toolkit": sum(counts.values())},
-    ]
+    rows = [("global minimum", 574, counts["global"]),
+            ("local minimum (all)", 426, local),
+            ("  symmetry-induced local minimum", 55, counts["si_minimum"]),
+            ("  other local minimum", 371, counts["local_minimum"]),
+            ("symmetry-induced saddle", "—", counts["si_saddle"]),
+            ("saddle", "—", counts["saddle"]),
+            ("escaping to infinity", "— (counted as local minima)", counts["diverging"]),
+            ("not converged", "—", counts["not_converged"]),
+            ("inconclusive", "—", counts["inconclusive"]),
+            ("total", 1000, sum(counts.values()))]
+    return [{"end point": what, "Stoican 2022, Table 6.1": printed, "recomputed": ours} for what, printed, ours in rows]
 
 
 def _distinct_minima(points, digits: int = 6) -> list[dict]:
@@ -119,7 +118,7 @@ def teacher_student_case(out_dir: Path | None, progress: bool, inits: int = 1000
     rows = table_6_1(counts)
     minima = [p for p in res.points if p.kind in (EndpointKind.LOCAL_MINIMUM, EndpointKind.SI_MINIMUM)]
     result = {"counts": counts, "points": [p.to_dict() for p in res.points], "table": rows,
-              "thesis": THESIS_TABLE_6_1, "config": config.to_dict(), "method": res.run.method,
+              "printed_table_6_1": THESIS_TABLE_6_1, "config": config.to_dict(), "method": res.run.method,
               "problem": res.problem.describe(), "seconds": res.seconds,
               "distinct_local_minima": _distinct_minima(minima), "escaping_neurons": _escape_summary(res.points),
               "global_parameter_match": sum(1 for p in res.points if p.kind is EndpointKind.GLOBAL
@@ -135,11 +134,14 @@ def teacher_student_case(out_dir: Path | None, progress: bool, inits: int = 1000
                     out, "fig6_7_neuron_distance")
         result["figure_examples"] = _neurons_figures(res, out)
     tested = sum(1 for p in res.points if p.escape is not None)
-    lines = [f"teacher–student (thesis §6.2): {plural(inits, 'initialisation')}, {res.run.method}, then "
+    lines = [f"teacher–student (Stoican 2022, MSc thesis, §6.2): {plural(inits, 'initialisation')}, {res.run.method}, "
+             f"then "
              f"{plural(config.escape_iterations, 'escape-test iteration')} of trust-region Newton from "
              f"{plural(tested, 'end point')} not at zero loss, {res.seconds['total']:.0f} s", "", markdown_table(rows),
-             "", "escaping end points by the neurons that carry the growth:", markdown_table(result["escaping_neurons"]),
-             "", "distinct local minima (by loss):", markdown_table(result["distinct_local_minima"])]
+             "", "escaping end points by the neurons that carry the growth:",
+             markdown_table(result["escaping_neurons"], empty="no end point escapes to infinity"),
+             "", "distinct local minima (by loss):",
+             markdown_table(result["distinct_local_minima"], empty="no end point is a local minimum")]
     stuck = [{"init": p.index, "run status": p.run_status, "why not converged": p.detail}
              for p in res.points if p.kind is EndpointKind.NOT_CONVERGED]
     if stuck:
@@ -193,7 +195,8 @@ def escape_case(out_dir: Path | None, progress: bool, inits: int = 200, budget: 
         if example is not None:
             save_figure(_figure_6_6(kernel, example), out, "fig6_6_smallest_eigenvector")
     lines = [f"§6.2.4 escape searches at {plural(len(rows), 'end point')} not at a global minimum (of "
-             f"{plural(inits, 'initialisation')})", "", markdown_table(summary_rows)]
+             f"{plural(inits, 'initialisation')})", "",
+             markdown_table(summary_rows, empty="every end point is at a global minimum")]
     if literal is not None:
         lines += ["", f"Algorithm 2 as printed (≤ in line 8), at init {rows[0]['init']}: "
                       f"{'reports a lower loss' if literal.found else 'finds no lower loss'} ({literal.detail})"]
@@ -314,7 +317,7 @@ def closest_saddle_case(out_dir: Path | None, progress: bool, inits: int = 200, 
     verdicts = "; ".join(f"{status} at {plural(n, 'minimum', 'minima')}" for status, n in ss.items())
     result["text"] = "\n".join([f"§6.2.5 closest saddles for {plural(len(todo), 'end point')} (of "
                                 f"{plural(inits, 'initialisation')})", "", markdown_table(summary), "",
-                                "certificates at the saddles:", markdown_table(cert_rows), "",
+                                "certificates at the saddles:", markdown_table(cert_rows, empty="no saddle found"), "",
                                 f"Safran–Shamir at the local minima: {verdicts or 'no local minima'}"])
     return result
 
