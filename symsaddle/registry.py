@@ -71,12 +71,15 @@ class CaseOption:
     def check(self, value, label: str | None = None) -> None:
         """Raise :class:`CaseOptionError` naming the option (``label``, default its flag) and its valid values
         if ``value`` is not one of them: of the wrong type (an int is a float, a bool is no number), not
-        among ``choices``, or below ``minimum``."""
+        among ``choices``, below ``minimum``, or a mapping with a key its default mapping does not have
+        (checked at every level of nesting)."""
         label = label or self.flag
         is_number = isinstance(value, (int, float)) and not isinstance(value, bool)
         if not (isinstance(value, self.type) and (self.type is bool or not isinstance(value, bool))
                 or self.type is float and is_number):
             raise CaseOptionError(f"{label} must be of type {self.type.__name__}; got {value!r}")
+        if isinstance(self.default, dict):
+            _check_keys(value, self.default, label)
         if self.choices is not None and value not in self.choices:
             raise CaseOptionError(f"{label} must be one of {', '.join(self.choices)}; got {value!r}")
         if self.minimum is not None:
@@ -90,6 +93,19 @@ class CaseOption:
         if self.minimum is None:
             return ""
         return f"> {self.minimum:g}" if self.strict else f"≥ {self.minimum:g}"
+
+
+def _check_keys(value, known: dict, label: str) -> None:
+    """Refuse keys of the mapping ``value`` that ``known`` (the default) does not have, naming those it has."""
+    if not isinstance(value, dict):
+        raise CaseOptionError(f"{label} must be a mapping; got {value!r}")
+    unknown = sorted(set(value) - set(known), key=str)
+    if unknown:
+        raise CaseOptionError(f"{label} has no field {' or '.join(map(repr, unknown))}; "
+                              f"its fields: {', '.join(map(str, known))}")
+    for key, sub in value.items():
+        if isinstance(known[key], dict):
+            _check_keys(sub, known[key], f"{label}[{key!r}]")
 
 
 @dataclass(frozen=True)

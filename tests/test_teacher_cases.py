@@ -140,6 +140,10 @@ def test_escape_and_closest_saddle_cases(capsys, tmp_path):
     ('method = "bfgs"', "parameter 'method' must be one of newton, adam; got 'bfgs'"),
     ('max_iterations = 0', "parameter 'max_iterations' must be a finite number ≥ 1; got 0"),
     ('adam_epochs = 2.5', "parameter 'adam_epochs' must be of type int; got 2.5"),
+    ('tolerances = { escape_elasticty = 0.1 }', "parameter 'tolerances' has no field 'escape_elasticty'; its fields: "
+                                                "global_loss, function_match"),
+    ('tolerances = { classification = { eigenvalu = 1e-8 } }',
+     "parameter 'tolerances'['classification'] has no field 'eigenvalu'; its fields: gradient, eigenvalue"),
 ])
 def test_sweep_parameters_are_checked_before_any_task_runs(tmp_path, capsys, fixed, words):
     """A misspelt or out-of-range parameter of ``teacher-student-point`` is bad input (exit 2, one line naming
