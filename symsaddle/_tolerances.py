@@ -15,9 +15,12 @@ carry the rounding error of the computed N into the forms on N, so they belong i
   a function with |L| above its infimum and curvature ‖H‖ can have)
 * eigenvalues (L/θ²):   s_λ = ‖H‖
 * loss (L):             s_L = |L| + |L_lb| + ‖H‖·‖θ‖²
-* cubic on N (L/θ³):    s₃ = max(‖D³L|_N‖_F, max_{v∈𝒫} |D³L[v]³|)
+* cubic on N (L/θ³):    s₃ = max(‖D³L|_N‖_F, max_{v∈𝒫} |D³L[v]³|, ‖H‖/‖θ‖)
 * quartic on N (L/θ⁴):  s₄ = max(‖D⁴L|_N‖_F/24, ⅛ Σ_r ‖D³L[·,·,v_r]|_N‖_F²/|λ_r|,
-                                max_{v∈𝒫} |D⁴L[v]⁴|/24, ‖q‖_F)
+                                max_{v∈𝒫} |D⁴L[v]⁴|/24, ‖H‖/‖θ‖², ‖q‖_F)
+  (‖H‖/‖θ‖ᵐ⁻²: the size of Dᵐ for a curvature that changes over the length ‖θ‖, the resolution
+  the gradient test's s_g = ‖H‖‖θ‖ + … implies; without it a form at rounding level sets its own
+  scale where L is flat along every probe, e.g. at saturated units; 0 at θ = 0)
 
 A point where every scale vanishes (the monkey saddle a³ − 3ab² at the origin: H = 0) is
 decided by exact zeros: a quantity is zero only if it is at most its tolerance, and a

@@ -309,10 +309,16 @@ class _Point:
         return vals[:len(U)]
 
     def probe_scale(self, order: int) -> float:
-        """max_{v∈𝒫} |DᵒL[v]ᵒ|: a lower estimate of the form's magnitude on the whole unit sphere."""
+        """max(max_{v∈𝒫} |DᵒL[v]ᵒ|, ‖H‖/‖θ‖ᵒ⁻²): a lower estimate of the form's magnitude on the whole
+        unit sphere. The second term is the size of the order-o derivative of a function whose
+        curvature ‖H‖ changes over the length ‖θ‖ (for a loss homogeneous of degree m along θ,
+        D³L[θ, ·, ·] = (m − 2)H); it keeps a form of rounding-level size from setting its own scale
+        where L is flat along every probe (saturated units), and is 0 at θ = 0."""
         if order not in self._probes:
             self.with_probes(np.zeros((0, len(self.theta))), order)
-        return self._probes[order]
+        length = float(norm(self.theta))
+        curvature = self.hessian_norm / length ** (order - 2) if length > 0 else 0.0
+        return max(self._probes[order], curvature)
 
     def coords_starts(self) -> np.ndarray:
         return search_starts(self.Z) @ self.Z

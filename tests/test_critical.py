@@ -90,6 +90,30 @@ def test_hyperbola_of_minima_is_morse_bott_without_a_bound():
     assert c.kind is Kind.MINIMISER and c.isolated is False and c.decided_by is Criterion.MANIFOLD, c.reason
 
 
+def test_a_rounding_level_cubic_at_a_saturated_point_is_no_descent_certificate():
+    """A two-layer tanh net polished to a point where both units saturate (|w·x| up to ~100): L is flat
+    to rounding along 5 null directions and the computed cubic form on N is ~1e-15, below what the
+    gradient test can resolve (a cubic contributes t³C/6 where a gradient within τ_g·‖H‖‖θ‖
+    contributes the same at C ≈ τ_g‖H‖/‖θ‖). It was called a non-strict saddle "L decreases along −u"
+    although L(θ − t u) ≥ L(θ) for every t. Checked here by function values, not by the code's forms:
+    any descent direction the result claims must lower L; every null direction it calls flat must not."""
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(5, 2))
+    y = np.tanh(X @ np.array([1.0, -1.0]))
+    k = ss.Objective(ss.models.two_layer(2, 2, "tanh"), X, y).compile()
+    theta = polish(k, rng.normal(size=k.P)).theta
+    assert np.abs(X @ theta[:4].reshape(2, 2).T).max() > 20          # the units saturate
+    c = classify(k, theta, lower_bound=0.0)
+    steps = np.geomspace(1e-6, 1e-2, 9) * np.linalg.norm(theta)
+    if c.direction is not None:                                          # the docstring's descent claim
+        curve = np.zeros(k.P) if c.curve is None else c.curve
+        assert min(k.value(theta + t * c.direction + t * t * curve) for t in steps) < c.loss, c.reason
+    assert c.kind is Kind.MINIMISER and c.nullity == 5, c.reason
+    for n in c.eigenvectors[:, np.abs(c.eigenvalues) <= c.eigenvalue_tolerance].T:
+        for sign in (1, -1):
+            assert min(k.value(theta + sign * t * n) for t in steps) >= c.loss * (1 - 1e-14)
+
+
 def test_loss_below_the_declared_bound_is_inconsistent():
     k = kernel_of((a - 1) ** 2 + b**2 + 1, (a, b))   # minimum value 1 at (1, 0)
     c = classify(k, np.array([1.0, 0.0]), lower_bound=2.0)
