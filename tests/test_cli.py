@@ -403,6 +403,17 @@ def test_a_watched_long_run_says_it_is_still_running(monkeypatch, capsys):
     assert capsys.readouterr().err == ""
 
 
+def test_a_watched_check_says_what_it_derives(monkeypatch, capsys):
+    """`check` on a medium model spends minutes in SymPy with no output of its own: on a terminal it says
+    at the start how many Hessian entries the exact reference differentiates (P(P+1)/2)."""
+    from symsaddle import cli
+    monkeypatch.setattr(cli, "_progress", lambda: True)
+    assert main(["check", "diagonal_linear", "--d", "2", "--points", "1"]) == 0
+    first = capsys.readouterr().err.splitlines()[0]
+    assert first == ("symsaddle: check diagonal_linear, P = 4 (the exact reference differentiates the loss "
+                     "P(P+1)/2 = 10 times in SymPy: minutes from P ≈ 40 on): started")
+
+
 @pytest.mark.parametrize("argv, message", [
     (["check", "two_layer", "--d", "3"], "--d applies to diagonal_linear, not to two_layer"),
     (["check", "diagonal_linear", "--widths", "2", "3"], "--widths applies to deep_linear and mlp, not to diagonal_linear"),
