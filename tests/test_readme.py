@@ -78,3 +78,12 @@ def test_symmetry_api_snippet_runs():
     exec(compile(code, "README.md", "exec"), namespace)
     assert namespace["sweep"].all_decided_agree
     assert namespace["back"].model == namespace["model"]
+
+
+@pytest.mark.parametrize("doc", sorted((ROOT / "docs").glob("*.md")), ids=lambda p: p.name)
+def test_python_blocks_in_the_docs_are_python(doc):
+    """A block tagged ``python`` in docs/ is at least valid Python (a reference sketch may use names it
+    does not define; README's blocks are run in full by the tests above)."""
+    import ast
+    for block in re.findall(r"```python\n(.*?)```", doc.read_text(), re.S):
+        ast.parse(block)
