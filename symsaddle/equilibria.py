@@ -293,6 +293,18 @@ def _sorted(families: Sequence[EquilibriumFamily]) -> tuple[EquilibriumFamily, .
     return tuple(sorted(families, key=lambda f: (-len([c for c in f.point if c == 0]), len(f.free))))
 
 
+def _without_repeats(solutions: list, families: list) -> tuple[list, list]:
+    """Drop a family whose simplified point and free parameters equal an earlier one's (two solver
+    passes, or two forms of one solution, can give the same family)."""
+    seen, keep = set(), []
+    for k, f in enumerate(families):
+        key = (f.point, f.free)
+        if key not in seen:
+            seen.add(key)
+            keep.append(k)
+    return [solutions[k] for k in keep], [families[k] for k in keep]
+
+
 def _symbolic_task(params, expression, instance, engine_name, eigen, simplify, deadline):
     """Generator run under the budget; yields ``(tag, value)`` messages as each stage finishes."""
     params = tuple(params)
@@ -323,6 +335,7 @@ def _symbolic_task(params, expression, instance, engine_name, eigen, simplify, d
             yield ("stage", f"simplifying the families found by {name}")
             for k in range(first, len(solutions)):
                 families[k] = _family(params, expression, solutions[k], True, name)
+            solutions, families = _without_repeats(solutions, families)
             yield ("families", _sorted(families))
     if polynomial:
         engine = choose_engine(engine_name)

@@ -290,3 +290,17 @@ def test_budget_child_is_spawned_when_a_threaded_library_is_loaded(monkeypatch):
     assert _budget._start_method() == "spawn"
     result = solve_equilibria(ss.Objective.symbolic(ss.models.diagonal_linear(1), n=1), starts=4, eigen=False)
     assert result.status is SolveStatus.SOLVED and len(result) == 2
+
+
+@pytest.mark.slow
+def test_a_family_found_twice_is_reported_once():
+    """Width-2 tanh net on one sample, L = ½(a₁tanh(w₁x) + a₂tanh(w₂x) − y)². By hand: ∂L/∂a_i = r·tanh(w_i x)
+    and ∂L/∂w_i = r·a_i·x·sech²(w_i x), so either r = 0 (the zero-loss set, which SymPy parametrises as
+    a₂ = y/tanh(w₂x) on w₁ = 0 and a₁ = (y − a₂tanh(w₂x))/tanh(w₁x)) or every w_i = 0 and then every
+    a_i = 0 (the origin): three families. The block solve and sympy.solve both found the general one,
+    and `derive` listed it twice."""
+    obj = ss.Objective.symbolic(ss.models.two_layer(1, 2, "tanh"), n=1)
+    r = solve_equilibria(obj, eigen=False, timeout=300, cross_check=False)
+    keys = [(f.point, f.free) for f in r.families]
+    assert len(set(keys)) == len(keys) == 3
+    assert sorted(f.dimension for f in r.families) == [0, 2, 3]
