@@ -43,6 +43,18 @@ def test_saddles_command(tmp_path, capsys):
     out = json.loads(capsys.readouterr().out)
     np.testing.assert_allclose([s["time"] for s in out["predicted"]], [0, 0.05, 1.05, 15], atol=1e-9)
     np.testing.assert_allclose(out["predicted"][-1]["p"], [1, 9, 10], atol=1e-9)
+    # text mode with --out: counts equilibria by kind (the minimiser is no saddle), writes the limit figure
+    assert main(["saddles", "--data", str(tmp_path / "fig2.npz"), "--out", str(tmp_path / "out")]) == 0
+    assert "4 equilibria visited (3 strict saddles, 1 minimiser;" in capsys.readouterr().out
+    assert (tmp_path / "out" / "limit_path.png").stat().st_size > 0
+
+
+def test_saddles_on_dependent_columns_names_the_file(tmp_path, capsys):
+    X = np.array([[1.0, 1.0, 0.0], [2.0, 2.0, 1.0], [0.0, 0.0, 3.0]])        # columns 0 and 1 are equal
+    np.savez(tmp_path / "twins.npz", X=X, y=np.array([1.0, -2.0, 0.5]))
+    assert main(["saddles", "--data", str(tmp_path / "twins.npz")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("symsaddle: error: ") and f"{tmp_path / 'twins.npz'}: columns 0, 1" in err
 
 
 @pytest.mark.parametrize("arrays, message", [

@@ -12,14 +12,16 @@ from __future__ import annotations
 
 import argparse
 import math
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
 
 from ..datafile import load_xy
-from ..errors import SymsaddleError
+from ..errors import SingularMatrixError, SymsaddleError
 from ..registry import command
-from ..reports import format_vector, plural, write_tables
+from ..reports import format_vector, plural, save_figure, write_tables
+from .figures import limit_path_figure
 from .limit import limit_path, min_l1_minimiser
 from .problem import DiagonalProblem
 
@@ -80,7 +82,10 @@ def saddles(args: argparse.Namespace) -> dict:
     X, y = load_xy(args.data)
     ea, eb = _binary_exponent(X), _binary_exponent(y)           # a = 2^ea, b = 2^eb
     problem = DiagonalProblem(np.ldexp(X, -ea), np.ldexp(y, -eb), Path(args.data).name)
-    path = limit_path(problem, tol=args.tol)
+    try:
+        path = limit_path(problem, tol=args.tol)
+    except SingularMatrixError as exc:
+        raise SingularMatrixError(f"{args.data}: {exc}") from None
     betas = _unscale("saddle coordinates", path.betas, eb - ea)
     rounding = np.finfo(float).eps ** 2 * path.losses[0]      # ½‖r‖² with r known to eps·‖y‖: below, it is 0
     losses = _unscale("losses", np.where(path.losses <= rounding, 0.0, path.losses), 2 * eb)
@@ -101,9 +106,11 @@ def saddles(args: argparse.Namespace) -> dict:
               "linprog_minus_last_saddle": float(np.max(np.abs(lp - final)))}
     status = ("completed: the last saddle is the minimiser" if path.status.value == "completed" else
               f"{path.status.value}: Algorithm 1 stopped before ∇L = 0 — the last row is NOT a minimiser")
+    kinds = Counter(e["kind"] for e in predicted)
+    visited = ", ".join(plural(n, kind) for kind, n in kinds.items())
     lines = [f"{problem.label}: n = {plural(problem.n, 'sample')}, d = {plural(problem.d, 'feature')}; Algorithm 1 "
-             f"{status}; {plural(len(path.saddles), 'saddle')} (accelerated time t̃ = t_GD / ln(1/γ); "
-             "coordinates p[i] counted from 0)"]
+             f"{status}; {plural(len(predicted), 'equilibrium', 'equilibria')} visited ({visited}; accelerated time "
+             "t̃ = t_GD / ln(1/γ); coordinates p[i] counted from 0)"]
     lines += [f"  t̃ = {e['time']:.6g}  L = {e['loss']:.6g}  {e['kind']:13s} active "
               f"{', '.join(f'p[{i}]' for i in e['support']) or 'none'}  p = {format_vector(e['p'])}"
               for e in predicted]
@@ -115,5 +122,7 @@ def saddles(args: argparse.Namespace) -> dict:
                  "kind": e["kind"], "activated (p[i], i from 0)": e["activated"]}
                 for e in predicted]
         write_tables(rows, args.out, "predicted", caption=f"Algorithm 1 (Pesme \\& Flammarion) for {problem.label}")
+        save_figure(limit_path_figure(times, betas, losses, title=f"{problem.label}: the γ → 0 limit (Algorithm 1)"),
+                    args.out, "limit_path")
     result["text"] = "\n".join(lines)
     return result

@@ -72,6 +72,32 @@ def trajectory_figure(trajectory: DiagonalTrajectory, path: LimitPath | None = N
     return fig
 
 
+def limit_path_figure(times: np.ndarray, betas: np.ndarray, losses: np.ndarray, title: str = ""):
+    """The γ → 0 limit of Algorithm 1 in the data's units: loss (log scale, a limit loss of 0 drawn at
+    the floor of the positive ones) and the coordinates of p, piecewise constant in the accelerated
+    time t̃, jumping at the saddles' times t_k (P&F Theorem 2)."""
+    times, betas, losses = np.asarray(times, float), np.asarray(betas, float), np.asarray(losses, float)
+    end = times[-1] * 1.15 if times[-1] > 0 else 1.0
+    ts = np.append(times, end)
+    fig, ax = figure(ncols=2, width=4.6, height=3.4)
+    positive = losses[losses > 0]
+    floor = float(np.min(positive)) / 3 if positive.size else 1.0
+    ax[0, 0].step(ts, np.maximum(np.append(losses, losses[-1]), floor), where="post", color=OKABE_ITO[0], lw=1.2,
+                  label="loss at the saddles (0 drawn at the floor)" if np.any(losses <= 0) else "loss at the saddles")
+    ax[0, 0].set_yscale("log")
+    for j in range(betas.shape[1]):
+        ax[0, 1].step(ts, np.append(betas[:, j], betas[-1, j]), where="post", color=_coordinate_color(j), lw=1.2,
+                      label=f"$p_{{{j}}}$")
+    xlabel = r"accelerated time $\tilde t = t/\ln(1/\gamma)$"
+    ax[0, 0].set(xlabel=xlabel, ylabel="loss F (log scale)", title="loss")
+    ax[0, 0].legend(fontsize=7)
+    ax[0, 1].set(xlabel=xlabel, ylabel=r"$p = u \odot v$ (coordinates from 0)", title="coordinates of p")
+    ax[0, 1].legend(fontsize=7, ncol=2 if betas.shape[1] > 3 else 1)
+    if title:
+        fig.suptitle(title, fontsize=10)
+    return fig
+
+
 def convergence_figure(runs: Mapping[float, DiagonalTrajectory], path: LimitPath,
                        errors: Mapping[float, Sequence[float]]):
     """Left: accelerated iterates for several γ against the limit (P&F Fig. 2 left); colour = coordinate,
