@@ -13,6 +13,7 @@ Every problem raises :class:`DataFileError` naming the file, what is wrong and h
 
 from __future__ import annotations
 
+import re
 import zipfile
 from pathlib import Path
 
@@ -107,8 +108,9 @@ def _read_csv(path: Path) -> tuple[np.ndarray, np.ndarray]:
         raise DataFileError(f"{path}: not a text file; a .csv needs {CSV_HINT}") from None
     lines = [(number, line) for number, line in enumerate(text.splitlines(), start=1) if line.strip()]
     header = None
-    if lines and not any(_is_number(v) for v in lines[0][1].split(",")):
-        header, lines = lines[0][1].split(","), lines[1:]       # a header of column names
+    if lines and not any(_is_number(v) for v in re.split(r"[,;\t]", lines[0][1])):
+        header, lines = lines[0][1].split(","), lines[1:]       # a header of column names (a row of numbers
+                                                                # split by ';' or tabs is a data row, refused)
     if not lines:
         raise DataFileError(f"{path}: no data rows; a .csv needs {CSV_HINT}")
     rows = []

@@ -45,7 +45,10 @@ def junk_zip() -> bytes:
     ("d.csv", b"x1,y\n1,2\n3,abc\n", "line 3 (counted from 1), column 1 (counted from 0) is not a number ('abc')"),
     # a first row with a number is a data row, not a header:
     ("d.csv", b"0.5,1.5,NA\n4,5,6\n", "line 1 (counted from 1), column 2 (counted from 0) is not a number ('NA')"),
-    ("d.csv", b"1;2;3\n4;5;6\n", "line 2 (counted from 1), column 0 (counted from 0) is not a number ('4;5;6'); "
+    # numbers separated by ';' or tabs: the first row is a data row in the wrong format, not a header
+    ("d.csv", b"1;2;3\n4;5;6\n", "line 1 (counted from 1), column 0 (counted from 0) is not a number ('1;2;3'); "
+                                 "fields are separated by commas"),
+    ("d.csv", b"1\t2\n4\t5\n", "line 1 (counted from 1), column 0 (counted from 0) is not a number ('1\\t2'); "
                                  "fields are separated by commas"),
     ("d.csv", b"x1,y\n", "no data rows"),
     ("d.csv", b"\xff\xfe\x00", "not a text file"),
