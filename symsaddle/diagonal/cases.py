@@ -280,7 +280,9 @@ def _summary(r: SeedCaseResult, claims: list[Claim]) -> str:
     lines += [f"    t̃ = {s.time:9.5f}  p = {np.round(s.beta, 4).tolist()}  L = {s.loss:.4g}  {s.kind}"
               for s in r.path.saddles]
     lines.append(f"  min-ℓ1 (linprog) − last saddle: {np.max(np.abs(r.l1_lp - r.path.final.beta)):.1e}")
-    lines.append(f"  visited by exact GD (γ = {r.settings.gamma:g}, step {r.settings.step:g}), margin-free detector:")
+    lines.append(f"  visited by exact GD (γ = {r.settings.gamma:g}, step {r.settings.step:g}), margin-free detector "
+                 "(it: the iteration of least ‖∇L‖ on each plateau, where the point is polished — not where the "
+                 "thesis's margin test first fires):")
     lines += [f"    it {v.iteration + 1:>7}  p = {np.round(v.p, 4).tolist()}  L = {v.loss:.4g}  {_verdict(v)}"
               for v in r.visited]
     lines.append("  jump-time error t̃_sim − t_k at γ = " + ", ".join(f"{g:g}" for g in GAMMAS) + ":")
