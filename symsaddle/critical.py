@@ -165,6 +165,12 @@ class Classification:
             raise ValueError(f"self-contradictory classification: kind {self.kind.value!r} with index "
                              f"{self.index}, nullity {self.nullity}, {positive} positive eigenvalues")
 
+    def __repr__(self) -> str:
+        """The verdict and its numbers, not the P × P eigenvectors (they are in ``.eigenvectors``)."""
+        return (f"Classification(kind={self.kind.value!r}, index={self.index}, nullity={self.nullity}, "
+                f"decided_by={self.decided_by.value!r}, P={len(self.theta)}, loss={self.loss:.6g}, "
+                f"gradient_norm={self.gradient_norm:.3g}, reason={self.reason!r})")
+
     @property
     def flow_eigenvalues(self) -> np.ndarray:
         """Eigenvalues of the flow Jacobian −∇²L (index = number of positive ones)."""

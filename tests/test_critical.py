@@ -197,3 +197,10 @@ def test_polish_reports_non_convergence():
 def test_bad_theta_shape():
     with pytest.raises(ss.ShapeError):
         classify(kernel_of(a**2 + b**2, (a, b)), np.zeros(3))
+
+
+def test_repr_is_the_verdict_not_the_eigenvectors():
+    c = classify(kernel_of(sp.Symbol("a") ** 2 - sp.Symbol("b") ** 2, sp.symbols("a b")), np.zeros(2))
+    text = repr(c)
+    assert text.startswith("Classification(kind='strict saddle', index=1, nullity=0, decided_by='hessian', P=2, ")
+    assert "array(" not in text
