@@ -85,7 +85,8 @@ saddle; at $\\mu\\in\\{0,1\\}$ the Hessian is positive semi-definite with 3 zero
 
 ## 4. The measurement
 
-`measure_si_line` evaluates the exact Hessian of the width-4 objective at 103 values of $\\mu$ in one batched
+`measure_si_line` evaluates the exact Hessian of the width-4 objective at 101 values of $\\mu$ (100 equally
+spaced in $[-1, 2]$, with $\\tfrac12$ added; 0 and 1 are on the grid) in one batched
 kernel call and counts eigenvalues with the slice's tolerance. A comparison is *decided* only where no
 eigenvalue sits in the ambiguous band and every eigenvalue the prediction calls non-zero is provably larger
 than the tolerance (Ostrowski's bound for the change of coordinates)."""),
@@ -94,7 +95,7 @@ print(f"{sweep.decided.sum()} of {len(sweep.mus)} values of μ decided; measured
       sweep.all_decided_agree)
 rows = [r for r in sweep.rows() if r["mu"] in (-1.0, 0.0, 0.5, 1.0, 2.0)]
 display(Markdown(markdown_table(rows, ["mu", "measured", "predicted", "thesis_U0", "min_eigenvalue"])))
-assert sweep.all_decided_agree and sweep.decided.sum() >= 90
+assert sweep.all_decided_agree and sweep.decided.sum() >= 90 and len(sweep.mus) == 101
 spectrum_figure(sweep, title="width-3 → width-4 student, neuron 0"); plt.show()"""),
     new_markdown_cell("""## 5. Two outputs: $U \\ne 0$ and the thesis's shortcut fails
 
