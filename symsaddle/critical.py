@@ -254,8 +254,9 @@ def polish(kernel, theta0, *, methods: tuple[str, ...] = ("hybr", "lm"), tol: fl
                             message or "no method reduced the gradient", distance, limit)
     if limit is not None and distance > limit:
         return PolishResult(best, PolishStatus.FAR_FROM_START, best_norm, target, used, nfev,
-                            f"critical point found {distance:.3e} from the start, beyond the limit {limit:.3e}; "
-                            f"{message}", distance, limit)
+                            f"critical point found {distance:.3e} from the start, beyond the limit {limit:.3e} "
+                            f"({'max_distance' if max_distance is not None else 'τ_polish·‖θ₀‖'}; a larger "
+                            f"max_distance, or Tolerances(polish_distance=…), accepts it); {message}", distance, limit)
     return PolishResult(best, PolishStatus.CONVERGED, best_norm, target, used, nfev, message, distance, limit)
 
 

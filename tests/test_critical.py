@@ -184,6 +184,7 @@ def test_polish_reports_a_far_critical_point():
     res = polish(k, np.array([1.0, 0.0]))
     assert res.status is PolishStatus.FAR_FROM_START and res.critical and not res.converged
     assert res.distance == pytest.approx(99.0, rel=1e-12) and "9.900e+01" in res.message
+    assert "a larger max_distance, or Tolerances(polish_distance=…), accepts it" in res.message   # says how
     near = polish(k, np.array([1.0, 0.0]), max_distance=200.0)
     assert near.converged and near.distance_limit == 200.0
 
