@@ -63,7 +63,7 @@ def comparison_rows(runs: tuple[ScaleRun, ...], digits: int = 4) -> list[dict]:
         for run in runs:
             c = run.comparison[k]
             row[f"t_sim (γ={run.gamma:g})"] = c.simulated_time
-            row[f"visited (γ={run.gamma:g})"] = f"{c.distance:.1e}" if c.matched else "–"
+            row[f"|β_k − visited| (γ={run.gamma:g})"] = f"{c.distance:.1e}" if c.matched else "–"
         rows.append(row)
     return rows
 
