@@ -27,15 +27,15 @@ _LAZY: dict[str, str] = {
     "Tolerances": "._tolerances",
     "Dense": ".models",
     **dict.fromkeys(("Kernel", "parameter_batch", "sample_arrays"), ".protocol"),
-    **dict.fromkeys(("CrossCheckError", "DivergenceError", "NonFiniteDataError", "NotHomogeneousError",
-                     "ShapeError", "SingularMatrixError", "SymbolicDataError", "SymsaddleError",
-                     "UnboundSymbolError", "UnknownActivationError", "UnknownLossError"), ".errors"),
+    **dict.fromkeys(("CrossCheckError", "DivergenceError", "NonFiniteDataError", "NotDifferentiableError",
+                     "NotHomogeneousError", "ShapeError", "SingularMatrixError", "SymbolicDataError",
+                     "SymsaddleError", "UnboundSymbolError", "UnknownActivationError", "UnknownLossError"), ".errors"),
 }
 
 __all__ = [
     "ACTIVATIONS", "Activation", "CrossCheckError", "Dense", "DivergenceError", "Kernel", "LOSSES",
-    "Loss", "MpmathKernel", "NonFiniteDataError", "NotHomogeneousError", "NumpyKernel", "Objective",
-    "Sech", "ShapeError", "Sigmoid", "SingularMatrixError", "Softplus", "Step", "StructuredKernel",
+    "Loss", "MpmathKernel", "NonFiniteDataError", "NotDifferentiableError", "NotHomogeneousError", "NumpyKernel",
+    "Objective", "Sech", "ShapeError", "Sigmoid", "SingularMatrixError", "Softplus", "Step", "StructuredKernel",
     "SymbolicDataError", "SymsaddleError", "Tanh", "Tolerances", "UnboundSymbolError",
     "UnknownActivationError", "UnknownLossError", "leaky_relu", "models", "parameter_batch",
     "sample_arrays",
