@@ -28,7 +28,7 @@ class UnboundSymbolError(SymsaddleError, ValueError):
 
 
 class NotDifferentiableError(SymsaddleError, ValueError):
-    """A model contains a function whose derivatives (to the order the kernels need) SymPy cannot give
+    """A model or loss applies a function whose derivatives (to the order the kernels need) SymPy cannot give
     in closed form: it leaves an unevaluated ``Derivative`` or produces ``DiracDelta``."""
 
 

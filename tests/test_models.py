@@ -88,6 +88,9 @@ def test_functions_without_closed_form_derivatives_are_refused_when_the_model_is
     kink = ss.Activation("abs", sp.Abs, "|z|", 1, False)
     with pytest.raises(ss.NotDifferentiableError, match="the activation of layer 1 contains Abs"):
         models.two_layer(1, 2, kink)
+    absolute = ss.Loss("absolute", lambda f, y: sum(sp.Abs(fk - yk) for fk, yk in zip(f, y)), "|f - y|", 0.0)
+    with pytest.raises(ss.NotDifferentiableError, match=r"loss 'absolute' contains Abs\(.*order 2"):
+        ss.Objective(models.custom(a * x, [a], [x]), np.ones((2, 1)), np.ones(2), loss=absolute)
 
 
 def test_the_suggested_kink_aware_absolute_value_compiles_and_differentiates():
