@@ -15,6 +15,7 @@ from symsaddle.dynamics import gradient_descent, gradient_flow, visited_equilibr
 from symsaddle.ncf.function import ncf_at_origin
 from symsaddle.ncf.nonsmooth import _AscentKernel
 from symsaddle.ncf.sphere import SphereChart
+from symsaddle.symmetry.training import adam, slsqp_polish, trust_region_newton
 
 
 def every_kernel():
@@ -147,7 +148,8 @@ def test_optional_members_fall_back_to_required_ones(rng):
 
 
 @pytest.mark.parametrize("analysis", ["classify", "polish", "gradient_descent", "gradient_flow",
-                                      "visited_equilibria", "cross_check(kernel=...)"])
+                                      "visited_equilibria", "cross_check(kernel=...)", "trust_region_newton",
+                                      "adam", "slsqp_polish"])
 def test_analyses_taking_a_kernel_refuse_an_objective_naming_the_fix(analysis):
     """An Objective where a kernel is expected is a TypeError saying to compile it (it was an
     AttributeError on 'P'); compiling is left to the caller, who reuses the kernel."""
@@ -157,7 +159,9 @@ def test_analyses_taking_a_kernel_refuse_an_objective_naming_the_fix(analysis):
            "gradient_descent": lambda: gradient_descent(obj, theta, step=0.1, n_steps=2),
            "gradient_flow": lambda: gradient_flow(obj, theta, (0.0, 1.0)),
            "visited_equilibria": lambda: visited_equilibria(obj, ()),
-           "cross_check(kernel=...)": lambda: cross_check(obj, theta, kernel=obj)}[analysis]
+           "cross_check(kernel=...)": lambda: cross_check(obj, theta, kernel=obj),
+           "trust_region_newton": lambda: trust_region_newton(obj, theta), "adam": lambda: adam(obj, theta),
+           "slsqp_polish": lambda: slsqp_polish(obj, theta)}[analysis]
     with pytest.raises(TypeError, match=rf"^{re.escape(analysis)} takes a compiled kernel, got Objective: "
                                         r"pass objective\.compile\(\)"):
         run()
