@@ -12,9 +12,7 @@ The public names below are imported on first use (PEP 562), so that ``import sym
 ``symsaddle --version`` do not pay for SymPy, NumPy and SciPy until a name that needs them is used.
 """
 
-from __future__ import annotations
-
-import importlib
+import importlib as _importlib
 
 __version__ = "0.1.0"
 
@@ -29,15 +27,15 @@ _LAZY: dict[str, str] = {
     "Tolerances": "._tolerances",
     "Dense": ".models",
     **dict.fromkeys(("Kernel", "parameter_batch", "sample_arrays"), ".protocol"),
-    **dict.fromkeys(("CrossCheckError", "DivergenceError", "NonFiniteDataError", "NotHomogeneousError",
-                     "ShapeError", "SingularMatrixError", "SymbolicDataError", "SymsaddleError",
-                     "UnboundSymbolError", "UnknownActivationError", "UnknownLossError"), ".errors"),
+    **dict.fromkeys(("CrossCheckError", "DivergenceError", "NonFiniteDataError", "NotDifferentiableError",
+                     "NotHomogeneousError", "ShapeError", "SingularMatrixError", "SymbolicDataError",
+                     "SymsaddleError", "UnboundSymbolError", "UnknownActivationError", "UnknownLossError"), ".errors"),
 }
 
 __all__ = [
     "ACTIVATIONS", "Activation", "CrossCheckError", "Dense", "DivergenceError", "Kernel", "LOSSES",
-    "Loss", "MpmathKernel", "NonFiniteDataError", "NotHomogeneousError", "NumpyKernel", "Objective",
-    "Sech", "ShapeError", "Sigmoid", "SingularMatrixError", "Softplus", "Step", "StructuredKernel",
+    "Loss", "MpmathKernel", "NonFiniteDataError", "NotDifferentiableError", "NotHomogeneousError", "NumpyKernel",
+    "Objective", "Sech", "ShapeError", "Sigmoid", "SingularMatrixError", "Softplus", "Step", "StructuredKernel",
     "SymbolicDataError", "SymsaddleError", "Tanh", "Tolerances", "UnboundSymbolError",
     "UnknownActivationError", "UnknownLossError", "leaky_relu", "models", "parameter_batch",
     "sample_arrays",
@@ -47,10 +45,10 @@ __all__ = [
 def __getattr__(name: str):
     """A public name (or a submodule, e.g. ``ss.models``), imported when first used."""
     if name in _LAZY:
-        value = getattr(importlib.import_module(_LAZY[name], __name__), name)
+        value = getattr(_importlib.import_module(_LAZY[name], __name__), name)
     elif not name.startswith("__"):
         try:
-            value = importlib.import_module(f".{name}", __name__)
+            value = _importlib.import_module(f".{name}", __name__)
         except ModuleNotFoundError as exc:
             if exc.name != f"{__name__}.{name}":
                 raise
@@ -62,4 +60,5 @@ def __getattr__(name: str):
 
 
 def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+    """The public names and the submodules imported so far (no module internals)."""
+    return sorted({*__all__, "__version__", *(name for name in globals() if not name.startswith("_"))})

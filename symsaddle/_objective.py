@@ -22,7 +22,7 @@ import sympy as sp
 from ._derivatives import SampleDerivatives
 from ._losses import Loss, get_loss
 from .errors import ShapeError, SymbolicDataError
-from .models import Model
+from .models import Model, check_closed_form_derivatives
 from .protocol import as_finite_array, sample_arrays
 
 _DERIVATIVE_CACHE: dict[tuple[Model, Loss], SampleDerivatives] = {}
@@ -123,6 +123,7 @@ class Objective:
         self.loss = get_loss(loss)
         self.normalization = normalization
         self.sample = sample_derivatives(model, self.loss)
+        check_closed_form_derivatives(self.sample.loss_of_outputs, f"loss {self.loss.name!r}")
         if isinstance(X, sp.MatrixBase) or isinstance(y, sp.MatrixBase):
             self._init_symbolic(X, y)
         else:

@@ -61,7 +61,9 @@ import sympy as sp
 
 from ._activations import MPMATH_FUNCTIONS, Step
 from ._derivatives import MAX_DIRECTIONAL_ORDER, direction_symbols
+from ._objective import Objective
 from .errors import CrossCheckError, ShapeError
+from .protocol import require_kernel
 from .reports import plural
 
 #: Unit roundoff of float64.
@@ -414,6 +416,10 @@ def cross_check(objective, points, directions=None, *, kernel=None, orders: Sequ
     column). Raises :class:`CrossCheckError` if any entry exceeds its allowance (unless
     ``raise_on_failure=False``); raises :class:`ShapeError` if there is nothing to check.
     """
+    if not isinstance(objective, Objective):
+        raise TypeError(f"cross_check takes the Objective (it derives the exact reference from its expression), got "
+                        f"{type(objective).__name__}; to check a given kernel pass cross_check(objective, points, "
+                        "kernel=kernel)")
     P = objective.model.n_parameters
     pts = np.asarray(points, dtype=float)
     if pts.ndim == 1 and pts.size == P:
@@ -437,8 +443,7 @@ def cross_check(objective, points, directions=None, *, kernel=None, orders: Sequ
         if not isinstance(k, (int, np.integer)) or not 1 <= k <= MAX_DIRECTIONAL_ORDER:
             raise ValueError(f"orders must lie in 1..{MAX_DIRECTIONAL_ORDER}, got {k!r}")
     tol = tolerances or CheckTolerances()
-    if kernel is None:
-        kernel = objective.compile()
+    kernel = objective.compile() if kernel is None else require_kernel(kernel, "cross_check(kernel=...)")
     if getattr(kernel, "P", P) != P:
         raise ShapeError(f"the kernel has P = {kernel.P} parameters, the objective {P}")
     ref = _Reference(objective, dps)

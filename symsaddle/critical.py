@@ -48,7 +48,7 @@ from ._certificates import (_N_SCREEN, _SEARCH_ITERATIONS, FormStatus, FormTest,
                             gradient_scale, manifold_check, norm, reduced_quartic, restricted_form, riemannian_search,
                             schur_blocks, search_starts)
 from ._tolerances import DEFAULT_TOLERANCES, Tolerances
-from .protocol import parameter_array
+from .protocol import parameter_array, require_kernel
 from .reports import plural
 
 __all__ = ["Classification", "FormStatus", "FormTest", "HigherOrder", "Kind", "ManifoldCheck", "ManifoldStatus",
@@ -224,7 +224,7 @@ def polish(kernel, theta0, *, methods: tuple[str, ...] = ("hybr", "lm"), tol: fl
     is reported as ``FAR_FROM_START`` with its distance.
     """
     tols = tolerances or DEFAULT_TOLERANCES
-    P = kernel.P
+    P = require_kernel(kernel, "polish").P
     th0 = parameter_array(theta0, P, "theta0")
     limit = max_distance if max_distance is not None else (
         tols.polish_distance * float(norm(th0)) if np.any(th0) else None)
@@ -544,7 +544,7 @@ def classify(kernel, theta, *, lower_bound: float | None = None, tolerances: Tol
     tol = tolerances or DEFAULT_TOLERANCES
     if not isinstance(tol, Tolerances):
         raise TypeError(f"tolerances must be a symsaddle.Tolerances, got {type(tol).__name__}")
-    th = parameter_array(theta, kernel.P)
+    th = parameter_array(theta, require_kernel(kernel, "classify").P)
     P = th.size
     if hasattr(kernel, "value_and_gradient"):
         L, g = kernel.value_and_gradient(th)

@@ -26,7 +26,7 @@ from tqdm.auto import tqdm
 from . import _fused
 from .critical import Classification, PolishResult, classify, polish
 from .errors import DivergenceError, ShapeError
-from .protocol import parameter_array, parameter_batch, value_and_gradient
+from .protocol import parameter_array, parameter_batch, require_kernel, value_and_gradient
 from .reports import plural
 
 
@@ -101,7 +101,7 @@ def gradient_descent(kernel, theta0, step: float | np.ndarray, n_steps: int, *, 
         raise ValueError("n_steps must be ≥ 0 and record_every ≥ 1")
     if on_divergence not in ("raise", "stop"):
         raise ValueError("on_divergence must be 'raise' or 'stop'")
-    th, single = parameter_batch(theta0, kernel.P, "theta0")
+    th, single = parameter_batch(theta0, require_kernel(kernel, "gradient_descent").P, "theta0")
     th = th.copy()
     B = th.shape[0]
     if steps.ndim == 1 and steps.shape != (B,):
@@ -270,7 +270,7 @@ def gradient_flow(kernel, theta0, t_span: tuple[float, float], *, t_eval=None, m
     Python-float functions of :mod:`symsaddle._fused` (``fused=False`` forces the kernel).
     A reversed span would integrate gradient *ascent* and is refused.
     """
-    th0 = parameter_array(theta0, kernel.P, "theta0")
+    th0 = parameter_array(theta0, require_kernel(kernel, "gradient_flow").P, "theta0")
     try:
         t0, t1 = (float(t) for t in t_span)
     except (TypeError, ValueError):
@@ -388,10 +388,19 @@ def visited_equilibria(kernel, plateaus, *, lower_bound: float | None = None,
                        dedupe_tol: float = 1e-6) -> tuple[VisitedEquilibrium, ...]:
     """Polish each plateau point onto ∇L = 0 and classify it (seed 000 Algorithm 1).
 
-    A polish that does not converge is reported as such and not classified.
-    Consecutive plateaus that polish onto the same point (within ``dedupe_tol``
-    relative) are merged.
+    ``plateaus`` are :class:`Plateau` s of one run, from :func:`plateaus_by_prominence` or
+    :func:`plateaus_by_margin` (a :class:`Trajectory` is refused: which detector to use is the
+    caller's choice). A polish that does not converge is reported as such and not classified.
+    Consecutive plateaus that polish onto the same point (within ``dedupe_tol`` relative) are merged.
     """
+    require_kernel(kernel, "visited_equilibria")
+    if isinstance(plateaus, Trajectory):
+        raise TypeError("visited_equilibria takes the plateaus of a run, got a Trajectory: pass "
+                        "plateaus_by_prominence(trajectory) (or plateaus_by_margin(trajectory, margin))")
+    plateaus = tuple(plateaus)
+    if not all(isinstance(pl, Plateau) for pl in plateaus):
+        raise TypeError("visited_equilibria takes Plateau objects (from plateaus_by_prominence or "
+                        f"plateaus_by_margin), got {sorted({type(pl).__name__ for pl in plateaus})}")
     out: list[VisitedEquilibrium] = []
     for pl in plateaus:
         res = polish(kernel, pl.theta)

@@ -27,6 +27,11 @@ class UnboundSymbolError(SymsaddleError, ValueError):
     """An expression contains a symbol that is neither a parameter nor an input."""
 
 
+class NotDifferentiableError(SymsaddleError, ValueError):
+    """A model or loss applies a function whose derivatives (to the order the kernels need) SymPy cannot give
+    in closed form: it leaves an unevaluated ``Derivative`` or produces ``DiracDelta``."""
+
+
 class SymbolicDataError(SymsaddleError, ValueError):
     """A numeric operation was requested on an objective whose data are symbols."""
 

@@ -11,14 +11,15 @@ on the number of samples n.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 import sympy as sp
 
-from ._activations import Activation, get_activation
-from .errors import ShapeError, UnboundSymbolError
+from ._activations import ACTIVATION_ARGUMENT, Activation, get_activation
+from .errors import NotDifferentiableError, ShapeError, UnboundSymbolError
+from .protocol import MAX_DIRECTIONAL_ORDER
 
 
 @dataclass(frozen=True)
@@ -156,6 +157,7 @@ class Model:
                     f"model {self.name!r}: output {k} contains symbols {unbound} that are "
                     "neither parameters nor inputs; bind them to numbers or declare them"
                 )
+            check_closed_form_derivatives(out, f"model {self.name!r}: output {k}")
 
     def _check_layers(self) -> None:
         blocks = {b.name: b for b in self.blocks}
@@ -179,6 +181,9 @@ class Model:
                     raise ShapeError(f"model {self.name!r}: layer {i + 1} needs a bias block "
                                      f"{layer.bias!r} of shape ({layer.d_out},)")
                 used.append(layer.bias)
+            if layer.activation is not None:
+                check_closed_form_derivatives(layer.activation(ACTIVATION_ARGUMENT),
+                                              f"model {self.name!r}: the activation of layer {i + 1}")
             width = layer.d_out
         if sorted(used) != sorted(blocks):
             raise ValueError(f"model {self.name!r}: the layers use blocks {used}, the model has "
@@ -316,6 +321,51 @@ class Model:
 
 # ---------------------------------------------------------------------------
 # helpers
+
+#: What SymPy leaves where a derivative has no closed form the kernels can evaluate.
+_NOT_CLOSED_FORM = (sp.Derivative, sp.Subs, sp.DiracDelta)
+
+
+def check_closed_form_derivatives(expr: sp.Expr, where: str) -> None:
+    """Refuse ``expr`` if a function applied in it (``Abs``, ``Heaviside``, ``Max``, an undefined ``g``, …)
+    has a derivative of order ≤ 4 (:data:`MAX_DIRECTIONAL_ORDER`) that SymPy cannot give in closed form.
+
+    Each function is probed once, f(z_1, …) with a symbol z_i per argument that is real when the
+    argument is (``Abs`` of a complex symbol differentiates to an unevaluated ``Derivative`` of ``re``);
+    ``Piecewise`` is exempt (its derivatives are the pieces' derivatives, which are probed themselves).
+    Raises :class:`NotDifferentiableError` naming the function, the order and what to use instead.
+    """
+    for node in sp.preorder_traversal(expr):
+        if not isinstance(node, sp.core.function.Application) or isinstance(node, sp.Piecewise) \
+                or not node.free_symbols:
+            continue
+        args = [(sp.Symbol(f"z_{i + 1}", real=True) if arg.is_real else sp.Symbol(f"z_{i + 1}"))
+                if arg.free_symbols else arg for i, arg in enumerate(node.args)]
+        missing = _first_derivative_not_in_closed_form(node.func(*args))
+        if missing is None:
+            continue
+        order, derivative = missing
+        real_hint = "" if all(arg.is_real for arg in node.args if arg.free_symbols) else (
+            "; its argument is not known to be real: declare the symbols with real=True")
+        raise NotDifferentiableError(
+            f"{where} contains {node}: the derivative of order {order} of {node.func.__name__} is not available "
+            f"in closed form (SymPy gives {derivative}, z_i standing for argument i), and the kernels evaluate derivatives up to order "
+            f"{MAX_DIRECTIONAL_ORDER}{real_hint}. Use a smooth function, or symsaddle's kink-aware pieces: "
+            "ss.Step(z) (1 for z > 0, else 0, with Step' = 0; relu(z) = z*Step(z), |z| = z*(2*Step(z) - 1)) "
+            "or the activations 'relu', 'leaky_relu', 'squared_relu' of models.two_layer / models.mlp")
+
+
+@lru_cache(maxsize=None)
+def _first_derivative_not_in_closed_form(probe: sp.Expr) -> tuple[int, sp.Expr] | None:
+    """(k, ∂ᵏprobe/∂z^k) for the first order k ≤ 4 and argument symbol z where SymPy leaves a
+    ``Derivative``, ``Subs`` or ``DiracDelta``; ``None`` when every such derivative is closed-form."""
+    for z in sorted(probe.free_symbols, key=str):
+        derivative = probe
+        for order in range(1, MAX_DIRECTIONAL_ORDER + 1):
+            derivative = sp.diff(derivative, z)
+            if derivative.has(*_NOT_CLOSED_FORM):
+                return order, derivative
+    return None
 
 
 def _real_symbols(names: Iterable[str]) -> tuple[sp.Symbol, ...]:

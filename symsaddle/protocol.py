@@ -59,6 +59,23 @@ class Kernel(Protocol):
     def directional(self, theta, u, order: int): ...
 
 
+def require_kernel(kernel, caller: str):
+    """``kernel`` itself when it is one (duck-typed: an integer ``P`` and callable ``value``,
+    ``gradient`` and ``hessian``), else a ``TypeError`` naming ``caller`` and what to pass.
+
+    An :class:`~symsaddle.Objective` is refused rather than compiled here: compiling is not cached
+    and picks a backend, so the caller compiles once (``objective.compile()``) and reuses the kernel.
+    """
+    if callable(getattr(kernel, "compile", None)):
+        raise TypeError(f"{caller} takes a compiled kernel, got {type(kernel).__name__}: pass objective.compile() "
+                        "(compile once and reuse the kernel)")
+    if not isinstance(getattr(kernel, "P", None), (int, np.integer)) or not all(
+            callable(getattr(kernel, member, None)) for member in ("value", "gradient", "hessian")):
+        raise TypeError(f"{caller} takes a kernel (P, value, gradient, hessian, directional: see symsaddle.Kernel), "
+                        f"got {type(kernel).__name__}")
+    return kernel
+
+
 def as_finite_array(a, name: str) -> np.ndarray:
     """``a`` as a float array; an error names ``name`` if it is not numeric, complex or holds NaN/inf."""
     if type(a) is np.ndarray and a.dtype == np.float64:         # the common case, checked cheaply

@@ -207,3 +207,6 @@ def test_bad_input(rng):
                                                                np.ones(2)).compile())
     with pytest.raises(ValueError, match="orders"):
         cross_check(obj, np.zeros((1, 4)), orders=(5,))
+    with pytest.raises(TypeError, match=r"cross_check takes the Objective .* got NumpyKernel; to check a given "
+                                        r"kernel pass cross_check\(objective, points, kernel=kernel\)"):
+        cross_check(obj.compile(), np.zeros((1, 4)))      # was "'NumpyKernel' object has no attribute 'model'"

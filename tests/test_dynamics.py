@@ -66,3 +66,14 @@ def test_plateau_detectors_on_a_saddle_to_saddle_run():
     # closed forms: saddle 1 fits coordinate 1 alone by least squares; the minimiser interpolates (n = d)
     np.testing.assert_allclose(p[1], [X[:, 0] @ y / (X[:, 0] @ X[:, 0]), 0.0], atol=1e-10)
     np.testing.assert_allclose(p[2], np.linalg.solve(X, y), rtol=1e-9)
+
+
+def test_visited_equilibria_refuses_a_trajectory_naming_the_detectors():
+    """A Trajectory where plateaus are expected is a TypeError saying what to pass (it was
+    "'Trajectory' object is not iterable"); so is a list of parameter vectors."""
+    k = quadratic_kernel()
+    tr = gradient_descent(k, [1.0, 1.0], step=0.1, n_steps=5)
+    with pytest.raises(TypeError, match=r"got a Trajectory: pass plateaus_by_prominence\(trajectory\)"):
+        visited_equilibria(k, tr)
+    with pytest.raises(TypeError, match=r"takes Plateau objects .* got \['ndarray'\]"):
+        visited_equilibria(k, list(tr.thetas))

@@ -70,6 +70,41 @@ def test_custom_model_and_unbound_symbol():
         models.custom("a*b*x", [a, b], [x])  # strings are never sympified
 
 
+def test_functions_without_closed_form_derivatives_are_refused_when_the_model_is_built():
+    """Abs, Heaviside, Max, undefined functions: SymPy's derivatives leave DiracDelta or an unevaluated
+    Derivative, which compiled to PrintMethodNotImplementedError / NameError 'DiracDelta'. The model
+    refuses them, naming the function, the order and the fix (the exact orders are SymPy's calculus:
+    |z|'' = 2δ(z), H' = δ, max(0, z)'' = δ; |z| of a complex z has no closed-form derivative)."""
+    a, b, x = sp.symbols("a b x", real=True)
+    p, q, t = sp.symbols("p q t")                                        # not declared real
+    cases = [((p * sp.Abs(q * t), [p, q], [t]), r"Abs\(q\*t\): the derivative of order 1 of Abs .*real=True"),
+             ((a * sp.Abs(b * x), [a, b], [x]), r"Abs\(b\*x\): the derivative of order 2 of Abs .*DiracDelta"),
+             ((a * sp.Heaviside(b * x), [a, b], [x]), r"order 1 of Heaviside .*DiracDelta"),
+             ((a * sp.Max(0, b * x), [a, b], [x]), r"order 2 of Max .*DiracDelta"),
+             ((a * sp.Function("g")(b * x), [a, b], [x]), r"order 1 of g .*Derivative")]
+    for args, message in cases:
+        with pytest.raises(ss.NotDifferentiableError, match=message + r".*ss\.Step\(z\)"):
+            models.custom(*args)
+    kink = ss.Activation("abs", sp.Abs, "|z|", 1, False)
+    with pytest.raises(ss.NotDifferentiableError, match="the activation of layer 1 contains Abs"):
+        models.two_layer(1, 2, kink)
+    absolute = ss.Loss("absolute", lambda f, y: sum(sp.Abs(fk - yk) for fk, yk in zip(f, y)), "|f - y|", 0.0)
+    with pytest.raises(ss.NotDifferentiableError, match=r"loss 'absolute' contains Abs\(.*order 2"):
+        ss.Objective(models.custom(a * x, [a], [x]), np.ones((2, 1)), np.ones(2), loss=absolute)
+
+
+def test_the_suggested_kink_aware_absolute_value_compiles_and_differentiates():
+    """|z| = z·(2·Step(z) − 1), as the error suggests: L = ½(a|bx| − y)² with the closed-form gradient
+    ∂L/∂a = r|bx|, ∂L/∂b = r·a·x·sign(bx), r = a|bx| − y (one sample)."""
+    a, b, x = sp.symbols("a b x", real=True)
+    m = models.custom(a * b * x * (2 * ss.Step(b * x) - 1), [a, b], [x])
+    k = ss.Objective(m, np.array([[-1.5]]), np.array([0.25]), normalization="sum").compile()
+    A, B, X = 0.7, 1.3, -1.5
+    r = A * abs(B * X) - 0.25
+    np.testing.assert_allclose(k.gradient(np.array([A, B])), [r * abs(B * X), r * A * X * np.sign(B * X)],
+                               rtol=1e-14)
+
+
 def test_unknown_activation_is_named():
     with pytest.raises(ss.UnknownActivationError, match="swish"):
         models.two_layer(2, 3, "swish")

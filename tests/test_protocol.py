@@ -1,6 +1,8 @@
 """One kernel interface (issue 11, part 6): every kernel class satisfies ``symsaddle.Kernel``,
 validates θ the same way, and the analyses run on a kernel that has only the required members."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -9,10 +11,11 @@ from symsaddle import models
 from symsaddle.check import cross_check
 from symsaddle.critical import Kind, classify, polish
 from symsaddle.deep_linear import DeepLinearKernel
-from symsaddle.dynamics import gradient_descent, gradient_flow
+from symsaddle.dynamics import gradient_descent, gradient_flow, visited_equilibria
 from symsaddle.ncf.function import ncf_at_origin
 from symsaddle.ncf.nonsmooth import _AscentKernel
 from symsaddle.ncf.sphere import SphereChart
+from symsaddle.symmetry.training import adam, slsqp_polish, trust_region_newton
 
 
 def every_kernel():
@@ -142,3 +145,35 @@ def test_optional_members_fall_back_to_required_ones(rng):
     np.testing.assert_array_equal(grad, k.gradient(th))
     np.testing.assert_allclose(ss.protocol.hessian_vector_product(lean, th, v),
                                k.hessian_vector_product(th, v), rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("analysis", ["classify", "polish", "gradient_descent", "gradient_flow",
+                                      "visited_equilibria", "cross_check(kernel=...)", "trust_region_newton",
+                                      "adam", "slsqp_polish"])
+def test_analyses_taking_a_kernel_refuse_an_objective_naming_the_fix(analysis):
+    """An Objective where a kernel is expected is a TypeError saying to compile it (it was an
+    AttributeError on 'P'); compiling is left to the caller, who reuses the kernel."""
+    obj = ss.Objective(models.two_layer(1, 1, "tanh"), np.array([[1.0], [-0.5]]), np.array([0.3, -0.2]))
+    theta = np.array([0.4, 0.7])
+    run = {"classify": lambda: classify(obj, theta), "polish": lambda: polish(obj, theta),
+           "gradient_descent": lambda: gradient_descent(obj, theta, step=0.1, n_steps=2),
+           "gradient_flow": lambda: gradient_flow(obj, theta, (0.0, 1.0)),
+           "visited_equilibria": lambda: visited_equilibria(obj, ()),
+           "cross_check(kernel=...)": lambda: cross_check(obj, theta, kernel=obj),
+           "trust_region_newton": lambda: trust_region_newton(obj, theta), "adam": lambda: adam(obj, theta),
+           "slsqp_polish": lambda: slsqp_polish(obj, theta)}[analysis]
+    with pytest.raises(TypeError, match=rf"^{re.escape(analysis)} takes a compiled kernel, got Objective: "
+                                        r"pass objective\.compile\(\)"):
+        run()
+
+
+def test_analyses_refuse_what_is_not_a_kernel():
+    with pytest.raises(TypeError, match="polish takes a kernel .*got ndarray"):
+        polish(np.eye(2), np.zeros(2))
+
+
+def test_the_package_namespace_lists_public_names_only():
+    """dir(symsaddle) shows the public API, not the helpers of its lazy namespace (importlib, annotations)."""
+    names = dir(ss)
+    assert not {"importlib", "annotations"} & set(names)
+    assert set(ss.__all__) <= set(names) and all(not n.startswith("_") or n == "__version__" for n in names)

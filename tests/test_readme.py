@@ -3,6 +3,7 @@
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from symsaddle import ACTIVATIONS
@@ -50,6 +51,20 @@ def test_the_python_example_runs():
     namespace: dict = {}
     exec(compile(block, "README.md", "exec"), namespace)      # our own README, not user input
     assert namespace["k"].P == 5 * 2 + 5
+
+
+def test_the_saddle_to_saddle_example_runs_and_visits_the_seeds_saddles():
+    """The README's chain model → Objective → compile → gradient descent → plateaus → visited
+    equilibria / polish → classify runs as pasted, and finds what seed 000 §5.3.1 describes: the
+    origin, the saddle fitting coordinate 1 alone by least squares, and the interpolating minimiser."""
+    block = README.split("### From a small initialisation", 1)[1].split("```python", 1)[1].split("```", 1)[0]
+    namespace: dict = {}
+    exec(compile(block, "README.md", "exec"), namespace)      # our own README, not user input
+    X, y = namespace["X"], namespace["y"]
+    assert [v.kind for v in namespace["visited"]] == ["strict saddle", "strict saddle", "minimiser"]
+    v, u = np.split(namespace["saddle"].theta, 2)
+    np.testing.assert_allclose(u * v, [X[:, 0] @ y / (X[:, 0] @ X[:, 0]), 0.0], atol=1e-10)
+    assert namespace["c"].kind.value == "strict saddle"
 
 
 def test_the_sweep_specification_example_fits_its_task():

@@ -32,6 +32,7 @@ from tqdm.auto import tqdm
 
 from ..critical import Tolerances, gradient_tolerance
 from ..errors import NonFiniteDataError, ShapeError
+from ..protocol import require_kernel
 
 
 class RunStatus(str, Enum):
@@ -74,7 +75,8 @@ class BatchRun:
                         self.snapshots[:, idx], self.method)
 
 
-def _check_batch(kernel, theta0) -> np.ndarray:
+def _check_batch(kernel, theta0, caller: str) -> np.ndarray:
+    require_kernel(kernel, caller)
     th = np.array(theta0, dtype=float)
     if th.ndim == 1:
         th = th[None, :]
@@ -156,7 +158,7 @@ def trust_region_newton(kernel, theta0, *, max_iterations: int = 400, initial_ra
     at ``max_radius_factor`` times that. With ``stop_on_convergence=False`` runs continue until they
     stall or use the budget (used to continue near-critical points and see whether they escape).
     """
-    th = _check_batch(kernel, theta0)
+    th = _check_batch(kernel, theta0, "trust_region_newton")
     B = th.shape[0]
     norm0 = np.maximum(np.linalg.norm(th, axis=1), 1.0)
     radius = np.full(B, float(initial_radius)) if initial_radius is not None else 0.1 * norm0
@@ -231,7 +233,7 @@ def adam(kernel, theta0, *, lr: float = 1e-4, epochs: int = 10_000, beta1: float
         raise ValueError(f"learning rate must be a positive number, got {lr!r}")
     if epochs < 0 or record_every < 1:
         raise ValueError("epochs must be ≥ 0 and record_every ≥ 1")
-    th = _check_batch(kernel, theta0)
+    th = _check_batch(kernel, theta0, "adam")
     B = th.shape[0]
     m, v = np.zeros_like(th), np.zeros_like(th)
     L, g = kernel.value_and_gradient(th)
@@ -275,6 +277,7 @@ def slsqp_polish(kernel, theta, *, max_iterations: int = 2000, ftol: float = 1e-
     The thesis ran NLopt's LD_SLSQP for 10⁴ s or until the step fell below 10⁻³²; scipy's SLSQP
     with ``ftol`` = 1e-30 likewise runs until it cannot improve (or ``max_iterations``).
     """
+    require_kernel(kernel, "slsqp_polish")
     th0 = np.asarray(theta, dtype=float)
     sol = scipy.optimize.minimize(kernel.value, th0, jac=kernel.gradient, method="SLSQP",
                                   options={"maxiter": int(max_iterations), "ftol": ftol})
