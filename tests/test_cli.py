@@ -257,7 +257,8 @@ def test_saddles_json_on_stdout_is_the_json_in_the_file(pf_figure2, tmp_path, ca
     assert main(["saddles", "--data", str(pf_figure2[0]), "--json", "--out", str(out)]) == 0
     printed = json.loads(capsys.readouterr().out)
     assert json.loads((out / "result.json").read_text()) == printed
-    assert sorted(p.name for p in out.iterdir()) == ["predicted.md", "predicted.tex", "result.json"]
+    assert sorted(p.name for p in out.iterdir()) == ["limit_path.pdf", "limit_path.png", "predicted.md", "predicted.tex",
+                                                     "result.json"]
     np.testing.assert_allclose([s["time"] for s in printed["predicted"]], [0, 0.05, 1.05, 15], atol=1e-9)
     np.testing.assert_allclose([s["p"] for s in printed["predicted"]],
                                [[0, 0, 0], [3, 0, 0], [0, 10, 0], [1, 9, 10]], atol=1e-9)
@@ -451,16 +452,17 @@ def test_plural_agrees_with_the_count():
     assert [plural(k, "minimum", "minima") for k in (1, 3)] == ["1 minimum", "3 minima"]
 
 
-@pytest.mark.parametrize("y, saddles", [(0.0, "1 saddle"), (6.0, "2 saddles")])
-def test_counts_in_text_output_agree_in_number(tmp_path, capsys, y, saddles):
-    """One sample, one feature: with y = 0 the origin is the minimiser (the only equilibrium visited);
-    with x = 2, y = 6 the path is the origin (a saddle), then p = y/x = 3."""
+@pytest.mark.parametrize("y, visited, count", [(0.0, "1 equilibrium visited (1 minimiser;", 1),
+                                               (6.0, "2 equilibria visited (1 strict saddle, 1 minimiser;", 2)])
+def test_counts_in_text_output_agree_in_number(tmp_path, capsys, y, visited, count):
+    """One sample, one feature: with y = 0 the origin is the minimiser (the only equilibrium visited — no
+    saddle); with x = 2, y = 6 the path is the origin (a strict saddle), then the minimiser p = y/x = 3."""
     path = tmp_path / "one.npz"
     np.savez(path, X=np.array([[2.0]]), y=np.array([y]))
     assert main(["saddles", "--data", str(path)]) == 0
     head, *rows = capsys.readouterr().out.splitlines()
-    assert "n = 1 sample, d = 1 feature;" in head and f"; {saddles} (" in head
-    assert sum(row.lstrip().startswith("t̃ =") for row in rows) == int(saddles.split()[0])
+    assert "n = 1 sample, d = 1 feature;" in head and f"; {visited} " in head
+    assert sum(row.lstrip().startswith("t̃ =") for row in rows) == count
     assert main(["check", "diagonal_linear", "--points", "1"]) == 0
     assert capsys.readouterr().out.splitlines()[-1] == "all checks passed at 1 point"
 
