@@ -18,12 +18,12 @@ __version__ = "0.1.0"
 
 #: public name → the submodule that defines it (imported on first access)
 _LAZY: dict[str, str] = {
-    **dict.fromkeys(("ACTIVATIONS", "Activation", "Sech", "Sigmoid", "Softplus", "Step", "Tanh", "leaky_relu"),
-                    "._activations"),
+    **dict.fromkeys(("ACTIVATIONS", "ACTIVATION_ARGUMENT", "Activation", "NUMPY_FUNCTIONS", "Sech", "Sigmoid",
+                     "Softplus", "Step", "Tanh", "get_activation", "leaky_relu"), "._activations"),
     **dict.fromkeys(("MpmathKernel", "NumpyKernel"), "._kernels"),
     "StructuredKernel": "._structured",
-    **dict.fromkeys(("LOSSES", "Loss"), "._losses"),
-    "Objective": "._objective",
+    **dict.fromkeys(("LOSSES", "Loss", "get_loss"), "._losses"),
+    **dict.fromkeys(("Objective", "r_factor_from_moments"), "._objective"),
     "Tolerances": "._tolerances",
     "Dense": ".models",
     **dict.fromkeys(("Kernel", "parameter_batch", "sample_arrays"), ".protocol"),
@@ -33,7 +33,8 @@ _LAZY: dict[str, str] = {
 }
 
 __all__ = [
-    "ACTIVATIONS", "Activation", "CrossCheckError", "Dense", "DivergenceError", "Kernel", "LOSSES",
+    "ACTIVATIONS", "ACTIVATION_ARGUMENT", "Activation", "NUMPY_FUNCTIONS", "get_activation", "get_loss",
+    "r_factor_from_moments", "CrossCheckError", "Dense", "DivergenceError", "Kernel", "LOSSES",
     "Loss", "MpmathKernel", "NonFiniteDataError", "NotDifferentiableError", "NotHomogeneousError", "NumpyKernel",
     "Objective", "Sech", "ShapeError", "Sigmoid", "SingularMatrixError", "Softplus", "Step", "StructuredKernel",
     "SymbolicDataError", "SymsaddleError", "Tanh", "Tolerances", "UnboundSymbolError",

@@ -28,7 +28,7 @@ tr Σ_YY − 2 tr(WΣ_XY) + tr(WΣ_XXWᵀ) near a small loss.
 from __future__ import annotations
 
 from .. import StructuredKernel
-from .._objective import Objective
+from .. import Objective
 
 
 class DeepLinearKernel(StructuredKernel):

@@ -15,7 +15,7 @@ from typing import Sequence
 import numpy as np
 
 from .. import models
-from .._objective import Objective
+from .. import Objective
 from ..errors import ShapeError
 from .statistics import SufficientStatistics
 

@@ -41,7 +41,7 @@ from typing import Iterable
 import numpy as np
 import scipy.linalg
 
-from .._objective import r_factor_from_moments
+from .. import r_factor_from_moments
 from ..errors import NonFiniteDataError, ShapeError, SingularMatrixError
 
 #: Relative threshold below which a singular value or eigenvalue counts as zero.

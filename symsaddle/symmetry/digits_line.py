@@ -31,7 +31,7 @@ import numpy as np
 import scipy.optimize
 
 from .. import models
-from .._objective import Objective
+from .. import Objective
 from ..critical import polish
 from .digits import digits_pca
 from .endpoints import EndpointTolerances

@@ -22,7 +22,7 @@ import numpy as np
 import scipy.optimize
 
 from .. import models
-from .._objective import Objective
+from .. import Objective
 from ..critical import polish
 from ..datasets import seed003_grid
 from .layers import NetworkPoint

@@ -41,7 +41,7 @@ import numpy as np
 import sympy as sp
 
 from .. import models
-from .._objective import Objective
+from .. import Objective
 from ..critical import Kind, classify
 from ..models import Model
 from .errors import NeuronIndexError, NotCriticalError
@@ -99,7 +99,7 @@ def _suffix_jacobian(model: Model, layer: int):
     widths = tuple(info["widths"])
     suffix = models.mlp(widths[layer + 1:], info["activation"], bias=info["bias"])
     J = sp.Matrix(suffix.outputs).jacobian(suffix.inputs)
-    from .._activations import NUMPY_FUNCTIONS
+    from .. import NUMPY_FUNCTIONS
     fn = sp.lambdify([list(suffix.parameters), list(suffix.inputs)], [J[o, i] for o in range(J.rows) for i in range(J.cols)],
                      modules=[NUMPY_FUNCTIONS, "numpy"], cse=True)
     return suffix, fn, J.shape

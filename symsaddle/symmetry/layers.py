@@ -17,7 +17,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .. import models
-from .._activations import Activation, get_activation
+from .. import Activation, get_activation
 from ..errors import ShapeError
 from ..models import Model
 from .errors import UnsupportedModelError

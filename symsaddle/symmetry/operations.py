@@ -33,7 +33,7 @@ from typing import Sequence
 import numpy as np
 import sympy as sp
 
-from .._activations import ACTIVATION_ARGUMENT, Activation, get_activation
+from .. import ACTIVATION_ARGUMENT, Activation, get_activation
 from ..errors import ShapeError
 from ..models import Model
 from .errors import ActivationSymmetryError, NeuronIndexError, NeuronMismatchError, SymmetryCheckError
