@@ -31,8 +31,8 @@ import scipy.optimize
 from tqdm.auto import tqdm
 
 from ..critical import Tolerances, gradient_tolerance
-from ..errors import NonFiniteDataError, ShapeError
-from ..protocol import require_kernel
+from ..errors import NonFiniteDataError
+from ..protocol import parameter_batch, require_kernel
 
 
 class RunStatus(str, Enum):
@@ -76,15 +76,9 @@ class BatchRun:
 
 
 def _check_batch(kernel, theta0, caller: str) -> np.ndarray:
+    """The initial parameters as a (B, P) float array of this caller's own (the core's checks: shape, NaN)."""
     require_kernel(kernel, caller)
-    th = np.array(theta0, dtype=float)
-    if th.ndim == 1:
-        th = th[None, :]
-    if th.ndim != 2 or th.shape[1] != kernel.P:
-        raise ShapeError(f"initial parameters must have shape (B, {kernel.P}), got {np.shape(theta0)}")
-    if not np.all(np.isfinite(th)):
-        raise NonFiniteDataError("initial parameters contain NaN or inf")
-    return th
+    return parameter_batch(theta0, kernel.P, "initial parameters")[0].copy()
 
 
 def trust_region_subproblem(g: np.ndarray, eigenvalues: np.ndarray, eigenvectors: np.ndarray,
