@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from symsaddle import models
-from symsaddle.ncf import d3_saddle, figure1_data, neuron_groups
+from symsaddle.ncf import BlockRegime, angle_between, d3_saddle, figure1_data, neuron_groups, saddle_study
 from symsaddle.ncf.small_init import FIGURE1_STEP
 from symsaddle.ncf.nonsmooth import dead_relu_chatter_bound
 
@@ -146,3 +146,83 @@ def test_near_the_saddle_gd_follows_the_residual_ncf_to_order_delta(saddle):
     err = np.max(al.lemma_angles, axis=1)[:5]
     slope = np.polyfit(np.log(DELTAS[:5]), np.log(err), 1)[0]
     assert slope == pytest.approx(1.0, rel=0.02)
+
+
+def residual_ncf_on_the_circle(X):
+    """Plain NumPy: the residual ȳ = 4σ(−x₁)² of the D.3 saddle, N(θ) = Σ ȳ_i σ(x_iᵀ(cos θ, sin θ))² and the
+    NCF ascent u ← (u + η∇N(u))/‖·‖ of one neuron, ∇N(u) = 2Σ ȳ_i σ(uᵀx_i) x_i (no toolkit kernel)."""
+    ybar = 4 * np.maximum(-X[:, 0], 0) ** 2
+
+    def value(t):
+        return (np.maximum(np.multiply.outer(np.cos(t), X[:, 0]) + np.multiply.outer(np.sin(t), X[:, 1]), 0) ** 2) @ ybar
+
+    def ascent_step(u):
+        u = u + STEP * 2 * (np.maximum(u @ X.T, 0) * ybar) @ X
+        return u / np.linalg.norm(u, axis=1, keepdims=True)
+
+    return value, ascent_step
+
+
+def test_saddle_exponent_is_predicted_only_for_neurons_whose_ncf_flow_reached_the_maximum(saddle):
+    """The asymptotic exponent s is a prediction only for a neuron whose NCF flow from ξ_j has reached u*_j by
+    T_δ; the others (slow, next to the flat set) follow their NCF flow, which GD tracks to O(δ) (Lemma 5.2).
+    Independent reference: the maximum from a 36 000-angle grid refined by Brent, s from a finite-difference
+    second derivative there, and each neuron's NCF ascent in plain NumPy for the run's T_δ steps."""
+    from scipy.optimize import minimize_scalar
+
+    sad, al = saddle
+    value, ascent_step = residual_ncf_on_the_circle(sad.X)
+    grid = np.linspace(-np.pi, np.pi, 36_000, endpoint=False)
+    g = grid[np.argmax(value(grid))]
+    best = minimize_scalar(lambda t: -value(t), bracket=(g - 1e-3, g + 1e-3))
+    theta, n_max = best.x, -best.fun
+    h = 1e-4
+    rho = (value(theta + h) - 2 * n_max + value(theta - h)) / h**2      # Riemannian Hessian on the circle
+    c = (1 + STEP * (rho + 2 * n_max)) / (1 + 2 * STEP * n_max)
+    s = 0.5 * np.log(1 / c) / np.log1p(2 * STEP * n_max)
+    u_max = np.array([np.cos(theta), np.sin(theta)])
+
+    model, theta_bar, groups = d3_saddle()
+    xi = np.random.default_rng(2).normal(size=model.n_parameters)
+    u = np.array([xi[list(grp)] for grp in groups])
+    u /= np.linalg.norm(u, axis=1, keepdims=True)
+    flow = np.zeros_like(al.angles)
+    done = 0
+    for b in np.argsort(al.phase_end.iteration):
+        for _ in range(al.phase_end.iteration[b] - done):
+            u = ascent_step(u)
+        done = al.phase_end.iteration[b]
+        flow[b] = np.arccos(np.clip(u @ u_max, -1, 1))
+    flow_slope = np.polyfit(np.log(DELTAS[-2:]), np.log(flow[-2:]), 1)[0]
+    reached = np.abs(flow_slope - s) <= 0.05 * s
+
+    assert reached.sum() == 4                                        # and 6 neurons still in transit
+    assert all(angle_between(p.direction, u_max) < 1e-6 for p in al.limits)
+    assert np.allclose(al.angles, flow, rtol=1e-2)                   # GD follows each neuron's NCF flow
+    assert np.allclose(al.angles[-1], flow[-1], rtol=1e-4)           # … to O(δ)
+    assert list(np.isfinite(al.predicted_slopes)) == list(reached)   # no exponent for a neuron in transit
+    assert np.allclose(al.predicted_slopes[reached], s, rtol=1e-3)
+    assert all(r is BlockRegime.IN_TRANSIT for r, ok in zip(al.regimes, reached) if not ok)
+    assert np.allclose(al.measured_slopes[reached], s, rtol=1e-2)
+    assert np.allclose(al.measured_slopes, flow_slope, rtol=1e-2, atol=1e-4)
+
+
+def test_a_neuron_started_inside_the_flat_set_stays_there():
+    """A small neuron started at −10°, inside the flat arc of the residual NCF (computed here from the data: no
+    sample with x₁ < 0 is active), starts at a KKT point: no exponent is predicted, and it moves only through
+    the O(δ) change of the residual (eq. (18)), so its angle to its start falls like δ¹; a neuron at 142°
+    aligns with the maximum at the asymptotic rate."""
+    X, y = figure1_data(seed=0)
+    phi = np.degrees(np.arctan2(X[X[:, 0] < 0, 1], X[X[:, 0] < 0, 0]))
+    lo, hi = np.max(phi[phi < 0]) + 90, np.min(phi[phi > 0]) - 90
+    assert lo < -10 < hi
+    model, theta_bar, groups = d3_saddle(width=12)
+    xi = np.random.default_rng(2).normal(size=model.n_parameters)
+    for grp, a in zip(groups, (-10.0, 142.0)):
+        xi[list(grp)] = [np.cos(np.radians(a)), np.sin(np.radians(a))]
+    deltas = np.array([1e-3, 1e-4, 1e-5])
+    _, al = saddle_study(model, X, y, theta_bar, groups, xi, deltas, n_starts=8)
+    assert al.regimes == (BlockRegime.STARTS_AT_KKT, BlockRegime.ALIGNING)
+    assert np.isnan(al.predicted_slopes[0]) and np.isfinite(al.predicted_slopes[1])
+    assert al.limits[0].value == 0.0 and angle_between(al.limits[0].direction, xi[list(groups[0])]) < 1e-12
+    assert al.measured_slopes[0] == pytest.approx(1.0, rel=0.05)

@@ -16,7 +16,7 @@ Two-Homogeneous Neural Networks" (TMLR 2024, arXiv 2402.09226).
     plots         figures
 """
 
-from .alignment import Alignment, alignment_study, block_ncfs, neuron_vectors
+from .alignment import Alignment, BlockRegime, alignment_study, block_ncfs, neuron_vectors
 from .closed_form import (ClosedFormKKT, diagonal_linear_kkt, lagrange_kkt, relu_neuron_2d_kkt,
                           symmetric_squared_relu_kkt)
 from .errors import NotCriticalError, NotSeparableError, ZeroCorrelationError, ZeroDirectionError
@@ -32,7 +32,7 @@ from .sphere import (SphereChart, SphereClassification, SphereKind, angle_betwee
                      clarke_kkt_residual)
 
 __all__ = [
-    "Alignment", "ClosedFormKKT", "HomogeneityReport", "HomogeneityStatus", "KKTPoint", "KKTSearch",
+    "Alignment", "BlockRegime", "ClosedFormKKT", "HomogeneityReport", "HomogeneityStatus", "KKTPoint", "KKTSearch",
     "LongRun", "NCF", "NotCriticalError", "NotSeparableError", "SaddleNCF", "SphereChart",
     "SphereClassification", "SphereKind", "ZeroCorrelationError", "ZeroDirectionError", "alignment_study",
     "angle_between", "ascend_on_sphere", "block_ncfs", "branching_example", "check_separable",

@@ -28,11 +28,23 @@ and ‖w_z‖ grows by r = 1 + 2ηN_top, hence angle_j(T_δ) ∝ δ^{s_j}, s_j =
 (→ −ρ_j/(4N_top) as η → 0), N_top the largest value among the limits. A block whose limit
 value N_j < N_top falls behind the top blocks, ‖w_j‖/‖w_z‖ ∝ δ^{e_j}, e_j = ½·ln(r/(1 + 2ηN_j))/ln r,
 so tan(joint angle) ∝ δ^{min(s_top, e_j)} once every block has reached its limit.
+
+That rate is an *asymptotic* one: it holds only once the NCF flow of block j has carried ξ_j into
+the neighbourhood of u*_j by T_δ. The flow's travel time depends on ξ_j and is unbounded near a flat
+set of KKT points (N ≡ 0, e.g. at the D.3 saddle), where ∇N is tiny. So every block also gets the
+finite-time prediction of Lemma 5.2 (w_j(T_δ) ≈ δ·u_j(T_δ), u_j the NCF flow from ξ_j):
+``flow_angles[b, j]``, the angle to u*_j of the NCF gradient ascent with the run's step after T_δ
+steps, and its exponent ``flow_slopes[j]`` over the same δ as the measured one. Its ``regime``
+(:class:`BlockRegime`) says which prediction applies: s_j only for a block whose flow exponent is
+within ``rate_rtol`` of s_j ("aligning"); a block "in transit" gets no exponent (NaN) but still
+its flow angles; a block whose start is already a KKT point (inside a flat set) is not expected
+to move.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import Enum
 from typing import Sequence
 
 import numpy as np
@@ -46,7 +58,20 @@ from .errors import ZeroDirectionError
 from .function import NCF
 from .homogeneity import check_separable, restrict
 from .kkt import KKTPoint, KKTSearch, find_kkt_points, flow_limits, nearest
-from .sphere import angle_between, unit
+from .sphere import angle_between, clarke_kkt_residual, unit
+
+#: a block's NCF-flow exponent within this relative distance of s_j counts as the asymptotic regime
+RATE_RTOL = 0.05
+
+
+class BlockRegime(str, Enum):
+    """Which prediction applies to a block at the δ of a study (module docstring)."""
+
+    ALIGNING = "aligning at the asymptotic rate"
+    IN_TRANSIT = "in transit: its NCF flow has not reached u* by T_delta"
+    STARTS_AT_KKT = "starts at a KKT point (flat set): not expected to move"
+    NO_RATE = "no asymptotic rate (limit on a kink or N(u*) <= 0)"
+    NO_LIMIT = "its NCF flow did not converge"
 
 
 def neuron_vectors(theta: np.ndarray, groups: Sequence[Sequence[int]]) -> np.ndarray:
@@ -105,6 +130,37 @@ def joint_direction(directions: np.ndarray, log_norms: np.ndarray) -> np.ndarray
     """The whole vector (concatenated blocks) from block directions and log norms, unit length."""
     w = np.exp(log_norms - np.max(log_norms, axis=-1, keepdims=True))
     return unit((directions * w[..., None]).reshape(*directions.shape[:-2], -1))
+
+
+def ncf_flow_angles(ncfs: Sequence[NCF], starts: np.ndarray, limits: np.ndarray, step: float,
+                    iterations: Sequence[int]) -> np.ndarray:
+    """Angle (B, k) between u*_j and the NCF ascent from ξ_j (``starts``, (k, m)) after ``iterations[b]``
+    steps of size ``step`` (:func:`ncf_descent`, continued from one iteration count to the next)."""
+    iterations = np.asarray(iterations, dtype=int)
+    out = np.full((len(iterations), len(starts)), np.nan)
+    U, done = np.asarray(starts, dtype=float), 0
+    for k in np.unique(iterations):
+        if k > done:
+            U, _ = ncf_descent(ncfs, U, step, int(k - done))
+            done = int(k)
+        with np.errstate(invalid="ignore"):
+            ok = np.all(np.isfinite(limits), axis=1)
+            out[np.ix_(iterations == k, ok)] = angle_between(U[ok], limits[ok])[None, :]
+    return out
+
+
+def block_regime(point: KKTPoint | None, starts_at_kkt: bool, asymptotic_slope: float, flow_slope: float,
+                 rate_rtol: float = RATE_RTOL) -> BlockRegime:
+    """The regime of one block (module docstring), checked in the order of :class:`BlockRegime`'s cases."""
+    if point is None:
+        return BlockRegime.NO_LIMIT
+    if starts_at_kkt:
+        return BlockRegime.STARTS_AT_KKT
+    if not np.isfinite(asymptotic_slope):
+        return BlockRegime.NO_RATE
+    if abs(flow_slope - asymptotic_slope) <= rate_rtol * abs(asymptotic_slope):
+        return BlockRegime.ALIGNING
+    return BlockRegime.IN_TRANSIT
 
 
 @dataclass(frozen=True)
@@ -201,6 +257,11 @@ class Alignment:
     kkt: KKTSearch
     predicted_slopes: np.ndarray
     measured_slopes: np.ndarray
+    asymptotic_slopes: np.ndarray
+    flow_angles: np.ndarray
+    flow_slopes: np.ndarray
+    regimes: tuple[BlockRegime, ...]
+    start_values: np.ndarray
     predicted_joint_slope: float
     measured_joint_slope: float
     lemma_iteration: int
@@ -219,6 +280,19 @@ class Alignment:
                  "max angle GD vs NCF GD (deg)": float(deg(np.max(self.lemma_angles[b]))),
                  "drift / delta": float(self.drift[b] / d)} for b, d in enumerate(self.deltas)]
 
+    def neuron_rows(self) -> list[dict]:
+        """Per block at the smallest δ: N(ξ̂_j), its limit's value, regime, exponents, angles (degrees)."""
+        b = int(np.argmin(self.deltas))
+        deg = np.degrees
+        return [{"block": j, "N(start)": float(self.start_values[j]),
+                 "N(u*_j)": float(p.value) if p is not None else float("nan"), "regime": r.value,
+                 "asymptotic slope s_j": float(self.asymptotic_slopes[j]),
+                 "predicted slope": float(self.predicted_slopes[j]),
+                 "NCF-flow slope": float(self.flow_slopes[j]), "measured slope": float(self.measured_slopes[j]),
+                 "NCF-flow angle at T (deg)": float(deg(self.flow_angles[b, j])),
+                 "measured angle at T (deg)": float(deg(self.angles[b, j]))}
+                for j, (p, r) in enumerate(zip(self.limits, self.regimes))]
+
     def to_dict(self) -> dict:
         deg = lambda a: np.degrees(a).tolist()
         return {"deltas": self.deltas.tolist(), "phase_end_iteration": self.phase_end.iteration.tolist(),
@@ -229,6 +303,10 @@ class Alignment:
                 "limit_kkt": [p.to_dict() if p else None for p in self.limits],
                 "predicted_slopes": self.predicted_slopes.tolist(),
                 "measured_slopes": self.measured_slopes.tolist(),
+                "asymptotic_slopes": self.asymptotic_slopes.tolist(),
+                "ncf_flow_angle_errors_deg": deg(self.flow_angles), "ncf_flow_slopes": self.flow_slopes.tolist(),
+                "regimes": [r.value for r in self.regimes], "ncf_at_start": self.start_values.tolist(),
+                "neurons": self.neuron_rows(),
                 "predicted_joint_slope": self.predicted_joint_slope,
                 "measured_joint_slope_of_tan": self.measured_joint_slope,
                 "lemma_iteration": self.lemma_iteration, "lemma_angles_deg": deg(self.lemma_angles),
@@ -237,7 +315,7 @@ class Alignment:
 
 def alignment_study(model: Model, X, y, theta_bar, groups, ncfs: Sequence[NCF], xi, deltas, *,
                     step: float, scale: float = 1.0, n_starts: int = 64, seed: int = 0,
-                    limit_steps: int = 10_000, progress: bool = False) -> Alignment:
+                    limit_steps: int = 10_000, rate_rtol: float = RATE_RTOL, progress: bool = False) -> Alignment:
     """GD from w̄ + δξ for all δ in one batch; measure everything listed in the module docstring."""
     groups = tuple(tuple(int(i) for i in g) for g in groups)
     deltas = np.asarray(deltas, dtype=float)
@@ -272,12 +350,18 @@ def alignment_study(model: Model, X, y, theta_bar, groups, ncfs: Sequence[NCF], 
     nearest_angles = np.stack([nearest(search.points, blocks[b])[1] for b in range(len(deltas))])
     relative = np.linalg.norm(blocks, axis=2) / end.norm[:, None]
     joint_angles = angle_between(end.theta[:, watched], joint[None, :])
-    predicted = np.array([predicted_slope(p, n_top, step) for p in limits])
+    asymptotic = np.array([predicted_slope(p, n_top, step) for p in limits])
+    flow = ncf_flow_angles(ncfs, starts, lim, step, end.iteration)
+    flow_slopes = fitted_slope(deltas, flow)
+    at_kkt = [clarke_kkt_residual(n, starts[j]) <= search.tolerance * n.scale for j, n in enumerate(ncfs)]
+    regimes = tuple(block_regime(p, k, s, f, rate_rtol) for p, k, s, f in zip(limits, at_kkt, asymptotic, flow_slopes))
+    predicted = np.where([r is BlockRegime.ALIGNING for r in regimes], asymptotic, np.nan)
+    start_values = np.array([float(n.value(unit(starts[j]))) for j, n in enumerate(ncfs)])
     T = int(end.iteration.min())
     gd_loss = neuron_vectors(gradient_descent(kernel, theta0, step, T, record_every=T).final, groups)
     gd_ncf, _ = ncf_descent(ncfs, deltas[:, None, None] * starts[None], step, T, chunk=T)
     lemma = angle_between(gd_loss, gd_ncf)
     return Alignment(deltas, groups, end, angles, nearest_angles, relative, joint_angles, joint,
                      float(joint_ncf.value(joint)), limits, search, predicted, fitted_slope(deltas, angles),
-                     predicted_joint_slope(limits, n_top, step), float(fitted_slope(deltas, np.tan(joint_angles))),
+                     asymptotic, flow, flow_slopes, regimes, start_values, predicted_joint_slope(limits, n_top, step), float(fitted_slope(deltas, np.tan(joint_angles))),
                      T, lemma, drift, step, scale)

@@ -144,5 +144,9 @@ def run_saddle(out_dir: Path | None, progress: bool) -> dict:
               for p in al.kkt.points]
     lines += [f"  δ = {r['delta']:.0e}: T = {r['T_delta']:5d}, joint angle {r['joint angle (deg)']:8.4f}°, "
               f"max ‖w_n − w̄_n‖/δ = {r['drift / delta']:.4f}" for r in al.rows()]
+    lines.append(f"small neurons at δ = {min(DELTAS):.0e} (exponent s_j only for those that reached u*_j):")
+    lines += [f"  neuron {r['block']}: N(start) = {r['N(start)']:.3g}, {r['regime']}; angle to u*_j "
+              f"{r['measured angle at T (deg)']:.4f}° (NCF flow {r['NCF-flow angle at T (deg)']:.4f}°), "
+              f"exponent {r['measured slope']:.4f} (predicted {r['predicted slope']:.4f})" for r in al.neuron_rows()]
     result["text"] = "\n".join(lines)
     return result

@@ -70,20 +70,30 @@ def plot_training(iterations, losses, norms, neurons, kkt_points, *, label: str,
 
 
 def plot_alignment(al: Alignment, *, title: str = ""):
-    """Angle to u*_j at the end of the small-norm phase against δ (log-log), with predicted slopes."""
+    """Angle to u*_j at the end of the small-norm phase against δ (log-log), with the predictions.
+
+    Per block: the measured angle (dots and line), the NCF flow's angle after the same T_δ steps
+    (crosses; Lemma 5.2, every block), and the asymptotic exponent s_j (dashed, only for blocks in
+    the "aligning" regime, anchored at the smallest δ and cut at 180°).
+    """
     fig, axes = figure(ncols=2, width=4.4, height=3.4)
     ax = axes[0, 0]
     d = al.deltas
     colors = _neuron_colors(al.angles.shape[1])
+    k = int(np.argmin(d))
     for j in range(al.angles.shape[1]):
         ax.loglog(d, np.degrees(al.angles[:, j]), "o-", ms=3, lw=0.8, color=colors[j])
+        ax.loglog(d, np.degrees(al.flow_angles[:, j]), "x", ms=5, mew=0.8, color=colors[j])
         s = al.predicted_slopes[j]
         if np.isfinite(s):
-            k = int(np.argmin(d))
-            ax.loglog(d, np.degrees(al.angles[k, j]) * (d / d[k]) ** s, "--", color=colors[j], lw=0.6)
+            line = np.degrees(al.angles[k, j]) * (d / d[k]) ** s
+            ax.loglog(d, np.where(line <= 180.0, line, np.nan), "--", color=REFERENCE_COLOR, lw=0.7)
+    aligning = sum(np.isfinite(al.predicted_slopes))
     ax.legend(handles=[Line2D([], [], color=colors[0], marker="o", ms=3, lw=0.8, label="measured (colour: neuron)"),
-                       Line2D([], [], color=colors[0], ls="--", lw=0.6, label="predicted slope")], fontsize=7)
-    ax.set_ylim(top=250)                           # angles are at most 180°; predicted lines stop there
+                       Line2D([], [], color=colors[0], marker="x", ls="", label="NCF flow after $T_\\delta$ steps"),
+                       Line2D([], [], color=REFERENCE_COLOR, ls="--", lw=0.7,
+                              label=f"$\\delta^{{s_j}}$ ({aligning} neurons that reached $u^*_j$)")], fontsize=7)
+    ax.set_ylim(top=360)                           # angles are at most 180°; the dashed lines are cut there
     ax.set_xlabel(r"initialisation scale $\delta$")
     ax.set_ylabel(r"angle to $u^*_j$ at $T_\delta$ (degrees)")
     ax.set_title("each neuron", fontsize=10)
