@@ -95,3 +95,26 @@ def test_case_options_outside_their_range_are_refused(words, message):
     assert case.parse_options([]) == {"inits": 10, "rate": 0.1, "method": "newton"}
     with pytest.raises(CaseOptionError, match="case 'toy': " + re.escape(message)):
         case.parse_options(words)
+
+
+def test_slices_use_only_the_public_api_of_the_core():
+    """A slice imports the core through public names (``from .. import Objective``, ``symsaddle.critical``),
+    never a private module (``symsaddle._objective``): the core can change its internals freely."""
+    import ast
+    from pathlib import Path
+
+    package = Path(__file__).resolve().parents[1] / "symsaddle"
+    private = []
+    for slice_dir in ("diagonal", "deep_linear", "ncf", "symmetry"):
+        for path in sorted((package / slice_dir).glob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text())):
+                if isinstance(node, ast.ImportFrom):
+                    module = node.module or ""
+                    core = module.split(".")[0] if node.level == 2 else (
+                        module.split(".")[1] if module.startswith("symsaddle.") else "")
+                    if core.startswith("_"):
+                        private.append(f"{path.relative_to(package)}:{node.lineno} imports {module}")
+                elif isinstance(node, ast.Import):
+                    private += [f"{path.relative_to(package)}:{node.lineno} imports {a.name}" for a in node.names
+                                if a.name.startswith("symsaddle._")]
+    assert not private, private

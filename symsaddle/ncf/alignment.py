@@ -50,7 +50,7 @@ from typing import Sequence
 import numpy as np
 from tqdm.auto import tqdm
 
-from .._objective import Objective
+from .. import Objective
 from ..dynamics import gradient_descent
 from ..models import Model
 from ..reports import plural

@@ -29,7 +29,7 @@ from typing import Sequence
 import numpy as np
 import sympy as sp
 
-from .._activations import Step
+from .. import Step
 
 
 @dataclass(frozen=True)

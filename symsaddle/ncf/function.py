@@ -21,9 +21,9 @@ from typing import Sequence
 import numpy as np
 import sympy as sp
 
-from .._activations import NUMPY_FUNCTIONS
-from .._losses import get_loss
-from .._objective import Objective
+from .. import NUMPY_FUNCTIONS
+from .. import get_loss
+from .. import Objective
 from ..critical import gradient_tolerance
 from ..errors import NonFiniteDataError, ShapeError
 from ..models import Model

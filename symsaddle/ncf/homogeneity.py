@@ -24,7 +24,7 @@ from typing import Sequence
 import numpy as np
 import sympy as sp
 
-from .._activations import Step
+from .. import Step
 from ..models import Model, ParameterBlock
 from .errors import NotHomogeneousError, NotSeparableError
 

@@ -15,7 +15,7 @@ from typing import Mapping, Sequence
 import numpy as np
 import sympy as sp
 
-from .._activations import get_activation
+from .. import get_activation
 from ..errors import ShapeError
 from ..models import Model, ParameterBlock, input_symbols
 

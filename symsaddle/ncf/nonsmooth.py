@@ -42,8 +42,8 @@ from dataclasses import dataclass
 import numpy as np
 import sympy as sp
 
-from .._activations import Step
-from .._objective import Objective
+from .. import Step
+from .. import Objective
 from ..dynamics import gradient_flow
 from ..models import custom, two_layer
 

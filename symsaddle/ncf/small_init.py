@@ -16,7 +16,7 @@ from typing import Sequence
 
 import numpy as np
 
-from .._objective import Objective
+from .. import Objective
 from ..dynamics import gradient_descent
 from ..models import Model
 from .alignment import Alignment, alignment_study, block_ncfs, neuron_vectors
