@@ -72,6 +72,7 @@ def test_demo_text_prints_numbers_not_python_reprs(tmp_path, capsys):
     assert f"p = [{fit:.6g}, 0], loss after polishing = " in out
 
 
+@pytest.mark.slow
 def test_demo_closed_form_is_plain_text():
     """F = ½(u v x − y)² vanishes on u = y/(v x): the second family, written without LaTeX subscripts."""
     import sympy as sp
@@ -131,6 +132,7 @@ def test_derive_logistic_prints_the_loss_at_the_origin_as_log_2(capsys):
     assert r"L = \log{\left(2 \right)}" in family and r"\frac{x y}{2}" in family
 
 
+@pytest.mark.slow
 def test_derivation_tex_holds_formulas_and_the_verdict_as_comments(tmp_path, capsys):
     """derivation.tex: each display is a formula (no plain-text heading or sentence in math mode); the
     completeness report follows as LaTeX comments. F = ½(uvx − y)² has ∂F/∂v = ux(uvx − y)."""
@@ -252,6 +254,7 @@ def test_saddles_refuses_meaningless_tolerances(pf_figure2, tol, capsys):
     assert "--tol" in one_line_error(capsys)
 
 
+@pytest.mark.slow
 def test_saddles_json_on_stdout_is_the_json_in_the_file(pf_figure2, tmp_path, capsys):
     out = tmp_path / "out"
     assert main(["saddles", "--data", str(pf_figure2[0]), "--json", "--out", str(out)]) == 0

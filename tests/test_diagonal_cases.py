@@ -35,6 +35,7 @@ def test_reproduce_json_interface(capsys, tmp_path):
     assert (tmp_path / "diagonal-saddle-to-saddle-d2n1" / "convergence.pdf").is_file()
 
 
+@pytest.mark.slow
 def test_saddles_command(tmp_path, capsys):
     M = np.array([[20, 6, -1.4], [6, 2, -0.4], [-1.4, -0.4, 0.12]])
     X = np.real(scipy.linalg.sqrtm(M))

@@ -44,6 +44,7 @@ def test_case_option_errors(capsys):
     assert "--widht" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_teacher_student_text_states_every_stage_and_why_a_point_is_not_converged(capsys, tmp_path):
     """The text header names the escape-test iterations too, and each not-converged end point's reason and
     run status are printed (not only in the JSON). 10 Adam epochs and an SLSQP cap of 2 iterations cannot
@@ -79,6 +80,7 @@ def test_per_initialisation_record_is_json_and_matches_the_batch():
     assert teacher_student_point(seed=2, experiment_seed=0, **params)["kind"] == record["kind"]
 
 
+@pytest.mark.slow
 def test_escape_text_is_written_for_people(capsys, tmp_path):
     """teacher-student-escape in text mode: counts agree in number with their nouns and with the table, end
     point kinds and verdicts in words, yes/no instead of True/False, no Python dict repr."""
