@@ -12,10 +12,13 @@ from symsaddle.check import cross_check
 from symsaddle.critical import Kind, classify, polish
 from symsaddle.deep_linear import DeepLinearKernel
 from symsaddle.dynamics import gradient_descent, gradient_flow, visited_equilibria
+from symsaddle.ncf.alignment import run_until_phase_end
 from symsaddle.ncf.function import ncf_at_origin
 from symsaddle.ncf.nonsmooth import _AscentKernel
 from symsaddle.ncf.sphere import SphereChart
-from symsaddle.symmetry.training import adam, slsqp_polish, trust_region_newton
+from symsaddle.symmetry import escape
+from symsaddle.symmetry.certificates import safran_shamir
+from symsaddle.symmetry.training import adam, scipy_trust_exact, slsqp_polish, trust_region_newton
 
 
 def every_kernel():
@@ -149,7 +152,9 @@ def test_optional_members_fall_back_to_required_ones(rng):
 
 @pytest.mark.parametrize("analysis", ["classify", "polish", "gradient_descent", "gradient_flow",
                                       "visited_equilibria", "cross_check(kernel=...)", "trust_region_newton",
-                                      "adam", "slsqp_polish"])
+                                      "adam", "slsqp_polish", "scipy_trust_exact", "smallest_eigenvector",
+                                      "algorithm1", "algorithm2", "eigenvalue_error_band", "null_direction_test",
+                                      "safran_shamir", "run_until_phase_end"])
 def test_analyses_taking_a_kernel_refuse_an_objective_naming_the_fix(analysis):
     """An Objective where a kernel is expected is a TypeError saying to compile it (it was an
     AttributeError on 'P'); compiling is left to the caller, who reuses the kernel."""
@@ -161,7 +166,14 @@ def test_analyses_taking_a_kernel_refuse_an_objective_naming_the_fix(analysis):
            "visited_equilibria": lambda: visited_equilibria(obj, ()),
            "cross_check(kernel=...)": lambda: cross_check(obj, theta, kernel=obj),
            "trust_region_newton": lambda: trust_region_newton(obj, theta), "adam": lambda: adam(obj, theta),
-           "slsqp_polish": lambda: slsqp_polish(obj, theta)}[analysis]
+           "slsqp_polish": lambda: slsqp_polish(obj, theta),
+           "scipy_trust_exact": lambda: scipy_trust_exact(obj, theta),
+           "smallest_eigenvector": lambda: escape.smallest_eigenvector(obj, theta),
+           "algorithm1": lambda: escape.algorithm1(obj, theta), "algorithm2": lambda: escape.algorithm2(obj, theta),
+           "eigenvalue_error_band": lambda: escape.eigenvalue_error_band(obj, theta),
+           "null_direction_test": lambda: escape.null_direction_test(obj, theta),
+           "safran_shamir": lambda: safran_shamir(obj, theta),
+           "run_until_phase_end": lambda: run_until_phase_end(obj, theta, 0.1)}[analysis]
     with pytest.raises(TypeError, match=rf"^{re.escape(analysis)} takes a compiled kernel, got Objective: "
                                         r"pass objective\.compile\(\)"):
         run()

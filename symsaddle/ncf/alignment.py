@@ -50,7 +50,7 @@ from typing import Sequence
 import numpy as np
 from tqdm.auto import tqdm
 
-from .. import Objective
+from .. import Objective, require_kernel
 from ..dynamics import gradient_descent
 from ..models import Model
 from ..reports import plural
@@ -181,6 +181,7 @@ def run_until_phase_end(kernel, theta0: np.ndarray, step: float, *, scale: float
     ``norm_of(theta_batch) -> (B,)`` measures the weights that must grow (default: all);
     ``observe(k, theta_batch)`` is called after every step (k counts from 1).
     """
+    require_kernel(kernel, "run_until_phase_end")
     norm_of = norm_of or (lambda th: np.linalg.norm(th, axis=1))
     th = np.atleast_2d(np.array(theta0, dtype=float))
     target = np.sqrt(norm_of(th) * scale)

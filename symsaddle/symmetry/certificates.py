@@ -27,6 +27,7 @@ from enum import Enum
 import numpy as np
 import scipy.optimize
 
+from .. import require_kernel
 from ..critical import classify
 from .escape import _sphere_samples as _sphere
 from .escape import eigenvalue_error_band
@@ -254,6 +255,7 @@ def safran_shamir(kernel, w, *, B: float | None = None, ball_radius: float | Non
     twice the radius the lemma gives with B sampled at w alone), and the certificate fails if the
     resulting r exceeds that ball (as the authors' code does, error −3).
     """
+    require_kernel(kernel, "safran_shamir")
     x = np.asarray(w, dtype=float)
     eps = float(np.linalg.norm(kernel.gradient(x)))
     H, lam, vec, band = _spectrum(kernel, x)

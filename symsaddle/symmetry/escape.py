@@ -42,6 +42,7 @@ from enum import Enum
 import numpy as np
 import scipy.optimize
 
+from .. import require_kernel
 from ..critical import Tolerances, classify
 from ..reports import plural
 
@@ -70,6 +71,7 @@ class SearchResult:
 
 
 def smallest_eigenvector(kernel, theta) -> tuple[float, np.ndarray]:
+    require_kernel(kernel, "smallest_eigenvector")
     lam, vec = np.linalg.eigh(_sym(kernel.hessian(theta)))
     return float(lam[0]), vec[:, 0]
 
@@ -85,6 +87,7 @@ def algorithm1(kernel, weights, smallest_evector=None, *, lower_bound: float = -
     The grid is NumPy's ``arange(-8, 8, 0.01)`` (the printed ``range`` of floats); its point
     nearest 0 is ≈ 1e-14, not 0, which the result's ``detail`` mentions if it is the one found.
     """
+    require_kernel(kernel, "algorithm1")
     th = np.asarray(weights, dtype=float)
     v = smallest_eigenvector(kernel, th)[1] if smallest_evector is None else np.asarray(smallest_evector, float)
     eps = np.arange(lower_bound, upper_bound, perturb_step)
@@ -113,6 +116,7 @@ def algorithm2(kernel, start_weights, *, eval_zero_threshold: float = 1e-10, gra
     ``max_expansions`` bounds the number of points whose Hessian is decomposed (the printed
     algorithm has no bound; exactly flat directions, e.g. a symmetry-induced line, never end).
     """
+    require_kernel(kernel, "algorithm2")
     start = np.asarray(start_weights, dtype=float)
     L_start = float(kernel.value(start))
     queue = deque([(start, 0.0)])
@@ -273,6 +277,7 @@ def eigenvalue_error_band(kernel, theta, H=None, eigenvalues=None, eigenvectors=
     of a symmetric eigenvalue to second order (its remainder is of third order in E), with a factor 2
     for the linearisation.
     """
+    require_kernel(kernel, "eigenvalue_error_band")
     th = np.asarray(theta, dtype=float)
     if H is None:
         H = _sym(kernel.hessian(th))
@@ -298,6 +303,7 @@ def null_direction_test(kernel, theta, *, flat_directions=None, eigen_tol: float
     ``NOT_CRITICAL`` (a
     small gradient along a nearly flat direction is not a critical point: e.g. escaping to infinity).
     """
+    require_kernel(kernel, "null_direction_test")
     th = np.asarray(theta, dtype=float)
     cls = classify(kernel, th, higher_order=False, tolerances=tolerances)
     base = dict(eigenvalues=cls.eigenvalues, null_dimension=0, flat_dimension=0, cubic_max=None, cubic_error=None,

@@ -284,6 +284,7 @@ def slsqp_polish(kernel, theta, *, max_iterations: int = 2000, ftol: float = 1e-
 def scipy_trust_exact(kernel, theta0, *, max_iterations: int = 400, gtol: float = 1e-12):
     """One initialisation at a time: ``scipy.optimize.minimize(method="trust-exact")`` with the same
     exact derivatives (the benchmark's reference)."""
+    require_kernel(kernel, "scipy_trust_exact")
     return scipy.optimize.minimize(kernel.value, np.asarray(theta0, dtype=float), jac=kernel.gradient,
                                    hess=kernel.hessian, method="trust-exact",
                                    options={"maxiter": int(max_iterations), "gtol": gtol})
