@@ -470,18 +470,15 @@ def _assumptions(objective, instance, certified: bool) -> str:
     """What the families, the search and (``certified``: when a certificate was computed) the
     certificate assume about the data."""
     if not objective.is_symbolic:
-        return ("numeric data: the families, the certificate and the search are for these data" if certified else
-                "numeric data: the families and the search are for these data")
+        return f"numeric data: the families{', the certificate' if certified else ''} and the search are for these data"
     symbols = _data_symbols(objective)
     names = ", ".join(str(s) for s in symbols)
     nonzero = all(s.is_nonzero for s in symbols)
     values = ", ".join(f"{s}={v}" for s, v in instance.items())
-    if not certified:
-        return (f"data symbols {names} are declared real{' and non-zero' if nonzero else ''}: the families are "
-                f"those of generic data; the numerical search uses the rational instance {values}")
+    users = "the certificate and the numerical search use" if certified else "the numerical search uses"
     return (f"data symbols {names} are declared real{' and non-zero' if nonzero else ''}: the families are "
-            f"those of generic data; the certificate and the numerical search use the rational instance "
-            f"{values}, so the certificate holds for generic data with probability 1")
+            f"those of generic data; {users} the rational instance {values}"
+            + (", so the certificate holds for generic data with probability 1" if certified else ""))
 
 
 def solve_equilibria(objective, *, eigen: bool = True, simplify: bool = True,

@@ -350,7 +350,8 @@ def check_closed_form_derivatives(expr: sp.Expr, where: str) -> None:
         raise NotDifferentiableError(
             f"{where} contains {node}: the derivative of order {order} of {node.func.__name__} is not available "
             f"in closed form (SymPy gives {derivative}, z_i standing for argument i), and the kernels evaluate "
-            f"derivatives up to order {MAX_DIRECTIONAL_ORDER}{real_hint}. Use a smooth function, or symsaddle's kink-aware pieces: "
+            f"derivatives up to order {MAX_DIRECTIONAL_ORDER}{real_hint}. Use a smooth function, or symsaddle's "
+            "kink-aware pieces: "
             "ss.Step(z) (1 for z > 0, else 0, with Step' = 0; relu(z) = z*Step(z), |z| = z*(2*Step(z) - 1)) "
             "or the activations 'relu', 'leaky_relu', 'squared_relu' of models.two_layer / models.mlp")
 

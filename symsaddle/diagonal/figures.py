@@ -21,10 +21,14 @@ from .simulate import DiagonalTrajectory
 _NO_LABELS = NullFormatter()
 
 
+def _steps(times: np.ndarray, betas: np.ndarray, losses: np.ndarray, t_end: float):
+    """(times, β, losses) of a piecewise-constant path held until ``t_end``, for ``ax.step(..., where='post')``."""
+    return np.append(times, t_end), np.vstack([betas, betas[-1]]), np.append(losses, losses[-1])
+
+
 def _limit_steps(path: LimitPath, t_end: float, scale: float = 1.0):
-    """(times, values) of the piecewise-constant limit, for ``ax.step(..., where='post')``."""
-    times = np.append(path.times * scale, t_end)
-    return times, np.vstack([path.betas, path.betas[-1]]), np.append(path.losses, path.losses[-1])
+    """:func:`_steps` of the limit path, its times multiplied by ``scale``."""
+    return _steps(path.times * scale, path.betas, path.losses, t_end)
 
 
 def _coordinate_color(j: int) -> str:
@@ -77,17 +81,15 @@ def limit_path_figure(times: np.ndarray, betas: np.ndarray, losses: np.ndarray, 
     the floor of the positive ones) and the coordinates of p, piecewise constant in the accelerated
     time t̃, jumping at the saddles' times t_k (P&F Theorem 2)."""
     times, betas, losses = np.asarray(times, float), np.asarray(betas, float), np.asarray(losses, float)
-    end = times[-1] * 1.15 if times[-1] > 0 else 1.0
-    ts = np.append(times, end)
+    ts, bs, ls = _steps(times, betas, losses, times[-1] * 1.15 if times[-1] > 0 else 1.0)
     fig, ax = figure(ncols=2, width=4.6, height=3.4)
     positive = losses[losses > 0]
     floor = float(np.min(positive)) / 3 if positive.size else 1.0
-    ax[0, 0].step(ts, np.maximum(np.append(losses, losses[-1]), floor), where="post", color=OKABE_ITO[0], lw=1.2,
+    ax[0, 0].step(ts, np.maximum(ls, floor), where="post", color=OKABE_ITO[0], lw=1.2,
                   label="loss at the saddles (0 drawn at the floor)" if np.any(losses <= 0) else "loss at the saddles")
     ax[0, 0].set_yscale("log")
     for j in range(betas.shape[1]):
-        ax[0, 1].step(ts, np.append(betas[:, j], betas[-1, j]), where="post", color=_coordinate_color(j), lw=1.2,
-                      label=f"$p_{{{j}}}$")
+        ax[0, 1].step(ts, bs[:, j], where="post", color=_coordinate_color(j), lw=1.2, label=f"$p_{{{j}}}$")
     xlabel = r"accelerated time $\tilde t = t/\ln(1/\gamma)$"
     ax[0, 0].set(xlabel=xlabel, ylabel="loss F (log scale)", title="loss")
     ax[0, 0].legend(fontsize=7)

@@ -364,5 +364,6 @@ def alignment_study(model: Model, X, y, theta_bar, groups, ncfs: Sequence[NCF], 
     lemma = angle_between(gd_loss, gd_ncf)
     return Alignment(deltas, groups, end, angles, nearest_angles, relative, joint_angles, joint,
                      float(joint_ncf.value(joint)), limits, search, predicted, fitted_slope(deltas, angles),
-                     asymptotic, flow, flow_slopes, regimes, start_values, predicted_joint_slope(limits, n_top, step), float(fitted_slope(deltas, np.tan(joint_angles))),
+                     asymptotic, flow, flow_slopes, regimes, start_values, predicted_joint_slope(limits, n_top, step),
+                     float(fitted_slope(deltas, np.tan(joint_angles))),
                      T, lemma, drift, step, scale)
