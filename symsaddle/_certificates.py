@@ -24,14 +24,20 @@ exact algebra on the form (no step size):
   for some u ⇒ L decreases along θ + t u + t² w: a non-strict saddle. (For H ⪯ 0 apply this
   to −L, whose reduced quartic is −q.) Example: L = a² − 3ab² + b⁴ has C = 0 on N = span(e_b),
   D₄(e_b)/24 = 1 but q(e_b) = 1 − ⅛·36/2 = −1.25.
-* **Morse–Bott check** (numerical, at scale t = manifold_step·‖θ‖): from θ + t n_i and
-  θ + (t/2) n_i for each basis vector n_i of N, a corrector for V_Rᵀ∇L = 0 in the normal
-  space R (chord steps with the Jacobian Λ_R of θ, Newton steps if they stall; all 2k points in
-  one batch) returns to a point θ_t; N is the tangent of a manifold of critical points with equal
-  loss (so θ is a non-isolated minimiser) if every θ_t is critical with L(θ_t) = L(θ), lies at
-  distance O(t²) from θ + t n_i (the two steps' distances differ by a factor ≈ 4, or both are
-  at rounding level), and ∇²L(θ_t) has the same nullity k with the rest of its spectrum of
-  the same sign as at θ.
+* **Morse–Bott check** (numerical, at scale t = manifold_step·‖θ‖): from θ + t n and
+  θ + (t/2) n, n = Z Zᵀξ/‖Z Zᵀξ‖ a generic unit vector of N (ξ the fixed pseudo-random ambient
+  direction with the largest projection on N, so n depends on N, not on its basis), a corrector
+  for V_Rᵀ∇L = 0 in the normal space R (chord steps with the Jacobian Λ_R of θ, Newton steps if
+  they stall; both points in one batch) returns to points θ_s; N is the tangent of a manifold of
+  critical points with equal loss (so θ is a non-isolated minimiser) if both θ_s are critical
+  with L(θ_s) = L(θ), lie at distance O(t²) from θ + s n (the two distances differ by a factor
+  ≈ 4, or both are at rounding level), and ∇²L(θ_t) has the same nullity k with the rest of its
+  spectrum of the same sign as at θ. One generic direction suffices: the tangent cone at θ of
+  the (analytic) critical set lies in N and is a finite union of cones; unless it is all of N,
+  a generic n is outside it and the corrector from θ + t n finds no critical point (two lines
+  of minima crossing at θ fail so, while corrected points along each line would pass). With
+  the cone equal to N, nullity k at θ_t makes the critical set a k-manifold there (Morse–Bott).
+  The cost does not grow with k: two batched gradients per corrector step and one Hessian.
 
 Exact coefficients of the forms on N cost C(k+2, 3) (cubic) and C(k+3, 4) + (k(k+1)+1)(P−k)
 (quartic with the Schur term) directional evaluations. When that exceeds the evaluation
@@ -117,6 +123,7 @@ class ManifoldCheck:
     step: float
     max_distance: float
     reason: str
+    direction: np.ndarray | None = None     # the generic unit vector n of N it moved along
 
 
 class LineDerivatives:
@@ -349,17 +356,26 @@ def gradient_scale(loss, hessian_norm: float, theta_norm):
     return float(out) if np.ndim(out) == 0 else out
 
 
+def generic_direction(Z: np.ndarray) -> np.ndarray:
+    """n = Z Zᵀξ/‖Z Zᵀξ‖ for the fixed pseudo-random ambient direction ξ with the largest
+    projection on N (a function of N, not of its basis Z; ties cannot matter for a generic ξ)."""
+    U = (_pseudo_random_directions(Z.shape[0]) @ Z) @ Z.T
+    norms = np.linalg.norm(U, axis=1)
+    i = int(np.argmax(norms))
+    return U[i] / norms[i]
+
+
 def manifold_check(kernel, theta: np.ndarray, loss: float, sign: float, Z: np.ndarray, VR: np.ndarray,
                    lamR: np.ndarray, hessian_norm: float, tol: Tolerances,
                    newton_iterations: int = 12) -> ManifoldCheck:
     """The numerical Morse–Bott check of the module docstring (``sign`` = +1 for H ⪰ 0, −1 for H ⪯ 0).
 
     ``lamR``: the non-zero eigenvalues of H(θ) (columns of ``VR``). The corrector solves
-    V_Rᵀ∇L(x) = 0 on the slices x ∈ θ + s n_i + R for all 2k starts at once (one batched
-    gradient per iteration): chord steps δ = −Λ_R⁻¹ V_Rᵀ∇L(x) (the Jacobian V_RᵀH(θ)V_R = Λ_R is
-    already diagonal) while they contract the residual by at least ``_CHORD_CONTRACTION`` per
-    step, Newton steps with V_Rᵀ∇²L(x)V_R after that. Both converge to the same root; only the
-    final point is tested. The Hessian is evaluated at the k corrected points of step t only.
+    V_Rᵀ∇L(x) = 0 on the slices x ∈ θ + s n + R, s ∈ {t, t/2}, n = :func:`generic_direction`
+    (one batched gradient per iteration): chord steps δ = −Λ_R⁻¹ V_Rᵀ∇L(x) (the Jacobian
+    V_RᵀH(θ)V_R = Λ_R is already diagonal) while they contract the residual by at least
+    ``_CHORD_CONTRACTION`` per step, Newton steps with V_Rᵀ∇²L(x)V_R after that. Both converge to
+    the same root; only the final points are tested. The Hessian is evaluated at θ_t only.
     """
     P, k = Z.shape
     ell = float(norm(theta))
@@ -370,14 +386,15 @@ def manifold_check(kernel, theta: np.ndarray, loss: float, sign: float, Z: np.nd
         return ManifoldCheck(ManifoldStatus.SKIPPED, 0.0, 0.0,
                              "the Hessian vanishes: no normal space to correct in")
     t = tol.manifold_step * ell
-    steps = np.concatenate([np.full(k, t), np.full(k, t / 2)])
-    base = theta[None, :] + steps[:, None] * np.vstack([Z.T, Z.T])
+    n = generic_direction(Z)
+    steps = np.array([t, t / 2])
+    base = theta[None, :] + steps[:, None] * n[None, :]
     x, G, Lx, failure = _normal_correction(kernel, base, VR, lamR, gradient_scale(loss, hessian_norm, ell), ell,
                                            tol, newton_iterations)
     if failure:
-        return ManifoldCheck(ManifoldStatus.FAILED, t, np.nan, failure)
+        return ManifoldCheck(ManifoldStatus.FAILED, t, np.nan, failure, n)
     if Lx is None:
-        Lx = np.asarray(kernel.value(x), dtype=float).reshape(2 * k)
+        Lx = np.asarray(kernel.value(x), dtype=float).reshape(2)
     w = row_norms(x - base)
     s_g = gradient_scale(Lx, hessian_norm, row_norms(x))
     gn = row_norms(G)
@@ -385,46 +402,41 @@ def manifold_check(kernel, theta: np.ndarray, loss: float, sign: float, Z: np.nd
     if np.any(bad):
         i = int(np.argmax(bad))
         return ManifoldCheck(ManifoldStatus.FAILED, t, float(w.max()),
-                             f"{_where(steps, i, k)}: ‖∇L‖ = {gn[i]:.3e} > {tol.manifold:g}·s_g = "
-                             f"{tol.manifold * s_g[i]:.3e}")
+                             f"{_where(steps[i])}: ‖∇L‖ = {gn[i]:.3e} > {tol.manifold:g}·s_g = "
+                             f"{tol.manifold * s_g[i]:.3e}", n)
     s_loss = abs(loss) + hessian_norm * ell ** 2
     dL = np.abs(Lx - loss)
     bad = ~(dL <= tol.manifold * s_loss)
     if np.any(bad):
         i = int(np.argmax(bad))
         return ManifoldCheck(ManifoldStatus.FAILED, t, float(w.max()),
-                             f"{_where(steps, i, k)}: |L − L(θ)| = {dL[i]:.3e} > {tol.manifold:g}·s_L = "
-                             f"{tol.manifold * s_loss:.3e}")
-    for i in range(k):
-        wt, wh = w[i], w[k + i]
-        if wt <= tol.manifold * t:
-            continue
-        ratio = wh / wt
-        if not 0.25 * (1 - tol.manifold_order) <= ratio <= 0.25 * (1 + tol.manifold_order):
-            return ManifoldCheck(ManifoldStatus.FAILED, t, float(w.max()),
-                                 f"normal correction along n_{i + 1} is not O(t²): distance {wt:.3e} at t and "
-                                 f"{wh:.3e} at t/2 (ratio {ratio:.3f}, O(t²) gives 0.25)")
-    Ht = np.asarray(kernel.hessian(x[:k]), dtype=float).reshape(k, P, P)    # the points at step t
-    if not np.all(np.isfinite(Ht)):
-        return ManifoldCheck(ManifoldStatus.FAILED, t, float(w.max()), "non-finite Hessian along N")
-    lam_t = np.linalg.eigvalsh(sign * (Ht + np.swapaxes(Ht, 1, 2)) / 2)
-    h = np.max(np.abs(lam_t), axis=1, keepdims=True)
-    zero = np.sum(np.abs(lam_t) <= tol.eigenvalue * h, axis=1)
-    clear = np.sum(lam_t > tol.ambiguity * tol.eigenvalue * h, axis=1)
-    bad = (zero != k) | (clear != P - k)
-    if np.any(bad):
-        i = int(np.argmax(bad))
+                             f"{_where(steps[i])}: |L − L(θ)| = {dL[i]:.3e} > {tol.manifold:g}·s_L = "
+                             f"{tol.manifold * s_loss:.3e}", n)
+    wt, wh = w
+    ratio = wh / wt if wt > tol.manifold * t else 0.25       # both at rounding level: nothing to compare
+    if not 0.25 * (1 - tol.manifold_order) <= ratio <= 0.25 * (1 + tol.manifold_order):
         return ManifoldCheck(ManifoldStatus.FAILED, t, float(w.max()),
-                             f"{_where(steps, i, k)}: the Hessian has {zero[i]} zero and {clear[i]} clearly "
-                             f"{'positive' if sign > 0 else 'negative'} eigenvalues (θ: {k} and {P - k})")
+                             f"normal correction along n is not O(t²): distance {wt:.3e} at t and {wh:.3e} at t/2 "
+                             f"(ratio {ratio:.3f}, O(t²) gives 0.25)", n)
+    Ht = np.asarray(kernel.hessian(x[0]), dtype=float).reshape(P, P)    # the point at step t
+    if not np.all(np.isfinite(Ht)):
+        return ManifoldCheck(ManifoldStatus.FAILED, t, float(w.max()), "non-finite Hessian along N", n)
+    lam_t = np.linalg.eigvalsh(sign * (Ht + Ht.T) / 2)
+    h = np.max(np.abs(lam_t))
+    zero = int(np.sum(np.abs(lam_t) <= tol.eigenvalue * h))
+    clear = int(np.sum(lam_t > tol.ambiguity * tol.eigenvalue * h))
+    if zero != k or clear != P - k:
+        return ManifoldCheck(ManifoldStatus.FAILED, t, float(w.max()),
+                             f"{_where(t)}: the Hessian has {zero} zero and {clear} clearly "
+                             f"{'positive' if sign > 0 else 'negative'} eigenvalues (θ: {k} and {P - k})", n)
     return ManifoldCheck(ManifoldStatus.VERIFIED, t, float(w.max()),
-                         f"from θ + t·n_i (t = {tol.manifold_step:g}·‖θ‖ and t/2, every basis vector n_i of N) "
-                         f"a Newton correction in the normal space reaches a critical point with equal loss at "
-                         f"distance ≤ {w.max():.2e} = O(t²), with the same Hessian nullity {k}")
+                         f"from θ + s·n (s = t = {tol.manifold_step:g}·‖θ‖ and t/2, n a fixed generic unit vector "
+                         f"of N) a Newton correction in the normal space reaches a critical point with equal loss "
+                         f"at distance ≤ {w.max():.2e} = O(t²), with the same Hessian nullity {k}", n)
 
 
-def _where(steps: np.ndarray, i: int, k: int) -> str:
-    return f"at θ + {steps[i]:.3e}·n_{i % k + 1} (corrected)"
+def _where(step: float) -> str:
+    return f"at θ + {step:.3e}·n (corrected)"
 
 
 def _normal_correction(kernel, base: np.ndarray, VR: np.ndarray, lamR: np.ndarray, s_g: float, ell: float,

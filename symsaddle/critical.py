@@ -19,9 +19,10 @@ the natural scales of :mod:`symsaddle._tolerances` (s_g, s_λ = ‖H‖, s_L, s�
 
    a. cubic C(u) = D³L[u]³ on N: ‖C|_N‖_F > κτ₃s₃ — a unit u with C(u) ≠ 0, L(θ ∓ t u) =
       L ∓ t³C(u)/6 + O(t⁴): *non-strict saddle* (σ = +1 or H = 0) or *strict saddle* (σ = −1);
-   b. Morse–Bott: corrections in the normal space (chord with Λ_R, then Newton) from θ + t n_i
-      and θ + (t/2) n_i reach critical points with equal loss at distance O(t²) and the same
-      Hessian nullity: a non-isolated *minimiser* (σ = +1) or *maximiser* (σ = −1);
+   b. Morse–Bott: corrections in the normal space (chord with Λ_R, then Newton) from θ + t n
+      and θ + (t/2) n, n a fixed generic unit vector of N, reach critical points with equal loss
+      at distance O(t²) and the same Hessian nullity: a non-isolated *minimiser* (σ = +1) or
+      *maximiser* (σ = −1);
    c. reduced quartic q(u) = D⁴L[u]⁴/24 − ⅛ b(u)ᵀH⁺b(u), b(u) = D³L[u,u,·] (valid when C ≡ 0
       on N): min σq > κτ₄s₄ on the unit sphere of N — a strict *minimiser* (maximiser for
       σ = −1) with singular Hessian; σq(u) < −κτ₄s₄ for some u — L moves the wrong way along
@@ -193,7 +194,8 @@ class Classification:
                 "quartic": [_form_dict(q) for q in ho.quartic],
                 "manifold": None if ho.manifold is None else {
                     "status": ho.manifold.status.value, "step": ho.manifold.step,
-                    "max_distance": ho.manifold.max_distance, "reason": ho.manifold.reason}}
+                    "max_distance": ho.manifold.max_distance, "reason": ho.manifold.reason,
+                    "direction": None if ho.manifold.direction is None else ho.manifold.direction.tolist()}}
         return d
 
 

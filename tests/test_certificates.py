@@ -225,6 +225,43 @@ def test_crossing_lines_of_minima_are_not_certified_as_a_manifold():
     assert c.higher_order.manifold.status.value == "failed", c.higher_order.manifold.reason
 
 
+def test_union_of_planes_is_not_certified_as_a_manifold():
+    """L = x² + y²z⁴ at θ = (0, 0, 0, 10) (w = θ₄ does not enter): H = diag(2, 0, 0, 0), N = span(e_y,
+    e_z, e_w) (k = 3), and the critical set {x = 0, yz = 0} is the union of two 3-planes — not a
+    manifold at θ. Along a generic n ∈ N (y, z ≠ 0) ∂L/∂z = 4y²z³ ≠ 0 cannot be corrected in
+    R = span(e_x), and the curvatures 12y²z², 2z⁴ ≠ 0 lower the nullity: the check fails. C ≡ 0 and
+    q = 0 on N (L − x² is of degree 6): nothing up to order four decides (degenerate)."""
+    import sympy as sp
+    from classify_kernels import kernel_of
+    x, y, z, w = sp.symbols("x y z w")
+    c = classify(kernel_of(x**2 + y**2 * z**4 + 0 * w, (x, y, z, w)), np.array([0.0, 0.0, 0.0, 10.0]))
+    assert c.nullity == 3 and c.kind is Kind.DEGENERATE, c.reason
+    assert c.higher_order.manifold.status.value == "failed", c.higher_order.manifold.reason
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_morse_bott_direction_depends_on_the_null_space_not_its_basis(seed):
+    """The check moves along n = ZZᵀξ/‖ZZᵀξ‖: with the basis Z of the GL(3)-orbit's null space
+    (k = 9) replaced by Z·Q (Q a random orthogonal k × k matrix) n and the verdict are the same."""
+    from symsaddle._certificates import manifold_check
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(40, 3))
+    st = SufficientStatistics.from_samples(X, X @ rng.normal(size=(3, 3)) + 0.1 * rng.normal(size=(40, 3)))
+    kernel = objective(st, (3, 3, 3)).compile()
+    theta = to_theta(balanced_factorisation(st, (0, 1, 2), (3, 3, 3)))
+    c = classify(kernel, theta)
+    assert c.nullity == 9 and c.decided_by is Criterion.MANIFOLD, c.reason
+    zero = np.abs(c.eigenvalues) <= c.eigenvalue_tolerance
+    Z, VR, lamR = c.eigenvectors[:, zero], c.eigenvectors[:, ~zero], c.eigenvalues[~zero]
+    Q = np.linalg.qr(rng.normal(size=(9, 9)))[0]
+    h = float(np.max(np.abs(c.eigenvalues)))
+    a = manifold_check(kernel, theta, c.loss, 1.0, Z, VR, lamR, h, c.tolerances)
+    b = manifold_check(kernel, theta, c.loss, 1.0, Z @ Q, VR, lamR, h, c.tolerances)
+    assert a.status is b.status and a.status.value == "verified", (a.reason, b.reason)
+    np.testing.assert_allclose(b.direction, a.direction, atol=1e-12)
+    assert abs(np.linalg.norm(Z.T @ a.direction) - 1) < 1e-12          # a unit vector of N
+
+
 @pytest.mark.parametrize("scale", [1e-300, 1e-200, 1e-151, 1e-149, 1.0, 1e149, 1e151, 1e200, 1e300])
 def test_norms_keep_full_precision_at_every_scale(scale):
     """norm and row_norms against math.hypot (exact scaling, an independent implementation), on both
