@@ -292,6 +292,7 @@ def cmd_reproduce(args) -> dict:
 
 def cmd_sweep(args) -> dict:
     """Run (or resume) the sweep of a JSON/TOML specification naming a registered task (``symsaddle.sweep``)."""
+    from ._sweep_store import JSONL_ONLY
     from .reports import plural
     from .sweep import SweepSpec, sweep_tasks
 
@@ -312,7 +313,9 @@ def cmd_sweep(args) -> dict:
     result = res.to_dict()
     result["text"] = (f"sweep {res.task}: {plural(len(res.records), 'task')}, {res.ran} run now, "
                       f"{res.skipped} already done, {len(res.failed)} failed ({res.status.value})\n"
-                      f"results: {res.table} and {res.log}")
+                      f"results: {res.table} (one row per task, scalar cells: nested results as columns "
+                      f"such as bound.M, long lists named in its column {JSONL_ONLY}) and {res.log} (every "
+                      "result in full)")
     if res.failed:
         result["error"] = (f"{len(res.failed)} of {plural(len(res.records), 'sweep task')} failed; "
                            f"their errors are in {res.table} "
