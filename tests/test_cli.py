@@ -374,6 +374,21 @@ def test_text_mode_says_where_it_wrote_and_old_names_still_work(fake_cases, tmp_
     assert "is now called 'test-large'" in captured.err
 
 
+def test_reproduce_writes_into_out_itself_and_by_default_into_a_folder_named_after_the_case(
+        fake_cases, tmp_path, monkeypatch, capsys):
+    """--out DIR is the folder the files go into, as for every other command; without it,
+    symsaddle-output/CASE (relative to the working directory)."""
+    monkeypatch.chdir(tmp_path)
+    assert main(["reproduce", "test-large", "--out", "mine"]) == 0
+    assert sorted(p.name for p in (tmp_path / "mine").iterdir()) == ["result.json"]
+    assert main(["reproduce", "test-large"]) == 0
+    assert sorted(p.name for p in (tmp_path / "symsaddle-output" / "test-large").iterdir()) == ["result.json"]
+    assert f"to {(tmp_path / 'symsaddle-output' / 'test-large').resolve()}" in capsys.readouterr().out
+    assert main(["demo", "--help"]) == 0 and main(["saddles", "--help"]) == 0
+    for text in capsys.readouterr().out.split("usage: ")[1:]:
+        assert "--out DIR the folder the tables, JSON and figures are written into" in " ".join(text.split())
+
+
 def test_a_failed_computation_is_status_1_and_debug_shows_the_traceback(fake_cases, tmp_path, capsys):
     assert main(["reproduce", "test-broken", "--out", str(tmp_path / "a")]) == 1
     line = one_line_error(capsys)
