@@ -41,7 +41,7 @@ from .errors import SymsaddleError
 ENTRY_POINT_GROUP = "symsaddle.slices"
 
 #: Where the runtimes that cases declare were measured.
-RUNTIME_MACHINE = "with the default options, measured on a 2-core machine"
+RUNTIME_MACHINE = "with the default options, measured on a 2-core machine; a range spans a quiet to a busy machine"
 
 
 class UnknownCaseError(SymsaddleError, ValueError):

@@ -203,7 +203,7 @@ def test_reproduce_case_help_lists_the_cases_own_options(capsys):
         text = " ".join(capsys.readouterr().out.split())
         assert text.startswith(f"usage: symsaddle reproduce {name}") and "--json" in text and "--out DIR" in text
         assert f"(default symsaddle-output/{name})" in text
-        assert f"Typical runtime: {case.runtime} (with the default options, measured on a 2-core machine)" in text
+        assert f"Typical runtime: {case.runtime} (with the default options, measured on a 2-core machine" in text
         for opt in case.options:
             assert f"{opt.flag} " in text and f"{' '.join(opt.help.split())}; " in text
             assert f"default {opt.default}" in text
