@@ -11,7 +11,7 @@ its cases and commands with the decorators below, or a function ``register(regis
     from symsaddle.registry import case
 
     @case("diagonal-saddle-to-saddle-d7n5", "…", paper="Pesme & Flammarion 2023",
-          topic="diagonal linear networks", runtime="≈ 2.5 min", renamed_from=("diagonal-d7n5",))
+          topic="diagonal linear networks", runtime="45–80 s", renamed_from=("diagonal-d7n5",))
     def run(out_dir: Path | None, progress: bool) -> dict: ...
 
     # symsaddle/diagonal/command.py

@@ -175,7 +175,7 @@ TOPIC = "deep linear networks"
       "every critical point of a 5-4-4-5 network classified from its Hessian vs the theorem; incremental "
       "(rank-by-rank) learning plateaus; escape from strict vs non-strict saddles",
       paper="Achour, Malgouyres & Gerchinovitz 2021, the loss landscape of deep linear networks: "
-            "a second-order analysis", topic=TOPIC, runtime="≈ 1 min", renamed_from=("deep-linear-critical",))
+            "a second-order analysis", topic=TOPIC, runtime="15–25 s", renamed_from=("deep-linear-critical",))
 def run_critical(out_dir: Path | None, progress: bool) -> dict:
     return critical_report(out_dir, progress)
 

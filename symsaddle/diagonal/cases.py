@@ -351,7 +351,7 @@ PAPER = "Pesme & Flammarion 2023 (NeurIPS), saddle-to-saddle dynamics in diagona
 THESIS = "van de Kerk's 2024 BSc thesis"
 CASE_NAMES = {name: f"diagonal-saddle-to-saddle-{name}" for name in SETTINGS}
 #: Typical wall-clock time of each case with its default settings, measured on a 2-core machine.
-RUNTIMES = {"d1n1": "15–30 s", "d1n4": "20–40 s", "d2n1": "10–20 s", "d2n2": "≈ 1 min", "d7n5": "≈ 2.5 min"}
+RUNTIMES = {"d1n1": "15–30 s", "d1n4": "20–40 s", "d2n1": "10–20 s", "d2n2": "10–15 s", "d7n5": "45–80 s"}
 
 for _name, _s in SETTINGS.items():
     def _run(out_dir, progress, _name=_name):
