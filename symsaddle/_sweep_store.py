@@ -4,9 +4,14 @@
 single ``write`` on a file opened with ``O_APPEND`` and flushed to disk (``fsync``) before the
 next task is recorded, so a record is either entirely in the file or not at all; a line cut by
 a crash (no trailing newline) is dropped when the log is reopened. ``results.csv`` (and
-``results.parquet`` when pyarrow is installed) is the tidy table — one row per task, the
-parameters and the scalar results as columns — rewritten from the log to a temporary file
-and moved into place (``os.replace``), so readers never see a half-written table.
+``results.parquet`` when pyarrow is installed) is the tidy table — one row per task, every cell
+a scalar (number, string, boolean or empty), rewritten from the log to a temporary file and
+moved into place (``os.replace``), so readers never see a half-written table. Parameters and
+results are flattened into columns (:func:`flatten_to_cells`): a mapping ``{"bound": {"M": 2.0}}`` gives the
+column ``bound.M``, a list of at most :data:`MAX_LIST_COLUMNS` scalars ``{"widths": [5, 5, 5]}`` the
+columns ``widths.0 … widths.2``. Longer lists and lists of lists or mappings stay in
+``results.jsonl`` only; the column :data:`JSONL_ONLY` names them (e.g. ``runs``) for each row, whose
+``key`` finds its record there (``load_sweep(folder)[key].result``).
 """
 
 from __future__ import annotations
@@ -21,6 +26,11 @@ from pathlib import Path
 from .reports import to_jsonable
 
 LOG_NAME, TABLE_NAME, PARQUET_NAME, MANIFEST_NAME = "results.jsonl", "results.csv", "results.parquet", "sweep.json"
+
+#: A list of scalars up to this length becomes one column per entry; a longer one stays in the log only.
+MAX_LIST_COLUMNS = 10
+#: The table column naming, for each row, the fields (flattened names) kept in ``results.jsonl`` only.
+JSONL_ONLY = f"only_in_{LOG_NAME.replace('.', '_')}"
 
 
 class TaskStatus(str, Enum):
@@ -97,7 +107,7 @@ class ResultStore:
     def write_table(self, records: dict[str, TaskRecord]) -> Path:
         """Rewrite the tidy table (one row per task, ordered by parameters) atomically from ``records``."""
         rows = [_row(r) for r in sorted(records.values(), key=_order)]
-        columns = list(dict.fromkeys(c for row in rows for c in row))
+        columns = _columns(rows)
         tmp = self.table.with_name(self.table.name + ".tmp")
         with open(tmp, "w", newline="") as fh:
             writer = csv.DictWriter(fh, fieldnames=columns)
@@ -117,18 +127,59 @@ def _order(rec: TaskRecord) -> tuple:
     return rec.task, tuple((name, value(v)) for name, v in sorted(rec.params.items())), rec.key
 
 
-def _cell(value):
-    """Scalars as themselves; lists and mappings as JSON text."""
-    return json.dumps(value, sort_keys=True) if isinstance(value, (list, dict)) else value
+def _is_scalar(value) -> bool:
+    return value is None or isinstance(value, (bool, int, float, str))
+
+
+def flatten_to_cells(name: str, value, columns: dict, kept_out: list) -> None:
+    """Add ``value`` to ``columns`` as scalar cells: a scalar under ``name``; a mapping's entries under
+    ``name.key`` (recursively; an empty mapping gives no column); a list of at most
+    :data:`MAX_LIST_COLUMNS` scalars under ``name.0``, ``name.1``, … (an empty list gives none). A longer
+    list, or one holding lists or mappings, gives no column: its name is appended to ``kept_out``."""
+    if isinstance(value, dict):
+        for key, sub in value.items():
+            flatten_to_cells(f"{name}.{key}", sub, columns, kept_out)
+    elif isinstance(value, (list, tuple)):
+        if len(value) <= MAX_LIST_COLUMNS and all(_is_scalar(v) for v in value):
+            for i, v in enumerate(value):
+                columns[f"{name}.{i}"] = v
+        else:
+            kept_out.append(name)
+    else:
+        columns[name] = value
 
 
 def _row(rec: TaskRecord) -> dict:
+    """One task as scalar cells: identity and status, the flattened parameters, then the flattened results
+    (prefixed ``result.`` where a name is taken), and :data:`JSONL_ONLY`."""
     row = {"key": rec.key, "task": rec.task, "status": rec.status.value, "error": rec.error or "",
            "seconds": rec.seconds}
-    row.update({name: _cell(v) for name, v in rec.params.items()})
+    kept_out: list[str] = []
+    for name, v in rec.params.items():
+        flatten_to_cells(name, v, row, kept_out)
+    results: dict = {}
     for name, v in (rec.result or {}).items():
-        row[name if name not in row else f"result.{name}"] = _cell(v)
+        flatten_to_cells(name, v, results, kept_out)
+    for name, v in results.items():
+        row[name if name not in row else f"result.{name}"] = v
+    row[JSONL_ONLY] = " ".join(kept_out)
     return row
+
+
+def _columns(rows: list[dict]) -> list[str]:
+    """Every row's columns in order of appearance, a column first met in a later row placed after the one
+    that precedes it there (``widths.3`` after ``widths.2``), :data:`JSONL_ONLY` last."""
+    columns: list[str] = []
+    for row in rows:
+        at = 0
+        for name in row:
+            if name not in columns:
+                columns.insert(at, name)
+            at = columns.index(name) + 1
+    if JSONL_ONLY in columns:
+        columns.remove(JSONL_ONLY)
+        columns.append(JSONL_ONLY)
+    return columns
 
 
 def _write_parquet(rows: list[dict], path: Path) -> None:
@@ -138,7 +189,7 @@ def _write_parquet(rows: list[dict], path: Path) -> None:
     except ImportError:
         return
     tmp = path.with_name(path.name + ".tmp")
-    columns = list(dict.fromkeys(c for row in rows for c in row))
+    columns = _columns(rows)
     as_text = {c for c in columns if len({type(r.get(c)) for r in rows} - {type(None)}) > 1}
     table = pyarrow.Table.from_pylist([{c: (str(r[c]) if c in as_text and c in r else r.get(c)) for c in columns}
                                        for r in rows])

@@ -1,6 +1,7 @@
 """Command line: ``symsaddle demo | derive | check | reproduce | sweep`` and the commands slices register.
 
-Every command takes ``--json`` (one JSON object on stdout), ``--out DIR`` (write files there),
+Every command takes ``--json`` (one JSON object on stdout), ``--out DIR`` (the folder its files go
+into — DIR itself, for every command; ``reproduce CASE`` without it writes to ``symsaddle-output/CASE``),
 ``--force`` (write into a folder that already holds files) and ``--debug`` (show tracebacks).
 ``python -m symsaddle`` is the same program.
 
@@ -282,7 +283,7 @@ def cmd_reproduce(args) -> dict:
     if args.quick and found.quick is None:
         raise UsageError(f"case {found.name!r} has no --quick mode; run it without --quick")
     options = found.parse_options(args.case_options)
-    out = _prepare_out(args.out / found.name, args.force) if args.out else None
+    out = _prepare_out(args.out if args.out is not None else _reproduce_out(found.name), args.force)
     with _heartbeat(f"reproduce {found.name}"):
         result = found(out, _progress(), quick=args.quick, **options)
     return {"case": found.name, "paper": found.paper, **({"quick": found.quick} if args.quick else {}),
@@ -291,6 +292,7 @@ def cmd_reproduce(args) -> dict:
 
 def cmd_sweep(args) -> dict:
     """Run (or resume) the sweep of a JSON/TOML specification naming a registered task (``symsaddle.sweep``)."""
+    from ._sweep_store import JSONL_ONLY
     from .reports import plural
     from .sweep import SweepSpec, sweep_tasks
 
@@ -311,7 +313,9 @@ def cmd_sweep(args) -> dict:
     result = res.to_dict()
     result["text"] = (f"sweep {res.task}: {plural(len(res.records), 'task')}, {res.ran} run now, "
                       f"{res.skipped} already done, {len(res.failed)} failed ({res.status.value})\n"
-                      f"results: {res.table} and {res.log}")
+                      f"results: {res.table} (one row per task, scalar cells: nested results as columns "
+                      f"such as bound.M, long lists named in its column {JSONL_ONLY}) and {res.log} (every "
+                      "result in full)")
     if res.failed:
         result["error"] = (f"{len(res.failed)} of {plural(len(res.records), 'sweep task')} failed; "
                            f"their errors are in {res.table} "
@@ -320,24 +324,30 @@ def cmd_sweep(args) -> dict:
 
 
 def _case_list(registry) -> dict:
-    lines, group = [], None
+    """The cases grouped by topic and paper: name, typical runtime, summary, quick mode and options."""
+    from .registry import RUNTIME_MACHINE
+
+    runtime_width = max((len(c.runtime_text) for c in registry.values()), default=0)
+    indent = 2 + 32 + 1 + runtime_width + 2
+    lines, group = [f"case name, typical runtime ({RUNTIME_MACHINE}), what it recomputes"] if registry else [], None
     for name, c in sorted(registry.items(), key=lambda item: (item[1].topic, item[1].paper, item[0])):
         if (c.topic, c.paper) != group:
             group = (c.topic, c.paper)
-            lines += ["" if lines else None, textwrap.fill(f"{c.topic} — {c.paper}", width=110, subsequent_indent="  ")]
+            lines += ["", textwrap.fill(f"{c.topic} — {c.paper}", width=110, subsequent_indent="  ")]
         text = (c.summary + (f" [--quick: {c.quick}]" if c.quick else "")
                 + (f" [options: {', '.join(f'{o.flag} {o.type.__name__.upper()}' for o in c.options)}]"
                    if c.options else ""))
-        lines.append(textwrap.fill(text, width=110, initial_indent=f"  {name:32s} ", subsequent_indent=" " * 35,
-                                   break_on_hyphens=False))
+        lines.append(textwrap.fill(text, width=110, initial_indent=f"  {name:32s} {c.runtime_text:{runtime_width}s}  ",
+                                   subsequent_indent=" " * indent, break_on_hyphens=False))
     renamed = load().renamed
     if renamed:
         lines += ["", textwrap.fill("former names still accepted: " + ", ".join(
             f"{o} → {n}" for o, n in sorted(renamed.items())), width=110, subsequent_indent="  ",
             break_on_hyphens=False)]
-    return {"cases": {n: {"summary": c.summary, "paper": c.paper, "topic": c.topic, "quick": c.quick}
-                      for n, c in registry.items()},
-            "text": "\n".join(line for line in lines if line is not None) or "(no cases registered)"}
+    return {"cases": {n: {"summary": c.summary, "paper": c.paper, "topic": c.topic, "runtime": c.runtime,
+                          "quick": c.quick} for n, c in registry.items()},
+            "runtimes": RUNTIME_MACHINE,
+            "text": "\n".join(lines) or "(no cases registered)"}
 
 
 # -- output folder, emission ----------------------------------------------------------------------
@@ -384,18 +394,28 @@ def _emit(args, result: dict, out: Path | None, started: float):
 
 # -- the parser -----------------------------------------------------------------------------------
 
-def _add_common(p: argparse.ArgumentParser, default_out: str | None):
+def _add_common(p: argparse.ArgumentParser, default_out: str | None, default_label: str | None = None):
+    """``--json``, ``--out``, ``--force``, ``--debug``. ``--out DIR`` is the folder the files go into, for every
+    command; ``default_out`` is the folder when it is not given, or ``default_label`` describes one the
+    command chooses itself (``reproduce``: named after the case)."""
     p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
-    p.add_argument("--out", type=Path, default=Path(default_out) if default_out else None,
-                   help="folder for tables, JSON and figures" + (f" (default {default_out})" if default_out else ""))
+    default_label = default_label or default_out
+    p.add_argument("--out", type=Path, default=Path(default_out) if default_out else None, metavar="DIR",
+                   help="the folder the tables, JSON and figures are written into"
+                        + (f" (default {default_label})" if default_label else ""))
     p.add_argument("--force", action="store_true", help="write into an --out folder that already holds files")
     p.add_argument("--debug", action="store_true", help="show the Python traceback of an error")
 
 
-def _add_reproduce_options(p: argparse.ArgumentParser):
+def _reproduce_out(case: str) -> Path:
+    """Where ``reproduce CASE`` writes when ``--out`` is not given."""
+    return DEFAULT_OUT / case
+
+
+def _add_reproduce_options(p: argparse.ArgumentParser, case: str = "CASE"):
     """The options every reproduction case takes."""
     p.add_argument("--quick", action="store_true", help="a reduced run, where the case offers one (see list)")
-    _add_common(p, str(DEFAULT_OUT))
+    _add_common(p, None, default_label=str(_reproduce_out(case)))
 
 
 class _ReproduceHelp(argparse.Action):
@@ -410,9 +430,10 @@ class _ReproduceHelp(argparse.Action):
         if name in (None, "list"):
             parser.print_help()
         else:
+            found = load().find_case(name)
             common = argparse.ArgumentParser(add_help=False)
-            _add_reproduce_options(common)
-            load().find_case(name).parser([common]).print_help()
+            _add_reproduce_options(common, found.name)
+            found.parser([common]).print_help()
         parser.exit()
 
 
@@ -463,8 +484,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(p, None)
     p.set_defaults(func=cmd_check)
 
-    about = ("rerun a paper's experiment ('symsaddle reproduce list' shows them; 'symsaddle reproduce CASE --help' "
-             "lists a case's own options, e.g. teacher-student --inits)")
+    about = ("rerun a paper's experiment ('symsaddle reproduce list' shows them with their typical runtimes; "
+             "'symsaddle reproduce CASE --help' lists a case's own options, e.g. teacher-student --inits); one "
+             "case per run, its files written into --out DIR (default symsaddle-output/CASE)")
     p = sub.add_parser("reproduce", add_help=False, help=about, description=about)
     p.add_argument("-h", "--help", action=_ReproduceHelp,
                    help="show this help message and exit; after a case name, the case's own options too")

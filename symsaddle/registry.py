@@ -11,7 +11,7 @@ its cases and commands with the decorators below, or a function ``register(regis
     from symsaddle.registry import case
 
     @case("diagonal-saddle-to-saddle-d7n5", "…", paper="Pesme & Flammarion 2023",
-          topic="diagonal linear networks", renamed_from=("diagonal-d7n5",))
+          topic="diagonal linear networks", runtime="45–80 s", renamed_from=("diagonal-d7n5",))
     def run(out_dir: Path | None, progress: bool) -> dict: ...
 
     # symsaddle/diagonal/command.py
@@ -39,6 +39,9 @@ from typing import Callable, Sequence
 from .errors import SymsaddleError
 
 ENTRY_POINT_GROUP = "symsaddle.slices"
+
+#: Where the runtimes that cases declare were measured.
+RUNTIME_MACHINE = "with the default options, measured on a 2-core machine; a range spans a quiet to a busy machine"
 
 
 class UnknownCaseError(SymsaddleError, ValueError):
@@ -111,7 +114,9 @@ def _check_keys(value, known: dict, label: str) -> None:
 @dataclass(frozen=True)
 class Case:
     """One reproduction: ``run(out_dir, progress, **options)`` (plus ``quick=True`` when ``quick``
-    describes a reduced run) recomputes an experiment of ``paper`` and returns a dict."""
+    describes a reduced run) recomputes an experiment of ``paper`` and returns a dict. ``runtime`` is
+    its typical wall-clock time with the default options, as measured on a 2-core machine
+    (e.g. "≈ 1 min"; see :data:`RUNTIME_MACHINE`)."""
 
     name: str
     summary: str
@@ -121,6 +126,12 @@ class Case:
     quick: str | None = None
     renamed_from: tuple[str, ...] = ()
     options: tuple[CaseOption, ...] = ()
+    runtime: str | None = None
+
+    @property
+    def runtime_text(self) -> str:
+        """The runtime as ``reproduce list`` and ``reproduce CASE --help`` show it."""
+        return self.runtime or "not stated"
 
     def __call__(self, out_dir: Path | None, progress: bool, quick: bool = False, **options) -> dict:
         if quick:
@@ -134,7 +145,8 @@ class Case:
         ``symsaddle reproduce <case> --help``, gives each option's type, allowed values and default."""
         parser = argparse.ArgumentParser(prog=f"symsaddle reproduce {self.name}", add_help=False,
                                          exit_on_error=False, parents=parents,
-                                         description=f"{self.summary} — {self.paper}",
+                                         description=f"{self.summary} — {self.paper}. Typical runtime: "
+                                                     f"{self.runtime_text} ({RUNTIME_MACHINE}).",
                                          epilog=None if self.options else f"{self.name} has no options of its own")
         group = parser.add_argument_group(f"options of {self.name}")
         for opt in self.options:
@@ -183,18 +195,19 @@ class Registry:
     renamed: dict[str, str] = field(default_factory=dict)
     failures: dict[str, str] = field(default_factory=dict)
 
-    def case(self, name: str, summary: str, *, paper: str = "", topic: str = "", quick: str | None = None,
-             renamed_from: tuple[str, ...] = (), options: Sequence[CaseOption] = ()):
+    def case(self, name: str, summary: str, *, paper: str = "", topic: str = "", runtime: str | None = None,
+             quick: str | None = None, renamed_from: tuple[str, ...] = (), options: Sequence[CaseOption] = ()):
         """Decorator registering ``run`` as reproduction case ``name``: ``paper`` is the publication it
-        follows, ``topic`` the model and phenomenon (``reproduce list`` groups by it; both are required
-        by the tests), ``quick`` describes a reduced run, ``renamed_from`` keeps old names working,
-        ``options`` are the case's own command-line options."""
+        follows, ``topic`` the model and phenomenon (``reproduce list`` groups by it), ``runtime`` its
+        typical wall-clock time with the default options on a 2-core machine, e.g. "≈ 1 min" (the tests
+        require all three of every case symsaddle ships), ``quick`` describes a reduced run,
+        ``renamed_from`` keeps old names working, ``options`` are the case's own command-line options."""
         def register(run):
             for key in (name, *renamed_from):
                 if key in self.cases or key in self.renamed:
                     raise ValueError(f"reproduction case {key!r} registered twice")
             self.cases[name] = Case(name, summary, paper, topic, run, quick, tuple(renamed_from),
-                                   tuple(options))
+                                   tuple(options), runtime)
             self.renamed.update({old: name for old in renamed_from})
             return run
         return register

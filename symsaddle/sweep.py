@@ -13,7 +13,10 @@ Tasks run on a local pool of processes (default: one per core; ``workers=0`` run
 this process) or, given ``scheduler="tcp://host:8786"``, on an existing Dask distributed
 cluster (``pip install 'symsaddle[dask]'``). Each finished task is appended to
 ``OUT/results.jsonl`` at once (atomically, see :mod:`symsaddle._sweep_store`) and the tidy
-table ``OUT/results.csv`` (+ ``results.parquet`` with pyarrow) is refreshed from it. A
+table ``OUT/results.csv`` (+ ``results.parquet`` with pyarrow) is refreshed from it: scalar
+cells only, a nested result ``{"bound": {"M": …}}`` as the column ``bound.M``, a short list of
+scalars as ``widths.0, widths.1, …``; longer lists (and lists of mappings) are in the JSONL log
+only, named per row in the column ``only_in_results_jsonl``. A
 task's identity is a hash of its task name and parameters, so running the same sweep again
 — after it finished, failed, or was killed — skips every task already recorded and runs only
 the rest: nothing is lost and nothing is run or recorded twice. A task that raises is

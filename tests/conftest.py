@@ -35,7 +35,7 @@ def rng():
 
 @dataclass(frozen=True)
 class Reproduction:
-    """One ``symsaddle reproduce <case> --json --out <folder>`` run: the printed JSON, the case's folder,
+    """One ``symsaddle reproduce <case> --json --out <folder>`` run: the printed JSON, the folder it wrote into,
     and the values some of the case's own functions returned during the run (``calls[name]``: a list of
     ``(args, kwargs, value)``), so that a test can check an intermediate result without recomputing it."""
 
@@ -70,7 +70,7 @@ def reproduce_recording(tmp_path_factory, case: str, module, names: tuple[str, .
     result = json.loads(stdout.getvalue())
     if "full_result" in result:                   # a large result: stdout holds a summary, the file everything
         result = json.loads(Path(result["full_result"]).read_text())
-    return Reproduction(result, out / case, calls)
+    return Reproduction(result, out, calls)
 
 
 @pytest.fixture(scope="session")

@@ -2,6 +2,7 @@
 
 import ast
 import importlib.metadata
+import json
 import re
 from pathlib import Path
 
@@ -58,6 +59,30 @@ def test_cases_name_their_model_and_paper():
         assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", name), name
         assert c.paper and c.topic and c.summary
         assert names_its_sources(f"{c.summary} ({c.paper})"), name
+
+
+#: A runtime as cases state it: "≈ 20 s", "≈ 2.5 min", "10–15 min", "> 6 min (not measured)".
+RUNTIME = re.compile(r"(≈ |< |> )?\d+(\.\d+)?(–\d+(\.\d+)?)? (s|min|h)\b.*")
+
+
+def test_every_case_declares_its_runtime_and_the_list_shows_it(capsys):
+    """Each registered case states its typical runtime (default options, 2-core machine); ``reproduce list``
+    prints it on the case's line, and ``--json`` gives it per case."""
+    from symsaddle.cli import main
+
+    registry = load()
+    for name, c in registry.cases.items():
+        assert c.runtime and RUNTIME.fullmatch(c.runtime), (name, c.runtime)
+    assert not RUNTIME.fullmatch("about a minute") and not RUNTIME.fullmatch("≈ 20")
+    assert main(["reproduce", "list"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert "measured on a 2-core machine" in lines[0]
+    for name, c in registry.cases.items():
+        line = next(line for line in lines if line.startswith(f"  {name} "))
+        assert line.split(maxsplit=1)[1].startswith(c.runtime), line
+    assert main(["reproduce", "list", "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)["cases"]
+    assert {n: c["runtime"] for n, c in listed.items()} == {n: c.runtime for n, c in registry.cases.items()}
 
 
 def test_sweep_tasks_and_problems_name_their_sources():

@@ -1,6 +1,7 @@
 """Sweeps (issue 11, part 5): results appended as tasks finish, resumable after a kill with no
 result lost or duplicated, failures recorded, local pool / in-process / Dask LocalCluster."""
 
+import csv
 import json
 import os
 import signal
@@ -188,6 +189,72 @@ def test_cli_sweep(tmp_path, capsys):
     assert "test-square" in json.loads(capsys.readouterr().out)["tasks"]
     assert main(["sweep", str(tmp_path / "missing.json")]) == 2
     assert "test-square" in registered_tasks()
+
+
+def test_table_cells_are_scalars_nested_results_are_columns(tmp_path):
+    """Hand-made records: a mapping becomes key.subkey columns, a short list of scalars name.0 …, a long
+    list or a list of mappings stays in results.jsonl only (named per row), a result named like a parameter
+    is prefixed result., a failed task has empty result cells; read back with the csv module."""
+    from symsaddle._sweep_store import ResultStore, TaskRecord
+
+    ok = TaskRecord("k1", "t", {"seed": 1, "widths": [2, 3, 1], "config": {"lr": 0.5, "tol": {"g": 1e-8}}},
+                    TaskStatus.OK, {"seed": 7, "bound": {"M": 2.5, "status": "applicable"}, "eig": list(range(11)),
+                                    "runs": [{"step": 0.1}], "flag": True, "none": None, "empty": []}, None, 0.25)
+    failed = TaskRecord("k2", "t", {"seed": 2, "widths": [2, 3, 3, 1], "config": {"lr": 0.5, "tol": {"g": 1e-8}}},
+                        TaskStatus.FAILED, None, "ValueError: no", 0.5)
+    store = ResultStore(tmp_path)
+    store.open()
+    store.write_table({"k2": failed, "k1": ok})
+    with open(tmp_path / "results.csv", newline="") as fh:
+        reader = csv.DictReader(fh)
+        rows = list(reader)
+    assert reader.fieldnames == ["key", "task", "status", "error", "seconds", "seed", "widths.0", "widths.1",
+                                 "widths.2", "widths.3", "config.lr", "config.tol.g", "result.seed", "bound.M",
+                                 "bound.status", "flag", "none", "only_in_results_jsonl"]
+    assert rows[0] == {"key": "k1", "task": "t", "status": "ok", "error": "", "seconds": "0.25", "seed": "1",
+                       "widths.0": "2", "widths.1": "3", "widths.2": "1", "widths.3": "", "config.lr": "0.5",
+                       "config.tol.g": "1e-08", "result.seed": "7", "bound.M": "2.5", "bound.status": "applicable",
+                       "flag": "True", "none": "", "only_in_results_jsonl": "eig runs"}
+    assert rows[1] == {"key": "k2", "task": "t", "status": "failed", "error": "ValueError: no", "seconds": "0.5",
+                       "seed": "2", "widths.0": "2", "widths.1": "3", "widths.2": "3", "widths.3": "1",
+                       "config.lr": "0.5", "config.tol.g": "1e-08", "result.seed": "", "bound.M": "",
+                       "bound.status": "", "flag": "", "none": "", "only_in_results_jsonl": ""}
+
+
+def test_a_registered_sweeps_table_loads_into_scalar_columns(tmp_path, capsys):
+    """A small ``deep-linear-ladder`` sweep through the CLI: every cell of results.csv is a scalar (no JSON
+    text), and its columns are those the records of results.jsonl give by the flattening rule, written out
+    here: the parameters (widths as widths.0 …), the bound's fields as bound.<field>, the scalar results; the
+    ladder's rungs (a list of mappings) only in the log, named in only_in_results_jsonl."""
+    spec = tmp_path / "spec.json"
+    spec.write_text(json.dumps({"task": "deep-linear-ladder", "grid": {"seed": [0, 1], "widths": [[2, 2, 2], [2, 3, 3, 2]]},
+                                "fixed": {"epochs": 200}}))
+    out = tmp_path / "out"
+    assert main(["sweep", str(spec), "--out", str(out), "--workers", "0"]) == 0
+    assert "only_in_results_jsonl" in capsys.readouterr().out
+    records = {r["key"]: r for r in log_lines(out)}
+    with open(out / "results.csv", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == len(records) == 4
+    for row in rows:
+        assert not any(cell.startswith(("[", "{")) for cell in row.values()), row
+        rec = records[row["key"]]
+        params, result = rec["params"], rec["result"]
+        expected = {"key": rec["key"], "task": "deep-linear-ladder", "status": "ok", "error": "",
+                    "epochs": params["epochs"], "seed": params["seed"],
+                    **{f"widths.{i}": w for i, w in enumerate(params["widths"])},
+                    **{f"bound.{k}": v for k, v in result["bound"].items()},
+                    **{k: result[k] for k in ("first_failing_step", "first_failure", "ratio")},
+                    "only_in_results_jsonl": "runs"}
+        assert set(row) == set(expected) | {"seconds", "widths.3"}
+        assert row["widths.3"] == ("" if len(params["widths"]) == 3 else "2")
+        for column, value in expected.items():
+            cell = row[column]
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                assert float(cell) == value, column          # numbers round-trip exactly (repr)
+            else:
+                assert cell == ("" if value is None else str(value)), column
+        assert len(result["runs"]) >= 1 and all(set(r) == {"step", "outcome", "final_loss"} for r in result["runs"])
 
 
 def wait_for_records(folder: Path, n: int, proc, stderr: Path, timeout: float = 180.0):

@@ -2,8 +2,8 @@
 
     python docs/gallery/make_gallery.py [OUTPUT_DIR]
 
-OUTPUT_DIR (default ``symsaddle-output``) holds ``symsaddle reproduce <case> --out OUTPUT_DIR``
-results; cases (and the demo) whose folder is missing are run first. Each thumbnail is the
+OUTPUT_DIR (default ``symsaddle-output``) holds one folder per case, ``symsaddle reproduce <case>
+--out OUTPUT_DIR/<case>`` (the default layout of ``symsaddle reproduce <case>``); cases (and the demo) whose folder is missing are run first. Each thumbnail is the
 figure's PNG scaled to at most 900 pixels wide, with a 256-colour palette.
 """
 
@@ -38,7 +38,7 @@ GALLERY = {
 def main(out: Path) -> None:
     for case in sorted({c for c, _ in GALLERY.values()}):
         if not (out / case).is_dir():
-            argv = ["demo", "--out", str(out / "demo")] if case == "demo" else ["reproduce", case, "--out", str(out)]
+            argv = ["demo", "--out", str(out / "demo")] if case == "demo" else ["reproduce", case, "--out", str(out / case)]
             subprocess.run(["symsaddle", *argv], check=True)
     for name, (case, png) in GALLERY.items():
         with Image.open(out / case / png) as im:

@@ -350,6 +350,8 @@ PAPER = "Pesme & Flammarion 2023 (NeurIPS), saddle-to-saddle dynamics in diagona
 #: The BSc thesis whose data, protocol and claims the cases recompute (seed 000).
 THESIS = "van de Kerk's 2024 BSc thesis"
 CASE_NAMES = {name: f"diagonal-saddle-to-saddle-{name}" for name in SETTINGS}
+#: Typical wall-clock time of each case with its default settings, measured on a 2-core machine.
+RUNTIMES = {"d1n1": "15–30 s", "d1n4": "20–40 s", "d2n1": "10–20 s", "d2n2": "10–15 s", "d7n5": "45–80 s"}
 
 for _name, _s in SETTINGS.items():
     def _run(out_dir, progress, _name=_name):
@@ -357,7 +359,7 @@ for _name, _s in SETTINGS.items():
     case(CASE_NAMES[_name],
          f"d = {_s.d}, n = {_s.n}: saddles visited by exact GD at γ = {_s.gamma:g} vs the γ → 0 limit "
          f"(Algorithm 1), jump times, every sparse equilibrium, the claims of {THESIS} audited",
-         paper=PAPER, topic=TOPIC, renamed_from=(f"diagonal-{_name}",))(_run)
+         paper=PAPER, topic=TOPIC, runtime=RUNTIMES[_name], renamed_from=(f"diagonal-{_name}",))(_run)
 
 
 # -- §5.4: non-zero initialisation -----------------------------------------------------------------
@@ -377,7 +379,8 @@ NONZERO_STEPS = {1e-50: 70_000, 0.1: 25_000, 1.0: 5_000, 2.0: 5_000}
 
 @case("diagonal-sparse-to-dense",
       "initialisation scale: sparse (min-ℓ1) minimiser for small γ, dense for large γ; v0 = γ1 minimisers "
-      f"(Table 11 of {THESIS}), divergence of GD at γ ≈ 7", paper=PAPER, topic=TOPIC, renamed_from=("diagonal-nonzero-init",))
+      f"(Table 11 of {THESIS}), divergence of GD at γ ≈ 7", paper=PAPER, topic=TOPIC, runtime="15–35 s",
+      renamed_from=("diagonal-nonzero-init",))
 def nonzero_init(out_dir: Path | None, progress: bool) -> dict:
     problem = DiagonalProblem.seed000(7, 5, (10, 20, 0, 0, 0, 0, 0))
     d = problem.d

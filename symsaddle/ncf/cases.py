@@ -77,7 +77,8 @@ PAPER = ("Kumar & Haupt 2024 (TMLR), directional convergence near small initiali
 
 @case("ncf-near-origin",
       "small initialisation: weights align with KKT points of the neural correlation function before they "
-      "grow (Figure 1; squared ReLU and ReLU networks)", paper=PAPER, topic=TOPIC, renamed_from=("ncf-origin",))
+      "grow (Figure 1; squared ReLU and ReLU networks)", paper=PAPER, topic=TOPIC, runtime="1–2 min",
+      renamed_from=("ncf-origin",))
 def run_origin(out_dir: Path | None, progress: bool) -> dict:
     X, y = figure1_data(seed=DATA_SEED)
     sq, al_sq = _network("squared_relu", X, y, out_dir, progress)
@@ -115,7 +116,7 @@ def run_origin(out_dir: Path | None, progress: bool) -> dict:
 
 @case("ncf-near-saddle",
       "near a saddle: the small weights align with KKT points of the residual's neural correlation function "
-      "(Appendix D.3)", paper=PAPER, topic=TOPIC, renamed_from=("ncf-saddle",))
+      "(Appendix D.3)", paper=PAPER, topic=TOPIC, runtime="25–40 s", renamed_from=("ncf-saddle",))
 def run_saddle(out_dir: Path | None, progress: bool) -> dict:
     X, y = figure1_data(seed=DATA_SEED)
     model, theta_bar, small_groups = d3_saddle()

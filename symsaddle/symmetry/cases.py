@@ -183,7 +183,7 @@ TOPIC = "symmetry-induced critical points of teacher–student networks"
       "T(r, m), G(r, m) closed forms vs enumeration, the counts printed in Stoican's 2022 MSc thesis audited, "
       "Figure 4.4",
       paper="Şimşek et al. 2021, geometry of the loss landscape in overparameterized neural networks: "
-            "symmetries and invariances", topic=TOPIC)
+            "symmetries and invariances", topic=TOPIC, runtime="≈ 5 s")
 def run_counts(out_dir: Path | None, progress: bool) -> dict:
     return counts_report(out_dir, progress)
 
@@ -191,7 +191,7 @@ def run_counts(out_dir: Path | None, progress: bool) -> dict:
 @case("symmetry-inertia", "Hessian index along symmetry-induced lines of critical points (duplicated neurons): "
       "the Y, U prediction (Theorem 3, Cor. 3.1/3.2) against the measured Hessian, five lines",
       paper="Şimşek et al. 2021, geometry of the loss landscape in overparameterized neural networks: "
-            "symmetries and invariances", topic=TOPIC)
+            "symmetries and invariances", topic=TOPIC, runtime="15–25 s")
 def run_inertia(out_dir: Path | None, progress: bool) -> dict:
     return inertia_report(out_dir, progress)
 
@@ -270,7 +270,7 @@ def digits_report(out_dir: Path | None, progress: bool, *, layers: Sequence[int]
 @case("digits-saddle-line", "a 10-10-10 sigmoid network on handwritten digits (in place of MNIST): descend to a "
       "critical point, add one neuron to a hidden layer and compare the Hessian inertia along the line with the "
       "layer-wise Y/U prediction (thesis §6.3)",
-      paper="Stoican 2022 (MSc thesis, TU Munich), §6.3; Şimşek et al. 2021", topic=TOPIC,
+      paper="Stoican 2022 (MSc thesis, TU Munich), §6.3; Şimşek et al. 2021", topic=TOPIC, runtime="30–50 s",
       options=(CaseOption("layer", int, 0, "hidden layer (1..3) that gets the neuron; 0: layer 3 (the last) and "
                                            "layer 2, as in the thesis"),
                CaseOption("seed", int, 0, "Xavier initialisation seed"),
