@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import math
+import os
 import sys
 import tempfile
 import textwrap
@@ -37,6 +38,8 @@ MODEL_FAMILIES = ("diagonal_linear", "deep_linear", "two_layer", "mlp")
 LARGE_JSON = 100_000
 
 EXIT_FAILED, EXIT_BAD_INPUT = 1, 2
+#: 128 + SIGPIPE, what a shell reports for a command whose reader closed the pipe.
+EXIT_BROKEN_PIPE = 141
 
 
 class UsageError(SymsaddleError, ValueError):
@@ -574,6 +577,9 @@ def main(argv: list[str] | None = None) -> int:
         except KeyboardInterrupt:
             print("symsaddle: interrupted", file=sys.stderr)
             return 130
+        except BrokenPipeError:             # `symsaddle reproduce list | head`: the reader has gone
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())   # no second error at exit
+            return EXIT_BROKEN_PIPE
         except Exception as exc:
             if debug:
                 traceback.print_exc()

@@ -504,3 +504,13 @@ def test_text_output_summarises_long_parameter_vectors(tmp_path, capsys):
     np.savez(path, X=x[None, :8], y=np.array([2.0]))
     assert main(["saddles", "--data", str(path)]) == 0
     assert capsys.readouterr().out.splitlines()[2].endswith("p = [0.05, 0, 0, 0, 0, 0, 0, 0]")
+
+
+def test_a_closed_pipe_ends_quietly():
+    """`symsaddle reproduce list | head -1`: when the reader has gone the command stops with the shell's
+    SIGPIPE status (141) and writes no traceback or "Exception ignored" message."""
+    p = subprocess.Popen([sys.executable, "-m", "symsaddle", "reproduce", "list"], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
+    p.stdout.close()                                   # before the child writes anything
+    err = p.stderr.read()
+    assert p.wait() == 141 and err.strip() == "", err
