@@ -134,6 +134,9 @@ class Classification:
     ``direction`` and ``curve`` (when a higher-order test decided a saddle): for small t > 0,
     L(θ + t·direction + t²·curve) is below L(θ) (PSD Hessian or H = 0) or above it (NSD Hessian).
     ``isolated``: True for a strict extremum, False for a Morse–Bott (non-isolated) one.
+    ``index`` / ``nullity``: the counts of negative / zero eigenvalues of ∇²L(θ); they describe
+    the Hessian at θ even when θ is not critical (kind "inconclusive", decided by "gradient"),
+    where they say nothing about an equilibrium.
     """
 
     theta: np.ndarray
@@ -404,11 +407,11 @@ def _quartic_exact(pt: _Point, signs: tuple[float, ...]) -> tuple[FormTest, ...]
     amb = tol.ambiguity * tol4
     if k == 1:
         extremes = {+1.0: (float(Q.ravel()[0]), np.ones(1)), -1.0: (-float(Q.ravel()[0]), np.ones(1))}
-        bounds = "exact (k = 1)"
+        bounds = "exact, k = 1"
     elif k == 2:
         (vmin, ymin), (vmax, ymax) = _forms.circle_extrema(Q)
         extremes = {+1.0: (vmin, ymin), -1.0: (-vmax, ymax)}
-        bounds = "exact (k = 2: all critical points on the circle)"
+        bounds = "exact, k = 2: from all critical points on the circle"
     else:
         starts = pt.coords_starts()
         vmin, ymin = _forms.sphere_extremum(Q, starts, maximise=False)

@@ -379,6 +379,9 @@ class VisitedEquilibrium:
 
     @property
     def kind(self) -> str:
+        """The classification's kind (``Kind`` value), or — when the polish gave no point to classify
+        and ``classification`` is None — the polish status: "not converged" or "converged far from
+        the start"."""
         if not self.polish.converged or self.classification is None:
             return self.polish.status.value  # "not converged" or "converged far from the start"
         return self.classification.kind.value
