@@ -405,7 +405,9 @@ def _add_common(p: argparse.ArgumentParser, default_out: str | None, default_lab
     default_label = default_label or default_out
     p.add_argument("--out", type=Path, default=Path(default_out) if default_out else None, metavar="DIR",
                    help="the folder the tables, JSON and figures are written into"
-                        + (f" (default {default_label})" if default_label else ""))
+                        + (f" (default {default_label})" if default_label else
+                           " (without it nothing is written to disk, except that --json output too large for "
+                           "stdout is saved in a new temporary folder)"))
     p.add_argument("--force", action="store_true", help="write into an --out folder that already holds files")
     p.add_argument("--debug", action="store_true", help="show the Python traceback of an error")
 
