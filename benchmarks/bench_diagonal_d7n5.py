@@ -40,7 +40,7 @@ def seed_fixed_step_loop(X, y, gamma, alpha, T, margin):
     for t in range(1, T + 1):
         r = X @ (u * v) - y                                   # network output minus labels
         grad_p = X.T @ r / n
-        grad_v, grad_u = grad_p * u, grad_p * v               # ∇F(u, v)
+        grad_v, grad_u = grad_p * u, grad_p * v               # ∇F(v, u)
         gmax = max(np.max(np.abs(grad_v)), np.max(np.abs(grad_u)))
         if gmax > margin:
             plateau = True
