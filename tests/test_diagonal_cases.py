@@ -30,7 +30,7 @@ def test_reproduce_json_interface(capsys, tmp_path):
     problem = DiagonalProblem.seed000(2, 1)
     np.testing.assert_allclose(out["saddles"][-1]["p"], [problem.y[0] / problem.X[0, 0], 0.0], atol=1e-10)
     verdicts = {c["statement"]: c["verdict"] for c in out["claims"]}
-    assert verdicts["p₁* = u₁v₁ = −1.5454"] == "refuted"
+    assert verdicts["p[0] = u[0]v[0] = −1.5454 (the thesis's p₁* = u₁v₁)"] == "refuted"
     assert (tmp_path / "gd_trajectory.png").is_file()             # --out DIR: the files go into DIR itself
     assert (tmp_path / "convergence.pdf").is_file()
 
