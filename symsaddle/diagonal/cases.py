@@ -296,6 +296,11 @@ CLAIMS = {"d1n1": _claims_d1n1, "d1n4": _claims_d1n4, "d2n1": _claims_d2n1, "d2n
 # -- output --------------------------------------------------------------------------------------
 
 
+def _claim_line(c: Claim) -> str:
+    """``[verdict] where: statement — note`` for text output; a claim without a note ends at its statement."""
+    return f"[{c.verdict.value}] {c.where}: {c.statement}" + (f" — {c.note}" if c.note else "")
+
+
 def _verdict(v: VisitedSaddle) -> str:
     """The kind with its Morse index; an undecided point gets its reason instead (the index of an
     inconclusive point counts eigenvalues that may lie in the ambiguous band, so it is not shown)."""
@@ -490,5 +495,5 @@ def nonzero_init(out_dir: Path | None, progress: bool) -> dict:
                                 "Table 11 min(u²−v²)", "w± sign flipped"]),
          f"divergence onset for step 0.01: between γ = {low:.4f} and {high:.4f}",
          f"claims of {THESIS} (docs/audit_seed000.md):"]
-        + [f"  [{c.verdict.value}] {c.where}: {c.statement}" + (f" — {c.note}" if c.note else "") for c in claims])
+        + [f"  {_claim_line(c)}" for c in claims])
     return result
