@@ -150,7 +150,7 @@ def run_demo(out_dir: Path, gamma: float = 1e-10, progress: bool = False) -> dic
     ax[0, 0].legend(fontsize=7)
     P = traj.thetas[:, d:] * traj.thetas[:, :d]
     for j in range(d):
-        ax[0, 1].plot(traj.times, P[:, j], label=f"$p_{j} = u_{j} v_{j}$")
+        ax[0, 1].plot(traj.times, P[:, j], label=f"$p_{{{j}}}$")    # u₀, v₀ name the initialisation
     ax[0, 1].axhline(0, color=REFERENCE_COLOR, lw=0.4)
     ax[0, 1].set(xlabel="iteration (GD, step 0.01)", ylabel=r"$p = u \odot v$ (coordinates from 0)",
                  title="coordinates of p")
