@@ -339,6 +339,9 @@ def _seed_case(name: str, out_dir: Path | None, progress: bool) -> dict:
         "case": CASE_NAMES[name], "data": {"X": r.problem.X, "y": r.problem.y, "label": r.problem.label},
         "settings": {"gamma": r.settings.gamma, "step": r.settings.step, "n_steps": r.settings.n_steps,
                      "margin": r.settings.margin, "source": r.settings.source},
+        "indices": "0-based: p[i], support, activated, deactivated, eigen_coordinate, left_face count coordinates "
+                   "from 0; iteration counts GD updates before the point (the thesis numbers iterations from 1)",
+        "theta_order": "[v[0], …, v[d−1], u[0], …, u[d−1]]",
         "saddles": [v.to_dict() for v in r.visited],
         "predicted": r.path.to_list(),
         "min_l1_linprog": r.l1_lp, "linprog_minus_last_saddle": float(np.max(np.abs(r.l1_lp - r.path.final.beta))),
