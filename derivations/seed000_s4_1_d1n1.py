@@ -1,4 +1,4 @@
-"""Seed 000 §4.1: diagonal linear network, d = n = 1, F(u, v) = ½(u v x − y)².
+"""Seed 000 §4.1: diagonal linear network, d = n = 1, F(v, u) = ½(u v x − y)².
 
 Recomputes the gradient flow (16), its equilibria, the flow Jacobian (17) and its
 eigen-decomposition at each equilibrium, (18)–(20), and checks each against the seed.

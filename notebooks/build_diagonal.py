@@ -8,7 +8,7 @@ CELLS = [
     ("md", r"""# Saddle-to-saddle dynamics of diagonal linear networks (Pesme & Flammarion 2023)
 
 A diagonal linear network predicts $\langle u\odot v, x\rangle$; with $p = u \odot v$ its loss is
-$F(u, v) = L(u\odot v) = \frac{1}{2n}\sum_i (\langle p, x_i\rangle - y_i)^2$. Trained by gradient flow from
+$F(v, u) = L(u\odot v) = \frac{1}{2n}\sum_i (\langle p, x_i\rangle - y_i)^2$. Trained by gradient flow from
 $u_0 = \sqrt2\,\gamma\mathbf 1$, $v_0 = 0$, it stays near the saddle at the origin, then jumps from saddle to saddle.
 As $\gamma \to 0$, in the accelerated time $\tilde t = t/\ln(1/\gamma)$, the jumps follow Algorithm 1 of Pesme &
 Flammarion exactly and end at the minimum-$\ell_1$ interpolator.
@@ -16,7 +16,11 @@ Flammarion exactly and end at the minimum-$\ell_1$ interpolator.
 The data are those of a BSc thesis on this model (*seed 000* in the repository; `numpy.random.seed(10)`); its
 claims are audited in `docs/audit_seed000.md`. Every number this notebook shows is checked by an `assert`
 against a value from an independent source: a linear programme, a closed form, the thesis' tables, or a
-50+-digit mpmath computation."""),
+50+-digit mpmath computation.
+
+Indices count from 0, as everywhere in symsaddle: coordinates $p_0, \dots, p_{d-1}$ (written `p[i]` in tables),
+saddles $\beta_0 = 0, \beta_1, \dots$, and iterations (the number of GD updates before a point, 0 at the start).
+The thesis counts coordinates and iterations from 1; where its numbers are quoted they are translated."""),
     ("code", """%matplotlib inline
 import warnings
 
@@ -69,7 +73,7 @@ plt.show()"""),
 With $w_\pm = (u\pm v)/\sqrt2$ the flow multiplies $w_\pm$ by $e^{\pm S}$. Once a coordinate has moved
 $|S_i| > 18.4$, its minority component $w_\mp$ is below $2^{-53}$ of $u, v$: float64 $(u, v)$ cannot hold it.
 If the coordinate must later change sign, float64 gradient descent leaves too early — or, as here, never.
-The figure shows coordinate 7 of d7n5 at $\gamma = 10^{-100}$, step 0.01, computed three ways: in log space
+The figure shows coordinate $p_6$ (the last) of d7n5 at $\gamma = 10^{-100}$, step 0.01, computed three ways: in log space
 (the toolkit's exact method), as plain float64 GD on $(u, v)$, and as GD on $(u, v)$ in mpmath with 230 digits.
 The mpmath run is the independent reference: the log-space run must agree with it (first `assert`), float64
 must not (second)."""),
@@ -80,29 +84,30 @@ print("p at iteration 10500 — mpmath:", np.round(cmp.beta_mpmath[-1], 4), " fl
 assert cmp.log_vs_mpmath < 1e-8
 assert cmp.float64_vs_mpmath > 1.0
 float64_figure(cmp.iterations, cmp.beta_log, cmp.iterations, cmp.beta_float64, cmp.iterations, cmp.beta_mpmath,
-               coordinate=6, title="coordinate 7 of d7n5, γ = 1e-100, step 0.01")
+               coordinate=6, title="coordinate p[6] of d7n5, γ = 1e-100, step 0.01")
 plt.show()"""),
     ("md", r"""## The thesis' protocol (d2n2, Table 5)
 
 The thesis' Table 3 (its hyperparameters) is lost; $\gamma = 10^{-50}$, step $0.01$ reproduce Table 5's plateau
-iterations 1, 12693 and 140737 with the thesis' own float64 loop (the `assert`). The table lists the equilibria
+iterations with the thesis' own float64 loop (the `assert`): 0, 12692 and 140736 counted from 0, which the thesis,
+counting from 1, prints as 1, 12693 and 140737. The table lists the equilibria
 exact gradient descent visits; the figure shows the run against the $\gamma \to 0$ limit (dashed)."""),
     ("code", """p22 = DiagonalProblem.seed000(2, 2)
 loop = seed_loop(p22, 1e-50, 0.01, 141_000)
 print("thesis' float64 loop, margin plateaus at iterations", loop.iterations)
-assert list(loop.iterations) == [1, 12693, 140737]                  # thesis Table 5
+assert list(loop.iterations) == [t - 1 for t in (1, 12693, 140737)]   # thesis Table 5, printed from 1
 gd = gradient_descent(p22, Initialisation.vanishing(2, 1e-50), 0.01, 160_000, record_every=40, margin=1e-4)
 visited = visited_saddles(p22, gd)
 display(Markdown(markdown_table(visited_rows(visited))))
-print("margin plateaus of exact GD:", [v.iteration + 1 for v in visited_saddles(p22, gd, margin=1e-4)])
+print("margin plateaus of exact GD:", [v.iteration for v in visited_saddles(p22, gd, margin=1e-4)])
 trajectory_figure(gd, limit_path(p22), visited, title="d = 2, n = 2, γ = 1e-50, step 0.01")
 plt.show()"""),
     ("md", r"""## Every sparse equilibrium (d7n5) and its index
 
 $\beta^S$ minimises $L$ on the support $S$; its index (number of unstable directions) is
 $\#\{i\notin S: \partial_i L(\beta^S) \ne 0\}$. With $n = 5$ samples the supports have at most 5 of the 7
-coordinates: $\sum_{k\le5}\binom7k = 120$ of them. The teacher $p^* = 10e_1 + 20e_2$ is sparse and noiseless, so
-every support containing $\{1, 2\}$ gives the same point $p^*$: $\sum_{k\le3}\binom5k = 26$ supports collapse to
+coordinates: $\sum_{k\le5}\binom7k = 120$ of them. The teacher $p^* = 10e_0 + 20e_1$ is sparse and noiseless, so
+every support containing $\{0, 1\}$ gives the same point $p^*$: $\sum_{k\le3}\binom5k = 26$ supports collapse to
 one, hence $120 - 26 + 1 = 95$ distinct equilibria (the `assert`). The table shows those on the limit path or of
 index ≤ 1."""),
     ("code", """eqs = sparse_equilibria(problem)
@@ -143,8 +148,8 @@ assert 5.0 <= low < high <= 7.0"""),
 
 Live for d2n1 and d2n2 below: each claim with the thesis' number, the toolkit's and the verdict. All cases:
 `symsaddle reproduce diagonal-saddle-to-saddle-<data>` and `docs/audit_seed000.md`. The `assert` pins one
-verdict whose evidence is a closed form: on the d2n1 data the minimiser reached has $p_2 = 0$, so
-$p_1 = y/x_1$, not the generating coefficient $-1.5454$ the thesis prints."""),
+verdict whose evidence is a closed form: on the d2n1 data the minimiser reached has $p_1 = 0$, so
+$p_0 = y/X_{0,0}$, not the generating coefficient $-1.5454$ the thesis prints (as its $p_1^*$, counting from 1)."""),
     ("code", """claims, analysed = [], {}
 for name in ("d2n1", "d2n2"):
     analysed[name] = r = cases.analyse(name)
@@ -152,7 +157,7 @@ for name in ("d2n1", "d2n2"):
 verdict = {c["statement"]: c["verdict"] for c in claims}
 d2n1 = DiagonalProblem.seed000(2, 1)
 assert abs(analysed["d2n1"].visited[-1].p[0] - d2n1.y[0] / d2n1.X[0, 0]) < 1e-8
-assert verdict["p₁* = u₁v₁ = −1.5454"] == "refuted"
+assert verdict["p[0] = u[0]v[0] = −1.5454 (the thesis's p₁* = u₁v₁)"] == "refuted"
 display(Markdown(markdown_table(claims, ["case", "where", "statement", "seed", "toolkit", "verdict"])))"""),
 ]
 

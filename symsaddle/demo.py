@@ -1,9 +1,12 @@
 """The built-in default example run by ``symsaddle demo``: saddle-to-saddle dynamics of a
-diagonal linear network, p = u ⊙ v, F(u, v) = 1/(2n) Σ_i (⟨u ⊙ v, x_i⟩ − y_i)²
+diagonal linear network, p = u ⊙ v, F(v, u) = 1/(2n) Σ_i (⟨u ⊙ v, x_i⟩ − y_i)², with the parameters
+ordered θ = [v, u] as everywhere in the toolkit (seed 000 eq. (41))
 (Pesme & Flammarion 2023; the data and closed forms follow seed 000, a thesis on that model).
+Indices count from 0: coordinates p[0], p[1], families 0, 1, …, iterations (GD updates before a point).
 
-1. Closed form (d = n = 1): the equilibria of F(u, v) = ½(u v x − y)² and the eigenvalues of
-   the flow Jacobian on each family, derived by SymPy.
+1. Closed form (d = n = 1): the equilibria of F(v, u) = ½(u v x − y)² and the eigenvalues of
+   the flow Jacobian on each family, derived by SymPy (with d = 1 the single coordinate needs no
+   index: v, u stand for v[0], u[0]).
 2. A saddle-to-saddle trajectory (d = 2, n = 2, data ``numpy.random.seed(10)``): gradient
    descent from v₀ = 0, u₀ = √2 γ 1 with step 0.01, for 40 000 · max(1, ln(1/γ)/ln(10¹⁰))
    steps (the plateaus last ∝ ln(1/γ) steps); plateaus found without a margin, each polished
@@ -16,6 +19,7 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -43,8 +47,33 @@ class GammaRangeError(SymsaddleError, ValueError):
 
 
 def steps_for(gamma: float) -> int:
-    """Iterations that reach the minimiser: 40 000 at γ = 1e-10, growing like ln(1/γ)."""
-    return int(math.ceil(BASE_STEPS * max(1.0, math.log(1 / gamma) / math.log(1e10))))
+    """Iterations that reach the minimiser: ⌈40 000 · max(1, ln(1/γ)/ln(10¹⁰))⌉, 40 000 at γ = 1e-10,
+    growing like ln(1/γ). The product is rounded to 10⁻⁶ before the ceiling, so that float rounding of the
+    ratio (280 000.00000000006 at γ = 1e-70) adds no step: 280 000 there, 7 × 40 000."""
+    return int(math.ceil(round(BASE_STEPS * max(1.0, math.log(1 / gamma) / math.log(1e10)), 6)))
+
+
+def _grouped(count: int) -> str:
+    """An integer with its digits grouped in threes by spaces (280000 → "280 000"), as the docs write them."""
+    return f"{count:,}".replace(",", " ")
+
+
+def _without_index(expressions) -> dict[sp.Symbol, sp.Symbol]:
+    """For d = 1: each symbol named ``name_{1}`` (the model's one coordinate) → ``name``, so that the
+    closed form shows no index (a 1 would read as the second coordinate, indices counting from 0)."""
+    symbols = set().union(*(sp.sympify(e).free_symbols for e in expressions))
+    return {s: sp.Symbol(s.name[:-len("_{1}")], **s.assumptions0) for s in symbols if s.name.endswith("_{1}")}
+
+
+def _renamed(family, names: dict[sp.Symbol, sp.Symbol]):
+    """``family`` with every symbol replaced by ``names``."""
+    def sub(e):
+        return e.xreplace(names)
+    return replace(family, parameters=tuple(sub(s) for s in family.parameters),
+                   point=tuple(sub(c) for c in family.point), free=tuple(sub(s) for s in family.free),
+                   loss=sub(family.loss), flow_jacobian=None if family.flow_jacobian is None else sub(family.flow_jacobian),
+                   eigen=tuple(replace(e, value=sub(e.value), vectors=tuple(sub(v) for v in e.vectors))
+                               for e in family.eigen))
 
 
 def _status(v) -> str:
@@ -81,8 +110,11 @@ def run_demo(out_dir: Path, gamma: float = 1e-10, progress: bool = False) -> dic
 
     # 1. closed form
     sym = Objective.symbolic(models.diagonal_linear(1), n=1)
-    families = solve_equilibria(sym)
-    derivation = [r"F(u, v) = " + sp.latex(sym.expression), r"-\nabla F = " + sp.latex(sym.flow.T)]
+    names = _without_index([sym.expression])
+    expression, flow = sym.expression.xreplace(names), sym.flow.xreplace(names)
+    families = [_renamed(f, names) for f in solve_equilibria(sym)]
+    derivation = [r"\theta = [v, u],\quad F(v, u) = " + sp.latex(expression),
+                  r"-\nabla F = \left[-\partial F/\partial v,\ -\partial F/\partial u\right] = " + sp.latex(flow.T)]
     derivation += [fam.latex() for fam in families]
     (out_dir / "closed_form.tex").write_text("\n\n".join(f"$${d}$$" for d in derivation) + "\n")
 
@@ -99,13 +131,14 @@ def run_demo(out_dir: Path, gamma: float = 1e-10, progress: bool = False) -> dic
     for v in visited:
         th = v.polish.theta
         rows.append({"iteration": int(v.plateau.time), "loss": float(kernel.value(th)),
-                     "p": ((th[d:] * th[:d]).round(6) + 0.0).tolist(), "theta [v, u]": (th.round(6) + 0.0).tolist(),
+                     "p": ((th[d:] * th[:d]).round(6) + 0.0).tolist(), "theta": (th.round(6) + 0.0).tolist(),
                      "kind": v.kind, "index": v.classification.index if v.classification else None,
                      "status": _status(v)})
     reached = bool(rows) and rows[-1]["kind"] == "minimiser"
     table_paths = write_tables(rows, out_dir, "visited_equilibria",
                                caption=f"Equilibria visited by GD (each plateau point polished to a critical point), "
-                                       f"diagonal network d=2 n=2, gamma={gamma:g}",
+                                       f"diagonal network d=2 n=2, gamma={gamma:g}; iteration = GD updates before "
+                                       "the plateau point, theta = [v[0], v[1], u[0], u[1]]",
                                empty="no plateau found, so no equilibrium was visited")
 
     fig, ax = figure(ncols=2, width=4.2, height=3.2)
@@ -117,9 +150,10 @@ def run_demo(out_dir: Path, gamma: float = 1e-10, progress: bool = False) -> dic
     ax[0, 0].legend(fontsize=7)
     P = traj.thetas[:, d:] * traj.thetas[:, :d]
     for j in range(d):
-        ax[0, 1].plot(traj.times, P[:, j], label=f"$p_{j + 1} = u_{j + 1} v_{j + 1}$")
+        ax[0, 1].plot(traj.times, P[:, j], label=f"$p_{{{j}}}$")    # u₀, v₀ name the initialisation
     ax[0, 1].axhline(0, color=REFERENCE_COLOR, lw=0.4)
-    ax[0, 1].set(xlabel="iteration (GD, step 0.01)", ylabel=r"$p = u \odot v$", title="coordinates of p")
+    ax[0, 1].set(xlabel="iteration (GD, step 0.01)", ylabel=r"$p = u \odot v$ (coordinates from 0)",
+                 title="coordinates of p")
     ax[0, 1].legend(fontsize=7)
     fig.suptitle(f"diagonal linear network, d = 2, n = 2, γ = {gamma:g}", fontsize=10)
     fig_paths = save_figure(fig, out_dir, "trajectory")
@@ -134,20 +168,22 @@ def run_demo(out_dir: Path, gamma: float = 1e-10, progress: bool = False) -> dic
                                      for f in families]},
         "trajectory": {"data": "d = 2, n = 2, numpy.random.seed(10), X = randn(n, d), y = X p*", "gamma": gamma,
                        "step": STEP, "n_steps": n_steps, "p_star": p_star.tolist(), "status": trajectory_status,
+                       "theta_order": "[v[0], v[1], u[0], u[1]]", "indices": "0-based: p[i], families, iterations",
                        "reached_minimiser": reached},
         "saddles": rows,
         "files": [str(p) for p in [out_dir / "closed_form.tex", *table_paths, *fig_paths]],
     }
     result["text"] = "\n".join([
-        f"Closed form, d = n = 1: equilibria of F = {_plain(sym.expression)} and flow-Jacobian eigenvalues "
+        f"Closed form, d = n = 1: equilibria of F(v, u) = {_plain(expression)} and flow-Jacobian eigenvalues "
         "(LaTeX in closed_form.tex):",
-        *[f"  family {i + 1}: θ = [v1, u1] = [{', '.join(map(_plain, f.point))}], "
+        *[f"  family {i}: θ = [v, u] = [{', '.join(map(_plain, f.point))}], "
           f"eigenvalues {_eigenvalues(f)}"
           for i, f in enumerate(families)],
         "",
-        f"Gradient descent, d = 2, n = 2, γ = {gamma:g}, step {STEP:g}, {n_steps} steps: {trajectory_status}; "
-        f"loss at the last step {float(traj.losses[-1]):.4e}",
-        "  plateaus (iteration) and the critical point each one was polished to:",
+        f"Gradient descent, d = 2, n = 2, γ = {gamma:g}, step {STEP:g}, {_grouped(n_steps)} GD steps: "
+        f"{trajectory_status}; loss at the last step {float(traj.losses[-1]):.4e}",
+        "  plateaus (iteration: GD updates before the point, from 0; p[i] counted from 0) and the critical "
+        "point each one was polished to:",
         *[f"  it {r['iteration']:>7}: p = {format_vector(r['p'])}, loss after polishing = {r['loss']:.4e}, "
           f"{r['kind']} ({r['status']})" for r in rows],
         "  reached the minimiser" if reached else

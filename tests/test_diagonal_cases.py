@@ -30,7 +30,7 @@ def test_reproduce_json_interface(capsys, tmp_path):
     problem = DiagonalProblem.seed000(2, 1)
     np.testing.assert_allclose(out["saddles"][-1]["p"], [problem.y[0] / problem.X[0, 0], 0.0], atol=1e-10)
     verdicts = {c["statement"]: c["verdict"] for c in out["claims"]}
-    assert verdicts["p₁* = u₁v₁ = −1.5454"] == "refuted"
+    assert verdicts["p[0] = u[0]v[0] = −1.5454 (the thesis's p₁* = u₁v₁)"] == "refuted"
     assert (tmp_path / "gd_trajectory.png").is_file()             # --out DIR: the files go into DIR itself
     assert (tmp_path / "convergence.pdf").is_file()
 
@@ -88,3 +88,13 @@ def test_an_inconclusive_visited_point_shows_its_reason_not_an_index():
     undecided = SimpleNamespace(kind="inconclusive", index=4, reason="eigenvalue -2.6e-06 lies in the ambiguous band")
     assert _verdict(undecided) == "inconclusive: eigenvalue -2.6e-06 lies in the ambiguous band"
     assert _verdict(SimpleNamespace(kind="strict saddle", index=4, reason="")) == "strict saddle (index 4)"
+
+
+def test_a_claim_without_a_note_ends_at_its_statement():
+    # the sparse-to-dense text printed "… diverges at γ = 7 (…) — " for claims with nothing to add
+    from symsaddle.diagonal.cases import _claim_line
+    from symsaddle.diagonal.claims import Claim, Verdict
+    bare = Claim("§5.4", "GD diverges at γ = 7", "7", "5.73", Verdict.CONFIRMED)
+    assert _claim_line(bare) == "[confirmed] §5.4: GD diverges at γ = 7"
+    noted = Claim("§7.3", "p[0] = −1.5454", "-1.5454", "-1.5499", Verdict.REFUTED, "y/X[0, 0]")
+    assert _claim_line(noted) == "[refuted] §7.3: p[0] = −1.5454 — y/X[0, 0]"

@@ -1,6 +1,6 @@
 """Diagonal linear networks (seed 000; Pesme & Flammarion 2023): saddle-to-saddle dynamics.
 
-    p = u ⊙ v,   F(u, v) = L(u ⊙ v) = 1/(2n) Σ_i (⟨u ⊙ v, x_i⟩ − y_i)²,   u₀ = √2γ1, v₀ = 0.
+    p = u ⊙ v,   F(v, u) = L(u ⊙ v) = 1/(2n) Σ_i (⟨u ⊙ v, x_i⟩ − y_i)²,   u₀ = √2γ1, v₀ = 0.
 
 Modules: ``problem`` (data, L, ∇L, the core kernel in θ = [v, u]), ``weights`` (log-space
 weights, exact at any γ), ``simulate`` (exact gradient flow in the dual variable; gradient

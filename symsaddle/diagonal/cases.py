@@ -16,6 +16,10 @@ Cases d1n1, d1n4, d2n1, d2n2, d7n5 (seed §5.2, §5.3, §7.3) run the same pipel
 ``diagonal-sparse-to-dense`` reproduces §5.4 (Table 11, divergence at γ = 7, sparse → dense);
 the former names ``diagonal-<data>`` and ``diagonal-nonzero-init`` still work.
 Every case returns ``"saddles"`` (visited equilibria, in order) and ``"predicted"`` (the limit).
+Every index in the output counts from 0: coordinates p[i] (support, activated, …), GD iterations
+(updates before the point) and saddles β_k. The thesis numbers coordinates and iterations from 1
+(its p₁ is a saddle, its e₃ the coordinate p[2], its iteration 1 the start); the claims quote its
+numbers translated, with the printed ones alongside.
 """
 
 from __future__ import annotations
@@ -113,6 +117,21 @@ def _p(theta, d):
 
 # -- the seed's claims, case by case -------------------------------------------------------------
 
+#: Iteration numbers as the thesis prints them (its loop counts from 1; the toolkit's are one lower).
+TABLE5_ITERATIONS = (1, 12693, 140737)
+TABLE9_ITERATIONS = (1, 13798, 50388, 82615, 572728)
+#: The coordinates Table 10 names (e₃, e₅, e₇, e₇), as printed, counted from 1.
+TABLE10_COORDINATES = (3, 5, 7, 7)
+
+
+def _listed(values) -> str:
+    return ", ".join(map(str, values))
+
+
+def _from_one(printed) -> str:
+    """The thesis's own numbers next to their 0-based translation."""
+    return f"printed counting from 1: {_listed(printed)}"
+
 
 def _claims_d1n1(r: SeedCaseResult) -> list[Claim]:
     X, y = r.problem.X, r.problem.y
@@ -135,7 +154,7 @@ def _claims_d1n4(r: SeedCaseResult) -> list[Claim]:
     sxy = float(X @ y)
     return [
         numeric("Table 2", "y = [0.8274, 0.4444, −0.9602, 0.0052]", [0.8274, 0.4444, -0.9602, 0.0052], y,
-                note_if_wrong="sign typo in the last entry: y₄ = x₄ p* = −0.0084 · 0.6213 = −0.0052"),
+                note_if_wrong="sign typo in the last entry (the thesis's y₄): y[3] = x[3] p* = −0.0084 · 0.6213 = −0.0052"),
         numeric("§5.2.2", "J(0, 0) has eigenvalues ±2.0821", [2.0821, -2.0821], _flow_eig(origin),
                 note_if_wrong="the flow Jacobian at 0 is [[0, Σxy/n], [Σxy/n, 0]]: eigenvalues ±Σx_iy_i/n "
                               "(its printed matrix repeats the d1n1 entries 1.2683)"),
@@ -151,18 +170,20 @@ def _claims_d2n1(r: SeedCaseResult) -> list[Claim]:
     origin, minimiser = r.visited[0], r.visited[-1]
     return [
         numeric("§7.3", "J(0) eigenvalues ±2.7482, ±1.4762", [2.7482, 1.4762, -1.4762, -2.7482], _flow_eig(origin)),
-        numeric("§7.3", "second point [v₁, v₂, u₁, u₂] = [−1.2450, 0, 1.2450, 0]", [-1.2450, 0, 1.2450, 0],
+        numeric("§7.3", "second point θ = [v[0], v[1], u[0], u[1]] = [−1.2450, 0, 1.2450, 0] (the thesis's "
+                "[v₁, v₂, u₁, u₂])", [-1.2450, 0, 1.2450, 0],
                 minimiser.theta),
         numeric("§7.3", "eigenvalues −5.4963, 0, 0, 0 there", [0, 0, 0, -5.4963], _flow_eig(minimiser)),
-        numeric("§7.3", "p₁* = u₁v₁ = −1.5454", -1.5454, minimiser.p[0],
-                note_if_wrong="−1.5454 is the generating coefficient p*₁; the minimiser reached has p₂ = 0, "
-                              "so p₁ = y/x₁ = −1.2450² (derivations/seed000_s7_2_d2n1.py)"),
+        numeric("§7.3", "p[0] = u[0]v[0] = −1.5454 (the thesis's p₁* = u₁v₁)", -1.5454, minimiser.p[0],
+                note_if_wrong="−1.5454 is the generating coefficient p*[0]; the minimiser reached has p[1] = 0, "
+                              "so p[0] = y/X[0, 0] = −1.2450² (derivations/seed000_s7_2_d2n1.py)"),
     ]
 
 
 def _claims_d2n2(r: SeedCaseResult) -> list[Claim]:
     saddle = r.visited[1]
-    its = [v.iteration + 1 for v in r.margin_plateaus]
+    its = [v.iteration for v in r.margin_plateaus]
+    table5 = [t - 1 for t in TABLE5_ITERATIONS]
     s0, s1 = r.visited[0].top_direction_p, saddle.top_direction_p
     jumps = jump_directions(r.visited, r.path)
     positive = saddle.flow_eigenvalues[saddle.flow_eigenvalues > 1e-9]
@@ -171,25 +192,26 @@ def _claims_d2n2(r: SeedCaseResult) -> list[Claim]:
         numeric("Table 5", "saddle [v, u] = [0.6740, 0, 0.6740, 0]", [0.6740, 0, 0.6740, 0], saddle.theta),
         numeric("Table 5", "minimiser [0.7882, −0.8486, 0.7882, 0.8486]", [0.7882, -0.8486, 0.7882, 0.8486],
                 r.visited[-1].theta),
-        Claim("Table 5", "plateaus at iterations 1, 12693, 140737", "1, 12693, 140737",
-              ", ".join(map(str, r.float_loop.iterations)) + " (the thesis's float64 loop); "
-              + ", ".join(map(str, its)) + " (exact GD)",
-              Verdict.CONFIRMED if list(r.float_loop.iterations) == [1, 12693, 140737] else Verdict.REFUTED,
+        Claim("Table 5", f"plateaus at iterations {_listed(table5)} ({_from_one(TABLE5_ITERATIONS)})",
+              _listed(table5), _listed(r.float_loop.iterations) + " (the thesis's float64 loop); "
+              + _listed(its) + " (exact GD)",
+              Verdict.CONFIRMED if list(r.float_loop.iterations) == table5 else Verdict.REFUTED,
               "reproduced with the lost Table 3 read as γ = 1e-50, α = 0.01. Exact arithmetic (mpmath, 130 digits) "
-              "crosses the margin at 140739: the float64 loop keeps p₂'s minority weight (ratio ~1e-12 after the "
-              "first jump) to ~4 digits only, and p₂ changes sign"),
-        Claim("§5.3.1 eq. (31)", "the linearisation at p₁ has two positive eigenvalues 0.1948 and 0.2082",
+              "crosses the margin at 140738: the float64 loop keeps p[1]'s minority weight (ratio ~1e-12 after the "
+              "first jump) to ~4 digits only, and p[1] changes sign"),
+        Claim("§5.3.1 eq. (31)", "the linearisation at the saddle β₁ (the thesis's p₁) has two positive "
+              "eigenvalues 0.1948 and 0.2082",
               "0.1948, 0.2082", ", ".join(f"{v:.4f}" for v in positive) + f" (index {saddle.index})",
               Verdict.CONFIRMED if _same_spectrum(positive, [0.2082, 0.1948]) else Verdict.REFUTED,
               "the active coordinate's block is negative semi-definite; the only unstable direction is the "
-              "inactive coordinate 2, with eigenvalue |∂L/∂p₂(p₁)| (equilibria.py closed form)"),
+              "inactive coordinate p[1], with eigenvalue |∂L/∂p[1](β₁)| (equilibria.py closed form)"),
         numeric("Table 6", "top eigenvector s₀ = [0.50, 0], s₁ = [0, ±0.50] (e_u ⊙ e_v)", [0.5, 0, 0, 0.5],
                 np.abs(np.concatenate([s0, s1])), note="the thesis prints s₁ = [0, 0.50] in Table 6 and [0, −0.50] "
-                "in eq. (31); the toolkit gives −0.50: p₂ grows negative, as it does"),
+                "in eq. (31); the toolkit gives −0.50: p[1] grows negative, as it does"),
         Claim("Table 6", "p_{i+1} = p_i + c s_i for i = 0, 1 (jumps along the top eigenvector)",
               "both jumps", "cos∠(Δp, s_i) = " + ", ".join(f"{j.cosine:.4f}" for j in jumps),
               Verdict.CONFIRMED if all(j.follows_eigenvector for j in jumps) else Verdict.REFUTED,
-              "the second jump also moves p₁ (0.4543 → 0.6213), so it is not exactly along s₁"),
+              "the second jump also moves p[0] (0.4543 → 0.6213), so it is not exactly along s₁"),
     ]
 
 
@@ -210,44 +232,53 @@ def _jump_conclusion(r: SeedCaseResult) -> Claim:
 
 
 def _claims_d7n5(r: SeedCaseResult) -> list[Claim]:
-    exact_its = [v.iteration + 1 for v in r.margin_plateaus]
+    exact_its = [v.iteration for v in r.margin_plateaus]
     float_its = list(r.float_loop.iterations)
-    table9 = [[0, 0, -9.1919, 0, 0, 0, 0], [0, 0, -9.6439, 0, 3.9053, 0, 0], [0, 16.5698, -7.1948, 0, 0, 0, 0]]
+    table9 = [t - 1 for t in TABLE9_ITERATIONS]
+    table9_saddles = [[0, 0, -9.1919, 0, 0, 0, 0], [0, 0, -9.6439, 0, 3.9053, 0, 0], [0, 16.5698, -7.1948, 0, 0, 0, 0]]
     loss = float64_loss(r.run)
-    table10 = [2, 4, 6, 6]
+    table10 = [c - 1 for c in TABLE10_COORDINATES]
     eig_coords = [int(np.argmax(np.abs(v.top_direction_p))) for v in r.visited[:4]]
     return [
-        numeric("Table 8", "x₂,₂ = 0.0041", 0.0041, r.problem.X[1, 1],
-                note_if_wrong="typo: randn gives 0.0043, which the printed y₂ = 1.1713 = 10·0.1085 + 20·0.0043 needs"),
+        numeric("Table 8", "X[1, 1] = 0.0041 (the thesis's x₂,₂)", 0.0041, r.problem.X[1, 1],
+                note_if_wrong="typo: randn gives 0.0043, which the printed y[1] = 1.1713 = 10·X[1, 0] + 20·X[1, 1] "
+                              "= 10·0.1085 + 20·0.0043 needs"),
         numeric("Table 8", "y = [27.6214, 1.1713, 11.1891, −12.1123, 9.5516]",
                 [27.6214, 1.1713, 11.1891, -12.1123, 9.5516], r.problem.y),
-        numeric("Table 9/10", "saddles p₁ = −9.1919e₃, p₂ = −9.6439e₃ + 3.9053e₅, p₃ = 16.5698e₂ − 7.1948e₃ "
-                "(printed 1.65e₂ in Table 10)", np.ravel(table9), np.ravel(r.path.betas[1:4]),
+        numeric("Table 9/10", "saddles β₁ = −9.1919 e₂, β₂ = −9.6439 e₂ + 3.9053 e₄, β₃ = 16.5698 e₁ − 7.1948 e₂ "
+                "(unit vectors e_i counted from 0; the thesis counts from 1: p₁ = −9.1919e₃, p₂ = −9.6439e₃ + "
+                "3.9053e₅, p₃ = 16.5698e₂ − 7.1948e₃, printed 1.65e₂ in Table 10)",
+                np.ravel(table9_saddles), np.ravel(r.path.betas[1:4]),
                 note="the first three saddles of Algorithm 1; they are exact critical points (polished to 1e-14)"),
-        Claim("Table 9", "plateaus at iterations 1, 13798, 50388, 82615; minimiser at 572728",
-              "1, 13798, 50388, 82615, 572728", ", ".join(map(str, float_its)) + " (the thesis's float64 loop)",
-              Verdict.CONFIRMED if float_its == [1, 13798, 50388, 82615, 572728] else Verdict.REFUTED,
+        Claim("Table 9", f"plateaus at iterations {_listed(table9[:4])}; minimiser at {table9[4]} "
+              f"({_from_one(TABLE9_ITERATIONS)})",
+              _listed(table9), _listed(float_its) + " (the thesis's float64 loop)",
+              Verdict.CONFIRMED if float_its == table9 else Verdict.REFUTED,
               "the thesis's loop (γ = 1e-100, α = 0.001, margin 1e-4, plain float64) reproduces Table 9 bit for bit"),
-        Claim("Table 9", "gradient descent plateaus at p₃ (iteration 82615), then reaches the minimiser (572728)",
-              "p₃ at 82615, minimiser at 572728",
-              ", ".join(map(str, exact_its)) + " (exact GD: " + "; ".join(
-                  f"{[i + 1 for i in v.support]}" for v in r.margin_plateaus) + ")",
+        Claim("Table 9", f"gradient descent plateaus at β₃ (iteration {table9[3]}), then reaches the minimiser "
+              f"({table9[4]}) (the thesis's p₃, iterations {TABLE9_ITERATIONS[3]} and {TABLE9_ITERATIONS[4]} "
+              "counted from 1)",
+              f"β₃ at {table9[3]}, minimiser at {table9[4]}",
+              _listed(exact_its) + " (exact GD; supports " + "; ".join(
+                  f"{list(v.support)}" for v in r.margin_plateaus) + ")",
               Verdict.REFUTED if float_its != exact_its else Verdict.CONFIRMED,
               "the float64 loop is not gradient descent from t̃ ≈ 0.06 on: coordinate(s) "
-              f"{[i + 1 for i in loss.sign_change_after_loss]} lose their minority weight component "
-              "(|w₊/w₋| < 2⁻⁵³), so p₇ can never turn positive. Exact GD (log space; mpmath at 230 digits agrees "
-              "to 1e-9) passes p₃ without the margin firing and plateaus next at p₄ (iteration 83657)"),
-        Claim("§5.3.2", "five plateaus, only four recognised; the minimiser has coordinates 1, 2, 3 active",
-              "4 recognised + minimiser (p₃ ≠ 0)",
-              f"{plural(len(r.visited), 'equilibrium', 'equilibria')} found without a margin: " + "; ".join(
-                  f"{[i + 1 for i in v.support]}" for v in r.visited)
+              f"{list(loss.sign_change_after_loss)} lose their minority weight component "
+              "(|w₊/w₋| < 2⁻⁵³), so p[6] can never turn positive. Exact GD (log space; mpmath at 230 digits agrees "
+              "to 1e-9) passes β₃ without the margin firing and plateaus next at β₄ (iteration 83656)"),
+        Claim("§5.3.2", "five plateaus, only four recognised; the minimiser has coordinates p[0], p[1], p[2] active "
+              "(the thesis's 1, 2, 3)",
+              "4 recognised + minimiser (p[2] ≠ 0)",
+              f"{plural(len(r.visited), 'equilibrium', 'equilibria')} found without a margin, supports: " + "; ".join(
+                  f"{list(v.support)}" for v in r.visited)
               + f"; limit minimiser {np.round(r.path.final.beta, 4).tolist()}",
               Verdict.REFUTED,
-              "the missed plateau is p₄ = 15.17e₂ − 8.03e₃ + 1.36e₇ (loss 3.76), which the float64 run cannot "
-              "reach; p₃ of the minimiser decays to 0 like 1/t (a coordinate on the face s₃ = −1 with β₃ = 0), "
-              "so 'still active' is a finite-time effect; the limit is p* = 10e₁ + 20e₂ = the min-ℓ1 interpolator"),
-        Claim("Table 10", "top eigenvector at p₀, p₁, p₂, p₃ points at e₃, e₅, e₇, e₇",
-              "3, 5, 7, 7", ", ".join(str(c + 1) for c in eig_coords),
+              "the missed plateau is β₄ = 15.17 e₁ − 8.03 e₂ + 1.36 e₆ (loss 3.76), which the float64 run cannot "
+              "reach; p[2] of the minimiser decays to 0 like 1/t (a coordinate on the face s[2] = −1 with p[2] = 0), "
+              "so 'still active' is a finite-time effect; the limit is p* = 10 e₀ + 20 e₁ = the min-ℓ1 interpolator"),
+        Claim("Table 10", "top eigenvector at β₀, β₁, β₂, β₃ points at e₂, e₄, e₆, e₆ (the thesis's e₃, e₅, e₇, e₇, "
+              "counted from 1)",
+              _listed(table10), _listed(eig_coords),
               Verdict.CONFIRMED if eig_coords == table10 else Verdict.REFUTED),
         _jump_conclusion(r),
         Claim("§5.3", "|u| = |v| at every equilibrium", "|u| = |v|",
@@ -263,6 +294,11 @@ CLAIMS = {"d1n1": _claims_d1n1, "d1n4": _claims_d1n4, "d2n1": _claims_d2n1, "d2n
 
 
 # -- output --------------------------------------------------------------------------------------
+
+
+def _claim_line(c: Claim) -> str:
+    """``[verdict] where: statement — note`` for text output; a claim without a note ends at its statement."""
+    return f"[{c.verdict.value}] {c.where}: {c.statement}" + (f" — {c.note}" if c.note else "")
 
 
 def _verdict(v: VisitedSaddle) -> str:
@@ -283,7 +319,7 @@ def _summary(r: SeedCaseResult, claims: list[Claim]) -> str:
     lines.append(f"  visited by exact GD (γ = {r.settings.gamma:g}, step {r.settings.step:g}), margin-free detector "
                  "(it: the iteration of least ‖∇L‖ on each plateau, where the point is polished — not where the "
                  "thesis's margin test first fires):")
-    lines += [f"    it {v.iteration + 1:>7}  p = {np.round(v.p, 4).tolist()}  L = {v.loss:.4g}  {_verdict(v)}"
+    lines += [f"    it {v.iteration:>7}  p = {np.round(v.p, 4).tolist()}  L = {v.loss:.4g}  {_verdict(v)}"
               for v in r.visited]
     lines.append("  jump-time error t̃_sim − t_k at γ = " + ", ".join(f"{g:g}" for g in GAMMAS) + ":")
     for k in range(1, len(r.path.saddles)):
@@ -303,10 +339,13 @@ def _seed_case(name: str, out_dir: Path | None, progress: bool) -> dict:
         "case": CASE_NAMES[name], "data": {"X": r.problem.X, "y": r.problem.y, "label": r.problem.label},
         "settings": {"gamma": r.settings.gamma, "step": r.settings.step, "n_steps": r.settings.n_steps,
                      "margin": r.settings.margin, "source": r.settings.source},
+        "indices": "0-based: p[i], support, activated, deactivated, eigen_coordinate, left_face count coordinates "
+                   "from 0; iteration counts GD updates before the point (the thesis numbers iterations from 1)",
+        "theta_order": "[v[0], …, v[d−1], u[0], …, u[d−1]]",
         "saddles": [v.to_dict() for v in r.visited],
         "predicted": r.path.to_list(),
         "min_l1_linprog": r.l1_lp, "linprog_minus_last_saddle": float(np.max(np.abs(r.l1_lp - r.path.final.beta))),
-        "margin_plateaus": [{"iteration": v.iteration + 1, "p": v.p, "loss": v.loss, "kind": v.kind}
+        "margin_plateaus": [{"iteration": v.iteration, "p": v.p, "loss": v.loss, "kind": v.kind}
                             for v in r.margin_plateaus],
         "seed_float64_loop": {"iterations": list(r.float_loop.iterations),
                               "p": [_p(th, r.problem.d) for th in r.float_loop.thetas]},
@@ -337,7 +376,8 @@ def _seed_case(name: str, out_dir: Path | None, progress: bool) -> dict:
                                        "p_final_mpmath": cmp.beta_mpmath[-1], "p_final_float64": cmp.beta_float64[-1]}
             files += save_figure(float64_figure(cmp.iterations, cmp.beta_log, cmp.iterations, cmp.beta_float64,
                                                 cmp.iterations, cmp.beta_mpmath, coordinate=6,
-                                                title="d7n5, γ = 1e-100, step 0.01: coordinate 7"), out, "float64_loss")
+                                                title="d7n5, γ = 1e-100, step 0.01: coordinate p[6]"), out,
+                             "float64_loss")
         files.append(write_json({k: v for k, v in result.items()}, out / "result.json"))
         files.append(out / "limit.tex")
         result["files"] = [str(f) for f in files]
@@ -394,7 +434,7 @@ def nonzero_init(out_dir: Path | None, progress: bool) -> dict:
         p_seed = np.array(v_seed) * np.array(u_seed)
         seed_loss = float(problem.loss(p_seed))
         limit = flow_limit(problem, Initialisation.seed000_nonzero(d, gamma))
-        table.append({"gamma": gamma, "iteration": m.iteration + 1, "v": np.round(v_ours, 4).tolist(),
+        table.append({"gamma": gamma, "iteration": m.iteration, "v": np.round(v_ours, 4).tolist(),
                       "u": np.round(u_ours, 4).tolist(), "loss": m.loss, "kind": m.kind,
                       "l1": float(np.sum(np.abs(m.p))), "flow limit l1": limit.l1_norm,
                       "Table 11 loss": seed_loss,
@@ -417,8 +457,8 @@ def nonzero_init(out_dir: Path | None, progress: bool) -> dict:
             verdict, note = Verdict.REFUTED, (
                 f"the thesis's float64 loop (margin hit at iteration {loop.iterations[-1]}) + root polish gives "
                 f"v = {np.round(replay[:d], 4).tolist()}, u = {np.round(replay[d:], 4).tolist()}: the thesis's row up to "
-                "where the root solver lands on the continuum of interpolators. But that loop never activates p₇ "
-                "(minority weight lost, see d7n5); exact GD passes through p₄ and stops elsewhere (p ≈ p* in both)")
+                "where the root solver lands on the continuum of interpolators. But that loop never activates p[6] "
+                "(minority weight lost, see d7n5); exact GD passes through β₄ and stops elsewhere (p ≈ p* in both)")
         claims.append(Claim("Table 11", f"minimiser for γ = {gamma:g}", f"v = {v_seed}, u = {u_seed}",
                             f"v = {np.round(v_ours, 4).tolist()}, u = {np.round(u_ours, 4).tolist()}", verdict, note))
     low, high = divergence_threshold(problem, 0.01, 5.0, 7.0, n_steps=3000)
@@ -458,5 +498,5 @@ def nonzero_init(out_dir: Path | None, progress: bool) -> dict:
                                 "Table 11 min(u²−v²)", "w± sign flipped"]),
          f"divergence onset for step 0.01: between γ = {low:.4f} and {high:.4f}",
          f"claims of {THESIS} (docs/audit_seed000.md):"]
-        + [f"  [{c.verdict.value}] {c.where}: {c.statement} — {c.note}" for c in claims])
+        + [f"  {_claim_line(c)}" for c in claims])
     return result

@@ -1,4 +1,4 @@
-"""All sparse equilibria of the gradient flow of F(u, v) = L(u ⊙ v), with their index.
+"""All sparse equilibria of the gradient flow of F(v, u) = L(u ⊙ v), with their index.
 
 ∇_u F = ∇L(β) ⊙ v and ∇_v F = ∇L(β) ⊙ u, so (u, v) is an equilibrium iff g_i = ∇L(β)_i = 0
 on every coordinate with (u_i, v_i) ≠ 0: β minimises L over the vectors supported on its

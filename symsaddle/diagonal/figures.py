@@ -52,7 +52,7 @@ def trajectory_figure(trajectory: DiagonalTrajectory, path: LimitPath | None = N
     top = 3 * float(np.max(trajectory.loss)) if positive.size else 1.0
     ax[0, 0].semilogy(x, np.maximum(trajectory.loss, floor), color=OKABE_ITO[0], lw=1.2, label="simulation")
     for j in range(trajectory.beta.shape[1]):
-        ax[0, 1].plot(x, trajectory.beta[:, j], color=_coordinate_color(j), lw=1.2, label=f"$p_{{{j + 1}}}$")
+        ax[0, 1].plot(x, trajectory.beta[:, j], color=_coordinate_color(j), lw=1.2, label=f"$p_{{{j}}}$")
     if path is not None and trajectory.log_inv_gamma is not None:
         ts, betas, losses = _limit_steps(path, float(x[-1]), scale)
         ax[0, 0].step(ts, np.maximum(losses, floor), where="post", color=REFERENCE_COLOR, lw=0.8, ls="--",
@@ -69,7 +69,7 @@ def trajectory_figure(trajectory: DiagonalTrajectory, path: LimitPath | None = N
     ax[0, 0].set_ylim(floor, top)
     ax[0, 0].set(xlabel=xlabel, ylabel="loss F (log scale)", title="loss")
     ax[0, 0].legend(fontsize=7)
-    ax[0, 1].set(xlabel=xlabel, ylabel=r"$p = u \odot v$", title="coordinates of p")
+    ax[0, 1].set(xlabel=xlabel, ylabel=r"$p = u \odot v$ (coordinates from 0)", title="coordinates of p")
     ax[0, 1].legend(fontsize=7, ncol=2 if trajectory.beta.shape[1] > 3 else 1)
     if title:
         fig.suptitle(title, fontsize=10)
@@ -103,7 +103,8 @@ def limit_path_figure(times: np.ndarray, betas: np.ndarray, losses: np.ndarray, 
 def convergence_figure(runs: Mapping[float, DiagonalTrajectory], path: LimitPath,
                        errors: Mapping[float, Sequence[float]]):
     """Left: accelerated iterates for several γ against the limit (P&F Fig. 2 left); colour = coordinate,
-    line style = γ. Right: |t̃_k(γ) − t_k| against 1/ln(1/γ) for each jump k (Theorem 2: → 0)."""
+    line style = γ. Right: |t̃_k(γ) − t_k| against 1/ln(1/γ) for each jump, named by the saddle β_k it
+    enters (k = 1..p; β_0 = 0 is the start) (Theorem 2: → 0)."""
     fig, ax = figure(ncols=2, width=4.6, height=3.4)
     styles = ["-", "--", ":", "-."]
     t_end = 0.0
@@ -125,7 +126,8 @@ def convergence_figure(runs: Mapping[float, DiagonalTrajectory], path: LimitPath
     inv = np.array([1.0 / np.log(1.0 / g) for g in gammas])
     err = np.array([list(e) for e in errors.values()], dtype=float)
     for k in range(err.shape[1]):
-        ax[0, 1].loglog(inv, np.abs(err[:, k]), "o-", ms=4, color=_coordinate_color(k), label=f"jump {k + 1}")
+        ax[0, 1].loglog(inv, np.abs(err[:, k]), "o-", ms=4, color=_coordinate_color(k),
+                        label=rf"jump into $\beta_{{{k + 1}}}$")
     ax[0, 1].set_xticks(inv, [f"γ = {g:g}" for g in gammas], fontsize=8)
     ax[0, 1].xaxis.set_minor_formatter(_NO_LABELS)
     ax[0, 1].set(xlabel=r"$1/\ln(1/\gamma)$ (log scale; ticks name $\gamma$)",
@@ -143,7 +145,7 @@ def float64_figure(iterations_exact, beta_exact, iterations_float, beta_float, i
     a.plot(iterations_float, beta_float[:, coordinate], lw=1.2, ls="--", label="GD on (u, v) in float64")
     if iterations_mp is not None:
         a.plot(iterations_mp, beta_mp[:, coordinate], "k.", ms=3, label="GD on (u, v) in mpmath")
-    a.set(xlabel="iteration (GD)", ylabel=f"$p_{{{coordinate + 1}}}$", title=title)
+    a.set(xlabel="iteration (GD)", ylabel=f"$p_{{{coordinate}}}$ (coordinates from 0)", title=title)
     a.legend(fontsize=7)
     return fig
 

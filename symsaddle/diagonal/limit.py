@@ -96,10 +96,11 @@ class LimitPath:
         return [s.to_dict() for s in self.saddles]
 
     def rows(self, digits: int = 6) -> list[dict]:
-        """Table rows: k, t_k, β_k, L(β_k), kind, activated coordinates (1-based)."""
+        """Table rows: k, t_k, β_k, L(β_k), kind, activated coordinates and the coordinates that left
+        their face (both counted from 0, as in :meth:`LimitSaddle.to_dict`)."""
         return [{"k": s.step, "t_k": s.time, "beta_k": np.round(s.beta, digits).tolist(), "loss": s.loss,
-                 "kind": s.kind, "activated": [i + 1 for i in s.activated],
-                 "left face": [i + 1 for i in s.left_face]} for s in self.saddles]
+                 "kind": s.kind, "activated": list(s.activated),
+                 "left face": list(s.left_face)} for s in self.saddles]
 
     def latex(self, digits: int = 4) -> str:
         """The limit process as a LaTeX cases environment."""

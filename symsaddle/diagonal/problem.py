@@ -1,7 +1,7 @@
 """The regression problem behind a diagonal linear network (seed 000 §3; Pesme & Flammarion §2).
 
     L(β) = 1/(2n) Σ_i (⟨β, x_i⟩ − y_i)² = 1/(2n) ‖Xβ − y‖²,   ∇L(β) = Xᵀ(Xβ − y)/n,
-    F(u, v) = L(u ⊙ v)                                         (seed 000 eq. (12)–(13)).
+    F(v, u) = L(u ⊙ v)                                         (seed 000 eq. (12)–(13)).
 
 X has one row per sample (n × d), y has n entries. Every analysis of the diagonal slice
 takes a :class:`DiagonalProblem`; it validates the data once and offers the β-space loss
@@ -87,7 +87,7 @@ class DiagonalProblem:
 
     @cached_property
     def min_loss(self) -> float:
-        """min_β L(β) = min_{u,v} F(u, v) (u ⊙ v reaches every β)."""
+        """min_β L(β) = min_{v,u} F(v, u) (u ⊙ v reaches every β)."""
         return float(self.loss(self.least_squares))
 
     @cached_property

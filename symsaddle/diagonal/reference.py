@@ -1,7 +1,8 @@
 """Independent references for the diagonal simulations, and where float64 loses information.
 
 * :func:`seed_loop` — seed 000's Algorithm 1 as printed: plain float64 gradient descent on
-  (u, v) with the margin detector, iteration numbers from 1. It reproduces the seed's tables
+  (u, v) with the margin detector. It records iterations from 0 (updates done before the point;
+  the seed numbers the same points from 1, i.e. one higher). It reproduces the seed's tables
   bit for bit — and with them the seed's float64 artefacts (see :func:`float64_loss`). It is
   a transcription for the audit and the benchmark, not a simulator to trust.
 * :func:`mpmath_gradient_descent` — the same iteration on (u, v) in mpmath with ``dps`` digits
@@ -29,7 +30,8 @@ VISIBLE = 1e-8
 
 @dataclass(frozen=True)
 class SeedLoopResult:
-    """Plateaus of the seed's loop: iteration numbers (from 1) and θ = [v, u] there."""
+    """Plateaus of the seed's loop: iterations counted from 0 (GD updates before the point; the seed's
+    own numbering is one higher) and θ = [v, u] there."""
 
     iterations: tuple[int, ...]
     thetas: np.ndarray
@@ -39,21 +41,21 @@ def seed_loop(problem: DiagonalProblem, gamma: float, step: float, n_steps: int,
               v0_scale: float = 0.0) -> SeedLoopResult:
     """Seed 000 Algorithm 1 in float64: u₀ = √2γ1, v₀ = v0_scale·γ1 (§5.4 uses v0_scale = 1).
 
-    For t = 1..T: evaluate ∇F at the current weights; if max|∂F/∂θ| ≤ margin after having
-    been above it, record (t, θ); then update u ← u − η ∇L ⊙ v, v ← v − η ∇L ⊙ u.
+    For k = 0..T−1 (the seed's t = k + 1): evaluate ∇F at the current weights; if max|∂F/∂θ| ≤ margin
+    after having been above it, record (k, θ); then update u ← u − η ∇L ⊙ v, v ← v − η ∇L ⊙ u.
     """
     X, y, n = problem.X, problem.y, problem.n
     u = np.full(problem.d, np.sqrt(2.0) * gamma)
     v = np.full(problem.d, v0_scale * gamma)
     armed, its, thetas = True, [], []
-    for t in range(1, int(n_steps) + 1):
+    for k in range(int(n_steps)):
         g = X.T @ (X @ (u * v) - y) / n
         gmax = max(np.max(np.abs(g * u)), np.max(np.abs(g * v)))
         if gmax > margin:
             armed = True
         elif armed:
             armed = False
-            its.append(t)
+            its.append(k)
             thetas.append(np.concatenate([v, u]))
         u, v = u - step * g * v, v - step * g * u
     return SeedLoopResult(tuple(its), np.array(thetas).reshape(-1, 2 * problem.d))
@@ -109,7 +111,7 @@ class Float64Loss:
 
     def to_dict(self) -> dict:
         return {"lost_at": [None if np.isnan(t) else float(t) for t in self.lost_at],
-                "sign_change_after_loss": [i + 1 for i in self.sign_change_after_loss],
+                "sign_change_after_loss": list(self.sign_change_after_loss),
                 "gamma_squared_underflows": self.gamma_squared_underflows,
                 "gamma_underflows": self.gamma_underflows}
 

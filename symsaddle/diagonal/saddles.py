@@ -33,8 +33,8 @@ MATCH_RTOL = 1e-6
 class VisitedSaddle:
     """An equilibrium visited by a run: its plateau, the polished point and its classification.
 
-    ``iteration`` counts GD updates before the plateau point (the seed's loop numbers it
-    ``iteration + 1``). ``flow_eigenvalues`` are those of −∇²F, largest first;
+    ``iteration`` counts GD updates before the plateau point, from 0 (the seed's loop numbers
+    iterations from 1, so its number is ``iteration + 1``). ``flow_eigenvalues`` are those of −∇²F, largest first;
     ``top_direction`` is the unit eigenvector of the largest one in θ = [v, u] and
     ``top_direction_p`` its image e_u ⊙ e_v in p-space (the seed's "eigenvector s_i").
     """
@@ -127,11 +127,11 @@ class JumpDirection:
         return self.activated == (self.eigen_coordinate,)
 
     def to_dict(self) -> dict:
-        return {"source": self.source, "activated": [i + 1 for i in self.activated],
-                "deactivated": [i + 1 for i in self.deactivated], "eigen_coordinate": self.eigen_coordinate + 1,
+        return {"source": self.source, "activated": list(self.activated),
+                "deactivated": list(self.deactivated), "eigen_coordinate": self.eigen_coordinate,
                 "top_flow_eigenvalue": self.eigenvalue,
                 "algorithm1_coordinates": (None if self.algorithm1_coordinates is None
-                                           else [i + 1 for i in self.algorithm1_coordinates]),
+                                           else list(self.algorithm1_coordinates)),
                 "cosine": self.cosine, "follows_eigenvector": self.follows_eigenvector}
 
 

@@ -156,7 +156,7 @@ def gradient_flow(problem: DiagonalProblem, init: Initialisation, t_max: float, 
 def gradient_descent(problem: DiagonalProblem, init: Initialisation, step: float, n_steps: int, *,
                      record_every: int = 1, margin: float | None = None,
                      progress: bool = False) -> DiagonalTrajectory:
-    """Gradient descent on F(u, v) with step ``step`` for ``n_steps`` updates, in log space.
+    """Gradient descent on F(v, u) with step ``step`` for ``n_steps`` updates, in log space.
 
     Records the state every ``record_every`` updates and at the last one; with ``margin``
     also at every update count where max_p |∂F/∂θ_p| ≤ margin switches on or off.

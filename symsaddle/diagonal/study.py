@@ -69,29 +69,31 @@ def comparison_rows(runs: tuple[ScaleRun, ...], digits: int = 4) -> list[dict]:
 
 
 def visited_rows(visited: tuple[VisitedSaddle, ...], digits: int = 4) -> list[dict]:
-    """The visited equilibria, with the seed's iteration numbering (updates + 1) for GD runs."""
-    return [{"#": v.order, "iteration (seed numbering)": None if v.iteration is None else v.iteration + 1,
-             "t̃": v.accelerated_time, "theta [v, u]": np.round(v.theta, digits).tolist(),
+    """The visited equilibria; ``iteration`` counts GD updates from 0 (the seed numbers them from 1),
+    ``theta`` is ordered [v[0], …, v[d−1], u[0], …, u[d−1]] (seed 000 eq. (41))."""
+    return [{"#": v.order, "iteration": v.iteration,
+             "t̃": v.accelerated_time, "theta": np.round(v.theta, digits).tolist(),
              "p": np.round(v.p, digits).tolist(), "loss": v.loss, "kind": v.kind, "index": v.index,
              "top flow eigenvalue": v.top_eigenvalue} for v in visited]
 
 
 def jump_rows(jumps: tuple[JumpDirection, ...]) -> list[dict]:
-    """Jump directions (coordinates 1-based) against the top eigenvector and Algorithm 1."""
-    return [{"jump": f"{j.source} → {j.source + 1}", "activated": [i + 1 for i in j.activated],
-             "deactivated": [i + 1 for i in j.deactivated], "top eigenvector coordinate": j.eigen_coordinate + 1,
+    """Jump directions (coordinates counted from 0, as p[i]) against the top eigenvector and Algorithm 1."""
+    return [{"jump": f"{j.source} → {j.source + 1}", "activated": list(j.activated),
+             "deactivated": list(j.deactivated), "top eigenvector coordinate": j.eigen_coordinate,
              "top flow eigenvalue": j.eigenvalue,
              "Algorithm 1 coordinate": (None if j.algorithm1_coordinates is None
-                                        else [i + 1 for i in j.algorithm1_coordinates]),
+                                        else list(j.algorithm1_coordinates)),
              "cos(Δp, s)": j.cosine, "follows eigenvector": j.follows_eigenvector} for j in jumps]
 
 
 def equilibria_rows(equilibria: tuple[SparseEquilibrium, ...], path: LimitPath,
                     visited: tuple[VisitedSaddle, ...], digits: int = 4) -> list[dict]:
-    """Every sparse equilibrium with its loss and index, marked if Algorithm 1 or the run visits it."""
+    """Every sparse equilibrium (support counted from 0) with its loss and index, marked if Algorithm 1
+    or the run visits it."""
     def near(p, q):
         return np.max(np.abs(p - q)) <= 1e-6 * max(1.0, float(np.max(np.abs(q))))
-    return [{"support": [i + 1 for i in e.support], "p": np.round(e.p, digits).tolist(), "loss": e.loss,
+    return [{"support": list(e.support), "p": np.round(e.p, digits).tolist(), "loss": e.loss,
              "index": e.index, "kind": e.kind,
              "limit path": any(near(s.beta, e.p) for s in path.saddles),
              "visited": any(near(v.p, e.p) for v in visited)} for e in equilibria]
