@@ -297,6 +297,7 @@ def cmd_sweep(args) -> dict:
     """Run (or resume) the sweep of a JSON/TOML specification naming a registered task (``symsaddle.sweep``)."""
     from ._sweep_store import JSONL_ONLY
     from .reports import plural
+    from ._sweep_exec import parse_scheduler_address
     from .sweep import SweepSpec, sweep_tasks
 
     if args.list:
@@ -305,6 +306,11 @@ def cmd_sweep(args) -> dict:
                 "text": "\n".join(f"{n:28s} {t.summary}" for n, t in tasks.items()) or "(no sweep tasks)"}
     if args.spec is None:
         raise UsageError("symsaddle sweep needs a specification file (.json or .toml), or --list")
+    if args.scheduler is not None:
+        try:
+            parse_scheduler_address(args.scheduler)
+        except SymsaddleError as exc:
+            raise UsageError(f"--scheduler {exc}") from None
     spec = SweepSpec.from_file(args.spec)
     if args.out is None and spec.out is None:
         raise UsageError("say where the results go: --out DIR, or \"out\" in the specification")
@@ -501,7 +507,8 @@ def build_parser() -> argparse.ArgumentParser:
                                      "local processes or a Dask cluster)")
     p.add_argument("spec", nargs="?", type=Path, default=None, help="sweep specification (.json or .toml)")
     p.add_argument("--list", action="store_true", help="list the registered sweep tasks")
-    p.add_argument("--scheduler", default=None, help="address of an existing Dask scheduler (tcp://host:port)")
+    p.add_argument("--scheduler", default=None, help="address of an existing Dask scheduler, tcp://host:port (e.g. tcp://127.0.0.1:8786); "
+                        "refused at once if malformed, after 10 s if nothing answers there")
     p.add_argument("--workers", type=_integer(0), default=None,
                    help="local worker processes (default: one per core; 0: run in this process)")
     p.add_argument("--retry-failed", action="store_true", help="run failed tasks again")

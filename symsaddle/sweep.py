@@ -51,7 +51,7 @@ from typing import Callable, Iterable, Mapping, Sequence
 
 from tqdm.auto import tqdm
 
-from ._sweep_exec import executor
+from ._sweep_exec import executor, parse_scheduler_address
 from ._sweep_store import MANIFEST_NAME, ResultStore, TaskRecord, TaskStatus
 from .errors import SweepSpecError
 from .registry import CaseOption, CaseOptionError
@@ -217,21 +217,27 @@ def run_sweep(task: str | Callable, params: Iterable[Mapping], out: str | Path |
     and at the end.
     """
     name, fn = _resolve(task)
+    if scheduler is not None:
+        parse_scheduler_address(scheduler)
     tasks: dict[str, dict] = {}
     for p in params:
         merged = _canonical({**(fixed or {}), **p})
         _check_parameters(name, fn, merged)
         tasks.setdefault(task_key(name, merged), merged)
-    folder = Path(out) if out is not None else Path(tempfile.mkdtemp(prefix="symsaddle-sweep-"))
-    store = ResultStore(folder)
-    records = store.open()
-    _check_manifest(folder, name, tasks)
+    ex = executor(scheduler, workers)          # a scheduler that cannot be reached: refused before anything is written
+    try:
+        folder = Path(out) if out is not None else Path(tempfile.mkdtemp(prefix="symsaddle-sweep-"))
+        store = ResultStore(folder)
+        records = store.open()
+        _check_manifest(folder, name, tasks)
+    except BaseException:
+        ex.close()
+        raise
     todo = [k for k in tasks if k not in records
             or (retry_failed and records[k].status is TaskStatus.FAILED)]
     skipped = len(tasks) - len(todo)
     failed = sum(1 for k in tasks if k in records and k not in todo and records[k].status is TaskStatus.FAILED)
     if todo:
-        ex = executor(scheduler, workers)
         bar = tqdm(total=len(tasks), initial=skipped, disable=not progress, desc=f"sweep {name}", unit="task")
         try:
             futures = {ex.submit(fn, tasks[k], k): k for k in todo}
@@ -256,6 +262,7 @@ def run_sweep(task: str | Callable, params: Iterable[Mapping], out: str | Path |
             ex.close()
             store.write_table(records)
     else:
+        ex.close()
         store.write_table(records)
     ordered = tuple(records[k] for k in tasks)
     status = (SweepStatus.COMPLETED if all(r.status is TaskStatus.OK for r in ordered)
@@ -333,8 +340,10 @@ class SweepSpec:
         if workers is not None and (not isinstance(workers, int) or isinstance(workers, bool) or workers < 0):
             raise SweepSpecError(f"\"workers\" must be a non-negative integer, got {workers!r}")
         scheduler = spec.get("scheduler")
-        if scheduler is not None and not isinstance(scheduler, str):
-            raise SweepSpecError(f"\"scheduler\" must be an address string, got {scheduler!r}")
+        if scheduler is not None:
+            if not isinstance(scheduler, str):
+                raise SweepSpecError(f"\"scheduler\" must be an address string, got {scheduler!r}")
+            parse_scheduler_address(scheduler)
         out = spec.get("out")
         if out is not None and not isinstance(out, str):
             raise SweepSpecError(f"\"out\" must be a folder path, got {out!r}")

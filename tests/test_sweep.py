@@ -332,3 +332,84 @@ def test_dask_records_failures(tmp_path):
                         scheduler=cluster.scheduler_address, progress=False)
     assert [r.status.value for r in res.records] == ["failed"] + ["ok"] * 4
     assert_complete_once(tmp_path, range(5), failed=(0,))
+
+
+def test_scheduler_addresses_are_checked_before_anything_runs(tmp_path, capsys):
+    """A malformed address is bad input (exit 2, the expected tcp://host:port form named, no folder made);
+    Dask's own forms are accepted: [scheme://]host:port with a known transport and a port 1–65535."""
+    from symsaddle._sweep_exec import parse_scheduler_address
+
+    assert parse_scheduler_address("tcp://127.0.0.1:8786") == ("tcp", "127.0.0.1", 8786)
+    assert parse_scheduler_address("node-3.cluster:8786") == ("tcp", "node-3.cluster", 8786)
+    assert parse_scheduler_address("tls://[::1]:1") == ("tls", "::1", 1)
+    for bad in ("notanaddress", "tcp://host", "http://host:8786", "tcp://host:0", "tcp://host:65536", ""):
+        with pytest.raises(SweepSpecError, match="expected tcp://host:port"):
+            parse_scheduler_address(bad)
+    with pytest.raises(SweepSpecError, match="expected tcp://host:port"):
+        SweepSpec.from_mapping({"task": "test-square", "scheduler": "notanaddress"})
+    with pytest.raises(SweepSpecError, match="expected tcp://host:port"):
+        run_sweep("test-square", [{"seed": 1}], tmp_path / "api", scheduler="notanaddress", progress=False)
+    spec = tmp_path / "spec.json"
+    spec.write_text(json.dumps({"task": "test-square", "grid": {"seed": [1]}}))
+    started = time.monotonic()
+    assert main(["sweep", str(spec), "--out", str(tmp_path / "out"), "--scheduler", "notanaddress"]) == 2
+    assert time.monotonic() - started < 20            # was: a 43 s hang, then a traceback
+    err = capsys.readouterr().err
+    assert "--scheduler 'notanaddress' is not a Dask scheduler address; expected tcp://host:port" in err
+    assert "bug" not in err and not (tmp_path / "out").exists() and not (tmp_path / "api").exists()
+
+
+def _free_port() -> int:
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_an_unreachable_scheduler_is_a_clear_error(tmp_path, monkeypatch):
+    """Nothing listening: refused at once, naming the address and the stated timeout; a server that is not a
+    Dask scheduler (it answers with HTTP): a clear SweepError too, with no traceback from the discarded client
+    when it is collected. Nothing is written to the results folder in either case."""
+    import socket
+    import threading
+
+    pytest.importorskip("distributed")
+    from symsaddle._sweep_exec import CONNECT_TIMEOUT
+    from symsaddle.errors import SweepError
+
+    port = _free_port()
+    with pytest.raises(SweepError, match=rf"cannot reach the Dask scheduler at tcp://127.0.0.1:{port} within "
+                                         rf"{CONNECT_TIMEOUT:g} s"):
+        run_sweep("test-square", [{"seed": 1}], tmp_path / "a", scheduler=f"tcp://127.0.0.1:{port}", progress=False)
+    assert not (tmp_path / "a").exists()
+
+    server = socket.create_server(("127.0.0.1", 0))
+    connections = []
+
+    def answer_http():
+        while True:
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                return
+            connections.append(conn)
+            conn.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+
+    threading.Thread(target=answer_http, daemon=True).start()
+    spec = tmp_path / "spec.json"
+    spec.write_text(json.dumps({"task": "deep-linear-ladder", "grid": {"seed": [1]}, "workers": 0}))
+    address = f"tcp://127.0.0.1:{server.getsockname()[1]}"
+    started = time.monotonic()
+    try:                 # in a process of its own: the half-made client used to be collected at its exit
+        proc = subprocess.run([sys.executable, "-m", "symsaddle", "sweep", str(spec), "--out", str(tmp_path / "b"),
+                               "--scheduler", address], capture_output=True, text=True, timeout=120)
+    finally:
+        server.close()
+        for conn in connections:
+            conn.close()
+    assert proc.returncode == 1, proc.stderr
+    assert proc.stderr.startswith(f"symsaddle: error: no Dask scheduler answered at {address} within "
+                                  f"{CONNECT_TIMEOUT:g} s"), proc.stderr
+    assert "Traceback" not in proc.stderr and "Exception ignored" not in proc.stderr
+    assert time.monotonic() - started < 2 * CONNECT_TIMEOUT + 20
+    assert not list((tmp_path / "b").iterdir())
