@@ -295,7 +295,7 @@ def cmd_reproduce(args) -> dict:
 
 def cmd_sweep(args) -> dict:
     """Run (or resume) the sweep of a JSON/TOML specification naming a registered task (``symsaddle.sweep``)."""
-    from ._sweep_store import JSONL_ONLY
+    from ._sweep_store import JSONL_ONLY, MANIFEST_NAME
     from .reports import plural
     from ._sweep_exec import parse_scheduler_address
     from .sweep import SweepSpec, sweep_tasks
@@ -316,7 +316,9 @@ def cmd_sweep(args) -> dict:
         raise UsageError("say where the results go: --out DIR, or \"out\" in the specification")
     out = args.out if args.out is not None else Path(spec.out)
     spec.check()
-    _prepare_out(out, force=True)        # a sweep folder is append-only: resuming overwrites nothing
+    # a sweep folder (its manifest there) is append-only: resuming it overwrites nothing, and run_sweep refuses
+    # another sweep's; any other folder that holds files is refused without --force, as for every command
+    _prepare_out(out, force=args.force or (out / MANIFEST_NAME).is_file())
     res = spec.run(out=out, scheduler=args.scheduler, workers=args.workers,
                    retry_failed=args.retry_failed or None, progress=_progress())
     result = res.to_dict()

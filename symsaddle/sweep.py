@@ -221,6 +221,10 @@ def run_sweep(task: str | Callable, params: Iterable[Mapping], out: str | Path |
         parse_scheduler_address(scheduler)
     tasks: dict[str, dict] = {}
     for p in params:
+        both = sorted(set(fixed or {}) & set(p), key=str)
+        if both:
+            raise SweepSpecError(f"parameter {' and '.join(map(repr, both))} given both in a parameter set and in "
+                                 "fixed; give each parameter in one place")
         merged = _canonical({**(fixed or {}), **p})
         _check_parameters(name, fn, merged)
         tasks.setdefault(task_key(name, merged), merged)
@@ -305,7 +309,12 @@ def _axis(name: str, values) -> list:
                 or not all(isinstance(v, int) and not isinstance(v, bool) for v in values["range"]):
             raise SweepSpecError(f"grid axis {name!r}: a mapping must be {{\"range\": [start, stop(, step)]}} of "
                                  f"integers, got {values!r}")
-        return list(range(*values["range"]))
+        expanded = list(range(*values["range"]))
+        if not expanded:
+            raise SweepSpecError(f"grid axis {name!r}: the range {values['range']!r} is empty (range(start, stop"
+                                 f"(, step)) stops before stop: give stop > start, or a negative step); a sweep "
+                                 "needs at least one value on every axis")
+        return expanded
     if not isinstance(values, list) or not values:
         raise SweepSpecError(f"grid axis {name!r} must be a non-empty list of values or a range, got {values!r}")
     return values
@@ -347,6 +356,10 @@ class SweepSpec:
         out = spec.get("out")
         if out is not None and not isinstance(out, str):
             raise SweepSpecError(f"\"out\" must be a folder path, got {out!r}")
+        both = sorted(set(g) & set(fixed), key=str)
+        if both:
+            raise SweepSpecError(f"{' and '.join(map(repr, both))} {'is' if len(both) == 1 else 'are'} both a grid axis "
+                                 "and a fixed parameter; keep each parameter in one of [grid] and [fixed]")
         out_path = None if out is None else (Path(out) if base is None or Path(out).is_absolute() else base / out)
         return cls(spec["task"], {k: _axis(k, v) for k, v in g.items()}, dict(fixed), out_path, scheduler,
                    workers, bool(spec.get("retry_failed", False)))

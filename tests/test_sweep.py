@@ -413,3 +413,55 @@ def test_an_unreachable_scheduler_is_a_clear_error(tmp_path, monkeypatch):
     assert "Traceback" not in proc.stderr and "Exception ignored" not in proc.stderr
     assert time.monotonic() - started < 2 * CONNECT_TIMEOUT + 20
     assert not list((tmp_path / "b").iterdir())
+
+
+def test_specifications_are_checked_as_documented(tmp_path, capsys):
+    """An empty range is refused like an empty list; a parameter both on the grid and fixed is refused, named;
+    list entries are checked against the task's declared entry type before any task runs."""
+    for empty in ({"range": [5, 2]}, {"range": [0]}, {"range": [0, 5, -1]}, []):
+        with pytest.raises(SweepSpecError, match="grid axis 'seed'.*(empty|non-empty)"):
+            SweepSpec.from_mapping({"task": "test-square", "grid": {"seed": empty}})
+    assert SweepSpec.from_mapping({"task": "test-square", "grid": {"seed": {"range": [5, 2, -1]}}}).parameter_sets() \
+        == [{"seed": 5}, {"seed": 4}, {"seed": 3}]
+    with pytest.raises(SweepSpecError, match="'seed' is both a grid axis and a fixed parameter"):
+        SweepSpec.from_mapping({"task": "test-square", "grid": {"seed": [1, 2]}, "fixed": {"seed": 3}})
+    with pytest.raises(SweepSpecError, match="parameter 'seed' given both in a parameter set and in fixed"):
+        run_sweep("test-square", [{"seed": 1}], tmp_path / "f", fixed={"seed": 2}, workers=0)
+    for widths, msg in (([["a"]], r"'widths' must be a list of int; entry 0 is \['a'\]"),
+                        ([5, "5", 5], "'widths' must be a list of int; entry 1 is '5'"),
+                        ([5, True, 5], "'widths' must be a list of int; entry 1 is True"),
+                        ([5, 2.0, 5], "'widths' must be a list of int; entry 1 is 2.0"),
+                        ([5, 0, 5], "'widths' entry 1 must be a finite number ≥ 1; got 0")):
+        spec = SweepSpec.from_mapping({"task": "deep-linear-ladder", "grid": {"seed": [1], "widths": [widths]}})
+        with pytest.raises(SweepSpecError, match=msg):
+            spec.check()
+    spec = tmp_path / "spec.toml"
+    spec.write_text('task = "deep-linear-ladder"\n[grid]\nseed = [1]\nwidths = [["a"]]\n')
+    assert main(["sweep", str(spec), "--out", str(tmp_path / "w"), "--workers", "0"]) == 2
+    assert "'widths' must be a list of int; entry 0 is 'a'" in capsys.readouterr().err and not (tmp_path / "w").exists()
+    spec.write_text('task = "deep-linear-ladder"\n[grid]\nseed = { range = [5, 2] }\n')
+    assert main(["sweep", str(spec), "--out", str(tmp_path / "r"), "--workers", "0"]) == 2
+    assert "the range [5, 2] is empty" in capsys.readouterr().err and not (tmp_path / "r").exists()
+
+
+def test_sweep_out_follows_the_out_rule(tmp_path, capsys):
+    """--out into a folder holding other files (here a saddles-like output) is refused without --force; the
+    sweep's own folder resumes without it; another sweep's folder is refused even with --force."""
+    spec = tmp_path / "spec.json"
+    spec.write_text(json.dumps({"task": "test-square", "grid": {"seed": [1, 2]}}))
+    other = tmp_path / "saddles"
+    other.mkdir()
+    (other / "result.json").write_text("{}")
+    assert main(["sweep", str(spec), "--out", str(other), "--workers", "0"]) == 2
+    assert "already holds files; pass --force" in capsys.readouterr().err
+    assert sorted(p.name for p in other.iterdir()) == ["result.json"]
+    assert main(["sweep", str(spec), "--out", str(other), "--workers", "0", "--force", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["ran"] == 2
+    own = tmp_path / "own"
+    assert main(["sweep", str(spec), "--out", str(own), "--workers", "0", "--json"]) == 0
+    capsys.readouterr()
+    assert main(["sweep", str(spec), "--out", str(own), "--workers", "0", "--json"]) == 0      # resumes
+    assert json.loads(capsys.readouterr().out)["skipped"] == 2
+    spec.write_text(json.dumps({"task": "deep-linear-ladder", "grid": {"seed": [1]}}))
+    assert main(["sweep", str(spec), "--out", str(own), "--workers", "0", "--force"]) == 2
+    assert "holds results of sweep task 'test-square'" in capsys.readouterr().err

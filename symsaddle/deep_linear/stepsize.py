@@ -298,7 +298,8 @@ def doubling_experiment(networks: Sequence[Network], *, epochs: int = 5000, star
 @sweepable("deep-linear-ladder", "the step-doubling ladder of one random deep linear network (Nguegnang et al. 2021 "
                                   "set-up; Chen, Choi & Scialanga's course report §5.4)",
            parameters=(CaseOption("seed", int, 0, "random seed of the network", minimum=0),
-                       CaseOption("widths", list, [5, 5, 5, 5], "layer widths d_0 … d_N (input first)"),
+                       CaseOption("widths", list, [5, 5, 5, 5], "layer widths d_0 … d_N (input first)",
+                                  items=int, minimum=1),
                        CaseOption("epochs", int, 5000, "gradient-descent epochs per step size", minimum=WINDOW,
                                   strict=True),
                        CaseOption("m_formula", str, MFormula.CORRECTED.value, "the bound's M formula",
