@@ -295,9 +295,9 @@ def cmd_reproduce(args) -> dict:
 
 def cmd_sweep(args) -> dict:
     """Run (or resume) the sweep of a JSON/TOML specification naming a registered task (``symsaddle.sweep``)."""
+    from ._sweep_exec import parse_scheduler_address
     from ._sweep_store import JSONL_ONLY, MANIFEST_NAME
     from .reports import plural
-    from ._sweep_exec import parse_scheduler_address
     from .sweep import SweepSpec, sweep_tasks
 
     if args.list:
@@ -509,8 +509,9 @@ def build_parser() -> argparse.ArgumentParser:
                                      "local processes or a Dask cluster)")
     p.add_argument("spec", nargs="?", type=Path, default=None, help="sweep specification (.json or .toml)")
     p.add_argument("--list", action="store_true", help="list the registered sweep tasks")
-    p.add_argument("--scheduler", default=None, help="address of an existing Dask scheduler, tcp://host:port (e.g. tcp://127.0.0.1:8786); "
-                        "refused at once if malformed, after 10 s if nothing answers there")
+    p.add_argument("--scheduler", default=None,       # 10 s: _sweep_exec.CONNECT_TIMEOUT (not imported here: slow)
+                   help="address of an existing Dask scheduler, tcp://host:port (e.g. tcp://127.0.0.1:8786); "
+                        "refused at once if malformed, after 10 s if no scheduler answers there")
     p.add_argument("--workers", type=_integer(0), default=None,
                    help="local worker processes (default: one per core; 0: run in this process)")
     p.add_argument("--retry-failed", action="store_true", help="run failed tasks again")

@@ -352,7 +352,10 @@ class SweepSpec:
         if scheduler is not None:
             if not isinstance(scheduler, str):
                 raise SweepSpecError(f"\"scheduler\" must be an address string, got {scheduler!r}")
-            parse_scheduler_address(scheduler)
+            try:
+                parse_scheduler_address(scheduler)
+            except SweepSpecError as exc:
+                raise SweepSpecError(f"\"scheduler\" in the specification: {exc}") from None
         out = spec.get("out")
         if out is not None and not isinstance(out, str):
             raise SweepSpecError(f"\"out\" must be a folder path, got {out!r}")

@@ -357,6 +357,12 @@ def test_scheduler_addresses_are_checked_before_anything_runs(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "--scheduler 'notanaddress' is not a Dask scheduler address; expected tcp://host:port" in err
     assert "bug" not in err and not (tmp_path / "out").exists() and not (tmp_path / "api").exists()
+    spec.write_text(json.dumps({"task": "test-square", "grid": {"seed": [1]}, "scheduler": "host"}))
+    assert main(["sweep", str(spec), "--out", str(tmp_path / "out")]) == 2
+    assert "\"scheduler\" in the specification: 'host' is not a Dask scheduler address" in capsys.readouterr().err
+    from symsaddle._sweep_exec import CONNECT_TIMEOUT
+    assert main(["sweep", "--help"]) == 0
+    assert f"after {CONNECT_TIMEOUT:g} s if no scheduler answers" in " ".join(capsys.readouterr().out.split())
 
 
 def _free_port() -> int:
