@@ -9,6 +9,8 @@ raised as :class:`~symsaddle.errors.SweepError`; the results recorded so far sta
 from __future__ import annotations
 
 import multiprocessing
+import re
+import socket
 import time
 import traceback
 import uuid
@@ -17,7 +19,7 @@ from concurrent.futures import as_completed as futures_as_completed
 from concurrent.futures.process import BrokenProcessPool
 from typing import Callable, Iterable, Iterator
 
-from .errors import MissingDependencyError, SweepError
+from .errors import MissingDependencyError, SweepError, SweepSpecError
 from .reports import to_jsonable
 
 
@@ -91,22 +93,72 @@ class LocalExecutor(InlineExecutor):
         self.pool.shutdown(wait=True, cancel_futures=True)
 
 
+#: Seconds to wait for a Dask scheduler to accept a connection before the sweep gives up.
+CONNECT_TIMEOUT = 10.0
+#: The transports a scheduler address may name (Dask's own; no scheme means tcp).
+SCHEDULER_SCHEMES = ("tcp", "tls", "ws", "wss", "ucx")
+_ADDRESS = re.compile(r"(?:(?P<scheme>[a-z]+)://)?(?P<host>\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+):(?P<port>[0-9]{1,5})")
+
+
+def parse_scheduler_address(address: str) -> tuple[str, str, int]:
+    """(scheme, host, port) of a Dask scheduler address ``[scheme://]host:port`` (scheme tcp if none, port
+    1–65535); anything else is refused with :class:`SweepSpecError` naming the expected form."""
+    match = _ADDRESS.fullmatch(address.strip()) if isinstance(address, str) else None
+    scheme = (match.group("scheme") or "tcp") if match else None
+    if match is None or scheme not in SCHEDULER_SCHEMES or not 1 <= int(match.group("port")) <= 65535:
+        raise SweepSpecError(f"{address!r} is not a Dask scheduler address; expected tcp://host:port (e.g. "
+                             f"tcp://127.0.0.1:8786, as printed by `dask scheduler`; other transports: "
+                             f"{', '.join(SCHEDULER_SCHEMES[1:])})")
+    return scheme, match.group("host").strip("[]"), int(match.group("port"))
+
+
+def _probe(scheme: str, host: str, port: int, timeout: float) -> None:
+    """Refuse, within ``timeout`` seconds, a tcp/tls address nothing listens on — before Dask's client is made,
+    whose failed start takes its full timeout and prints a traceback as it is collected."""
+    if scheme not in ("tcp", "tls"):
+        return
+    try:
+        socket.create_connection((host, port), timeout=timeout).close()
+    except OSError as exc:
+        reason = "timed out" if isinstance(exc, TimeoutError) else (exc.strerror or str(exc))
+        raise SweepError(f"cannot reach the Dask scheduler at {scheme}://{host}:{port} within {timeout:g} s "
+                         f"({reason}); start it (`dask scheduler`) or check the address") from None
+
+
+def _connect(distributed, address: str):
+    """A Dask client of the scheduler at ``address``. Whatever answers there and is not a Dask scheduler
+    (another server, a proxy) is refused with :class:`SweepError`, and the half-made client is discarded
+    quietly (left to itself it waits twice the timeout when collected, then prints a traceback)."""
+    client = distributed.Client.__new__(distributed.Client)
+    try:
+        client.__init__(address, timeout=f"{CONNECT_TIMEOUT:g}s", set_as_default=False)
+    except Exception as exc:  # noqa: BLE001 - a timeout, a refused handshake, or garbage read as a message
+        client.status = "closed"                 # Client.__del__ then has nothing to close
+        loop_runner = getattr(client, "_loop_runner", None)
+        if loop_runner is not None:
+            loop_runner.stop()
+        reason = " ".join(str(exc).split())[:160] or type(exc).__name__
+        raise SweepError(f"no Dask scheduler answered at {address} within {CONNECT_TIMEOUT:g} s (what answered "
+                         f"there, if anything, is not one: {type(exc).__name__}: {reason}); check the address "
+                         "(`dask scheduler` prints it)") from None
+    return client
+
+
 class DaskExecutor(InlineExecutor):
     """An existing Dask distributed cluster, reached through its scheduler address."""
 
     name = "dask"
 
     def __init__(self, scheduler: str):
+        address = parse_scheduler_address(scheduler)
         try:
             import distributed
         except ImportError as exc:
             raise MissingDependencyError("sweeps on a Dask cluster need dask.distributed; install it with: "
                                          "pip install 'symsaddle[dask]'") from exc
         self._distributed = distributed
-        try:
-            self.client = distributed.Client(scheduler, timeout="20s", set_as_default=False)
-        except (OSError, TimeoutError) as exc:
-            raise SweepError(f"cannot reach the Dask scheduler at {scheduler!r}: {exc}") from exc
+        _probe(*address, CONNECT_TIMEOUT)
+        self.client = _connect(distributed, scheduler.strip())
         self.slots = max(1, sum(self.client.nthreads().values()))
 
     def submit(self, fn: Callable, params: dict, key: str):
@@ -135,7 +187,7 @@ class DaskExecutor(InlineExecutor):
 
 def executor(scheduler: str | None, workers: int | None):
     """The executor for a scheduler address (Dask), or a local pool of ``workers`` (0: inline)."""
-    if scheduler:
+    if scheduler is not None:
         return DaskExecutor(scheduler)
     if workers == 0:
         return InlineExecutor()

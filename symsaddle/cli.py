@@ -295,7 +295,8 @@ def cmd_reproduce(args) -> dict:
 
 def cmd_sweep(args) -> dict:
     """Run (or resume) the sweep of a JSON/TOML specification naming a registered task (``symsaddle.sweep``)."""
-    from ._sweep_store import JSONL_ONLY
+    from ._sweep_exec import parse_scheduler_address
+    from ._sweep_store import JSONL_ONLY, MANIFEST_NAME
     from .reports import plural
     from .sweep import SweepSpec, sweep_tasks
 
@@ -305,12 +306,19 @@ def cmd_sweep(args) -> dict:
                 "text": "\n".join(f"{n:28s} {t.summary}" for n, t in tasks.items()) or "(no sweep tasks)"}
     if args.spec is None:
         raise UsageError("symsaddle sweep needs a specification file (.json or .toml), or --list")
+    if args.scheduler is not None:
+        try:
+            parse_scheduler_address(args.scheduler)
+        except SymsaddleError as exc:
+            raise UsageError(f"--scheduler {exc}") from None
     spec = SweepSpec.from_file(args.spec)
     if args.out is None and spec.out is None:
         raise UsageError("say where the results go: --out DIR, or \"out\" in the specification")
     out = args.out if args.out is not None else Path(spec.out)
     spec.check()
-    _prepare_out(out, force=True)        # a sweep folder is append-only: resuming overwrites nothing
+    # a sweep folder (its manifest there) is append-only: resuming it overwrites nothing, and run_sweep refuses
+    # another sweep's; any other folder that holds files is refused without --force, as for every command
+    _prepare_out(out, force=args.force or (out / MANIFEST_NAME).is_file())
     res = spec.run(out=out, scheduler=args.scheduler, workers=args.workers,
                    retry_failed=args.retry_failed or None, progress=_progress())
     result = res.to_dict()
@@ -503,7 +511,9 @@ def build_parser() -> argparse.ArgumentParser:
                                      "local processes or a Dask cluster)")
     p.add_argument("spec", nargs="?", type=Path, default=None, help="sweep specification (.json or .toml)")
     p.add_argument("--list", action="store_true", help="list the registered sweep tasks")
-    p.add_argument("--scheduler", default=None, help="address of an existing Dask scheduler (tcp://host:port)")
+    p.add_argument("--scheduler", default=None,       # 10 s: _sweep_exec.CONNECT_TIMEOUT (not imported here: slow)
+                   help="address of an existing Dask scheduler, tcp://host:port (e.g. tcp://127.0.0.1:8786); "
+                        "refused at once if malformed, after 10 s if no scheduler answers there")
     p.add_argument("--workers", type=_integer(0), default=None,
                    help="local worker processes (default: one per core; 0: run in this process)")
     p.add_argument("--retry-failed", action="store_true", help="run failed tasks again")

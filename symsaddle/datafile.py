@@ -5,8 +5,9 @@ Formats:
 * ``.npz`` (``numpy.savez(path, X=X, y=y)``): arrays ``X`` (n × d, one row per sample) and
   ``y`` (n,) or (n, 1); read with ``allow_pickle=False`` — a pickled array is refused, never
   unpickled;
-* ``.csv``: one row per sample, comma-separated numbers, the last column is y; one header
-  line of column names is allowed.
+* ``.csv``: one row per sample, comma-separated numbers, the last column is y; a first line
+  none of whose fields is a number is a header of column names and skipped; UTF-8, with or
+  without the byte-order mark Excel writes ("CSV UTF-8").
 
 Every problem raises :class:`DataFileError` naming the file, what is wrong and how to fix it.
 """
@@ -97,30 +98,48 @@ def _is_number(field: str) -> bool:
     return True
 
 
+def _separator_hint(line: str, header_line: tuple[int, str] | None) -> str:
+    """Why a row did not split into numbers, when its separator is not a comma: ';' or tabs, or spaces (then
+    the file's first line, numbers separated by spaces too, was taken for a header, which is said)."""
+    if ";" in line or "\t" in line:
+        return "; fields are separated by commas"
+    words = line.split()
+    if "," in line or len(words) < 2 or not all(_is_number(w) for w in words):
+        return ""
+    said = ""
+    if header_line is not None:
+        said = (f"; line {header_line[0]} ({header_line[1].strip()[:40]!r}) was read as a header of column names, "
+                "having no comma-separated number")
+    return f"{said}; the file seems to be space-separated, not comma-separated"
+
+
 def _read_csv(path: Path) -> tuple[np.ndarray, np.ndarray]:
     """Rows of comma-separated numbers; a first row is a header (column names) only if none of its
     fields is a number — a first row with some numbers and a bad field is a data row and refused, never
-    dropped. Errors name the file's line (counted from 1, as editors do) and the column (counted from 0, as
-    X's columns everywhere else)."""
+    dropped. A UTF-8 byte-order mark is skipped. Errors name the file's line (counted from 1, as editors do)
+    and the column (counted from 0, as X's columns everywhere else), and say when line 1 was read as a header."""
     try:
-        text = path.read_text()
+        text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
         raise DataFileError(f"{path}: not a text file; a .csv needs {CSV_HINT}") from None
     lines = [(number, line) for number, line in enumerate(text.splitlines(), start=1) if line.strip()]
-    header = None
+    header, header_line = None, None
     if lines and not any(_is_number(v) for v in re.split(r"[,;\t]", lines[0][1])):
-        header, lines = lines[0][1].split(","), lines[1:]       # a header of column names (a row of numbers
-                                                                # split by ';' or tabs is a data row, refused)
+        header_line, lines = lines[0], lines[1:]
+        header = header_line[1].split(",")      # a header of column names (a row of numbers split by ';' or
+                                                # tabs is a data row, refused)
     if not lines:
-        raise DataFileError(f"{path}: no data rows; a .csv needs {CSV_HINT}")
+        said = "" if header_line is None else f" (line {header_line[0]} was read as a header of column names)"
+        spaced = "" if header_line is None else _separator_hint(header_line[1], None)
+        raise DataFileError(f"{path}: no data rows{said}{spaced}; a .csv needs {CSV_HINT}")
     rows = []
     for number, line in lines:
         fields = line.split(",")
         bad = [j for j, v in enumerate(fields) if not _is_number(v)]
         if bad:
-            separator = "; fields are separated by commas" if ";" in line or "\t" in line else ""
             raise DataFileError(f"{path}: line {number} (counted from 1), column {bad[0]} (counted from 0) is not "
-                                f"a number ({fields[bad[0]].strip()[:40]!r}){separator}; a .csv needs {CSV_HINT}")
+                                f"a number ({fields[bad[0]].strip()[:40]!r}){_separator_hint(line, header_line)}; "
+                                f"a .csv needs {CSV_HINT}")
         values = [float(v) for v in fields]
         width = len(rows[0]) if rows else (len(header) if header else len(values))
         if len(values) != width:

@@ -66,6 +66,8 @@ class CaseOption:
     strict: bool = False
     #: the allowed values (strings)
     choices: tuple[str, ...] | None = None
+    #: the type of every entry of a list option (then ``minimum`` bounds every entry)
+    items: type | None = None
 
     @property
     def flag(self) -> str:
@@ -74,17 +76,24 @@ class CaseOption:
     def check(self, value, label: str | None = None) -> None:
         """Raise :class:`CaseOptionError` naming the option (``label``, default its flag) and its valid values
         if ``value`` is not one of them: of the wrong type (an int is a float, a bool is no number), not
-        among ``choices``, below ``minimum``, or a mapping with a key its default mapping does not have
-        (checked at every level of nesting)."""
+        among ``choices``, below ``minimum``, a list with an entry not of type ``items`` (or below ``minimum``), or
+        a mapping with a key its default mapping does not have (checked at every level of nesting)."""
         label = label or self.flag
-        is_number = isinstance(value, (int, float)) and not isinstance(value, bool)
-        if not (isinstance(value, self.type) and (self.type is bool or not isinstance(value, bool))
-                or self.type is float and is_number):
+        if not _is_of(value, self.type):
             raise CaseOptionError(f"{label} must be of type {self.type.__name__}; got {value!r}")
         if isinstance(self.default, dict):
             _check_keys(value, self.default, label)
         if self.choices is not None and value not in self.choices:
             raise CaseOptionError(f"{label} must be one of {', '.join(self.choices)}; got {value!r}")
+        if self.items is not None:
+            for i, item in enumerate(value):
+                if not _is_of(item, self.items):
+                    raise CaseOptionError(f"{label} must be a list of {self.items.__name__}; entry {i} is {item!r}")
+                self._check_minimum(item, f"{label} entry {i}")
+        else:
+            self._check_minimum(value, label)
+
+    def _check_minimum(self, value, label: str) -> None:
         if self.minimum is not None:
             bad = value <= self.minimum if self.strict else value < self.minimum
             if bad or not math.isfinite(value):
@@ -96,6 +105,13 @@ class CaseOption:
         if self.minimum is None:
             return ""
         return f"> {self.minimum:g}" if self.strict else f"≥ {self.minimum:g}"
+
+
+def _is_of(value, kind: type) -> bool:
+    """``value`` is of type ``kind``: an int is a float, a bool is no number."""
+    if kind is float:
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    return isinstance(value, kind) and (kind is bool or not isinstance(value, bool))
 
 
 def _check_keys(value, known: dict, label: str) -> None:

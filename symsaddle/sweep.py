@@ -51,7 +51,7 @@ from typing import Callable, Iterable, Mapping, Sequence
 
 from tqdm.auto import tqdm
 
-from ._sweep_exec import executor
+from ._sweep_exec import executor, parse_scheduler_address
 from ._sweep_store import MANIFEST_NAME, ResultStore, TaskRecord, TaskStatus
 from .errors import SweepSpecError
 from .registry import CaseOption, CaseOptionError
@@ -217,21 +217,31 @@ def run_sweep(task: str | Callable, params: Iterable[Mapping], out: str | Path |
     and at the end.
     """
     name, fn = _resolve(task)
+    if scheduler is not None:
+        parse_scheduler_address(scheduler)
     tasks: dict[str, dict] = {}
     for p in params:
+        both = sorted(set(fixed or {}) & set(p), key=str)
+        if both:
+            raise SweepSpecError(f"parameter {' and '.join(map(repr, both))} given both in a parameter set and in "
+                                 "fixed; give each parameter in one place")
         merged = _canonical({**(fixed or {}), **p})
         _check_parameters(name, fn, merged)
         tasks.setdefault(task_key(name, merged), merged)
-    folder = Path(out) if out is not None else Path(tempfile.mkdtemp(prefix="symsaddle-sweep-"))
-    store = ResultStore(folder)
-    records = store.open()
-    _check_manifest(folder, name, tasks)
+    ex = executor(scheduler, workers)          # a scheduler that cannot be reached: refused before anything is written
+    try:
+        folder = Path(out) if out is not None else Path(tempfile.mkdtemp(prefix="symsaddle-sweep-"))
+        store = ResultStore(folder)
+        records = store.open()
+        _check_manifest(folder, name, tasks)
+    except BaseException:
+        ex.close()
+        raise
     todo = [k for k in tasks if k not in records
             or (retry_failed and records[k].status is TaskStatus.FAILED)]
     skipped = len(tasks) - len(todo)
     failed = sum(1 for k in tasks if k in records and k not in todo and records[k].status is TaskStatus.FAILED)
     if todo:
-        ex = executor(scheduler, workers)
         bar = tqdm(total=len(tasks), initial=skipped, disable=not progress, desc=f"sweep {name}", unit="task")
         try:
             futures = {ex.submit(fn, tasks[k], k): k for k in todo}
@@ -256,6 +266,7 @@ def run_sweep(task: str | Callable, params: Iterable[Mapping], out: str | Path |
             ex.close()
             store.write_table(records)
     else:
+        ex.close()
         store.write_table(records)
     ordered = tuple(records[k] for k in tasks)
     status = (SweepStatus.COMPLETED if all(r.status is TaskStatus.OK for r in ordered)
@@ -298,7 +309,12 @@ def _axis(name: str, values) -> list:
                 or not all(isinstance(v, int) and not isinstance(v, bool) for v in values["range"]):
             raise SweepSpecError(f"grid axis {name!r}: a mapping must be {{\"range\": [start, stop(, step)]}} of "
                                  f"integers, got {values!r}")
-        return list(range(*values["range"]))
+        expanded = list(range(*values["range"]))
+        if not expanded:
+            raise SweepSpecError(f"grid axis {name!r}: the range {values['range']!r} is empty (range(start, stop"
+                                 f"(, step)) stops before stop: give stop > start, or a negative step); a sweep "
+                                 "needs at least one value on every axis")
+        return expanded
     if not isinstance(values, list) or not values:
         raise SweepSpecError(f"grid axis {name!r} must be a non-empty list of values or a range, got {values!r}")
     return values
@@ -333,11 +349,20 @@ class SweepSpec:
         if workers is not None and (not isinstance(workers, int) or isinstance(workers, bool) or workers < 0):
             raise SweepSpecError(f"\"workers\" must be a non-negative integer, got {workers!r}")
         scheduler = spec.get("scheduler")
-        if scheduler is not None and not isinstance(scheduler, str):
-            raise SweepSpecError(f"\"scheduler\" must be an address string, got {scheduler!r}")
+        if scheduler is not None:
+            if not isinstance(scheduler, str):
+                raise SweepSpecError(f"\"scheduler\" must be an address string, got {scheduler!r}")
+            try:
+                parse_scheduler_address(scheduler)
+            except SweepSpecError as exc:
+                raise SweepSpecError(f"\"scheduler\" in the specification: {exc}") from None
         out = spec.get("out")
         if out is not None and not isinstance(out, str):
             raise SweepSpecError(f"\"out\" must be a folder path, got {out!r}")
+        both = sorted(set(g) & set(fixed), key=str)
+        if both:
+            raise SweepSpecError(f"{' and '.join(map(repr, both))} {'is' if len(both) == 1 else 'are'} both a grid axis "
+                                 "and a fixed parameter; keep each parameter in one of [grid] and [fixed]")
         out_path = None if out is None else (Path(out) if base is None or Path(out).is_absolute() else base / out)
         return cls(spec["task"], {k: _axis(k, v) for k, v in g.items()}, dict(fixed), out_path, scheduler,
                    workers, bool(spec.get("retry_failed", False)))

@@ -50,7 +50,15 @@ def junk_zip() -> bytes:
                                  "fields are separated by commas"),
     ("d.csv", b"1\t2\n4\t5\n", "line 1 (counted from 1), column 0 (counted from 0) is not a number ('1\\t2'); "
                                  "fields are separated by commas"),
-    ("d.csv", b"x1,y\n", "no data rows"),
+    ("d.csv", b"x1,y\n", "no data rows (line 1 was read as a header of column names); a .csv needs"),
+    # numbers separated by spaces: line 1 has no comma-separated number, so it is read as a header; said so
+    ("d.csv", b"1 2 3\n4 5 6\n", "line 2 (counted from 1), column 0 (counted from 0) is not a number ('4 5 6'); "
+                                "line 1 ('1 2 3') was read as a header of column names, having no comma-separated "
+                                "number; the file seems to be space-separated, not comma-separated; a .csv needs"),
+    ("d.csv", b"  1.5   -2  \n", "no data rows (line 1 was read as a header of column names); the file seems to "
+                                  "be space-separated, not comma-separated; a .csv needs"),
+    ("d.csv", b"x1,y\n3 4\n", "line 2 (counted from 1), column 0 (counted from 0) is not a number ('3 4'); line 1 "
+                              "('x1,y') was read as a header"),
     ("d.csv", b"\xff\xfe\x00", "not a text file"),
     ("d.csv", b"1,2\n3,nan\n", "y contains NaN or inf (first at entry 1, counted from 0)"),
 ])
@@ -76,5 +84,18 @@ def test_npz_and_csv_give_the_same_data(tmp_path):
     (tmp_path / "d.csv").write_text("x1,x2,y\n" + "\n".join(f"{a},{b},{c}" for (a, b), c in zip(X, y)) + "\n")
     for path in (tmp_path / "d.npz", tmp_path / "d.csv"):
         Xr, yr = load_xy(path)
+        np.testing.assert_array_equal(Xr, X)
+        np.testing.assert_array_equal(yr, y)
+
+
+def test_csv_with_a_byte_order_mark_and_a_header(tmp_path):
+    """Excel's "CSV UTF-8" starts with the byte-order mark EF BB BF: read as the same numbers, with or without
+    a header line (skipped when none of its fields is a number, as README says)."""
+    X = np.array([[1.0, -2.5], [0.5, 3.0]])
+    y = np.array([1.0, 2.0])
+    body = "1,-2.5,1\n0.5,3,2\n"
+    for name, text in (("bom.csv", body), ("bom_header.csv", "x1,x2,y\r\n" + body.replace("\n", "\r\n"))):
+        (tmp_path / name).write_bytes(b"\xef\xbb\xbf" + text.encode())
+        Xr, yr = load_xy(tmp_path / name)
         np.testing.assert_array_equal(Xr, X)
         np.testing.assert_array_equal(yr, y)

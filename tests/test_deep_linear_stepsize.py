@@ -48,14 +48,18 @@ def test_scaling_of_M():
 
 @pytest.mark.parametrize("widths", [(5, 5, 5), (5, 5, 5, 5), (5, 2, 2, 5)])
 def test_bound_algebra_and_theorem_conclusions(widths):
-    """At η = bound: 2ηL/(1 − ηB/2) = (1 − α)δ (the bound solved for η); δ = M^{2/N}/(N(N+1)²)
+    """At η = bound: 2ηL^N/(1 − ηB/2) = (1 − α)δ (the bound solved for η), L^N(W(0)) = ½‖Y − W(0)X‖_F²
+    (loss0 is ‖·‖_F², recomputed here with NumPy); δ = M^{2/N}/(N(N+1)²)
     gives K = (1 + 1/N)M^{2/N}. Along GD at the admissible step the theorem's conclusions hold:
     L non-increasing, ‖W_j‖² ≤ K_δ, balancedness ≤ δ."""
     net = random_network(widths, 1)
     b = step_size_bound(net.X, net.Y, net.weights)
     N = len(widths) - 1
     assert b.K == pytest.approx((1 + 1 / N) * b.M ** (2 / N), rel=1e-12)
-    assert 2 * b.eta * b.loss0 / (1 - b.eta * b.B / 2) == pytest.approx((1 - b.alpha) * b.delta, rel=1e-10)
+    W = np.linalg.multi_dot(net.weights[::-1])
+    L_N = 0.5 * np.sum((net.Y - W @ net.X) ** 2)
+    assert b.loss0 == pytest.approx(2 * L_N, rel=1e-12)
+    assert 2 * b.eta * L_N / (1 - b.eta * b.B / 2) == pytest.approx((1 - b.alpha) * b.delta, rel=1e-10)
     assert b.eta_objective == pytest.approx(b.eta / 2, rel=1e-15)
     traj, Ws = gd_weights(net, b.eta_objective, 300)
     assert np.all(np.diff(traj.losses) <= 1e-12 * traj.losses[0])
@@ -136,3 +140,36 @@ def test_doubling_sweep_reproduces_the_in_process_study(tmp_path):
     assert [r.to_dict() for r in on_dask] == [r.to_dict() for r in direct[:2]]
     again = doubling_sweep(pairs, epochs=400, out=tmp_path, workers=0)   # everything already on disk
     assert [r.to_dict() for r in again] == [r.to_dict() for r in direct]
+
+
+def test_ladder_losses_share_one_convention():
+    """loss0 and every rung's final_loss are ‖Y − W X‖_F² (seed 001 eq. (4)): both recomputed here with NumPy —
+    W(0) from the seeded network, the first rung by plain GD on ‖Y − W_N⋯W_1 X‖_F² (gradient
+    −2 (W_N⋯W_{j+1})ᵀ (Y − W X) (W_{j−1}⋯W_1 X)ᵀ for W_j) — and the first rung, at 0.9 × the admissible
+    step, converges, so its final loss is below loss0 (seed 2 once read loss0 = 12.07, final_loss = 24.12)."""
+    from symsaddle.deep_linear.stepsize import ladder_task
+
+    epochs = 300
+    result = ladder_task(seed=2, widths=[5, 5, 5, 5], epochs=epochs)
+    net = random_network((5, 5, 5, 5), 2)
+    Ws = [W.copy() for W in net.weights]
+
+    def residual(Ws):
+        return net.Y - np.linalg.multi_dot(Ws[::-1]) @ net.X
+
+    loss0 = np.sum(residual(Ws) ** 2)
+    assert result["bound"]["loss0"] == pytest.approx(loss0, rel=1e-12)
+    first = result["runs"][0]
+    assert first["outcome"] != RunOutcome.DIVERGED.value
+    eye = np.eye(5)
+    for _ in range(epochs):
+        R = residual(Ws)
+        grads = []
+        for j in range(len(Ws)):
+            above = np.linalg.multi_dot([eye, *Ws[j + 1:][::-1]]) if j + 1 < len(Ws) else eye
+            below = np.linalg.multi_dot([eye, *Ws[:j][::-1], net.X]) if j else net.X
+            grads.append(-2 * above.T @ R @ below.T)
+        Ws = [W - first["step"] * g for W, g in zip(Ws, grads)]
+    final = np.sum(residual(Ws) ** 2)
+    assert first["final_loss"] == pytest.approx(final, rel=1e-9)
+    assert first["final_loss"] < result["bound"]["loss0"]

@@ -332,3 +332,142 @@ def test_dask_records_failures(tmp_path):
                         scheduler=cluster.scheduler_address, progress=False)
     assert [r.status.value for r in res.records] == ["failed"] + ["ok"] * 4
     assert_complete_once(tmp_path, range(5), failed=(0,))
+
+
+def test_scheduler_addresses_are_checked_before_anything_runs(tmp_path, capsys):
+    """A malformed address is bad input (exit 2, the expected tcp://host:port form named, no folder made);
+    Dask's own forms are accepted: [scheme://]host:port with a known transport and a port 1–65535."""
+    from symsaddle._sweep_exec import parse_scheduler_address
+
+    assert parse_scheduler_address("tcp://127.0.0.1:8786") == ("tcp", "127.0.0.1", 8786)
+    assert parse_scheduler_address("node-3.cluster:8786") == ("tcp", "node-3.cluster", 8786)
+    assert parse_scheduler_address("tls://[::1]:1") == ("tls", "::1", 1)
+    for bad in ("notanaddress", "tcp://host", "http://host:8786", "tcp://host:0", "tcp://host:65536", ""):
+        with pytest.raises(SweepSpecError, match="expected tcp://host:port"):
+            parse_scheduler_address(bad)
+    with pytest.raises(SweepSpecError, match="expected tcp://host:port"):
+        SweepSpec.from_mapping({"task": "test-square", "scheduler": "notanaddress"})
+    with pytest.raises(SweepSpecError, match="expected tcp://host:port"):
+        run_sweep("test-square", [{"seed": 1}], tmp_path / "api", scheduler="notanaddress", progress=False)
+    spec = tmp_path / "spec.json"
+    spec.write_text(json.dumps({"task": "test-square", "grid": {"seed": [1]}}))
+    started = time.monotonic()
+    assert main(["sweep", str(spec), "--out", str(tmp_path / "out"), "--scheduler", "notanaddress"]) == 2
+    assert time.monotonic() - started < 20            # was: a 43 s hang, then a traceback
+    err = capsys.readouterr().err
+    assert "--scheduler 'notanaddress' is not a Dask scheduler address; expected tcp://host:port" in err
+    assert "bug" not in err and not (tmp_path / "out").exists() and not (tmp_path / "api").exists()
+    spec.write_text(json.dumps({"task": "test-square", "grid": {"seed": [1]}, "scheduler": "host"}))
+    assert main(["sweep", str(spec), "--out", str(tmp_path / "out")]) == 2
+    assert "\"scheduler\" in the specification: 'host' is not a Dask scheduler address" in capsys.readouterr().err
+    from symsaddle._sweep_exec import CONNECT_TIMEOUT
+    assert main(["sweep", "--help"]) == 0
+    assert f"after {CONNECT_TIMEOUT:g} s if no scheduler answers" in " ".join(capsys.readouterr().out.split())
+
+
+def _free_port() -> int:
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_an_unreachable_scheduler_is_a_clear_error(tmp_path, monkeypatch):
+    """Nothing listening: refused at once, naming the address and the stated timeout; a server that is not a
+    Dask scheduler (it answers with HTTP): a clear SweepError too, with no traceback from the discarded client
+    when it is collected. Nothing is written to the results folder in either case."""
+    import socket
+    import threading
+
+    pytest.importorskip("distributed")
+    from symsaddle._sweep_exec import CONNECT_TIMEOUT
+    from symsaddle.errors import SweepError
+
+    port = _free_port()
+    with pytest.raises(SweepError, match=rf"cannot reach the Dask scheduler at tcp://127.0.0.1:{port} within "
+                                         rf"{CONNECT_TIMEOUT:g} s"):
+        run_sweep("test-square", [{"seed": 1}], tmp_path / "a", scheduler=f"tcp://127.0.0.1:{port}", progress=False)
+    assert not (tmp_path / "a").exists()
+
+    server = socket.create_server(("127.0.0.1", 0))
+    connections = []
+
+    def answer_http():
+        while True:
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                return
+            connections.append(conn)
+            conn.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+
+    threading.Thread(target=answer_http, daemon=True).start()
+    spec = tmp_path / "spec.json"
+    spec.write_text(json.dumps({"task": "deep-linear-ladder", "grid": {"seed": [1]}, "workers": 0}))
+    address = f"tcp://127.0.0.1:{server.getsockname()[1]}"
+    started = time.monotonic()
+    try:                 # in a process of its own: the half-made client used to be collected at its exit
+        proc = subprocess.run([sys.executable, "-m", "symsaddle", "sweep", str(spec), "--out", str(tmp_path / "b"),
+                               "--scheduler", address], capture_output=True, text=True, timeout=120)
+    finally:
+        server.close()
+        for conn in connections:
+            conn.close()
+    assert proc.returncode == 1, proc.stderr
+    assert proc.stderr.startswith(f"symsaddle: error: no Dask scheduler answered at {address} within "
+                                  f"{CONNECT_TIMEOUT:g} s"), proc.stderr
+    assert "Traceback" not in proc.stderr and "Exception ignored" not in proc.stderr
+    assert time.monotonic() - started < 2 * CONNECT_TIMEOUT + 20
+    assert not list((tmp_path / "b").iterdir())
+
+
+def test_specifications_are_checked_as_documented(tmp_path, capsys):
+    """An empty range is refused like an empty list; a parameter both on the grid and fixed is refused, named;
+    list entries are checked against the task's declared entry type before any task runs."""
+    for empty in ({"range": [5, 2]}, {"range": [0]}, {"range": [0, 5, -1]}, []):
+        with pytest.raises(SweepSpecError, match="grid axis 'seed'.*(empty|non-empty)"):
+            SweepSpec.from_mapping({"task": "test-square", "grid": {"seed": empty}})
+    assert SweepSpec.from_mapping({"task": "test-square", "grid": {"seed": {"range": [5, 2, -1]}}}).parameter_sets() \
+        == [{"seed": 5}, {"seed": 4}, {"seed": 3}]
+    with pytest.raises(SweepSpecError, match="'seed' is both a grid axis and a fixed parameter"):
+        SweepSpec.from_mapping({"task": "test-square", "grid": {"seed": [1, 2]}, "fixed": {"seed": 3}})
+    with pytest.raises(SweepSpecError, match="parameter 'seed' given both in a parameter set and in fixed"):
+        run_sweep("test-square", [{"seed": 1}], tmp_path / "f", fixed={"seed": 2}, workers=0)
+    for widths, msg in (([["a"]], r"'widths' must be a list of int; entry 0 is \['a'\]"),
+                        ([5, "5", 5], "'widths' must be a list of int; entry 1 is '5'"),
+                        ([5, True, 5], "'widths' must be a list of int; entry 1 is True"),
+                        ([5, 2.0, 5], "'widths' must be a list of int; entry 1 is 2.0"),
+                        ([5, 0, 5], "'widths' entry 1 must be a finite number ≥ 1; got 0")):
+        spec = SweepSpec.from_mapping({"task": "deep-linear-ladder", "grid": {"seed": [1], "widths": [widths]}})
+        with pytest.raises(SweepSpecError, match=msg):
+            spec.check()
+    spec = tmp_path / "spec.toml"
+    spec.write_text('task = "deep-linear-ladder"\n[grid]\nseed = [1]\nwidths = [["a"]]\n')
+    assert main(["sweep", str(spec), "--out", str(tmp_path / "w"), "--workers", "0"]) == 2
+    assert "'widths' must be a list of int; entry 0 is 'a'" in capsys.readouterr().err and not (tmp_path / "w").exists()
+    spec.write_text('task = "deep-linear-ladder"\n[grid]\nseed = { range = [5, 2] }\n')
+    assert main(["sweep", str(spec), "--out", str(tmp_path / "r"), "--workers", "0"]) == 2
+    assert "the range [5, 2] is empty" in capsys.readouterr().err and not (tmp_path / "r").exists()
+
+
+def test_sweep_out_follows_the_out_rule(tmp_path, capsys):
+    """--out into a folder holding other files (here a saddles-like output) is refused without --force; the
+    sweep's own folder resumes without it; another sweep's folder is refused even with --force."""
+    spec = tmp_path / "spec.json"
+    spec.write_text(json.dumps({"task": "test-square", "grid": {"seed": [1, 2]}}))
+    other = tmp_path / "saddles"
+    other.mkdir()
+    (other / "result.json").write_text("{}")
+    assert main(["sweep", str(spec), "--out", str(other), "--workers", "0"]) == 2
+    assert "already holds files; pass --force" in capsys.readouterr().err
+    assert sorted(p.name for p in other.iterdir()) == ["result.json"]
+    assert main(["sweep", str(spec), "--out", str(other), "--workers", "0", "--force", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["ran"] == 2
+    own = tmp_path / "own"
+    assert main(["sweep", str(spec), "--out", str(own), "--workers", "0", "--json"]) == 0
+    capsys.readouterr()
+    assert main(["sweep", str(spec), "--out", str(own), "--workers", "0", "--json"]) == 0      # resumes
+    assert json.loads(capsys.readouterr().out)["skipped"] == 2
+    spec.write_text(json.dumps({"task": "deep-linear-ladder", "grid": {"seed": [1]}}))
+    assert main(["sweep", str(spec), "--out", str(own), "--workers", "0", "--force"]) == 2
+    assert "holds results of sweep task 'test-square'" in capsys.readouterr().err

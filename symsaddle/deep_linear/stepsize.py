@@ -21,6 +21,10 @@ over-estimates α, so the bound stays valid), and δ = M^{2/N}/(N(N + 1)²) (see
 which gives K_δ = (1 + 1/N) M^{2/N}. Seed 001 trains ‖Y − W X‖_F² = 2 L^N: GD with step h
 on it is GD with step 2h on L^N, so its admissible step is half the bound
 (``eta_objective``).
+
+Every loss this module reports — ``StepSizeBound.loss0``, ``LadderRun.final_loss``, the loss
+curves — is in the slice's convention, seed 001's ‖Y − W X‖_F² (eq. (4); ``objective(...,
+normalization=2)``), the loss GD trains here; the theorem's L^N is half of it.
 """
 
 from __future__ import annotations
@@ -54,11 +58,12 @@ class BoundStatus(str, Enum):
 
 @dataclass(frozen=True)
 class StepSizeBound:
-    """The quantities of the theorem for one initialisation; ``eta`` is None when α ≥ 1."""
+    """The quantities of the theorem for one initialisation; ``eta`` is None when α ≥ 1. ``loss0`` is in the
+    slice's convention ‖Y − W(0)X‖_F² = 2 L^N(W(0)), as the ladder's ``final_loss``."""
 
     N: int
     m_formula: MFormula
-    loss0: float            # L^N(W(0)) = ½‖Y − W(0)X‖_F²
+    loss0: float            # ‖Y − W(0)X‖_F² (seed 001 eq. (4)) = 2 L^N(W(0))
     M: float
     delta: float
     balancedness: float     # αδ
@@ -110,7 +115,7 @@ def step_size_bound(X, Y, weights: Sequence[np.ndarray], *, m_formula: MFormula 
         raise SingularMatrixError(f"XXᵀ is singular (σ_min(X) = {s[-1]:.3e}); the theorem needs it invertible")
     formula = MFormula(m_formula)
     N = len(weights)
-    loss0 = 0.5 * float(np.linalg.norm(Y - product(weights) @ X) ** 2)
+    loss0 = float(np.linalg.norm(Y - product(weights) @ X) ** 2)         # ‖·‖_F² = 2 L^N(W(0))
     M = corrected_M(X, Y, weights) if formula is MFormula.CORRECTED else report_M(X, Y, weights)
     d = float(delta) if delta is not None else M ** (2 / N) / (N * (N + 1) ** 2)
     if not d > 0:
@@ -122,7 +127,7 @@ def step_size_bound(X, Y, weights: Sequence[np.ndarray], *, m_formula: MFormula 
          + np.sqrt(np.e) * N * K ** (N / 2 - 1) * np.linalg.norm(X @ Y.T, 2))
     if alpha >= 1:
         return StepSizeBound(N, formula, loss0, M, d, bal, alpha, K, float(B), BoundStatus.NOT_APPLICABLE, None, None)
-    eta = 2 * (1 - alpha) * d / (4 * loss0 + (1 - alpha) * d * B)
+    eta = 2 * (1 - alpha) * d / (2 * loss0 + (1 - alpha) * d * B)         # 4 L^N(W(0)) = 2 loss0
     return StepSizeBound(N, formula, loss0, M, d, bal, alpha, K, float(B), BoundStatus.APPLICABLE,
                          float(eta), float(eta) / 2)
 
@@ -146,6 +151,8 @@ class RunOutcome(str, Enum):
 
 @dataclass(frozen=True)
 class LadderRun:
+    """One rung: its step on ‖Y − W X‖_F², how it ended, and ‖Y − W X‖_F² at its last epoch (None if diverged)."""
+
     step: float
     outcome: RunOutcome
     final_loss: float | None
@@ -298,7 +305,8 @@ def doubling_experiment(networks: Sequence[Network], *, epochs: int = 5000, star
 @sweepable("deep-linear-ladder", "the step-doubling ladder of one random deep linear network (Nguegnang et al. 2021 "
                                   "set-up; Chen, Choi & Scialanga's course report §5.4)",
            parameters=(CaseOption("seed", int, 0, "random seed of the network", minimum=0),
-                       CaseOption("widths", list, [5, 5, 5, 5], "layer widths d_0 … d_N (input first)"),
+                       CaseOption("widths", list, [5, 5, 5, 5], "layer widths d_0 … d_N (input first)",
+                                  items=int, minimum=1),
                        CaseOption("epochs", int, 5000, "gradient-descent epochs per step size", minimum=WINDOW,
                                   strict=True),
                        CaseOption("m_formula", str, MFormula.CORRECTED.value, "the bound's M formula",
