@@ -60,7 +60,7 @@ import numpy as np
 import sympy as sp
 
 from ._activations import MPMATH_FUNCTIONS, Step
-from ._derivatives import MAX_DIRECTIONAL_ORDER, direction_symbols
+from ._derivatives import MAX_DIRECTIONAL_ORDER
 from ._objective import Objective
 from .errors import CrossCheckError, ShapeError
 from .protocol import require_kernel
@@ -240,15 +240,23 @@ def magnitude(expr: sp.Expr) -> sp.Expr:
 # the reference: SymPy derivatives of the loss expression, evaluated in mpmath
 
 
+def _identifier_symbols(symbols, prefix: str) -> list[sp.Symbol]:
+    """Symbols named ``prefix0, prefix1, ...`` with the assumptions of ``symbols``: lambdify takes
+    them as they are, while it would replace each name that is not a Python identifier (w_{1,2},
+    xi_{3}) by a Dummy in a pass of its own over the expressions, O(P × expression size)."""
+    return [sp.Symbol(f"{prefix}{i}", **s.assumptions0) for i, s in enumerate(symbols)]
+
+
 class _LossReference:
     """ℓ(f(x; θ), y) and its SymPy derivatives (derived here), lambdified to mpmath together
     with their magnitudes. Built once per (model, loss); the full Hessian (P(P+1)/2
     derivatives) and the line derivatives are derived on first use."""
 
     def __init__(self, sample):
-        self.loss = sample.sample_loss
-        self.theta = list(sample.parameters)
-        self.data = [list(sample.inputs), list(sample.labels)]
+        self.theta = _identifier_symbols(sample.parameters, "theta")
+        self.data = [_identifier_symbols(sample.inputs, "x"), _identifier_symbols(sample.labels, "y")]
+        renamed = zip([*sample.parameters, *sample.inputs, *sample.labels], [*self.theta, *self.data[0], *self.data[1]])
+        self.loss = sample.sample_loss.xreplace(dict(renamed))
         self.P = len(self.theta)
         self._grad = [sp.diff(self.loss, p) for p in self.theta]
         self.upper = [(p, q) for p in range(self.P) for q in range(p, self.P)]
@@ -259,8 +267,8 @@ class _LossReference:
         self._hessian: Callable | None = None
         self._directional: dict[int, Callable] = {}
         self._mixed: Callable | None = None
-        self.directions = list(direction_symbols(self.P))
-        self.second_directions = [sp.Symbol(f"eta_{{{p + 1}}}", real=True) for p in range(self.P)]
+        self.directions = [sp.Symbol(f"xi{p}", real=True) for p in range(self.P)]
+        self.second_directions = [sp.Symbol(f"eta{p}", real=True) for p in range(self.P)]
         self._t = sp.Symbol("t", real=True)
         self._line = [self.loss.xreplace({p: p + self._t * xi for p, xi in zip(self.theta, self.directions)})]
 
