@@ -5,7 +5,8 @@
 ``objective.compile()``) returns at each point θ (and direction u) with:
 
 1. **the reference** R: the per-sample loss expression ℓ(f(x; θ), y) itself, differentiated
-   by SymPy *in this module* (∂ℓ/∂θ_p, the Hessian as the Jacobian of that gradient, and
+   by SymPy *in this module* (∂ℓ/∂θ_p, the Hessian as the Jacobian of that gradient, or along
+   lines as u_iᵀ∇²ℓ u_j = ∂²/∂s∂t ℓ(θ + t u_i + s u_j)|₀, and
    Dᵏℓ[u] = dᵏ/dtᵏ ℓ(θ + t u)|₀), evaluated in mpmath at ``dps`` digits from the exact float
    inputs and summed over the objective's rows (its samples, or the pseudo-samples of
    ``from_moments`` / ``from_r_factor``). It uses none of the kernels' assembly (model-level
@@ -14,13 +15,33 @@
    precision) of the loss *value* L(θ) in mpmath, which uses no symbolic derivative at all and
    so also checks the differentiation rules (``fdiff``) that R and the kernels share;
 3. **finite differences** F of the kernel's own lower-order quantities with one Richardson
-   step: the gradient from values, the Hessian from gradients, D³ and D⁴ from uᵀ∇²L(θ + tu)u.
+   step: the gradient from values, the Hessian from gradients (u_iᵀ∇²L u_j from u_i·∇L(θ + t u_j)),
+   D³ and D⁴ from uᵀ∇²L(θ + tu)u.
+
+The Hessian: every entry, or along lines
+----------------------------------------
+``hessian="full"`` compares all P² entries; R needs P(P+1)/2 SymPy derivatives (and M as many
+``mpmath.diff`` calls): 26 s for P = 24 (``symsaddle check two_layer --d-in 3 --width 6``, 2
+points), more than an hour for P = 250. ``hessian="lines"`` compares the k(k+1)/2 entries
+u_iᵀ∇²L u_j (i ≤ j) of k = ``lines`` fixed unit directions (:func:`line_directions`, seeded):
+R is one mixed line derivative, M ``mpmath.diff`` in the plane (s, t), F Richardson differences of
+u_i·∇L along u_j, and the kernel's Hessian is contracted without rounding error (error-free
+products summed by ``math.fsum``: one rounding, independent of BLAS). The directions are dense,
+every |u_jp| ≥ 1/(2√P), so a wrong entry H_ab moves every u_iᵀHu_j by ≥ |δH_ab|/(4P); it is
+caught when that exceeds the entry's allowance (C + m)·u·S_ij, S_ij ≈ Σ_pq |u_ip| S_pq |u_jq| ≈
+‖S‖₁/P: one entry wrong by 10⁻⁶ relative is caught when |H_ab| ≳ 4·10⁶·(C + m)·u·‖S‖₁/P. For
+two-layer tanh nets with n = 5 that is every entry at P = 30 (margin ≥ 138; tests/test_check.py
+checks P = 6 and 30) and the larger 49 % of the entries at P = 250 (the largest with a margin of
+700); larger errors, or errors in many entries, are seen in more. ``"auto"`` (the
+default) compares every entry for P ≤ ``FULL_HESSIAN_MAX_PARAMETERS`` and along lines above.
+The gradient (P entries) is always compared entry by entry.
 
 Error bounds, per entry (u = 2⁻⁵³, S = the entry's magnitude, see below)
 -----------------------------------------------------------------------
 * kernel:  |K − R| ≤ (C + m)·u·(S + tiny), C = ``CheckTolerances.kernel_operations``
   (operations along one path through a per-sample expression) and m the number of rows
-  summed (recursive summation adds ≤ m·u·S); ``tiny`` = 2.2e-308 is gradual underflow.
+  summed (recursive summation adds ≤ m·u·S); ``tiny`` = 2.2e-308 is gradual underflow. Along
+  lines the exact contraction of the kernel's Hessian adds one rounding, ≤ u·S, within C.
 * mpmath.diff:  |M − R| ≤ 10^{−d}·(S + S_min), d = ``CheckTolerances.mpmath_diff_digits``,
   S_min the smallest non-zero magnitude at that point. M runs at dps + log₁₀(S_value/S_min)
   digits, so its own error is ≈ 10^{−dps}·S_min.
@@ -28,8 +49,10 @@ Error bounds, per entry (u = 2⁻⁵³, S = the entry's magnitude, see below)
   R₁(h) = (4D(h/2) − D(h))/3 the Richardson-extrapolated central difference (error O(h⁴)),
   so |R₁(h/2) − R₁(h)|/15 estimates the truncation error of R₁(h/2), and ρ the worst-case
   propagation of a rounding error δ = r·u·(S + tiny) per kernel evaluation (r = ``fd_rounding``)
-  through the difference quotients (6δ/h for first, 272δ/(3h²) for second differences). Steps: h = 2ℓu^{1/5} (first) and
-  2ℓu^{1/6} (second differences), ℓ = √(S_value/max S_hessian) the objective's length scale.
+  through the difference quotients (6δ/h for first, 272δ/(3h²) for second differences); for a
+  contraction left_i·∇L δ = r·u·(Σ_p |left_ip| S_p + tiny), for uᵀ∇²L u the magnitude of D²L[u].
+  Steps: h = 2ℓu^{1/5} (first) and 2ℓu^{1/6} (second differences), ℓ = √(S_value/max S_hessian)
+  the objective's length scale (S_hessian: of the compared Hessian entries, full or along lines).
 
 The magnitude S of an entry is its condition number: c·Σ_i |e_i|, where |e| is the
 per-sample derivative expression e evaluated with every sum replaced by the sum of the
@@ -72,7 +95,7 @@ UNIT_ROUNDOFF = 2.0**-53
 TINY = float(np.finfo(float).tiny)
 _MPMATH = [MPMATH_FUNCTIONS, "mpmath"]
 #: Largest P whose Hessian ``hessian="auto"`` checks entry by entry (P(P+1)/2 SymPy derivatives:
-#: about a minute at this size, see the module docstring); above it, along lines.
+#: half a minute at this size, see the module docstring); above it, along lines.
 FULL_HESSIAN_MAX_PARAMETERS = 24
 #: Number k of line directions u_1..u_k in ``hessian="lines"`` (k(k+1)/2 entries u_iᵀ∇²L u_j).
 DEFAULT_LINE_DIRECTIONS = 6
