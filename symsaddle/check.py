@@ -553,6 +553,15 @@ def _richardson_second(F: Callable[[np.ndarray], np.ndarray], h: float):
 # ---------------------------------------------------------------------------------------
 
 
+def hessian_mode(requested: str, P: int) -> str:
+    """"full" or "lines": ``requested`` itself, or for "auto" full iff P ≤ FULL_HESSIAN_MAX_PARAMETERS."""
+    if requested not in HESSIAN_MODES:
+        raise ValueError(f"hessian must be one of {', '.join(HESSIAN_MODES)}, got {requested!r}")
+    if requested != "auto":
+        return requested
+    return "full" if P <= FULL_HESSIAN_MAX_PARAMETERS else "lines"
+
+
 def cross_check(objective, points, directions=None, *, kernel=None, orders: Sequence[int] = (1, 2, 3, 4),
                 dps: int = 50, seed: int = 0, tolerances: CheckTolerances | None = None,
                 mpmath_diff: bool = True, raise_on_failure: bool = True, hessian: str = "auto",
@@ -594,11 +603,9 @@ def cross_check(objective, points, directions=None, *, kernel=None, orders: Sequ
     for k in orders:
         if not isinstance(k, (int, np.integer)) or not 1 <= k <= MAX_DIRECTIONAL_ORDER:
             raise ValueError(f"orders must lie in 1..{MAX_DIRECTIONAL_ORDER}, got {k!r}")
-    if hessian not in HESSIAN_MODES:
-        raise ValueError(f"hessian must be one of {', '.join(HESSIAN_MODES)}, got {hessian!r}")
     if isinstance(lines, bool) or not isinstance(lines, (int, np.integer)) or lines < 1:
         raise ValueError(f"lines (the number of line directions) must be an integer ≥ 1, got {lines!r}")
-    mode = hessian if hessian != "auto" else ("full" if P <= FULL_HESSIAN_MAX_PARAMETERS else "lines")
+    mode = hessian_mode(hessian, P)
     tol = tolerances or CheckTolerances()
     kernel = objective.compile() if kernel is None else require_kernel(kernel, "cross_check(kernel=...)")
     if getattr(kernel, "P", P) != P:

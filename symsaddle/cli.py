@@ -244,7 +244,7 @@ def cmd_check(args) -> dict:
     import numpy as np
 
     from ._objective import Objective
-    from .check import FULL_HESSIAN_MAX_PARAMETERS, cross_check
+    from .check import cross_check, hessian_mode
     from .reports import plural
 
     model = _model(args)
@@ -256,9 +256,9 @@ def cmd_check(args) -> dict:
     obj = Objective(model, X, y, loss=args.loss, normalization=args.normalization)
     P = model.n_parameters
     points = rng.normal(size=(args.points, P))
-    full = args.hessian == "full" or (args.hessian == "auto" and P <= FULL_HESSIAN_MAX_PARAMETERS)
     how = (f"the exact reference differentiates the loss P(P+1)/2 = {P * (P + 1) // 2} times in SymPy: minutes "
-           f"from P ≈ 40 on" if full else f"the Hessian along {plural(args.lines, 'line')}")
+           f"from P ≈ 40 on" if hessian_mode(args.hessian, P) == "full"
+           else f"the Hessian along {plural(args.lines, 'line')}")
     with _heartbeat(f"check {args.model}, P = {P} ({how})"):
         report = cross_check(obj, points, seed=args.seed, raise_on_failure=False, hessian=args.hessian,
                              lines=args.lines)
@@ -468,8 +468,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--hessian", choices=HESSIAN_MODES, default="auto",
                    help="how the Hessian is compared: 'full' every entry (P(P+1)/2 symbolic derivatives: minutes "
                         "from P ≈ 40 on), 'lines' the entries u_iᵀ∇²L u_j of --lines fixed dense unit directions "
-                        "(seconds to minutes at P in the hundreds; an error in one entry H_ab shows in every "
-                        f"u_iᵀ∇²L u_j), 'auto' full for P ≤ {FULL_HESSIAN_MAX_PARAMETERS}, else lines (default auto)")
+                        "(minutes at P in the hundreds; a wrong entry H_ab shifts every u_iᵀ∇²L u_j by ≥ |δH_ab|/(4P), "
+                        "seen when above their rounding allowance), 'auto' full for "
+                        f"P ≤ {FULL_HESSIAN_MAX_PARAMETERS}, else lines (default auto)")
     p.add_argument("--lines", type=_integer(1), default=DEFAULT_LINE_DIRECTIONS,
                    help=f"number k of line directions of --hessian lines: k(k+1)/2 compared entries per point "
                         f"(≥ 1; default {DEFAULT_LINE_DIRECTIONS})")
