@@ -45,12 +45,13 @@ def random_objectives(draw):
     return obj, points, seed
 
 
-def _check_every_family(case):
+def _check_every_family(case, hessian="auto"):
     obj, points, seed = case
-    report = cross_check(obj, points, seed=seed)
+    report = cross_check(obj, points, seed=seed, hessian=hessian)
     assert report.passed and report.status is CheckStatus.PASSED
     assert {c.method for c in report.comparisons} == {"kernel", "mpmath.diff", "finite differences"}
-    assert {"value", "gradient", "hessian", "D^3 L[u]", "D^4 L[u]"} <= {c.quantity for c in report.comparisons}
+    second = "H[u_i, u_j]" if hessian == "lines" else "hessian"
+    assert {"value", "gradient", second, "D^3 L[u]", "D^4 L[u]"} <= {c.quantity for c in report.comparisons}
 
 
 @pytest.mark.slow
@@ -65,6 +66,13 @@ def test_cross_check_passes_every_family(case):
 @given(random_objectives())
 def test_cross_check_passes_every_family_many(case):
     _check_every_family(case)
+
+
+@pytest.mark.slow
+@settings(max_examples=12, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(random_objectives())
+def test_cross_check_along_lines_passes_every_family(case):
+    _check_every_family(case, hessian="lines")
 
 
 class Mutated:
