@@ -441,6 +441,8 @@ def _exact_sum_of_products(a, b, c=1.0) -> float:
     floats each without error, summed by ``math.fsum``. The contraction then adds one rounding
     (≤ u·|result|) whatever the order, BLAS build or thread count."""
     a, b, c = np.broadcast_arrays(np.asarray(a, float), np.asarray(b, float), np.asarray(c, float))
+    if not (np.isfinite(a).all() and np.isfinite(b).all() and np.isfinite(c).all()):
+        return float(np.sum(a * b * c))             # NaN or ±inf: a kernel's failure, reported as such
     p, e = _two_product(a, b)
     parts = [*_two_product(p, c), *_two_product(e, c)]
     return math.fsum(np.concatenate([x.ravel() for x in parts]))
