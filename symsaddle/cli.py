@@ -466,8 +466,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=_integer(0), default=0,
                    help="random seed of the data, of θ and of the line directions (default 0)")
     p.add_argument("--hessian", choices=HESSIAN_MODES, default="auto",
-                   help="how the Hessian is compared: 'full' every entry (P(P+1)/2 symbolic derivatives: minutes "
-                        "from P ≈ 40 on), 'lines' the entries u_iᵀ∇²L u_j of --lines fixed dense unit directions "
+                   help="how the Hessian is compared: 'full' every entry (P(P+1)/2 symbolic derivatives: a minute "
+                        "at P = 50, over an hour at P = 250), 'lines' the entries u_iᵀ∇²L u_j of --lines fixed dense unit directions "
                         "(minutes at P in the hundreds; a wrong entry H_ab shifts every u_iᵀ∇²L u_j by ≥ |δH_ab|/(4P), "
                         "seen when above their rounding allowance), 'auto' full for "
                         f"P ≤ {FULL_HESSIAN_MAX_PARAMETERS}, else lines (default auto)")
