@@ -5,7 +5,8 @@
 ``objective.compile()``) returns at each point θ (and direction u) with:
 
 1. **the reference** R: the per-sample loss expression ℓ(f(x; θ), y) itself, differentiated
-   by SymPy *in this module* (∂ℓ/∂θ_p, the Hessian as the Jacobian of that gradient, and
+   by SymPy *in this module* (∂ℓ/∂θ_p, the Hessian as the Jacobian of that gradient, or along
+   lines as u_iᵀ∇²ℓ u_j = ∂²/∂s∂t ℓ(θ + t u_i + s u_j)|₀, and
    Dᵏℓ[u] = dᵏ/dtᵏ ℓ(θ + t u)|₀), evaluated in mpmath at ``dps`` digits from the exact float
    inputs and summed over the objective's rows (its samples, or the pseudo-samples of
    ``from_moments`` / ``from_r_factor``). It uses none of the kernels' assembly (model-level
@@ -14,13 +15,33 @@
    precision) of the loss *value* L(θ) in mpmath, which uses no symbolic derivative at all and
    so also checks the differentiation rules (``fdiff``) that R and the kernels share;
 3. **finite differences** F of the kernel's own lower-order quantities with one Richardson
-   step: the gradient from values, the Hessian from gradients, D³ and D⁴ from uᵀ∇²L(θ + tu)u.
+   step: the gradient from values, the Hessian from gradients (u_iᵀ∇²L u_j from u_i·∇L(θ + t u_j)),
+   D³ and D⁴ from uᵀ∇²L(θ + tu)u.
+
+The Hessian: every entry, or along lines
+----------------------------------------
+``hessian="full"`` compares all P² entries; R needs P(P+1)/2 SymPy derivatives (and M as many
+``mpmath.diff`` calls): 26 s for P = 24 (``symsaddle check two_layer --d-in 3 --width 6``, 2
+points), more than an hour for P = 250. ``hessian="lines"`` compares the k(k+1)/2 entries
+u_iᵀ∇²L u_j (i ≤ j) of k = ``lines`` fixed unit directions (:func:`line_directions`, seeded):
+R is one mixed line derivative, M ``mpmath.diff`` in the plane (s, t), F Richardson differences of
+u_i·∇L along u_j, and the kernel's Hessian is contracted without rounding error (error-free
+products summed by ``math.fsum``: one rounding, independent of BLAS). The directions are dense,
+every |u_jp| ≥ 1/(2√P), so a wrong entry H_ab moves every u_iᵀHu_j by ≥ |δH_ab|/(4P); it is
+caught when that exceeds the entry's allowance (C + m)·u·S_ij, S_ij ≈ Σ_pq |u_ip| S_pq |u_jq| ≈
+‖S‖₁/P: one entry wrong by 10⁻⁶ relative is caught when |H_ab| ≳ 4·10⁶·(C + m)·u·‖S‖₁/P. For
+two-layer tanh nets with n = 5 that is every entry at P = 30 (margin ≥ 138; tests/test_check.py
+checks P = 6 and 30) and the larger 49 % of the entries at P = 250 (the largest with a margin of
+700; an error of 10⁻⁴ relative in 95 %, of 10⁻³ in 99 %); errors in many entries are seen sooner. ``"auto"`` (the
+default) compares every entry for P ≤ ``FULL_HESSIAN_MAX_PARAMETERS`` and along lines above.
+The gradient (P entries) is always compared entry by entry.
 
 Error bounds, per entry (u = 2⁻⁵³, S = the entry's magnitude, see below)
 -----------------------------------------------------------------------
 * kernel:  |K − R| ≤ (C + m)·u·(S + tiny), C = ``CheckTolerances.kernel_operations``
   (operations along one path through a per-sample expression) and m the number of rows
-  summed (recursive summation adds ≤ m·u·S); ``tiny`` = 2.2e-308 is gradual underflow.
+  summed (recursive summation adds ≤ m·u·S); ``tiny`` = 2.2e-308 is gradual underflow. Along
+  lines the exact contraction of the kernel's Hessian adds one rounding, ≤ u·S, within C.
 * mpmath.diff:  |M − R| ≤ 10^{−d}·(S + S_min), d = ``CheckTolerances.mpmath_diff_digits``,
   S_min the smallest non-zero magnitude at that point. M runs at dps + log₁₀(S_value/S_min)
   digits, so its own error is ≈ 10^{−dps}·S_min.
@@ -28,8 +49,10 @@ Error bounds, per entry (u = 2⁻⁵³, S = the entry's magnitude, see below)
   R₁(h) = (4D(h/2) − D(h))/3 the Richardson-extrapolated central difference (error O(h⁴)),
   so |R₁(h/2) − R₁(h)|/15 estimates the truncation error of R₁(h/2), and ρ the worst-case
   propagation of a rounding error δ = r·u·(S + tiny) per kernel evaluation (r = ``fd_rounding``)
-  through the difference quotients (6δ/h for first, 272δ/(3h²) for second differences). Steps: h = 2ℓu^{1/5} (first) and
-  2ℓu^{1/6} (second differences), ℓ = √(S_value/max S_hessian) the objective's length scale.
+  through the difference quotients (6δ/h for first, 272δ/(3h²) for second differences); for a
+  contraction left_i·∇L δ = r·u·(Σ_p |left_ip| S_p + tiny), for uᵀ∇²L u the magnitude of D²L[u].
+  Steps: h = 2ℓu^{1/5} (first) and 2ℓu^{1/6} (second differences), ℓ = √(S_value/max S_hessian)
+  the objective's length scale (S_hessian: of the compared Hessian entries, full or along lines).
 
 The magnitude S of an entry is its condition number: c·Σ_i |e_i|, where |e| is the
 per-sample derivative expression e evaluated with every sum replaced by the sum of the
@@ -60,7 +83,7 @@ import numpy as np
 import sympy as sp
 
 from ._activations import MPMATH_FUNCTIONS, Step
-from ._derivatives import MAX_DIRECTIONAL_ORDER, direction_symbols
+from ._derivatives import MAX_DIRECTIONAL_ORDER
 from ._objective import Objective
 from .errors import CrossCheckError, ShapeError
 from .protocol import require_kernel
@@ -71,6 +94,14 @@ UNIT_ROUNDOFF = 2.0**-53
 #: Smallest normal float64: below it the absolute precision is 2⁻¹⁰⁷⁴ = u·tiny.
 TINY = float(np.finfo(float).tiny)
 _MPMATH = [MPMATH_FUNCTIONS, "mpmath"]
+#: Largest P whose Hessian ``hessian="auto"`` checks entry by entry (P(P+1)/2 SymPy derivatives:
+#: half a minute at this size, see the module docstring); above it, along lines.
+FULL_HESSIAN_MAX_PARAMETERS = 24
+#: Number k of line directions u_1..u_k in ``hessian="lines"`` (k(k+1)/2 entries u_iᵀ∇²L u_j).
+DEFAULT_LINE_DIRECTIONS = 6
+HESSIAN_MODES = ("auto", "full", "lines")
+#: The quantity name of the Hessian along lines.
+LINES_QUANTITY = "H[u_i, u_j]"
 
 
 @dataclass(frozen=True)
@@ -129,7 +160,12 @@ class Comparison:
 
 @dataclass(frozen=True)
 class CheckReport:
-    """Result of :func:`cross_check`: one row per (quantity, method)."""
+    """Result of :func:`cross_check`: one row per (quantity, method).
+
+    ``hessian`` is how the Hessian was compared: "full" (every entry, quantity "hessian") or
+    "lines" (the k(k+1)/2 entries u_iᵀ∇²L u_j, i ≤ j, of ``line_directions`` = k fixed unit
+    directions, quantity "H[u_i, u_j]"; k = 0 in full mode).
+    """
 
     objective: str
     kernel: str
@@ -137,6 +173,16 @@ class CheckReport:
     reference: str
     tolerances: CheckTolerances
     comparisons: tuple[Comparison, ...] = field(default=())
+    hessian: str = "full"
+    line_directions: int = 0
+
+    @property
+    def hessian_description(self) -> str:
+        if self.hessian == "lines":
+            k = self.line_directions
+            return (f"Hessian along lines: u_iᵀ∇²L u_j for {plural(k, 'fixed unit direction')} "
+                    f"({k * (k + 1) // 2} entries per point)")
+        return "Hessian: every entry"
 
     @property
     def status(self) -> CheckStatus:
@@ -158,11 +204,12 @@ class CheckReport:
                 f"{c.worst_ratio:.3g} | {'yes' if c.passed else 'NO (' + c.worst_entry + ')'}"
                 + (f" ({plural(c.skipped_points, 'point')} skipped: kink)" if c.skipped_points else "") + " |"
                 for c in self.comparisons]
-        return "\n".join([head, *rows])
+        return "\n".join([self.hessian_description, "", head, *rows])
 
     def to_dict(self) -> dict:
         return {"objective": self.objective, "kernel": self.kernel, "n_points": self.n_points,
                 "reference": self.reference, "status": self.status.value, "passed": self.passed,
+                "hessian": self.hessian, "line_directions": self.line_directions,
                 "tolerances": asdict(self.tolerances), "comparisons": [asdict(c) for c in self.comparisons]}
 
     def to_json(self) -> str:
@@ -216,25 +263,35 @@ def magnitude(expr: sp.Expr) -> sp.Expr:
 # the reference: SymPy derivatives of the loss expression, evaluated in mpmath
 
 
+def _identifier_symbols(symbols, prefix: str) -> list[sp.Symbol]:
+    """Symbols named ``prefix0, prefix1, ...`` with the assumptions of ``symbols``: lambdify takes
+    them as they are, while it would replace each name that is not a Python identifier (w_{1,2},
+    xi_{3}) by a Dummy in a pass of its own over the expressions, O(P × expression size)."""
+    return [sp.Symbol(f"{prefix}{i}", **s.assumptions0) for i, s in enumerate(symbols)]
+
+
 class _LossReference:
     """ℓ(f(x; θ), y) and its SymPy derivatives (derived here), lambdified to mpmath together
-    with their magnitudes. Built once per (model, loss)."""
+    with their magnitudes. Built once per (model, loss); the full Hessian (P(P+1)/2
+    derivatives) and the line derivatives are derived on first use."""
 
     def __init__(self, sample):
-        self.loss = sample.sample_loss
-        self.theta = list(sample.parameters)
-        self.data = [list(sample.inputs), list(sample.labels)]
+        self.theta = _identifier_symbols(sample.parameters, "theta")
+        self.data = [_identifier_symbols(sample.inputs, "x"), _identifier_symbols(sample.labels, "y")]
+        renamed = zip([*sample.parameters, *sample.inputs, *sample.labels], [*self.theta, *self.data[0], *self.data[1]])
+        self.loss = sample.sample_loss.xreplace(dict(renamed))
         self.P = len(self.theta)
-        grad = [sp.diff(self.loss, p) for p in self.theta]
+        self._grad = [sp.diff(self.loss, p) for p in self.theta]
         self.upper = [(p, q) for p in range(self.P) for q in range(p, self.P)]
-        hess = [sp.diff(grad[p], self.theta[q]) for p, q in self.upper]
-        args = [self.theta, *self.data]
-        self.value_fn = sp.lambdify(args, self.loss, modules=_MPMATH, cse=True)
-        self._value = self._compile(args, [self.loss])
-        self._gradient = self._compile(args, grad)
-        self._hessian = self._compile(args, hess)
+        self._args = [self.theta, *self.data]
+        self.value_fn = sp.lambdify(self._args, self.loss, modules=_MPMATH, cse=True)
+        self._value = self._compile(self._args, [self.loss])
+        self._gradient = self._compile(self._args, self._grad)
+        self._hessian: Callable | None = None
         self._directional: dict[int, Callable] = {}
-        self.directions = list(direction_symbols(self.P))
+        self._mixed: Callable | None = None
+        self.directions = [sp.Symbol(f"xi{p}", real=True) for p in range(self.P)]
+        self.second_directions = [sp.Symbol(f"eta{p}", real=True) for p in range(self.P)]
         self._t = sp.Symbol("t", real=True)
         self._line = [self.loss.xreplace({p: p + self._t * xi for p, xi in zip(self.theta, self.directions)})]
 
@@ -242,13 +299,36 @@ class _LossReference:
     def _compile(args, exprs):
         return sp.lambdify(args, list(exprs) + [magnitude(e) for e in exprs], modules=_MPMATH, cse=True)
 
+    def hessian_fn(self) -> Callable:
+        """∂²ℓ/∂θ_p∂θ_q for p ≤ q (``upper``), the Jacobian of the gradient."""
+        if self._hessian is None:
+            hess = [sp.diff(self._grad[p], self.theta[q]) for p, q in self.upper]
+            self._hessian = self._compile(self._args, hess)
+        return self._hessian
+
+    def _line_derivative(self, order: int) -> sp.Expr:
+        """dᵏ/dtᵏ ℓ(θ + tξ)|₀ in θ and ξ, derived one order at a time."""
+        while len(self._line) <= order:
+            self._line.append(sp.diff(self._line[-1], self._t))
+        return self._line[order].xreplace({self._t: 0})
+
     def directional_fn(self, order: int) -> Callable:
+        """Dᵏℓ[ξ] = dᵏ/dtᵏ ℓ(θ + tξ)|₀ of arguments (θ, ξ, x, y)."""
         if order not in self._directional:
-            while len(self._line) <= order:                 # dᵏ/dtᵏ ℓ(θ + tξ), one order at a time
-                self._line.append(sp.diff(self._line[-1], self._t))
-            expr = self._line[order].xreplace({self._t: 0})
+            expr = self._line_derivative(order)
             self._directional[order] = self._compile([self.theta, self.directions, *self.data], [expr])
         return self._directional[order]
+
+    def mixed_fn(self) -> Callable:
+        """ξᵀ∇²ℓ η = ∂²/∂s∂t ℓ(θ + tξ + sη)|₀ of arguments (θ, ξ, η, x, y): the first
+        directional derivative Dℓ[ξ] differentiated along the line θ + sη."""
+        if self._mixed is None:
+            s = sp.Symbol("s", real=True)
+            first = self._line_derivative(1)
+            line = first.xreplace({p: p + s * eta for p, eta in zip(self.theta, self.second_directions)})
+            expr = sp.diff(line, s).xreplace({s: 0})
+            self._mixed = self._compile([self.theta, self.directions, self.second_directions, *self.data], [expr])
+        return self._mixed
 
 
 @lru_cache(maxsize=None)
@@ -290,7 +370,7 @@ class _Reference:
         return self._sum(self.lr._gradient, self._mp(theta))
 
     def hessian(self, theta):
-        vals, mags = self._sum(self.lr._hessian, self._mp(theta))
+        vals, mags = self._sum(self.lr.hessian_fn(), self._mp(theta))
         P = self.lr.P
         H, S = [[None] * P for _ in range(P)], [[None] * P for _ in range(P)]
         for (p, q), v, s in zip(self.lr.upper, vals, mags):
@@ -299,13 +379,83 @@ class _Reference:
         return [v for row in H for v in row], [s for row in S for s in row]
 
     def directional(self, theta, u, order: int):
-        vals, mags = self._sum(self.lr.directional_fn(order), self._mp(theta), self._mp(u))
+        return self._sum(self.lr.directional_fn(order), self._mp(theta), self._mp(u))
+
+    def along_lines(self, theta, lines):
+        """u_iᵀ∇²L u_j for i ≤ j (row-major upper triangle of the k × k matrix), with magnitudes."""
+        th, us = self._mp(theta), [self._mp(u) for u in lines]
+        vals, mags = [], []
+        for i, j in _upper_pairs(len(lines)):
+            (v,), (m,) = self._sum(self.lr.mixed_fn(), th, us[i], us[j])
+            vals.append(v)
+            mags.append(m)
         return vals, mags
 
     def loss_value(self, theta_mp: list) -> mpmath.mpf:
         """L(θ) for mpmath θ, at the current working precision (for mpmath.diff)."""
         c = mpmath.mpf(self._c[0]) / self._c[1]
         return c * mpmath.fsum(self.lr.value_fn(theta_mp, x, y) for x, y in self.rows)
+
+
+# ---------------------------------------------------------------------------------------
+# lines: directions and error-free contractions
+
+
+def _upper_pairs(k: int) -> list[tuple[int, int]]:
+    """(i, j) with i ≤ j < k, row-major: the order of the entries u_iᵀ∇²L u_j."""
+    return [(i, j) for i in range(k) for j in range(i, k)]
+
+
+def line_directions(P: int, count: int, seed: int) -> np.ndarray:
+    """``count`` unit directions in ℝᴾ (rows), u_jp = ±(1 + r_jp)/‖·‖ with independent signs and
+    r_jp uniform in [0, 1) drawn from ``seed``.
+
+    Dense by construction: every |u_jp| ≥ 1/(2√P), so a wrong Hessian entry H_ab changes
+    u_iᵀ H u_j by at least |δH_ab|/(4P) for every pair (i, j) (and, unlike Gaussian entries, none
+    is close to 0); the continuous magnitudes keep several wrong entries from cancelling exactly.
+    """
+    rng = np.random.default_rng([seed, P, count])
+    u = rng.choice([-1.0, 1.0], size=(count, P)) * (1.0 + rng.random((count, P)))
+    return u / np.linalg.norm(u, axis=1, keepdims=True)
+
+
+_VELTKAMP = 2.0**27 + 1.0
+
+
+def _two_product(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(p, e) with p + e = a·b exactly (Dekker 1971, Veltkamp splitting; no overflow or underflow)."""
+    p = a * b
+
+    def split(x):
+        c = _VELTKAMP * x
+        high = c - (c - x)
+        return high, x - high
+
+    ah, al = split(a)
+    bh, bl = split(b)
+    return p, ((ah * bh - p) + ah * bl + al * bh) + al * bl
+
+
+def _exact_sum_of_products(a, b, c=1.0) -> float:
+    """Σ a·b·c over the broadcast arrays, correctly rounded: the triple products split into four
+    floats each without error, summed by ``math.fsum``. The contraction then adds one rounding
+    (≤ u·|result|) whatever the order, BLAS build or thread count."""
+    a, b, c = np.broadcast_arrays(np.asarray(a, float), np.asarray(b, float), np.asarray(c, float))
+    if not (np.isfinite(a).all() and np.isfinite(b).all() and np.isfinite(c).all()):
+        return float(np.sum(a * b * c))             # NaN or ±inf: a kernel's failure, reported as such
+    p, e = _two_product(a, b)
+    parts = [*_two_product(p, c), *_two_product(e, c)]
+    return math.fsum(np.concatenate([x.ravel() for x in parts]))
+
+
+def _bilinear_entries(H: np.ndarray, lines: np.ndarray) -> list[float]:
+    """u_iᵀ H u_j for i ≤ j (the order of :func:`_upper_pairs`), each correctly rounded."""
+    return [_exact_sum_of_products(lines[i][:, None], H, lines[j][None, :]) for i, j in _upper_pairs(len(lines))]
+
+
+def _contract(left: np.ndarray, vectors: np.ndarray) -> np.ndarray:
+    """left·v for each row v of ``vectors`` (shape (b, P) → (b, k)), each entry correctly rounded."""
+    return np.array([[_exact_sum_of_products(row, v) for row in left] for v in vectors])
 
 
 # ---------------------------------------------------------------------------------------
@@ -365,7 +515,7 @@ class _Collector:
         row["skipped"] += 1
 
     def comparisons(self) -> tuple[Comparison, ...]:
-        order = {"value": 0, "gradient": 1, "hessian": 2}
+        order = {"value": 0, "gradient": 1, "hessian": 2, LINES_QUANTITY: 2}
         methods = {"kernel": 0, "mpmath.diff": 1, "finite differences": 2}
         out = []
         for (quantity, method), r in sorted(self.rows.items(),
@@ -405,15 +555,28 @@ def _richardson_second(F: Callable[[np.ndarray], np.ndarray], h: float):
 # ---------------------------------------------------------------------------------------
 
 
+def hessian_mode(requested: str, P: int) -> str:
+    """"full" or "lines": ``requested`` itself, or for "auto" full iff P ≤ FULL_HESSIAN_MAX_PARAMETERS."""
+    if requested not in HESSIAN_MODES:
+        raise ValueError(f"hessian must be one of {', '.join(HESSIAN_MODES)}, got {requested!r}")
+    if requested != "auto":
+        return requested
+    return "full" if P <= FULL_HESSIAN_MAX_PARAMETERS else "lines"
+
+
 def cross_check(objective, points, directions=None, *, kernel=None, orders: Sequence[int] = (1, 2, 3, 4),
                 dps: int = 50, seed: int = 0, tolerances: CheckTolerances | None = None,
-                mpmath_diff: bool = True, raise_on_failure: bool = True) -> CheckReport:
+                mpmath_diff: bool = True, raise_on_failure: bool = True, hessian: str = "auto",
+                lines: int = DEFAULT_LINE_DIRECTIONS) -> CheckReport:
     """Check ``kernel`` (default ``objective.compile()``) entry by entry at ``points``.
 
     ``points``: shape (m, P) with m ≥ 1; ``directions`` (m, P) for Dᵏ L[u] default to random unit
     vectors drawn with ``seed``. ``orders``: which Dᵏ L[u] (k ≤ 4) to check. ``dps``: digits of the
     reference. ``mpmath_diff=False`` skips the mpmath numerical differentiation (the slowest
-    column). Raises :class:`CrossCheckError` if any entry exceeds its allowance (unless
+    column). ``hessian``: "full" compares every Hessian entry (P(P+1)/2 SymPy derivatives),
+    "lines" the entries u_iᵀ∇²L u_j of ``lines`` = k fixed dense unit directions
+    (:func:`line_directions` with ``seed``), "auto" full for P ≤ ``FULL_HESSIAN_MAX_PARAMETERS``,
+    else lines. Raises :class:`CrossCheckError` if any entry exceeds its allowance (unless
     ``raise_on_failure=False``); raises :class:`ShapeError` if there is nothing to check.
     """
     if not isinstance(objective, Objective):
@@ -442,10 +605,19 @@ def cross_check(objective, points, directions=None, *, kernel=None, orders: Sequ
     for k in orders:
         if not isinstance(k, (int, np.integer)) or not 1 <= k <= MAX_DIRECTIONAL_ORDER:
             raise ValueError(f"orders must lie in 1..{MAX_DIRECTIONAL_ORDER}, got {k!r}")
+    if isinstance(lines, bool) or not isinstance(lines, (int, np.integer)) or lines < 1:
+        raise ValueError(f"lines (the number of line directions) must be an integer ≥ 1, got {lines!r}")
+    mode = hessian_mode(hessian, P)
     tol = tolerances or CheckTolerances()
     kernel = objective.compile() if kernel is None else require_kernel(kernel, "cross_check(kernel=...)")
     if getattr(kernel, "P", P) != P:
         raise ShapeError(f"the kernel has P = {kernel.P} parameters, the objective {P}")
+    # The Hessian as second derivatives along pairs of directions: (left, right) such that the
+    # compared entries are left_iᵀ∇²L right_j: unit vectors (every entry) or the dense lines.
+    if mode == "full":
+        hessian_quantity, left = "hessian", np.eye(P)
+    else:
+        hessian_quantity, left = LINES_QUANTITY, line_directions(P, int(lines), seed)
     ref = _Reference(objective, dps)
     rows = len(ref.rows)
     kinks = _kink_functions(objective)
@@ -453,32 +625,39 @@ def cross_check(objective, points, directions=None, *, kernel=None, orders: Sequ
     eye = np.eye(P)
     for i, (theta, u) in enumerate(zip(pts, dirs)):
         # -- reference and magnitudes ----------------------------------------------------
-        refs = {"value": ref.value(theta), "gradient": ref.gradient(theta), "hessian": ref.hessian(theta)}
+        refs = {"value": ref.value(theta), "gradient": ref.gradient(theta)}
+        refs[hessian_quantity] = ref.hessian(theta) if mode == "full" else ref.along_lines(theta, left)
         for k in orders:
             refs[f"D^{k} L[u]"] = ref.directional(theta, u, k)
         # -- the kernel ------------------------------------------------------------------
+        H = kernel.hessian(theta)
         got = {"value": [kernel.value(theta)], "gradient": np.ravel(kernel.gradient(theta)),
-               "hessian": np.ravel(kernel.hessian(theta))}
+               hessian_quantity: np.ravel(H) if mode == "full"
+               else _bilinear_entries(np.asarray(H, dtype=float).reshape(P, P), left)}
         for k in orders:
             got[f"D^{k} L[u]"] = [kernel.directional(theta, u, k)]
         for q, (vals, mags) in refs.items():
             col.add(q, "kernel", i, got[q], vals, [tol.kernel(float(s), rows) for s in mags])
         # -- mpmath numerical differentiation of the loss value --------------------------
         if mpmath_diff:
-            _mpmath_diff_column(col, ref, refs, theta, u, orders, tol, i,
-                                skip=_stencil_crosses_kink(kinks, objective, theta, 1e-30 * max(1.0, np.abs(theta).max()),
-                                                           np.vstack([eye, u])))
+            radius = 1e-30 * max(1.0, np.abs(theta).max())
+            _mpmath_diff_column(col, ref, refs, theta, u, left, hessian_quantity, orders, tol, i,
+                                skip=_stencil_crosses_kink(kinks, objective, theta, radius, np.vstack([eye, u, left])))
         # -- finite differences of the kernel with a Richardson step ----------------------
-        _finite_difference_column(col, kernel, objective, kinks, refs, theta, u, orders, tol, i)
+        _finite_difference_column(col, kernel, objective, kinks, ref, refs, theta, u, left, hessian_quantity,
+                                  orders, tol, i)
     report = CheckReport(objective=repr(objective), kernel=type(kernel).__name__, n_points=len(pts),
                          reference=f"SymPy derivatives of the loss expression, mpmath at {dps} digits",
-                         tolerances=tol, comparisons=col.comparisons())
+                         tolerances=tol, comparisons=col.comparisons(), hessian=mode,
+                         line_directions=0 if mode == "full" else int(lines))
     if raise_on_failure and not report.passed:
         raise CrossCheckError("cross-check failed:\n" + report.table(), report)
     return report
 
 
-def _mpmath_diff_column(col, ref, refs, theta, u, orders, tol, point, skip: bool) -> None:
+def _mpmath_diff_column(col, ref, refs, theta, u, left, hessian_quantity, orders, tol, point, skip: bool) -> None:
+    """mpmath.diff of L(θ): the gradient along unit vectors, the Hessian entries left_iᵀ∇²L left_j
+    as ∂²/∂s∂t L(θ + s·left_i + t·left_j) (d²/dt² L(θ + t·left_i) for i = j), Dᵏ L[u]."""
     derivative_quantities = [q for q in refs if q != "value"]
     if skip:
         for q in derivative_quantities:
@@ -492,22 +671,24 @@ def _mpmath_diff_column(col, ref, refs, theta, u, orders, tol, point, skip: bool
     with mpmath.workdps(ref.dps + extra):
         th = [mpmath.mpf(float(t)) for t in theta]
         uu = [mpmath.mpf(float(t)) for t in u]
+        sides = [[mpmath.mpf(float(t)) for t in row] for row in left]
 
         def along(d):
             return lambda t: ref.loss_value([a + t * b for a, b in zip(th, d)])
 
-        def plane(p, q):
-            return lambda s, t: ref.loss_value([a + (s if j == p else 0) + (t if j == q else 0)
-                                                for j, a in enumerate(th)])
+        def plane(d, e):
+            return lambda s, t: ref.loss_value([a + s * b + t * c for a, b, c in zip(th, d, e)])
 
         unit = [[mpmath.mpf(int(p == q)) for q in range(P)] for p in range(P)]
         grad = [mpmath.diff(along(unit[p]), 0, 1) for p in range(P)]
-        hess = [[None] * P for _ in range(P)]
-        for p in range(P):
-            hess[p][p] = mpmath.diff(along(unit[p]), 0, 2)
-            for q in range(p + 1, P):
-                hess[p][q] = hess[q][p] = mpmath.diff(plane(p, q), (0, 0), (1, 1))
-        values = {"gradient": grad, "hessian": [v for row in hess for v in row]}
+        second = {(i, j): mpmath.diff(along(sides[i]), 0, 2) if i == j
+                  else mpmath.diff(plane(sides[i], sides[j]), (0, 0), (1, 1))
+                  for i, j in _upper_pairs(len(sides))}
+        values = {"gradient": grad}
+        if hessian_quantity == "hessian":
+            values["hessian"] = [second[min(p, q), max(p, q)] for p in range(P) for q in range(P)]
+        else:
+            values[hessian_quantity] = list(second.values())
         for q in derivative_quantities:
             if q.startswith("D^"):
                 values[q] = [mpmath.diff(along(uu), 0, int(q[2]))]
@@ -517,10 +698,14 @@ def _mpmath_diff_column(col, ref, refs, theta, u, orders, tol, point, skip: bool
         col.add(q, "mpmath.diff", point, values[q], vals, [scale * (s + s_min) for s in m])
 
 
-def _finite_difference_column(col, kernel, objective, kinks, refs, theta, u, orders, tol, point) -> None:
+def _finite_difference_column(col, kernel, objective, kinks, ref, refs, theta, u, left, hessian_quantity, orders,
+                              tol, point) -> None:
+    """Richardson-extrapolated differences of the kernel: the gradient from values along unit
+    vectors; left_iᵀ∇²L left_j from left_i·∇L(θ + t·left_j) (contracted without rounding error);
+    D³, D⁴ from uᵀ∇²L(θ + tu)u, whose rounding is that of the magnitude of D²L[u]."""
     P = len(theta)
     s_value = float(refs["value"][1][0])
-    s_hess = max(float(s) for s in refs["hessian"][1])
+    s_hess = max(float(s) for s in refs[hessian_quantity][1])
     length = math.sqrt(s_value / s_hess) if s_value > 0 and s_hess > 0 else max(1.0, float(np.abs(theta).max()))
     h1 = 2 * length * UNIT_ROUNDOFF ** (1 / 5)
     h2 = 2 * length * UNIT_ROUNDOFF ** (1 / 6)
@@ -528,33 +713,40 @@ def _finite_difference_column(col, kernel, objective, kinks, refs, theta, u, ord
     fd_orders = [k for k in orders if k >= 3]
     if _stencil_crosses_kink(kinks, objective, theta, h1, eye):
         col.skip("gradient", "finite differences")
-        col.skip("hessian", "finite differences")
     else:
         noise_v = tol.fd_noise(s_value)
         g_fd, g_trunc = zip(*[_richardson_first(lambda t, p=p: np.asarray(kernel.value(theta + t[:, None] * eye[p])), h1)
                               for p in range(P)])
         col.add("gradient", "finite differences", point, g_fd, refs["gradient"][0],
                 [tol.fd_safety * (e + 6 * noise_v / h1) for e in g_trunc])
-        s_grad = [float(s) for s in refs["gradient"][1]]
-        noise_g = np.array([tol.fd_noise(s) for s in s_grad])
-        cols = [_richardson_first(lambda t, p=p: np.asarray(kernel.gradient(theta + t[:, None] * eye[p])), h1)
-                for p in range(P)]
-        H_fd = np.array([c[0] for c in cols])                  # row p: ∂g/∂θ_p
+    if _stencil_crosses_kink(kinks, objective, theta, h1, left):
+        col.skip(hessian_quantity, "finite differences")
+    else:
+        s_grad = np.array([float(s) for s in refs["gradient"][1]])
+        noise_g = np.array([tol.fd_noise(s) for s in np.abs(left) @ s_grad])   # of left_i·∇L
+        cols = [_richardson_first(lambda t, d=d: _contract(left, np.asarray(kernel.gradient(theta + t[:, None] * d))),
+                                  h1) for d in left]
+        H_fd = np.array([c[0] for c in cols])                  # [j, i]: d/dt left_i·∇L(θ + t·left_j)
         H_tr = np.array([c[1] for c in cols])
-        col.add("hessian", "finite differences", point, H_fd.ravel(), refs["hessian"][0],
-                (tol.fd_safety * (H_tr + 6 * noise_g[None, :] / h1)).ravel())
+        allow = tol.fd_safety * (H_tr + 6 * noise_g[None, :] / h1)
+        if hessian_quantity == "hessian":
+            est, allowance = H_fd.ravel(), allow.ravel()
+        else:
+            pairs = _upper_pairs(len(left))
+            est, allowance = [H_fd[j, i] for i, j in pairs], [allow[j, i] for i, j in pairs]
+        col.add(hessian_quantity, "finite differences", point, est, refs[hessian_quantity][0], allowance)
     if not fd_orders:
         return
     if _stencil_crosses_kink(kinks, objective, theta, h2 * (1 + np.abs(u).max()), u[None, :]):
         for k in fd_orders:
             col.skip(f"D^{k} L[u]", "finite differences")
         return
-    s_h = np.array([float(s) for s in refs["hessian"][1]]).reshape(P, P)
-    noise_q = float(np.abs(u) @ np.vectorize(tol.fd_noise)(s_h) @ np.abs(u))
+    s_quadratic = refs["D^2 L[u]"][1][0] if "D^2 L[u]" in refs else ref.directional(theta, u, 2)[1][0]
+    noise_q = tol.fd_noise(float(s_quadratic))
 
     def q(t):
-        H = np.asarray(kernel.hessian(theta[None, :] + t[:, None] * u[None, :]))
-        return np.einsum("p,bpq,q->b", u, H, u)
+        H = np.asarray(kernel.hessian(theta[None, :] + t[:, None] * u[None, :]), dtype=float).reshape(len(t), P, P)
+        return np.array([_exact_sum_of_products(u[:, None], Hb, u[None, :]) for Hb in H])
 
     for k in fd_orders:
         if k == 3:

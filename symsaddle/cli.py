@@ -248,7 +248,7 @@ def cmd_check(args) -> dict:
     import numpy as np
 
     from ._objective import Objective
-    from .check import cross_check
+    from .check import cross_check, hessian_mode
     from .reports import plural
 
     model = _model(args)
@@ -260,9 +260,12 @@ def cmd_check(args) -> dict:
     obj = Objective(model, X, y, loss=args.loss, normalization=args.normalization)
     P = model.n_parameters
     points = rng.normal(size=(args.points, P))
-    with _heartbeat(f"check {args.model}, P = {P} (the exact reference differentiates the loss P(P+1)/2 = "
-                    f"{P * (P + 1) // 2} times in SymPy: minutes from P ≈ 40 on)"):
-        report = cross_check(obj, points, seed=args.seed, raise_on_failure=False)
+    how = (f"the exact reference differentiates the loss P(P+1)/2 = {P * (P + 1) // 2} times in SymPy: minutes "
+           f"from P ≈ 40 on" if hessian_mode(args.hessian, P) == "full"
+           else f"the Hessian along {plural(args.lines, 'line')}")
+    with _heartbeat(f"check {args.model}, P = {P} ({how})"):
+        report = cross_check(obj, points, seed=args.seed, raise_on_failure=False, hessian=args.hessian,
+                             lines=args.lines)
     result = report.to_dict()
     if args.out:
         (args.out / "check.md").write_text(report.table() + "\n")
@@ -454,6 +457,7 @@ CORE_COMMANDS = ("demo", "derive", "check", "reproduce", "sweep")
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from .check import DEFAULT_LINE_DIRECTIONS, FULL_HESSIAN_MAX_PARAMETERS, HESSIAN_MODES
     from .demo import GAMMA_RANGE              # here, not at the top: `symsaddle --version` imports neither
     from .equilibria import DEFAULT_TIMEOUT    # SymPy nor NumPy (see main)
 
@@ -493,7 +497,17 @@ def build_parser() -> argparse.ArgumentParser:
     _add_model_args(p, default_n=5)
     p.add_argument("--points", type=_integer(1), default=2,
                    help="number of random parameter vectors θ at which the derivatives are compared (≥ 1; default 2)")
-    p.add_argument("--seed", type=_integer(0), default=0, help="random seed of the data and of θ (default 0)")
+    p.add_argument("--seed", type=_integer(0), default=0,
+                   help="random seed of the data, of θ and of the line directions (default 0)")
+    p.add_argument("--hessian", choices=HESSIAN_MODES, default="auto",
+                   help="how the Hessian is compared: 'full' every entry (P(P+1)/2 symbolic derivatives: a minute "
+                        "at P = 50, over an hour at P = 250), 'lines' the entries u_iᵀ∇²L u_j of --lines fixed dense unit directions "
+                        "(minutes at P in the hundreds; a wrong entry H_ab shifts every u_iᵀ∇²L u_j by ≥ |δH_ab|/(4P), "
+                        "seen when above their rounding allowance), 'auto' full for "
+                        f"P ≤ {FULL_HESSIAN_MAX_PARAMETERS}, else lines (default auto)")
+    p.add_argument("--lines", type=_integer(1), default=DEFAULT_LINE_DIRECTIONS,
+                   help=f"number k of line directions of --hessian lines: k(k+1)/2 compared entries per point "
+                        f"(≥ 1; default {DEFAULT_LINE_DIRECTIONS})")
     _add_common(p, None)
     p.set_defaults(func=cmd_check)
 

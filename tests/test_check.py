@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 
 import symsaddle as ss
 from symsaddle import models
-from symsaddle.check import CheckStatus, CheckTolerances, cross_check, magnitude
+from symsaddle.check import (DEFAULT_LINE_DIRECTIONS, FULL_HESSIAN_MAX_PARAMETERS, CheckStatus, CheckTolerances,
+                             _exact_sum_of_products, cross_check, line_directions, magnitude)
 
 
 @st.composite
@@ -44,12 +45,13 @@ def random_objectives(draw):
     return obj, points, seed
 
 
-def _check_every_family(case):
+def _check_every_family(case, hessian="auto"):
     obj, points, seed = case
-    report = cross_check(obj, points, seed=seed)
+    report = cross_check(obj, points, seed=seed, hessian=hessian)
     assert report.passed and report.status is CheckStatus.PASSED
     assert {c.method for c in report.comparisons} == {"kernel", "mpmath.diff", "finite differences"}
-    assert {"value", "gradient", "hessian", "D^3 L[u]", "D^4 L[u]"} <= {c.quantity for c in report.comparisons}
+    second = "H[u_i, u_j]" if hessian == "lines" else "hessian"
+    assert {"value", "gradient", second, "D^3 L[u]", "D^4 L[u]"} <= {c.quantity for c in report.comparisons}
 
 
 @pytest.mark.slow
@@ -64,6 +66,13 @@ def test_cross_check_passes_every_family(case):
 @given(random_objectives())
 def test_cross_check_passes_every_family_many(case):
     _check_every_family(case)
+
+
+@pytest.mark.slow
+@settings(max_examples=12, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(random_objectives())
+def test_cross_check_along_lines_passes_every_family(case):
+    _check_every_family(case, hessian="lines")
 
 
 class Mutated:
@@ -210,3 +219,117 @@ def test_bad_input(rng):
     with pytest.raises(TypeError, match=r"cross_check takes the Objective .* got NumpyKernel; to check a given "
                                         r"kernel pass cross_check\(objective, points, kernel=kernel\)"):
         cross_check(obj.compile(), np.zeros((1, 4)))      # was "'NumpyKernel' object has no attribute 'model'"
+
+
+# -- the Hessian along lines (P in the hundreds) -----------------------------------------------------------------
+
+
+LINES_ROW = r"H\[u_i, u_j\] \| kernel .* NO"
+
+
+def test_lines_catch_every_hessian_entry_perturbed_by_1e_6(tanh_objective):
+    """With dense directions a wrong H_ab changes every u_iᵀHu_j by ≥ |δH_ab|/(4P): each of the 36
+    entries, alone 10⁻⁶ too large, fails the line check (and the unperturbed kernel passes)."""
+    obj, point = tanh_objective
+    kernel = obj.compile()
+    report = cross_check(obj, point, kernel=kernel, mpmath_diff=False, hessian="lines")
+    assert report.hessian == "lines" and report.line_directions == DEFAULT_LINE_DIRECTIONS
+    for p in range(kernel.P):
+        for q in range(kernel.P):
+            with pytest.raises(ss.CrossCheckError, match=LINES_ROW):
+                cross_check(obj, point, kernel=Mutated(kernel, 1e-6, hessian_entry=(p, q)), orders=(3,),
+                            mpmath_diff=False, hessian="lines")
+
+
+def test_lines_catch_a_wrong_entry_of_a_30_parameter_hessian():
+    """P = 30 > FULL_HESSIAN_MAX_PARAMETERS: "auto" checks along lines and still sees one entry 10⁻⁶ off
+    (here the smallest non-zero entry of the first row and a mid-sized one)."""
+    rng = np.random.default_rng(3)
+    obj = ss.Objective(models.two_layer(2, 10, "tanh"), rng.normal(size=(4, 2)), rng.normal(size=4))
+    assert obj.model.n_parameters == 30 > FULL_HESSIAN_MAX_PARAMETERS
+    point = rng.normal(size=(1, 30))
+    kernel = obj.compile()
+    report = cross_check(obj, point, kernel=kernel, orders=(3,), mpmath_diff=False)
+    assert report.hessian == "lines"
+    assert ("H[u_i, u_j]", "kernel") in {(c.quantity, c.method) for c in report.comparisons}
+    row = np.abs(kernel.hessian(point[0])[0])
+    for q in (int(np.argmin(np.where(row > 0, row, np.inf))), int(np.argsort(row)[15])):
+        with pytest.raises(ss.CrossCheckError, match=LINES_ROW):
+            cross_check(obj, point, kernel=Mutated(kernel, 1e-6, hessian_entry=(0, q)), orders=(3,), mpmath_diff=False)
+
+
+@pytest.mark.parametrize("make, loss", [
+    (lambda: models.two_layer(2, 3, "sigmoid", bias=True), "square"),
+    (lambda: models.deep_linear([2, 2, 2, 1]), "square"),
+    (lambda: models.mlp([2, 2, 1], "squared_relu"), "square"),
+    (lambda: models.two_layer(2, 2, "tanh"), "logistic"),
+])
+def test_lines_pass_correct_kernels(make, loss):
+    m = make()
+    rng = np.random.default_rng(8)
+    X = rng.normal(size=(3, m.d_in))
+    y = np.sign(rng.normal(size=3)) if loss == "logistic" else rng.normal(size=(3, m.d_out))
+    obj = ss.Objective(m, X, y, loss=loss)
+    report = cross_check(obj, rng.normal(size=(2, m.n_parameters)), hessian="lines", lines=3)
+    rows = {(c.quantity, c.method): c for c in report.comparisons}
+    assert report.passed and "hessian" not in {c.quantity for c in report.comparisons}
+    assert {m for q, m in rows if q == "H[u_i, u_j]"} == {"kernel", "mpmath.diff", "finite differences"}
+    assert rows["H[u_i, u_j]", "kernel"].entries == 2 * 6          # 2 points × 3·4/2 pairs
+
+
+def test_the_mode_is_chosen_by_p_and_reported(rng):
+    small = ss.Objective(models.diagonal_linear(2), rng.normal(size=(3, 2)), rng.normal(size=3))
+    report = cross_check(small, rng.normal(size=(1, 4)), orders=(3,), mpmath_diff=False)
+    assert (report.hessian, report.line_directions) == ("full", 0)
+    assert report.table().startswith("Hessian: every entry\n")
+    d = FULL_HESSIAN_MAX_PARAMETERS // 2 + 1                          # P = 2d > the threshold
+    large = ss.Objective(models.diagonal_linear(d), rng.normal(size=(3, d)), rng.normal(size=3))
+    report = cross_check(large, rng.normal(size=(1, 2 * d)), orders=(3,), mpmath_diff=False, lines=4)
+    assert (report.hessian, report.line_directions) == ("lines", 4)
+    assert report.table().startswith("Hessian along lines: u_iᵀ∇²L u_j for 4 fixed unit directions "
+                                     "(10 entries per point)\n")
+    assert '"hessian": "lines"' in report.to_json() and '"line_directions": 4' in report.to_json()
+    forced = cross_check(large, rng.normal(size=(1, 2 * d)), orders=(3,), mpmath_diff=False, hessian="full")
+    assert forced.hessian == "full" and "| hessian | kernel | %d |" % (4 * d * d) in forced.table()
+    with pytest.raises(ValueError, match="hessian must be one of auto, full, lines"):
+        cross_check(small, np.zeros((1, 4)), hessian="diagonal")
+    with pytest.raises(ValueError, match="lines .* must be an integer ≥ 1"):
+        cross_check(small, np.zeros((1, 4)), hessian="lines", lines=0)
+
+
+def test_line_directions_are_dense_unit_and_reproducible():
+    for P in (1, 7, 250):
+        u = line_directions(P, 5, seed=3)
+        assert u.shape == (5, P)
+        assert np.allclose(np.linalg.norm(u, axis=1), 1.0)
+        assert np.abs(u).min() >= 1 / (2 * np.sqrt(P))
+        assert np.array_equal(u, line_directions(P, 5, seed=3))
+    assert not np.array_equal(line_directions(7, 5, seed=3), line_directions(7, 5, seed=4))
+
+
+@settings(max_examples=30, deadline=None, derandomize=True)
+@given(st.integers(1, 40), st.integers(-200, 200), st.integers(0, 2**31 - 1))
+def test_exact_contraction_is_the_correctly_rounded_sum(n, exponent_spread, seed):
+    """Σ a·b·c against exact rational arithmetic (fractions), also under heavy cancellation."""
+    from fractions import Fraction
+    r = np.random.default_rng(seed)
+    a, b, c = r.normal(size=(3, n)) * 2.0 ** r.integers(-abs(exponent_spread) - 1, abs(exponent_spread) + 1, (3, n))
+    a = np.concatenate([a, -a[:1]])                  # the first product appears with both signs
+    b, c = np.concatenate([b, b[:1]]), np.concatenate([c, c[:1]])
+    exact = sum(Fraction(x) * Fraction(y) * Fraction(z) for x, y, z in zip(a, b, c))
+    assert _exact_sum_of_products(a, b, c) == float(exact)
+
+
+@pytest.mark.slow
+def test_a_250_parameter_network_checks_along_lines():
+    """A two-layer tanh network with P = 250 (d_in 9, width 25): "auto" checks the Hessian along the
+    default lines, the correct kernel passes, and its largest Hessian entry 10⁻⁶ off fails."""
+    rng = np.random.default_rng(0)
+    obj = ss.Objective(models.two_layer(9, 25, "tanh"), rng.normal(size=(5, 9)), rng.normal(size=5))
+    point = rng.normal(size=(1, 250))
+    kernel = obj.compile()
+    report = cross_check(obj, point, kernel=kernel)
+    assert report.passed and (report.hessian, report.line_directions) == ("lines", DEFAULT_LINE_DIRECTIONS)
+    entry = np.unravel_index(np.argmax(np.abs(kernel.hessian(point[0]))), (250, 250))
+    with pytest.raises(ss.CrossCheckError, match=LINES_ROW):
+        cross_check(obj, point, kernel=Mutated(kernel, 1e-6, hessian_entry=entry), orders=(3,), mpmath_diff=False)

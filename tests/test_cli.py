@@ -152,6 +152,21 @@ def test_check_command_passes_and_reports_json(capsys):
     assert json.loads(capsys.readouterr().out)["passed"] is True
 
 
+def test_check_command_says_how_it_compared_the_hessian(capsys):
+    """--hessian lines --lines 3: the text and the JSON name the mode and the number of directions;
+    auto on a 4-parameter model compares every entry."""
+    argv = ["check", "diagonal_linear", "--points", "1", "--hessian", "lines", "--lines", "3"]
+    assert main(argv) == 0
+    text = capsys.readouterr().out
+    assert "Hessian along lines: u_iᵀ∇²L u_j for 3 fixed unit directions (6 entries per point)" in text
+    assert "| H[u_i, u_j] | kernel | 6 |" in text
+    assert main([*argv, "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert (result["hessian"], result["line_directions"], result["passed"]) == ("lines", 3, True)
+    assert main(["check", "diagonal_linear", "--points", "1", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["hessian"] == "full"
+
+
 def test_version_is_the_installed_distribution(capsys):
     assert main(["--version"]) == 0
     assert capsys.readouterr().out.strip() == f"symsaddle {importlib.metadata.version('symsaddle')}"
@@ -223,6 +238,8 @@ def test_reproduce_case_help_lists_the_cases_own_options(capsys):
     (["check", "two_layer", "--points", "0"], "--points: must be a whole number ≥ 1, got 0"),
     (["check", "two_layer", "--points", "-3"], "--points: must be a whole number ≥ 1, got -3"),
     (["check", "two_layer", "--n", "-2"], "--n: must be a whole number ≥ 1, got -2"),
+    (["check", "two_layer", "--lines", "0"], "--lines: must be a whole number ≥ 1, got 0"),
+    (["check", "two_layer", "--hessian", "diagonal"], "--hessian: invalid choice: 'diagonal'"),
     (["derive", "diagonal_linear", "--n", "0"], "--n: must be a whole number ≥ 1, got 0"),
     (["derive", "deep_linear", "--widths", "3"], "--widths needs at least two numbers"),
     (["derive", "two_layer", "--normalization", "-1"], "must be 'mean', 'sum' or a positive number"),
@@ -433,6 +450,9 @@ def test_a_watched_check_says_what_it_derives(monkeypatch, capsys):
     first = capsys.readouterr().err.splitlines()[0]
     assert first == ("symsaddle: check diagonal_linear, P = 4 (the exact reference differentiates the loss "
                      "P(P+1)/2 = 10 times in SymPy: minutes from P ≈ 40 on): started")
+    assert main(["check", "diagonal_linear", "--d", "2", "--points", "1", "--hessian", "lines", "--lines", "2"]) == 0
+    first = capsys.readouterr().err.splitlines()[0]
+    assert first == "symsaddle: check diagonal_linear, P = 4 (the Hessian along 2 lines): started"
 
 
 @pytest.mark.parametrize("argv, message", [
