@@ -331,11 +331,16 @@ def _family_conditions(point: Sequence[sp.Expr], region: Sequence[sp.Basic], sol
     coordinates, without those that hold identically; ``None`` when one fails identically (the family lies
     outside the region)."""
     conditions = [sp.sympify(c).subs(sol) for c in region]
-    strict = {c.lhs for c in conditions if isinstance(c, (sp.StrictGreaterThan, sp.StrictLessThan))}
+    strict = [c.lhs for c in conditions if isinstance(c, (sp.StrictGreaterThan, sp.StrictLessThan)) and c.rhs == 0]
+
+    def implied(factor):               # factor ≠ 0 follows from lhs ≠ 0 when factor divides a strict lhs
+        return factor.is_nonzero or any(sp.fraction(sp.cancel(lhs / factor))[1].is_number for lhs in strict)
+
     for c in point:
         denominator = sp.fraction(sp.together(c))[1]
-        if not denominator.is_number and denominator not in strict:
-            conditions.append(sp.Ne(denominator, 0))
+        factors = [f for f, _ in sp.factor_list(denominator)[1] if not implied(f)]
+        if factors:
+            conditions.append(sp.Ne(sp.Mul(*factors), 0))
     if any(c is sp.false for c in conditions):
         return None
     return tuple(dict.fromkeys(c for c in conditions if c is not sp.true))
@@ -517,12 +522,12 @@ class _FamilyMatcher:
                 and self.satisfies_conditions(theta))
 
 
-def _check_families(kernel, matchers, rng) -> list[bool]:
-    """Whether ∇L vanishes (to the family tolerance) at a random point of each family (drawn until one
-    satisfies the family's conditions, at most 64 draws)."""
-    ok = []
+def _check_families(kernel, matchers, rng) -> list[bool | None]:
+    """Whether ∇L vanishes (to the family tolerance) at a random point of each family, drawn until one is finite
+    and meets the family's conditions (at most 64 draws; ``None`` when none did)."""
+    ok: list[bool | None] = []
     for m in matchers:
-        passed = False
+        passed = None
         for _ in range(64):
             theta = m.coordinates(rng.normal(size=kernel.P))
             if np.all(np.isfinite(theta)) and m.satisfies_conditions(theta):
@@ -656,11 +661,15 @@ def solve_equilibria(objective, *, eigen: bool = True, simplify: bool = True,
         numeric = _numeric_objective(objective, instance)
         kernel = numeric.compile()
         matchers = [_FamilyMatcher(f, instance) for f in families]
-        failing = [j for j, ok in enumerate(_check_families(kernel, matchers, np.random.default_rng([seed, 2])))
-                   if not ok]
+        checks = _check_families(kernel, matchers, np.random.default_rng([seed, 2]))
+        failing = [j for j, ok in enumerate(checks) if ok is False]
+        unchecked = [j for j, ok in enumerate(checks) if ok is None]
         if failing:
-            notes.append(f"families {failing} failed the numerical check ‖∇L‖ ≈ 0 at a random point of them "
-                         "(or could not be evaluated there)")
+            notes.append(f"families {failing} failed the numerical check ‖∇L‖ ≈ 0 at a random point of them")
+        if unchecked:
+            notes.append(f"families {unchecked} were not checked numerically: no random point of them was finite "
+                         "and met their conditions at the data instance (there the family may be empty or of "
+                         "lower dimension)")
         converged, points = _search(kernel, numeric.lower_bound, matchers, starts, seed, progress)
         search = NumericalSearch(tuple((str(s), float(v)) for s, v in instance.items()), starts, seed,
                                  converged, points)
