@@ -373,6 +373,11 @@ def _without_repeats(solutions: list, families: list) -> tuple[list, list]:
     return [solutions[k] for k in keep], [families[k] for k in keep]
 
 
+def _shortened(text: str, limit: int = 200) -> str:
+    """``text`` cut to ``limit`` characters (SymPy's "could not solve …" repeats a whole equation)."""
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
 def _solver_passes(gradient, params, polynomial: bool):
     passes = [("sympy.solve", "solving ∇L = 0 with sympy.solve", lambda: sp.solve(gradient, params, dict=True))]
     if all(g == 0 for g in gradient):                 # e.g. a dead ReLU unit: every θ of the region is critical
@@ -417,7 +422,7 @@ def _symbolic_task(params, expression, instance, engine_name, eigen, simplify, d
             try:
                 found = solve()
             except NotImplementedError as exc:
-                yield ("gave up", f"{name} gave up{where}: {exc}")
+                yield ("gave up", (f"{name}{where}", _shortened(str(exc))))
                 continue
             first = len(solutions)
             for sol in found:
@@ -645,7 +650,7 @@ def solve_equilibria(objective, *, eigen: bool = True, simplify: bool = True,
     polynomial = last("polynomial")
     patterns = last("patterns", 0)
     gave_up = [v for t, v in messages if t == "gave up"]
-    notes = gave_up + [v for t, v in messages if t == "note"]
+    notes = [f"{who} gave up: {detail}" for who, detail in gave_up] + [v for t, v in messages if t == "note"]
     families = last("families", ())
     status = (SolveStatus.FAILED if error else SolveStatus.TIMED_OUT if timed_out
               else SolveStatus.GAVE_UP if gave_up else SolveStatus.SOLVED)
@@ -701,7 +706,8 @@ def solve_equilibria(objective, *, eigen: bool = True, simplify: bool = True,
         elif status is SolveStatus.FAILED:
             reason = f"the symbolic solve failed while {last('stage', 'starting up')}"
         elif status is SolveStatus.GAVE_UP:
-            reason = ("the symbolic solve gave up (" + "; ".join(gave_up) + ")"
+            reason = ("the symbolic solve gave up (" + ", ".join(who for who, _ in gave_up)
+                      + " raised NotImplementedError, see the note)"
                       + (f", keeping the {plural(len(families), 'family', 'families')} found by the other passes"
                          if families else ""))
             searched = "falling back to the numerical critical-point search, which"
