@@ -129,7 +129,9 @@ class SearchTolerances:
     """Tolerances of the numerical cross-check, as formulas.
 
     * a polished point θ lies on a family when every determined coordinate agrees with the
-      family's formula at θ's free coordinates: |θ_p − f_p(θ)| ≤ ``on_family``·(1 + |θ_p|);
+      family's formula at θ's free coordinates: |θ_p − f_p(θ)| ≤ ``on_family``·(1 + |θ_p|), and its
+      inequality conditions hold within the same perturbation of θ (to first order:
+      ±s(θ) ≥ −``on_family``·Σ_p |∂s/∂θ_p|(1 + |θ_p|) for a condition s > 0 or s ≤ 0);
     * two points are the same when ‖θ − θ'‖ ≤ ``distinct``·(1 + ‖θ‖);
     * a family passes the numerical check when ‖∇L‖ ≤ ``family_gradient``·(1 + ‖∇²L‖₂(1 + ‖θ‖))
       at a point of it.
@@ -502,12 +504,30 @@ class _FamilyMatcher:
         exprs = [sp.sympify(family.point[i]).xreplace(dict(instance)) for i in self.determined]
         self.fn = sp.lambdify(list(family.free), exprs, modules=[NUMPY_FUNCTIONS, "numpy"])
         conditions = [sp.sympify(c).xreplace(dict(instance)) for c in family.conditions]
-        self.condition_fn = sp.lambdify(params, conditions, modules=[NUMPY_FUNCTIONS, "numpy"])
+        modules = [NUMPY_FUNCTIONS, "numpy"]
+        self.condition_fn = sp.lambdify(params, conditions, modules=modules)
+        inequalities = [c for c in conditions if isinstance(c, (sp.StrictGreaterThan, sp.LessThan))]
+        self.signs = np.array([1.0 if isinstance(c, sp.StrictGreaterThan) else -1.0 for c in inequalities])
+        sides = [c.lhs - c.rhs for c in inequalities]
+        self.side_fn = sp.lambdify(params, sides, modules=modules)
+        self.side_gradient_fn = sp.lambdify(params, [[sp.diff(d, p) for p in params] for d in sides],
+                                            modules=modules)
 
-    def satisfies_conditions(self, theta: np.ndarray) -> bool:
-        """Whether θ lies in the family's region (its conditions, evaluated exactly in float64)."""
+    def satisfies_conditions(self, theta: np.ndarray, within_tolerance: bool = False) -> bool:
+        """Whether θ lies in the family's region: its conditions evaluated exactly in float64, or (with
+        ``within_tolerance``) its inequalities s(θ) > 0, s(θ) ≤ 0 met at some θ' with
+        |θ'_p − θ_p| ≤ ``on_family``·(1 + |θ_p|), the perturbation the coordinate match allows, to first
+        order: ±s(θ) ≥ −``on_family``·Σ_p |∂s/∂θ_p|(1 + |θ_p|) (a point polished onto a region's boundary
+        may land a rounding error outside it)."""
         with np.errstate(all="ignore"):
-            return bool(all(bool(v) for v in self.condition_fn(*theta)))
+            if not within_tolerance:
+                return bool(all(bool(v) for v in self.condition_fn(*theta)))
+            if not self.signs.size:
+                return True
+            sides = np.asarray(self.side_fn(*theta), dtype=float)
+            gradients = np.abs(np.asarray(self.side_gradient_fn(*theta), dtype=float).reshape(len(sides), -1))
+            slack = TOLERANCES.on_family * (gradients @ (1 + np.abs(theta)))
+            return bool(np.all(self.signs * sides >= -slack))
 
     def coordinates(self, theta: np.ndarray) -> np.ndarray:
         """θ with its determined coordinates replaced by the family's formula (NaN if undefined)."""
@@ -524,7 +544,7 @@ class _FamilyMatcher:
     def contains(self, theta: np.ndarray) -> bool:
         on = self.coordinates(theta)
         return (bool(np.all(np.abs(on - theta) <= TOLERANCES.on_family * (1 + np.abs(theta))))
-                and self.satisfies_conditions(theta))
+                and self.satisfies_conditions(theta, within_tolerance=True))
 
 
 def _check_families(kernel, matchers, rng) -> list[bool | None]:
