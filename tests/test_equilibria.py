@@ -443,3 +443,18 @@ def test_cli_tanh_two_samples_status_agrees_with_notes(capsys):
     out = capsys.readouterr().out
     _status_and_notes_agree(out.splitlines())
     assert "in no family: θ = [0, 0]" in out or r"\left[0, 0\right]" in out
+
+
+def test_relu_width_two_every_numerical_point_is_folded_into_a_family():
+    """L = ½(a₁relu(w₁x) + a₂relu(w₂x) − y)². By hand: ∂L/∂a_j = r·relu(w_j x) with r = f − y; if r ≠ 0 both
+    relu(w_j x) = 0, so f = 0: every critical point has L = 0 or L = y²/2 (both units dead). Points that the
+    root finder polishes onto a dead unit's boundary w_j = 0 (a rounding error outside it) must still be
+    matched to their family, with the same tolerance as the coordinates."""
+    obj = ss.Objective.symbolic(ss.models.two_layer(1, 2, "relu"), n=1)
+    result = solve_equilibria(obj, engine="sympy", starts=32, eigen=False)
+    y = _data(result)["y"]
+    assert result.patterns == 4 and len(result) == 4
+    assert not result.unmatched
+    for p in result.search.points:
+        assert min(abs(p.loss), abs(p.loss - y**2 / 2)) <= 1e-12 * y**2
+    _status_and_notes_agree(result.report_lines())
