@@ -413,7 +413,7 @@ def _symbolic_task(params, expression, instance, engine_name, eigen, simplify, d
     steps = sorted(expression.atoms(Step), key=sp.default_sort_key)
     patterns = _activation_patterns(steps) if 0 < len(steps) <= MAX_PATTERN_STEPS else [({}, ())]
     if len(steps) > MAX_PATTERN_STEPS:
-        yield ("note", f"not handled: {len(steps)} step functions (more than {MAX_PATTERN_STEPS}) are too many to "
+        yield ("note", f"not handled: {plural(len(steps), 'step function')} (more than {MAX_PATTERN_STEPS}) are too many to "
                        f"solve each of their 2^{len(steps)} activation patterns; sympy.solve ran on ∇L with the "
                        "step functions in place, and its families carry no activation-pattern conditions")
     if steps and len(patterns) > 1:

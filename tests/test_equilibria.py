@@ -458,3 +458,16 @@ def test_relu_width_two_every_numerical_point_is_folded_into_a_family():
     for p in result.search.points:
         assert min(abs(p.loss), abs(p.loss - y**2 / 2)) <= 1e-12 * y**2
     _status_and_notes_agree(result.report_lines())
+
+
+def test_too_many_step_functions_say_they_are_not_handled(monkeypatch):
+    """Beyond MAX_PATTERN_STEPS step functions the activation patterns are not solved one by one; the result
+    must say so in a note instead of presenting families without conditions as if they were complete."""
+    import symsaddle.equilibria as equilibria
+    monkeypatch.setattr(equilibria, "MAX_PATTERN_STEPS", 0)
+    obj = ss.Objective.symbolic(ss.models.two_layer(1, 1, "relu"), n=1)
+    result = solve_equilibria(obj, timeout=None, starts=8, eigen=False)
+    assert result.patterns == 0
+    assert any(note.startswith("not handled: 1 step function (more than 0)") for note in result.notes)
+    assert result.completeness is not Completeness.COMPLETE
+    _status_and_notes_agree(result.report_lines())
