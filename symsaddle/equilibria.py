@@ -337,12 +337,15 @@ def _activation_patterns(steps: Sequence[sp.Expr]) -> list[tuple[dict, tuple[sp.
     return patterns
 
 
-def _family_conditions(point: Sequence[sp.Expr], region: Sequence[sp.Basic], sol: Mapping
+def _family_conditions(point: Sequence[sp.Expr], region: Sequence[sp.Basic], sol: Mapping, simplify: bool
                        ) -> tuple[sp.Basic, ...] | None:
-    """The region's inequalities on the family and ``d ≠ 0`` for each non-constant denominator d of its
-    coordinates, without those that hold identically; ``None`` when one fails identically (the family lies
-    outside the region)."""
+    """The region's inequalities on the family (s > 0 or s ≤ 0, with s factored when ``simplify``) and
+    ``d ≠ 0`` for each non-constant denominator d of its coordinates, without those that hold identically;
+    ``None`` when one fails identically (the family lies outside the region)."""
     conditions = [sp.sympify(c).subs(sol) for c in region]
+    if simplify:
+        conditions = [c.func(sp.factor(sp.together(c.lhs - c.rhs)), 0) if isinstance(c, sp.Rel) else c
+                      for c in conditions]
     strict = [c.lhs for c in conditions if isinstance(c, (sp.StrictGreaterThan, sp.StrictLessThan)) and c.rhs == 0]
 
     def implied(factor):               # factor ≠ 0 follows from lhs ≠ 0 when factor divides a strict lhs
@@ -360,7 +363,7 @@ def _family_conditions(point: Sequence[sp.Expr], region: Sequence[sp.Basic], sol
 
 def _family(params, expression, sol, region, simplify: bool, found_by: str) -> EquilibriumFamily | None:
     point = tuple(sp.simplify(sol.get(p, p)) if simplify else sol.get(p, p) for p in params)
-    conditions = _family_conditions(point, region, sol)
+    conditions = _family_conditions(point, region, sol, simplify)
     if conditions is None:
         return None
     free = tuple(p for p in params if p not in sol)
