@@ -155,6 +155,8 @@ class Objective:
 
         With ``nonzero=True`` the data symbols are declared non-zero, as in seed 000 §4.
         """
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+            raise ShapeError(f"the number of samples n must be an integer ≥ 1, got n={n!r}")
         if n == 1:
             xs = [[sp.Symbol(f"x_{{{j + 1}}}" if model.d_in > 1 else "x", real=True, nonzero=nonzero)
                    for j in range(model.d_in)]]

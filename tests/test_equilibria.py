@@ -304,3 +304,170 @@ def test_a_family_found_twice_is_reported_once():
     keys = [(f.point, f.free) for f in r.families]
     assert len(set(keys)) == len(keys) == 3
     assert sorted(f.dimension for f in r.families) == [0, 2, 3]
+
+
+def _status_and_notes_agree(lines: list[str]) -> None:
+    """The status line, the notes and the family list of a report must not contradict one another."""
+    status = next(line for line in lines if line.startswith("symbolic solve: "))
+    gave_up = any(line.startswith("note: ") and " gave up" in line for line in lines)
+    assert gave_up is status.startswith("symbolic solve: gave up"), lines
+    if not status.startswith("symbolic solve: solved"):
+        assert not any("none found" in line for line in lines), lines
+
+
+def _relu(z):
+    return np.maximum(z, 0.0)
+
+
+def _relu_region_truth(conditions, values) -> bool:
+    return bool(sp.And(*conditions).subs(values))
+
+
+@pytest.mark.parametrize("n", [1, 2])
+def test_relu_width_one_dead_unit_family_and_conditioned_families(n):
+    """L = (1/n) Σ ½(a·relu(w x_i) − y_i)², θ = [w, a], relu'(0) = 0. By hand: where w x_i ≤ 0 for every i the
+    unit is dead, relu(w x_i) = relu'(w x_i) = 0, so ∇L = 0 for every a and L = mean(y²)/2 — a 2-dimensional
+    family with the condition w x_i ≤ 0. For n = 1, where w x > 0: ∂L/∂a = r·wx, ∂L/∂w = r·a·x with
+    r = a·wx − y; as wx ≠ 0 there, r = 0: the zero-loss family a = y/(wx), valid only where wx > 0 (the
+    formula divides by zero at wx = 0 and means nothing where wx < 0). Every numerically found critical point
+    must be folded into a family whose conditions it meets."""
+    obj = ss.Objective.symbolic(ss.models.two_layer(1, 1, "relu"), n=n)
+    w, a = obj.model.parameters
+    xs, ys = list(obj.X[:, 0]), list(obj.y[:, 0])
+    result = solve_equilibria(obj, engine="sympy", starts=24, eigen=False)
+    assert result.status is SolveStatus.SOLVED and result.patterns == 2**n
+    dead = [f for f in result if f.free == (w, a)]
+    assert len(dead) == 1
+    assert sp.simplify(dead[0].loss - sum(y**2 for y in ys) / (2 * n)) == 0
+    rng = np.random.default_rng(5)
+    for _ in range(20):                                   # the condition is "w x_i ≤ 0 for every i", no more
+        values = {s: sp.Rational(int(k), 7) for s, k in zip([w, *xs], rng.integers(-9, 10, size=n + 1))}
+        assert _relu_region_truth(dead[0].conditions, values) is all(values[w] * values[x] <= 0 for x in xs)
+    if n == 1:
+        x, y = xs[0], ys[0]
+        zero_loss = [f for f in result if f.free == (w,)]
+        assert len(zero_loss) == 1 and zero_loss[0].loss == 0
+        assert sp.simplify(zero_loss[0].point[1] - y / (w * x)) == 0
+        for wv, xv in [(1, 2), (-1, -2), (1, -2), (-1, 2), (0, 3)]:
+            assert _relu_region_truth(zero_loss[0].conditions, {w: wv, x: xv}) is (wv * xv > 0)
+        assert len(result) == 2                           # the origin lies in the dead family
+    # numerically: the dead family is flat at L = mean(y²)/2 (finite differences of the plain-NumPy loss)
+    data = _data(result)
+    X = np.array([data[str(x)] for x in xs])
+    Y = np.array([data[str(y)] for y in ys])
+
+    def loss(theta):
+        return 0.5 * np.mean((theta[1] * _relu(theta[0] * X) - Y) ** 2)
+
+    for p in result.search.points:
+        theta = np.array(p.theta)
+        assert p.family is not None
+        assert p.loss == pytest.approx(loss(theta), abs=1e-12)
+        if np.all(theta[0] * X <= 0):
+            assert p.loss == pytest.approx(0.5 * np.mean(Y**2), rel=1e-12)
+            assert result.families[p.family].free == (w, a)
+    # inside the dead region both partial derivatives vanish; when the x_i have opposite signs the region is the
+    # line w = 0, where L has a kink in w, so only ∂L/∂a is differenced there
+    interior = n == 1 or np.sign(X[0]) == np.sign(X[1])
+    w_dead = -np.sign(X[0]) * 0.7 if interior else 0.0
+    for a_value in (-3.0, 0.4, 2.5):
+        theta, h = np.array([w_dead, a_value]), 1e-6
+        fd = [(loss(theta + h * e) - loss(theta - h * e)) / (2 * h) for e in np.eye(2)[0 if interior else 1:]]
+        assert np.allclose(fd, 0, atol=1e-9) and loss(theta) == pytest.approx(0.5 * np.mean(Y**2))
+    assert not result.unmatched
+    assert "in no family" not in "\n".join(result.report_lines())
+    _status_and_notes_agree(result.report_lines())
+
+
+def test_cli_relu_prints_each_family_with_its_condition(capsys):
+    """The trial's command: the zero-loss family a = y/(wx) is printed with "where w x > 0", the dead unit with
+    "where w x ≤ 0" (see the hand derivation above), and no critical point is left "in no family"."""
+    assert main(["derive", "two_layer", "--activation", "relu", "--d-in", "1", "--width", "1", "--equilibria",
+                 "--timeout", "60"]) == 0
+    out = capsys.readouterr().out
+    families = out.split("equilibrium families:")[1].split("symbolic solve:")[0]
+    assert r"\frac{y}{w_{1,1} x}\right]^\top,\quad \text{free: } w_{1,1},\quad L = 0,\quad \text{where } w_{1,1} x > 0" \
+        in families
+    assert (r"\text{free: } w_{1,1}, a_{1},\quad L = \frac{y^{2}}{2},\quad \text{where } w_{1,1} x \leq 0"
+            in families)
+    assert "in no family" not in out
+    _status_and_notes_agree(out.splitlines())
+
+
+def test_a_solver_that_gives_up_is_reported_as_such(monkeypatch):
+    """Width-1 tanh net on n = 2 samples. By hand: at θ = (w, a) = 0, ∂L/∂a = mean((a·tanh(w x_i) − y_i)·tanh(w x_i))
+    = 0 since tanh(0) = 0, and ∂L/∂w = a·mean(…) = 0 since a = 0: the origin is critical for all data, with
+    L = mean(y²)/2 and Hessian [[0, −m], [−m, 0]], m = mean(x_i y_i) (∂²L/∂w∂a = mean(x_i(a tanh − y_i)sech²)
+    at 0): a strict saddle when m ≠ 0. When sympy.solve gives up (made certain here), the status must say so,
+    "none found" must not be printed, and the origin must be listed as a numerically found critical point."""
+    def give_up(*args, **kwargs):
+        raise NotImplementedError("could not solve (forced by the test)")
+
+    monkeypatch.setattr(sp, "solve", give_up)
+    obj = ss.Objective.symbolic(ss.models.two_layer(1, 1, "tanh"), n=2)
+    result = solve_equilibria(obj, timeout=None, starts=8)
+    assert result.status is SolveStatus.GAVE_UP and not result.families
+    assert result.completeness is Completeness.INCOMPLETE and "gave up" in result.reason
+    data = _data(result)
+    X, Y = np.array([data["x_{1}"], data["x_{2}"]]), np.array([data["y_{1}"], data["y_{2}"]])
+    assert np.mean(X * Y) != 0
+    origin = [p for p in result.unmatched if np.linalg.norm(p.theta) < 1e-12]
+    assert len(origin) == 1 and origin[0].kind == "strict saddle"
+    assert origin[0].loss == pytest.approx(0.5 * np.mean(Y**2), rel=1e-12)
+    lines = result.report_lines()
+    _status_and_notes_agree(lines)
+    assert lines[0].startswith("symbolic solve: gave up after")
+    assert "in no family: θ = [0, 0]" in "\n".join(lines)
+    assert result.family_lines()[0].startswith("none in closed form: the symbolic solve gave up")
+    assert "listed below as 'in no family'" in result.family_lines()[0]
+
+
+def test_cli_prints_no_none_found_when_the_solve_did_not_finish(capsys):
+    """A budget far too short for SymPy: the family list says why it is empty instead of "none found", and the
+    origin (critical for all data, derived by hand above) is printed as found numerically."""
+    assert main(["derive", "two_layer", "--d-in", "1", "--width", "1", "--activation", "tanh", "--n", "2",
+                 "--equilibria", "--timeout", "0.01"]) == 0
+    out = capsys.readouterr().out
+    assert "none found" not in out
+    assert "none in closed form: the symbolic solve timed out" in out
+    assert "in no family: θ = [0, 0]" in out
+    _status_and_notes_agree(out.splitlines())
+
+
+@pytest.mark.slow
+def test_cli_tanh_two_samples_status_agrees_with_notes(capsys):
+    """The trial's command: sympy.solve gives up (or the budget runs out on a slow machine); either way the
+    status, the notes and the family list agree, and the origin (critical, derived by hand above) is listed."""
+    assert main(["derive", "two_layer", "--d-in", "1", "--width", "1", "--activation", "tanh", "--n", "2",
+                 "--equilibria", "--timeout", "120"]) == 0
+    out = capsys.readouterr().out
+    _status_and_notes_agree(out.splitlines())
+    assert "in no family: θ = [0, 0]" in out or r"\left[0, 0\right]" in out
+
+
+def test_relu_width_two_every_numerical_point_is_folded_into_a_family():
+    """L = ½(a₁relu(w₁x) + a₂relu(w₂x) − y)². By hand: ∂L/∂a_j = r·relu(w_j x) with r = f − y; if r ≠ 0 both
+    relu(w_j x) = 0, so f = 0: every critical point has L = 0 or L = y²/2 (both units dead). Points that the
+    root finder polishes onto a dead unit's boundary w_j = 0 (a rounding error outside it) must still be
+    matched to their family, with the same tolerance as the coordinates."""
+    obj = ss.Objective.symbolic(ss.models.two_layer(1, 2, "relu"), n=1)
+    result = solve_equilibria(obj, engine="sympy", starts=32, eigen=False)
+    y = _data(result)["y"]
+    assert result.patterns == 4 and len(result) == 4
+    assert not result.unmatched
+    for p in result.search.points:
+        assert min(abs(p.loss), abs(p.loss - y**2 / 2)) <= 1e-12 * y**2
+    _status_and_notes_agree(result.report_lines())
+
+
+def test_too_many_step_functions_say_they_are_not_handled(monkeypatch):
+    """Beyond MAX_PATTERN_STEPS step functions the activation patterns are not solved one by one; the result
+    must say so in a note instead of presenting families without conditions as if they were complete."""
+    import symsaddle.equilibria as equilibria
+    monkeypatch.setattr(equilibria, "MAX_PATTERN_STEPS", 0)
+    obj = ss.Objective.symbolic(ss.models.two_layer(1, 1, "relu"), n=1)
+    result = solve_equilibria(obj, timeout=None, starts=8, eigen=False)
+    assert result.patterns == 0
+    assert any(note.startswith("not handled: 1 step function (more than 0)") for note in result.notes)
+    assert result.completeness is not Completeness.COMPLETE
+    _status_and_notes_agree(result.report_lines())

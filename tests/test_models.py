@@ -126,3 +126,10 @@ def test_evaluate_matches_numpy_forward_pass(rng):
     np.testing.assert_allclose(m.evaluate(th, X)[:, 0], expected, rtol=1e-14)
     with pytest.raises(ss.ShapeError, match=r"\(n, 2\)"):
         m.evaluate(th, X[:, :1])
+
+
+@pytest.mark.parametrize("n", [0, -2, 1.5, True, "2"])
+def test_symbolic_objective_without_samples_names_n(n):
+    """Issue: ``Objective.symbolic(m, n=0)`` said "X must have d_in = 1 columns, got (0, 0)"; it must ask for n ≥ 1."""
+    with pytest.raises(ss.errors.ShapeError, match=r"number of samples n must be an integer ≥ 1, got n="):
+        ss.Objective.symbolic(models.two_layer(1, 1, "tanh"), n=n)
