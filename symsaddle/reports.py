@@ -189,6 +189,12 @@ def symlog_ticks(values: np.ndarray, linthresh: float, most: int = 4) -> list[fl
     return sorted(ticks)
 
 
+def true_runs(mask) -> list[tuple[int, int]]:
+    """(first, last) index of every run of consecutive True entries of a 1-D boolean ``mask``."""
+    idx = np.flatnonzero(np.diff(np.concatenate([[0], np.asarray(mask, dtype=int), [0]])))
+    return [(int(a), int(b) - 1) for a, b in zip(idx[::2], idx[1::2])]
+
+
 def padded_limits(axis, values, fraction: float = 0.06) -> tuple[float, float]:
     """View limits holding every finite value of ``values`` with ``fraction`` of the span to spare on each side,
     measured in the axis's scale (a decade on a log or symlog axis), so markers at the extremes are not clipped

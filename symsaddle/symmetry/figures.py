@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.ticker import MaxNLocator
 
-from ..reports import OKABE_ITO, REFERENCE_COLOR, figure, symlog_ticks
+from ..reports import OKABE_ITO, REFERENCE_COLOR, figure, symlog_ticks, true_runs
 from .counting import RatioCurve
 from .inertia import LineSweep
 
@@ -38,24 +38,10 @@ def _eigenvalue_label(n: int) -> str:
     return f"{n} smallest eigenvalues, one line each: the {len(OKABE_ITO)} lowest solid, the rest dashed"
 
 
-def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
-    """(first, last) index of every run of consecutive True entries of ``mask``."""
-    runs, start = [], None
-    for i, m in enumerate(mask):
-        if m and start is None:
-            start = i
-        if not m and start is not None:
-            runs.append((start, i - 1))
-            start = None
-    if start is not None:
-        runs.append((start, len(mask) - 1))
-    return runs
-
-
 def _undecided_spans(ax, mus: np.ndarray, mask: np.ndarray, label: str) -> None:
     """Grey spans over the μ of ``mask``, each reaching halfway to the neighbouring grid points."""
     edges = np.concatenate([[mus[0]], (mus[1:] + mus[:-1]) / 2, [mus[-1]]])
-    for k, (i, j) in enumerate(_runs(mask)):
+    for k, (i, j) in enumerate(true_runs(mask)):
         ax.axvspan(edges[i], edges[j + 1], color="0.85", lw=0, zorder=0, label=label if k == 0 else None)
 
 
