@@ -31,24 +31,29 @@ def _limit_steps(path: LimitPath, t_end: float, scale: float = 1.0):
     return _steps(path.times * scale, path.betas, path.losses, t_end)
 
 
-def _log_loss_steps(ax, ts: np.ndarray, losses: np.ndarray, *, label: str, **style) -> None:
-    """A piecewise-constant loss (``ax.step(..., where='post')``) on a log axis. A piece with L = 0 exactly has
-    no place on that axis: it is not drawn at some floor (where it would read as a small positive loss) but as
-    a dotted line along the bottom edge, reached by a downward arrow and labelled "L = 0"."""
+def _log_loss_steps(ax, ts: np.ndarray, losses: np.ndarray, bottom: float, *, label: str, **style) -> None:
+    """A piecewise-constant loss (``ax.step(..., where='post')``) on a log axis whose lower limit is ``bottom``.
+    A piece below ``bottom`` — L = 0 exactly, which has no place on a log axis, or a positive loss smaller than
+    the axis shows (e.g. a minimiser's loss at rounding level) — is not drawn at the floor, where it would read
+    as that value, but as a dotted line along the bottom edge, reached by a downward arrow and labelled with its
+    value ("L = 0", "L = 1e-30")."""
     losses = np.asarray(losses, dtype=float)
-    ax.step(ts, np.where(losses > 0, losses, np.nan), where="post", label=label, **style)
+    below = losses < bottom
+    ax.step(ts, np.where(below, np.nan, losses), where="post", label=label, **style)
     color = style.get("color", REFERENCE_COLOR)
     edge = ax.get_xaxis_transform()                       # x in data, y in axes fraction (0 = bottom edge)
-    zero = losses <= 0
-    for k, (start, stop) in enumerate(true_runs(zero[:-1])):  # the last entry only holds the path to t_end
+    for k, (start, stop) in enumerate(true_runs(below[:-1])):  # the last entry only holds the path to t_end
         t0, t1 = ts[start], ts[stop + 1]
         ax.plot([t0, t1], [0.0, 0.0], transform=edge, color=color, lw=2.5, ls=":", clip_on=False,
-                label="L = 0 (exact; below every value of the log axis)" if k == 0 else None)
-        if start > 0 and losses[start - 1] > 0:           # the jump down to 0
+                label="below the log axis (value written)" if k == 0 else None)
+        if start > 0 and not below[start - 1]:            # the jump down
             ax.annotate("", xy=(t0, 0.0), xycoords=edge, xytext=(t0, losses[start - 1]), textcoords="data",
                         arrowprops={"arrowstyle": "-|>", "color": color, "lw": style.get("lw", 1.0)})
-        ax.annotate("L = 0", xy=(0.5 * (t0 + t1), 0.0), xycoords=edge, xytext=(0, 4), textcoords="offset points",
-                    ha="center", va="bottom", fontsize=8, color=color)
+        piece = losses[start:stop + 1]
+        value = "0" if np.all(piece <= 0) else f"{float(np.max(piece)):.1g}"
+        ax.annotate(f"L {'=' if np.all(piece == piece[0]) else '≤'} {value}", xy=(0.5 * (t0 + t1), 0.0),
+                    xycoords=edge, xytext=(0, 4), textcoords="offset points", ha="center", va="bottom", fontsize=8,
+                    color=color, zorder=5, bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5})
 
 
 def _coordinate_color(j: int) -> str:
@@ -59,8 +64,8 @@ def trajectory_figure(trajectory: DiagonalTrajectory, path: LimitPath | None = N
                       visited: Sequence[VisitedSaddle] = (), *, iterations: bool = True, title: str = ""):
     """Loss (log scale) and the coordinates of p = u ⊙ v against GD iterations (seed 000 Figs. 3–9)
     or accelerated time, with the limit process of Algorithm 1 (black, dashed) and the plateaus
-    (dotted). The loss axis spans the simulated losses; a limit loss of 0 is marked along its bottom edge
-    ("L = 0", see :func:`_log_loss_steps`)."""
+    (dotted). The loss axis spans the simulated losses; a limit loss below them (0, or at rounding level) is
+    marked along its bottom edge with its value (see :func:`_log_loss_steps`)."""
     fig, ax = figure(ncols=2, width=4.6, height=3.4)
     if iterations and trajectory.step is not None:
         x, xlabel = trajectory.times / trajectory.step, f"iteration (GD, step {trajectory.step:g})"
@@ -76,7 +81,7 @@ def trajectory_figure(trajectory: DiagonalTrajectory, path: LimitPath | None = N
         ax[0, 1].plot(x, trajectory.beta[:, j], color=_coordinate_color(j), lw=1.2, label=f"$p_{{{j + 1}}}$")
     if path is not None and trajectory.log_inv_gamma is not None:
         ts, betas, losses = _limit_steps(path, float(x[-1]), scale)
-        _log_loss_steps(ax[0, 0], ts, losses, color=REFERENCE_COLOR, lw=0.8, ls="--",
+        _log_loss_steps(ax[0, 0], ts, losses, floor, color=REFERENCE_COLOR, lw=0.8, ls="--",
                         label=r"limit $\gamma \to 0$ (Alg. 1)")
         for j in range(betas.shape[1]):
             ax[0, 1].step(ts, betas[:, j], where="post", color=REFERENCE_COLOR, lw=0.6, ls="--",
@@ -106,9 +111,9 @@ def limit_path_figure(times: np.ndarray, betas: np.ndarray, losses: np.ndarray, 
     fig, ax = figure(ncols=2, width=4.6, height=3.4)
     ax[0, 0].set_yscale("log")
     positive = losses[losses > 0]
-    if positive.size:                        # a decade-wide margin below the smallest positive loss
-        ax[0, 0].set_ylim(float(np.min(positive)) / 10, float(np.max(positive)) * 3)
-    _log_loss_steps(ax[0, 0], ts, ls, color=OKABE_ITO[0], lw=1.2, label="loss at the saddles")
+    bottom, top = (float(np.min(positive)) / 10, float(np.max(positive)) * 3) if positive.size else (0.1, 10.0)
+    ax[0, 0].set_ylim(bottom, top)           # a decade below the smallest positive loss
+    _log_loss_steps(ax[0, 0], ts, ls, bottom, color=OKABE_ITO[0], lw=1.2, label="loss at the saddles")
     for j in range(betas.shape[1]):
         ax[0, 1].step(ts, bs[:, j], where="post", color=_coordinate_color(j), lw=1.2, label=f"$p_{{{j}}}$")
     xlabel = r"accelerated time $\tilde t = t/\ln(1/\gamma)$"
