@@ -170,7 +170,8 @@ def symlog_ticks(values: np.ndarray, linthresh: float, most: int = 4) -> list[fl
     """Tick positions for a symlog axis over ``values``: 0 and decades ±10^k, the smallest at least two decades
     above the linear band |λ| < linthresh and none beyond the data. Every decade takes the same height on a
     symlog axis, so one step (in decades) serves both signs: at most ``most`` ticks per sign on the wider side,
-    and no two labels collide."""
+    and no two labels collide. A sign whose values all lie less than two decades above the band still gets
+    one labelled tick, at the largest decade below its largest magnitude (else that side has no scale)."""
     lo = int(np.ceil(np.log10(linthresh))) + 2
 
     def top(magnitude: float) -> int | None:
@@ -181,9 +182,30 @@ def symlog_ticks(values: np.ndarray, linthresh: float, most: int = 4) -> list[fl
     step = max(1, int(np.ceil(max(spans, default=1) / most)), int(np.ceil(sum(spans) / (2 * most))))
     ticks = [0.0]
     for sign, hi in zip((-1.0, 1.0), tops):
-        if hi is not None:
+        if hi is not None and hi >= lo:
             ticks += [sign * 10.0 ** k for k in range(hi, lo - 1, -step)]
+        elif hi is not None:
+            ticks.append(sign * 10.0 ** hi)
     return sorted(ticks)
+
+
+def true_runs(mask) -> list[tuple[int, int]]:
+    """(first, last) index of every run of consecutive True entries of a 1-D boolean ``mask``."""
+    idx = np.flatnonzero(np.diff(np.concatenate([[0], np.asarray(mask, dtype=int), [0]])))
+    return [(int(a), int(b) - 1) for a, b in zip(idx[::2], idx[1::2])]
+
+
+def padded_limits(axis, values, fraction: float = 0.06) -> tuple[float, float]:
+    """View limits holding every finite value of ``values`` with ``fraction`` of the span to spare on each side,
+    measured in the axis's scale (a decade on a log or symlog axis), so markers at the extremes are not clipped
+    by the frame. ``axis`` is e.g. ``ax.yaxis``, its scale already set."""
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v)]
+    transform = axis.get_transform()
+    t = transform.transform(v.reshape(-1, 1)).ravel() if v.size else np.array([0.0, 1.0])
+    lo, hi = float(np.min(t)), float(np.max(t))
+    pad = fraction * (hi - lo) if hi > lo else 0.5
+    return tuple(float(x) for x in transform.inverted().transform(np.array([[lo - pad], [hi + pad]])).ravel())
 
 
 def _drawn_texts(fig, renderer) -> list:

@@ -12,7 +12,7 @@ import numpy as np
 from matplotlib.lines import Line2D
 from matplotlib.ticker import NullFormatter
 
-from ..reports import OKABE_ITO, REFERENCE_COLOR, figure
+from ..reports import OKABE_ITO, REFERENCE_COLOR, figure, true_runs
 from .limit import LimitPath
 from .saddles import VisitedSaddle
 from .simulate import DiagonalTrajectory
@@ -31,6 +31,31 @@ def _limit_steps(path: LimitPath, t_end: float, scale: float = 1.0):
     return _steps(path.times * scale, path.betas, path.losses, t_end)
 
 
+def _log_loss_steps(ax, ts: np.ndarray, losses: np.ndarray, bottom: float, *, label: str, **style) -> None:
+    """A piecewise-constant loss (``ax.step(..., where='post')``) on a log axis whose lower limit is ``bottom``.
+    A piece below ``bottom`` — L = 0 exactly, which has no place on a log axis, or a positive loss smaller than
+    the axis shows (e.g. a minimiser's loss at rounding level) — is not drawn at the floor, where it would read
+    as that value, but as a dotted line along the bottom edge, reached by a downward arrow and labelled with its
+    value ("L = 0", "L = 1e-30")."""
+    losses = np.asarray(losses, dtype=float)
+    below = losses < bottom
+    ax.step(ts, np.where(below, np.nan, losses), where="post", label=label, **style)
+    color = style.get("color", REFERENCE_COLOR)
+    edge = ax.get_xaxis_transform()                       # x in data, y in axes fraction (0 = bottom edge)
+    for k, (start, stop) in enumerate(true_runs(below[:-1])):  # the last entry only holds the path to t_end
+        t0, t1 = ts[start], ts[stop + 1]
+        ax.plot([t0, t1], [0.0, 0.0], transform=edge, color=color, lw=2.5, ls=":", clip_on=False,
+                label="below the log axis (value written)" if k == 0 else None)
+        if start > 0 and not below[start - 1]:            # the jump down
+            ax.annotate("", xy=(t0, 0.0), xycoords=edge, xytext=(t0, losses[start - 1]), textcoords="data",
+                        arrowprops={"arrowstyle": "-|>", "color": color, "lw": style.get("lw", 1.0)})
+        piece = losses[start:stop + 1]
+        value = "0" if np.all(piece <= 0) else f"{float(np.max(piece)):.1g}"
+        ax.annotate(f"L {'=' if np.all(piece == piece[0]) else '≤'} {value}", xy=(0.5 * (t0 + t1), 0.0),
+                    xycoords=edge, xytext=(0, 4), textcoords="offset points", ha="center", va="bottom", fontsize=8,
+                    color=color, zorder=5, bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5})
+
+
 def _coordinate_color(j: int) -> str:
     return OKABE_ITO[j % len(OKABE_ITO)]
 
@@ -39,7 +64,8 @@ def trajectory_figure(trajectory: DiagonalTrajectory, path: LimitPath | None = N
                       visited: Sequence[VisitedSaddle] = (), *, iterations: bool = True, title: str = ""):
     """Loss (log scale) and the coordinates of p = u ⊙ v against GD iterations (seed 000 Figs. 3–9)
     or accelerated time, with the limit process of Algorithm 1 (black, dashed) and the plateaus
-    (dotted). The loss axis spans the simulated losses; a limit loss of 0 is drawn at its floor."""
+    (dotted). The loss axis spans the simulated losses; a limit loss below them (0, or at rounding level) is
+    marked along its bottom edge with its value (see :func:`_log_loss_steps`)."""
     fig, ax = figure(ncols=2, width=4.6, height=3.4)
     if iterations and trajectory.step is not None:
         x, xlabel = trajectory.times / trajectory.step, f"iteration (GD, step {trajectory.step:g})"
@@ -55,8 +81,8 @@ def trajectory_figure(trajectory: DiagonalTrajectory, path: LimitPath | None = N
         ax[0, 1].plot(x, trajectory.beta[:, j], color=_coordinate_color(j), lw=1.2, label=f"$p_{{{j}}}$")
     if path is not None and trajectory.log_inv_gamma is not None:
         ts, betas, losses = _limit_steps(path, float(x[-1]), scale)
-        ax[0, 0].step(ts, np.maximum(losses, floor), where="post", color=REFERENCE_COLOR, lw=0.8, ls="--",
-                      label=r"limit $\gamma \to 0$ (Alg. 1)")
+        _log_loss_steps(ax[0, 0], ts, losses, floor, color=REFERENCE_COLOR, lw=0.8, ls="--",
+                        label=r"limit $\gamma \to 0$ (Alg. 1)")
         for j in range(betas.shape[1]):
             ax[0, 1].step(ts, betas[:, j], where="post", color=REFERENCE_COLOR, lw=0.6, ls="--",
                           label=r"limit $\gamma \to 0$ (Alg. 1)" if j == 0 else None)
@@ -77,17 +103,17 @@ def trajectory_figure(trajectory: DiagonalTrajectory, path: LimitPath | None = N
 
 
 def limit_path_figure(times: np.ndarray, betas: np.ndarray, losses: np.ndarray, title: str = ""):
-    """The γ → 0 limit of Algorithm 1 in the data's units: loss (log scale, a limit loss of 0 drawn at
-    the floor of the positive ones) and the coordinates of p, piecewise constant in the accelerated
-    time t̃, jumping at the saddles' times t_k (P&F Theorem 2)."""
+    """The γ → 0 limit of Algorithm 1 in the data's units: loss (log scale; a limit loss of 0, which a log
+    axis cannot show, marked "L = 0" along the bottom edge) and the coordinates of p, piecewise constant in
+    the accelerated time t̃, jumping at the saddles' times t_k (P&F Theorem 2)."""
     times, betas, losses = np.asarray(times, float), np.asarray(betas, float), np.asarray(losses, float)
     ts, bs, ls = _steps(times, betas, losses, times[-1] * 1.15 if times[-1] > 0 else 1.0)
     fig, ax = figure(ncols=2, width=4.6, height=3.4)
-    positive = losses[losses > 0]
-    floor = float(np.min(positive)) / 3 if positive.size else 1.0
-    ax[0, 0].step(ts, np.maximum(ls, floor), where="post", color=OKABE_ITO[0], lw=1.2,
-                  label="loss at the saddles (0 drawn at the floor)" if np.any(losses <= 0) else "loss at the saddles")
     ax[0, 0].set_yscale("log")
+    positive = losses[losses > 0]
+    bottom, top = (float(np.min(positive)) / 10, float(np.max(positive)) * 3) if positive.size else (0.1, 10.0)
+    ax[0, 0].set_ylim(bottom, top)           # a decade below the smallest positive loss
+    _log_loss_steps(ax[0, 0], ts, ls, bottom, color=OKABE_ITO[0], lw=1.2, label="loss at the saddles")
     for j in range(betas.shape[1]):
         ax[0, 1].step(ts, bs[:, j], where="post", color=_coordinate_color(j), lw=1.2, label=f"$p_{{{j}}}$")
     xlabel = r"accelerated time $\tilde t = t/\ln(1/\gamma)$"

@@ -85,6 +85,17 @@ def _example(points, kind, predicate=lambda p: True):
     return None
 
 
+def _no_match_note(res: ExperimentResult, point) -> str:
+    """Why Fig. 6.4's right panel has no student bars for an end point that matches no teacher neuron."""
+    a = res.problem.unpack(point.theta)[1]
+    if point.kind is EndpointKind.DIVERGING:
+        return ("escaping to infinity: the weights keep growing while\nthe loss falls (max $|a_i|$ = "
+                f"{float(np.max(np.abs(a))):.3g} at the end of the run),\nso the student has no finite "
+                "effective outgoing weights")
+    return (f"{point.kind.label}: the student does not implement\nthe teacher, so no effective outgoing "
+            "weights\n(its own $a_i$ are the colours on the left)")
+
+
 def _neurons_figures(res: ExperimentResult, out: Path):
     pos = {int(i): b for b, i in enumerate(res.indices)}
     flipped = _example(res.points, EndpointKind.GLOBAL, lambda p: p.teacher_match is not None and any(
@@ -99,7 +110,7 @@ def _neurons_figures(res: ExperimentResult, out: Path):
         b = pos[p.index]
         snaps = np.concatenate([res.run.snapshots[:, b], p.theta[None]])
         labels = p.teacher_match.labels if p.teacher_match is not None else None
-        save_figure(neurons_figure(res.problem, p.theta, snaps, labels,
+        save_figure(neurons_figure(res.problem, p.theta, snaps, labels, no_match_note=_no_match_note(res, p),
                                    title=f"init {p.index}: {p.kind.label}, L = {p.loss:.2e}"), out, stem)
         written[stem] = p.index
     return written

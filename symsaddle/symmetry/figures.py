@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.ticker import MaxNLocator
 
-from ..reports import OKABE_ITO, REFERENCE_COLOR, figure, symlog_ticks
+from ..reports import OKABE_ITO, REFERENCE_COLOR, figure, symlog_ticks, true_runs
 from .counting import RatioCurve
 from .inertia import LineSweep
 
@@ -38,36 +38,58 @@ def _eigenvalue_label(n: int) -> str:
     return f"{n} smallest eigenvalues, one line each: the {len(OKABE_ITO)} lowest solid, the rest dashed"
 
 
+def _undecided_spans(ax, mus: np.ndarray, mask: np.ndarray, label: str) -> None:
+    """Grey spans over the μ of ``mask``, each reaching halfway to the neighbouring grid points."""
+    edges = np.concatenate([[mus[0]], (mus[1:] + mus[:-1]) / 2, [mus[-1]]])
+    for k, (i, j) in enumerate(true_runs(mask)):
+        ax.axvspan(edges[i], edges[j + 1], color="0.85", lw=0, zorder=0, label=label if k == 0 else None)
+
+
 def spectrum_figure(sweep: LineSweep, n_smallest: int = 12, title: str = ""):
-    """The ``n_smallest`` Hessian eigenvalues along μ (symlog scale), μ = 0 and μ = 1 marked, and the measured
-    index against the predicted one (Figures 6.17/6.18 analogue)."""
-    fig, axes = figure(ncols=2, width=4.8, height=3.6)
+    """The ``n_smallest`` Hessian eigenvalues along μ (symlog scale; the ambiguous band tol < |λ| ≤ band·tol
+    shaded), μ = 0 and μ = 1 marked, and the measured index and zero count against the predicted ones
+    (Figures 6.17/6.18 analogue). Counts are integers at each μ of the grid: predictions are drawn as steps
+    (each value held halfway to the next grid point), measurements as markers; μ where the comparison is
+    undecided (:attr:`LineSweep.decided`: an eigenvalue in the ambiguous band, or a predicted non-zero
+    eigenvalue that may lie below tol) are shaded and counted in the legend. Legends sit below the panels."""
+    fig, axes = figure(ncols=2, width=4.8, height=4.3)
     ax, bx = axes[0]
+    mus = np.asarray(sweep.mus, dtype=float)
     lam = sweep.eigenvalues[:, :n_smallest]
-    scale = float(np.max(sweep.tolerances_used))
+    tols = np.asarray(sweep.tolerances_used, dtype=float)
+    band = sweep.prediction.tolerances.band
     for k in range(lam.shape[1]):
-        ax.plot(sweep.mus, lam[:, k], lw=1, label=_eigenvalue_label(lam.shape[1]) if k == 0 else None)
-    linthresh = max(scale, 1e-300)
+        ax.plot(mus, lam[:, k], lw=1, label=_eigenvalue_label(lam.shape[1]) if k == 0 else None)
+    linthresh = max(float(np.max(tols)), 1e-300)
     ax.set_yscale("symlog", linthresh=linthresh)
     ax.set_yticks(symlog_ticks(lam, linthresh))
+    for sign in (1.0, -1.0):
+        ax.fill_between(mus, sign * tols, sign * band * tols, color="0.9", lw=0, zorder=0,
+                        label=rf"ambiguous: tol < $|\lambda|$ ≤ {band:g}·tol" if sign > 0 else None)
     for mu in (0.0, 1.0):
         ax.axvline(mu, color=REFERENCE_COLOR, lw=0.6, ls=":", label=r"$\mu = 0, 1$ (the small network)" if mu else None)
-    ax.legend(fontsize=6)
     ax.set_xlabel(r"$\mu$")
     ax.set_ylabel(f"smallest {lam.shape[1]} Hessian eigenvalues")
     ax.set_title(title or "eigenvalues along the SI line", fontsize=9)
-    measured = [np.nan if m is None else m.negative for m in sweep.measured]
-    ax2 = bx
-    ax2.plot(sweep.mus, [p.negative for p in sweep.predicted], "-", color=OKABE_ITO[0], label="predicted index (Theorem 3)")
-    ax2.plot(sweep.mus, measured, "o", ms=2.5, color=OKABE_ITO[1], label="measured index")
-    ax2.plot(sweep.mus, [t.negative for t in sweep.thesis], "--", color=OKABE_ITO[3], lw=0.8, label="U = 0 (Cor. 3.2)")
-    ax2.plot(sweep.mus, [p.zero for p in sweep.predicted], "-", color=OKABE_ITO[2], label="predicted zeros")
-    ax2.plot(sweep.mus, [np.nan if m is None else m.zero for m in sweep.measured], "s", ms=2, color=OKABE_ITO[4],
-             label="measured zeros")
-    ax2.set_xlabel(r"$\mu$")
-    ax2.set_ylabel("number of eigenvalues")
-    ax2.yaxis.set_major_locator(MaxNLocator(integer=True))
-    ax2.legend(fontsize=6)
+    ax.legend(fontsize=6, loc="upper center", bbox_to_anchor=(0.5, -0.16))
+    undecided = ~np.asarray(sweep.decided, dtype=bool)
+    if undecided.any():
+        _undecided_spans(bx, mus, undecided, f"undecided μ ({int(undecided.sum())} of {len(mus)}): an eigenvalue "
+                         "in the ambiguous band,\nor a predicted non-zero one possibly below tol")
+    bx.plot(mus, [p.negative for p in sweep.predicted], color=OKABE_ITO[0], drawstyle="steps-mid",
+            label="predicted index (Theorem 3)")
+    bx.plot(mus, [t.negative for t in sweep.thesis], "--", color=OKABE_ITO[3], lw=0.8, drawstyle="steps-mid",
+            label="U = 0 (Cor. 3.2)")
+    bx.plot(mus, [p.zero for p in sweep.predicted], color=OKABE_ITO[2], drawstyle="steps-mid", label="predicted zeros")
+    bx.plot(mus, [np.nan if m is None else m.negative for m in sweep.measured], "o", ms=2.5, color=OKABE_ITO[1],
+            label="measured index")
+    bx.plot(mus, [np.nan if m is None else m.zero for m in sweep.measured], "s", ms=2, color=OKABE_ITO[4],
+            label="measured zeros")
+    bx.set_xlim(ax.get_xlim())
+    bx.set_xlabel(r"$\mu$")
+    bx.set_ylabel("number of eigenvalues")
+    bx.yaxis.set_major_locator(MaxNLocator(integer=True))
+    bx.legend(fontsize=6, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2)
     return fig
 
 

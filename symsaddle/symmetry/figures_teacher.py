@@ -11,7 +11,7 @@ from typing import Sequence
 import numpy as np
 from matplotlib.ticker import NullFormatter
 
-from ..reports import OKABE_ITO, figure, symlog_ticks
+from ..reports import OKABE_ITO, figure, padded_limits, symlog_ticks
 from .closest_saddle import Slice2D
 from .endpoints import EndPoint, EndpointKind
 from .teacher_student import TeacherStudentProblem
@@ -29,8 +29,8 @@ KIND_STYLE = {
 
 
 def eigenvalue_loss_figure(points: Sequence[EndPoint], title: str = ""):
-    """Fig. 6.3: smallest Hessian eigenvalue against the loss at every end point (symlog in λ)."""
-    fig, ax = figure(width=5.5, height=3.8)
+    """Fig. 6.3: smallest Hessian eigenvalue against the loss at every end point (symlog in λ), the legend beside the axes."""
+    fig, ax = figure(width=6.8, height=3.8)
     ax = ax[0, 0]
     tiny = 1e-300
     for kind, (color, marker, label) in KIND_STYLE.items():
@@ -47,10 +47,13 @@ def eigenvalue_loss_figure(points: Sequence[EndPoint], title: str = ""):
         ax.set_xlim(centre * 10**-0.6, centre * 10**0.6)
         ax.xaxis.set_minor_formatter(NullFormatter())
     ax.set_yscale("symlog", linthresh=1e-12)
-    ax.set_yticks(symlog_ticks(np.array([p.min_eig for p in points] or [0.0]), 1e-12))
+    eigs = np.array([p.min_eig for p in points] or [0.0])
+    ticks = symlog_ticks(eigs, 1e-12)
+    ax.set_yticks(ticks)
+    ax.set_ylim(*padded_limits(ax.yaxis, np.concatenate([eigs, ticks])))   # no marker cut by the frame
     ax.axhline(0, color="grey", lw=0.5)
     ax.set(xlabel="loss L (MSE)", ylabel=r"$\lambda_{\min}(\nabla^2 L)$", title=title or "smallest eigenvalue vs loss")
-    ax.legend(fontsize=7)
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0)   # beside the points
     return fig
 
 
@@ -68,10 +71,14 @@ def _coincident_groups(W: np.ndarray, fraction: float = 0.03) -> list[list[int]]
     return groups
 
 
-def neurons_figure(problem: TeacherStudentProblem, theta, snapshots=None, labels=None, title: str = ""):
+def neurons_figure(problem: TeacherStudentProblem, theta, snapshots=None, labels=None, title: str = "",
+                   no_match_note: str = "no teacher match: the effective outgoing weights\nare defined "
+                                        "only for end points that implement the teacher"):
     """Fig. 6.4: teacher incoming weights (stars; hollow stars at −v_t), student incoming weights
-    (circles coloured by the outgoing weight) with their trajectories; right: the effective outgoing
-    weight the student gives each teacher neuron (with σ(−z) = 1 − σ(z) flips), against the teacher's."""
+    (circles coloured by the outgoing weight, colour bar below) with their trajectories; right: the effective
+    outgoing weight the student gives each teacher neuron, Σ_{i → t} ±a_i (with σ(−z) = 1 − σ(z) flips),
+    against the teacher's b_t. Without ``labels`` (the end point matches no teacher neuron) the right panel
+    shows the teacher's b_t alone and writes ``no_match_note`` in place of the student's bars."""
     import matplotlib.pyplot as plt
 
     fig, ax = figure(ncols=2, width=4.6, height=4.0)
@@ -93,7 +100,9 @@ def neurons_figure(problem: TeacherStudentProblem, theta, snapshots=None, labels
     for group in _coincident_groups(W):      # neurons at (nearly) one place share one label: "2,3"
         left.annotate(",".join(map(str, group)), W[group[0]], textcoords="offset points", xytext=(5, 5),
                       fontsize=8)
-    plt.colorbar(sc, ax=left, label="outgoing weight $a_i$")
+    # below the panel: beside it, its label ran into the right panel's y label
+    plt.colorbar(sc, ax=left, location="bottom", shrink=0.8, label="student outgoing weight $a_i$ (colour)")
+    left.margins(0.1)                        # room for the large markers at the extremes
     left.set(xlabel="$w_1$", ylabel="$w_2$", title=title or "incoming weights")
     left.legend(fontsize=7, loc="best")
     right = ax[0, 1]
@@ -104,10 +113,16 @@ def neurons_figure(problem: TeacherStudentProblem, theta, snapshots=None, labels
         for i, lb in enumerate(labels):
             if lb[0] == "teacher":
                 eff[lb[1]] += lb[2] * a[i]
-        right.bar(x + 0.2, eff, width=0.4, color=OKABE_ITO[2], label="student, effective")
+        right.bar(x + 0.2, eff, width=0.4, color=OKABE_ITO[2], label=r"student, effective $\sum \pm a_i$")
+    else:                                    # room above the bars for the note
+        low, high = min(float(np.min(b)), 0.0), max(float(np.max(b)), 0.0)
+        right.set_ylim(low - 0.08 * (high - low), high + 0.75 * (high - low))
+        right.text(0.5, 0.96, no_match_note, transform=right.transAxes, ha="center", va="top", fontsize=7.5,
+                   bbox={"boxstyle": "round", "facecolor": "white", "edgecolor": "0.6"})
+    right.axhline(0, color="0.5", lw=0.5)
     right.set_xticks(x, [f"$v_{t + 1}$" for t in x])
-    right.set(ylabel="outgoing weight", title="effective outgoing weights")
-    right.legend(fontsize=7)
+    right.set(xlabel="teacher neuron", ylabel="outgoing weight per teacher neuron", title="effective outgoing weights")
+    right.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0)   # off the bars
     return fig
 
 
