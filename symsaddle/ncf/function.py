@@ -99,6 +99,11 @@ class NCF:
         """The core kernel that evaluates N (:class:`symsaddle.Kernel` protocol)."""
         return f"ncf via {self.kernel.backend}"
 
+    def __repr__(self) -> str:
+        """A short repr: the model, P, the number of samples and where z came from, not the arrays."""
+        return (f"NCF(backend={self.backend!r}, P={self.P}, model={self.model.name}, n={self.X.shape[0]}, "
+                f"source={self.source!r})")
+
     @property
     def scale(self) -> float:
         """Σ_i ‖z_i‖·‖x_i‖², a natural unit of N, ∇N and ∇²N on the unit sphere."""

@@ -170,6 +170,9 @@ class _AscentKernel:
         self.P = kernel.P
         self.backend = f"−N via {kernel.backend}"
 
+    def __repr__(self) -> str:
+        return f"_AscentKernel(backend={self.backend!r}, P={self.P})"
+
     def value(self, u):
         return -self.k.value(u)
 

@@ -35,6 +35,7 @@ import scipy.optimize
 
 from ..critical import Kind, classify
 from ..protocol import check_order, parameter_batch, point_and_direction
+from ..reports import format_vector
 from .errors import ZeroDirectionError
 
 
@@ -90,6 +91,9 @@ class SphereChart:
     def backend(self) -> str:
         """What evaluates f (:class:`symsaddle.Kernel` protocol): the NCF's kernel, pulled back."""
         return f"sphere chart of {self.ncf.backend}"
+
+    def __repr__(self) -> str:
+        return f"SphereChart(backend={self.backend!r}, P={self.P}, u={format_vector(self.u, '.4g', where_in_full='.u')})"
 
     def point(self, xi) -> np.ndarray:
         """R(ξ), the unit vector with tangent coordinates ξ."""
