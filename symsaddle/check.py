@@ -64,7 +64,7 @@ from ._derivatives import MAX_DIRECTIONAL_ORDER, direction_symbols
 from ._objective import Objective
 from .errors import CrossCheckError, ShapeError
 from .protocol import require_kernel
-from .reports import plural
+from .reports import compact_repr, plural
 
 #: Unit roundoff of float64.
 UNIT_ROUNDOFF = 2.0**-53
@@ -130,6 +130,8 @@ class Comparison:
 @dataclass(frozen=True)
 class CheckReport:
     """Result of :func:`cross_check`: one row per (quantity, method)."""
+
+    __repr__ = compact_repr
 
     objective: str
     kernel: str

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import math
 import warnings
-from dataclasses import asdict, is_dataclass
+from dataclasses import asdict, fields, is_dataclass
 from enum import Enum
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
@@ -71,6 +71,44 @@ def format_vector(values: Iterable[float], fmt: str = ".6g", max_entries: int = 
         return "[" + ", ".join(f"{v:{fmt}}" for v in entries) + "]"
     head = ", ".join(f"{v:{fmt}}" for v in entries[:max(1, max_entries // 2)])
     return f"[{head}, …] ({len(entries)} entries; {where_in_full})"
+
+
+#: a field of :func:`compact_repr` longer than this is summarised (arrays by shape, sequences by length)
+REPR_FIELD_CHARS = 60
+
+
+def _repr_field(value: Any) -> str:
+    """One field of :func:`compact_repr`: short values as ``repr`` gives them, long ones summarised."""
+    if isinstance(value, np.ndarray):
+        if value.size <= VECTOR_ENTRIES and value.ndim <= 1 and value.dtype.kind in "fiub":
+            return format_vector(value, ".4g")
+        return f"<array {value.shape} {value.dtype}>"
+    if is_dataclass(value) and not isinstance(value, type):
+        text = repr(value)
+        return text if len(text) <= REPR_FIELD_CHARS else f"<{type(value).__name__}>"
+    if isinstance(value, (list, tuple)):
+        text = repr(value)
+        if len(text) <= REPR_FIELD_CHARS:
+            return text
+        kinds = sorted({type(v).__name__ for v in value})
+        return f"<{type(value).__name__} of {plural(len(value), 'item')}: {', '.join(kinds)}>"
+    if isinstance(value, Mapping):
+        text = repr(value)
+        return text if len(text) <= REPR_FIELD_CHARS else f"<dict of {plural(len(value), 'key')}>"
+    if isinstance(value, Enum):
+        return repr(value.value)
+    text = repr(value)
+    return text if len(text) <= REPR_FIELD_CHARS else text[:REPR_FIELD_CHARS - 1] + "…"
+
+
+def compact_repr(obj: Any) -> str:
+    """The repr of a result dataclass that stays a few lines whatever its data: every field shown with
+    ``repr=True`` in its dataclass, arrays by shape and dtype (a vector of at most
+    :data:`VECTOR_ENTRIES` entries in full), long sequences and mappings by length and element type,
+    other long values cut at :data:`REPR_FIELD_CHARS` characters. Use it as ``__repr__ = compact_repr``
+    in the class body (the dataclass decorator keeps a ``__repr__`` defined there)."""
+    shown = ", ".join(f"{f.name}={_repr_field(getattr(obj, f.name))}" for f in fields(obj) if f.repr)
+    return f"{type(obj).__name__}({shown})"
 
 
 def dumps(obj: Any) -> str:

@@ -35,7 +35,7 @@ import scipy.optimize
 
 from ..critical import Kind, classify
 from ..protocol import check_order, parameter_batch, point_and_direction
-from ..reports import format_vector
+from ..reports import compact_repr, format_vector
 from .errors import ZeroDirectionError
 
 
@@ -169,6 +169,8 @@ def _min_norm_in_hull(A: np.ndarray) -> float:
 class LocalSample:
     """Gradients and Hessians of N at u and at points within ``radius`` of it on the sphere."""
 
+    __repr__ = compact_repr
+
     u: np.ndarray
     value: float
     gradient: np.ndarray
@@ -224,6 +226,8 @@ class SphereClassification:
     ``eigenvalues``: Riemannian Hessian eigenvalues of N, ascending (smooth points only);
     ``method``: "riemannian hessian" or "sampled"; ``reason``: why.
     """
+
+    __repr__ = compact_repr
 
     kind: SphereKind
     smooth: bool
