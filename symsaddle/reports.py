@@ -230,6 +230,13 @@ def latex_text(text: Any) -> str:
     return _latex_encoder().unicode_to_latex(str(text)).replace(r"\mathscr{", r"\mathcal{")
 
 
+def _latex_cell(value: Any, digits: int) -> str:
+    """A cell of :func:`latex_table`: :func:`latex_text` of the formatted value, in braces when it starts with
+    ``[`` (else, first in a row, it would be read as the optional argument of the previous row's ``\\\\``)."""
+    text = latex_text(_fmt(value, digits))
+    return "{" + text + "}" if text.startswith("[") else text
+
+
 def latex_packages(tex: str) -> list[str]:
     """The packages a table's LaTeX needs: booktabs (the rules), plus amssymb/amsmath for their macros."""
     return ["booktabs"] + [package for package, macros in _PACKAGES_OF_MACROS.items()
@@ -244,11 +251,11 @@ def latex_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None
     as in :func:`markdown_table` and stay as they are). The first line is a comment naming the packages the
     preamble needs (``\\usepackage{booktabs}``, and amssymb/amsmath when a symbol needs them)."""
     cols = list(columns or (rows[0].keys() if rows else []))
-    body = [" & ".join(latex_text(_fmt(r.get(c, ""), digits)) for c in cols) + r" \\" for r in rows]
+    body = [" & ".join(_latex_cell(r.get(c, ""), digits) for c in cols) + r" \\" for r in rows]
     if not rows:
         body = [rf"\multicolumn{{{max(len(cols), 1)}}}{{l}}{{({latex_text(empty)})}} \\"]
     out = [r"\begin{table}[h]\centering", r"\begin{tabular}{" + "l" * max(len(cols), 1) + "}", r"\toprule",
-           " & ".join(latex_text(c) for c in cols) + r" \\", r"\midrule", *body, r"\bottomrule", r"\end{tabular}"]
+           " & ".join(_latex_cell(c, digits) for c in cols) + r" \\", r"\midrule", *body, r"\bottomrule", r"\end{tabular}"]
     if caption:
         out.append(r"\caption{" + latex_text(caption) + "}")
     out.append(r"\end{table}")
