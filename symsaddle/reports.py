@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import unicodedata
 import warnings
 from dataclasses import asdict, fields, is_dataclass
@@ -226,8 +227,19 @@ def latex_text(text: Any) -> str:
     """``text`` (``str()`` of it) for LaTeX text mode: the specials escaped and non-ASCII symbols (Greek letters,
     ‖, −, →, ≠, ≤, ·, ×, ∞, sub- and superscript digits, accents, …) as LaTeX commands, each symbol in
     ``\\ensuremath`` so it also works in math mode. Plain numbers (``1.5e-05``) come out unchanged."""
+    return _latex_escaped(str(text))
+
+
+#: the ASCII characters that do not stand for themselves in LaTeX text mode (| < > print other glyphs)
+_LATEX_ASCII_SPECIALS = re.compile(r"[\\{}_#%&$~^|<>]")
+
+
+@lru_cache(maxsize=4096)
+def _latex_escaped(text: str) -> str:
+    if text.isascii() and not _LATEX_ASCII_SPECIALS.search(text):      # numbers and plain words, fast
+        return text
     # script capitals (𝒫) in the LaTeX kernel's calligraphic alphabet rather than mathrsfs's
-    return _latex_encoder().unicode_to_latex(str(text)).replace(r"\mathscr{", r"\mathcal{")
+    return _latex_encoder().unicode_to_latex(text).replace(r"\mathscr{", r"\mathcal{")
 
 
 def _latex_cell(value: Any, digits: int) -> str:
