@@ -231,7 +231,7 @@ def latex_text(text: Any) -> str:
 
 
 #: the ASCII characters that do not stand for themselves in LaTeX text mode (| < > print other glyphs)
-_LATEX_ASCII_SPECIALS = re.compile(r"[\\{}_#%&$~^|<>]")
+_LATEX_ASCII_SPECIALS = re.compile(r"[\\{}_#%&$~^|<>\"]")
 
 
 @lru_cache(maxsize=4096)
