@@ -138,3 +138,10 @@ def test_latex_tables_compile_with_the_packages_their_first_line_names(tmp_path)
 def test_written_tables_are_well_formed(tmp_path):
     write_tables(special_rows(), tmp_path, "specials", TRIAL_HEADERS, caption="50% of γ_k")
     assert assert_tables_well_formed(tmp_path) == 2
+
+
+def test_the_ascii_fast_path_agrees_with_the_encoder():
+    from symsaddle.reports import _latex_encoder
+    encoder = _latex_encoder()
+    for code in range(32, 127):
+        assert latex_text(f"a{chr(code)}1") == encoder.unicode_to_latex(f"a{chr(code)}1"), chr(code)
