@@ -177,9 +177,9 @@ _PACKAGES_OF_MACROS = {"amssymb": ("\\mathbb", "\\varnothing", "\\lesssim", "\\g
 def _latex_encoder():
     """pylatexenc's Unicode → LaTeX encoder for text mode, escaping the ASCII specials too (\\_ \\# \\% \\&
     \\$ \\{ \\} \\textasciitilde \\textasciicircum \\textbackslash). Added to its tables: ``|`` (an em dash
-    in pdflatex's default font encoding), accents (t̃, β̃, ẋ, Ỹ → \\tilde{t}, …, in math mode), vulgar fractions and the
-    super- and subscript letters and digits it lacks (ᵀ → ^{T}); any other character without a LaTeX name
-    is printed as its code point."""
+    in pdflatex's default font encoding), accents (t̃, β̃, ẋ, Ỹ → \\tilde{t}, …, in math mode), vulgar
+    fractions and the super- and subscript letters and digits it lacks (ᵀ → ^{T}); any other character
+    without a LaTeX name is printed as its code point."""
     from pylatexenc.latexencode import (RULE_CALLABLE, RULE_DICT, UnicodeToLatexConversionRule,
                                         UnicodeToLatexEncoder)
     encoder = None
@@ -267,7 +267,8 @@ def latex_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None
     if not rows:
         body = [rf"\multicolumn{{{max(len(cols), 1)}}}{{l}}{{({latex_text(empty)})}} \\"]
     out = [r"\begin{table}[h]\centering", r"\begin{tabular}{" + "l" * max(len(cols), 1) + "}", r"\toprule",
-           " & ".join(_latex_cell(c, digits) for c in cols) + r" \\", r"\midrule", *body, r"\bottomrule", r"\end{tabular}"]
+           " & ".join(_latex_cell(c, digits) for c in cols) + r" \\", r"\midrule", *body, r"\bottomrule",
+           r"\end{tabular}"]
     if caption:
         out.append(r"\caption{" + latex_text(caption) + "}")
     out.append(r"\end{table}")

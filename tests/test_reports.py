@@ -112,7 +112,8 @@ def test_markdown_rows_have_as_many_columns_as_the_header_whatever_the_text():
 def test_latex_text_escapes_specials_and_writes_symbols_as_latex():
     assert latex_text("t_k # 50% & $5 {x} ~ ^ \\") == (r"t\_k \# 50\% \& \$5 \{x\} {\textasciitilde} "
                                                       r"{\textasciicircum} {\textbackslash}")
-    assert latex_text("|β_k − visited|") == r"\ensuremath{|}\ensuremath{\beta}\_k \ensuremath{-} visited\ensuremath{|}"
+    assert latex_text("|β_k − visited|") == (r"\ensuremath{|}\ensuremath{\beta}\_k \ensuremath{-} visited"
+                                             r"\ensuremath{|}")
     assert latex_text("t̃") == r"\ensuremath{\tilde{t}}"
     assert latex_text("‖w‖") == r"\ensuremath{\Vert}w\ensuremath{\Vert}"
     assert latex_text("⅙") == r"\ensuremath{\frac{1}{6}}" and latex_text("Wᵀ") == r"W\ensuremath{^{T}}"
