@@ -59,6 +59,7 @@ import numpy as np
 from . import _forms
 from ._tolerances import Tolerances
 from .errors import NonFiniteDataError
+from .reports import compact_repr
 
 #: Fixed ambient starting directions of the searches (not a user seed: a constant of the method).
 _START_SEED = 20240801
@@ -96,6 +97,8 @@ class FormTest:
     exactly (else: searched); ``norm``: Frobenius norm of the form's tensor (exact only).
     """
 
+    __repr__ = compact_repr
+
     name: str
     status: FormStatus
     exact: bool
@@ -118,6 +121,8 @@ class ManifoldStatus(str, Enum):
 @dataclass(frozen=True)
 class ManifoldCheck:
     """The numerical Morse–Bott check (see the module docstring)."""
+
+    __repr__ = compact_repr
 
     status: ManifoldStatus
     step: float

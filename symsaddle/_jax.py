@@ -29,7 +29,7 @@ import jax.numpy as jnp
 import numpy as np
 import sympy as sp
 
-from .protocol import check_order, parameter_batch, point_and_direction
+from .protocol import check_order, objective_kernel_repr, parameter_batch, point_and_direction
 
 jax.config.update("jax_enable_x64", True)
 
@@ -66,6 +66,9 @@ class JaxKernel:
     """
 
     backend = "jax"
+
+    def __repr__(self) -> str:
+        return objective_kernel_repr(self)
 
     def __init__(self, objective, chunk_elements: int | None = None):
         self.objective = objective

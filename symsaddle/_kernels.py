@@ -41,7 +41,9 @@ from sympy.printing.numpy import NumPyPrinter
 from ._activations import MPMATH_FUNCTIONS, NUMPY_FUNCTIONS
 from ._derivatives import LossDerivatives, SampleDerivatives, loss_derivatives
 from ._losses import Loss
-from .protocol import check_order, parameter_batch, parameter_vector, point_and_direction
+from .errors import ShapeError
+from .protocol import (check_order, objective_kernel_repr, parameter_batch, parameter_rows, parameter_vector,
+                       point_and_direction)
 
 _NUMPY = [NUMPY_FUNCTIONS, "numpy"]
 _MPMATH = [MPMATH_FUNCTIONS, "mpmath"]
@@ -232,6 +234,9 @@ class NumpyKernel:
 
     backend = "per-sample"
 
+    def __repr__(self) -> str:
+        return objective_kernel_repr(self)
+
     def __init__(self, objective, memory_budget: int = DEFAULT_MEMORY_BUDGET,
                  chunk_elements: int | None = None):
         self.objective = objective
@@ -415,8 +420,17 @@ def _mp_data(objective) -> list[tuple[list, list]]:
 
 def _mp_vector(values, P: int, name: str) -> list:
     """θ (or u) as P mpmath numbers, validated like every kernel's input (NaN/inf raise)."""
-    return [v if isinstance(v, mpmath.mpf) else mpmath.mpf(float(v))
-            for v in parameter_vector(values, P, name)]
+    return [_mp_number(v) for v in parameter_vector(values, P, name)]
+
+
+def _mp_number(v):
+    return v if isinstance(v, mpmath.mpf) else mpmath.mpf(float(v))
+
+
+def _mp_rows(values, P: int, name: str) -> tuple[list[list], bool]:
+    """θ (or u) of shape (P,) or (B, P) as rows of P mpmath numbers, and whether one vector was given."""
+    rows, single = parameter_rows(values, P, name)
+    return [[_mp_number(v) for v in row] for row in rows], single
 
 
 @dataclass
@@ -432,6 +446,9 @@ class MpmathKernel:
     objective: object
     dps: int = 50
     backend = "mpmath"
+
+    def __repr__(self) -> str:
+        return objective_kernel_repr(self, dps=self.dps)
 
     def __post_init__(self):
         sd = self.objective.sample
@@ -461,39 +478,55 @@ class MpmathKernel:
         return [c * v for v in total]
 
     def value(self, theta):
+        """L(θ): an mpmath number, or a NumPy object array (B,) of them for a batch θ (B, P)."""
+        rows, single = _mp_rows(theta, self.P, "theta")
         with mpmath.workdps(self.dps):
-            return self._sum(self._value, _mp_vector(theta, self.P, "theta"))[0]
+            values = [self._sum(self._value, th)[0] for th in rows]
+        return values[0] if single else np.array(values, dtype=object)
 
-    def gradient(self, theta) -> mpmath.matrix:
-        th = _mp_vector(theta, self.P, "theta")
+    def gradient(self, theta):
+        """∇L(θ): an ``mpmath.matrix`` (P × 1), or a NumPy object array (B, P) for a batch θ (B, P)."""
+        rows, single = _mp_rows(theta, self.P, "theta")
         if self._gradient is None:
             self._gradient = _lambdify(self._args, list(self.objective.sample.gradient), _MPMATH)
         with mpmath.workdps(self.dps):
-            return mpmath.matrix(self._sum(self._gradient, th))
+            grads = [self._sum(self._gradient, th) for th in rows]
+        return mpmath.matrix(grads[0]) if single else np.array(grads, dtype=object)
 
-    def hessian(self, theta) -> mpmath.matrix:
-        th = _mp_vector(theta, self.P, "theta")
+    def hessian(self, theta):
+        """∇²L(θ): an ``mpmath.matrix`` (P × P), or a NumPy object array (B, P, P) for a batch θ (B, P)."""
+        rows, single = _mp_rows(theta, self.P, "theta")
         if self._hessian is None:
             H = self.objective.sample.hessian
             self._upper = [(p, q) for p in range(self.P) for q in range(p, self.P)]
             self._hessian = _lambdify(self._args, [H[p, q] for p, q in self._upper], _MPMATH)
+        hessians = []
         with mpmath.workdps(self.dps):
-            vals = self._sum(self._hessian, th)
-            M = mpmath.matrix(self.P, self.P)
-            for (p, q), v in zip(self._upper, vals):
-                M[p, q] = M[q, p] = v
-            return M
+            for th in rows:
+                M = mpmath.matrix(self.P, self.P)
+                for (p, q), v in zip(self._upper, self._sum(self._hessian, th)):
+                    M[p, q] = M[q, p] = v
+                hessians.append(M)
+        return hessians[0] if single else np.array([M.tolist() for M in hessians], dtype=object)
 
     def directional(self, theta, u, order: int):
+        """Dᵏ L(θ)[u, …, u] for k = ``order`` ≤ 4; θ and u of shape (P,) or (B, P), broadcast against
+        each other (an object array (B,) of mpmath numbers when either is a batch)."""
         order = check_order(order)
-        th, uu = _mp_vector(theta, self.P, "theta"), _mp_vector(u, self.P, "u")
+        ths, th_single = _mp_rows(theta, self.P, "theta")
+        us, u_single = _mp_rows(u, self.P, "u")
+        if len(ths) != len(us) and min(len(ths), len(us)) != 1:
+            raise ShapeError(f"u has batch size {len(us)} but theta has {len(ths)}")
+        B = max(len(ths), len(us))
         sd = self.objective.sample
         if order not in self._directional:
             expr = sd.directional(order)
             self._directional[order] = _lambdify(
                 [self._args[0], list(sd.directions)] + self._args[1:], [expr], _MPMATH)
         with mpmath.workdps(self.dps):
-            return self._sum(self._directional[order], th, uu)[0]
+            values = [self._sum(self._directional[order], ths[b % len(ths)], us[b % len(us)])[0]
+                      for b in range(B)]
+        return values[0] if th_single and u_single else np.array(values, dtype=object)
 
     def line(self, theta, u) -> Callable:
         """t ↦ L(θ + t u) in mpmath (for high-precision numerical differentiation)."""

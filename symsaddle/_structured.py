@@ -64,7 +64,7 @@ from scipy.linalg.blas import dsyrk
 from ._activations import Activation, numpy_pieces
 from ._kernels import DEFAULT_MEMORY_BUDGET, chunk_rows, numpy_loss
 from .models import Dense, Model
-from .protocol import check_order, parameter_batch, point_and_direction
+from .protocol import check_order, objective_kernel_repr, parameter_batch, point_and_direction
 
 #: Bytes of one work array (a chunk's samples × the widest layer) in the element-wise sweeps
 #: (value, gradient, ∇²L·v, Dᵏ). Small enough that the allocator serves every temporary from
@@ -179,6 +179,9 @@ class StructuredKernel:
     """
 
     backend = "structured"
+
+    def __repr__(self) -> str:
+        return objective_kernel_repr(self)
 
     def __init__(self, objective, memory_budget: int = DEFAULT_MEMORY_BUDGET,
                  chunk_elements: int | None = None):

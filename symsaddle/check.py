@@ -87,7 +87,7 @@ from ._derivatives import MAX_DIRECTIONAL_ORDER
 from ._objective import Objective
 from .errors import CrossCheckError, ShapeError
 from .protocol import require_kernel
-from .reports import plural
+from .reports import compact_repr, plural
 
 #: Unit roundoff of float64.
 UNIT_ROUNDOFF = 2.0**-53
@@ -166,6 +166,8 @@ class CheckReport:
     "lines" (the k(k+1)/2 entries u_iᵀ∇²L u_j, i ≤ j, of ``line_directions`` = k fixed unit
     directions, quantity "H[u_i, u_j]"; k = 0 in full mode).
     """
+
+    __repr__ = compact_repr
 
     objective: str
     kernel: str

@@ -50,7 +50,7 @@ from ._certificates import (_N_SCREEN, _SEARCH_ITERATIONS, FormStatus, FormTest,
                             schur_blocks, search_starts)
 from ._tolerances import DEFAULT_TOLERANCES, Tolerances
 from .protocol import parameter_array, require_kernel
-from .reports import plural
+from .reports import compact_repr, plural
 
 __all__ = ["Classification", "FormStatus", "FormTest", "HigherOrder", "Kind", "ManifoldCheck", "ManifoldStatus",
            "PolishResult", "PolishStatus", "Criterion", "Tolerances", "classify", "gradient_tolerance", "polish"]
@@ -96,6 +96,8 @@ class PolishResult:
     ``distance`` = ‖θ − θ₀‖; ``distance_limit``: the limit it was compared with (None: none).
     """
 
+    __repr__ = compact_repr
+
     theta: np.ndarray
     status: PolishStatus
     gradient_norm: float
@@ -120,6 +122,8 @@ class PolishResult:
 @dataclass(frozen=True)
 class HigherOrder:
     """The higher-order tests run on the null space (None: not run)."""
+
+    __repr__ = compact_repr
 
     cubic: FormTest | None = None
     manifold: ManifoldCheck | None = None

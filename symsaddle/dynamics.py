@@ -27,7 +27,7 @@ from . import _fused
 from .critical import Classification, PolishResult, classify, polish
 from .errors import DivergenceError, ShapeError
 from .protocol import parameter_array, parameter_batch, require_kernel, value_and_gradient
-from .reports import plural
+from .reports import compact_repr, format_vector, plural
 
 
 class RunStatus(str, Enum):
@@ -56,6 +56,19 @@ class Trajectory:
     @property
     def final(self) -> np.ndarray:
         return self.thetas[-1]
+
+    def __repr__(self) -> str:
+        """The run in a few lines: method, array shapes, time span, status and final loss (not the arrays)."""
+        counts = {st: self.status.count(st) for st in RunStatus if st in self.status}
+        status = ", ".join(f"{n} {st.value}" for st, n in counts.items()) if len(self.status) > 1 \
+            else (self.status[0].value if self.status else "none")
+        span = f"{self.times[0]:g} to {self.times[-1]:g}" if len(self.times) else "empty"
+        final = self.losses[-1] if len(self.losses) else np.array([])
+        loss = (format_vector(final, ".6g", where_in_full=".losses[-1]") if np.ndim(final)
+                else f"{float(final):.6g}")
+        return (f"Trajectory(method={self.method!r}, times {span} ({plural(len(self.times), 'record')}), "
+                f"thetas {self.thetas.shape}, status {status}, final loss {loss}"
+                + (f", message={self.message!r})" if self.message else ")"))
 
 
 def _divergence_limit(L0: np.ndarray) -> np.ndarray:
@@ -321,6 +334,8 @@ def _flow_functions(kernel, fused: bool | None):
 @dataclass(frozen=True)
 class Plateau:
     """A point of a trajectory where it lingers near an equilibrium."""
+
+    __repr__ = compact_repr
 
     index: int
     time: float

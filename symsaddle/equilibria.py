@@ -58,7 +58,7 @@ from ._activations import NUMPY_FUNCTIONS, Step
 from ._budget import run_with_budget
 from ._cover import NotRationalError, choose_engine, families_cover
 from .errors import NonFiniteDataError, SolverOptionError
-from .reports import format_vector, plural
+from .reports import compact_repr, format_vector, plural
 
 #: Default budget (seconds) for the symbolic part of :func:`solve_equilibria` and ``symsaddle derive``.
 DEFAULT_TIMEOUT = 60.0
@@ -80,6 +80,8 @@ class EquilibriumFamily:
     ``flow_jacobian`` is ``None`` (and ``eigen`` empty) when the linearisation did not finish
     within the time budget. ``found_by`` names the solver pass that produced the family.
     """
+
+    __repr__ = compact_repr
 
     parameters: tuple[sp.Symbol, ...]
     point: tuple[sp.Expr, ...]
@@ -175,6 +177,8 @@ class CriticalPoint:
 class NumericalSearch:
     """The multi-start critical-point search on one numeric instance of the data."""
 
+    __repr__ = compact_repr
+
     data: tuple[tuple[str, float], ...]
     starts: int
     seed: int
@@ -199,6 +203,8 @@ class EquilibriaResult:
     Iterating, indexing and ``len`` act on ``families``, so ``origin, line = solve_equilibria(obj)``
     works as for a tuple.
     """
+
+    __repr__ = compact_repr
 
     families: tuple[EquilibriumFamily, ...]
     status: SolveStatus

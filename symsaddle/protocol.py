@@ -15,9 +15,11 @@ Required members
 ``value(θ)``, ``gradient(θ)``, ``hessian(θ)`` and ``directional(θ, u, order)`` with
 Dᵏ L(θ)[u, …, u] = dᵏ/dtᵏ L(θ + t u)|₀ for 1 ≤ k ≤ 4.
 
-NumPy kernels take θ of shape (P,) or a batch (B, P) and return (), (P,), (P, P) — or
+Kernels take θ of shape (P,) or a batch (B, P) and return (), (P,), (P, P) — or
 (B,), (B, P), (B, P, P) for a batch; ``directional`` broadcasts θ and u against each other.
-The mpmath and exact kernels take one θ and return mpmath / SymPy numbers.
+The mpmath kernel returns mpmath numbers (``mpmath.matrix`` for one θ's gradient and Hessian, NumPy
+object arrays of them for a batch); the exact evaluator of the cross-check takes one θ and returns
+SymPy numbers.
 
 Optional members (use the module functions :func:`value_and_gradient` and
 :func:`hessian_vector_product`, which fall back to the required ones)
@@ -57,6 +59,17 @@ class Kernel(Protocol):
     def hessian(self, theta): ...
 
     def directional(self, theta, u, order: int): ...
+
+
+def objective_kernel_repr(kernel, **details) -> str:
+    """A one-line repr of a kernel compiled from an :class:`~symsaddle.Objective`: its class, backend,
+    P, model, loss and number of samples n (the data set's, before any moment compression), then
+    ``details`` (e.g. ``dps=50``), e.g. ``StructuredKernel(backend='structured', P=6, model=two_layer,
+    loss='square', n=4)``."""
+    objective = kernel.objective
+    fields = {"backend": repr(kernel.backend), "P": kernel.P, "model": objective.model.name,
+              "loss": repr(objective.loss.name), "n": objective.n, **details}
+    return f"{type(kernel).__name__}(" + ", ".join(f"{k}={v}" for k, v in fields.items()) + ")"
 
 
 def require_kernel(kernel, caller: str):
@@ -166,6 +179,21 @@ def parameter_vector(theta, P: int, name: str = "theta") -> list:
         if not finite:
             raise NonFiniteDataError(f"{name} contains NaN or inf (first at index [{i}])")
     return vals
+
+
+def parameter_rows(theta, P: int, name: str = "theta") -> tuple[list[list], bool]:
+    """θ of shape (P,) or a batch (B, P) for the arbitrary-precision kernels: its rows, each validated by
+    :func:`parameter_vector`, and whether a single vector was given. A batch is a 2-D array or a sequence
+    of sequences (lists, tuples, arrays)."""
+    batch = (np.ndim(theta) == 2 if isinstance(theta, np.ndarray)
+             else isinstance(theta, (list, tuple)) and len(theta) > 0
+             and all(isinstance(row, (list, tuple, np.ndarray)) for row in theta))
+    if not batch:
+        return [parameter_vector(theta, P, name)], True
+    rows = list(theta)
+    if not rows:
+        raise ShapeError(f"{name} is an empty batch; pass shape (P,) or (B, P) with B ≥ 1 and P = {P}")
+    return [parameter_vector(row, P, f"{name}[{b}]") for b, row in enumerate(rows)], False
 
 
 def check_order(order: int) -> int:

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import json
 import math
+import re
+import unicodedata
 import warnings
-from dataclasses import asdict, is_dataclass
+from dataclasses import asdict, fields, is_dataclass
 from enum import Enum
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
@@ -73,6 +76,44 @@ def format_vector(values: Iterable[float], fmt: str = ".6g", max_entries: int = 
     return f"[{head}, …] ({len(entries)} entries; {where_in_full})"
 
 
+#: a field of :func:`compact_repr` longer than this is summarised (arrays by shape, sequences by length)
+REPR_FIELD_CHARS = 60
+
+
+def _repr_field(value: Any) -> str:
+    """One field of :func:`compact_repr`: short values as ``repr`` gives them, long ones summarised."""
+    if isinstance(value, np.ndarray):
+        if value.size <= VECTOR_ENTRIES and value.ndim <= 1 and value.dtype.kind in "fiub":
+            return format_vector(value, ".4g")
+        return f"<array {value.shape} {value.dtype}>"
+    if is_dataclass(value) and not isinstance(value, type):
+        text = repr(value)
+        return text if len(text) <= REPR_FIELD_CHARS else f"<{type(value).__name__}>"
+    if isinstance(value, (list, tuple)):
+        text = repr(value)
+        if len(text) <= REPR_FIELD_CHARS:
+            return text
+        kinds = sorted({type(v).__name__ for v in value})
+        return f"<{type(value).__name__} of {plural(len(value), 'item')}: {', '.join(kinds)}>"
+    if isinstance(value, Mapping):
+        text = repr(value)
+        return text if len(text) <= REPR_FIELD_CHARS else f"<dict of {plural(len(value), 'key')}>"
+    if isinstance(value, Enum):
+        return repr(value.value)
+    text = repr(value)
+    return text if len(text) <= REPR_FIELD_CHARS else text[:REPR_FIELD_CHARS - 1] + "…"
+
+
+def compact_repr(obj: Any) -> str:
+    """The repr of a result dataclass that stays a few lines whatever its data: every field shown with
+    ``repr=True`` in its dataclass, arrays by shape and dtype (a vector of at most
+    :data:`VECTOR_ENTRIES` entries in full), long sequences and mappings by length and element type,
+    other long values cut at :data:`REPR_FIELD_CHARS` characters. Use it as ``__repr__ = compact_repr``
+    in the class body (the dataclass decorator keeps a ``__repr__`` defined there)."""
+    shown = ", ".join(f"{f.name}={_repr_field(getattr(obj, f.name))}" for f in fields(obj) if f.repr)
+    return f"{type(obj).__name__}({shown})"
+
+
 def dumps(obj: Any) -> str:
     return json.dumps(to_jsonable(obj), indent=2)
 
@@ -101,31 +142,139 @@ def _fmt(v: Any, digits: int) -> str:
     return str(v)
 
 
+def _markdown_cell(text: str) -> str:
+    """A Markdown table cell: ``|`` escaped as ``\\|`` (a bare one starts a new column), line breaks as spaces."""
+    return " ".join(text.splitlines()).replace("|", r"\|")
+
+
 def markdown_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None = None,
                    digits: int = 4, empty: str = "no rows") -> str:
     """A Markdown table of ``rows`` (dicts), one column per key; without rows, ``empty`` in
-    parentheses (say what is missing in context, e.g. "no end point escaped")."""
+    parentheses (say what is missing in context, e.g. "no end point escaped"). A ``|`` in a header or
+    cell is escaped (``\\|``), so every row has as many columns as the header."""
     if not rows:
         return f"({empty})"
     cols = list(columns or rows[0].keys())
-    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
-    lines += ["| " + " | ".join(_fmt(r.get(c, ""), digits) for c in cols) + " |" for r in rows]
+    lines = ["| " + " | ".join(_markdown_cell(str(c)) for c in cols) + " |", "|" + "---|" * len(cols)]
+    lines += ["| " + " | ".join(_markdown_cell(_fmt(r.get(c, ""), digits)) for c in cols) + " |" for r in rows]
     return "\n".join(lines)
+
+
+#: combining accents (written after the letter they decorate, as in t̃) and the math accent of each
+_COMBINING_ACCENTS = {"\u0300": "grave", "\u0301": "acute", "\u0302": "hat", "\u0303": "tilde",
+                      "\u0304": "bar", "\u0306": "breve", "\u0307": "dot", "\u0308": "ddot",
+                      "\u030c": "check", "\u20d7": "vec"}
+
+#: LaTeX packages beyond booktabs that the text of a table may need, and the macros that need them
+_PACKAGES_OF_MACROS = {"amssymb": ("\\mathbb", "\\varnothing", "\\lesssim", "\\gtrsim", "\\checkmark",
+                                   "\\leqslant", "\\geqslant", "\\nexists", "\\mathfrak", "\\square",
+                                   "\\blacksquare", "\\circledast", "\\lozenge"),
+                       "amsmath": ("\\lVert", "\\rVert", "\\lvert", "\\rvert", "\\text{", "\\tfrac",
+                                   "\\dfrac", "\\iint", "\\boldsymbol")}
+
+
+@lru_cache(maxsize=1)
+def _latex_encoder():
+    """pylatexenc's Unicode → LaTeX encoder for text mode, escaping the ASCII specials too (\\_ \\# \\% \\&
+    \\$ \\{ \\} \\textasciitilde \\textasciicircum \\textbackslash). Added to its tables: ``|`` (an em dash
+    in pdflatex's default font encoding), accents (t̃, β̃, ẋ, Ỹ → \\tilde{t}, …, in math mode), vulgar
+    fractions and the super- and subscript letters and digits it lacks (ᵀ → ^{T}); any other character
+    without a LaTeX name is printed as its code point."""
+    from pylatexenc.latexencode import (RULE_CALLABLE, RULE_DICT, UnicodeToLatexConversionRule,
+                                        UnicodeToLatexEncoder)
+    encoder = None
+
+    def accent(base: str, accents: str) -> str:
+        tex = encoder.unicode_to_latex(base)
+        for mark in accents:
+            tex = rf"\{_COMBINING_ACCENTS[mark]}{{{tex}}}"
+        return rf"\ensuremath{{{tex}}}"
+
+    def combined(text: str, pos: int):
+        """A character followed by combining accents, or a vulgar fraction (⅙ → \\frac{1}{6})."""
+        end = pos + 1
+        while end < len(text) and text[end] in _COMBINING_ACCENTS:
+            end += 1
+        if end > pos + 1:
+            return end - pos, accent(text[pos], text[pos + 1:end])
+        kind, _, codes = unicodedata.decomposition(text[pos]).partition(" ")
+        if kind == "<fraction>":
+            numerator, _, denominator = "".join(chr(int(c, 16)) for c in codes.split()).partition("\u2044")
+            return 1, rf"\ensuremath{{\frac{{{numerator}}}{{{denominator}}}}}"
+        return None
+
+    def decomposed(text: str, pos: int):
+        """A character pylatexenc does not know: a precomposed accented letter or a super-/subscript."""
+        char = text[pos]
+        kind, _, code = unicodedata.decomposition(char).partition(" ")
+        if kind in ("<super>", "<sub>") and code and " " not in code:
+            script = "^" if kind == "<super>" else "_"
+            return 1, rf"\ensuremath{{{script}{{{encoder.unicode_to_latex(chr(int(code, 16)))}}}}}"
+        parts = unicodedata.normalize("NFD", char)
+        if len(parts) > 1 and all(mark in _COMBINING_ACCENTS for mark in parts[1:]):
+            return 1, accent(parts[0], parts[1:])
+        return None
+
+    bar = UnicodeToLatexConversionRule(RULE_DICT, {ord("|"): r"\ensuremath{|}"})
+    encoder = UnicodeToLatexEncoder(
+        conversion_rules=[UnicodeToLatexConversionRule(RULE_CALLABLE, combined), bar, "defaults",
+                          UnicodeToLatexConversionRule(RULE_CALLABLE, decomposed)],
+        non_ascii_only=False, unknown_char_policy="unihex", unknown_char_warning=False)
+    return encoder
+
+
+def latex_text(text: Any) -> str:
+    """``text`` (``str()`` of it) for LaTeX text mode: the specials escaped and non-ASCII symbols (Greek letters,
+    ‖, −, →, ≠, ≤, ·, ×, ∞, sub- and superscript digits, accents, …) as LaTeX commands, each symbol in
+    ``\\ensuremath`` so it also works in math mode. Plain numbers (``1.5e-05``) come out unchanged."""
+    return _latex_escaped(str(text))
+
+
+#: the ASCII characters that do not stand for themselves in LaTeX text mode (| < > print other glyphs)
+_LATEX_ASCII_SPECIALS = re.compile(r"[\\{}_#%&$~^|<>\"]")
+
+
+@lru_cache(maxsize=4096)
+def _latex_escaped(text: str) -> str:
+    if text.isascii() and not _LATEX_ASCII_SPECIALS.search(text):      # numbers and plain words, fast
+        return text
+    # script capitals (𝒫) in the LaTeX kernel's calligraphic alphabet rather than mathrsfs's
+    return _latex_encoder().unicode_to_latex(text).replace(r"\mathscr{", r"\mathcal{")
+
+
+def _latex_cell(value: Any, digits: int) -> str:
+    """A cell of :func:`latex_table`: :func:`latex_text` of the formatted value, in braces when it starts with
+    ``[`` (else, first in a row, it would be read as the optional argument of the previous row's ``\\\\``)."""
+    text = latex_text(_fmt(value, digits))
+    return "{" + text + "}" if text.startswith("[") else text
+
+
+def latex_packages(tex: str) -> list[str]:
+    """The packages a table's LaTeX needs: booktabs (the rules), plus amssymb/amsmath for their macros."""
+    return ["booktabs"] + [package for package, macros in _PACKAGES_OF_MACROS.items()
+                           if any(m in tex for m in macros)]
 
 
 def latex_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None = None,
                 digits: int = 4, caption: str = "", empty: str = "no rows") -> str:
-    """A LaTeX ``tabular`` (booktabs) of ``rows``; without rows, one line saying ``empty``."""
+    """A LaTeX ``table`` with a booktabs ``tabular`` of ``rows``; without rows, one line saying ``empty``.
+
+    Headers, cells and the caption are plain text, escaped by :func:`latex_text` (numbers are formatted
+    as in :func:`markdown_table` and stay as they are). The first line is a comment naming the packages the
+    preamble needs (``\\usepackage{booktabs}``, and amssymb/amsmath when a symbol needs them)."""
     cols = list(columns or (rows[0].keys() if rows else []))
-    body = [" & ".join(_fmt(r.get(c, ""), digits) for c in cols) + r" \\" for r in rows]
+    body = [" & ".join(_latex_cell(r.get(c, ""), digits) for c in cols) + r" \\" for r in rows]
     if not rows:
-        body = [rf"\multicolumn{{{max(len(cols), 1)}}}{{l}}{{({empty})}} \\"]
+        body = [rf"\multicolumn{{{max(len(cols), 1)}}}{{l}}{{({latex_text(empty)})}} \\"]
     out = [r"\begin{table}[h]\centering", r"\begin{tabular}{" + "l" * max(len(cols), 1) + "}", r"\toprule",
-           " & ".join(cols) + r" \\", r"\midrule", *body, r"\bottomrule", r"\end{tabular}"]
+           " & ".join(_latex_cell(c, digits) for c in cols) + r" \\", r"\midrule", *body, r"\bottomrule",
+           r"\end{tabular}"]
     if caption:
-        out.append(r"\caption{" + caption + "}")
+        out.append(r"\caption{" + latex_text(caption) + "}")
     out.append(r"\end{table}")
-    return "\n".join(out)
+    tex = "\n".join(out)
+    needs = "".join(rf"\usepackage{{{p}}}" for p in latex_packages(tex))
+    return f"% symsaddle table: the preamble needs {needs}\n{tex}"
 
 
 def write_tables(rows: Sequence[Mapping[str, Any]], out_dir: str | Path, stem: str,

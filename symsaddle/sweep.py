@@ -55,7 +55,7 @@ from ._sweep_exec import executor, parse_scheduler_address
 from ._sweep_store import MANIFEST_NAME, ResultStore, TaskRecord, TaskStatus
 from .errors import SweepSpecError
 from .registry import CaseOption, CaseOptionError
-from .reports import plural, to_jsonable
+from .reports import compact_repr, plural, to_jsonable
 
 __all__ = ["SweepResult", "SweepSpec", "SweepStatus", "TaskRecord", "TaskStatus", "grid", "load_sweep",
            "run_sweep", "sweep_tasks", "sweepable", "task_key"]
@@ -173,6 +173,8 @@ class SweepStatus(str, Enum):
 @dataclass(frozen=True)
 class SweepResult:
     """The records of a sweep's tasks (in the order given), and what this run did."""
+
+    __repr__ = compact_repr
 
     folder: Path
     task: str

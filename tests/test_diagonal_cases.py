@@ -10,6 +10,7 @@ from symsaddle.cli import main
 from symsaddle.diagonal import DiagonalProblem, Initialisation, gradient_descent
 from symsaddle.errors import DivergenceError
 from symsaddle.reproduce import cases
+from tables_check import assert_tables_well_formed
 
 
 def test_all_cases_are_registered():
@@ -33,6 +34,7 @@ def test_reproduce_json_interface(capsys, tmp_path):
     assert verdicts["p[0] = u[0]v[0] = −1.5454 (the thesis's p₁* = u₁v₁)"] == "refuted"
     assert (tmp_path / "gd_trajectory.png").is_file()             # --out DIR: the files go into DIR itself
     assert (tmp_path / "convergence.pdf").is_file()
+    assert assert_tables_well_formed(tmp_path) > 0                # visited.md/.tex: "#", "t̃", "|β_k − …|"
 
 
 @pytest.mark.slow
@@ -48,6 +50,7 @@ def test_saddles_command(tmp_path, capsys):
     assert main(["saddles", "--data", str(tmp_path / "fig2.npz"), "--out", str(tmp_path / "out")]) == 0
     assert "4 equilibria visited (3 strict saddles, 1 minimiser;" in capsys.readouterr().out
     assert (tmp_path / "out" / "limit_path.png").stat().st_size > 0
+    assert assert_tables_well_formed(tmp_path / "out") > 0
 
 
 def test_saddles_on_dependent_columns_names_the_file(tmp_path, capsys):

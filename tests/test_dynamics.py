@@ -77,3 +77,21 @@ def test_visited_equilibria_refuses_a_trajectory_naming_the_detectors():
         visited_equilibria(k, tr)
     with pytest.raises(TypeError, match=r"takes Plateau objects .* got \['ndarray'\]"):
         visited_equilibria(k, list(tr.thetas))
+
+
+def test_trajectory_repr_shows_shapes_span_status_and_final_loss_not_arrays():
+    from symsaddle.dynamics import RunStatus, Trajectory
+    T, B, P = 2001, 3, 50
+    losses = np.linspace(2.0, 0.25, T)[:, None] * np.array([1.0, 2.0, 4.0])
+    traj = Trajectory(np.arange(T, dtype=float), np.zeros((T, B, P)), losses, np.ones((T, B)), np.ones((T, B)),
+                      (RunStatus.COMPLETED, RunStatus.DIVERGED, RunStatus.COMPLETED), "gradient descent, step 0.1",
+                      "1 of 3 runs diverged")
+    text = repr(traj)
+    assert len(text) < 300 and "\n" not in text
+    for part in ("times 0 to 2000 (2001 records)", "thetas (2001, 3, 50)", "status 2 completed, 1 diverged",
+                 "final loss [0.25, 0.5, 1]", "'gradient descent, step 0.1'", "1 of 3 runs diverged"):
+        assert part in text, (part, text)
+    single = Trajectory(np.array([0.0, 1.5]), np.zeros((2, P)), np.array([3.0, 0.125]), np.ones(2), np.ones(2),
+                        (RunStatus.COMPLETED,), "gradient flow (LSODA)")
+    assert repr(single) == ("Trajectory(method='gradient flow (LSODA)', times 0 to 1.5 (2 records), thetas (2, 50), "
+                            "status completed, final loss 0.125)")

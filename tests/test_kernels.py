@@ -56,17 +56,37 @@ def test_two_layer_sigmoid_value_gradient(rng):
     np.testing.assert_allclose(k.gradient(th), g, rtol=1e-12, atol=1e-15)
 
 
-def test_batch_shapes_and_single_point_squeeze(rng):
+BACKENDS = ["structured", "per-sample", "mpmath", "jax"]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_batch_shapes_and_single_point_squeeze(rng, backend):
+    """Every backend takes θ (P,) or a batch (B, P) (README, docs/architecture.md); row b of a batch
+    result is the result at θ_b."""
     m = models.two_layer(2, 3, "tanh", d_out=2)
-    k = ss.Objective(m, rng.normal(size=(7, 2)), rng.normal(size=(7, 2))).compile()
-    th = rng.normal(size=(4, m.n_parameters))
-    assert k.value(th).shape == (4,)
-    assert k.gradient(th).shape == (4, m.n_parameters)
-    assert k.hessian(th).shape == (4, m.n_parameters, m.n_parameters)
-    assert k.directional(th, th, 3).shape == (4,)
+    obj = ss.Objective(m, rng.normal(size=(7, 2)), rng.normal(size=(7, 2)))
+    try:
+        k = obj.compile(backend, **({"dps": 20} if backend == "mpmath" else {}))
+    except ss.errors.MissingDependencyError:
+        pytest.skip(f"the optional {backend} backend is not installed")
+    P = m.n_parameters
+    th = rng.normal(size=(4, P))
+    u = rng.normal(size=P)
+    assert np.shape(k.value(th)) == (4,)
+    assert np.shape(k.gradient(th)) == (4, P)
+    assert np.shape(k.hessian(th)) == (4, P, P)
+    assert np.shape(k.directional(th, th, 3)) == (4,)
+    assert np.shape(k.directional(th, u, 2)) == (4,)            # one direction broadcast over the batch
+    assert np.shape(k.directional(u, th, 2)) == (4,)
     assert np.shape(k.value(th[0])) == ()
-    assert k.hessian(th[0]).shape == (m.n_parameters,) * 2
-    np.testing.assert_allclose(k.hessian(th)[2], k.hessian(th[2]), rtol=1e-14)
+    floats = lambda a: np.array(a.tolist() if hasattr(a, "tolist") else a, dtype=float)   # mpmath → float
+    assert floats(k.hessian(th[0])).shape == (P, P)
+    np.testing.assert_allclose(floats(k.hessian(th))[2], floats(k.hessian(th[2])), rtol=1e-14)
+    np.testing.assert_allclose(floats(k.gradient(th))[1], floats(k.gradient(th[1])).ravel(), rtol=1e-14)
+    np.testing.assert_allclose(floats(k.value(th))[3], float(k.value(th[3])), rtol=1e-14)
+    np.testing.assert_allclose(floats(k.directional(th, u, 2))[0], float(k.directional(th[0], u, 2)), rtol=1e-14)
+    # the backends agree with each other (the structured kernel is tested against closed forms above)
+    np.testing.assert_allclose(floats(k.hessian(th)), obj.compile().hessian(th), rtol=1e-12, atol=1e-14)
 
 
 def test_chunking_does_not_change_results(rng):

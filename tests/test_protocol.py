@@ -69,6 +69,19 @@ def test_every_kernel_satisfies_the_protocol(name):
 
 
 @pytest.mark.parametrize("name", sorted(KERNELS))
+def test_every_kernel_has_a_short_repr_naming_its_backend_and_P(name):
+    """Not ``<… object at 0x…>`` nor the data arrays: one line naming the backend and P."""
+    k = KERNELS[name]
+    text = repr(k)
+    assert "object at 0x" not in text and "\n" not in text and len(text) <= 160, text
+    assert f"backend={k.backend!r}" in text and f"P={k.P}" in text
+    objective = getattr(k, "objective", None)
+    if objective is not None and name not in ("ncf",):
+        assert f"model={objective.model.name}" in text and f"loss={objective.loss.name!r}" in text
+        assert f"n={objective.n}" in text
+
+
+@pytest.mark.parametrize("name", sorted(KERNELS))
 @pytest.mark.parametrize("method", ["value", "gradient", "hessian", "directional"])
 def test_every_kernel_validates_theta_the_same_way(name, method):
     k = KERNELS[name]

@@ -1,8 +1,37 @@
 """Tables of symsaddle.reports: an empty table says what is missing, and its LaTeX still compiles."""
 
 import re
+from pathlib import Path
 
-from symsaddle.reports import latex_table, markdown_table, write_tables
+import pytest
+
+from symsaddle.reports import latex_table, latex_text, markdown_table, write_tables
+from tables_check import (PDFLATEX, assert_latex_static, assert_markdown_table, assert_tables_well_formed,
+                          compile_latex, markdown_column_counts)
+
+#: headers the package writes that broke the tables of a new-user trial (| splits a Markdown column;
+#: _ # and Unicode stop pdflatex)
+TRIAL_HEADERS = ["t_k", "beta_k", "fan_out", "#", "|β_k − visited|", "||w_z(T)||", "‖w_z(T)‖", "max |D³L[u]³|",
+                 "|u| = |v|", "t̃", "γ → 0", "x ≠ y ≤ z ≥ w", "a·b × ∞"]
+LATEX_SPECIALS = "_#%&$~^\\{}|<>["
+
+
+def package_symbols() -> list[str]:
+    """Every non-ASCII character in the package's source, a combining mark after a letter (t̃): a superset
+    of what the slices put in table headers and cells."""
+    chars = {c for path in Path(__file__).parents[1].joinpath("symsaddle").rglob("*.py")
+             for c in path.read_text() if ord(c) > 127}
+    return sorted(f"x{c}" if 0x300 <= ord(c) < 0x370 or 0x20d0 <= ord(c) < 0x2100 else c for c in chars)
+
+
+def special_rows() -> list[dict]:
+    """A table whose cells hold every LaTeX special and every non-ASCII character of the package, and numbers."""
+    texts = list(LATEX_SPECIALS) + package_symbols()
+    rows = [{h: f"{texts[(i * len(TRIAL_HEADERS) + j) % len(texts)]} {h}" for j, h in enumerate(TRIAL_HEADERS)}
+            for i in range(len(texts) // len(TRIAL_HEADERS) + 1)]
+    rows.append({h: v for h, v in zip(TRIAL_HEADERS, [1.5e-5, -0.25, 3, [0.5, -2.0], float("nan"), -7e12])})
+    rows.append({h: f"[{h}]" for h in TRIAL_HEADERS})         # a row starting with [ after \\ (an optional argument)
+    return rows
 
 
 def test_an_empty_table_says_what_is_missing(tmp_path):
@@ -18,3 +47,102 @@ def test_empty_latex_tables_have_a_column_for_their_message():
         tex = latex_table([], columns)
         spec = re.search(r"\\begin\{tabular\}\{(l*)\}", tex).group(1)
         assert len(spec) == n and rf"\multicolumn{{{n}}}{{l}}{{(no rows)}}" in tex
+
+
+def _result_dataclasses_holding_arrays():
+    """Every dataclass of the package with a field annotated as a NumPy array."""
+    import dataclasses
+    import importlib
+    import pkgutil
+
+    import symsaddle
+    found = {}
+    for info in pkgutil.walk_packages(symsaddle.__path__, "symsaddle."):
+        if info.name == "symsaddle.__main__":              # runs the CLI when imported
+            continue
+        try:
+            module = importlib.import_module(info.name)
+        except ImportError:                      # an optional extra (JAX) that is not installed
+            continue
+        for cls in vars(module).values():
+            if (isinstance(cls, type) and dataclasses.is_dataclass(cls) and cls.__module__ == info.name
+                    and any("ndarray" in str(f.type) for f in dataclasses.fields(cls))):
+                found[f"{info.name}.{cls.__qualname__}"] = cls
+    return found
+
+
+def test_results_holding_arrays_do_not_print_them():
+    """A dataclass's generated repr prints every array in full; results holding arrays define their own
+    (``compact_repr`` or a custom one). The generated one is compiled from a string ('<string>')."""
+    classes = _result_dataclasses_holding_arrays()
+    assert "symsaddle.dynamics.Trajectory" in classes and len(classes) > 30
+    generated = [name for name, cls in classes.items()
+                 if cls.__repr__.__code__.co_filename == "<string>"]
+    assert not generated, generated
+
+
+def test_compact_repr_summarises_arrays_and_long_sequences():
+    from dataclasses import dataclass, field
+
+    import numpy as np
+
+    from symsaddle.reports import compact_repr
+
+    @dataclass(frozen=True)
+    class Result:
+        thetas: np.ndarray
+        point: np.ndarray
+        runs: tuple
+        note: str
+        hidden: np.ndarray = field(repr=False, default=None)
+        __repr__ = compact_repr
+
+    text = repr(Result(np.zeros((1000, 40)), np.array([0.5, -2.0]), tuple(range(500)), "ok", np.ones(9)))
+    assert text == ("Result(thetas=<array (1000, 40) float64>, point=[0.5, -2], runs=<tuple of 500 items: int>, "
+                    "note='ok')")
+
+
+def test_markdown_rows_have_as_many_columns_as_the_header_whatever_the_text():
+    md = markdown_table(special_rows(), TRIAL_HEADERS)
+    assert_markdown_table(md)
+    assert markdown_column_counts(md)[0] == len(TRIAL_HEADERS) + 1
+    assert r"| \|β_k − visited\| |" in md and r"max \|D³L[u]³\|" in md and r"\|\|w_z(T)\|\|" in md
+
+
+def test_latex_text_escapes_specials_and_writes_symbols_as_latex():
+    assert latex_text("t_k # 50% & $5 {x} ~ ^ \\") == (r"t\_k \# 50\% \& \$5 \{x\} {\textasciitilde} "
+                                                      r"{\textasciicircum} {\textbackslash}")
+    assert latex_text("|β_k − visited|") == (r"\ensuremath{|}\ensuremath{\beta}\_k \ensuremath{-} visited"
+                                             r"\ensuremath{|}")
+    assert latex_text("t̃") == r"\ensuremath{\tilde{t}}"
+    assert latex_text("‖w‖") == r"\ensuremath{\Vert}w\ensuremath{\Vert}"
+    assert latex_text("⅙") == r"\ensuremath{\frac{1}{6}}" and latex_text("Wᵀ") == r"W\ensuremath{^{T}}"
+    for number in ("1.500e-05", "-0.2500", "3", "nan", "-inf", "[0.5000, -2.000]"):    # numbers stay numbers
+        assert latex_text(number) == number
+
+
+def test_latex_tables_leave_no_special_or_non_ascii_character_outside_math():
+    rows = special_rows()
+    tex = latex_table(rows, TRIAL_HEADERS, caption="Algorithm 1 (Pesme & Flammarion), §4: γ → 0")
+    assert_latex_static(tex)
+    assert "1.500e-05 & -0.2500 & 3 & {[0.5000, -2.0000]} & nan & -7.000e+12" in tex
+    assert_latex_static(latex_table([], ["t_k", "|u|"], empty="no γ_k found"))
+
+
+@pytest.mark.skipif(PDFLATEX is None, reason="pdflatex is not installed (the static check above still runs)")
+def test_latex_tables_compile_with_the_packages_their_first_line_names(tmp_path):
+    tables = [latex_table(special_rows(), TRIAL_HEADERS, caption="Pesme & Flammarion, §4: γ → 0, t̃ ≤ 1"),
+              latex_table([], ["t_k", "|u|"], empty="no γ_k found")]
+    assert "Missing character" not in compile_latex(tables, tmp_path)
+
+
+def test_written_tables_are_well_formed(tmp_path):
+    write_tables(special_rows(), tmp_path, "specials", TRIAL_HEADERS, caption="50% of γ_k")
+    assert assert_tables_well_formed(tmp_path) == 2
+
+
+def test_the_ascii_fast_path_agrees_with_the_encoder():
+    from symsaddle.reports import _latex_encoder
+    encoder = _latex_encoder()
+    for code in range(32, 127):
+        assert latex_text(f"a{chr(code)}1") == encoder.unicode_to_latex(f"a{chr(code)}1"), chr(code)

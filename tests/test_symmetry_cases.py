@@ -9,6 +9,7 @@ from symsaddle.cli import main
 from symsaddle.reports import dumps
 from symsaddle.symmetry.cases import inertia_report
 from symsaddle.symmetry.counting import labellings
+from tables_check import assert_tables_well_formed
 
 
 @pytest.mark.slow
@@ -29,6 +30,7 @@ def test_reproduce_symmetry_counts_json(tmp_path, capsys):
     assert out["enumeration_agrees"] is True and out["figure_4_4"]["crossover_sum"] == 13
     files = {p.name for p in tmp_path.iterdir()}
     assert {"T.md", "T.tex", "G.md", "thesis_counts.md", "figure4_4.png", "figure4_4.pdf", "result.json"} <= files
+    assert assert_tables_well_formed(tmp_path) > 0
 
 
 @pytest.mark.slow
@@ -42,6 +44,7 @@ def test_inertia_report_small(tmp_path):
     assert two["brea"]["measured"] == two["fan_out"] - two["rank_U"] == 1
     assert {"spectrum_two-output.png", "spectrum_two-output.pdf", "si_lines.md", "sweep_teacher-student-width3.md"} <= \
         {p.name for p in tmp_path.iterdir()}
+    assert assert_tables_well_formed(tmp_path) > 0                # si_lines: "|u| = |v|", fan_out
 
 
 @pytest.mark.slow

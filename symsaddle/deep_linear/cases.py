@@ -60,7 +60,7 @@ def critical_report(out_dir: Path | None, progress: bool, *, data_seed: int = 0,
     }
     if out_dir is not None:
         write_tables(rows, out_dir, "critical_points", CRITICAL_COLUMNS,
-                     caption="Critical points of the deep linear network 5-4-4-5 (report \\S4)")
+                     caption="Critical points of the deep linear network 5-4-4-5 (report §4)")
         write_tables(learning.rows(), out_dir, "plateaus")
         write_tables(result["escape"], out_dir, "escape")
         save_figure(plateau_figure(learning), out_dir, "figure1_plateaus")

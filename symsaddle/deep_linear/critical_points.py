@@ -25,11 +25,14 @@ from .achour import TheoryVerdict, achour_classification
 from .factorisations import Parametrisation, applicable, factorise
 from .network import balancedness, check_convention, check_widths, objective, to_theta
 from .statistics import SufficientStatistics
+from ..reports import compact_repr
 
 
 @dataclass(frozen=True)
 class CriticalPoint:
     """One theoretical critical point, its checks and both classifications."""
+
+    __repr__ = compact_repr
 
     subset: tuple[int, ...]
     parametrisation: Parametrisation
@@ -65,6 +68,8 @@ class CriticalPoint:
 @dataclass(frozen=True)
 class CriticalPointSurvey:
     """The enumeration for one data set and architecture."""
+
+    __repr__ = compact_repr
 
     widths: tuple[int, ...]
     convention: str

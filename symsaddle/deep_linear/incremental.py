@@ -30,6 +30,7 @@ from .factorisations import Parametrisation, balanced_factorisation, factorise
 from .kernel import DeepLinearKernel
 from .network import check_widths, from_theta, objective, product, to_theta
 from .statistics import SufficientStatistics, subset_tuple
+from ..reports import compact_repr
 
 
 def seed001_section4_data(seed: int = 0, n: int = 1000, noise: float = 0.1) -> tuple[np.ndarray, np.ndarray]:
@@ -69,6 +70,8 @@ class PlateauMatch:
 @dataclass(frozen=True)
 class SequentialLearning:
     """The Figure 1 experiment: trajectory, rank-r levels, matched plateaus and plateau crossings."""
+
+    __repr__ = compact_repr
 
     step: float
     init_scale: float
@@ -144,6 +147,8 @@ def sequential_learning(statistics: SufficientStatistics, widths: Sequence[int],
 @dataclass(frozen=True)
 class EscapeRun:
     """Escape of GD from one parametrisation of a critical point, perturbed by ε."""
+
+    __repr__ = compact_repr
 
     parametrisation: str
     kind: str

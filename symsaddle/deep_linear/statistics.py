@@ -43,6 +43,7 @@ import scipy.linalg
 
 from .. import r_factor_from_moments
 from ..errors import NonFiniteDataError, ShapeError, SingularMatrixError
+from ..reports import compact_repr
 
 #: Relative threshold below which a singular value or eigenvalue counts as zero.
 RANK_RTOL = 1e-12
@@ -76,6 +77,8 @@ class SufficientStatistics:
     :class:`~symsaddle.errors.SingularMatrixError` when Σ_XX is singular or Σ_XY is
     rank deficient (rank < d_y, which includes d_y > d_x).
     """
+
+    __repr__ = compact_repr
 
     Sxx: np.ndarray
     Sxy: np.ndarray

@@ -39,7 +39,7 @@ from tqdm.auto import tqdm
 from ..dynamics import RunStatus, gradient_descent
 from ..errors import ShapeError, SingularMatrixError, SweepError
 from ..registry import CaseOption
-from ..reports import plural
+from ..reports import compact_repr, plural
 from ..sweep import run_sweep, sweepable, task_key
 from .kernel import DeepLinearKernel
 from .network import balancedness, chain, objective, product, to_theta
@@ -162,6 +162,8 @@ class LadderRun:
 class DoublingResult:
     """One network's ladder η_j = 0.9·η_bound·2^j, stopped at the first failed run."""
 
+    __repr__ = compact_repr
+
     bound: StepSizeBound
     runs: tuple[LadderRun, ...]
     loss_curves: tuple[np.ndarray, ...] = field(default=(), repr=False)   # each (2, T): epochs, losses
@@ -197,6 +199,8 @@ class DoublingResult:
 @dataclass(frozen=True)
 class Network:
     """One random problem of seed 001 §5.4: data X (d_x×m), Y (d_y×m) and W(0) (column convention)."""
+
+    __repr__ = compact_repr
 
     X: np.ndarray
     Y: np.ndarray

@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 
 from ..critical import polish
-from ..reports import markdown_table, plural, save_figure, write_json, write_tables
+from ..reports import compact_repr, markdown_table, plural, save_figure, write_json, write_tables
 from ..registry import case
 from .claims import Claim, Verdict, numeric, rows
 from .equilibria import sparse_equilibria
@@ -81,6 +81,8 @@ GAMMAS = (1e-10, 1e-30, 1e-100)
 
 @dataclass(frozen=True)
 class SeedCaseResult:
+    __repr__ = compact_repr
+
     name: str
     settings: SeedSettings
     problem: DiagonalProblem

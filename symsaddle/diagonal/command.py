@@ -122,7 +122,7 @@ def saddles(args: argparse.Namespace) -> dict:
         rows = [{"k": e["step"], "t_k": e["time"], "p_k": [float(f"{v:.6g}") for v in e["p"]], "loss": e["loss"],
                  "kind": e["kind"], "activated (p[i], i from 0)": e["activated"]}
                 for e in predicted]
-        write_tables(rows, args.out, "predicted", caption=f"Algorithm 1 (Pesme \\& Flammarion) for {problem.label}")
+        write_tables(rows, args.out, "predicted", caption=f"Algorithm 1 (Pesme & Flammarion) for {problem.label}")
         save_figure(limit_path_figure(times, betas, losses, title=f"{problem.label}: the γ → 0 limit (Algorithm 1)"),
                     args.out, "limit_path")
     result["text"] = "\n".join(lines)

@@ -25,6 +25,7 @@ from math import comb
 import numpy as np
 
 from .problem import DiagonalProblem
+from ..reports import compact_repr
 
 #: Largest number of supports :func:`sparse_equilibria` enumerates.
 MAX_SUPPORTS = 200_000
@@ -33,6 +34,8 @@ MAX_SUPPORTS = 200_000
 @dataclass(frozen=True)
 class SparseEquilibrium:
     """The equilibrium β^S of support S, with its loss, gradient and closed-form Hessian spectrum."""
+
+    __repr__ = compact_repr
 
     support: tuple[int, ...]
     p: np.ndarray

@@ -28,6 +28,7 @@ import scipy.optimize
 
 from ..errors import SingularMatrixError
 from .problem import DiagonalProblem
+from ..reports import compact_repr
 
 
 #: a saddle coordinate below this fraction of the largest one is the rounding of an exact 0
@@ -42,6 +43,8 @@ class LimitStatus(str, Enum):
 @dataclass(frozen=True)
 class LimitSaddle:
     """The k-th saddle β_k of the limit process, entered at accelerated time t_k."""
+
+    __repr__ = compact_repr
 
     step: int
     time: float
@@ -71,6 +74,8 @@ class LimitSaddle:
 @dataclass(frozen=True)
 class LimitPath:
     """Output of Algorithm 1: saddles β_0 = 0, β_1, …, β_p with jump times 0 = t_0 < … < t_p."""
+
+    __repr__ = compact_repr
 
     saddles: tuple[LimitSaddle, ...]
     status: LimitStatus

@@ -28,6 +28,7 @@ import numpy as np
 from .limit import limit_path
 from .problem import DiagonalProblem
 from .weights import Initialisation, dbeta_from_logs
+from ..reports import compact_repr
 
 
 #: largest change of any S_i in one Newton step (β_i changes by at most a factor e^{2·this})
@@ -37,6 +38,8 @@ MAX_DUAL_STEP = 4.0
 @dataclass(frozen=True)
 class FlowLimit:
     """β_∞ of the gradient flow from an initialisation, with the Newton solve's diagnostics."""
+
+    __repr__ = compact_repr
 
     beta: np.ndarray
     dual: np.ndarray

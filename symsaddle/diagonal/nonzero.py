@@ -21,11 +21,14 @@ from .problem import DiagonalProblem
 from .saddles import VisitedSaddle, visited_saddles
 from .simulate import DiagonalTrajectory, gradient_descent
 from .weights import Initialisation
+from ..reports import compact_repr
 
 
 @dataclass(frozen=True)
 class ProtocolResult:
     """A §5.4 run: the GD trajectory, its margin plateaus, and whether w± ever changed sign."""
+
+    __repr__ = compact_repr
 
     gamma: float
     trajectory: DiagonalTrajectory

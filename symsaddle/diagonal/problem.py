@@ -18,6 +18,7 @@ import numpy as np
 
 from .. import Objective, ShapeError, models, sample_arrays
 from ..datasets import seed000
+from ..reports import compact_repr
 
 #: Largest width for which the symbolic objective (2d parameters) is built.
 MAX_SYMBOLIC_WIDTH = 40
@@ -26,6 +27,8 @@ MAX_SYMBOLIC_WIDTH = 40
 @dataclass(frozen=True, eq=False)
 class DiagonalProblem:
     """Data (X, y) of L(β) = 1/(2n)‖Xβ − y‖², validated and read-only."""
+
+    __repr__ = compact_repr
 
     X: np.ndarray
     y: np.ndarray

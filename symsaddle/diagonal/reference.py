@@ -21,6 +21,7 @@ import numpy as np
 
 from .problem import DiagonalProblem
 from .simulate import DiagonalTrajectory
+from ..reports import compact_repr
 
 #: log of 2⁵³: a ratio |w₋/w₊| below 2⁻⁵³ is lost when w₊ and w₋ are stored as u ± v in float64.
 LN_FLOAT64_RESOLUTION = 53 * np.log(2.0)
@@ -32,6 +33,8 @@ VISIBLE = 1e-8
 class SeedLoopResult:
     """Plateaus of the seed's loop: iterations counted from 0 (GD updates before the point; the seed's
     own numbering is one higher) and θ = [v, u] there."""
+
+    __repr__ = compact_repr
 
     iterations: tuple[int, ...]
     thetas: np.ndarray
@@ -104,6 +107,8 @@ class Float64Loss:
     γ² < 2.2e-308 (γ < 1.5e-154), so γ² sinh(2S) cannot be evaluated in float64.
     """
 
+    __repr__ = compact_repr
+
     lost_at: np.ndarray
     sign_change_after_loss: tuple[int, ...]
     gamma_squared_underflows: bool
@@ -142,6 +147,8 @@ def float64_loss(trajectory: DiagonalTrajectory) -> Float64Loss:
 class Float64Comparison:
     """One gradient-descent run computed three ways: log space (float64), (u, v) in float64 (the core's
     ``gradient_descent``), and (u, v) in mpmath with ``dps`` digits. ``beta_*`` have shape (T, d)."""
+
+    __repr__ = compact_repr
 
     iterations: np.ndarray
     beta_log: np.ndarray

@@ -24,6 +24,7 @@ from ..dynamics import plateaus_by_margin, plateaus_by_prominence, visited_equil
 from .limit import LimitPath, LimitSaddle
 from .problem import DiagonalProblem
 from .simulate import DiagonalTrajectory
+from ..reports import compact_repr
 
 #: relative tolerance for matching a visited saddle to β_k
 MATCH_RTOL = 1e-6
@@ -38,6 +39,8 @@ class VisitedSaddle:
     ``top_direction`` is the unit eigenvector of the largest one in θ = [v, u] and
     ``top_direction_p`` its image e_u ⊙ e_v in p-space (the seed's "eigenvector s_i").
     """
+
+    __repr__ = compact_repr
 
     order: int
     time: float

@@ -36,6 +36,7 @@ from ..dynamics import RunStatus, Trajectory
 from ..errors import DivergenceError, ShapeError
 from .problem import DiagonalProblem
 from .weights import Initialisation, beta_from_logs, log10_gradient_sizes, weights_from_logs
+from ..reports import compact_repr
 
 #: GD counts as diverged when its loss exceeds this factor times (L(θ₀) + 1), as in the core.
 DIVERGENCE_FACTOR = 1e10
@@ -49,6 +50,8 @@ class DiagonalTrajectory:
     updates (the seed's "iteration" is this count + 1, its loop numbers iterations from 1).
     ``dense`` (flow only) maps t to the dual variable S(t) between the recorded times.
     """
+
+    __repr__ = compact_repr
 
     times: np.ndarray
     log_w_plus: np.ndarray

@@ -18,6 +18,7 @@ from .problem import DiagonalProblem
 from .saddles import JumpDirection, SaddleComparison, VisitedSaddle, compare_with_limit, visited_saddles
 from .simulate import DiagonalTrajectory, gradient_flow
 from .weights import Initialisation
+from ..reports import compact_repr
 
 DEFAULT_GAMMAS = (1e-10, 1e-30, 1e-100)
 
@@ -25,6 +26,8 @@ DEFAULT_GAMMAS = (1e-10, 1e-30, 1e-100)
 @dataclass(frozen=True)
 class ScaleRun:
     """One γ: the flow run, the saddles it visits and their comparison with the limit."""
+
+    __repr__ = compact_repr
 
     gamma: float
     trajectory: DiagonalTrajectory

@@ -24,6 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from ..reports import compact_repr
 
 #: exponents are clipped here (e^{300} ≈ 1e130) so trial steps of an ODE solver cannot overflow.
 _EXP_CLIP = 300.0
@@ -94,6 +95,8 @@ class Initialisation:
     ``log_gamma`` is ln γ of the scale that defines the accelerated time t̃ = t / ln(1/γ)
     (P&F §3); it is ``None`` when the initialisation has no small scale (γ ≥ 1).
     """
+
+    __repr__ = compact_repr
 
     log_w_plus: np.ndarray
     log_w_minus: np.ndarray

@@ -53,7 +53,7 @@ from tqdm.auto import tqdm
 from .. import Objective, require_kernel
 from ..dynamics import gradient_descent
 from ..models import Model
-from ..reports import plural
+from ..reports import compact_repr, plural
 from .errors import ZeroDirectionError
 from .function import NCF
 from .homogeneity import check_separable, restrict
@@ -167,6 +167,8 @@ def block_regime(point: KKTPoint | None, starts_at_kkt: bool, asymptotic_slope: 
 class PhaseEnd:
     """Per run (δ): first iteration with ‖w_z‖ ≥ √(‖w_z(0)‖·R), and the weights there."""
 
+    __repr__ = compact_repr
+
     iteration: np.ndarray
     norm: np.ndarray
     theta: np.ndarray
@@ -244,6 +246,8 @@ def fitted_slope(deltas: np.ndarray, values: np.ndarray, last: int = 2) -> np.nd
 @dataclass(frozen=True)
 class Alignment:
     """Result of :func:`alignment_study` (fields described in the module docstring)."""
+
+    __repr__ = compact_repr
 
     deltas: np.ndarray
     groups: tuple[tuple[int, ...], ...]

@@ -30,6 +30,7 @@ from ..models import Model
 from ..protocol import hessian_vector_product
 from .errors import NotCriticalError, ZeroCorrelationError
 from .homogeneity import HomogeneityReport, check_separable, require_two_homogeneous, restrict
+from ..reports import compact_repr
 
 _HOMOGENEITY: dict[Model, HomogeneityReport] = {}
 
@@ -98,6 +99,11 @@ class NCF:
     def backend(self) -> str:
         """The core kernel that evaluates N (:class:`symsaddle.Kernel` protocol)."""
         return f"ncf via {self.kernel.backend}"
+
+    def __repr__(self) -> str:
+        """A short repr: the model, P, the number of samples and where z came from, not the arrays."""
+        return (f"NCF(backend={self.backend!r}, P={self.P}, model={self.model.name}, n={self.X.shape[0]}, "
+                f"source={self.source!r})")
 
     @property
     def scale(self) -> float:
@@ -169,6 +175,8 @@ class SaddleNCF:
     a saddle such as w̄_j = (1/√2, 0) is not representable in float64, and its exact residual has
     exact zeros; without the snap the "flat" KKT set carries ±1e-15 structure).
     """
+
+    __repr__ = compact_repr
 
     model: Model
     X: np.ndarray

@@ -29,11 +29,14 @@ from ..critical import polish
 from ..errors import SymsaddleError
 from .sphere import (LocalSample, SphereChart, SphereKind, angle_between, classify_on_sphere,
                      sample_locally, unit)
+from ..reports import compact_repr
 
 
 @dataclass(frozen=True)
 class Ascent:
     """Result of :func:`ascend_on_sphere` for a batch of starts (rows)."""
+
+    __repr__ = compact_repr
 
     directions: np.ndarray
     values: np.ndarray
@@ -89,6 +92,8 @@ class KKTPoint:
     0 for an isolated point).
     """
 
+    __repr__ = compact_repr
+
     direction: np.ndarray
     value: float
     multiplier: float
@@ -114,6 +119,8 @@ class KKTPoint:
 class KKTSearch:
     """All KKT points found; ``n_starts`` counts the runs (starts × methods), ``n_failed`` those
     that reached no KKT point; ``basin`` of a point counts the runs that reached it."""
+
+    __repr__ = compact_repr
 
     points: tuple[KKTPoint, ...]
     n_starts: int

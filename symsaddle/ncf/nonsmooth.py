@@ -46,6 +46,7 @@ from .. import Step
 from .. import Objective
 from ..dynamics import gradient_flow
 from ..models import custom, two_layer
+from ..reports import compact_repr
 
 
 def dead_relu_chatter_bound(X, y, step: float) -> float:
@@ -80,6 +81,8 @@ def _neuron_ncf_kernel():
 class ConventionCounterexample:
     """Kernel gradient vs the true derivative of H = a(σ(w) − σ(−w)) = a·w at (w, a) = (0, 1)."""
 
+    __repr__ = compact_repr
+
     kernel_gradient: np.ndarray
     central_difference: np.ndarray
     clarke_subdifferential: np.ndarray
@@ -103,6 +106,8 @@ class BranchingExample:
     ``inclusion_residual[t0]`` max over t of dist(u̇(t), ∂N(u(t))) (exact Clarke set);
     ``core_flow`` the core ``gradient_flow`` from (0, 1) (stays); ``perturbed_flow`` from (ε, 1).
     """
+
+    __repr__ = compact_repr
 
     times: np.ndarray
     family: dict
@@ -147,6 +152,8 @@ def branching_example(t_end: float = 3.0, t0s=(0.0, 1.0, 2.0), epsilon: float = 
 class NonBranchingExample:
     """The unique solution from (w₀, 1), w₀ > 0: closed form vs the core ``gradient_flow``."""
 
+    __repr__ = compact_repr
+
     times: np.ndarray
     closed_form: np.ndarray
     core_flow: np.ndarray
@@ -169,6 +176,9 @@ class _AscentKernel:
         self.k = kernel
         self.P = kernel.P
         self.backend = f"−N via {kernel.backend}"
+
+    def __repr__(self) -> str:
+        return f"_AscentKernel(backend={self.backend!r}, P={self.P})"
 
     def value(self, u):
         return -self.k.value(u)

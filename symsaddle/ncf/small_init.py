@@ -21,6 +21,7 @@ from ..dynamics import gradient_descent
 from ..models import Model
 from .alignment import Alignment, alignment_study, block_ncfs, neuron_vectors
 from .function import ncf_at_origin
+from ..reports import compact_repr
 
 #: The paper's Figure 1 settings (seed 002 §2 and the figure caption, ref. ncf.md §6.1).
 FIGURE1_STEP = 5e-5
@@ -64,6 +65,8 @@ class LongRun:
     ``distances`` is ‖w − w̄‖ (the weight norm when w̄ = 0); ``neurons`` has shape (T, B, k, m)
     for the watched blocks.
     """
+
+    __repr__ = compact_repr
 
     iterations: np.ndarray
     losses: np.ndarray

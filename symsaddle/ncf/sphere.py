@@ -35,6 +35,7 @@ import scipy.optimize
 
 from ..critical import Kind, classify
 from ..protocol import check_order, parameter_batch, point_and_direction
+from ..reports import compact_repr, format_vector
 from .errors import ZeroDirectionError
 
 
@@ -90,6 +91,9 @@ class SphereChart:
     def backend(self) -> str:
         """What evaluates f (:class:`symsaddle.Kernel` protocol): the NCF's kernel, pulled back."""
         return f"sphere chart of {self.ncf.backend}"
+
+    def __repr__(self) -> str:
+        return f"SphereChart(backend={self.backend!r}, P={self.P}, u={format_vector(self.u, '.4g', where_in_full='.u')})"
 
     def point(self, xi) -> np.ndarray:
         """R(ξ), the unit vector with tangent coordinates ξ."""
@@ -165,6 +169,8 @@ def _min_norm_in_hull(A: np.ndarray) -> float:
 class LocalSample:
     """Gradients and Hessians of N at u and at points within ``radius`` of it on the sphere."""
 
+    __repr__ = compact_repr
+
     u: np.ndarray
     value: float
     gradient: np.ndarray
@@ -220,6 +226,8 @@ class SphereClassification:
     ``eigenvalues``: Riemannian Hessian eigenvalues of N, ascending (smooth points only);
     ``method``: "riemannian hessian" or "sampled"; ``reason``: why.
     """
+
+    __repr__ = compact_repr
 
     kind: SphereKind
     smooth: bool

@@ -85,7 +85,7 @@ def counts_report(out_dir: Path | None, progress: bool, *, max_r: int = 6, max_a
         write_tables(T, out_dir, "T", caption="T(r, m): affine subspaces of the global-minimum manifold")
         write_tables(G, out_dir, "G", caption="G(r, m): symmetry-induced critical subspaces")
         write_tables(printed, out_dir, "thesis_counts", ["quantity", "printed", "closed form", "enumeration", "verdict"],
-                     caption="Counts printed in Stoican's 2022 MSc thesis, \\S4")
+                     caption="Counts printed in Stoican's 2022 MSc thesis, §4")
         write_tables(curve.rows(), out_dir, "figure4_4_ratios")
         save_figure(ratio_figure(curve), out_dir, "figure4_4")
         write_json(result, Path(out_dir) / "result.json")

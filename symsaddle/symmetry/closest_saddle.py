@@ -30,6 +30,7 @@ from .inertia import theorem3_at
 from .endpoints import SIPredictor, expand_neuron, escape_evidence, merge_pair, smallest_neuron_distance
 from .teacher_student import TeacherStudentProblem
 from .training import trust_region_newton
+from ..reports import compact_repr
 
 
 class SaddleStatus(str, Enum):
@@ -41,6 +42,8 @@ class SaddleStatus(str, Enum):
 
 @dataclass(frozen=True)
 class ClosestSaddle:
+    __repr__ = compact_repr
+
     status: SaddleStatus
     pair: tuple[int, int]
     pair_distance_before: float
@@ -154,6 +157,8 @@ def loss_slice_1d(problem: TeacherStudentProblem, saddle_theta, minimum_theta, t
 @dataclass(frozen=True)
 class Slice2D:
     """L on θ_s + α e₁ + β e₂: e₁ the saddle line's tangent, e₂ the unit part of θ_min − θ_s normal to it."""
+
+    __repr__ = compact_repr
 
     alphas: np.ndarray
     betas: np.ndarray

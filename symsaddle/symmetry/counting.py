@@ -39,6 +39,7 @@ from sympy.functions.combinatorial.numbers import stirling
 
 from ..models import Model
 from .layers import NetworkPoint, hidden_layer
+from ..reports import compact_repr
 
 
 def _check(r: int, m: int) -> tuple[int, int]:
@@ -103,6 +104,8 @@ def labellings(r: int, m: int, *, zero_type: bool = True) -> Iterator[tuple[int,
 @dataclass(frozen=True)
 class AffineSubspace:
     """{base + directions @ t : t ∈ R^k} in the width-m parameter space, for labelling φ."""
+
+    __repr__ = compact_repr
 
     labelling: tuple[int, ...]
     base: np.ndarray
@@ -182,6 +185,8 @@ def count_distinct(subspaces: Sequence[AffineSubspace]) -> int:
 @dataclass(frozen=True)
 class RatioCurve:
     """G(r, r*+h)/T(r*, r*+h) for r = 1..r*−1 and their sum, against the number h of added neurons."""
+
+    __repr__ = compact_repr
 
     r_star: int
     added: tuple[int, ...]

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import SymsaddleError
+from ..reports import compact_repr
 
 
 class MissingOptionalDependency(SymsaddleError, ImportError):
@@ -24,6 +25,8 @@ class MissingOptionalDependency(SymsaddleError, ImportError):
 @dataclass(frozen=True)
 class DigitsData:
     """X (n, k): PCA scores (unit variance per component if ``whitened``); y (n,): +1 odd, −1 even digit."""
+
+    __repr__ = compact_repr
 
     X: np.ndarray
     y: np.ndarray

@@ -37,6 +37,7 @@ from .digits import digits_pca
 from .endpoints import EndpointTolerances
 from .examples import MAX_WEIGHT
 from .tolerances import DEFAULT_TOLERANCES, SymmetryTolerances, norm
+from ..reports import compact_repr
 
 #: The thesis's architecture (§6.3, Figure 6.15): three hidden sigmoid layers of 10 neurons.
 THESIS_HIDDEN = (10, 10, 10)
@@ -85,6 +86,8 @@ class Descent:
     ``history`` rows: stage, iterations of that stage so far, loss, ‖∇L‖, max |θ_i| (every 1/20 of the
     L-BFGS budget, every Newton iteration, and at the end of each stage).
     """
+
+    __repr__ = compact_repr
 
     theta: np.ndarray
     loss: float

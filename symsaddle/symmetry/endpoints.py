@@ -39,6 +39,7 @@ from .errors import NotCriticalError
 from .teacher_student import TeacherStudentProblem
 from .tolerances import EndpointTolerances
 from .training import BatchRun
+from ..reports import compact_repr
 
 
 class EndpointKind(str, Enum):
@@ -233,6 +234,8 @@ class SIStructure:
     a_i + a_j) sits at position ``reduced_neuron``. ``flat_direction`` is the tangent of the SI
     line (e_{a_i} − e_{a_j}, normalised), along which L is exactly constant.
     """
+
+    __repr__ = compact_repr
 
     kind: str                      # "duplicate" or "zero-type"
     neurons: tuple[int, ...]
@@ -491,6 +494,8 @@ def escape_evidence(problem: TeacherStudentProblem, continuation: BatchRun, thet
 @dataclass(frozen=True)
 class EndPoint:
     """A classified end point of one initialisation (one row of the Table 6.1 analogue)."""
+
+    __repr__ = compact_repr
 
     index: int
     kind: EndpointKind

@@ -44,7 +44,7 @@ import scipy.optimize
 
 from .. import require_kernel
 from ..critical import Tolerances, classify
-from ..reports import plural
+from ..reports import compact_repr, plural
 
 
 # ---------------------------------------------------------------------------------------
@@ -60,6 +60,8 @@ class SearchResult:
     """Outcome of Algorithm 1 or 2. ``found`` is the algorithm's return value; ``significant`` says
     whether the lower loss it found is more than evaluation noise (L₀ − L > 1e-13·|L₀|, and for
     Algorithm 1 not at the grid's rounding residue next to ε = 0)."""
+
+    __repr__ = compact_repr
 
     found: bool
     theta: np.ndarray | None       # the lower-loss point, if found
@@ -173,6 +175,8 @@ class NullDirectionTest:
     θ + t u + ½t² ``descent_correction``) along which L(θ + step·…) − L(θ) = ``decrease`` < 0
     was verified by evaluating L.
     """
+
+    __repr__ = compact_repr
 
     verdict: Verdict
     reason: str

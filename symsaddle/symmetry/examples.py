@@ -27,6 +27,7 @@ from ..critical import polish
 from ..datasets import seed003_grid
 from .layers import NetworkPoint
 from .tolerances import DEFAULT_TOLERANCES, SymmetryTolerances, norm
+from ..reports import compact_repr
 
 
 class SearchStatus(str, Enum):
@@ -36,6 +37,8 @@ class SearchStatus(str, Enum):
 
 @dataclass(frozen=True)
 class CriticalPointSearch:
+    __repr__ = compact_repr
+
     theta: np.ndarray
     loss: float
     gradient_norm: float
@@ -60,6 +63,8 @@ def find_critical_point(objective: Objective, theta0, *, kernel=None, maxiter: i
 @dataclass(frozen=True)
 class SIExample:
     """A critical point θ_r of ``objective``, and the neuron (of ``layer``) to duplicate."""
+
+    __repr__ = compact_repr
 
     name: str
     objective: Objective

@@ -33,6 +33,7 @@ from .endpoints import EndPoint, SIPredictor, analyse_endpoint, count_kinds, esc
 from .teacher_student import XAVIER_VARIANTS, TeacherStudentProblem, xavier_batch
 from .tolerances import EndpointTolerances
 from .training import BatchRun, RunStatus, adam, slsqp_polish, trust_region_newton
+from ..reports import compact_repr
 
 METHODS = ("newton", "adam")
 
@@ -87,6 +88,8 @@ CONFIG_OPTIONS = (
 
 @dataclass(frozen=True)
 class ExperimentResult:
+    __repr__ = compact_repr
+
     config: TeacherStudentConfig
     problem: TeacherStudentProblem
     indices: np.ndarray

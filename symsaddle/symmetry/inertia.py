@@ -48,6 +48,7 @@ from .errors import NeuronIndexError, NotCriticalError
 from .layers import HiddenLayer, NetworkPoint, hidden_layer
 from .operations import duplicate_neuron
 from .tolerances import DEFAULT_TOLERANCES, SymmetryTolerances, norm
+from ..reports import compact_repr
 
 
 @dataclass(frozen=True, order=True)
@@ -125,6 +126,8 @@ def _prefix_output(model: Model, theta: np.ndarray, depth: int, X: np.ndarray) -
 class LayerSignals:
     """Per-sample h (n, d) — with a trailing 1 when the layer has biases — and g = ∂ℓ/∂z^{l+1} (n, n_{l+1})."""
 
+    __repr__ = compact_repr
+
     inputs: np.ndarray
     back_error: np.ndarray
     factor: float
@@ -192,6 +195,8 @@ class SILinePrediction:
     the eigenvalues of Zᵀ Y Z (Y restricted to ker Uᵀ; all of Y when U = 0); ``reduced_eigenvalues``
     those of H_r(θ_r), with ``reduced_inertia`` at ``eigenvalue_tolerance``.
     """
+
+    __repr__ = compact_repr
 
     point: NetworkPoint
     layer: HiddenLayer
@@ -408,6 +413,8 @@ def predict_si_line(objective: Objective, theta, neuron: int, *, layer: int | No
 @dataclass(frozen=True)
 class LineSweep:
     """Measured Hessian spectra along the SI line, against the prediction."""
+
+    __repr__ = compact_repr
 
     prediction: SILinePrediction
     mus: np.ndarray

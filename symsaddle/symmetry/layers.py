@@ -21,6 +21,7 @@ from .. import Activation, get_activation
 from ..errors import ShapeError
 from ..models import Model
 from .errors import UnsupportedModelError
+from ..reports import compact_repr
 
 
 class NetworkPoint(NamedTuple):
@@ -37,6 +38,8 @@ class LayerParameters:
     ``incoming`` (width, fan_in), ``bias`` (width,) or None, ``outgoing`` (fan_out, width):
     column j is a_j. ``blocks`` holds every block by name (the layer's own blocks included).
     """
+
+    __repr__ = compact_repr
 
     incoming: np.ndarray
     bias: np.ndarray | None

@@ -24,6 +24,7 @@ import numpy as np
 from .. import Objective, models
 from ..datasets import SEED003_TEACHER_A, SEED003_TEACHER_W, seed003_grid
 from ..errors import ShapeError, SymsaddleError
+from ..reports import compact_repr
 
 
 class TeacherShapeError(ShapeError):
@@ -42,6 +43,8 @@ class TeacherStudentProblem:
     """A two-layer teacher (incoming ``teacher_W`` (r, d), outgoing ``teacher_a`` (r,)), a student of
     width ``width`` with the same activation, data X (n, d) labelled by the teacher, and the MSE loss.
     """
+
+    __repr__ = compact_repr
 
     teacher_W: np.ndarray
     teacher_a: np.ndarray

@@ -33,6 +33,7 @@ from tqdm.auto import tqdm
 from ..critical import Tolerances, gradient_tolerance
 from ..errors import NonFiniteDataError
 from ..protocol import parameter_batch, require_kernel
+from ..reports import compact_repr
 
 
 class RunStatus(str, Enum):
@@ -45,6 +46,8 @@ class RunStatus(str, Enum):
 @dataclass(frozen=True)
 class BatchRun:
     """A batch of optimisation runs. History arrays have a leading record axis, then the batch axis."""
+
+    __repr__ = compact_repr
 
     theta: np.ndarray               # (B, P) end points
     loss: np.ndarray                # (B,)
@@ -252,6 +255,8 @@ def adam(kernel, theta0, *, lr: float = 1e-4, epochs: int = 10_000, beta1: float
 
 @dataclass(frozen=True)
 class SLSQPResult:
+    __repr__ = compact_repr
+
     theta: np.ndarray
     loss: float
     gradient_norm: float

@@ -1,0 +1,21 @@
+"""The tables the registered cases write are well formed (tables_check): each Markdown row has as many
+columns as its header, each LaTeX table has no bare special or non-ASCII character outside math mode and
+compiles with the packages its first line names (when pdflatex is installed). The reproductions are the
+session fixtures of conftest.py, shared with the cases' own tests."""
+
+import pytest
+
+from tables_check import assert_tables_well_formed
+
+SLOW_REPRODUCTIONS = ["d7n5_reproduction", "deep_linear_critical_reproduction", "digits_line_reproduction"]
+
+
+@pytest.mark.parametrize("reproduction", ["ncf_origin_reproduction", "ncf_saddle_reproduction"]
+                         + [pytest.param(name, marks=pytest.mark.slow) for name in SLOW_REPRODUCTIONS])
+def test_tables_of_a_reproduction_are_well_formed(request, reproduction):
+    assert assert_tables_well_formed(request.getfixturevalue(reproduction).folder) > 0
+
+
+@pytest.mark.slow
+def test_step_size_tables_are_well_formed(stepsize_four_depths):
+    assert assert_tables_well_formed(stepsize_four_depths[1]) > 0
