@@ -38,6 +38,15 @@ exact algebra on the form (no step size):
   of minima crossing at θ fail so, while corrected points along each line would pass). With
   the cone equal to N, nullity k at θ_t makes the critical set a k-manifold there (Morse–Bott).
   The cost does not grow with k: two batched gradients per corrector step and one Hessian.
+  *Screen* (no extra evaluation): the component in N of the gradients at the two starts,
+  g(s) = Zᵀ∇L(θ + s n), is split into A = 8 g(t/2) − g(t) and B = 2 g(t) − 8 g(t/2), its s² and
+  s³ parts (exact for g = a s² + b s³). Along a manifold m(s) of critical points tangent to N,
+  differentiating ∇L(m(s)) = 0 twice gives D³L[n, n, ·] = −H m''(0), which vanishes on N, so
+  g = O(s³) and ‖A‖ = O(t‖B‖); ∇L(θ) and the null eigenvalues add at most 7‖∇L(θ)‖ + 3t·max_N|λ|
+  to A. ‖A‖ > 10(‖B‖ + 7‖∇L(θ)‖ + 3t·max_N|λ| + τ_M s_g) ends the check (``screened_out``). It only
+  saves the corrector's cost at cubic saddles: the cubic test decides next, and where it finds
+  C ≡ 0 after all, the check is run in full. Corrector, the stopping rule: ‖V_Rᵀ∇L‖ ≤
+  0.1·min(τ_M, τ_λ λ_min/‖H‖)·s_g (:data:`_CORRECTOR_MARGIN`).
 
 Exact coefficients of the forms on N cost C(k+2, 3) (cubic) and C(k+3, 4) + (k(k+1)+1)(P−k)
 (quartic with the Schur term) directional evaluations. When that exceeds the evaluation
@@ -64,14 +73,19 @@ from .reports import compact_repr
 #: Fixed ambient starting directions of the searches (not a user seed: a constant of the method).
 _START_SEED = 20240801
 _N_PSEUDO_STARTS = 16
-_N_SCREEN = 8
 _N_SEARCH_STARTS = 3
-#: Newton in the normal space stops when ‖P_R ∇L‖ ≤ margin · τ_manifold · s_g (well inside the
-#: criticality test it prepares), or when its step is below stall · ‖θ‖ (rounding level).
-_NEWTON_MARGIN = 1e-3
+#: The corrector in the normal space stops when ‖V_Rᵀ∇L‖ ≤ margin · min(τ_manifold, τ_λ λ_min/‖H‖) · s_g
+#: (λ_min the smallest non-zero |λ|): a tenth of the criticality test it prepares, and a residual whose
+#: distance to the root, ≤ ‖V_Rᵀ∇L‖/λ_min, moves the null eigenvalues of ∇²L(θ_t) by ≈ ‖D³L‖·that
+#: distance ≤ a tenth of τ_λ‖H‖ (with ‖D³L‖ ≈ ‖H‖/‖θ‖, the scale of the tests); or when its step is
+#: below stall · ‖θ‖ (rounding level).
+_CORRECTOR_MARGIN = 0.1
 _NEWTON_STALL = 1e-15
 #: Chord steps (Jacobian Λ_R of θ) continue while each reduces every residual by this factor.
 _CHORD_CONTRACTION = 0.5
+#: The Morse–Bott screen ends the check when the s² part of Zᵀ∇L(θ + s n) exceeds this multiple of
+#: its s³ part plus what ∇L(θ), the null eigenvalues and rounding can contribute.
+_SCREEN_MARGIN = 10.0
 _SEARCH_ITERATIONS = 40
 
 
@@ -129,6 +143,7 @@ class ManifoldCheck:
     max_distance: float
     reason: str
     direction: np.ndarray | None = None     # the generic unit vector n of N it moved along
+    screened_out: bool = False              # ended by the s² screen, before any correction
 
 
 class LineDerivatives:
@@ -210,12 +225,12 @@ def _pseudo_random_directions(P: int) -> np.ndarray:
 
 
 def search_starts(Z: np.ndarray, axes: bool = True) -> np.ndarray:
-    """Unit vectors of N: the projections Z Zᵀ ξ of the coordinate axes (if ``axes``) and of a
-    fixed pseudo-random sequence ξ (basis-independent: they depend on N, not on Z)."""
+    """Unit vectors of N: the projections Z Zᵀ ξ of a fixed pseudo-random sequence ξ, then of the
+    coordinate axes (if ``axes``) (basis-independent: they depend on N, not on Z)."""
     P, k = Z.shape
     xi = _pseudo_random_directions(P)
     if axes:
-        xi = np.vstack([np.eye(P), xi])
+        xi = np.vstack([xi, np.eye(P)])
     U = (xi @ Z) @ Z.T
     norms = np.linalg.norm(U, axis=1)
     keep = norms > 1e-3 * np.sqrt(k / P) * np.linalg.norm(xi, axis=1)
@@ -226,12 +241,16 @@ def riemannian_search(f, grad, starts: np.ndarray, target: float, budget,
                       iterations: int = _SEARCH_ITERATIONS) -> tuple[float, np.ndarray]:
     """Maximise f over the unit sphere of N from the best ``_N_SEARCH_STARTS`` of ``starts``.
 
-    ``f(U)`` is batched; ``grad(u)`` returns the ambient gradient (in N) at one point. Each step
-    moves along the geodesic towards the gradient by the best angle of {4φ, 2φ, φ, φ/2, φ/4,
-    φ/8} (φ the previous angle, π/8 at first), at most ``iterations`` times. Stops at f ≥ ``target``
-    (a certificate), when no angle improves f, or when ``budget()`` is exhausted.
+    ``f(U)`` is batched; ``grad(u)`` returns the ambient gradient (in N) at one point. The first
+    ``_N_PSEUDO_STARTS`` starts are evaluated first, the rest only if none of them reaches the
+    target. Each step moves along the geodesic towards the gradient by the best angle of {4φ, 2φ,
+    φ, φ/2, φ/4, φ/8} (φ the previous angle, π/8 at first), at most ``iterations`` times. Stops at
+    f ≥ ``target`` (a certificate), when no angle improves f, or when ``budget()`` is exhausted.
     """
-    values = f(starts)
+    values = f(starts[:_N_PSEUDO_STARTS])
+    if values.max() < target and len(starts) > _N_PSEUDO_STARTS:
+        values = np.concatenate([values, f(starts[_N_PSEUDO_STARTS:])])
+    starts = starts[:len(values)]
     order = np.argsort(-values)[:_N_SEARCH_STARTS]
     best_val, best_u = float(values[order[0]]), starts[order[0]].copy()
     for i in order:
@@ -364,23 +383,26 @@ def gradient_scale(loss, hessian_norm: float, theta_norm):
 def generic_direction(Z: np.ndarray) -> np.ndarray:
     """n = Z Zᵀξ/‖Z Zᵀξ‖ for the fixed pseudo-random ambient direction ξ with the largest
     projection on N (a function of N, not of its basis Z; ties cannot matter for a generic ξ)."""
-    U = (_pseudo_random_directions(Z.shape[0]) @ Z) @ Z.T
-    norms = np.linalg.norm(U, axis=1)
-    i = int(np.argmax(norms))
-    return U[i] / norms[i]
+    C = _pseudo_random_directions(Z.shape[0]) @ Z                  # ‖Z Zᵀξ‖ = ‖Zᵀξ‖ (Z orthonormal)
+    u = Z @ C[int(np.argmax(np.einsum("ij,ij->i", C, C)))]
+    return u / norm(u)
 
 
 def manifold_check(kernel, theta: np.ndarray, loss: float, sign: float, Z: np.ndarray, VR: np.ndarray,
-                   lamR: np.ndarray, hessian_norm: float, tol: Tolerances,
-                   newton_iterations: int = 12) -> ManifoldCheck:
+                   lamR: np.ndarray, hessian_norm: float, tol: Tolerances, *, gradient_norm: float,
+                   null_curvature: float, screen: bool = True, newton_iterations: int = 12) -> ManifoldCheck:
     """The numerical Morse–Bott check of the module docstring (``sign`` = +1 for H ⪰ 0, −1 for H ⪯ 0).
 
-    ``lamR``: the non-zero eigenvalues of H(θ) (columns of ``VR``). The corrector solves
-    V_Rᵀ∇L(x) = 0 on the slices x ∈ θ + s n + R, s ∈ {t, t/2}, n = :func:`generic_direction`
-    (one batched gradient per iteration): chord steps δ = −Λ_R⁻¹ V_Rᵀ∇L(x) (the Jacobian
-    V_RᵀH(θ)V_R = Λ_R is already diagonal) while they contract the residual by at least
-    ``_CHORD_CONTRACTION`` per step, Newton steps with V_Rᵀ∇²L(x)V_R after that. Both converge to
-    the same root; only the final points are tested. The Hessian is evaluated at θ_t only.
+    ``lamR``: the non-zero eigenvalues of H(θ) (columns of ``VR``); ``gradient_norm`` = ‖∇L(θ)‖,
+    ``null_curvature`` = max |λ| over N (what the constant and linear terms of the screen can carry).
+    ``screen``: first the s² test of the module docstring on the gradients at the two uncorrected
+    starts (no extra evaluation); a start whose tangential gradient grows like s² ends the check
+    (``screened_out``). The corrector solves V_Rᵀ∇L(x) = 0 on the slices x ∈ θ + s n + R,
+    s ∈ {t, t/2}, n = :func:`generic_direction` (one batched gradient per iteration): chord steps
+    δ = −Λ_R⁻¹ V_Rᵀ∇L(x) (the Jacobian V_RᵀH(θ)V_R = Λ_R is already diagonal) while they contract the
+    residual by at least ``_CHORD_CONTRACTION`` per step, Newton steps with V_Rᵀ∇²L(x)V_R after that.
+    Both converge to the same root; only the final points are tested. The Hessian is evaluated at
+    θ_t only.
     """
     P, k = Z.shape
     ell = float(norm(theta))
@@ -392,111 +414,109 @@ def manifold_check(kernel, theta: np.ndarray, loss: float, sign: float, Z: np.nd
                              "the Hessian vanishes: no normal space to correct in")
     t = tol.manifold_step * ell
     n = generic_direction(Z)
-    steps = np.array([t, t / 2])
-    base = theta[None, :] + steps[:, None] * n[None, :]
-    x, G, Lx, failure = _normal_correction(kernel, base, VR, lamR, gradient_scale(loss, hessian_norm, ell), ell,
-                                           tol, newton_iterations)
+    steps = (t, t / 2)
+    base = theta + np.outer(steps, n)
+    s_g0 = gradient_scale(loss, hessian_norm, ell)
+    G = _gradients(kernel, base)
+    if screen and np.all(np.isfinite(G)):
+        gt, gh = G @ Z                                  # Zᵀ∇L at θ + t n and θ + (t/2) n
+        square, cube = float(norm(8 * gh - gt)), float(norm(2 * gt - 8 * gh))
+        noise = 7 * gradient_norm + 3 * t * null_curvature + tol.manifold * s_g0
+        if square > _SCREEN_MARGIN * (cube + noise):
+            return ManifoldCheck(ManifoldStatus.FAILED, t, np.nan,
+                                 f"the gradient along N grows like s² from θ + s·n: s² part {square:.3e} > "
+                                 f"{_SCREEN_MARGIN:g}·(s³ part {cube:.3e} + {noise:.3e}), so D³L[n, n, ·] ≠ 0 on N, "
+                                 "which a manifold of critical points tangent to N excludes", n, screened_out=True)
+    target = _CORRECTOR_MARGIN * min(tol.manifold, tol.eigenvalue * float(np.min(np.abs(lamR))) / hessian_norm) * s_g0
+    x, G, failure = _normal_correction(kernel, base.copy(), G, VR, lamR, target, tol.manifold * s_g0,
+                                       _NEWTON_STALL * ell, newton_iterations)
     if failure:
         return ManifoldCheck(ManifoldStatus.FAILED, t, np.nan, failure, n)
-    if Lx is None:
-        Lx = np.asarray(kernel.value(x), dtype=float).reshape(2)
-    w = row_norms(x - base)
-    s_g = gradient_scale(Lx, hessian_norm, row_norms(x))
-    gn = row_norms(G)
-    bad = ~(gn <= tol.manifold * s_g)
-    if np.any(bad):
-        i = int(np.argmax(bad))
-        return ManifoldCheck(ManifoldStatus.FAILED, t, float(w.max()),
-                             f"{_where(steps[i])}: ‖∇L‖ = {gn[i]:.3e} > {tol.manifold:g}·s_g = "
-                             f"{tol.manifold * s_g[i]:.3e}", n)
+    Lx = np.asarray(kernel.value(x), dtype=float).reshape(2)
+    w = row_norms(x - base).tolist()
+    far = max(w)
+    s_g = gradient_scale(Lx, hessian_norm, row_norms(x)).tolist()
     s_loss = abs(loss) + hessian_norm * ell ** 2
-    dL = np.abs(Lx - loss)
-    bad = ~(dL <= tol.manifold * s_loss)
-    if np.any(bad):
-        i = int(np.argmax(bad))
-        return ManifoldCheck(ManifoldStatus.FAILED, t, float(w.max()),
-                             f"{_where(steps[i])}: |L − L(θ)| = {dL[i]:.3e} > {tol.manifold:g}·s_L = "
-                             f"{tol.manifold * s_loss:.3e}", n)
+    for i, (gn, dL) in enumerate(zip(row_norms(G).tolist(), np.abs(Lx - loss).tolist())):
+        if not gn <= tol.manifold * s_g[i]:
+            return ManifoldCheck(ManifoldStatus.FAILED, t, far, f"{_where(steps[i])}: ‖∇L‖ = {gn:.3e} > "
+                                 f"{tol.manifold:g}·s_g = {tol.manifold * s_g[i]:.3e}", n)
+        if not dL <= tol.manifold * s_loss:
+            return ManifoldCheck(ManifoldStatus.FAILED, t, far, f"{_where(steps[i])}: |L − L(θ)| = {dL:.3e} > "
+                                 f"{tol.manifold:g}·s_L = {tol.manifold * s_loss:.3e}", n)
     wt, wh = w
     ratio = wh / wt if wt > tol.manifold * t else 0.25       # both at rounding level: nothing to compare
     if not 0.25 * (1 - tol.manifold_order) <= ratio <= 0.25 * (1 + tol.manifold_order):
-        return ManifoldCheck(ManifoldStatus.FAILED, t, float(w.max()),
+        return ManifoldCheck(ManifoldStatus.FAILED, t, far,
                              f"normal correction along n is not O(t²): distance {wt:.3e} at t and {wh:.3e} at t/2 "
                              f"(ratio {ratio:.3f}, O(t²) gives 0.25)", n)
     Ht = np.asarray(kernel.hessian(x[0]), dtype=float).reshape(P, P)    # the point at step t
-    if not np.all(np.isfinite(Ht)):
-        return ManifoldCheck(ManifoldStatus.FAILED, t, float(w.max()), "non-finite Hessian along N", n)
-    lam_t = np.linalg.eigvalsh(sign * (Ht + Ht.T) / 2)
-    h = np.max(np.abs(lam_t))
-    zero = int(np.sum(np.abs(lam_t) <= tol.eigenvalue * h))
-    clear = int(np.sum(lam_t > tol.ambiguity * tol.eigenvalue * h))
+    if not np.isfinite(Ht).all():
+        return ManifoldCheck(ManifoldStatus.FAILED, t, far, "non-finite Hessian along N", n)
+    lam_t = np.linalg.eigvalsh((Ht + Ht.T) * (sign / 2))
+    h = max(-float(lam_t[0]), float(lam_t[-1]))
+    zero = int(np.count_nonzero(np.abs(lam_t) <= tol.eigenvalue * h))
+    clear = int(np.count_nonzero(lam_t > tol.ambiguity * tol.eigenvalue * h))
     if zero != k or clear != P - k:
-        return ManifoldCheck(ManifoldStatus.FAILED, t, float(w.max()),
+        return ManifoldCheck(ManifoldStatus.FAILED, t, far,
                              f"{_where(t)}: the Hessian has {zero} zero and {clear} clearly "
                              f"{'positive' if sign > 0 else 'negative'} eigenvalues (θ: {k} and {P - k})", n)
-    return ManifoldCheck(ManifoldStatus.VERIFIED, t, float(w.max()),
+    return ManifoldCheck(ManifoldStatus.VERIFIED, t, far,
                          f"from θ + s·n (s = t = {tol.manifold_step:g}·‖θ‖ and t/2, n a fixed generic unit vector "
                          f"of N) a Newton correction in the normal space reaches a critical point with equal loss "
-                         f"at distance ≤ {w.max():.2e} = O(t²), with the same Hessian nullity {k}", n)
+                         f"at distance ≤ {far:.2e} = O(t²), with the same Hessian nullity {k}", n)
 
 
 def _where(step: float) -> str:
     return f"at θ + {step:.3e}·n (corrected)"
 
 
-def _normal_correction(kernel, base: np.ndarray, VR: np.ndarray, lamR: np.ndarray, s_g: float, ell: float,
-                       tol: Tolerances, newton_iterations: int
-                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, str]:
-    """Roots of V_Rᵀ∇L on the affine slices base_i + R (chord, then Newton; see :func:`manifold_check`).
+def _gradients(kernel, x: np.ndarray) -> np.ndarray:
+    """∇L at the rows of x, shape (B, P)."""
+    return np.asarray(kernel.gradient(x), dtype=float).reshape(x.shape)
 
-    Stops when max_i ‖V_Rᵀ∇L(x_i)‖ ≤ margin·τ_manifold·s_g, when the largest step is below
-    stall·‖θ‖, when chord steps stop contracting below τ_manifold·s_g (rounding level), or after
-    ``newton_iterations`` Newton steps (or 4·``newton_iterations`` chord steps). Returns the points,
-    the gradients and (from a kernel's own ``value_and_gradient``, else None) the losses there, and
-    an empty string or a failure message.
+
+def _normal_correction(kernel, x: np.ndarray, G: np.ndarray, VR: np.ndarray, lamR: np.ndarray, target: float,
+                       rounding: float, stall: float, newton_iterations: int) -> tuple[np.ndarray, np.ndarray, str]:
+    """Roots of V_Rᵀ∇L on the affine slices x_i + R from the starts x (updated in place), whose
+    gradients are ``G`` (chord, then Newton; see :func:`manifold_check`).
+
+    Stops when max_i ‖V_Rᵀ∇L(x_i)‖ ≤ ``target``, when the largest step is below ``stall``, when chord
+    steps stop contracting below ``rounding`` (= τ_manifold·s_g: rounding level, inside the test), or
+    after ``newton_iterations`` Newton steps (or 4·``newton_iterations`` chord steps). Returns the
+    points, the gradients there, and an empty string or a failure message.
     """
-    B, P = base.shape
-    target = _NEWTON_MARGIN * tol.manifold * s_g
-    step = -1.0 / lamR
-    with_value = getattr(kernel, "value_and_gradient", None)
-
-    def evaluate(x):
-        if with_value is None:
-            return None, np.asarray(kernel.gradient(x), dtype=float).reshape(B, P)
-        value, gradient = with_value(x)
-        return np.asarray(value, dtype=float).reshape(B), np.asarray(gradient, dtype=float).reshape(B, P)
-
-    x = base.copy()
+    B, P = x.shape
+    chord = (VR / -lamR).T                  # x ← x + r·chord: the chord step −V_R Λ_R⁻¹ V_Rᵀ∇L(x)
     newton, chord_steps, newton_steps = False, 0, 0
-    values, G = evaluate(x)
     r = G @ VR
-    rn = row_norms(r)
+    rn = row_norms(r).tolist()
     while True:
-        largest = rn.max()
-        if not np.isfinite(largest):
-            return x, G, values, "non-finite derivatives along N"
+        largest = max(rn)
+        if not math.isfinite(largest):
+            return x, G, "non-finite derivatives along N"
         if largest <= target or newton_steps >= newton_iterations or chord_steps >= 4 * newton_iterations:
             break
         if newton:
             A = VR.T @ np.asarray(kernel.hessian(x), dtype=float).reshape(B, P, P) @ VR
             if not np.all(np.isfinite(A)):
-                return x, G, values, "non-finite derivatives along N"
+                return x, G, "non-finite derivatives along N"
             try:
-                delta = np.linalg.solve(A, -r[:, :, None])[:, :, 0]
+                dx = np.linalg.solve(A, -r[:, :, None])[:, :, 0] @ VR.T
             except np.linalg.LinAlgError:
-                return x, G, values, "the Hessian restricted to the normal space became singular along N"
+                return x, G, "the Hessian restricted to the normal space became singular along N"
             newton_steps += 1
         else:
-            delta = r * step
+            dx = r @ chord
             chord_steps += 1
-        x += delta @ VR.T
-        values, G = evaluate(x)
+        x += dx
+        G = _gradients(kernel, x)
         r = G @ VR
-        rn, previous = row_norms(r), rn
-        if np.abs(delta).max() <= _NEWTON_STALL * ell:
+        rn, previous = row_norms(r).tolist(), rn
+        if float(np.abs(dx).max()) <= stall:
             break
-        if not newton and (rn > _CHORD_CONTRACTION * previous).any():
-            if rn.max() <= tol.manifold * s_g:      # stagnating at rounding level, inside the test
+        if not newton and any(a > _CHORD_CONTRACTION * b for a, b in zip(rn, previous)):
+            if max(rn) <= rounding:      # stagnating at rounding level, inside the test
                 break
             newton = True
-    return x, G, values, ""
+    return x, G, ""

@@ -17,12 +17,15 @@ the natural scales of :mod:`symsaddle._tolerances` (s_g, s_λ = ‖H‖, s_L, s�
 4. **singular semi-definite** (H ⪰ 0: σ = +1; H ⪯ 0: σ = −1 and the tests apply to −L; H = 0:
    both), on the null space N with the tests of :mod:`symsaddle._certificates`:
 
-   a. cubic C(u) = D³L[u]³ on N: ‖C|_N‖_F > κτ₃s₃ — a unit u with C(u) ≠ 0, L(θ ∓ t u) =
+   a. Morse–Bott (σ = ±1): corrections in the normal space (chord with Λ_R, then Newton) from
+      θ + t n and θ + (t/2) n, n a fixed generic unit vector of N, reach critical points with
+      equal loss at distance O(t²) and the same Hessian nullity: a non-isolated *minimiser*
+      (σ = +1) or *maximiser* (σ = −1). A manifold of critical points tangent to N makes C ≡ 0
+      on N, so this comes first; a screen on the two starts' gradients ends it at once where
+      their component in N grows like s² (D³L[n, n, ·] ≠ 0 on N), and if the cubic test then
+      finds C ≡ 0 after all, the check is run in full;
+   b. cubic C(u) = D³L[u]³ on N: ‖C|_N‖_F > κτ₃s₃ — a unit u with C(u) ≠ 0, L(θ ∓ t u) =
       L ∓ t³C(u)/6 + O(t⁴): *non-strict saddle* (σ = +1 or H = 0) or *strict saddle* (σ = −1);
-   b. Morse–Bott: corrections in the normal space (chord with Λ_R, then Newton) from θ + t n
-      and θ + (t/2) n, n a fixed generic unit vector of N, reach critical points with equal loss
-      at distance O(t²) and the same Hessian nullity: a non-isolated *minimiser* (σ = +1) or
-      *maximiser* (σ = −1);
    c. reduced quartic q(u) = D⁴L[u]⁴/24 − ⅛ b(u)ᵀH⁺b(u), b(u) = D³L[u,u,·] (valid when C ≡ 0
       on N): min σq > κτ₄s₄ on the unit sphere of N — a strict *minimiser* (maximiser for
       σ = −1) with singular Hessian; σq(u) < −κτ₄s₄ for some u — L moves the wrong way along
@@ -44,7 +47,7 @@ import numpy as np
 import scipy.optimize
 
 from . import _forms
-from ._certificates import (_N_SCREEN, _SEARCH_ITERATIONS, FormStatus, FormTest, LineDerivatives, ManifoldCheck,
+from ._certificates import (FormStatus, FormTest, LineDerivatives, ManifoldCheck,
                             ManifoldStatus, NullSpaceOracle, escape_curve, exact_cubic_cost, exact_quartic_cost,
                             gradient_scale, manifold_check, norm, reduced_quartic, restricted_form, riemannian_search,
                             schur_blocks, search_starts)
@@ -57,8 +60,6 @@ __all__ = ["Classification", "FormStatus", "FormTest", "HigherOrder", "Kind", "M
 
 #: Default budget of directional-derivative evaluations per higher-order test.
 DEFAULT_MAX_EVALUATIONS = 4096
-#: Largest number of cubic coefficients on N computed before the Morse–Bott check (k ≤ 6).
-_EXACT_CUBIC_FIRST = 56
 
 
 class Kind(str, Enum):
@@ -283,6 +284,7 @@ class _Point:
     vec: np.ndarray
     zero: np.ndarray
     hessian_norm: float
+    gradient_norm: float
     tol: Tolerances
     budget: int
 
@@ -340,12 +342,11 @@ class _Point:
         return search_starts(self.Z) @ self.Z
 
 
-def _cubic_test(pt: _Point, screen: bool = False) -> FormTest:
-    """Step 4a: exact coefficients when affordable, else a search; ``screen``: only C at the first
-    eight fixed pseudo-random directions of N is evaluated (no iterations)."""
+def _cubic_test(pt: _Point) -> FormTest:
+    """Step 4a: exact coefficients when affordable, else a search."""
     tol = pt.tol
     k, used0 = pt.k, pt.lines.used
-    if not screen and exact_cubic_cost(k) <= pt.budget:
+    if exact_cubic_cost(k) <= pt.budget:
         T3 = restricted_form(pt.with_probes, pt.Z, 3)
         p3 = pt.probe_scale(3)
         F3 = _forms.frobenius(T3)
@@ -385,15 +386,13 @@ def _cubic_test(pt: _Point, screen: bool = False) -> FormTest:
     def grad(u):
         return np.sign(signed[u.tobytes()]) * oracle.cubic_gradient(u)
 
-    starts = search_starts(pt.Z, axes=False)[:_N_SCREEN] if screen else search_starts(pt.Z)
-    value, u = riemannian_search(modulus, grad, starts, target, lambda: pt.lines.used - used0 < pt.budget,
-                                 0 if screen else _SEARCH_ITERATIONS)
+    value, u = riemannian_search(modulus, grad, search_starts(pt.Z), target,
+                                 lambda: pt.lines.used - used0 < pt.budget)
     u = u * np.sign(signed[u.tobytes()] or 1.0)
     s3 = max(value, p3)
     tol3 = tol.cubic * s3
     status = FormStatus.NONZERO if value > tol.ambiguity * tol3 else FormStatus.NOT_FOUND
-    how = (f"screened at {len(starts)} fixed directions of N" if screen else
-           f"searched (exact coefficients need {exact_cubic_cost(k)} evaluations > budget {pt.budget})")
+    how = f"searched (exact coefficients need {exact_cubic_cost(k)} evaluations > budget {pt.budget})"
     return FormTest("cubic", status, False, value, float("nan"), s3, tol3, u, None, pt.lines.used - used0,
                     f"{how}: max |D³L[u]³| found = {value:.3e}, s₃ = {s3:.3e}")
 
@@ -473,23 +472,28 @@ def _higher_order(pt: _Point, sign: float) -> tuple[Kind, str, Criterion, bool |
     k = pt.k
     manifold = None
     head = f"{'PSD' if sign > 0 else 'NSD' if sign < 0 else 'vanishing'} Hessian with {plural(k, 'zero eigenvalue')}"
-    # an expensive exact cubic (more than 56 coefficients, k > 6) is preceded by a screen at fixed
-    # directions, so that a Morse–Bott point (cubic ≡ 0) is certified by the manifold check first
-    large = exact_cubic_cost(k) > _EXACT_CUBIC_FIRST
-    cubic = _cubic_test(pt, screen=large)
-    if cubic.status is FormStatus.AMBIGUOUS:
-        return (Kind.INCONCLUSIVE, f"{head}; the cubic form on N is in the ambiguous band: {cubic.detail}",
-                Criterion.NONE, None, None, None, HigherOrder(cubic, evaluations=pt.lines.used))
-    if cubic.status is not FormStatus.NONZERO:
-        if sign != 0:
-            manifold = manifold_check(pt.kernel, pt.theta, pt.loss, sign, pt.Z, pt.VR, pt.lamR, pt.hessian_norm,
-                                      pt.tol)
-            if manifold.status is ManifoldStatus.VERIFIED:
-                kind = Kind.MINIMISER if sign > 0 else Kind.MAXIMISER
-                return (kind, f"{head}; non-isolated (Morse–Bott) {kind.value}: {manifold.reason}",
-                        Criterion.MANIFOLD, False, None, None, HigherOrder(cubic, manifold, evaluations=pt.lines.used))
-        if large:
-            cubic = _cubic_test(pt)
+
+    def morse_bott(screen: bool, cubic: FormTest | None = None):
+        check = manifold_check(pt.kernel, pt.theta, pt.loss, sign, pt.Z, pt.VR, pt.lamR, pt.hessian_norm, pt.tol,
+                               gradient_norm=pt.gradient_norm, null_curvature=float(np.max(np.abs(pt.lam[pt.zero]))),
+                               screen=screen)
+        if check.status is not ManifoldStatus.VERIFIED:
+            return check, None
+        kind = Kind.MINIMISER if sign > 0 else Kind.MAXIMISER
+        return check, (kind, f"{head}; non-isolated (Morse–Bott) {kind.value}: {check.reason}", Criterion.MANIFOLD,
+                       False, None, None, HigherOrder(cubic, check, evaluations=pt.lines.used))
+
+    # the Morse–Bott check first (a verified manifold of critical points makes C ≡ 0 on N): its s²
+    # screen ends it at once where D³L[n, n, ·] ≠ 0 on N, and the cubic test then decides
+    if sign != 0:
+        manifold, verdict = morse_bott(screen=True)
+        if verdict:
+            return verdict
+    cubic = _cubic_test(pt)
+    if manifold is not None and manifold.screened_out and cubic.status is not FormStatus.NONZERO:
+        manifold, verdict = morse_bott(screen=False, cubic=cubic)   # the screen and the cubic test disagree
+        if verdict:
+            return verdict
     if cubic.status is FormStatus.AMBIGUOUS:
         return (Kind.INCONCLUSIVE, f"{head}; the cubic form on N is in the ambiguous band: {cubic.detail}",
                 Criterion.NONE, None, None, None, HigherOrder(cubic, manifold, evaluations=pt.lines.used))
@@ -616,6 +620,6 @@ def classify(kernel, theta, *, lower_bound: float | None = None, tolerances: Tol
     if not higher_order:
         return result(Kind.DEGENERATE, f"semi-definite Hessian with {nullity} zero eigenvalues; "
                       "higher-order tests disabled")
-    pt = _Point(kernel, th, L, lam, vec, zero, h, tol, int(max_evaluations))
+    pt = _Point(kernel, th, L, lam, vec, zero, h, g_norm, tol, int(max_evaluations))
     kind, reason, by, isolated, direction, curve, ho = _higher_order(pt, sign)
     return result(kind, reason, by, isolated, direction, curve, ho)

@@ -180,12 +180,13 @@ class _CountingKernel:
 
     def __init__(self, kernel):
         self.kernel, self.P, self.backend = kernel, kernel.P, kernel.backend
-        self.hessian_batches = []
+        self.hessian_batches, self.gradient_batches = [], []
 
     def value(self, theta):
         return self.kernel.value(theta)
 
     def gradient(self, theta):
+        self.gradient_batches.append(1 if np.ndim(theta) == 1 else len(theta))
         return self.kernel.gradient(theta)
 
     def hessian(self, theta):
@@ -239,6 +240,45 @@ def test_union_of_planes_is_not_certified_as_a_manifold():
     assert c.higher_order.manifold.status.value == "failed", c.higher_order.manifold.reason
 
 
+def test_cubic_saddle_ends_the_morse_bott_check_at_its_screen():
+    """L = a² + b³ at θ = (0, 0, 10) (w = θ₃ does not enter): N = span(e_b, e_w), and along n ∈ N the
+    gradient's component in N is ∂L/∂b = 3 n_b² s², of order s², where a manifold of critical points
+    tangent to N would give O(s³). The check must end at its screen — one batched gradient at the
+    two starts, no corrector step and no Hessian along N — and the cubic test decide: C(u) = 6u_b³ ≠ 0,
+    a non-strict saddle."""
+    import sympy as sp
+    from classify_kernels import kernel_of
+    a, b, w = sp.symbols("a b w")
+    kernel = _CountingKernel(kernel_of(a**2 + b**3 + 0 * w, (a, b, w)))
+    c = classify(kernel, np.array([0.0, 0.0, 10.0]))
+    assert c.kind is Kind.NON_STRICT_SADDLE and c.decided_by is Criterion.CUBIC, c.reason
+    assert c.higher_order.manifold.screened_out, c.higher_order.manifold.reason
+    assert kernel.gradient_batches.count(2) == 1 and kernel.hessian_batches == [1], (kernel.gradient_batches,
+                                                                                      kernel.hessian_batches)
+
+
+@pytest.mark.parametrize("widths, subset", [((2, 1, 2), (0,)), ((3, 2, 3), (0, 1)), ((3, 3, 3), (0, 1, 2)),
+                                            ((4, 2, 3), (0, 1)), ((2, 2, 2, 2), (0, 1))])
+def test_screen_that_rejects_everything_still_certifies_morse_bott_minima(monkeypatch, widths, subset):
+    """Deep linear global minima (the GL orbit of the factorisation: a manifold of minima) are
+    Morse–Bott with the screen as it is, and with a screen that ends every check (margin 0): then
+    the cubic test finds C ≡ 0 on N — as it must on a manifold of critical points — and the check
+    is run in full. The screen can only save work, never change a verdict."""
+    import symsaddle._certificates as certificates
+    rng = np.random.default_rng(sum(widths))
+    X = rng.normal(size=(50, widths[0]))
+    st = SufficientStatistics.from_samples(X, X @ rng.normal(size=(widths[0], widths[-1]))
+                                           + 0.2 * rng.normal(size=(50, widths[-1])))
+    kernel = objective(st, widths).compile()
+    theta = to_theta(balanced_factorisation(st, subset, widths))
+    c = classify(kernel, theta)
+    assert c.decided_by is Criterion.MANIFOLD and not c.higher_order.manifold.screened_out, c.reason
+    monkeypatch.setattr(certificates, "_SCREEN_MARGIN", 0.0)
+    r = classify(kernel, theta)
+    assert r.decided_by is Criterion.MANIFOLD and r.kind is Kind.MINIMISER, r.reason
+    assert r.higher_order.manifold.status.value == "verified" and r.higher_order.cubic.status.value == "zero"
+
+
 @pytest.mark.parametrize("seed", range(4))
 def test_morse_bott_direction_depends_on_the_null_space_not_its_basis(seed):
     """The check moves along n = ZZᵀξ/‖ZZᵀξ‖: with the basis Z of the GL(3)-orbit's null space
@@ -255,8 +295,9 @@ def test_morse_bott_direction_depends_on_the_null_space_not_its_basis(seed):
     Z, VR, lamR = c.eigenvectors[:, zero], c.eigenvectors[:, ~zero], c.eigenvalues[~zero]
     Q = np.linalg.qr(rng.normal(size=(9, 9)))[0]
     h = float(np.max(np.abs(c.eigenvalues)))
-    a = manifold_check(kernel, theta, c.loss, 1.0, Z, VR, lamR, h, c.tolerances)
-    b = manifold_check(kernel, theta, c.loss, 1.0, Z @ Q, VR, lamR, h, c.tolerances)
+    scales = {"gradient_norm": c.gradient_norm, "null_curvature": float(np.max(np.abs(c.eigenvalues[zero])))}
+    a = manifold_check(kernel, theta, c.loss, 1.0, Z, VR, lamR, h, c.tolerances, **scales)
+    b = manifold_check(kernel, theta, c.loss, 1.0, Z @ Q, VR, lamR, h, c.tolerances, **scales)
     assert a.status is b.status and a.status.value == "verified", (a.reason, b.reason)
     np.testing.assert_allclose(b.direction, a.direction, atol=1e-12)
     assert abs(np.linalg.norm(Z.T @ a.direction) - 1) < 1e-12          # a unit vector of N
