@@ -18,16 +18,20 @@ KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python
 
 
 def notebook(cells: list[tuple[str, str]]) -> nbformat.NotebookNode:
-    """``cells``: ("md" | "code", source) pairs."""
+    """``cells``: ("md" | "code", source) pairs. Cell ids are their positions (``cell-0``, ``cell-1``, …),
+    so that a rebuild changes only the cells that changed."""
     nb = new_notebook(metadata={"kernelspec": KERNELSPEC, "language_info": {"name": "python"}})
-    nb.cells = [new_markdown_cell(src) if kind == "md" else new_code_cell(src) for kind, src in cells]
+    nb.cells = [new_markdown_cell(src, id=f"cell-{i}") if kind == "md" else new_code_cell(src, id=f"cell-{i}")
+                for i, (kind, src) in enumerate(cells)]
     return nb
 
 
 def execute(nb: nbformat.NotebookNode, timeout: int = 1800) -> nbformat.NotebookNode:
     from nbclient import NotebookClient
 
-    NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(ROOT)}}).execute()
+    # no per-cell timestamps: a rebuild with unchanged outputs leaves the file unchanged
+    NotebookClient(nb, timeout=timeout, kernel_name="python3", record_timing=False,
+                   resources={"metadata": {"path": str(ROOT)}}).execute()
     return nb
 
 

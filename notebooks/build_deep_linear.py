@@ -35,8 +35,9 @@ from symsaddle.reports import markdown_table"""),
 $X \in \mathbb R^{1000\times5}$, $Y = X\,\mathrm{diag}(5,4,3,2,1) + E$, $E \sim \mathcal N(0, 0.1^2)$; widths 5-4-4-5,
 so the product $W = W_1W_2W_3$ has rank at most 4. The toolkit computes the rank-$r$ optimum from the eigenvalues
 $\lambda_i$ of $\Sigma_{YX}\Sigma_{XX}^{-1}\Sigma_{XY}$: $L_r = \operatorname{tr}\Sigma_{YY} - \sum_{i\le r}\lambda_i$. The
-`assert` recomputes $L_4$ independently, by Eckart–Young: the least-squares fit $X W_{\mathrm{ols}}$ (`numpy.linalg.lstsq`)
-minus its smallest singular direction."""),
+`assert`s recompute the numbers shown independently, by Eckart–Young: the $\lambda_i$ are the squared singular values
+of the least-squares fit $X W_{\mathrm{ols}}$ (`numpy.linalg.lstsq`), $\operatorname{tr}\Sigma_{YY} = \|Y\|_F^2$, and $L_4$ is
+the residual of that fit plus its smallest squared singular value."""),
     ("code", """X, Y = seed001_section4_data(0)
 stats = SufficientStatistics.from_samples(X, Y)
 widths = (5, 4, 4, 5)
@@ -45,7 +46,10 @@ print("λ =", np.round(stats.eigenvalues, 2))
 print("tr Σ_YY =", round(float(np.trace(stats.Syy)), 3), "  global minimum L_4 =", round(L4, 6))
 W_ols = np.linalg.lstsq(X, Y, rcond=None)[0]
 fit = X @ W_ols
-eckart_young = np.linalg.norm(Y - fit) ** 2 + np.linalg.svd(fit, compute_uv=False)[4] ** 2
+singular_values = np.linalg.svd(fit, compute_uv=False)
+assert np.allclose(stats.eigenvalues, singular_values ** 2, rtol=1e-10)
+assert abs(float(np.trace(stats.Syy)) - np.linalg.norm(Y) ** 2) < 1e-10 * np.linalg.norm(Y) ** 2
+eckart_young = np.linalg.norm(Y - fit) ** 2 + singular_values[4] ** 2
 assert abs(L4 - eckart_young) < 1e-8 * eckart_young"""),
     ("md", r"""## Every critical point, classified (Achour et al. 2021)
 
@@ -84,12 +88,21 @@ The rank-3 critical point is started from $\theta^* + \varepsilon u$ in two para
 the first $k$ with $L \le L_3 - \tfrac12(L_3 - L_4)$. A strict saddle has a negative Hessian eigenvalue, so the
 perturbation grows geometrically: $k \approx \ln(1/\varepsilon)/\ln(1+\eta|\lambda_{\min}|)$. At a non-strict saddle the
 Hessian is positive semi-definite and the escape is driven by third-order terms, $k \propto 1/\varepsilon$ — much
-slower. The `assert` checks that ordering for every $\varepsilon$."""),
+slower. The `assert`s check that ordering for every $\varepsilon$, and both rates: from $\varepsilon = 10^{-1}$ to $10^{-2}$
+the strict escape takes $\ln 10/\ln(1+\eta|\lambda_{\min}|)$ more iterations (up to the rounding of each escape
+iteration to an integer, < 1), the non-strict one 10 times as many (within 5 %: the $1/\varepsilon$ law holds up to
+lower-order terms)."""),
     ("code", """esc = escape_times(stats, widths, (0, 1, 2), (1e-1, 1e-2), step=run.step, max_steps=30_000)
 display(Markdown(markdown_table([e.row() for e in esc])))
 by = {(e.parametrisation, e.epsilon): e.escape_iteration for e in esc}
 for eps in (1e-1, 1e-2):
     assert by["strict", eps] < by["balanced", eps]
+lam_min = next(e.min_eigenvalue for e in esc if e.parametrisation == "strict")
+per_decade = np.log(10) / np.log1p(run.step * abs(lam_min))
+print(f"strict: {by['strict', 1e-2] - by['strict', 1e-1]} more iterations per decade of ε (predicted {per_decade:.2f}); "
+      f"non-strict: {by['balanced', 1e-2] / by['balanced', 1e-1]:.3f} times as many (predicted 10)")
+assert abs(by["strict", 1e-2] - by["strict", 1e-1] - per_decade) < 1
+assert abs(by["balanced", 1e-2] / by["balanced", 1e-1] / 10 - 1) < 0.05
 escape_figure(esc, run)
 plt.show()"""),
     ("md", r"""## The fixed step-size bound (Nguegnang, Rauhut & Terstiege 2021) and the doubling ladder
