@@ -107,17 +107,28 @@ escape_figure(esc, run)
 plt.show()"""),
     ("md", r"""## The fixed step-size bound (Nguegnang, Rauhut & Terstiege 2021) and the doubling ladder
 
-$\eta \le \frac{2(1-\alpha)\delta}{4L^N(W(0)) + (1-\alpha)\delta B_\delta}$ with
-$M = (\sqrt{2L^N(W(0))} + \|Y\|)/\sigma_{\min}(X)$ — the corrected constant; the report's eq. (31) is printed for
-comparison (it scales like the square root of the data and is not a bound). For the $\|\cdot\|_F^2$ objective the
-admissible step is half the bound. The ladder runs GD with $\eta_j = 0.9\,\eta\,2^j$ for 5000 epochs each until a run
+$\eta \le \frac{2(1-\alpha)\delta}{4L^N(W(0)) + (1-\alpha)\delta B_\delta}$ with $\delta = M^{2/N}/(N(N+1)^2)$ and
+$M = (\sqrt{2L^N(W(0))} + \|Y\|_2)/\sigma_{\min}(X)$ — the corrected constant; the report's eq. (31) is printed for
+comparison (it scales like the square root of the data and is not a bound). The theorem needs the initial weights
+nearly balanced: $\max_j\|W_{j+1}^\top W_{j+1} - W_jW_j^\top\|_F = \alpha\delta$ with $\alpha < 1$. For the $\|\cdot\|_F^2$ objective the
+admissible step is half the bound. The first `assert` recomputes $M$, $\delta$ and $\alpha\delta$ of the corrected bound
+from the weights with plain NumPy. The ladder runs GD with $\eta_j = 0.9\,\eta\,2^j$ for 5000 epochs each until a run
 fails (diverges or oscillates). The theorem guarantees that the first rung, below the bound, converges, so it must
-not fail (first `assert`; in 5000 epochs it may still be decreasing) — and the first failing step lies above the
-admissible one, a ratio > 1 (second)."""),
+not fail (second `assert`; in 5000 epochs it may still be decreasing) — and the first failing step lies above the
+admissible one, a ratio > 1 (third)."""),
     ("code", """net = random_network((5, 5, 5, 5), 0)
 for f in MFormula:
     b = step_size_bound(net.X, net.Y, net.weights, m_formula=f)
     print(f"{f.value:9s}  M = {b.M:8.3f}  δ = {b.delta:.4f}  αδ = {b.balancedness:.4f}  admissible η = {b.eta_objective:.3e}")
+
+def hypotheses(k):                                   # M, δ, αδ from the formulas above, column convention Y ≈ W_N⋯W_1 X
+    N, W = len(k.weights), np.linalg.multi_dot(k.weights[::-1]) if len(k.weights) > 1 else k.weights[0]
+    M = (np.linalg.norm(k.Y - W @ k.X) + np.linalg.norm(k.Y, 2)) / np.linalg.svd(k.X, compute_uv=False)[-1]
+    balance = max(np.linalg.norm(B.T @ B - A @ A.T) for A, B in zip(k.weights, k.weights[1:]))
+    return M, M ** (2 / N) / (N * (N + 1) ** 2), balance
+
+b = step_size_bound(net.X, net.Y, net.weights)
+assert np.allclose([b.M, b.delta, b.balancedness], hypotheses(net), rtol=1e-12)
 ladder = doubling_experiment([net], curve_every=10)[0]
 print("first failing step", ladder.first_failing_step, ladder.first_failure.outcome.value, " ratio", ladder.ratio)
 assert not ladder.runs[0].outcome.failed          # converged, or still decreasing after 5000 epochs
@@ -127,11 +138,16 @@ plt.show()"""),
     ("md", r"""## How loose is the bound? (Figures 4–6 in miniature)
 
 Admissible steps for 200 random networks per depth, and the first failing step over the admissible one for 12
-networks (`symsaddle reproduce deep-linear-step-size` runs 1000 bounds and 100 ladders per depth). Every ratio
-must exceed 1, as above."""),
+networks (`symsaddle reproduce deep-linear-step-size` runs 1000 bounds and 100 ladders per depth). A histogram
+counts only the networks the theorem applies to ($\alpha < 1$, recomputed with the plain-NumPy `hypotheses` above:
+the first `assert`); at $N = 4$, 4 of the 200 draws are not balanced enough ($\alpha \ge 1$). Every ratio must exceed 1, as above
+(second `assert`)."""),
     ("code", """configs = {"N=2": (5, 5, 5), "N=3": (5, 5, 5, 5), "N=4": (5, 5, 5, 5, 5), "5-2-2-5": (5, 2, 2, 5)}
 nets = {n: [random_network(w, i) for i in range(200)] for n, w in configs.items()}
 bounds = {n: [step_size_bound(k.X, k.Y, k.weights).eta_objective for k in ks] for n, ks in nets.items()}
+applies = {n: [balance < delta for _, delta, balance in map(hypotheses, ks)] for n, ks in nets.items()}
+print("networks the theorem applies to, of 200:", {n: int(sum(a)) for n, a in applies.items()})
+assert all([eta is not None for eta in bounds[n]] == applies[n] for n in nets)
 histogram_figure(bounds, "admissible step η")
 plt.show()
 res = doubling_experiment([random_network((5, 5, 5, 5), i) for i in range(12)])

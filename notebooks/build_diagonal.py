@@ -103,8 +103,12 @@ plt.show()"""),
 
 The thesis's Table 3 (its hyperparameters) is lost; $\gamma = 10^{-50}$, step $0.01$ reproduce Table 5's plateau
 iterations with the thesis's own float64 loop (the `assert`): 0, 12692 and 140736 counted from 0, which the thesis
-prints as 1, 12693 and 140737, counted from 1. The table lists the equilibria
-exact gradient descent visits; the figure shows the run against the $\gamma \to 0$ limit (dashed)."""),
+prints as 1, 12693 and 140737, counted from 1. Exact gradient descent (log space) meets the same margin at 0, 12692
+and 140738 (printed below the table): the two runs differ only by float64 rounding, which moves the last plateau by
+2 iterations. The table lists the equilibria exact gradient descent visits; the second `assert` recomputes each from
+its support (least squares on those columns of $X$; with $n = d = 2$ the minimiser solves $Xp = y$) and its top flow
+eigenvalue as $\max_{i\notin S}|\partial_i L|$ (see *Jump directions* below; 0 at the minimiser). The figure shows the run
+against the $\gamma \to 0$ limit (dashed)."""),
     ("code", """p22 = DiagonalProblem.seed000(2, 2)
 loop = seed_loop(p22, 1e-50, 0.01, 141_000)
 print("thesis's float64 loop, margin plateaus at iterations", loop.iterations)
@@ -112,6 +116,14 @@ assert list(loop.iterations) == [t - 1 for t in (1, 12693, 140737)]   # thesis T
 gd = gradient_descent(p22, Initialisation.vanishing(2, 1e-50), 0.01, 160_000, record_every=40, margin=1e-4)
 visited = visited_saddles(p22, gd)
 display(Markdown(markdown_table(visited_rows(visited))))
+for v in visited:
+    support = np.flatnonzero(np.abs(v.p) > 1e-6)
+    fit = np.zeros(2)
+    if len(support):
+        fit[support] = np.linalg.lstsq(p22.X[:, support], p22.y, rcond=None)[0]
+    off_support = np.abs(np.delete(p22.X.T @ (p22.X @ fit - p22.y) / 2, support))
+    top = off_support.max() if len(off_support) else 0.0
+    assert np.max(np.abs(fit - v.p)) < 1e-9 and abs(max(v.flow_eigenvalues) - top) < 1e-9 * max(1.0, top)
 print("margin plateaus of exact GD:", [v.iteration for v in visited_saddles(p22, gd, margin=1e-4)])
 trajectory_figure(gd, limit_path(p22), visited, title="d = 2, n = 2, γ = 1e-50, step 0.01")
 plt.show()"""),
@@ -121,23 +133,44 @@ $\beta^S$ minimises $L$ on the support $S$; its index (number of unstable direct
 $\#\{i\notin S: \partial_i L(\beta^S) \ne 0\}$. With $n = 5$ samples the supports have at most 5 of the 7
 coordinates: $\sum_{k\le5}\binom7k = 120$ of them. The teacher $p^* = 10e_0 + 20e_1$ is sparse and noiseless, so
 every support containing $\{0, 1\}$ gives the same point $p^*$: $\sum_{k\le3}\binom5k = 26$ supports collapse to
-one, hence $120 - 26 + 1 = 95$ distinct equilibria (the `assert`). The table shows those on the limit path or of
-index ≤ 1."""),
+one, hence $120 - 26 + 1 = 95$ distinct equilibria (the first `assert`). Each point and index is recomputed from its
+support alone: $\beta^S$ by `numpy.linalg.lstsq` on those columns of $X$, the index by counting the non-zero
+$\partial_i L = (X^\top(X\beta^S - y)/n)_i$ off $S$ (the printed gap shows that "non-zero" needs no fine threshold).
+The run at $\gamma = 10^{-100}$ visits exactly the equilibria on the limit path (Theorem 2; the last `assert`). The table
+shows those on the limit path or of index ≤ 1."""),
     ("code", """eqs = sparse_equilibria(problem)
 expected = sum(math.comb(7, k) for k in range(6)) - sum(math.comb(5, k) for k in range(4)) + 1
 rows = equilibria_rows(eqs, path, runs[-1].visited)
 print(len(eqs), "distinct equilibria (combinatorics:", expected, ");", sum(r["visited"] for r in rows), "visited at gamma = 1e-100")
 assert len(eqs) == expected == 95
+zero, nonzero = [], []
+for e in eqs:
+    support = list(e.support)
+    fit = np.zeros(problem.d)
+    if support:
+        fit[support] = np.linalg.lstsq(problem.X[:, support], problem.y, rcond=None)[0]
+    off_support = np.abs(np.delete(problem.X.T @ (problem.X @ fit - problem.y) / n, support))
+    assert np.max(np.abs(fit - e.p)) < 1e-9 and e.index == int(np.sum(off_support > 1e-9))
+    zero += list(off_support[off_support <= 1e-9]); nonzero += list(off_support[off_support > 1e-9])
+print(f"|∂_i L| off the support: at most {max(zero):.1e} (counted as 0), at least {min(nonzero):.1e} (counted as unstable)")
+assert [r["visited"] for r in rows] == [r["limit path"] for r in rows]
 display(Markdown(markdown_table([r for r in rows if r["limit path"] or r["index"] <= 1])))"""),
     ("md", r"""## Jump directions
 
 The thesis (Tables 6, 10, §6) compares each jump with the top eigenvector of the flow Jacobian. Algorithm 1
 instead activates the first coordinate whose dual variable reaches $\pm1$, which need not be the direction of
-largest curvature. The table shows both for every jump of the $\gamma = 10^{-100}$ run; the `assert` checks that
-Algorithm 1 names every activated coordinate."""),
+largest curvature. The table shows both for every jump of the $\gamma = 10^{-100}$ run; the first `assert` checks that
+Algorithm 1 names every activated coordinate. At a saddle with support $S$ the flow Jacobian has eigenvalues
+$\pm|\partial_i L|$ for each $i \notin S$ (from the $2\times2$ block of $(v_i, u_i) = (0, 0)$) and none above 0 on $S$, so the
+top eigenvalue is $\max_{i\notin S}|\partial_i L|$ at coordinate $\arg\max$: the second `assert` recomputes both columns
+that way."""),
     ("code", """jumps = jump_directions(runs[-1].visited, path)
 display(Markdown(markdown_table(jump_rows(jumps))))
-assert all(j.algorithm1_coordinates == j.activated for j in jumps)"""),
+assert all(j.algorithm1_coordinates == j.activated for j in jumps)
+for j in jumps:
+    source = runs[-1].visited[j.source].p
+    off_support = np.where(np.abs(source) > 1e-6, 0, np.abs(problem.X.T @ (problem.X @ source - problem.y) / n))
+    assert j.eigen_coordinate == np.argmax(off_support) and abs(j.eigenvalue - off_support.max()) < 1e-9 * off_support.max()"""),
     ("md", r"""## Initialisation scale: from sparse to dense (thesis §5.4)
 
 With $v_0 = \gamma\mathbf 1$, $u_0 = \sqrt2\gamma\mathbf 1$ the flow's end point solves $V_r^\top\beta(V_r z) = \bar b$

@@ -129,13 +129,18 @@ plot_training(run.iterations, run.losses[:, 0], run.distances[:, 0], run.neurons
 plt.show()"""),
     ("md", r"""Two-layer ReLU: neurons heading for smooth KKT points align at the predicted rate; those heading for the
 non-smooth KKT point $(w, a) = (0, -1)$ ($\mathcal N = 0$) keep an $O(\eta)$ angle, because gradient descent keeps crossing
-the kink $w = 0$. `dead_relu_chatter_bound` bounds that angle in closed form; the `assert` checks the simulation
-stays below it."""),
+the kink $w = 0$. The first `assert`: the smooth ones' measured slopes match the predicted ones within 5 %, as for the
+squared ReLU. `dead_relu_chatter_bound` bounds the kink neurons' angle in closed form; the second `assert` checks the
+simulation stays below it."""),
     ("code", """rl = ss.models.two_layer(2, 10, "relu")
 w0r = np.random.default_rng(1).normal(size=rl.n_parameters)
 al_relu = small_init_study(rl, X, y, w0r, deltas, neuron_groups(rl))
 display(Markdown(markdown_table(al_relu.rows())))
 kink = [p is not None and not p.smooth for p in al_relu.limits]
+smooth = np.array([p is not None and p.smooth for p in al_relu.limits])
+print("smooth limits: predicted slopes", al_relu.predicted_slopes[smooth].round(4))
+print("               measured slopes ", al_relu.measured_slopes[smooth].round(4))
+assert np.allclose(al_relu.measured_slopes[smooth], al_relu.predicted_slopes[smooth], rtol=0.05)
 bound = np.degrees(dead_relu_chatter_bound(X, y, 5e-5))
 print("kink neurons: max angle", np.degrees(al_relu.angles[:, kink].max()), "deg; bound", bound, "deg")
 assert np.degrees(al_relu.angles[:, kink].max()) <= bound

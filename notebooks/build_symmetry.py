@@ -40,13 +40,21 @@ from symsaddle.symmetry.figures import spectrum_figure"""),
 
 `seed003_reduced_minimum(3, seed=1)` trains a width-3 student of the seed's width-4 teacher (trust-region
 Newton with the exact Hessian, then `symsaddle.critical.polish` onto $\\nabla L = 0$). The gradient must reach
-machine precision: no verdict is ever given at a point that is not critical."""),
+machine precision: no verdict is ever given at a point that is not critical. The `assert`s recompute the loss
+$L = \\tfrac1n\\sum_i \\tfrac12(f(x_i) - y_i)^2$ and its gradient in plain NumPy from the weights printed below."""),
     ("code", """ex = seed003_reduced_minimum(3, seed=1)
 model_r, theta_r = ex.point
 print(ex.description)
 print(f"loss = {ex.search.loss:.6e},  |grad| = {ex.search.gradient_norm:.1e}  (tolerance {ex.search.gradient_tolerance:.1e})")
 print("incoming weights w_j:", np.round(theta_r[:6].reshape(3, 2), 4).tolist(), " outgoing a_j:", np.round(theta_r[6:], 4))
-assert ex.search.gradient_norm < 1e-15"""),
+assert ex.search.gradient_norm < 1e-15
+grid, target = ex.objective.X, ex.objective.y[:, 0]              # the 41×41 grid and the teacher's outputs
+w_in, a_out = theta_r[:6].reshape(3, 2), theta_r[6:]
+act = 1 / (1 + np.exp(-grid @ w_in.T))                           # σ(w_j·x_i), shape (n, 3)
+residual = act @ a_out - target
+gradient = np.concatenate([((residual[:, None] * act * (1 - act) * a_out).T @ grid).ravel(), act.T @ residual]) / len(grid)
+assert abs(np.mean(residual**2) / 2 - ex.search.loss) < 1e-12 * ex.search.loss
+assert np.linalg.norm(gradient) < 1e-15"""),
     ("md", """## 2. The line, and a symbolic proof that the function is unchanged
 
 `duplicate_neuron` works on numbers and on SymPy symbols alike. With symbolic weights and a symbolic
@@ -80,26 +88,32 @@ print("In H_r =", pr.reduced_inertia.as_tuple(), "  In(Y) =", pr.Y_inertia.as_tu
 display(Markdown(markdown_table([s.row() for s in pr.segments])))
 assert pr.rank_U == 0 and pr.Y_inertia.as_tuple() == (1, 0, 1)
 assert pr.inertia(0.0) == pr.reduced_inertia + Inertia(0, 3, 0)        # d + d_out = 3 zeros at μ = 0"""),
-    ("md", """$Y$ checked from loss values alone: move the two copies' incoming vectors apart along $v$,
+    ("md", """$Y$ checked from loss values alone (the function is used again in section 5): move the two copies' incoming
+vectors apart along $v$,
 $w_j \\to w_j + (1-\\mu)\\,t v$ and $w_{\\text{copy}} \\to w_{\\text{copy}} - \\mu\\,t v$. The first-order changes of the output cancel,
 $\\Delta f = \\tfrac12\\mu(1-\\mu)\\,t^2\\sigma''(w_j\\cdot h)(v\\cdot h)^2 a_j + O(t^3)$, so
 $L(t) + L(-t) - 2L(0) = \\mu(1-\\mu)\\,t^2\\,v^\\top Y v + O(t^4)$. Central second differences of the width-4 loss at
-$\\mu = \\tfrac12$, $t = 10^{-4}$, along $v = e_1, e_2, e_1 + e_2$ give $Y$ without the formula above (truncation error
-$O(t^2)$, about $10^{-7}$ relative; the `assert` allows $10^{-5}$)."""),
-    ("code", """line = pr.line_point(0.5)
-index = {str(s): i for i, s in enumerate(line.model.parameters)}
-own, copy = [index["w_{1,1}"], index["w_{1,2}"]], [index["w_{4,1}"], index["w_{4,2}"]]
-kernel, t = pr.wide_objective.compile(), 1e-4
+$\\mu = \\tfrac12$, $t = 10^{-4}$, along $v = e_i$ and $e_i + e_k$ give $Y$ without the formula above (truncation error
+$O(t^2)$, about $10^{-7}$ relative here; the `assert` allows $10^{-5}$)."""),
+    ("code", """def Y_from_loss_values(pr, t=1e-4):
+    \"\"\"Y by central second differences of the width-(r+1) loss at μ = ½ along the split direction.\"\"\"
+    line, kernel = pr.line_point(0.5), pr.wide_objective.compile()
+    index = {str(s): i for i, s in enumerate(line.model.parameters)}    # symbols numbered from 1; the copy is last
+    own = [index[f"w_{{{pr.neuron + 1},{i + 1}}}"] for i in range(pr.d)]
+    copy = [index[f"w_{{{pr.layer.width + 1},{i + 1}}}"] for i in range(pr.d)]
 
-def second_difference(v):
-    step = np.zeros(len(line.theta))
-    step[own], step[copy] = 0.5 * t * v, -0.5 * t * v
-    up, down, centre = kernel.value(np.stack([line.theta + step, line.theta - step, line.theta]))
-    return (up + down - 2 * centre) / (0.25 * t**2)
+    def second_difference(v):
+        step = np.zeros(len(line.theta))
+        step[own], step[copy] = 0.5 * t * v, -0.5 * t * v
+        up, down, centre = kernel.value(np.stack([line.theta + step, line.theta - step, line.theta]))
+        return (up + down - 2 * centre) / (0.25 * t**2)
 
-e1, e2 = np.eye(2)
-Y_fd = np.diag([second_difference(e1), second_difference(e2)])
-Y_fd[0, 1] = Y_fd[1, 0] = (second_difference(e1 + e2) - Y_fd[0, 0] - Y_fd[1, 1]) / 2
+    E = np.eye(pr.d)
+    diagonal = [second_difference(e) for e in E]
+    return np.array([[diagonal[i] if i == k else (second_difference(E[i] + E[k]) - diagonal[i] - diagonal[k]) / 2
+                      for k in range(pr.d)] for i in range(pr.d)])
+
+Y_fd = Y_from_loss_values(pr)
 print("Y from second differences of L:", np.array2string(Y_fd, precision=6))
 assert np.max(np.abs(Y_fd - pr.Y)) < 1e-5 * np.max(np.abs(pr.Y))"""),
     ("md", """Y has a positive and a negative eigenvalue here, so every point with $\\mu \\ne 0, 1$ is a strict
@@ -122,7 +136,8 @@ assert sweep.all_decided_agree and sweep.decided.sum() >= 90 and len(sweep.mus) 
 spectrum_figure(sweep, title="width-3 → width-4 student, neuron 0"); plt.show()"""),
     ("md", """## 5. Two outputs: $U \\ne 0$ and the thesis's shortcut fails
 
-With two outputs, $U a_j = 0$ no longer forces $U = 0$. In this example $Y \\succ 0$, so the thesis's
+With two outputs, $U a_j = 0$ no longer forces $U = 0$. In this example $Y \\succ 0$ (also from loss values alone,
+as in section 3: the first `assert`), so the thesis's
 Corollary 3.2 (which assumes $U = 0$) would call $0<\\mu<1$ a segment of degenerate minima. The rank-one $U$
 adds one negative eigenvalue **for every $\\mu$**: the whole line is made of strict saddles. Brea et al.'s
 "at least $n_{k+1} = 2$ zero eigenvalues" at $\\mu = 1/2$ also fails: there is $2 - \\operatorname{rank} U = 1$."""),
@@ -133,6 +148,8 @@ print("eigenvalues of Y:", np.round(np.linalg.eigvalsh(pr2.Y), 5), "  singular v
 print("thesis (U = 0) at μ = ½:", pr2.inertia(0.5, thesis=True).as_tuple(), "   Theorem 3:", pr2.inertia(0.5).as_tuple())
 half = sweep2.measured[list(sweep2.mus).index(0.5)]
 print("measured at μ = ½:", half.as_tuple())
+Y2_fd = Y_from_loss_values(pr2)
+assert np.max(np.abs(Y2_fd - pr2.Y)) < 1e-5 * np.max(np.abs(pr2.Y)) and np.all(np.linalg.eigvalsh(Y2_fd) > 0)
 assert np.all(np.linalg.eigvalsh(pr2.Y) > 0) and pr2.rank_U == 1
 assert half == pr2.inertia(0.5) != pr2.inertia(0.5, thesis=True)
 assert all(s.verdict is LineVerdict.STRICT_SADDLE for s in pr2.segments) and sweep2.all_decided_agree
