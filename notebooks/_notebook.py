@@ -8,6 +8,8 @@ that the stored outputs hold figures and no errors, and (slow) re-executes every
 
 from __future__ import annotations
 
+import base64
+import io
 from pathlib import Path
 
 import nbformat
@@ -35,9 +37,31 @@ def execute(nb: nbformat.NotebookNode, timeout: int = 1800) -> nbformat.Notebook
     return nb
 
 
+def compact_images(nb: nbformat.NotebookNode, colours: int = 256) -> nbformat.NotebookNode:
+    """Store every opaque PNG output as a ``colours``-colour palette PNG (median cut, no dithering). The
+    figures (flat Okabe–Ito colours, anti-aliased lines, at the inline backend's 100 dpi) look the same and take
+    about a third of the space; an image with transparent pixels is kept as it is."""
+    from PIL import Image
+
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if "image/png" not in data:
+                continue
+            image = Image.open(io.BytesIO(base64.b64decode(data["image/png"])))
+            if image.mode == "RGBA" and image.getextrema()[3][0] < 255:
+                continue
+            palette = image.convert("RGB").quantize(colors=colours, method=Image.Quantize.MEDIANCUT,
+                                                    dither=Image.Dither.NONE)
+            buffer = io.BytesIO()
+            palette.save(buffer, "PNG", optimize=True)
+            data["image/png"] = base64.b64encode(buffer.getvalue()).decode("ascii")
+    return nb
+
+
 def write(cells: list[tuple[str, str]], path: Path, run: bool = True) -> Path:
     nb = notebook(cells)
     if run:
-        execute(nb)
+        compact_images(execute(nb))
     nbformat.write(nb, path)
     return path
