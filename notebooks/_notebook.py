@@ -2,8 +2,10 @@
 
 Each ``build_*.py`` lists its cells; ``python notebooks/build_<name>.py`` rebuilds the notebook
 and executes it (figures inline, numbers asserted) so that the committed file reads on a code
-host without running. ``tests/test_notebooks.py`` checks the stored cells against the builders,
-that the stored outputs hold figures and no errors, and (slow) re-executes every notebook.
+host without running. Cell ids are positions and no timings are stored, so a rebuild changes only what
+changed; figures are stored as 256-colour PNGs (``compact_images``). ``tests/test_notebooks.py`` checks the
+stored cells against the builders, that the stored outputs hold figures, well-formed tables and no errors,
+and (slow) re-executes every notebook.
 """
 
 from __future__ import annotations
