@@ -3,7 +3,7 @@
 Each ``build_*.py`` lists its cells; ``python notebooks/build_<name>.py`` rebuilds the notebook
 and executes it (figures inline, numbers asserted) so that the committed file reads on a code
 host without running. Cell ids are positions and no timings are stored, so a rebuild changes only what
-changed; figures are stored as 256-colour PNGs (``compact_images``). ``tests/test_notebooks.py`` checks the
+changed (``coalesce_streams``); figures are stored as 256-colour PNGs (``compact_images``). ``tests/test_notebooks.py`` checks the
 stored cells against the builders, that the stored outputs hold figures, well-formed tables and no errors,
 and (slow) re-executes every notebook.
 """
@@ -61,9 +61,26 @@ def compact_images(nb: nbformat.NotebookNode, colours: int = 256) -> nbformat.No
     return nb
 
 
+def coalesce_streams(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Join consecutive stdout (stderr) chunks of a cell into one output: the kernel may split a printed line
+    anywhere, which would make every rebuild differ."""
+    for cell in nb.cells:
+        merged = []
+        for output in cell.get("outputs", []):
+            previous = merged[-1] if merged else None
+            if (output.output_type == "stream" and previous is not None and previous.output_type == "stream"
+                    and previous.name == output.name):
+                previous.text += output.text
+            else:
+                merged.append(output)
+        if cell.cell_type == "code":
+            cell.outputs = merged
+    return nb
+
+
 def write(cells: list[tuple[str, str]], path: Path, run: bool = True) -> Path:
     nb = notebook(cells)
     if run:
-        compact_images(execute(nb))
+        compact_images(coalesce_streams(execute(nb)))
     nbformat.write(nb, path)
     return path
