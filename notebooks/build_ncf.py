@@ -50,8 +50,8 @@ assert [r.status is HomogeneityStatus.HOMOGENEOUS for r in status.values()] == e
 `4max(0,x1)²`; `derivations/seed002_d3_labels.py` shows the minus sign must be there). The network
 $\sum_j \sigma(w_j^\top x)^2$ is separable over neurons, so each neuron follows the NCF of a single neuron,
 $\mathcal N(u) = \sum_i y_i\,\sigma(u^\top x_i)^2$ on the unit circle. The table lists the KKT points the toolkit finds
-by ascent, descent and Newton runs from 32 starts. The `assert` checks its local maxima against a brute-force
-evaluation of $\mathcal N$ on 36 000 angles with plain NumPy."""),
+by ascent, descent and Newton runs from 32 starts. The `assert`s check its local maxima and minima (angle and value)
+against a brute-force evaluation of $\mathcal N$ on 36 000 angles with plain NumPy."""),
     ("code", """X, y = figure1_data(seed=0)
 neuron = ss.models.two_layer(2, 1, "squared_relu", output_weights=[1])
 ncf = ncf_at_origin(neuron, X, y)
@@ -62,12 +62,14 @@ display(Markdown(markdown_table(rows, ["N(u)", "kind", "non-negative", "angle (d
 angles = np.linspace(-np.pi, np.pi, 36_000, endpoint=False)
 grid = (np.maximum(np.cos(angles)[:, None] * X[:, 0] + np.sin(angles)[:, None] * X[:, 1], 0) ** 2) @ y
 peaks = np.flatnonzero((grid > np.roll(grid, 1)) & (grid > np.roll(grid, -1)))
-maxima = [p for p in search.points if p.kind.value == "local maximum"]
-assert len(maxima) == len(peaks)
-for p in maxima:
-    a = np.arctan2(p.direction[1], p.direction[0])
-    k = peaks[np.argmin(np.abs(np.angle(np.exp(1j * (angles[peaks] - a)))))]
-    assert abs(np.degrees(np.angle(np.exp(1j * (angles[k] - a))))) < 0.02 and abs(grid[k] - p.value) < 1e-6 * grid[k]"""),
+troughs = np.flatnonzero((grid < np.roll(grid, 1)) & (grid < np.roll(grid, -1)))
+for kind, extrema in (("local maximum", peaks), ("local minimum", troughs)):
+    found = [p for p in search.points if p.kind.value == kind]
+    assert len(found) == len(extrema)
+    for p in found:
+        a = np.arctan2(p.direction[1], p.direction[0])
+        k = extrema[np.argmin(np.abs(np.angle(np.exp(1j * (angles[extrema] - a)))))]
+        assert abs(np.degrees(np.angle(np.exp(1j * (angles[k] - a))))) < 0.02 and abs(grid[k] - p.value) < 1e-6 * grid[k]"""),
     ("md", r"""The NCF of a small ReLU network, as a formula (three samples, so that it fits on a line):"""),
     ("code", """small = ncf_at_origin(ss.models.two_layer(2, 1, "relu"), X[:3], y[:3])
 display(Math(small.latex()))"""),
@@ -91,6 +93,28 @@ lemma = np.max(al_sq.lemma_angles, axis=1)[:5]            # δ = 1e-2 … 1e-6; 
 assert abs(np.polyfit(np.log(deltas[:5]), np.log(lemma), 1)[0] - 2.0) < 0.02      # Lemma 5.2: O(δ²)
 plot_alignment(al_sq, title="squared ReLU: alignment against δ")
 plt.show()"""),
+    ("md", r"""The predicted exponents, recomputed in plain NumPy from the NCF on the grid of section 2. Near a maximum $u^*$ of
+$\mathcal N$ on the circle, one GD step on the NCF multiplies a neuron's norm by $1 + 2\eta\mathcal N(u^*)$ (two-homogeneity) and
+its angle to $u^*$ by $c = \frac{1 + \eta(\rho + 2\mathcal N(u^*))}{1 + 2\eta\mathcal N(u^*)}$, with $\rho = \mathcal N''$ along the circle
+(finite differences). The small-norm phase ends when $\|w\|$, dominated by the neurons at the highest maximum
+$\mathcal N_{\max}$, has grown by $\delta^{-1/2}$, after $T_\delta = \tfrac12\ln(1/\delta)/\ln(1 + 2\eta\mathcal N_{\max})$ steps, so the angle
+falls like $\delta^s$ with $s = \tfrac12\ln(1/c)/\ln(1 + 2\eta\mathcal N_{\max})$. The `assert`: every neuron's predicted slope is
+this $s$ for the maximum its flow converges to."""),
+    ("code", """from scipy.optimize import minimize_scalar
+
+eta = 5e-5
+ncf_y = lambda t: (np.maximum(np.multiply.outer(np.cos(t), X[:, 0]) + np.multiply.outer(np.sin(t), X[:, 1]), 0) ** 2) @ y
+tops = [minimize_scalar(lambda t: -ncf_y(t), bracket=(angles[k] - 1e-3, angles[k] + 1e-3)) for k in peaks]
+top_angle, top_value = np.array([r.x for r in tops]), -np.array([r.fun for r in tops])
+h = 1e-4
+rho = np.array([(ncf_y(a + h) - 2 * v + ncf_y(a - h)) / h**2 for a, v in zip(top_angle, top_value)])
+c = (1 + eta * (rho + 2 * top_value)) / (1 + 2 * eta * top_value)
+s_top = 0.5 * np.log(1 / c) / np.log1p(2 * eta * top_value.max())
+for a, v, s in zip(top_angle, top_value, s_top):
+    print(f"maximum at {np.degrees(a):8.3f}°: N = {v:.4f}, s = {s:.4f}")
+for limit, predicted in zip(al_sq.limits, al_sq.predicted_slopes):
+    nearest = np.argmin(np.abs(np.angle(np.exp(1j * (top_angle - np.arctan2(limit.direction[1], limit.direction[0]))))))
+    assert abs(predicted - s_top[nearest]) < 1e-6 * s_top[nearest]"""),
     ("md", r"""The paper's Figure 1 over the first 10 000 of its 50 000 iterations: (a) the loss stays flat while the weights
 are small, then drops once they have aligned and grow; (b) each neuron's direction settles on a KKT direction
 (solid: non-negative local maxima of the NCF) before the escape. `symsaddle reproduce ncf-near-origin` runs all
@@ -105,13 +129,18 @@ plot_training(run.iterations, run.losses[:, 0], run.distances[:, 0], run.neurons
 plt.show()"""),
     ("md", r"""Two-layer ReLU: neurons heading for smooth KKT points align at the predicted rate; those heading for the
 non-smooth KKT point $(w, a) = (0, -1)$ ($\mathcal N = 0$) keep an $O(\eta)$ angle, because gradient descent keeps crossing
-the kink $w = 0$. `dead_relu_chatter_bound` bounds that angle in closed form; the `assert` checks the simulation
-stays below it."""),
+the kink $w = 0$. The first `assert`: the smooth ones' measured slopes match the predicted ones within 5 %, as for the
+squared ReLU. `dead_relu_chatter_bound` bounds the kink neurons' angle in closed form; the second `assert` checks the
+simulation stays below it."""),
     ("code", """rl = ss.models.two_layer(2, 10, "relu")
 w0r = np.random.default_rng(1).normal(size=rl.n_parameters)
 al_relu = small_init_study(rl, X, y, w0r, deltas, neuron_groups(rl))
 display(Markdown(markdown_table(al_relu.rows())))
 kink = [p is not None and not p.smooth for p in al_relu.limits]
+smooth = np.array([p is not None and p.smooth for p in al_relu.limits])
+print("smooth limits: predicted slopes", al_relu.predicted_slopes[smooth].round(4))
+print("               measured slopes ", al_relu.measured_slopes[smooth].round(4))
+assert np.allclose(al_relu.measured_slopes[smooth], al_relu.predicted_slopes[smooth], rtol=0.05)
 bound = np.degrees(dead_relu_chatter_bound(X, y, 5e-5))
 print("kink neurons: max angle", np.degrees(al_relu.angles[:, kink].max()), "deg; bound", bound, "deg")
 assert np.degrees(al_relu.angles[:, kink].max()) <= bound

@@ -2,6 +2,7 @@
 (so that they read on a code host), and — slow — re-executed top to bottom (their asserts included)."""
 
 import importlib
+import re
 from pathlib import Path
 
 import nbformat
@@ -38,6 +39,33 @@ def test_stored_outputs_show_every_figure_and_no_error(path):
         images = [o for o in cell.outputs if "image/png" in o.get("data", {})]
         assert len(images) == cell.source.count("plt.show()"), cell.source[:80]
     assert sum("plt.show()" in c.source for c in code) >= 1
+
+
+def _table_row_widths(markdown: str) -> list[list[int]]:
+    """Cells per row of every Markdown table in ``markdown`` (a row: a line starting with '|'; an escaped \\| is text)."""
+    tables, current = [], []
+    for line in markdown.splitlines() + [""]:
+        if line.startswith("|"):
+            current.append(len(re.split(r"(?<!\\)\|", line.strip())) - 2)
+        elif current:
+            tables, current = tables + [current], []
+    return tables
+
+
+def test_table_row_widths_see_a_bare_bar():
+    assert _table_row_widths("| a | b |\n|---|---|\n| x \\| y | z |\n\ntext\n| c |\n|---|") == [[2, 2, 2], [1, 1]]
+    assert _table_row_widths("| a | b |\n|---|---|\n| |x| | z |") == [[2, 2, 4]]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_stored_markdown_tables_render(path):
+    """Every row of every table the stored outputs show has as many cells as its header: a '|' inside a cell
+    (‖x‖ written |x|) must be escaped, or the table breaks on a code host."""
+    nb = nbformat.read(path, as_version=4)
+    shown = [o["data"]["text/markdown"] for c in nb.cells if c.cell_type == "code" for o in c.outputs
+             if "text/markdown" in o.get("data", {})]
+    tables = [t for md in shown for t in _table_row_widths(md)]
+    assert all(len(set(t)) == 1 and len(t) >= 2 for t in tables), [t for t in tables if len(set(t)) != 1]
 
 
 @pytest.mark.slow
