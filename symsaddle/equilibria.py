@@ -378,8 +378,104 @@ def _family(params, expression, sol, region, simplify: bool, found_by: str) -> E
     return EquilibriumFamily(tuple(params), point, free, loss, None, (), found_by, conditions)
 
 
+def _sort_key(family: EquilibriumFamily) -> tuple[int, int]:
+    return -len([c for c in family.point if c == 0]), len(family.free)
+
+
 def _sorted(families: Sequence[EquilibriumFamily]) -> tuple[EquilibriumFamily, ...]:
-    return tuple(sorted(families, key=lambda f: (-len([c for c in f.point if c == 0]), len(f.free))))
+    return tuple(sorted(families, key=_sort_key))
+
+
+def _denominator_factors(solution: Mapping, params: Sequence[sp.Symbol]) -> list[sp.Expr]:
+    """The factors (involving θ) of the denominators of a solution's coordinates: where one vanishes, the
+    family's formula is undefined and critical points there must be solved for separately."""
+    factors = []
+    for value in solution.values():
+        denominator = sp.fraction(sp.together(value))[1]
+        for f, _ in sp.factor_list(denominator)[1]:
+            if f.free_symbols & set(params) and f not in factors:
+                factors.append(f)
+    return factors
+
+
+def _nonzero_on(expression: sp.Expr, family: EquilibriumFamily) -> bool:
+    """Whether ``expression`` (a rational function of the family's free parameters and the data) is
+    non-zero at every point of ``family``: each factor of its numerator is a non-zero number, a data symbol
+    declared non-zero, or divides the left side of one of the family's conditions d ≠ 0 or s > 0, s < 0
+    (its denominator's factors are denominators of the family's coordinates, non-zero there)."""
+    numerator = sp.fraction(sp.factor(sp.together(expression)))[0]
+    if numerator == 0:
+        return False
+    nonzero_sides = [c.lhs - c.rhs for c in family.conditions
+                     if isinstance(c, (sp.Unequality, sp.StrictGreaterThan, sp.StrictLessThan))]
+    return all(f.is_nonzero or any(sp.fraction(sp.cancel(side / f))[1].is_number for side in nonzero_sides)
+               for f, _ in sp.factor_list(numerator)[1]) and sp.factor_list(numerator)[0] != 0
+
+
+def _vanishes_somewhere(expression: sp.Expr, family: EquilibriumFamily) -> bool:
+    """Whether a factor of ``expression``'s numerator vanishes at some real point of ``family``, shown by a
+    witness: the factor is linear in a free parameter q, and with q solved for, none of the family's
+    conditions d ≠ 0 becomes identically false (so a real open set of the other parameters is left)."""
+    numerator = sp.fraction(sp.factor(sp.together(expression)))[0]
+    for f, _ in sp.factor_list(numerator)[1]:
+        for q in family.free:
+            if sp.degree(f, q) != 1:
+                continue
+            witness = {q: sp.solve(f, q)[0]}
+            if all(not isinstance(c, sp.Unequality) or sp.cancel(sp.together((c.lhs - c.rhs).xreplace(witness))) != 0
+                   for c in family.conditions) and all(
+                    sp.fraction(sp.cancel(sp.together(sp.sympify(c).xreplace(witness))))[1] != 0 for c in family.point):
+                return True
+    return False
+
+
+def _contained_in(small: EquilibriumFamily, big: EquilibriumFamily) -> bool | None:
+    """Whether every point of ``small`` lies in ``big``, by substitution: ``big``'s coordinates at ``small``'s
+    point equal ``small``'s (as rational functions), and ``big``'s conditions hold on all of ``small``
+    (``d ≠ 0`` by :func:`_nonzero_on`; an inequality only when it is one of ``small``'s own). ``False`` when
+    a coordinate differs; ``None`` when the coordinates agree but a condition cannot be decided."""
+    at = dict(zip(small.parameters, small.point))
+    on_small = {q: at[q] for q in big.free}
+    for p, coordinate in zip(big.parameters, big.point):
+        if p in big.free:
+            continue
+        if sp.cancel(sp.together(sp.sympify(coordinate).xreplace(on_small) - at[p])) != 0:
+            return False
+    for condition in big.conditions:
+        moved = condition.xreplace(at)
+        if moved is sp.true or moved in small.conditions:
+            continue
+        if isinstance(moved, sp.Unequality) and moved.rhs == 0:
+            if _nonzero_on(moved.lhs, small):
+                continue
+            if not small.conditions or all(isinstance(c, sp.Unequality) for c in small.conditions):
+                if _vanishes_somewhere(moved.lhs, small):
+                    return False
+        return None
+    for coordinate in big.point:                     # big's formula must be defined on all of small
+        if not _nonzero_on(sp.fraction(sp.together(coordinate))[1].xreplace(on_small), small):
+            return None
+    return True
+
+
+def _without_contained(families: Sequence[EquilibriumFamily]) -> tuple[list[int], list[tuple[int, int]]]:
+    """Indices of the families not contained in another (of two equal ones the first is kept), and the
+    pairs (i, j) of kept families for which "i lies inside j" could not be decided."""
+    kept, undecided = [], []
+    for i, small in enumerate(families):
+        inside = False
+        for j, big in enumerate(families):
+            if i == j:
+                continue
+            c = _contained_in(small, big)
+            if c is None:
+                undecided.append((i, j))
+            elif c and (j < i or _contained_in(big, small) is not True):
+                inside = True
+                break
+        if not inside:
+            kept.append(i)
+    return kept, [(i, j) for i, j in undecided if i in kept and j in kept]
 
 
 def _without_repeats(solutions: list, families: list) -> tuple[list, list]:
@@ -438,16 +534,13 @@ def _symbolic_task(params, expression, instance, engine_name, eigen, simplify, d
         where = f" on activation pattern {index + 1} of {len(pieces)}" if len(pieces) > 1 else ""
         piece_expression = expression.xreplace(sub)
         piece_solutions: list[dict] = []
-        for name, doing, solve in _solver_passes(grad, params, polynomial):
-            yield ("stage", doing + where)
-            try:
-                found = solve()
-            except NotImplementedError as exc:
-                yield ("gave up", (f"{name}{where}", _shortened(str(exc))))
-                continue
+        frontier: list[tuple[dict, tuple]] = []           # (solution, the branch equations it was solved with)
+
+        def record(found, name):
+            nonlocal solutions, families
             first = len(solutions)
             for sol in found:
-                if sol in piece_solutions:                # repeated, or found by both passes
+                if sol in piece_solutions:                # repeated, or found by two passes
                     continue
                 piece_solutions.append(sol)
                 family = _family(params, piece_expression, sol, region, False, name)
@@ -462,22 +555,74 @@ def _symbolic_task(params, expression, instance, engine_name, eigen, simplify, d
                     families[k] = _family(params, piece_expression, sol, region, True, name) or families[k]
                 solutions, families = _without_repeats(solutions, families)
                 yield ("families", _sorted(families))
-        if engine is not None:
+
+        def certificate():
+            """True/False: whether the piece's families cover its critical points; None: no engine (any more)."""
+            nonlocal engine
+            if engine is None:
+                return None
             yield ("stage", f"computing the completeness certificate ({engine.name}){where}")
             grad_inst = [g.xreplace(instance) for g in grad]
             sols_inst = [{k: v.xreplace(instance) for k, v in s.items()} for s in piece_solutions]
             try:
-                covered.append(all(g == 0 for g in grad_inst) or
-                               families_cover(grad_inst, params, sols_inst, engine, deadline - time.monotonic()))
+                return (all(g == 0 for g in grad_inst) or
+                        families_cover(grad_inst, params, sols_inst, engine, deadline - time.monotonic()))
             except NotRationalError as exc:
                 yield ("note", f"no certificate{where}: a family is not a rational function of the free "
                                f"parameters ({exc})")
-                engine = None
             except (RuntimeError, OSError) as exc:              # msolve crashed or printed something unexpected
                 yield ("note", f"no certificate{where}: {engine.label} failed: {exc}")
-                engine = None
+            engine = None
+            return None
+
+        for name, doing, solve in _solver_passes(grad, params, polynomial):
+            yield ("stage", doing + where)
+            try:
+                found = solve()
+            except NotImplementedError as exc:
+                yield ("gave up", (f"{name}{where}", _shortened(str(exc))))
+                continue
+            frontier += [(sol, ()) for sol in found]
+            yield from record(found, name)
+        piece_covered = yield from certificate()
+        # sympy.solve drops branches of positive-dimensional systems: a family u₁ = (y − …)/(v₁x₁) holds
+        # where v₁ ≠ 0, and the critical points with v₁ = 0 may be missing (diagonal_linear(3)). While the
+        # certificate finds points outside the families, solve again on every vanishing denominator factor.
+        branched: set[tuple] = set()
+        for _ in range(len(params)):
+            if piece_covered is not False or not frontier:
+                break
+            next_frontier = []
+            for sol, equations in frontier:
+                for factor in _denominator_factors(sol, params):
+                    branch = tuple(sorted(set(equations) | {factor}, key=sp.default_sort_key))
+                    if branch in branched:
+                        continue
+                    branched.add(branch)
+                    label = "sympy.solve with " + ", ".join(f"{e} = 0" for e in branch)
+                    yield ("stage", f"{label}{where} (where a family's denominator vanishes)")
+                    try:
+                        found = sp.solve(list(grad) + list(branch), params, dict=True)
+                    except NotImplementedError as exc:
+                        yield ("gave up", (f"{label}{where}", _shortened(str(exc))))
+                        continue
+                    next_frontier += [(s, branch) for s in found]
+                    yield from record(found, label)
+            frontier = next_frontier
+            piece_covered = yield from certificate()
+        if piece_covered is not None:
+            covered.append(piece_covered)
     if engine is not None:
         yield ("certificate", (all(covered), engine.label))
+    yield ("stage", "removing families contained in others")
+    order = sorted(range(len(families)), key=lambda k: _sort_key(families[k]))
+    solutions, families = [solutions[k] for k in order], [families[k] for k in order]
+    kept, overlaps = _without_contained(families)
+    solutions, families = [solutions[k] for k in kept], [families[k] for k in kept]
+    if overlaps:
+        yield ("note", "undecided containment (the conditions could not be compared): " + "; ".join(
+            f"family {kept.index(i)} may lie inside family {kept.index(j)}" for i, j in overlaps))
+    yield ("families", tuple(families))
     yield ("stage", "linearising the flow at each family")
     flow_jacobian = -sp.hessian(expression, params)
     for k, (sol, sub, _) in enumerate(solutions):
