@@ -181,18 +181,33 @@ class NumericalSearch:
 
     data: tuple[tuple[str, float], ...]
     starts: int
+    """All starts polished, ``subspace_starts`` of them on coordinate subspaces."""
     seed: int
     converged: int
+    """Starts polished to a critical point of L (on a subspace: ∇L of the whole space within tolerance)."""
     points: tuple[CriticalPoint, ...]
+    subspace_starts: int = 0
 
     @property
     def unmatched(self) -> tuple[CriticalPoint, ...]:
         """Distinct critical points that lie in no reported family."""
         return tuple(p for p in self.points if p.family is None)
 
+    def summary(self) -> str:
+        """What was checked and found, e.g. "112 seeded starts (48 in the whole space, 64 on coordinate
+        subspaces θ_p = 0) polished to 100 critical points (31 distinct), every one in a reported family"."""
+        head = (f"{plural(self.starts, 'seeded start')} (seed {self.seed}; {self.starts - self.subspace_starts} in the "
+                f"whole space, {self.subspace_starts} on coordinate subspaces θ_p = 0) polished to "
+                f"{plural(self.converged, 'critical point')} ({len(self.points)} distinct)")
+        if not self.points:
+            return head
+        if self.unmatched:
+            return head + f", {len(self.unmatched)} of them in no reported family"
+        return head + ", every one in a reported family"
+
     def to_dict(self) -> dict:
-        return {"data": dict(self.data), "starts": self.starts, "seed": self.seed,
-                "converged": self.converged, "distinct_points": len(self.points),
+        return {"data": dict(self.data), "starts": self.starts, "subspace_starts": self.subspace_starts,
+                "seed": self.seed, "converged": self.converged, "distinct_points": len(self.points),
                 "unmatched": [p.to_dict() for p in self.unmatched]}
 
 
@@ -264,11 +279,7 @@ class EquilibriaResult:
         lines += [f"note: {n}" for n in self.notes]
         if self.search is not None:
             s = self.search
-            outside = (f"{len(s.unmatched)} of them in no reported family" if s.unmatched else
-                       "every one lies in a reported family")
-            lines.append(f"numerical search: {s.converged} of {plural(s.starts, 'start')} converged, "
-                         f"{plural(len(s.points), 'distinct critical point')}"
-                         + (f"; {outside}" if s.points else ""))
+            lines.append(f"numerical search: {s.summary()}")
             for p in s.unmatched[:max_points]:
                 lines.append(f"  in no family: θ = {format_vector(p.theta)}, L = {p.loss:.6g} ({p.kind})")
             if len(s.unmatched) > max_points:
@@ -734,24 +745,78 @@ def _check_families(kernel, matchers, rng) -> list[bool | None]:
 _POLISH_MAXITER = 50
 
 
+class _SubspaceKernel:
+    """L restricted to the coordinate subspace θ_p = 0 for p not in ``free_index`` (for polishing there)."""
+
+    backend = "subspace"
+
+    def __init__(self, kernel, free_index: np.ndarray):
+        self.kernel, self.free_index, self.P = kernel, free_index, len(free_index)
+
+    def embed(self, phi) -> np.ndarray:
+        theta = np.zeros(self.kernel.P)
+        theta[self.free_index] = phi
+        return theta
+
+    def value(self, phi):
+        return self.kernel.value(self.embed(phi))
+
+    def gradient(self, phi):
+        return np.asarray(self.kernel.gradient(self.embed(phi)))[self.free_index]
+
+    def hessian(self, phi):
+        return np.asarray(self.kernel.hessian(self.embed(phi)))[np.ix_(self.free_index, self.free_index)]
+
+    def directional(self, phi, u, order: int):
+        return self.kernel.directional(self.embed(phi), self.embed(u), order)
+
+
+def _subspaces(P: int, count: int, rng) -> list[np.ndarray]:
+    """The free coordinates of ``count`` coordinate subspaces {θ_p = 0, p ∉ S}, S a proper non-empty subset:
+    every one of the 2^P − 2 when there are at most ``count``, else ``count`` random ones (each coordinate
+    pinned with probability ½)."""
+    if 2**P - 2 <= count:
+        return [np.flatnonzero([(mask >> p) & 1 for p in range(P)]) for mask in range(1, 2**P - 1)]
+    out = []
+    while len(out) < count:
+        free = np.flatnonzero(rng.random(P) < 0.5)
+        if 0 < len(free) < P:
+            out.append(free)
+    return out
+
+
 def _search(kernel, lower_bound, matchers, starts: int, seed: int, progress: bool):
-    from .critical import classify, polish
+    """Polish ``starts`` seeded starts in the whole space (the first at θ = 0) and one on each of up to
+    ``starts`` coordinate subspaces (where the critical points of lower-dimensional families, e.g.
+    v₁ = v₂ = 0 of a diagonal net, lie: a start in the whole space almost never lands there). A point
+    polished on a subspace counts when ∇L of the whole space is within the polish tolerance there."""
+    from .critical import classify, gradient_tolerance, polish
 
     rng = np.random.default_rng([seed, 1])
     scales = (0.5, 1.0, 2.0)
+    runs = [(None, np.zeros(kernel.P) if k == 0 else scales[k % 3] * rng.normal(size=kernel.P))
+            for k in range(starts)]
+    runs += [(free, scales[k % 3] * rng.normal(size=len(free)))
+             for k, free in enumerate(_subspaces(kernel.P, starts, rng))]
     points: list[np.ndarray] = []
     converged = 0
-    for k in tqdm(range(starts), desc="numerical critical-point search", disable=not progress, leave=False):
-        theta0 = np.zeros(kernel.P) if k == 0 else scales[k % 3] * rng.normal(size=kernel.P)
+    for free, start in tqdm(runs, desc="numerical critical-point search", disable=not progress, leave=False):
+        target = kernel if free is None else _SubspaceKernel(kernel, free)
         try:
             with np.errstate(all="ignore"):
-                result = polish(kernel, theta0, maxiter=_POLISH_MAXITER)
+                result = polish(target, start, maxiter=_POLISH_MAXITER)
         except NonFiniteDataError:              # the root finder stepped to ±inf: a divergent start
             continue
         if not result.converged:
             continue
+        th = result.theta if free is None else target.embed(result.theta)
+        if free is not None:
+            with np.errstate(all="ignore"):
+                tol = gradient_tolerance(float(kernel.value(th)), float(np.linalg.norm(kernel.hessian(th), 2)),
+                                         float(np.linalg.norm(th)))
+                if not float(np.linalg.norm(kernel.gradient(th))) <= tol:
+                    continue                    # critical on the subspace only
         converged += 1
-        th = result.theta
         if not any(np.linalg.norm(th - q) <= TOLERANCES.distinct * (1 + np.linalg.norm(th)) for q in points):
             points.append(th)
     found = []
@@ -762,7 +827,7 @@ def _search(kernel, lower_bound, matchers, starts: int, seed: int, progress: boo
         found.append(CriticalPoint(tuple(float(v) for v in th), float(c.loss), float(c.gradient_norm),
                                    c.kind.value, family))
     found.sort(key=lambda p: (p.family is not None, p.loss, p.theta))
-    return converged, tuple(found)
+    return len(runs), converged, tuple(found)
 
 
 # -- the public entry point -------------------------------------------------------------------------
@@ -784,7 +849,7 @@ def _assumptions(objective, instance, certified: bool) -> str:
 
 def solve_equilibria(objective, *, eigen: bool = True, simplify: bool = True,
                      timeout: float | None = DEFAULT_TIMEOUT, engine: str = "auto",
-                     cross_check: bool = True, starts: int = 48, seed: int = 0,
+                     cross_check: bool = True, starts: int = 64, seed: int = 0,
                      progress: bool = False) -> EquilibriaResult:
     """All solution families of ∇L(θ) = 0 that SymPy finds, with a completeness verdict.
 
@@ -801,7 +866,9 @@ def solve_equilibria(objective, *, eigen: bool = True, simplify: bool = True,
     engine: Gröbner engine of the completeness certificate for polynomial ∇L: ``"auto"``
         (msolve if installed, else SymPy), ``"msolve"`` or ``"sympy"``.
     cross_check, starts, seed: run the numerical multi-start search from ``starts``
-        deterministic starts (seeded by ``seed``, which also draws the data instance).
+        deterministic starts in the whole space and ``starts`` more on coordinate subspaces (every
+        one of the 2^P − 2 when there are at most ``starts``), seeded by ``seed``, which also draws
+        the data instance.
     progress: show progress bars (tqdm) for the symbolic budget and the search.
     """
     if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, (int, float))
@@ -859,9 +926,9 @@ def solve_equilibria(objective, *, eigen: bool = True, simplify: bool = True,
             notes.append(f"families {unchecked} were not checked numerically: no random point of them was finite "
                          "and met their conditions at the data instance (there the family may be empty or of "
                          "lower dimension)")
-        converged, points = _search(kernel, numeric.lower_bound, matchers, starts, seed, progress)
-        search = NumericalSearch(tuple((str(s), float(v)) for s, v in instance.items()), starts, seed,
-                                 converged, points)
+        runs, converged, points = _search(kernel, numeric.lower_bound, matchers, starts, seed, progress)
+        search = NumericalSearch(tuple((str(s), float(v)) for s, v in instance.items()), runs, seed,
+                                 converged, points, runs - starts)
 
     certificate = last("certificate")
     if certificate is not None and certificate[0]:      # computed once every solver pass had finished
@@ -905,10 +972,12 @@ def solve_equilibria(objective, *, eigen: bool = True, simplify: bool = True,
                       "that SymPy found every family")
         if search is not None and search.unmatched:
             completeness = Completeness.INCOMPLETE
+            first = search.unmatched[0]
             reason += (f"; {searched} found {plural(len(search.unmatched), 'real critical point')} in no "
-                       "reported family")
+                       f"reported family (e.g. θ = {format_vector(first.theta)}, L = {first.loss:.6g})")
         elif search is not None:
-            reason += f"; {searched} found no critical point outside the reported families"
+            reason += (f"; numerical search: {search.summary()} (a check of sampled points, not a proof: a missing "
+                       "family can lie where no start led)")
     return EquilibriaResult(tuple(families), status, completeness, engine_label, reason,
                             _assumptions(objective, instance, certificate is not None), polynomial, search, timeout,
                             seconds, tuple(notes), patterns)
