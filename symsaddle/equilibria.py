@@ -195,7 +195,7 @@ class NumericalSearch:
 
     def summary(self) -> str:
         """What was checked and found, e.g. "112 seeded starts (48 in the whole space, 64 on coordinate
-        subspaces θ_p = 0) polished to 100 critical points (31 distinct), every one in a reported family"."""
+        subspaces θ_p = 0) polished to 100 critical points (31 distinct), every one lies in a reported family"."""
         head = (f"{plural(self.starts, 'seeded start')} (seed {self.seed}; {self.starts - self.subspace_starts} in the "
                 f"whole space, {self.subspace_starts} on coordinate subspaces θ_p = 0) polished to "
                 f"{plural(self.converged, 'critical point')} ({len(self.points)} distinct)")
@@ -203,7 +203,7 @@ class NumericalSearch:
             return head
         if self.unmatched:
             return head + f", {len(self.unmatched)} of them in no reported family"
-        return head + ", every one in a reported family"
+        return head + ", every one lies in a reported family"
 
     def to_dict(self) -> dict:
         return {"data": dict(self.data), "starts": self.starts, "subspace_starts": self.subspace_starts,
