@@ -409,84 +409,117 @@ def _denominator_factors(solution: Mapping, params: Sequence[sp.Symbol]) -> list
     return factors
 
 
-def _nonzero_on(expression: sp.Expr, family: EquilibriumFamily) -> bool:
-    """Whether ``expression`` (a rational function of the family's free parameters and the data) is
-    non-zero at every point of ``family``: each factor of its numerator is a non-zero number, a data symbol
-    declared non-zero, or divides the left side of one of the family's conditions d ≠ 0 or s > 0, s < 0
-    (its denominator's factors are denominators of the family's coordinates, non-zero there)."""
+def _numerator_factors(expression: sp.Expr) -> list[sp.Expr]:
     numerator = sp.fraction(sp.factor(sp.together(expression)))[0]
-    if numerator == 0:
+    return [f for f, _ in sp.factor_list(numerator)[1]] if numerator != 0 else [sp.Integer(0)]
+
+
+def _nonzero_on(factor: sp.Expr, family: EquilibriumFamily) -> bool:
+    """Whether a polynomial ``factor`` is non-zero at every point of ``family``: a non-zero number, a data
+    symbol declared non-zero, or a divisor of the left side of one of the family's conditions d ≠ 0 or
+    s > 0, s < 0."""
+    if factor == 0:
         return False
-    nonzero_sides = [c.lhs - c.rhs for c in family.conditions
-                     if isinstance(c, (sp.Unequality, sp.StrictGreaterThan, sp.StrictLessThan))]
-    return all(f.is_nonzero or any(sp.fraction(sp.cancel(side / f))[1].is_number for side in nonzero_sides)
-               for f, _ in sp.factor_list(numerator)[1]) and sp.factor_list(numerator)[0] != 0
+    sides = [c.lhs - c.rhs for c in family.conditions
+             if isinstance(c, (sp.Unequality, sp.StrictGreaterThan, sp.StrictLessThan))]
+    return bool(factor.is_nonzero) or any(sp.fraction(sp.cancel(side / factor))[1].is_number for side in sides)
 
 
-def _vanishes_somewhere(expression: sp.Expr, family: EquilibriumFamily) -> bool:
-    """Whether a factor of ``expression``'s numerator vanishes at some real point of ``family``, shown by a
-    witness: the factor is linear in a free parameter q, and with q solved for, none of the family's
-    conditions d ≠ 0 becomes identically false (so a real open set of the other parameters is left)."""
-    numerator = sp.fraction(sp.factor(sp.together(expression)))[0]
-    for f, _ in sp.factor_list(numerator)[1]:
-        for q in family.free:
-            if sp.degree(f, q) != 1:
-                continue
-            witness = {q: sp.solve(f, q)[0]}
-            if all(not isinstance(c, sp.Unequality) or sp.cancel(sp.together((c.lhs - c.rhs).xreplace(witness))) != 0
-                   for c in family.conditions) and all(
-                    sp.fraction(sp.cancel(sp.together(sp.sympify(c).xreplace(witness))))[1] != 0 for c in family.point):
-                return True
-    return False
-
-
-def _contained_in(small: EquilibriumFamily, big: EquilibriumFamily) -> bool | None:
-    """Whether every point of ``small`` lies in ``big``, by substitution: ``big``'s coordinates at ``small``'s
-    point equal ``small``'s (as rational functions), and ``big``'s conditions hold on all of ``small``
-    (``d ≠ 0`` by :func:`_nonzero_on`; an inequality only when it is one of ``small``'s own). ``False`` when
-    a coordinate differs; ``None`` when the coordinates agree but a condition cannot be decided."""
+def _exceptions(small: EquilibriumFamily, big: EquilibriumFamily) -> list[sp.Expr] | bool | None:
+    """Where ``small`` lies in ``big``, by substitution: ``False`` when a coordinate of ``big`` at ``small``'s
+    point differs from ``small``'s (as rational functions); else the factors f, polynomials in ``small``'s
+    free parameters, such that every point of ``small`` with all f ≠ 0 lies in ``big`` (the numerator factors
+    of ``big``'s conditions d ≠ 0 and denominators there, not shown non-zero on ``small``; ``[]``: ``small``
+    ⊂ ``big``); ``None`` when an inequality condition of ``big`` is not one of ``small``'s (undecided)."""
     at = dict(zip(small.parameters, small.point))
     on_small = {q: at[q] for q in big.free}
+    sides = [sp.fraction(sp.together(c))[1].xreplace(on_small) for c in big.point]
+    if any(sp.cancel(side) == 0 for side in sides):        # big's formula is undefined on all of small
+        return False
     for p, coordinate in zip(big.parameters, big.point):
-        if p in big.free:
-            continue
-        if sp.cancel(sp.together(sp.sympify(coordinate).xreplace(on_small) - at[p])) != 0:
+        if p not in big.free and sp.cancel(sp.together(sp.sympify(coordinate).xreplace(on_small) - at[p])) != 0:
             return False
     for condition in big.conditions:
         moved = condition.xreplace(at)
         if moved is sp.true or moved in small.conditions:
             continue
-        if isinstance(moved, sp.Unequality) and moved.rhs == 0:
-            if _nonzero_on(moved.lhs, small):
-                continue
-            if not small.conditions or all(isinstance(c, sp.Unequality) for c in small.conditions):
-                if _vanishes_somewhere(moved.lhs, small):
-                    return False
-        return None
-    for coordinate in big.point:                     # big's formula must be defined on all of small
-        if not _nonzero_on(sp.fraction(sp.together(coordinate))[1].xreplace(on_small), small):
+        if not (isinstance(moved, sp.Unequality) and moved.rhs == 0):
             return None
-    return True
+        sides.append(moved.lhs)
+    factors = []
+    for side in sides:
+        for f in _numerator_factors(side):
+            if not _nonzero_on(f, small) and f not in factors:
+                factors.append(f)
+    return factors
 
 
-def _without_contained(families: Sequence[EquilibriumFamily]) -> tuple[list[int], list[tuple[int, int]]]:
-    """Indices of the families not contained in another (of two equal ones the first is kept), and the
-    pairs (i, j) of kept families for which "i lies inside j" could not be decided."""
-    kept, undecided = [], []
-    for i, small in enumerate(families):
-        inside = False
-        for j, big in enumerate(families):
-            if i == j:
-                continue
-            c = _contained_in(small, big)
-            if c is None:
-                undecided.append((i, j))
-            elif c and (j < i or _contained_in(big, small) is not True):
-                inside = True
-                break
-        if not inside:
-            kept.append(i)
-    return kept, [(i, j) for i, j in undecided if i in kept and j in kept]
+def _restricted(family: EquilibriumFamily, factor: sp.Expr) -> EquilibriumFamily | bool | None:
+    """The points of ``family`` where ``factor`` vanishes, as a family: ``factor`` = a·q + b with q a free
+    parameter, q ↦ −b/a with the condition a ≠ 0, when a ≠ 0 or b ≠ 0 holds on all of ``family`` (else
+    ``None``: undecided). ``False`` when the set is empty (a condition d ≠ 0 of ``family`` fails on it)."""
+    if factor.is_number:
+        return False if factor != 0 else None
+    for q in family.free:
+        if sp.degree(factor, q) != 1:
+            continue
+        a, b = sp.Poly(factor, q).all_coeffs()
+        a_nonzero = all(_nonzero_on(f, family) for f in _numerator_factors(a))
+        if not a_nonzero and not all(_nonzero_on(f, family) for f in _numerator_factors(b)):
+            continue
+        value = sp.cancel(-b / a)
+        point = tuple(sp.cancel(sp.together(sp.sympify(c).xreplace({q: value}))) for c in family.point)
+        conditions = [sp.sympify(c).xreplace({q: value}) for c in family.conditions]
+        conditions = [c.func(sp.factor(sp.together(c.lhs - c.rhs)), 0) if isinstance(c, sp.Rel) else c
+                      for c in conditions]
+        if any(c is sp.false for c in conditions) or any(
+                isinstance(c, sp.Unequality) and c.lhs == 0 and c.rhs == 0 for c in conditions):
+            return False
+        if not a_nonzero:
+            conditions.append(sp.Ne(a, 0))
+        return replace(family, point=point, free=tuple(f for f in family.free if f != q),
+                       conditions=tuple(dict.fromkeys(c for c in conditions if c is not sp.true)))
+    return None
+
+
+def _covered(small: EquilibriumFamily, others: Sequence[EquilibriumFamily], depth: int = 3) -> bool | None:
+    """Whether every point of ``small`` lies in one of ``others``: ``small`` ⊂ B, or ``small`` ⊂ B up to the
+    points where a factor f of :func:`_exceptions` vanishes, and those (:func:`_restricted`) are covered in
+    turn (at most ``depth`` levels). ``None`` when this cannot be decided."""
+    undecided = False
+    for big in others:
+        factors = _exceptions(small, big)
+        if factors is False:
+            continue
+        if factors is None:
+            undecided = True
+            continue
+        if not factors:
+            return True
+        if depth == 0:
+            undecided = True
+            continue
+        parts = [_restricted(small, f) for f in factors]
+        verdicts = [True if part is False else None if part is None else _covered(part, others, depth - 1)
+                    for part in parts]
+        if all(v is True for v in verdicts):
+            return True
+        undecided = undecided or any(v is None for v in verdicts)
+    return None if undecided else False
+
+
+def _without_contained(families: Sequence[EquilibriumFamily]) -> tuple[list[int], list[int]]:
+    """Indices of the families kept when each one contained in the union of the others still kept is dropped
+    (lowest dimension first, so the union never changes), and of the kept ones for which it was undecided."""
+    kept = list(range(len(families)))
+    undecided = []
+    for i in sorted(kept, key=lambda k: (families[k].dimension, -k)):
+        verdict = _covered(families[i], [families[j] for j in kept if j != i])
+        if verdict is True:
+            kept.remove(i)
+        elif verdict is None:
+            undecided.append(i)
+    return kept, [i for i in undecided if i in kept]
 
 
 def _without_repeats(solutions: list, families: list) -> tuple[list, list]:
@@ -631,8 +664,8 @@ def _symbolic_task(params, expression, instance, engine_name, eigen, simplify, d
     kept, overlaps = _without_contained(families)
     solutions, families = [solutions[k] for k in kept], [families[k] for k in kept]
     if overlaps:
-        yield ("note", "undecided containment (the conditions could not be compared): " + "; ".join(
-            f"family {kept.index(i)} may lie inside family {kept.index(j)}" for i, j in overlaps))
+        yield ("note", f"{plural(len(overlaps), 'family', 'families')} {[kept.index(i) for i in overlaps]} may lie "
+                       "inside the union of the others (the substitution test could not decide it)")
     yield ("families", tuple(families))
     yield ("stage", "linearising the flow at each family")
     flow_jacobian = -sp.hessian(expression, params)
