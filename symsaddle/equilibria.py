@@ -28,11 +28,31 @@ The result says how complete the families are (:class:`Completeness`):
 * **incomplete** — not certified, and the numerical search found a real critical point that
   lies in no reported family.
 
+Branch solves: ``sympy.solve`` drops branches of positive-dimensional systems (for
+diagonal_linear(3) it returns the charts v₁ ≠ 0; v₁ = 0, v₂ ≠ 0; v₁ = u₁ = 0, u₂ ≠ 0 of the
+zero-loss quadric Σ u_i v_i x_i = y, and misses its points with v₁ = v₂ = 0, u₁ ≠ 0). While
+the certificate of a polynomial piece finds points outside its families, ∇L = 0 is solved
+again with each factor of a family's denominator set to zero (where that family's formula is
+undefined), recursively, and the certificate recomputed.
+
+Redundant families: a family inside the union of the others is dropped (lowest dimension first,
+so the union never changes). Containment is decided by substitution: the other family's
+formula at this family's point must agree as rational functions, and the points where one of
+its conditions d ≠ 0 fails (a factor vanishing; solved for a free parameter it is linear in)
+must be covered in turn; when this cannot be decided the family is kept with a note.
+
 Cross-check: on a numeric instance of the data (each data symbol replaced by a random
-non-zero rational k/64, exact in float64) ∇L = 0 is solved from ``starts`` deterministic
-starts by :func:`symsaddle.critical.polish` (Newton-type root finding with the exact
-Hessian), the converged points are deduplicated and classified, and every point is matched
-against the families; points in no family are reported with their coordinates and loss.
+non-zero rational k/64, exact in float64) ∇L = 0 is solved by :func:`symsaddle.critical.polish`
+(Newton-type root finding with the exact Hessian) from ``starts`` deterministic starts in the
+whole space and from one start on each of up to ``starts`` coordinate subspaces θ_p = 0
+(p ∉ S; all 2^P − 2 of them when there are at most ``starts``), where the lower-dimensional
+families lie that a start in the whole space almost never reaches (a point polished on a
+subspace counts when ∇L of the whole space vanishes there to the polish tolerance). The
+critical points are deduplicated, classified and matched against the families (exact zeros
+stay exact, so a point with v₁ = 0 is not taken for one of a family that needs v₁ ≠ 0); points
+in no family are reported with their coordinates and loss. The report says how many starts
+were polished to critical points and whether every one lies in a family: a check of those
+points, not a proof.
 
 Time budget: SymPy's ``solve`` cannot be interrupted in its own thread, so the symbolic work
 (differentiation, ``solve``, simplification, certificate, linearisation) runs in a child
