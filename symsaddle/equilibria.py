@@ -450,7 +450,8 @@ def _exceptions(small: EquilibriumFamily, big: EquilibriumFamily) -> list[sp.Exp
     point differs from ``small``'s (as rational functions); else the factors f, polynomials in ``small``'s
     free parameters, such that every point of ``small`` with all f ≠ 0 lies in ``big`` (the numerator factors
     of ``big``'s conditions d ≠ 0 and denominators there, not shown non-zero on ``small``; ``[]``: ``small``
-    ⊂ ``big``); ``None`` when an inequality condition of ``big`` is not one of ``small``'s (undecided)."""
+    ⊂ ``big``); ``None`` when an inequality condition of ``big`` is neither one of ``small``'s nor the negation
+    of one (undecided; a negation makes them disjoint: ``False``)."""
     at = dict(zip(small.parameters, small.point))
     on_small = {q: at[q] for q in big.free}
     sides = [sp.fraction(sp.together(c))[1].xreplace(on_small) for c in big.point]
@@ -463,6 +464,8 @@ def _exceptions(small: EquilibriumFamily, big: EquilibriumFamily) -> list[sp.Exp
         moved = condition.xreplace(at)
         if moved is sp.true or moved in small.conditions:
             continue
+        if moved is sp.false or sp.Not(moved) in small.conditions:   # e.g. another activation pattern's region
+            return False
         if not (isinstance(moved, sp.Unequality) and moved.rhs == 0):
             return None
         sides.append(moved.lhs)
@@ -539,7 +542,7 @@ def _without_contained(families: Sequence[EquilibriumFamily]) -> tuple[list[int]
             kept.remove(i)
         elif verdict is None:
             undecided.append(i)
-    return kept, [i for i in undecided if i in kept]
+    return kept, sorted(i for i in undecided if i in kept)
 
 
 def _without_repeats(solutions: list, families: list) -> tuple[list, list]:

@@ -185,3 +185,14 @@ def test_without_the_branch_solves_the_verdict_names_a_point_outside_the_familie
     lines = result.report_lines()
     assert any(line.startswith("  in no family: θ = ") for line in lines)
     assert any(f"{len(result.unmatched)} of them in no reported family" in line for line in lines)
+
+
+def test_families_of_different_relu_patterns_are_disjoint_not_undecided():
+    """f = a₁relu(w₁x) + a₂relu(w₂x), one sample, relu'(0) = 0. By hand, one family per activation pattern: both
+    units dead (every θ there, L = y²/2); unit j alone alive (a_j = y/(w_jx), r = 0); both alive (r = 0). Their
+    regions are disjoint, so none lies inside the others and containment is decided, with no 'may lie inside'
+    note."""
+    obj = ss.Objective.symbolic(ss.models.two_layer(1, 2, activation="relu"), n=1)
+    result = solve_equilibria(obj, engine="sympy", starts=4, eigen=False)
+    assert result.completeness is Completeness.COMPLETE and len(result) == 4
+    assert not any("may lie inside" in note for note in result.notes), result.notes
