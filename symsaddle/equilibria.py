@@ -28,11 +28,31 @@ The result says how complete the families are (:class:`Completeness`):
 * **incomplete** — not certified, and the numerical search found a real critical point that
   lies in no reported family.
 
+Branch solves: ``sympy.solve`` drops branches of positive-dimensional systems (for
+diagonal_linear(3) it returns the charts v₁ ≠ 0; v₁ = 0, v₂ ≠ 0; v₁ = u₁ = 0, u₂ ≠ 0 of the
+zero-loss quadric Σ u_i v_i x_i = y, and misses its points with v₁ = v₂ = 0, u₁ ≠ 0). While
+the certificate of a polynomial piece finds points outside its families, ∇L = 0 is solved
+again with each factor of a family's denominator set to zero (where that family's formula is
+undefined), recursively, and the certificate recomputed.
+
+Redundant families: a family inside the union of the others is dropped (lowest dimension first,
+so the union never changes). Containment is decided by substitution: the other family's
+formula at this family's point must agree as rational functions, and the points where one of
+its conditions d ≠ 0 fails (a factor vanishing; solved for a free parameter it is linear in)
+must be covered in turn; when this cannot be decided the family is kept with a note.
+
 Cross-check: on a numeric instance of the data (each data symbol replaced by a random
-non-zero rational k/64, exact in float64) ∇L = 0 is solved from ``starts`` deterministic
-starts by :func:`symsaddle.critical.polish` (Newton-type root finding with the exact
-Hessian), the converged points are deduplicated and classified, and every point is matched
-against the families; points in no family are reported with their coordinates and loss.
+non-zero rational k/64, exact in float64) ∇L = 0 is solved by :func:`symsaddle.critical.polish`
+(Newton-type root finding with the exact Hessian) from ``starts`` deterministic starts in the
+whole space and from one start on each of up to ``starts`` coordinate subspaces θ_p = 0
+(p ∉ S; all 2^P − 2 of them when there are at most ``starts``), where the lower-dimensional
+families lie that a start in the whole space almost never reaches (a point polished on a
+subspace counts when ∇L of the whole space vanishes there to the polish tolerance). The
+critical points are deduplicated, classified and matched against the families (exact zeros
+stay exact, so a point with v₁ = 0 is not taken for one of a family that needs v₁ ≠ 0); points
+in no family are reported with their coordinates and loss. The report says how many starts
+were polished to critical points and whether every one lies in a family: a check of those
+points, not a proof.
 
 Time budget: SymPy's ``solve`` cannot be interrupted in its own thread, so the symbolic work
 (differentiation, ``solve``, simplification, certificate, linearisation) runs in a child
@@ -181,18 +201,33 @@ class NumericalSearch:
 
     data: tuple[tuple[str, float], ...]
     starts: int
+    """All starts polished, ``subspace_starts`` of them on coordinate subspaces."""
     seed: int
     converged: int
+    """Starts polished to a critical point of L (on a subspace: ∇L of the whole space within tolerance)."""
     points: tuple[CriticalPoint, ...]
+    subspace_starts: int = 0
 
     @property
     def unmatched(self) -> tuple[CriticalPoint, ...]:
         """Distinct critical points that lie in no reported family."""
         return tuple(p for p in self.points if p.family is None)
 
+    def summary(self) -> str:
+        """What was checked and found, e.g. "112 seeded starts (48 in the whole space, 64 on coordinate
+        subspaces θ_p = 0) polished to 100 critical points (31 distinct), every one lies in a reported family"."""
+        head = (f"{plural(self.starts, 'seeded start')} (seed {self.seed}; {self.starts - self.subspace_starts} in the "
+                f"whole space, {self.subspace_starts} on coordinate subspaces θ_p = 0) polished to "
+                f"{plural(self.converged, 'critical point')} ({len(self.points)} distinct)")
+        if not self.points:
+            return head
+        if self.unmatched:
+            return head + f", {len(self.unmatched)} of them in no reported family"
+        return head + ", every one lies in a reported family"
+
     def to_dict(self) -> dict:
-        return {"data": dict(self.data), "starts": self.starts, "seed": self.seed,
-                "converged": self.converged, "distinct_points": len(self.points),
+        return {"data": dict(self.data), "starts": self.starts, "subspace_starts": self.subspace_starts,
+                "seed": self.seed, "converged": self.converged, "distinct_points": len(self.points),
                 "unmatched": [p.to_dict() for p in self.unmatched]}
 
 
@@ -264,11 +299,7 @@ class EquilibriaResult:
         lines += [f"note: {n}" for n in self.notes]
         if self.search is not None:
             s = self.search
-            outside = (f"{len(s.unmatched)} of them in no reported family" if s.unmatched else
-                       "every one lies in a reported family")
-            lines.append(f"numerical search: {s.converged} of {plural(s.starts, 'start')} converged, "
-                         f"{plural(len(s.points), 'distinct critical point')}"
-                         + (f"; {outside}" if s.points else ""))
+            lines.append(f"numerical search: {s.summary()}")
             for p in s.unmatched[:max_points]:
                 lines.append(f"  in no family: θ = {format_vector(p.theta)}, L = {p.loss:.6g} ({p.kind})")
             if len(s.unmatched) > max_points:
@@ -378,8 +409,140 @@ def _family(params, expression, sol, region, simplify: bool, found_by: str) -> E
     return EquilibriumFamily(tuple(params), point, free, loss, None, (), found_by, conditions)
 
 
+def _sort_key(family: EquilibriumFamily) -> tuple[int, int]:
+    return -len([c for c in family.point if c == 0]), len(family.free)
+
+
 def _sorted(families: Sequence[EquilibriumFamily]) -> tuple[EquilibriumFamily, ...]:
-    return tuple(sorted(families, key=lambda f: (-len([c for c in f.point if c == 0]), len(f.free))))
+    return tuple(sorted(families, key=_sort_key))
+
+
+def _denominator_factors(solution: Mapping, params: Sequence[sp.Symbol]) -> list[sp.Expr]:
+    """The factors (involving θ) of the denominators of a solution's coordinates: where one vanishes, the
+    family's formula is undefined and critical points there must be solved for separately."""
+    factors = []
+    for value in solution.values():
+        denominator = sp.fraction(sp.together(value))[1]
+        for f, _ in sp.factor_list(denominator)[1]:
+            if f.free_symbols & set(params) and f not in factors:
+                factors.append(f)
+    return factors
+
+
+def _numerator_factors(expression: sp.Expr) -> list[sp.Expr]:
+    numerator = sp.fraction(sp.factor(sp.together(expression)))[0]
+    return [f for f, _ in sp.factor_list(numerator)[1]] if numerator != 0 else [sp.Integer(0)]
+
+
+def _nonzero_on(factor: sp.Expr, family: EquilibriumFamily) -> bool:
+    """Whether a polynomial ``factor`` is non-zero at every point of ``family``: a non-zero number, a data
+    symbol declared non-zero, or a divisor of the left side of one of the family's conditions d ≠ 0 or
+    s > 0, s < 0."""
+    if factor == 0:
+        return False
+    sides = [c.lhs - c.rhs for c in family.conditions
+             if isinstance(c, (sp.Unequality, sp.StrictGreaterThan, sp.StrictLessThan))]
+    return bool(factor.is_nonzero) or any(sp.fraction(sp.cancel(side / factor))[1].is_number for side in sides)
+
+
+def _exceptions(small: EquilibriumFamily, big: EquilibriumFamily) -> list[sp.Expr] | bool | None:
+    """Where ``small`` lies in ``big``, by substitution: ``False`` when a coordinate of ``big`` at ``small``'s
+    point differs from ``small``'s (as rational functions); else the factors f, polynomials in ``small``'s
+    free parameters, such that every point of ``small`` with all f ≠ 0 lies in ``big`` (the numerator factors
+    of ``big``'s conditions d ≠ 0 and denominators there, not shown non-zero on ``small``; ``[]``: ``small``
+    ⊂ ``big``); ``None`` when an inequality condition of ``big`` is neither one of ``small``'s nor the negation
+    of one (undecided; a negation makes them disjoint: ``False``)."""
+    at = dict(zip(small.parameters, small.point))
+    on_small = {q: at[q] for q in big.free}
+    sides = [sp.fraction(sp.together(c))[1].xreplace(on_small) for c in big.point]
+    if any(sp.cancel(side) == 0 for side in sides):        # big's formula is undefined on all of small
+        return False
+    for p, coordinate in zip(big.parameters, big.point):
+        if p not in big.free and sp.cancel(sp.together(sp.sympify(coordinate).xreplace(on_small) - at[p])) != 0:
+            return False
+    for condition in big.conditions:
+        moved = condition.xreplace(at)
+        if moved is sp.true or moved in small.conditions:
+            continue
+        if moved is sp.false or sp.Not(moved) in small.conditions:   # e.g. another activation pattern's region
+            return False
+        if not (isinstance(moved, sp.Unequality) and moved.rhs == 0):
+            return None
+        sides.append(moved.lhs)
+    factors = []
+    for side in sides:
+        for f in _numerator_factors(side):
+            if not _nonzero_on(f, small) and f not in factors:
+                factors.append(f)
+    return factors
+
+
+def _restricted(family: EquilibriumFamily, factor: sp.Expr) -> EquilibriumFamily | bool | None:
+    """The points of ``family`` where ``factor`` vanishes, as a family: ``factor`` = a·q + b with q a free
+    parameter, q ↦ −b/a with the condition a ≠ 0, when a ≠ 0 or b ≠ 0 holds on all of ``family`` (else
+    ``None``: undecided). ``False`` when the set is empty (a condition d ≠ 0 of ``family`` fails on it)."""
+    if factor.is_number:
+        return False if factor != 0 else None
+    for q in family.free:
+        if sp.degree(factor, q) != 1:
+            continue
+        a, b = sp.Poly(factor, q).all_coeffs()
+        a_nonzero = all(_nonzero_on(f, family) for f in _numerator_factors(a))
+        if not a_nonzero and not all(_nonzero_on(f, family) for f in _numerator_factors(b)):
+            continue
+        value = sp.cancel(-b / a)
+        point = tuple(sp.cancel(sp.together(sp.sympify(c).xreplace({q: value}))) for c in family.point)
+        conditions = [sp.sympify(c).xreplace({q: value}) for c in family.conditions]
+        conditions = [c.func(sp.factor(sp.together(c.lhs - c.rhs)), 0) if isinstance(c, sp.Rel) else c
+                      for c in conditions]
+        if any(c is sp.false for c in conditions) or any(
+                isinstance(c, sp.Unequality) and c.lhs == 0 and c.rhs == 0 for c in conditions):
+            return False
+        if not a_nonzero:
+            conditions.append(sp.Ne(a, 0))
+        return replace(family, point=point, free=tuple(f for f in family.free if f != q),
+                       conditions=tuple(dict.fromkeys(c for c in conditions if c is not sp.true)))
+    return None
+
+
+def _covered(small: EquilibriumFamily, others: Sequence[EquilibriumFamily], depth: int = 3) -> bool | None:
+    """Whether every point of ``small`` lies in one of ``others``: ``small`` ⊂ B, or ``small`` ⊂ B up to the
+    points where a factor f of :func:`_exceptions` vanishes, and those (:func:`_restricted`) are covered in
+    turn (at most ``depth`` levels). ``None`` when this cannot be decided."""
+    undecided = False
+    for big in others:
+        factors = _exceptions(small, big)
+        if factors is False:
+            continue
+        if factors is None:
+            undecided = True
+            continue
+        if not factors:
+            return True
+        if depth == 0:
+            undecided = True
+            continue
+        parts = [_restricted(small, f) for f in factors]
+        verdicts = [True if part is False else None if part is None else _covered(part, others, depth - 1)
+                    for part in parts]
+        if all(v is True for v in verdicts):
+            return True
+        undecided = undecided or any(v is None for v in verdicts)
+    return None if undecided else False
+
+
+def _without_contained(families: Sequence[EquilibriumFamily]) -> tuple[list[int], list[int]]:
+    """Indices of the families kept when each one contained in the union of the others still kept is dropped
+    (lowest dimension first, so the union never changes), and of the kept ones for which it was undecided."""
+    kept = list(range(len(families)))
+    undecided = []
+    for i in sorted(kept, key=lambda k: (families[k].dimension, -k)):
+        verdict = _covered(families[i], [families[j] for j in kept if j != i])
+        if verdict is True:
+            kept.remove(i)
+        elif verdict is None:
+            undecided.append(i)
+    return kept, sorted(i for i in undecided if i in kept)
 
 
 def _without_repeats(solutions: list, families: list) -> tuple[list, list]:
@@ -438,16 +601,13 @@ def _symbolic_task(params, expression, instance, engine_name, eigen, simplify, d
         where = f" on activation pattern {index + 1} of {len(pieces)}" if len(pieces) > 1 else ""
         piece_expression = expression.xreplace(sub)
         piece_solutions: list[dict] = []
-        for name, doing, solve in _solver_passes(grad, params, polynomial):
-            yield ("stage", doing + where)
-            try:
-                found = solve()
-            except NotImplementedError as exc:
-                yield ("gave up", (f"{name}{where}", _shortened(str(exc))))
-                continue
+        frontier: list[tuple[dict, tuple]] = []           # (solution, the branch equations it was solved with)
+
+        def record(found, name):
+            nonlocal solutions, families
             first = len(solutions)
             for sol in found:
-                if sol in piece_solutions:                # repeated, or found by both passes
+                if sol in piece_solutions:                # repeated, or found by two passes
                     continue
                 piece_solutions.append(sol)
                 family = _family(params, piece_expression, sol, region, False, name)
@@ -462,22 +622,74 @@ def _symbolic_task(params, expression, instance, engine_name, eigen, simplify, d
                     families[k] = _family(params, piece_expression, sol, region, True, name) or families[k]
                 solutions, families = _without_repeats(solutions, families)
                 yield ("families", _sorted(families))
-        if engine is not None:
+
+        def certificate():
+            """True/False: whether the piece's families cover its critical points; None: no engine (any more)."""
+            nonlocal engine
+            if engine is None:
+                return None
             yield ("stage", f"computing the completeness certificate ({engine.name}){where}")
             grad_inst = [g.xreplace(instance) for g in grad]
             sols_inst = [{k: v.xreplace(instance) for k, v in s.items()} for s in piece_solutions]
             try:
-                covered.append(all(g == 0 for g in grad_inst) or
-                               families_cover(grad_inst, params, sols_inst, engine, deadline - time.monotonic()))
+                return (all(g == 0 for g in grad_inst) or
+                        families_cover(grad_inst, params, sols_inst, engine, deadline - time.monotonic()))
             except NotRationalError as exc:
                 yield ("note", f"no certificate{where}: a family is not a rational function of the free "
                                f"parameters ({exc})")
-                engine = None
             except (RuntimeError, OSError) as exc:              # msolve crashed or printed something unexpected
                 yield ("note", f"no certificate{where}: {engine.label} failed: {exc}")
-                engine = None
+            engine = None
+            return None
+
+        for name, doing, solve in _solver_passes(grad, params, polynomial):
+            yield ("stage", doing + where)
+            try:
+                found = solve()
+            except NotImplementedError as exc:
+                yield ("gave up", (f"{name}{where}", _shortened(str(exc))))
+                continue
+            frontier += [(sol, ()) for sol in found]
+            yield from record(found, name)
+        piece_covered = yield from certificate()
+        # sympy.solve drops branches of positive-dimensional systems: a family u₁ = (y − …)/(v₁x₁) holds
+        # where v₁ ≠ 0, and the critical points with v₁ = 0 may be missing (diagonal_linear(3)). While the
+        # certificate finds points outside the families, solve again on every vanishing denominator factor.
+        branched: set[tuple] = set()
+        for _ in range(len(params)):
+            if piece_covered is not False or not frontier:
+                break
+            next_frontier = []
+            for sol, equations in frontier:
+                for factor in _denominator_factors(sol, params):
+                    branch = tuple(sorted(set(equations) | {factor}, key=sp.default_sort_key))
+                    if branch in branched:
+                        continue
+                    branched.add(branch)
+                    label = "sympy.solve with " + ", ".join(f"{e} = 0" for e in branch)
+                    yield ("stage", f"{label}{where} (where a family's denominator vanishes)")
+                    try:
+                        found = sp.solve(list(grad) + list(branch), params, dict=True)
+                    except NotImplementedError as exc:
+                        yield ("gave up", (f"{label}{where}", _shortened(str(exc))))
+                        continue
+                    next_frontier += [(s, branch) for s in found]
+                    yield from record(found, label)
+            frontier = next_frontier
+            piece_covered = yield from certificate()
+        if piece_covered is not None:
+            covered.append(piece_covered)
     if engine is not None:
         yield ("certificate", (all(covered), engine.label))
+    yield ("stage", "removing families contained in others")
+    order = sorted(range(len(families)), key=lambda k: _sort_key(families[k]))
+    solutions, families = [solutions[k] for k in order], [families[k] for k in order]
+    kept, overlaps = _without_contained(families)
+    solutions, families = [solutions[k] for k in kept], [families[k] for k in kept]
+    if overlaps:
+        yield ("note", f"{plural(len(overlaps), 'family', 'families')} {[kept.index(i) for i in overlaps]} may lie "
+                       "inside the union of the others (the substitution test could not decide it)")
+    yield ("families", tuple(families))
     yield ("stage", "linearising the flow at each family")
     flow_jacobian = -sp.hessian(expression, params)
     for k, (sol, sub, _) in enumerate(solutions):
@@ -589,24 +801,78 @@ def _check_families(kernel, matchers, rng) -> list[bool | None]:
 _POLISH_MAXITER = 50
 
 
+class _SubspaceKernel:
+    """L restricted to the coordinate subspace θ_p = 0 for p not in ``free_index`` (for polishing there)."""
+
+    backend = "subspace"
+
+    def __init__(self, kernel, free_index: np.ndarray):
+        self.kernel, self.free_index, self.P = kernel, free_index, len(free_index)
+
+    def embed(self, phi) -> np.ndarray:
+        theta = np.zeros(self.kernel.P)
+        theta[self.free_index] = phi
+        return theta
+
+    def value(self, phi):
+        return self.kernel.value(self.embed(phi))
+
+    def gradient(self, phi):
+        return np.asarray(self.kernel.gradient(self.embed(phi)))[self.free_index]
+
+    def hessian(self, phi):
+        return np.asarray(self.kernel.hessian(self.embed(phi)))[np.ix_(self.free_index, self.free_index)]
+
+    def directional(self, phi, u, order: int):
+        return self.kernel.directional(self.embed(phi), self.embed(u), order)
+
+
+def _subspaces(P: int, count: int, rng) -> list[np.ndarray]:
+    """The free coordinates of ``count`` coordinate subspaces {θ_p = 0, p ∉ S}, S a proper non-empty subset:
+    every one of the 2^P − 2 when there are at most ``count``, else ``count`` random ones (each coordinate
+    pinned with probability ½)."""
+    if 2**P - 2 <= count:
+        return [np.flatnonzero([(mask >> p) & 1 for p in range(P)]) for mask in range(1, 2**P - 1)]
+    out = []
+    while len(out) < count:
+        free = np.flatnonzero(rng.random(P) < 0.5)
+        if 0 < len(free) < P:
+            out.append(free)
+    return out
+
+
 def _search(kernel, lower_bound, matchers, starts: int, seed: int, progress: bool):
-    from .critical import classify, polish
+    """Polish ``starts`` seeded starts in the whole space (the first at θ = 0) and one on each of up to
+    ``starts`` coordinate subspaces (where the critical points of lower-dimensional families, e.g.
+    v₁ = v₂ = 0 of a diagonal net, lie: a start in the whole space almost never lands there). A point
+    polished on a subspace counts when ∇L of the whole space is within the polish tolerance there."""
+    from .critical import classify, gradient_tolerance, polish
 
     rng = np.random.default_rng([seed, 1])
     scales = (0.5, 1.0, 2.0)
+    runs = [(None, np.zeros(kernel.P) if k == 0 else scales[k % 3] * rng.normal(size=kernel.P))
+            for k in range(starts)]
+    runs += [(free, scales[k % 3] * rng.normal(size=len(free)))
+             for k, free in enumerate(_subspaces(kernel.P, starts, rng))]
     points: list[np.ndarray] = []
     converged = 0
-    for k in tqdm(range(starts), desc="numerical critical-point search", disable=not progress, leave=False):
-        theta0 = np.zeros(kernel.P) if k == 0 else scales[k % 3] * rng.normal(size=kernel.P)
+    for free, start in tqdm(runs, desc="numerical critical-point search", disable=not progress, leave=False):
+        target = kernel if free is None else _SubspaceKernel(kernel, free)
         try:
             with np.errstate(all="ignore"):
-                result = polish(kernel, theta0, maxiter=_POLISH_MAXITER)
+                result = polish(target, start, maxiter=_POLISH_MAXITER)
         except NonFiniteDataError:              # the root finder stepped to ±inf: a divergent start
             continue
         if not result.converged:
             continue
+        th = result.theta if free is None else target.embed(result.theta)
+        if free is not None:
+            with np.errstate(all="ignore"):
+                tol = gradient_tolerance(float(kernel.value(th)), float(np.linalg.norm(kernel.hessian(th), 2)),
+                                         float(np.linalg.norm(th)))
+                if not float(np.linalg.norm(kernel.gradient(th))) <= tol:
+                    continue                    # critical on the subspace only
         converged += 1
-        th = result.theta
         if not any(np.linalg.norm(th - q) <= TOLERANCES.distinct * (1 + np.linalg.norm(th)) for q in points):
             points.append(th)
     found = []
@@ -617,7 +883,7 @@ def _search(kernel, lower_bound, matchers, starts: int, seed: int, progress: boo
         found.append(CriticalPoint(tuple(float(v) for v in th), float(c.loss), float(c.gradient_norm),
                                    c.kind.value, family))
     found.sort(key=lambda p: (p.family is not None, p.loss, p.theta))
-    return converged, tuple(found)
+    return len(runs), converged, tuple(found)
 
 
 # -- the public entry point -------------------------------------------------------------------------
@@ -639,7 +905,7 @@ def _assumptions(objective, instance, certified: bool) -> str:
 
 def solve_equilibria(objective, *, eigen: bool = True, simplify: bool = True,
                      timeout: float | None = DEFAULT_TIMEOUT, engine: str = "auto",
-                     cross_check: bool = True, starts: int = 48, seed: int = 0,
+                     cross_check: bool = True, starts: int = 64, seed: int = 0,
                      progress: bool = False) -> EquilibriaResult:
     """All solution families of ∇L(θ) = 0 that SymPy finds, with a completeness verdict.
 
@@ -656,7 +922,9 @@ def solve_equilibria(objective, *, eigen: bool = True, simplify: bool = True,
     engine: Gröbner engine of the completeness certificate for polynomial ∇L: ``"auto"``
         (msolve if installed, else SymPy), ``"msolve"`` or ``"sympy"``.
     cross_check, starts, seed: run the numerical multi-start search from ``starts``
-        deterministic starts (seeded by ``seed``, which also draws the data instance).
+        deterministic starts in the whole space and ``starts`` more on coordinate subspaces (every
+        one of the 2^P − 2 when there are at most ``starts``), seeded by ``seed``, which also draws
+        the data instance.
     progress: show progress bars (tqdm) for the symbolic budget and the search.
     """
     if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, (int, float))
@@ -714,9 +982,9 @@ def solve_equilibria(objective, *, eigen: bool = True, simplify: bool = True,
             notes.append(f"families {unchecked} were not checked numerically: no random point of them was finite "
                          "and met their conditions at the data instance (there the family may be empty or of "
                          "lower dimension)")
-        converged, points = _search(kernel, numeric.lower_bound, matchers, starts, seed, progress)
-        search = NumericalSearch(tuple((str(s), float(v)) for s, v in instance.items()), starts, seed,
-                                 converged, points)
+        runs, converged, points = _search(kernel, numeric.lower_bound, matchers, starts, seed, progress)
+        search = NumericalSearch(tuple((str(s), float(v)) for s, v in instance.items()), runs, seed,
+                                 converged, points, runs - starts)
 
     certificate = last("certificate")
     if certificate is not None and certificate[0]:      # computed once every solver pass had finished
@@ -760,10 +1028,12 @@ def solve_equilibria(objective, *, eigen: bool = True, simplify: bool = True,
                       "that SymPy found every family")
         if search is not None and search.unmatched:
             completeness = Completeness.INCOMPLETE
+            first = search.unmatched[0]
             reason += (f"; {searched} found {plural(len(search.unmatched), 'real critical point')} in no "
-                       "reported family")
+                       f"reported family (e.g. θ = {format_vector(first.theta)}, L = {first.loss:.6g})")
         elif search is not None:
-            reason += f"; {searched} found no critical point outside the reported families"
+            reason += (f"; numerical search: {search.summary()} (a check of sampled points, not a proof: a missing "
+                       "family can lie where no start led)")
     return EquilibriaResult(tuple(families), status, completeness, engine_label, reason,
                             _assumptions(objective, instance, certificate is not None), polynomial, search, timeout,
                             seconds, tuple(notes), patterns)
