@@ -484,6 +484,9 @@ def test_saddles_count_indices_from_0_like_the_json(pf_figure2, tmp_path, capsys
     np.savez(tmp_path / "nan.npz", X=X, y=np.ones(4))
     assert main(["saddles", "--data", str(tmp_path / "nan.npz")]) == 2
     assert "X contains NaN or inf (first at row 2, column 0, counted from 0)" in one_line_error(capsys)
+    np.savez(tmp_path / "zero.npz", X=np.zeros((5, 3)), y=np.arange(1.0, 6.0))
+    assert main(["saddles", "--data", str(tmp_path / "zero.npz")]) == 2
+    assert "X is zero (rank 0)" in one_line_error(capsys)
 
 
 def test_plural_agrees_with_the_count():
