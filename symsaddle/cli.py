@@ -227,10 +227,7 @@ def cmd_derive(args) -> dict:
     if args.equilibria:
         timeout = DEFAULT_TIMEOUT if args.timeout is None else args.timeout
         fams = solve_equilibria(obj, timeout=timeout, progress=_progress())
-        result["equilibria"] = [{"point": [sp.latex(c) for c in f.point], "free": [str(s) for s in f.free],
-                                 "loss": sp.latex(f.loss), "conditions": [sp.latex(c) for c in f.conditions],
-                                 "flow_eigenvalues": [{"value": sp.latex(e.value), "multiplicity": e.multiplicity}
-                                                      for e in f.eigen], "latex": f.latex()} for f in fams]
+        result["equilibria"] = [f.to_dict() for f in fams]
         lines += ["", "equilibrium families:", *[f"  {line}" for line in fams.family_lines()]]
         # completeness verdict, time budget and critical points in no family (issue 10, part 3)
         result["equilibria_status"] = fams.to_dict()

@@ -106,6 +106,14 @@ class EquilibriumFamily:
         """The point of the family at given values of its free parameters (and data)."""
         return tuple(sp.simplify(c.subs(values)) for c in self.point)
 
+    def to_dict(self) -> dict:
+        """The family for JSON (``derive --json``, ``demo``): coordinates, loss, conditions and
+        eigenvalues in LaTeX, eigenvalues as a list of ``{value, multiplicity}``, free symbols by name."""
+        return {"point": [sp.latex(c) for c in self.point], "free": [str(s) for s in self.free],
+                "loss": sp.latex(self.loss), "conditions": [sp.latex(c) for c in self.conditions],
+                "flow_eigenvalues": [{"value": sp.latex(e.value), "multiplicity": e.multiplicity}
+                                     for e in self.eigen], "latex": self.latex()}
+
     def latex(self) -> str:
         pt = ", ".join(sp.latex(c) for c in self.point)
         eig = ", ".join(rf"{sp.latex(e.value)}\ (\times {e.multiplicity})" for e in self.eigen)

@@ -52,9 +52,18 @@ def test_demo_writes_table_figure_and_json(tmp_path, capsys):
     # seed 000 Table 5 prints as p = (0.4543, 0)
     X, y, _ = seed000(d=2, n=2)
     fit = X[:, 0] @ y / (X[:, 0] @ X[:, 0])
-    assert result["saddles"][1]["p"] == pytest.approx([fit, 0.0], abs=1e-6)
+    assert result["saddles"][1]["p"] == pytest.approx([fit, 0.0], abs=1e-12)     # full precision, not 6 decimals
     assert fit == pytest.approx(0.4543, abs=5e-5)
     assert json.loads((tmp_path / "result.json").read_text()) == result
+    # the closed form as `derive --json` writes it: LaTeX, eigenvalues as a list of {value, multiplicity};
+    # at θ = 0 the flow Jacobian of F = ½(u v x − y)² is [[0, xy], [xy, 0]], eigenvalues ∓xy; on u = y/(v x)
+    # the family is valid for v ≠ 0, written with the demo's names (v, not v_{1})
+    families = result["closed_form"]["families"]
+    origin = next(f for f in families if f["point"] == ["0", "0"])
+    assert sorted(origin["flow_eigenvalues"], key=str) == [{"value": "- x y", "multiplicity": 1},
+                                                          {"value": "x y", "multiplicity": 1}]
+    assert {"point", "free", "loss", "conditions", "flow_eigenvalues", "latex"} <= set(origin)
+    assert [r"v \neq 0"] in [f["conditions"] for f in families]
 
 
 @pytest.mark.slow
