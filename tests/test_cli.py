@@ -379,17 +379,21 @@ def test_large_json_is_summarised_with_the_path_of_the_full_file(fake_cases, tmp
     assert printed["omitted"] == ["big"] and printed["small"] == 1
     assert full["big"] == list(range(LARGE_JSON // 4))
 
-def test_large_json_without_out_goes_to_a_temporary_file(capsys):
-    """A command run without --out (e.g. saddles) never prints a result over 100 kB whole."""
+def test_large_json_without_out_goes_to_a_temporary_file(tmp_path, monkeypatch, capsys):
+    """A command run without --out (e.g. saddles) never prints a result over 100 kB whole. The temporary
+    folder is made under pytest's tmp_path, so that the test leaves nothing behind in the system's /tmp."""
     import argparse
+    import tempfile
     import time
 
     from symsaddle.cli import _emit
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     result = {"big": list(range(LARGE_JSON // 4)), "small": 1, "text": "done"}
     _emit(argparse.Namespace(json=True, command="saddles"), result, None, time.time())
     printed = json.loads(capsys.readouterr().out)
     assert printed["omitted"] == ["big"] and printed["small"] == 1
     assert json.loads(Path(printed["full_result"]).read_text())["big"] == list(range(LARGE_JSON // 4))
+    assert Path(printed["full_result"]).parent.parent == tmp_path
 
 
 def test_text_mode_says_where_it_wrote_and_old_names_still_work(fake_cases, tmp_path, capsys):
