@@ -91,6 +91,14 @@ def _seconds(text: str) -> float:
     return value
 
 
+def _folder(text: str) -> Path:
+    """An --out folder path; an empty one is refused (Path('') would silently mean the working directory)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError(f"must name a folder, got an empty path {text!r}; for the working "
+                                         "directory write --out .")
+    return Path(text)
+
+
 def _normalization(text: str):
     if text in ("mean", "sum"):
         return text
@@ -411,7 +419,7 @@ def _add_common(p: argparse.ArgumentParser, default_out: str | None, default_lab
     command chooses itself (``reproduce``: named after the case)."""
     p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     default_label = default_label or default_out
-    p.add_argument("--out", type=Path, default=Path(default_out) if default_out else None, metavar="DIR",
+    p.add_argument("--out", type=_folder, default=Path(default_out) if default_out else None, metavar="DIR",
                    help="the folder the tables, JSON and figures are written into"
                         + (f" (default {default_label})" if default_label else
                            " (without it nothing is written to disk, except that --json output too large for "

@@ -254,6 +254,8 @@ def test_reproduce_case_help_lists_the_cases_own_options(capsys):
     (["derive", "two_layer", "--normalization", "-1"], "must be 'mean', 'sum' or a positive number"),
     (["demo", "--gamma", "1e300"], "--gamma: must lie in [1e-70, 0.01]"),
     (["demo", "--gamma", "0"], "--gamma: must lie in [1e-70, 0.01]"),
+    (["demo", "--out", ""], "--out: must name a folder, got an empty path ''"),
+    (["saddles", "--data", "x.csv", "--out", " "], "--out: must name a folder, got an empty path ' '"),
     (["reproduce", "no-such-case"], "unknown case 'no-such-case'"),
     (["reproduce", "ncf-near-saddle", "--quick"], "has no --quick mode"),
     (["reproduce", "no-such-case", "--help"], "unknown case 'no-such-case'"),
