@@ -595,7 +595,8 @@ def main(argv: list[str] | None = None) -> int:
             parser = build_parser()
             args, extra = parser.parse_known_args(argv)
             if extra and args.command != "reproduce":       # only a case takes options of its own
-                parser.error(f"unrecognized arguments: {' '.join(extra)}")
+                where = " ".join(filter(None, (parser.prog, args.command)))
+                raise UsageError(f"unrecognized arguments: {' '.join(extra)} (see '{where} --help')")
             args.case_options = extra
             if getattr(args, "out", None) is not None and args.command not in ("reproduce", "sweep"):
                 args.out = _prepare_out(args.out, args.force)

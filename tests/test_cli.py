@@ -260,6 +260,8 @@ def test_reproduce_case_help_lists_the_cases_own_options(capsys):
     (["reproduce", "ncf-near-saddle", "--quick"], "has no --quick mode"),
     (["reproduce", "no-such-case", "--help"], "unknown case 'no-such-case'"),
     (["saddles"], "the following arguments are required: --data"),
+    (["derive", "diagonal_linear", "--bogus"], "unrecognized arguments: --bogus (see 'symsaddle derive --help')"),
+    (["saddles", "--data", "x.npz", "--bogus"], "--bogus (see 'symsaddle saddles --help')"),
     (["nonsense"], "invalid choice: 'nonsense'"),
 ])
 def test_bad_input_is_one_line_with_status_2(argv, words, capsys):
