@@ -505,11 +505,13 @@ def _data_symbols(objective) -> list[sp.Symbol]:
 
 
 def _data_instance(objective, seed: int) -> dict[sp.Symbol, sp.Rational]:
-    """Each data symbol ↦ a random non-zero rational ±k/64 (k = 1..192), exact in float64."""
+    """Each data symbol ↦ a random non-zero rational ±k/64 (k = 1..192), exact in float64; a label symbol
+    of a loss that takes labels ±1 (logistic) ↦ the sign of its draw."""
     rng = np.random.default_rng([seed, 64])
     symbols = _data_symbols(objective)
     ks = rng.integers(1, 193, size=len(symbols)) * rng.choice([-1, 1], size=len(symbols))
-    return {s: sp.Rational(int(k), 64) for s, k in zip(symbols, ks)}
+    signed = set().union(*(sp.sympify(e).free_symbols for e in objective.y)) if objective.loss.signed_labels else set()
+    return {s: sp.Integer(int(np.sign(k))) if s in signed else sp.Rational(int(k), 64) for s, k in zip(symbols, ks)}
 
 
 def _numeric_objective(objective, instance):
