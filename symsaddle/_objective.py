@@ -13,6 +13,7 @@ is written out). The per-sample expressions never contain the data.
 
 from __future__ import annotations
 
+import re
 from functools import cached_property
 
 import numpy as np
@@ -346,7 +347,15 @@ class Objective:
         c = self.factor
         return {"model": self.model.describe(), "loss": self.loss.name,
                 "normalization": self.normalization, "factor": str(c), "n": self.n,
-                "formula": rf"L(\theta) = {sp.latex(c)} \sum_{{i=1}}^{{{self.n}}} {self.loss.latex}"}
+                "formula": rf"L(\theta) = {self._formula_latex()}"}
+
+    def _formula_latex(self) -> str:
+        """c Σ_{i=1}^n ℓ(f(x_i), y_i) in LaTeX, without a factor c = 1 and, for n = 1, without the sum (the
+        one sample written x, y, as :meth:`symbolic` names it)."""
+        factor = "" if self.factor == 1 else f"{sp.latex(self.factor)} "
+        if self.n == 1:
+            return factor + re.sub(r"(?<![A-Za-z\\])([xy])_i\b", r"\1", self.loss.latex)
+        return rf"{factor}\sum_{{i=1}}^{{{self.n}}} {self.loss.latex}"
 
     def __repr__(self) -> str:
         return (f"Objective(model={self.model.name}, P={self.model.n_parameters}, n={self.n}, "
