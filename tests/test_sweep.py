@@ -448,6 +448,9 @@ def test_specifications_are_checked_as_documented(tmp_path, capsys):
     spec.write_text('task = "deep-linear-ladder"\n[grid]\nseed = [1]\nwidths = [["a"]]\n')
     assert main(["sweep", str(spec), "--out", str(tmp_path / "w"), "--workers", "0"]) == 2
     assert "'widths' must be a list of int; entry 0 is 'a'" in capsys.readouterr().err and not (tmp_path / "w").exists()
+    spec.write_text('task = "test-square"\nout = ""\n[grid]\nseed = [1]\n')
+    assert main(["sweep", str(spec), "--workers", "0"]) == 2
+    assert "\"out\" must be a non-empty folder path, got ''" in capsys.readouterr().err
     spec.write_text('task = "deep-linear-ladder"\n[grid]\nseed = [1]\nwidths = [[5]]\n')
     assert main(["sweep", str(spec), "--out", str(tmp_path / "w"), "--workers", "0"]) == 2
     assert "with H ≥ 2 layers" in capsys.readouterr().err and not (tmp_path / "w").exists()
