@@ -331,11 +331,15 @@ def test_saddles_do_not_depend_on_the_units_of_the_data(log2_a, log2_b, a_frac, 
 
 
 def test_saddles_at_the_edges_of_float64(tmp_path, capsys):
-    """Found by the fuzzer: y = 1.27e308 (loss y²/2 overflows) must be refused, not crash; data at 1e-150
-    must give the least-squares fit p = Σxy/Σx² = 3/5 (a closed form; X is one feature)."""
-    (tmp_path / "huge.csv").write_text("0.0,1.27e308\n")
+    """Found by the fuzzer: y = 1.27e308 (loss y²/2 overflows) must be refused, not crash (the fuzzer's x = 0
+    is now refused earlier, as X = 0); data at 1e-150 must give the least-squares fit p = Σxy/Σx² = 3/5
+    (a closed form; X is one feature)."""
+    (tmp_path / "huge.csv").write_text("1.0,1.27e308\n")
     assert main(["saddles", "--data", str(tmp_path / "huge.csv")]) == 2
     assert "outside the float64 range" in one_line_error(capsys)
+    (tmp_path / "huge.csv").write_text("0.0,1.27e308\n")
+    assert main(["saddles", "--data", str(tmp_path / "huge.csv")]) == 2
+    assert "X is zero (rank 0)" in one_line_error(capsys)
     (tmp_path / "tiny.csv").write_text("1e-150,1e-150\n2e-150,1e-150\n")
     assert main(["saddles", "--data", str(tmp_path / "tiny.csv"), "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
