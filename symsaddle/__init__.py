@@ -27,14 +27,14 @@ _LAZY: dict[str, str] = {
     "Tolerances": "._tolerances",
     "Dense": ".models",
     **dict.fromkeys(("Kernel", "parameter_batch", "require_kernel", "sample_arrays"), ".protocol"),
-    **dict.fromkeys(("CrossCheckError", "DivergenceError", "NonFiniteDataError", "NotDifferentiableError",
+    **dict.fromkeys(("CrossCheckError", "DivergenceError", "LabelError", "NonFiniteDataError", "NotDifferentiableError",
                      "NotHomogeneousError", "ShapeError", "SingularMatrixError", "SymbolicDataError",
                      "SymsaddleError", "UnboundSymbolError", "UnknownActivationError", "UnknownLossError"), ".errors"),
 }
 
 __all__ = [
     "ACTIVATIONS", "ACTIVATION_ARGUMENT", "Activation", "NUMPY_FUNCTIONS", "get_activation", "get_loss",
-    "r_factor_from_moments", "CrossCheckError", "Dense", "DivergenceError", "Kernel", "LOSSES",
+    "r_factor_from_moments", "CrossCheckError", "Dense", "DivergenceError", "Kernel", "LabelError", "LOSSES",
     "Loss", "MpmathKernel", "NonFiniteDataError", "NotDifferentiableError", "NotHomogeneousError", "NumpyKernel",
     "Objective", "Sech", "ShapeError", "Sigmoid", "SingularMatrixError", "Softplus", "Step", "StructuredKernel",
     "SymbolicDataError", "SymsaddleError", "Tanh", "Tolerances", "UnboundSymbolError",

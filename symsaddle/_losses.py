@@ -29,6 +29,7 @@ class Loss:
     build: Callable[[Sequence[sp.Expr], Sequence[sp.Expr]], sp.Expr]
     latex: str
     lower_bound: float | None  # a number every value of Σ ℓ is ≥ to, if known
+    signed_labels: bool = False  # labels must be ±1 (checked where an Objective is built)
 
     def __call__(self, f: Sequence[sp.Expr], y: Sequence[sp.Expr]) -> sp.Expr:
         return self.build(f, y)
@@ -38,7 +39,7 @@ LOSSES: dict[str, Loss] = {
     "square": Loss("square", lambda f, y: sum((fk - yk) ** 2 for fk, yk in zip(f, y)) / 2,
                    r"\tfrac12\|f(x_i)-y_i\|^2", 0.0),
     "logistic": Loss("logistic", lambda f, y: sum(Softplus(-yk * fk) for fk, yk in zip(f, y)),
-                     r"\log\left(1+e^{-y_i f(x_i)}\right)", 0.0),
+                     r"\log\left(1+e^{-y_i f(x_i)}\right)", 0.0, signed_labels=True),
     "linear": Loss("linear", lambda f, y: sum(yk * fk for fk, yk in zip(f, y)),
                    r"y_i^\top f(x_i)", None),
 }

@@ -13,6 +13,7 @@ is written out). The per-sample expressions never contain the data.
 
 from __future__ import annotations
 
+import re
 from functools import cached_property
 
 import numpy as np
@@ -21,7 +22,7 @@ import sympy as sp
 
 from ._derivatives import SampleDerivatives
 from ._losses import Loss, get_loss
-from .errors import ShapeError, SymbolicDataError
+from .errors import LabelError, ShapeError, SymbolicDataError
 from .models import Model, check_closed_form_derivatives
 from .protocol import as_finite_array, sample_arrays
 
@@ -107,7 +108,8 @@ class Objective:
     model: a :class:`~symsaddle.models.Model`.
     X: inputs, shape (n, d_in), one row per sample (NumPy), or a SymPy Matrix.
     y: labels, shape (n,) or (n, d_out) (NumPy), or a SymPy Matrix.
-    loss: ``"square"`` (½‖f − y‖²), ``"logistic"`` or ``"linear"`` (y·f).
+    loss: ``"square"`` (½‖f − y‖²), ``"logistic"`` (log(1 + e^{−y f}), labels ±1, else
+        :class:`~symsaddle.errors.LabelError`) or ``"linear"`` (y·f).
     normalization: ``"mean"`` (c = 1/n, the default), ``"sum"`` (c = 1) or a number c > 0.
     compress: for models linear in x under square loss the loss depends on the data
         only through the moments Σ_zz = Zᵀ Z of z = (x, y) (sufficient statistics);
@@ -130,10 +132,22 @@ class Objective:
             self.X, self.y = sample_arrays(X, y, model.d_in, model.d_out)
             self.n = self.X.shape[0]
             self.is_symbolic = False
+        self._check_labels()
         self.factor = _normalization(normalization, self.n)
         if compress not in ("auto", True, False):
             raise ValueError(f"compress must be 'auto', True or False, got {compress!r}")
         self._compress = compress
+
+    def _check_labels(self):
+        """Labels a loss is defined for: ±1 for the logistic loss (symbols pass; numbers are checked)."""
+        if not self.loss.signed_labels:
+            return
+        entries = list(self.y) if self.is_symbolic else np.ravel(self.y).tolist()
+        for i, v in enumerate(entries):
+            if (v.is_number if isinstance(v, sp.Basic) else True) and v not in (1, -1):
+                value = f"{v:g}" if isinstance(v, float) else str(v)
+                raise LabelError(f"the {self.loss.name} loss takes labels ±1, got y = {value} (entry {i} of y, "
+                                 "counted from 0); map the classes to −1 and +1 (e.g. y = 2·y01 − 1 for 0/1 labels)")
 
     def _init_symbolic(self, X, y):
         X, y = sp.Matrix(X), sp.Matrix(y)
@@ -333,7 +347,15 @@ class Objective:
         c = self.factor
         return {"model": self.model.describe(), "loss": self.loss.name,
                 "normalization": self.normalization, "factor": str(c), "n": self.n,
-                "formula": rf"L(\theta) = {sp.latex(c)} \sum_{{i=1}}^{{{self.n}}} {self.loss.latex}"}
+                "formula": rf"L(\theta) = {self._formula_latex()}"}
+
+    def _formula_latex(self) -> str:
+        """c Σ_{i=1}^n ℓ(f(x_i), y_i) in LaTeX, without a factor c = 1 and, for n = 1, without the sum (the
+        one sample written x, y, as :meth:`symbolic` names it)."""
+        factor = "" if self.factor == 1 else f"{sp.latex(self.factor)} "
+        if self.n == 1:
+            return factor + re.sub(r"(?<![A-Za-z\\])([xy])_i\b", r"\1", self.loss.latex)
+        return rf"{factor}\sum_{{i=1}}^{{{self.n}}} {self.loss.latex}"
 
     def __repr__(self) -> str:
         return (f"Objective(model={self.model.name}, P={self.model.n_parameters}, n={self.n}, "

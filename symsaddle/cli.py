@@ -91,6 +91,14 @@ def _seconds(text: str) -> float:
     return value
 
 
+def _folder(text: str) -> Path:
+    """An --out folder path; an empty one is refused (Path('') would silently mean the working directory)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError(f"must name a folder, got an empty path {text!r}; for the working "
+                                         "directory write --out .")
+    return Path(text)
+
+
 def _normalization(text: str):
     if text in ("mean", "sum"):
         return text
@@ -227,10 +235,7 @@ def cmd_derive(args) -> dict:
     if args.equilibria:
         timeout = DEFAULT_TIMEOUT if args.timeout is None else args.timeout
         fams = solve_equilibria(obj, timeout=timeout, progress=_progress())
-        result["equilibria"] = [{"point": [sp.latex(c) for c in f.point], "free": [str(s) for s in f.free],
-                                 "loss": sp.latex(f.loss), "conditions": [sp.latex(c) for c in f.conditions],
-                                 "flow_eigenvalues": [{"value": sp.latex(e.value), "multiplicity": e.multiplicity}
-                                                      for e in f.eigen], "latex": f.latex()} for f in fams]
+        result["equilibria"] = [f.to_dict() for f in fams]
         lines += ["", "equilibrium families:", *[f"  {line}" for line in fams.family_lines()]]
         # completeness verdict, time budget and critical points in no family (issue 10, part 3)
         result["equilibria_status"] = fams.to_dict()
@@ -414,7 +419,7 @@ def _add_common(p: argparse.ArgumentParser, default_out: str | None, default_lab
     command chooses itself (``reproduce``: named after the case)."""
     p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     default_label = default_label or default_out
-    p.add_argument("--out", type=Path, default=Path(default_out) if default_out else None, metavar="DIR",
+    p.add_argument("--out", type=_folder, default=Path(default_out) if default_out else None, metavar="DIR",
                    help="the folder the tables, JSON and figures are written into"
                         + (f" (default {default_label})" if default_label else
                            " (without it nothing is written to disk, except that --json output too large for "
@@ -590,7 +595,8 @@ def main(argv: list[str] | None = None) -> int:
             parser = build_parser()
             args, extra = parser.parse_known_args(argv)
             if extra and args.command != "reproduce":       # only a case takes options of its own
-                parser.error(f"unrecognized arguments: {' '.join(extra)}")
+                where = " ".join(filter(None, (parser.prog, args.command)))
+                raise UsageError(f"unrecognized arguments: {' '.join(extra)} (see '{where} --help')")
             args.case_options = extra
             if getattr(args, "out", None) is not None and args.command not in ("reproduce", "sweep"):
                 args.out = _prepare_out(args.out, args.force)

@@ -610,7 +610,7 @@ def classify(kernel, theta, *, lower_bound: float | None = None, tolerances: Tol
         return result(Kind.INCONCLUSIVE, f"eigenvalue {lam[ambiguous][0]:.3e} lies in the ambiguous band "
                       f"({tol_l:.1e}, {band:.1e}] (τ_λ‖H‖ = {tol_l:.1e})")
     if index and positive:
-        return result(Kind.STRICT_SADDLE, f"{index} negative and {positive} positive Hessian eigenvalues",
+        return result(Kind.STRICT_SADDLE, f"{index} negative, {positive} positive and {nullity} zero Hessian eigenvalues",
                       Criterion.HESSIAN)
     if nullity == 0:
         if index == 0:

@@ -7,13 +7,17 @@ Formats:
   unpickled;
 * ``.csv``: one row per sample, comma-separated numbers, the last column is y; a first line
   none of whose fields is a number is a header of column names and skipped; UTF-8, with or
-  without the byte-order mark Excel writes ("CSV UTF-8").
+  without the byte-order mark Excel writes ("CSV UTF-8"). Fields may be quoted by the standard CSV
+  rules (the :mod:`csv` module's default dialect), as R's ``write.csv`` writes them; a header whose
+  first field is empty (``"","x1","y"``: R's ``write.csv`` and pandas' ``to_csv`` with row names or
+  an index) marks a first column of row names, which is dropped.
 
 Every problem raises :class:`DataFileError` naming the file, what is wrong and how to fix it.
 """
 
 from __future__ import annotations
 
+import csv
 import re
 import zipfile
 from pathlib import Path
@@ -113,28 +117,42 @@ def _separator_hint(line: str, header_line: tuple[int, str] | None) -> str:
     return f"{said}; the file seems to be space-separated, not comma-separated"
 
 
+def _fields(path: Path, number: int, line: str) -> list[str]:
+    """The fields of one line by the standard CSV quoting rules (``"1","0"`` → ``1``, ``0``)."""
+    try:
+        return next(csv.reader([line], skipinitialspace=True), [])
+    except csv.Error as exc:
+        raise DataFileError(f"{path}: line {number} (counted from 1) is not a CSV row ({exc}); "
+                            f"a .csv needs {CSV_HINT}") from None
+
+
 def _read_csv(path: Path) -> tuple[np.ndarray, np.ndarray]:
     """Rows of comma-separated numbers; a first row is a header (column names) only if none of its
     fields is a number — a first row with some numbers and a bad field is a data row and refused, never
     dropped. A UTF-8 byte-order mark is skipped. Errors name the file's line (counted from 1, as editors do)
-    and the column (counted from 0, as X's columns everywhere else), and say when line 1 was read as a header."""
+    and the column (counted from 0, as X's columns everywhere else), and say when line 1 was read as a header.
+    Fields are split by the standard CSV quoting rules; a header whose first field is empty marks a column of
+    row names (R, pandas), dropped from every row."""
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
         raise DataFileError(f"{path}: not a text file; a .csv needs {CSV_HINT}") from None
     lines = [(number, line) for number, line in enumerate(text.splitlines(), start=1) if line.strip()]
     header, header_line = None, None
-    if lines and not any(_is_number(v) for v in re.split(r"[,;\t]", lines[0][1])):
+    if lines and not any(_is_number(v) for f in _fields(path, *lines[0]) for v in re.split(r"[;\t]", f)):
         header_line, lines = lines[0], lines[1:]
-        header = header_line[1].split(",")      # a header of column names (a row of numbers split by ';' or
+        header = _fields(path, *header_line)    # a header of column names (a row of numbers split by ';' or
                                                 # tabs is a data row, refused)
+    row_names = header is not None and len(header) > 1 and not header[0].strip()
+    if row_names:
+        header = header[1:]
     if not lines:
         said = "" if header_line is None else f" (line {header_line[0]} was read as a header of column names)"
         spaced = "" if header_line is None else _separator_hint(header_line[1], None)
         raise DataFileError(f"{path}: no data rows{said}{spaced}; a .csv needs {CSV_HINT}")
     rows = []
     for number, line in lines:
-        fields = line.split(",")
+        fields = _fields(path, number, line)[1:] if row_names else _fields(path, number, line)
         bad = [j for j, v in enumerate(fields) if not _is_number(v)]
         if bad:
             raise DataFileError(f"{path}: line {number} (counted from 1), column {bad[0]} (counted from 0) is not "

@@ -71,7 +71,8 @@ def _renamed(family, names: dict[sp.Symbol, sp.Symbol]):
         return e.xreplace(names)
     return replace(family, parameters=tuple(sub(s) for s in family.parameters),
                    point=tuple(sub(c) for c in family.point), free=tuple(sub(s) for s in family.free),
-                   loss=sub(family.loss), flow_jacobian=None if family.flow_jacobian is None else sub(family.flow_jacobian),
+                   loss=sub(family.loss), conditions=tuple(sub(c) for c in family.conditions),
+                   flow_jacobian=None if family.flow_jacobian is None else sub(family.flow_jacobian),
                    eigen=tuple(replace(e, value=sub(e.value), vectors=tuple(sub(v) for v in e.vectors))
                                for e in family.eigen))
 
@@ -131,7 +132,7 @@ def run_demo(out_dir: Path, gamma: float = 1e-10, progress: bool = False) -> dic
     for v in visited:
         th = v.polish.theta
         rows.append({"iteration": int(v.plateau.time), "loss": float(kernel.value(th)),
-                     "p": ((th[d:] * th[:d]).round(6) + 0.0).tolist(), "theta": (th.round(6) + 0.0).tolist(),
+                     "p": (th[d:] * th[:d] + 0.0).tolist(), "theta": (th + 0.0).tolist(),
                      "kind": v.kind, "index": v.classification.index if v.classification else None,
                      "status": _status(v)})
     reached = bool(rows) and rows[-1]["kind"] == "minimiser"
@@ -163,9 +164,7 @@ def run_demo(out_dir: Path, gamma: float = 1e-10, progress: bool = False) -> dic
     if np.any((magnitudes > 0) & (magnitudes < np.finfo(float).tiny)):
         trajectory_status += "; a coordinate fell below float64's normal range (underflow): the run lost precision"
     result = {
-        "closed_form": {"families": [{"point": [str(c) for c in f.point], "free": [str(s) for s in f.free],
-                                      "eigenvalues": {str(e.value): e.multiplicity for e in f.eigen}}
-                                     for f in families]},
+        "closed_form": {"families": [f.to_dict() for f in families]},
         "trajectory": {"data": "d = 2, n = 2, numpy.random.seed(10), X = randn(n, d), y = X p*", "gamma": gamma,
                        "step": STEP, "n_steps": n_steps, "p_star": p_star.tolist(), "status": trajectory_status,
                        "theta_order": "[v[0], v[1], u[0], u[1]]", "indices": "0-based: p[i], families, iterations",
@@ -184,7 +183,7 @@ def run_demo(out_dir: Path, gamma: float = 1e-10, progress: bool = False) -> dic
         f"{trajectory_status}; loss at the last step {float(traj.losses[-1]):.4e}",
         "  plateaus (iteration: GD updates before the point, from 0; p[i] counted from 0) and the critical "
         "point each one was polished to:",
-        *[f"  it {r['iteration']:>7}: p = {format_vector(r['p'])}, loss after polishing = {r['loss']:.4e}, "
+        *[f"  it {r['iteration']:>7}: p = {format_vector(np.round(r['p'], 6))}, loss after polishing = {r['loss']:.4e}, "
           f"{r['kind']} ({r['status']})" for r in rows],
         "  reached the minimiser" if reached else
         "  WARNING: the run ended before a minimiser was found (see the statuses above)",

@@ -349,7 +349,11 @@ def _plateau(traj: Trajectory, i: int) -> Plateau:
                    float(traj.gradient_max[i]))
 
 
-def _check_single(traj: Trajectory):
+def _check_single(traj: Trajectory, detector: str):
+    if not isinstance(traj, Trajectory):
+        raise TypeError(f"{detector} takes the Trajectory of a run (what gradient_descent or gradient_flow "
+                        f"returns), got {type(traj).__name__}: pass {detector}(gradient_descent(kernel, theta0, "
+                        "step, n_steps))")
     if traj.thetas.ndim != 2:
         raise ShapeError("plateau detection works on a single run; index a batched trajectory first")
 
@@ -357,7 +361,7 @@ def _check_single(traj: Trajectory):
 def plateaus_by_margin(traj: Trajectory, margin: float) -> tuple[Plateau, ...]:
     """Seed 000 Algorithm 1: record a plateau each time max|∇L| falls to ≤ ``margin``
     after having been above it (the first point counts if it is already below)."""
-    _check_single(traj)
+    _check_single(traj, "plateaus_by_margin")
     out, armed = [], True
     for i, gm in enumerate(traj.gradient_max):
         if gm > margin:
@@ -375,7 +379,7 @@ def plateaus_by_prominence(traj: Trajectory, decades: float = 1.0) -> tuple[Plat
     them by at least ``decades`` orders of magnitude. No margin in the units of the loss
     is needed: the criterion is invariant under rescaling L or θ.
     """
-    _check_single(traj)
+    _check_single(traj, "plateaus_by_prominence")
     tiny = np.finfo(float).tiny
     s = -np.log10(np.maximum(traj.gradient_norm, tiny))
     padded = np.concatenate([[-np.inf], s, [-np.inf]])

@@ -126,6 +126,14 @@ class EquilibriumFamily:
         """The point of the family at given values of its free parameters (and data)."""
         return tuple(sp.simplify(c.subs(values)) for c in self.point)
 
+    def to_dict(self) -> dict:
+        """The family for JSON (``derive --json``, ``demo``): coordinates, loss, conditions and
+        eigenvalues in LaTeX, eigenvalues as a list of ``{value, multiplicity}``, free symbols by name."""
+        return {"point": [sp.latex(c) for c in self.point], "free": [str(s) for s in self.free],
+                "loss": sp.latex(self.loss), "conditions": [sp.latex(c) for c in self.conditions],
+                "flow_eigenvalues": [{"value": sp.latex(e.value), "multiplicity": e.multiplicity}
+                                     for e in self.eigen], "latex": self.latex()}
+
     def latex(self) -> str:
         pt = ", ".join(sp.latex(c) for c in self.point)
         eig = ", ".join(rf"{sp.latex(e.value)}\ (\times {e.multiplicity})" for e in self.eigen)
@@ -709,11 +717,13 @@ def _data_symbols(objective) -> list[sp.Symbol]:
 
 
 def _data_instance(objective, seed: int) -> dict[sp.Symbol, sp.Rational]:
-    """Each data symbol ↦ a random non-zero rational ±k/64 (k = 1..192), exact in float64."""
+    """Each data symbol ↦ a random non-zero rational ±k/64 (k = 1..192), exact in float64; a label symbol
+    of a loss that takes labels ±1 (logistic) ↦ the sign of its draw."""
     rng = np.random.default_rng([seed, 64])
     symbols = _data_symbols(objective)
     ks = rng.integers(1, 193, size=len(symbols)) * rng.choice([-1, 1], size=len(symbols))
-    return {s: sp.Rational(int(k), 64) for s, k in zip(symbols, ks)}
+    signed = set().union(*(sp.sympify(e).free_symbols for e in objective.y)) if objective.loss.signed_labels else set()
+    return {s: sp.Integer(int(np.sign(k))) if s in signed else sp.Rational(int(k), 64) for s, k in zip(symbols, ks)}
 
 
 def _numeric_objective(objective, instance):

@@ -23,6 +23,10 @@ class UnknownLossError(SymsaddleError, ValueError):
     """A loss name is not in the registry."""
 
 
+class LabelError(SymsaddleError, ValueError):
+    """Labels outside the values a loss is defined for (the logistic loss takes labels ±1)."""
+
+
 class UnboundSymbolError(SymsaddleError, ValueError):
     """An expression contains a symbol that is neither a parameter nor an input."""
 

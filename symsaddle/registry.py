@@ -68,6 +68,8 @@ class CaseOption:
     choices: tuple[str, ...] | None = None
     #: the type of every entry of a list option (then ``minimum`` bounds every entry)
     items: type | None = None
+    #: a further check of a value of the right type (e.g. a network's widths), raising ValueError naming the problem
+    validate: Callable[[object], object] | None = None
 
     @property
     def flag(self) -> str:
@@ -76,8 +78,9 @@ class CaseOption:
     def check(self, value, label: str | None = None) -> None:
         """Raise :class:`CaseOptionError` naming the option (``label``, default its flag) and its valid values
         if ``value`` is not one of them: of the wrong type (an int is a float, a bool is no number), not
-        among ``choices``, below ``minimum``, a list with an entry not of type ``items`` (or below ``minimum``), or
-        a mapping with a key its default mapping does not have (checked at every level of nesting)."""
+        among ``choices``, below ``minimum``, a list with an entry not of type ``items`` (or below ``minimum``),
+        a mapping with a key its default mapping does not have (checked at every level of nesting), or refused
+        by ``validate``."""
         label = label or self.flag
         if not _is_of(value, self.type):
             raise CaseOptionError(f"{label} must be of type {self.type.__name__}; got {value!r}")
@@ -92,6 +95,11 @@ class CaseOption:
                 self._check_minimum(item, f"{label} entry {i}")
         else:
             self._check_minimum(value, label)
+        if self.validate is not None:
+            try:
+                self.validate(value)
+            except ValueError as exc:
+                raise CaseOptionError(f"{label}: {exc}") from None
 
     def _check_minimum(self, value, label: str) -> None:
         if self.minimum is not None:

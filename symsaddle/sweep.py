@@ -359,8 +359,8 @@ class SweepSpec:
             except SweepSpecError as exc:
                 raise SweepSpecError(f"\"scheduler\" in the specification: {exc}") from None
         out = spec.get("out")
-        if out is not None and not isinstance(out, str):
-            raise SweepSpecError(f"\"out\" must be a folder path, got {out!r}")
+        if out is not None and not (isinstance(out, str) and out.strip()):
+            raise SweepSpecError(f"\"out\" must be a non-empty folder path, got {out!r}")
         both = sorted(set(g) & set(fixed), key=str)
         if both:
             raise SweepSpecError(f"{' and '.join(map(repr, both))} {'is' if len(both) == 1 else 'are'} both a grid axis "

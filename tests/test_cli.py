@@ -52,9 +52,18 @@ def test_demo_writes_table_figure_and_json(tmp_path, capsys):
     # seed 000 Table 5 prints as p = (0.4543, 0)
     X, y, _ = seed000(d=2, n=2)
     fit = X[:, 0] @ y / (X[:, 0] @ X[:, 0])
-    assert result["saddles"][1]["p"] == pytest.approx([fit, 0.0], abs=1e-6)
+    assert result["saddles"][1]["p"] == pytest.approx([fit, 0.0], abs=1e-12)     # full precision, not 6 decimals
     assert fit == pytest.approx(0.4543, abs=5e-5)
     assert json.loads((tmp_path / "result.json").read_text()) == result
+    # the closed form as `derive --json` writes it: LaTeX, eigenvalues as a list of {value, multiplicity};
+    # at θ = 0 the flow Jacobian of F = ½(u v x − y)² is [[0, xy], [xy, 0]], eigenvalues ∓xy; on u = y/(v x)
+    # the family is valid for v ≠ 0, written with the demo's names (v, not v_{1})
+    families = result["closed_form"]["families"]
+    origin = next(f for f in families if f["point"] == ["0", "0"])
+    assert sorted(origin["flow_eigenvalues"], key=str) == [{"value": "- x y", "multiplicity": 1},
+                                                          {"value": "x y", "multiplicity": 1}]
+    assert {"point", "free", "loss", "conditions", "flow_eigenvalues", "latex"} <= set(origin)
+    assert [r"v \neq 0"] in [f["conditions"] for f in families]
 
 
 @pytest.mark.slow
@@ -245,10 +254,14 @@ def test_reproduce_case_help_lists_the_cases_own_options(capsys):
     (["derive", "two_layer", "--normalization", "-1"], "must be 'mean', 'sum' or a positive number"),
     (["demo", "--gamma", "1e300"], "--gamma: must lie in [1e-70, 0.01]"),
     (["demo", "--gamma", "0"], "--gamma: must lie in [1e-70, 0.01]"),
+    (["demo", "--out", ""], "--out: must name a folder, got an empty path ''"),
+    (["saddles", "--data", "x.csv", "--out", " "], "--out: must name a folder, got an empty path ' '"),
     (["reproduce", "no-such-case"], "unknown case 'no-such-case'"),
     (["reproduce", "ncf-near-saddle", "--quick"], "has no --quick mode"),
     (["reproduce", "no-such-case", "--help"], "unknown case 'no-such-case'"),
     (["saddles"], "the following arguments are required: --data"),
+    (["derive", "diagonal_linear", "--bogus"], "unrecognized arguments: --bogus (see 'symsaddle derive --help')"),
+    (["saddles", "--data", "x.npz", "--bogus"], "--bogus (see 'symsaddle saddles --help')"),
     (["nonsense"], "invalid choice: 'nonsense'"),
 ])
 def test_bad_input_is_one_line_with_status_2(argv, words, capsys):
@@ -318,11 +331,15 @@ def test_saddles_do_not_depend_on_the_units_of_the_data(log2_a, log2_b, a_frac, 
 
 
 def test_saddles_at_the_edges_of_float64(tmp_path, capsys):
-    """Found by the fuzzer: y = 1.27e308 (loss y²/2 overflows) must be refused, not crash; data at 1e-150
-    must give the least-squares fit p = Σxy/Σx² = 3/5 (a closed form; X is one feature)."""
-    (tmp_path / "huge.csv").write_text("0.0,1.27e308\n")
+    """Found by the fuzzer: y = 1.27e308 (loss y²/2 overflows) must be refused, not crash (the fuzzer's x = 0
+    is now refused earlier, as X = 0); data at 1e-150 must give the least-squares fit p = Σxy/Σx² = 3/5
+    (a closed form; X is one feature)."""
+    (tmp_path / "huge.csv").write_text("1.0,1.27e308\n")
     assert main(["saddles", "--data", str(tmp_path / "huge.csv")]) == 2
     assert "outside the float64 range" in one_line_error(capsys)
+    (tmp_path / "huge.csv").write_text("0.0,1.27e308\n")
+    assert main(["saddles", "--data", str(tmp_path / "huge.csv")]) == 2
+    assert "X is zero (rank 0)" in one_line_error(capsys)
     (tmp_path / "tiny.csv").write_text("1e-150,1e-150\n2e-150,1e-150\n")
     assert main(["saddles", "--data", str(tmp_path / "tiny.csv"), "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
@@ -370,17 +387,21 @@ def test_large_json_is_summarised_with_the_path_of_the_full_file(fake_cases, tmp
     assert printed["omitted"] == ["big"] and printed["small"] == 1
     assert full["big"] == list(range(LARGE_JSON // 4))
 
-def test_large_json_without_out_goes_to_a_temporary_file(capsys):
-    """A command run without --out (e.g. saddles) never prints a result over 100 kB whole."""
+def test_large_json_without_out_goes_to_a_temporary_file(tmp_path, monkeypatch, capsys):
+    """A command run without --out (e.g. saddles) never prints a result over 100 kB whole. The temporary
+    folder is made under pytest's tmp_path, so that the test leaves nothing behind in the system's /tmp."""
     import argparse
+    import tempfile
     import time
 
     from symsaddle.cli import _emit
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     result = {"big": list(range(LARGE_JSON // 4)), "small": 1, "text": "done"}
     _emit(argparse.Namespace(json=True, command="saddles"), result, None, time.time())
     printed = json.loads(capsys.readouterr().out)
     assert printed["omitted"] == ["big"] and printed["small"] == 1
     assert json.loads(Path(printed["full_result"]).read_text())["big"] == list(range(LARGE_JSON // 4))
+    assert Path(printed["full_result"]).parent.parent == tmp_path
 
 
 def test_text_mode_says_where_it_wrote_and_old_names_still_work(fake_cases, tmp_path, capsys):
@@ -484,6 +505,9 @@ def test_saddles_count_indices_from_0_like_the_json(pf_figure2, tmp_path, capsys
     np.savez(tmp_path / "nan.npz", X=X, y=np.ones(4))
     assert main(["saddles", "--data", str(tmp_path / "nan.npz")]) == 2
     assert "X contains NaN or inf (first at row 2, column 0, counted from 0)" in one_line_error(capsys)
+    np.savez(tmp_path / "zero.npz", X=np.zeros((5, 3)), y=np.arange(1.0, 6.0))
+    assert main(["saddles", "--data", str(tmp_path / "zero.npz")]) == 2
+    assert "X is zero (rank 0)" in one_line_error(capsys)
 
 
 def test_plural_agrees_with_the_count():

@@ -32,6 +32,15 @@ def test_kinds_at_origin(expr, kind, index, nullity, by):
     assert (c.index, c.nullity, c.decided_by) == (index, nullity, by), c.reason
 
 
+def test_strict_saddle_reason_counts_every_eigenvalue():
+    """L = a² − b² + c² + w⁴, P = 4: at 0 the Hessian is diag(2, −2, 2, 0) — 1 negative, 2 positive, 1 zero."""
+    c = classify(kernel_of(a**2 - b**2 + c_**2 + w**4, (a, b, c_, w)), np.zeros(4))
+    assert c.kind is Kind.STRICT_SADDLE
+    assert c.reason == "1 negative, 2 positive and 1 zero Hessian eigenvalues"
+    c = classify(kernel_of(a**2 - b**2, (a, b)), np.zeros(2))
+    assert c.reason == "1 negative, 1 positive and 0 zero Hessian eigenvalues"
+
+
 def test_local_maximum_of_minus_w4():
     c = classify(kernel_of(-w**4, (w,)), np.zeros(1))
     assert c.kind is Kind.MAXIMISER and c.isolated is True and c.decided_by is Criterion.QUARTIC, c.reason

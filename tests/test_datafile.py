@@ -99,3 +99,25 @@ def test_csv_with_a_byte_order_mark_and_a_header(tmp_path):
         Xr, yr = load_xy(tmp_path / name)
         np.testing.assert_array_equal(Xr, X)
         np.testing.assert_array_equal(yr, y)
+
+
+@pytest.mark.parametrize("text", [
+    '"1","0","1"\n"0.5","3","2"\n',                                     # every field quoted
+    '"x1","x2","y"\n"1","0","1"\n0.5, "3", 2\n',                       # quoted header, mixed quoting
+    '"","x1","x2","y"\n"1",1,0,1\n"2",0.5,3,2\n',                      # R write.csv: row names, "" header field
+    ',x1,x2,y\na,1,0,1\nb,0.5,3,2\n',                                  # pandas to_csv: index column
+])
+def test_csv_with_standard_quoting_and_row_names(tmp_path, text):
+    """Quoted fields follow the standard CSV rules; a header whose first field is empty (R's write.csv,
+    pandas' to_csv) marks a column of row names, which is not a feature."""
+    (tmp_path / "q.csv").write_text(text)
+    Xr, yr = load_xy(tmp_path / "q.csv")
+    np.testing.assert_array_equal(Xr, [[1.0, 0.0], [0.5, 3.0]])
+    np.testing.assert_array_equal(yr, [1.0, 2.0])
+
+
+def test_csv_quoted_text_is_still_refused(tmp_path):
+    (tmp_path / "t.csv").write_text('"1","0","1"\n"1","zero","1"\n')
+    with pytest.raises(DataFileError, match=r"line 2 \(counted from 1\), column 1 \(counted from 0\) is not a "
+                                            r"number \('zero'\)"):
+        load_xy(tmp_path / "t.csv")

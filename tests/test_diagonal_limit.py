@@ -92,6 +92,13 @@ def test_dependent_columns_are_reported():
         limit_path(DiagonalProblem(X, X @ np.array([1.0, 1.0, 0.5])))
 
 
+@pytest.mark.parametrize("y", [np.arange(1.0, 6.0), np.zeros(5)])
+def test_zero_data_are_refused_as_not_in_general_position(y):
+    """X = 0 (rank 0): L(β) = ‖y‖²/(2n) for every β, so there is no sequence of saddles to predict."""
+    with pytest.raises(SingularMatrixError, match=r"X is zero \(rank 0\).*not in general position"):
+        limit_path(DiagonalProblem(np.zeros((5, 3)), y))
+
+
 def test_large_instance_agrees_with_linprog():
     rng = np.random.default_rng(0)
     X, y = rng.normal(size=(200, 1000)), rng.normal(size=200)

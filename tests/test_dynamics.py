@@ -48,6 +48,12 @@ def test_gradient_flow_matches_exponential():
     np.testing.assert_allclose(tr.thetas[-1], np.exp([-2.0, -8.0]), rtol=1e-8)
 
 
+@pytest.mark.parametrize("detect", [plateaus_by_prominence, lambda run: plateaus_by_margin(run, 1e-4)])
+def test_plateau_detectors_refuse_a_kernel_and_name_what_to_pass(detect):
+    with pytest.raises(TypeError, match=r"takes the Trajectory of a run .*got NumpyKernel"):
+        detect(quadratic_kernel())
+
+
 def test_plateau_detectors_on_a_saddle_to_saddle_run():
     # seed 000 §5.3.1 data: GD visits the origin, a saddle with p = (0.45, 0) and the minimiser
     from symsaddle.datasets import seed000

@@ -174,6 +174,33 @@ def test_bad_data():
         ss.Objective(m, np.ones((1, 2)), np.ones(1), normalization=-1.0)
 
 
+def test_logistic_loss_refuses_labels_other_than_plus_minus_one():
+    m = models.diagonal_linear(2)
+    X = np.ones((3, 2))
+    with pytest.raises(ss.LabelError, match=r"labels ±1, got y = 0.5 \(entry 1 of y"):
+        ss.Objective(m, X, np.array([1.0, 0.5, -1.0]), loss="logistic")
+    with pytest.raises(ss.LabelError, match="got y = 0 "):
+        ss.Objective(m, X, np.array([1.0, 0.0, 1.0]), loss="logistic")
+    x, y = sp.symbols("x y")
+    with pytest.raises(ss.LabelError, match="got y = 1/2"):
+        ss.Objective(m, sp.Matrix([[x, x]]), sp.Matrix([sp.Rational(1, 2)]), loss="logistic")
+    ss.Objective(m, X, np.array([1.0, -1.0, 1.0]), loss="logistic")           # ±1 labels, and symbols, pass
+    ss.Objective(m, sp.Matrix([[x, x]]), sp.Matrix([y]), loss="logistic")
+    ss.Objective(m, X, np.array([1.0, 0.5, -1.0]), loss="square")              # other losses take any real
+
+
+@pytest.mark.parametrize("n, normalization, loss, formula", [
+    (1, "mean", "square", r"L(\theta) = \tfrac12\|f(x)-y\|^2"),                   # c = 1, one term: no sum
+    (1, "sum", "logistic", r"L(\theta) = \log\left(1+e^{-y f(x)}\right)"),
+    (3, "mean", "square", r"L(\theta) = \frac{1}{3} \sum_{i=1}^{3} \tfrac12\|f(x_i)-y_i\|^2"),
+    (3, "sum", "linear", r"L(\theta) = \sum_{i=1}^{3} y_i^\top f(x_i)"),
+    (2, 2.0, "square", r"L(\theta) = 2 \sum_{i=1}^{2} \tfrac12\|f(x_i)-y_i\|^2"),
+])
+def test_formula_shows_no_factor_1_and_no_sum_over_one_sample(n, normalization, loss, formula):
+    obj = ss.Objective.symbolic(models.diagonal_linear(1), n, loss=loss, normalization=normalization)
+    assert obj.describe()["formula"] == formula
+
+
 def test_symbolic_objective_refuses_compile():
     obj = ss.Objective.symbolic(models.diagonal_linear(1), n=1)
     with pytest.raises(ss.SymbolicDataError):

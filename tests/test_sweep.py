@@ -437,7 +437,10 @@ def test_specifications_are_checked_as_documented(tmp_path, capsys):
                         ([5, "5", 5], "'widths' must be a list of int; entry 1 is '5'"),
                         ([5, True, 5], "'widths' must be a list of int; entry 1 is True"),
                         ([5, 2.0, 5], "'widths' must be a list of int; entry 1 is 2.0"),
-                        ([5, 0, 5], "'widths' entry 1 must be a finite number ≥ 1; got 0")):
+                        ([5, 0, 5], "'widths' entry 1 must be a finite number ≥ 1; got 0"),
+                        ([5], r"'widths': widths must be \(d_0, …, d_H\) with H ≥ 2 layers"),
+                        ([5, 5], r"'widths': widths must be \(d_0, …, d_H\) with H ≥ 2 layers"),
+                        ([5, 2, 3], "the first and last widths must be equal; got widths \\(5, 2, 3\\)")):
         spec = SweepSpec.from_mapping({"task": "deep-linear-ladder", "grid": {"seed": [1], "widths": [widths]}})
         with pytest.raises(SweepSpecError, match=msg):
             spec.check()
@@ -445,6 +448,12 @@ def test_specifications_are_checked_as_documented(tmp_path, capsys):
     spec.write_text('task = "deep-linear-ladder"\n[grid]\nseed = [1]\nwidths = [["a"]]\n')
     assert main(["sweep", str(spec), "--out", str(tmp_path / "w"), "--workers", "0"]) == 2
     assert "'widths' must be a list of int; entry 0 is 'a'" in capsys.readouterr().err and not (tmp_path / "w").exists()
+    spec.write_text('task = "test-square"\nout = ""\n[grid]\nseed = [1]\n')
+    assert main(["sweep", str(spec), "--workers", "0"]) == 2
+    assert "\"out\" must be a non-empty folder path, got ''" in capsys.readouterr().err
+    spec.write_text('task = "deep-linear-ladder"\n[grid]\nseed = [1]\nwidths = [[5]]\n')
+    assert main(["sweep", str(spec), "--out", str(tmp_path / "w"), "--workers", "0"]) == 2
+    assert "with H ≥ 2 layers" in capsys.readouterr().err and not (tmp_path / "w").exists()
     spec.write_text('task = "deep-linear-ladder"\n[grid]\nseed = { range = [5, 2] }\n')
     assert main(["sweep", str(spec), "--out", str(tmp_path / "r"), "--workers", "0"]) == 2
     assert "the range [5, 2] is empty" in capsys.readouterr().err and not (tmp_path / "r").exists()

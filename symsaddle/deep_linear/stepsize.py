@@ -42,7 +42,7 @@ from ..registry import CaseOption
 from ..reports import compact_repr, plural
 from ..sweep import run_sweep, sweepable, task_key
 from .kernel import DeepLinearKernel
-from .network import balancedness, chain, objective, product, to_theta
+from .network import balancedness, chain, check_widths, objective, product, to_theta
 from .statistics import SufficientStatistics
 
 
@@ -207,13 +207,21 @@ class Network:
     weights: tuple[np.ndarray, ...]
 
 
+def ladder_widths(widths: Sequence[int]) -> tuple[int, ...]:
+    """The widths (d_0, …, d_N) of a network of the step-size study: N ≥ 2 layers (:func:`check_widths`)
+    and d_0 = d_N (report §5.4: Y = diag(1..d) X + E); a :class:`ShapeError` otherwise."""
+    w = check_widths(widths)
+    if w[0] != w[-1]:
+        raise ShapeError(f"the step-size study (report §5.4) uses d_x = d_y (Y = diag(1..d) X + E), so the first "
+                         f"and last widths must be equal; got widths {w}")
+    return w
+
+
 def random_network(widths: Sequence[int], seed: int, *, init_scale: float = 0.05, noise: float = 0.1) -> Network:
     """Seed 001 §5.4: X (d_x×d_x) standard normal, Y = diag(1..d_y) X + E (E ~ N(0, noise²)),
     W_h(0) ~ N(0, init_scale²) entrywise (the report does not give its scale; with 0.05 the
     theorem applies, α < 1, for nearly every draw, see the audit)."""
-    w = tuple(int(d) for d in widths)
-    if w[0] != w[-1]:
-        raise ShapeError(f"the step-size study (report §5.4) uses d_x = d_y (Y = diag(1..d) X + E); got widths {w}")
+    w = ladder_widths(widths)
     rng = np.random.default_rng(seed)
     X = rng.normal(size=(w[0], w[0]))
     Y = np.diag(np.arange(1.0, w[0] + 1)) @ X + noise * rng.normal(size=X.shape)
@@ -309,8 +317,8 @@ def doubling_experiment(networks: Sequence[Network], *, epochs: int = 5000, star
 @sweepable("deep-linear-ladder", "the step-doubling ladder of one random deep linear network (Nguegnang et al. 2021 "
                                   "set-up; Chen, Choi & Scialanga's course report §5.4)",
            parameters=(CaseOption("seed", int, 0, "random seed of the network", minimum=0),
-                       CaseOption("widths", list, [5, 5, 5, 5], "layer widths d_0 … d_N (input first)",
-                                  items=int, minimum=1),
+                       CaseOption("widths", list, [5, 5, 5, 5], "layer widths d_0 … d_N (input first, N ≥ 2, "
+                                  "d_0 = d_N)", items=int, minimum=1, validate=ladder_widths),
                        CaseOption("epochs", int, 5000, "gradient-descent epochs per step size", minimum=WINDOW,
                                   strict=True),
                        CaseOption("m_formula", str, MFormula.CORRECTED.value, "the bound's M formula",

@@ -69,8 +69,9 @@ def _tolerance(text: str) -> float:
 def add_arguments(p: argparse.ArgumentParser):
     p.add_argument("--data", type=Path, required=True,
                    help=".npz with arrays X (n × d, one row per sample) and y (n,), or a .csv with one row per "
-                        "sample, comma-separated, y in the last column (a first line without numbers is a header "
-                        "of column names and skipped)")
+                        "sample, comma-separated (standard CSV quoting), y in the last column (a first line without "
+                        "numbers is a header of column names and skipped; an empty first header field marks a "
+                        "column of row names, dropped)")
     p.add_argument("--tol", type=_tolerance, default=1e-10,
                    help="a gradient entry counts as zero below tol·max|∇L(0)| (∇L at the zero initialisation); "
                         f"in [{TOL_RANGE[0]:g}, {TOL_RANGE[1]:g}] (default 1e-10)")

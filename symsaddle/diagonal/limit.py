@@ -229,10 +229,16 @@ def limit_path(problem: DiagonalProblem, *, tol: float = 1e-10, max_steps: int |
     rounding error (:func:`gradient_rounding_bound` — with badly scaled columns of X the residual's
     rounding, amplified by ‖X‖, exceeds tol·‖∇L(0)‖_∞ at an interpolating β), count as zero (KKT
     clean-up), and the run stops when every entry does. ``max_steps`` defaults to 10·d + 100; when it
-    is reached the status says so (Prop. 2 bounds the count by min(2^d, Σ_{k≤n} C(d, k))).
+    is reached the status says so (Prop. 2 bounds the count by min(2^d, Σ_{k≤n} C(d, k))). Data that are
+    not in general position (P&F Assumption 1) raise :class:`SingularMatrixError`: X = 0 at once (the
+    loss is constant), linearly dependent columns when a face would hold them.
     """
     if not np.isfinite(tol) or tol <= 0:
         raise ValueError(f"tol must be a positive number, got {tol!r}")
+    if problem.rank == 0:
+        raise SingularMatrixError(
+            "X is zero (rank 0): its columns are linearly dependent, so the data are not in general position "
+            "(P&F Assumption 1); the loss is the constant ‖y‖²/(2n) and there is no saddle-to-saddle sequence")
     d = problem.d
     max_steps = 10 * d + 100 if max_steps is None else int(max_steps)
     scale = float(np.max(np.abs(problem.correlation)))
