@@ -9,6 +9,10 @@ Formats:
   none of whose fields is a number is a header of column names and skipped; UTF-8, with or
   without the byte-order mark Excel writes ("CSV UTF-8").
 
+Positions (README, *Numbering*): errors about a .csv name its line and column counted from 1, as an
+editor or a spreadsheet shows them (line 1 is the file's first line, header included); errors about
+the arrays of an .npz name rows, columns and entries counted from 0, as NumPy indexes them.
+
 Every problem raises :class:`DataFileError` naming the file, what is wrong and how to fix it.
 """
 
@@ -25,6 +29,7 @@ from .protocol import sample_arrays
 
 NPZ_HINT = "save the data with numpy.savez('data.npz', X=X, y=y)"
 CSV_HINT = "one row per sample, comma-separated numbers, y in the last column"
+CSV_POSITION = "(both counted from 1, as editors show them)"
 
 
 class DataFileError(SymsaddleError, ValueError):
@@ -116,8 +121,8 @@ def _separator_hint(line: str, header_line: tuple[int, str] | None) -> str:
 def _read_csv(path: Path) -> tuple[np.ndarray, np.ndarray]:
     """Rows of comma-separated numbers; a first row is a header (column names) only if none of its
     fields is a number — a first row with some numbers and a bad field is a data row and refused, never
-    dropped. A UTF-8 byte-order mark is skipped. Errors name the file's line (counted from 1, as editors do)
-    and the column (counted from 0, as X's columns everywhere else), and say when line 1 was read as a header."""
+    dropped. A UTF-8 byte-order mark is skipped. Errors name the file's line and column, both counted
+    from 1 as editors show them (:data:`CSV_POSITION`), and say when line 1 was read as a header."""
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
@@ -137,10 +142,14 @@ def _read_csv(path: Path) -> tuple[np.ndarray, np.ndarray]:
         fields = line.split(",")
         bad = [j for j, v in enumerate(fields) if not _is_number(v)]
         if bad:
-            raise DataFileError(f"{path}: line {number} (counted from 1), column {bad[0]} (counted from 0) is not "
+            raise DataFileError(f"{path}: line {number}, column {bad[0] + 1} {CSV_POSITION} is not "
                                 f"a number ({fields[bad[0]].strip()[:40]!r}){_separator_hint(line, header_line)}; "
                                 f"a .csv needs {CSV_HINT}")
         values = [float(v) for v in fields]
+        infinite = [j for j, v in enumerate(values) if not np.isfinite(v)]
+        if infinite:
+            raise DataFileError(f"{path}: line {number}, column {infinite[0] + 1} {CSV_POSITION} is NaN or inf "
+                                f"({fields[infinite[0]].strip()[:40]!r}); remove or impute that sample")
         width = len(rows[0]) if rows else (len(header) if header else len(values))
         if len(values) != width:
             raise DataFileError(f"{path}: line {number} has {len(values)} columns, the "

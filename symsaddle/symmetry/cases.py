@@ -271,14 +271,15 @@ def digits_report(out_dir: Path | None, progress: bool, *, layers: Sequence[int]
       "critical point, add one neuron to a hidden layer and compare the Hessian inertia along the line with the "
       "layer-wise Y/U prediction (thesis §6.3)",
       paper="Stoican 2022 (MSc thesis, TU Munich), §6.3; Şimşek et al. 2021", topic=TOPIC, runtime="30–50 s",
-      options=(CaseOption("layer", int, 0, "hidden layer (1..3) that gets the neuron; 0: layer 3 (the last) and "
-                                           "layer 2, as in the thesis"),
+      options=(CaseOption("layer", int, 0, "hidden layer that gets the neuron: 1, 2 or 3 (layers count from 1, "
+                                           "3 is the last); 0, the default, is no layer (the input) and means "
+                                           "layers 3 and 2, as in the thesis"),
                CaseOption("seed", int, 0, "Xavier initialisation seed"),
                CaseOption("targets", str, "labels", "'labels' (±1 odd/even, the thesis's) or 'teacher'")))
 def run_digits(out_dir: Path | None, progress: bool, layer: int = 0, seed: int = 0, targets: str = "labels") -> dict:
     if layer not in (0, 1, 2, 3):
-        raise CaseOptionError(f"--layer must be 1, 2 or 3 (a hidden layer of the 10-10-10 network) or 0 for both "
-                              f"3 and 2, got {layer}")
+        raise CaseOptionError(f"--layer must be 1, 2 or 3 (a hidden layer of the 10-10-10 network, counted from 1) "
+                              f"or 0 for both 3 and 2, got {layer}")
     if targets not in ("labels", "teacher"):
         raise CaseOptionError(f"--targets must be 'labels' or 'teacher', got {targets!r}")
     return digits_report(out_dir, progress, layers=(3, 2) if layer == 0 else (layer,), seed=seed, targets=targets)
