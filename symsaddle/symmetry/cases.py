@@ -191,7 +191,7 @@ def run_counts(out_dir: Path | None, progress: bool) -> dict:
 @case("symmetry-inertia", "Hessian index along symmetry-induced lines of critical points (duplicated neurons): "
       "the Y, U prediction (Theorem 3, Cor. 3.1/3.2) against the measured Hessian, five lines",
       paper="Şimşek et al. 2021, geometry of the loss landscape in overparameterized neural networks: "
-            "symmetries and invariances", topic=TOPIC, runtime="15–25 s")
+            "symmetries and invariances", topic=TOPIC, runtime="10–30 s")
 def run_inertia(out_dir: Path | None, progress: bool) -> dict:
     return inertia_report(out_dir, progress)
 
