@@ -180,7 +180,7 @@ TOPIC = "deep linear networks"
       "every critical point of a 5-4-4-5 network classified from its Hessian vs the theorem; incremental "
       "(rank-by-rank) learning plateaus; escape from strict vs non-strict saddles",
       paper="Achour, Malgouyres & Gerchinovitz 2021, the loss landscape of deep linear networks: "
-            "a second-order analysis", topic=TOPIC, runtime="15–25 s", renamed_from=("deep-linear-critical",))
+            "a second-order analysis", topic=TOPIC, runtime="15–35 s", renamed_from=("deep-linear-critical",))
 def run_critical(out_dir: Path | None, progress: bool) -> dict:
     return critical_report(out_dir, progress)
 
@@ -189,7 +189,7 @@ def run_critical(out_dir: Path | None, progress: bool) -> dict:
       "admissible fixed step size of GD (with the corrected constant M) against the first failing step "
       "of a step-doubling ladder, 100 networks per depth",
       paper="Nguegnang, Rauhut & Terstiege 2021, convergence of gradient descent for learning linear "
-            "neural networks", topic=TOPIC, runtime="≈ 5.5 min", renamed_from=("deep-linear-stepsize",),
+            "neural networks", topic=TOPIC, runtime="3–15 min", renamed_from=("deep-linear-stepsize",),
       quick="100 bound samples and 10 ladders per depth instead of 1000 and 100 (≈ 1 min)")
 def run_stepsize(out_dir: Path | None, progress: bool, quick: bool = False) -> dict:
     return stepsize_report(out_dir, progress, **(QUICK_STEPSIZE if quick else {}))
