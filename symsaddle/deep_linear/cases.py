@@ -189,7 +189,7 @@ def run_critical(out_dir: Path | None, progress: bool) -> dict:
       "admissible fixed step size of GD (with the corrected constant M) against the first failing step "
       "of a step-doubling ladder, 100 networks per depth",
       paper="Nguegnang, Rauhut & Terstiege 2021, convergence of gradient descent for learning linear "
-            "neural networks", topic=TOPIC, runtime="3–15 min", renamed_from=("deep-linear-stepsize",),
+            "neural networks", topic=TOPIC, runtime="5–15 min", renamed_from=("deep-linear-stepsize",),
       quick="100 bound samples and 10 ladders per depth instead of 1000 and 100 (≈ 1 min)")
 def run_stepsize(out_dir: Path | None, progress: bool, quick: bool = False) -> dict:
     return stepsize_report(out_dir, progress, **(QUICK_STEPSIZE if quick else {}))
