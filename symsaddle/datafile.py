@@ -12,6 +12,10 @@ Formats:
   first field is empty (``"","x1","y"``: R's ``write.csv`` and pandas' ``to_csv`` with row names or
   an index) marks a first column of row names, which is dropped.
 
+Positions (README, *Numbering*): errors about a .csv name its line and column counted from 1, as an
+editor or a spreadsheet shows them (line 1 is the file's first line, header included); errors about
+the arrays of an .npz name rows, columns and entries counted from 0, as NumPy indexes them.
+
 Every problem raises :class:`DataFileError` naming the file, what is wrong and how to fix it.
 """
 
@@ -29,6 +33,7 @@ from .protocol import sample_arrays
 
 NPZ_HINT = "save the data with numpy.savez('data.npz', X=X, y=y)"
 CSV_HINT = "one row per sample, comma-separated numbers, y in the last column"
+CSV_POSITION = "(both counted from 1, as editors show them)"
 
 
 class DataFileError(SymsaddleError, ValueError):
@@ -129,8 +134,8 @@ def _fields(path: Path, number: int, line: str) -> list[str]:
 def _read_csv(path: Path) -> tuple[np.ndarray, np.ndarray]:
     """Rows of comma-separated numbers; a first row is a header (column names) only if none of its
     fields is a number — a first row with some numbers and a bad field is a data row and refused, never
-    dropped. A UTF-8 byte-order mark is skipped. Errors name the file's line (counted from 1, as editors do)
-    and the column (counted from 0, as X's columns everywhere else), and say when line 1 was read as a header.
+    dropped. A UTF-8 byte-order mark is skipped. Errors name the file's line and column, both counted
+    from 1 as editors show them (:data:`CSV_POSITION`), and say when line 1 was read as a header.
     Fields are split by the standard CSV quoting rules; a header whose first field is empty marks a column of
     row names (R, pandas), dropped from every row."""
     try:
@@ -155,10 +160,14 @@ def _read_csv(path: Path) -> tuple[np.ndarray, np.ndarray]:
         fields = _fields(path, number, line)[1:] if row_names else _fields(path, number, line)
         bad = [j for j, v in enumerate(fields) if not _is_number(v)]
         if bad:
-            raise DataFileError(f"{path}: line {number} (counted from 1), column {bad[0]} (counted from 0) is not "
+            raise DataFileError(f"{path}: line {number}, column {bad[0] + 1 + row_names} {CSV_POSITION} is not "
                                 f"a number ({fields[bad[0]].strip()[:40]!r}){_separator_hint(line, header_line)}; "
                                 f"a .csv needs {CSV_HINT}")
         values = [float(v) for v in fields]
+        infinite = [j for j, v in enumerate(values) if not np.isfinite(v)]
+        if infinite:
+            raise DataFileError(f"{path}: line {number}, column {infinite[0] + 1 + row_names} {CSV_POSITION} is NaN or inf "
+                                f"({fields[infinite[0]].strip()[:40]!r}); remove or impute that sample")
         width = len(rows[0]) if rows else (len(header) if header else len(values))
         if len(values) != width:
             raise DataFileError(f"{path}: line {number} has {len(values)} columns, the "

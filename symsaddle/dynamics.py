@@ -38,9 +38,12 @@ class RunStatus(str, Enum):
 
 @dataclass(frozen=True)
 class Trajectory:
-    """A recorded run. Arrays have a leading time axis; batched runs add a batch axis.
+    """A recorded run. Arrays have a leading axis of records (counted from 0); batched runs add a batch axis.
 
-    ``times`` are iteration counts for gradient descent and flow times for gradient flow.
+    ``times`` says when each record was taken, in the run's own clock: for :func:`gradient_descent` the
+    iteration count (GD updates before the point, from 0; multiply by the step η for the gradient-flow
+    time it approximates), for :func:`gradient_flow` the flow time t. Record k is ``thetas[k]`` at
+    ``times[k]``; with ``record_every`` > 1 a record index is not an iteration count.
     ``gradient_max`` is max_p |∂L/∂θ_p| (the quantity of seed 000 Algorithm 1).
     """
 
@@ -333,11 +336,16 @@ def _flow_functions(kernel, fused: bool | None):
 
 @dataclass(frozen=True)
 class Plateau:
-    """A point of a trajectory where it lingers near an equilibrium."""
+    """A point of a trajectory where it lingers near an equilibrium.
+
+    ``record`` is its position among the trajectory's records (from 0: ``traj.thetas[record]``), not an
+    iteration; ``time`` is ``traj.times[record]``: the GD iteration count of the point (updates before
+    it) for a gradient-descent run, the flow time t for a gradient-flow run (:class:`Trajectory`).
+    """
 
     __repr__ = compact_repr
 
-    index: int
+    record: int
     time: float
     theta: np.ndarray
     loss: float

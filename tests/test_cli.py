@@ -294,7 +294,7 @@ def test_saddles_json_on_stdout_is_the_json_in_the_file(pf_figure2, tmp_path, ca
     assert json.loads((out / "result.json").read_text()) == printed
     assert sorted(p.name for p in out.iterdir()) == ["limit_path.pdf", "limit_path.png", "predicted.md", "predicted.tex",
                                                      "result.json"]
-    np.testing.assert_allclose([s["time"] for s in printed["predicted"]], [0, 0.05, 1.05, 15], atol=1e-9)
+    np.testing.assert_allclose([s["accelerated_time"] for s in printed["predicted"]], [0, 0.05, 1.05, 15], atol=1e-9)
     np.testing.assert_allclose([s["p"] for s in printed["predicted"]],
                                [[0, 0, 0], [3, 0, 0], [0, 10, 0], [1, 9, 10]], atol=1e-9)
     for s in printed["predicted"]:          # 0-based: support lists the indices of the non-zero entries of p
@@ -324,7 +324,7 @@ def test_saddles_do_not_depend_on_the_units_of_the_data(log2_a, log2_b, a_frac, 
         return
     assert status == 0, stderr.getvalue()
     out = json.loads(stdout.getvalue())
-    times = np.array([s["time"] for s in out["predicted"]])
+    times = np.array([s["accelerated_time"] for s in out["predicted"]])
     p = np.array([s["p"] for s in out["predicted"]])
     np.testing.assert_allclose(times * a * b, [0, 0.05, 1.05, 15], rtol=1e-9, atol=1e-9)
     np.testing.assert_allclose(p * a / b, [[0, 0, 0], [3, 0, 0], [0, 10, 0], [1, 9, 10]], rtol=1e-9, atol=1e-9)

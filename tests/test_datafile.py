@@ -42,25 +42,28 @@ def junk_zip() -> bytes:
     ("d.csv", b"x1,x2,y\n1,2\n", "has 2 columns, the header 3"),
     ("d.csv", b"1,2\n3,4,5\n", "has 3 columns, the first row 2"),
     ("d.csv", b"1\n2\n", "at least two columns"),
-    ("d.csv", b"x1,y\n1,2\n3,abc\n", "line 3 (counted from 1), column 1 (counted from 0) is not a number ('abc')"),
+    ("d.csv", b"x1,y\n1,2\n3,abc\n", "line 3, column 2 (both counted from 1, as editors show them) is not a number ('abc')"),
     # a first row with a number is a data row, not a header:
-    ("d.csv", b"0.5,1.5,NA\n4,5,6\n", "line 1 (counted from 1), column 2 (counted from 0) is not a number ('NA')"),
+    ("d.csv", b"0.5,1.5,NA\n4,5,6\n", "line 1, column 3 (both counted from 1, as editors show them) is not a number ('NA')"),
     # numbers separated by ';' or tabs: the first row is a data row in the wrong format, not a header
-    ("d.csv", b"1;2;3\n4;5;6\n", "line 1 (counted from 1), column 0 (counted from 0) is not a number ('1;2;3'); "
+    ("d.csv", b"1;2;3\n4;5;6\n", "line 1, column 1 (both counted from 1, as editors show them) is not a number ('1;2;3'); "
                                  "fields are separated by commas"),
-    ("d.csv", b"1\t2\n4\t5\n", "line 1 (counted from 1), column 0 (counted from 0) is not a number ('1\\t2'); "
+    ("d.csv", b"1\t2\n4\t5\n", "line 1, column 1 (both counted from 1, as editors show them) is not a number ('1\\t2'); "
                                  "fields are separated by commas"),
     ("d.csv", b"x1,y\n", "no data rows (line 1 was read as a header of column names); a .csv needs"),
     # numbers separated by spaces: line 1 has no comma-separated number, so it is read as a header; said so
-    ("d.csv", b"1 2 3\n4 5 6\n", "line 2 (counted from 1), column 0 (counted from 0) is not a number ('4 5 6'); "
+    ("d.csv", b"1 2 3\n4 5 6\n", "line 2, column 1 (both counted from 1, as editors show them) is not a number ('4 5 6'); "
                                 "line 1 ('1 2 3') was read as a header of column names, having no comma-separated "
                                 "number; the file seems to be space-separated, not comma-separated; a .csv needs"),
     ("d.csv", b"  1.5   -2  \n", "no data rows (line 1 was read as a header of column names); the file seems to "
                                   "be space-separated, not comma-separated; a .csv needs"),
-    ("d.csv", b"x1,y\n3 4\n", "line 2 (counted from 1), column 0 (counted from 0) is not a number ('3 4'); line 1 "
+    ("d.csv", b"x1,y\n3 4\n", "line 2, column 1 (both counted from 1, as editors show them) is not a number ('3 4'); line 1 "
                               "('x1,y') was read as a header"),
     ("d.csv", b"\xff\xfe\x00", "not a text file"),
-    ("d.csv", b"1,2\n3,nan\n", "y contains NaN or inf (first at entry 1, counted from 0)"),
+    # a NaN in a .csv is named by its line and column as an editor shows them (header line included)
+    ("d.csv", b"1,2\n3,nan\n", "line 2, column 2 (both counted from 1, as editors show them) is NaN or inf ('nan')"),
+    ("d.csv", b"x1,x2,y\n1,2,3\n4,inf,6\n", "line 3, column 2 (both counted from 1, as editors show them) is NaN "
+                                             "or inf ('inf')"),
 ])
 def test_bad_files_are_refused_with_the_problem_named(tmp_path, name, content, words):
     path = tmp_path / name

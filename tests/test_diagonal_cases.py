@@ -25,7 +25,7 @@ def test_reproduce_json_interface(capsys, tmp_path):
     out = json.loads(capsys.readouterr().out)
     for item in out["saddles"] + out["predicted"]:
         assert len(item["p"]) == 2 and isinstance(item["loss"], float) and isinstance(item["kind"], str)
-    assert all(isinstance(item["time"], float) for item in out["predicted"])
+    assert all(isinstance(item["accelerated_time"], float) for item in out["predicted"])
     # seed 000 §7.3: x₁y = −2.7482 dominates, so the run goes from 0 to p = (y/x₁, 0) = (−1.5499, 0)
     assert [s["kind"] for s in out["saddles"]] == ["strict saddle", "minimiser"]
     problem = DiagonalProblem.seed000(2, 1)
@@ -44,7 +44,7 @@ def test_saddles_command(tmp_path, capsys):
     np.savez(tmp_path / "fig2.npz", X=X, y=X @ np.array([1.0, 9.0, 10.0]))
     assert main(["saddles", "--data", str(tmp_path / "fig2.npz"), "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
-    np.testing.assert_allclose([s["time"] for s in out["predicted"]], [0, 0.05, 1.05, 15], atol=1e-9)
+    np.testing.assert_allclose([s["accelerated_time"] for s in out["predicted"]], [0, 0.05, 1.05, 15], atol=1e-9)
     np.testing.assert_allclose(out["predicted"][-1]["p"], [1, 9, 10], atol=1e-9)
     # text mode with --out: counts equilibria by kind (the minimiser is no saddle), writes the limit figure
     assert main(["saddles", "--data", str(tmp_path / "fig2.npz"), "--out", str(tmp_path / "out")]) == 0

@@ -49,7 +49,7 @@ def d2n2_run():
     """d2n2 (seed 000 Tables 4–6) by the exact flow at γ = 1e-30, through both saddles to the minimiser."""
     problem = DiagonalProblem.seed000(2, 2)
     path = limit_path(problem)
-    run = gradient_flow(problem, Initialisation.vanishing(2, 1e-30), 2 * path.final.time * math.log(1e30))
+    run = gradient_flow(problem, Initialisation.vanishing(2, 1e-30), 2 * path.final.accelerated_time * math.log(1e30))
     return problem, path, visited_saddles(problem, run)
 
 

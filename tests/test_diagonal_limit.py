@@ -32,7 +32,7 @@ def test_first_jump_closed_form(rng):
     path = limit_path(DiagonalProblem(X, y))
     c = X.T @ y
     i = int(np.argmax(np.abs(c)))
-    assert path.saddles[1].time == pytest.approx(6 / abs(c[i]), rel=1e-12)
+    assert path.saddles[1].accelerated_time == pytest.approx(6 / abs(c[i]), rel=1e-12)
     expected = np.zeros(9)
     expected[i] = c[i] / (X[:, i] @ X[:, i])
     np.testing.assert_allclose(path.saddles[1].beta, expected, atol=1e-12)
@@ -70,8 +70,8 @@ def test_invariants_of_the_dual_variable(rng):
         np.testing.assert_allclose(X.T @ r, s.dual, atol=1e-10)
         if k:   # ∇L affine ⇒ s(t) = −t ∇L(β̄_t), β̄_t the time average of the limit process
             dt = np.diff(path.times[:k + 1])
-            bbar = (dt[:, None] * path.betas[:k]).sum(axis=0) / s.time
-            np.testing.assert_allclose(s.dual, -s.time * problem.gradient(bbar), atol=1e-9)
+            bbar = (dt[:, None] * path.betas[:k]).sum(axis=0) / s.accelerated_time
+            np.testing.assert_allclose(s.dual, -s.accelerated_time * problem.gradient(bbar), atol=1e-9)
 
 
 def test_seed000_d7n5_saddles_match_table_9_and_10():

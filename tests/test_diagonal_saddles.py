@@ -46,6 +46,10 @@ def test_exact_gd_margin_plateaus_are_algorithm_1_saddles():
                            margin=1e-4)
     plateaus = visited_saddles(problem, run, margin=1e-4)
     assert [v.iteration for v in plateaus[:3]] == [t - 1 for t in (1, 13798, 50388)]
+    # flow_time is the gradient-flow time η × iteration (step 0.001), accelerated_time t / ln(1/γ), γ = 1e-100
+    np.testing.assert_allclose([v.flow_time for v in plateaus[:3]], [0.0, 13.797, 50.387], rtol=1e-12)
+    np.testing.assert_allclose([v.accelerated_time for v in plateaus[:3]],
+                               np.array([0.0, 13.797, 50.387]) / (100 * np.log(10)), rtol=1e-12)
     for v, k in zip(plateaus, (0, 1, 2, 4)):
         np.testing.assert_allclose(v.p, path.betas[k], atol=1e-8)
     assert len(plateaus) == 4

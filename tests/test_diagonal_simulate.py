@@ -98,7 +98,7 @@ def test_scales_below_float64_range():
     errors = []
     for log10_gamma in (-100, -1000):
         init = Initialisation.vanishing(2, log10_gamma=log10_gamma)
-        run = gradient_flow(problem, init, 2 * path.final.time * init.log_inv_gamma)
+        run = gradient_flow(problem, init, 2 * path.final.accelerated_time * init.log_inv_gamma)
         visited = visited_saddles(problem, run)
         comp = compare_with_limit(problem, path, run, visited)
         assert all(c.matched for c in comp)

@@ -169,6 +169,9 @@ def test_bad_input_errors():
         hidden_layer(ss.models.deep_linear([2, 2, 1]))
     with pytest.raises(UnsupportedModelError, match="1..2"):
         hidden_layer(ss.models.mlp([2, 2, 2, 1], "tanh"), 3)
+    with pytest.raises(UnsupportedModelError, match=r"1\.\.2 \(layers count from 1; layer 0 is the input\), got 0"):
+        hidden_layer(ss.models.mlp([2, 2, 2, 1], "tanh"), 0)        # layer 0 is the input, not a hidden layer
+    assert hidden_layer(ss.models.mlp([2, 2, 2, 1], "tanh"), 1).incoming_block == "W1"   # layer l: outputs of W^{(l)}
     with pytest.raises(UnsupportedModelError, match="registered activation"):
         hidden_layer(ss.models.two_layer(2, 2, ss.leaky_relu(0.2)))
     for err in (NeuronMismatchError, NeuronIndexError, UnsupportedModelError, ActivationSymmetryError, SymmetryCheckError):

@@ -138,7 +138,12 @@ def stepsize_report(out_dir: Path | None, progress: bool, *, n_bounds: int = 100
               "summary": summary,
               "networks": {name: [r.to_dict() for r in res] for name, res in ladders.items()},
               "settings": {"epochs": epochs, "n_bounds": n_bounds, "n_ladders": n_ladders, "init_scale": 0.05,
-                           "start_factor": 0.9, "data": "X 5×5 N(0,1), Y = diag(1..5) X + N(0, 0.1²), per network"}}
+                           "start_factor": 0.9,
+                           "data": "per network, 5 samples in the rows of X and Y (README layout): X 5×5 N(0, 1), "
+                                   "Y = X diag(1..5) + N(0, 0.1²) entrywise; the bound's formulas and seed 001 §5 take "
+                                   "the transposes (samples as columns: Y = diag(1..5) X + E)",
+                           "loss": "‖Y − X W1 W2 W3‖_F² with samples in rows (= ‖Yᵀ − W3ᵀW2ᵀW1ᵀ Xᵀ‖_F², seed 001 "
+                                   "eq. (4)'s ‖Y − WX‖_F² with samples as columns: the same loss transposed)"}}
     if out_dir is not None:
         save_figure(ladder_figure(ladder), out_dir, "figure3_ladder")
         save_figure(histogram_figure({n: np.array(b["corrected"], dtype=object) for n, b in bounds.items()},
@@ -175,7 +180,7 @@ TOPIC = "deep linear networks"
       "every critical point of a 5-4-4-5 network classified from its Hessian vs the theorem; incremental "
       "(rank-by-rank) learning plateaus; escape from strict vs non-strict saddles",
       paper="Achour, Malgouyres & Gerchinovitz 2021, the loss landscape of deep linear networks: "
-            "a second-order analysis", topic=TOPIC, runtime="15–25 s", renamed_from=("deep-linear-critical",))
+            "a second-order analysis", topic=TOPIC, runtime="15–35 s", renamed_from=("deep-linear-critical",))
 def run_critical(out_dir: Path | None, progress: bool) -> dict:
     return critical_report(out_dir, progress)
 
@@ -184,7 +189,7 @@ def run_critical(out_dir: Path | None, progress: bool) -> dict:
       "admissible fixed step size of GD (with the corrected constant M) against the first failing step "
       "of a step-doubling ladder, 100 networks per depth",
       paper="Nguegnang, Rauhut & Terstiege 2021, convergence of gradient descent for learning linear "
-            "neural networks", topic=TOPIC, runtime="≈ 5.5 min", renamed_from=("deep-linear-stepsize",),
+            "neural networks", topic=TOPIC, runtime="5–15 min", renamed_from=("deep-linear-stepsize",),
       quick="100 bound samples and 10 ladders per depth instead of 1000 and 100 (≈ 1 min)")
 def run_stepsize(out_dir: Path | None, progress: bool, quick: bool = False) -> dict:
     return stepsize_report(out_dir, progress, **(QUICK_STEPSIZE if quick else {}))

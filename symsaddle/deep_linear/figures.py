@@ -82,7 +82,8 @@ def ladder_figure(result: DoublingResult):
     bar = fig.colorbar(ScalarMappable(norm=norm, cmap=cmap), ax=ax)
     bar.set_label("step size η (doubling ladder)")
     ax.set_xlabel("epoch (GD step)")
-    ax.set_ylabel(r"loss $\|Y - W X\|_F^2$")
+    ax.set_ylabel(r"loss $\|Y - XW_1W_2W_3\|_F^2$")     # one sample per row, as figure 1 (the same loss as
+    #                                                    # the theorem's ‖Y − W₃W₂W₁X‖_F² with samples as columns)
     return fig
 
 

@@ -25,6 +25,12 @@ on it is GD with step 2h on L^N, so its admissible step is half the bound
 Every loss this module reports — ``StepSizeBound.loss0``, ``LadderRun.final_loss``, the loss
 curves — is in the slice's convention, seed 001's ‖Y − W X‖_F² (eq. (4); ``objective(...,
 normalization=2)``), the loss GD trains here; the theorem's L^N is half of it.
+
+Layout: the formulas above, like the theorem, put one sample per *column* (X d_x×m, W = W_N⋯W_1).
+The README and the rest of the slice put one sample per *row* (X m×d_x, ‖Y − X W_1⋯W_N‖_F², as in
+``deep-linear-critical-points``); it is the same loss transposed: ‖Y − W_N⋯W_1 X‖_F² =
+‖Yᵀ − Xᵀ W_1ᵀ⋯W_Nᵀ‖_F², the row-layout data being Xᵀ, Yᵀ and the row-layout weights W_hᵀ. So
+:func:`random_network`'s Y = diag(1..d) X + E (columns) is Y = X diag(1..d) + E in rows.
 """
 
 from __future__ import annotations
@@ -218,7 +224,8 @@ def ladder_widths(widths: Sequence[int]) -> tuple[int, ...]:
 
 
 def random_network(widths: Sequence[int], seed: int, *, init_scale: float = 0.05, noise: float = 0.1) -> Network:
-    """Seed 001 §5.4: X (d_x×d_x) standard normal, Y = diag(1..d_y) X + E (E ~ N(0, noise²)),
+    """Seed 001 §5.4: X (d_x×d_x) standard normal, Y = diag(1..d_y) X + E (E ~ N(0, noise²)), samples as
+    columns (in the README's rows, Xᵀ and Yᵀ = Xᵀ diag(1..d_y) + Eᵀ; see the module docstring),
     W_h(0) ~ N(0, init_scale²) entrywise (the report does not give its scale; with 0.05 the
     theorem applies, α < 1, for nearly every draw, see the audit)."""
     w = ladder_widths(widths)

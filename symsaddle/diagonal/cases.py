@@ -315,7 +315,7 @@ def _summary(r: SeedCaseResult, claims: list[Claim]) -> str:
     lines = [f"diagonal linear network, d = {r.problem.d}, n = {r.problem.n} ({r.problem.label})",
              f"  protocol: {r.settings.source}",
              "  predicted (Algorithm 1, γ → 0):"]
-    lines += [f"    t̃ = {s.time:9.5f}  p = {np.round(s.beta, 4).tolist()}  L = {s.loss:.4g}  {s.kind}"
+    lines += [f"    t̃ = {s.accelerated_time:9.5f}  p = {np.round(s.beta, 4).tolist()}  L = {s.loss:.4g}  {s.kind}"
               for s in r.path.saddles]
     lines.append(f"  min-ℓ1 (linprog) − last saddle: {np.max(np.abs(r.l1_lp - r.path.final.beta)):.1e}")
     lines.append(f"  visited by exact GD (γ = {r.settings.gamma:g}, step {r.settings.step:g}), margin-free detector "

@@ -97,7 +97,7 @@ def saddles(args: argparse.Namespace) -> dict:
     predicted = []
     for k, s in enumerate(path.saddles):
         entry = s.to_dict()
-        entry.update(p=betas[k].tolist(), loss=float(losses[k]), time=float(times[k]))
+        entry.update(p=betas[k].tolist(), loss=float(losses[k]), accelerated_time=float(times[k]))
         predicted.append(entry)
     final = betas[-1]
     result = {"data": {"file": str(args.data), "n": problem.n, "d": problem.d, "rank": problem.rank,
@@ -113,14 +113,14 @@ def saddles(args: argparse.Namespace) -> dict:
     lines = [f"{problem.label}: n = {plural(problem.n, 'sample')}, d = {plural(problem.d, 'feature')}; Algorithm 1 "
              f"{status}; {plural(len(predicted), 'equilibrium', 'equilibria')} visited ({visited}; accelerated time "
              "t̃ = t_GD / ln(1/γ); coordinates p[i] counted from 0)"]
-    lines += [f"  t̃ = {e['time']:.6g}  L = {e['loss']:.6g}  {e['kind']:13s} active "
+    lines += [f"  t̃ = {e['accelerated_time']:.6g}  L = {e['loss']:.6g}  {e['kind']:13s} active "
               f"{', '.join(f'p[{i}]' for i in e['support']) or 'none'}  p = {format_vector(e['p'])}"
               for e in predicted]
     rel = result["linprog_minus_last_saddle"] / max(float(np.max(np.abs(lp))), np.finfo(float).tiny)
     lines.append(f"min-ℓ1 minimiser by linprog differs from the last saddle by "
                  f"{result['linprog_minus_last_saddle']:.1e} ({rel:.1e} relative)")
     if args.out:
-        rows = [{"k": e["step"], "t_k": e["time"], "p_k": [float(f"{v:.6g}") for v in e["p"]], "loss": e["loss"],
+        rows = [{"k": e["step"], "t_k": e["accelerated_time"], "p_k": [float(f"{v:.6g}") for v in e["p"]], "loss": e["loss"],
                  "kind": e["kind"], "activated (p[i], i from 0)": e["activated"]}
                 for e in predicted]
         write_tables(rows, args.out, "predicted", caption=f"Algorithm 1 (Pesme & Flammarion) for {problem.label}")

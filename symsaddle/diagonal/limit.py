@@ -42,12 +42,16 @@ class LimitStatus(str, Enum):
 
 @dataclass(frozen=True)
 class LimitSaddle:
-    """The k-th saddle β_k of the limit process, entered at accelerated time t_k."""
+    """The k-th saddle β_k of the limit process, entered at accelerated time t_k.
+
+    ``step`` is k (counted from 0: β_0 = 0 at t_0 = 0); ``accelerated_time`` is t_k, in the accelerated
+    time t̃ = t/ln(1/γ) of Pesme & Flammarion (t the gradient-flow time), not an iteration count.
+    """
 
     __repr__ = compact_repr
 
     step: int
-    time: float
+    accelerated_time: float
     beta: np.ndarray
     dual: np.ndarray
     face: np.ndarray
@@ -65,8 +69,8 @@ class LimitSaddle:
         return "minimiser" if self.is_minimiser else "strict saddle"
 
     def to_dict(self) -> dict:
-        """The interface form: p, loss, kind, time (+ the dual variable and the bookkeeping)."""
-        return {"p": self.beta.tolist(), "loss": self.loss, "kind": self.kind, "time": self.time,
+        """The interface form: p, loss, kind, accelerated_time t_k (+ the dual variable and the bookkeeping)."""
+        return {"p": self.beta.tolist(), "loss": self.loss, "kind": self.kind, "accelerated_time": self.accelerated_time,
                 "step": self.step, "support": list(self.support), "dual": self.dual.tolist(),
                 "activated": list(self.activated), "left_face": list(self.left_face)}
 
@@ -87,7 +91,8 @@ class LimitPath:
 
     @property
     def times(self) -> np.ndarray:
-        return np.array([s.time for s in self.saddles])
+        """t_0, t_1, …: the accelerated times of the saddles."""
+        return np.array([s.accelerated_time for s in self.saddles])
 
     @property
     def betas(self) -> np.ndarray:
@@ -103,7 +108,7 @@ class LimitPath:
     def rows(self, digits: int = 6) -> list[dict]:
         """Table rows: k, t_k, β_k, L(β_k), kind, activated coordinates and the coordinates that left
         their face (both counted from 0, as in :meth:`LimitSaddle.to_dict`)."""
-        return [{"k": s.step, "t_k": s.time, "beta_k": np.round(s.beta, digits).tolist(), "loss": s.loss,
+        return [{"k": s.step, "t_k": s.accelerated_time, "beta_k": np.round(s.beta, digits).tolist(), "loss": s.loss,
                  "kind": s.kind, "activated": list(s.activated),
                  "left face": list(s.left_face)} for s in self.saddles]
 
@@ -112,8 +117,8 @@ class LimitPath:
         lines = []
         for k, s in enumerate(self.saddles):
             vec = r"\left(" + ", ".join(f"{b:.{digits}g}" for b in s.beta) + r"\right)"
-            upper = (f"{self.saddles[k + 1].time:.{digits}g}" if k + 1 < len(self.saddles) else r"\infty")
-            lines.append(rf"{vec} & {s.time:.{digits}g} < \tilde t < {upper}")
+            upper = (f"{self.saddles[k + 1].accelerated_time:.{digits}g}" if k + 1 < len(self.saddles) else r"\infty")
+            lines.append(rf"{vec} & {s.accelerated_time:.{digits}g} < \tilde t < {upper}")
         return r"\tilde\beta^\circ(\tilde t) = \begin{cases}" + r" \\ ".join(lines) + r"\end{cases}"
 
 
@@ -289,7 +294,7 @@ def limit_path(problem: DiagonalProblem, *, tol: float = 1e-10, max_steps: int |
             status = LimitStatus.COMPLETED
     if status is LimitStatus.COMPLETED:
         last = saddles[-1]
-        saddles[-1] = LimitSaddle(last.step, last.time, last.beta, last.dual, last.face, last.loss,
+        saddles[-1] = LimitSaddle(last.step, last.accelerated_time, last.beta, last.dual, last.face, last.loss,
                                   last.activated, last.left_face, True)
     return LimitPath(tuple(saddles), status, tol_g)
 

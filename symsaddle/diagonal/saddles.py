@@ -34,8 +34,11 @@ MATCH_RTOL = 1e-6
 class VisitedSaddle:
     """An equilibrium visited by a run: its plateau, the polished point and its classification.
 
+    ``order`` counts the visited equilibria from 0. ``flow_time`` is the gradient-flow time t of the
+    plateau point: η × ``iteration`` for a GD run with step η, the integration time for a flow run.
+    ``accelerated_time`` is t / ln(1/γ) (Pesme & Flammarion's t̃; None without a small scale γ).
     ``iteration`` counts GD updates before the plateau point, from 0 (the seed's loop numbers
-    iterations from 1, so its number is ``iteration + 1``). ``flow_eigenvalues`` are those of −∇²F, largest first;
+    iterations from 1, so its number is ``iteration + 1``; None for a flow run). ``flow_eigenvalues`` are those of −∇²F, largest first;
     ``top_direction`` is the unit eigenvector of the largest one in θ = [v, u] and
     ``top_direction_p`` its image e_u ⊙ e_v in p-space (the seed's "eigenvector s_i").
     """
@@ -43,7 +46,7 @@ class VisitedSaddle:
     __repr__ = compact_repr
 
     order: int
-    time: float
+    flow_time: float
     accelerated_time: float | None
     iteration: int | None
     theta: np.ndarray
@@ -68,7 +71,7 @@ class VisitedSaddle:
 
     def to_dict(self) -> dict:
         return {"p": self.p.tolist(), "loss": self.loss, "kind": self.kind, "index": self.index,
-                "time": self.time, "accelerated_time": self.accelerated_time, "iteration": self.iteration,
+                "flow_time": self.flow_time, "accelerated_time": self.accelerated_time, "iteration": self.iteration,
                 "theta": self.theta.tolist(), "converged": self.converged, "reason": self.reason,
                 "top_flow_eigenvalue": self.top_eigenvalue, "top_direction_p": self.top_direction_p.tolist(),
                 "support": list(self.support)}
@@ -98,8 +101,8 @@ def visited_saddles(problem: DiagonalProblem, trajectory: DiagonalTrajectory, *,
             top = cls.eigenvectors[:, 0]
         else:
             lam_flow, top = np.zeros(0), np.full(2 * d, np.nan)
-        time = float(v.plateau.time) * (trajectory.step or 1.0)
-        out.append(VisitedSaddle(order, time, None if lam is None else time / lam,
+        flow_time = float(v.plateau.time) * (trajectory.step or 1.0)     # core time: GD iterations or flow time
+        out.append(VisitedSaddle(order, flow_time, None if lam is None else flow_time / lam,
                                  int(v.plateau.time) if trajectory.step is not None else None,
                                  theta, u * w, loss, kind, index, v.polish.converged, reason,
                                  lam_flow, top, top[d:] * top[:d]))
@@ -180,7 +183,7 @@ class SaddleComparison:
 
     @property
     def time_error(self) -> float | None:
-        return None if self.simulated_time is None else self.simulated_time - self.predicted.time
+        return None if self.simulated_time is None else self.simulated_time - self.predicted.accelerated_time
 
 
 def _crossing_time(trajectory: DiagonalTrajectory, problem: DiagonalProblem, level: float,

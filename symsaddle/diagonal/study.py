@@ -42,7 +42,7 @@ class ScaleRun:
 
 def horizon(path: LimitPath, factor: float = 2.0) -> float:
     """Accelerated time to simulate: ``factor`` × the last jump time (1 if there is no jump)."""
-    return factor * float(path.final.time) if path.final.time > 0 else 1.0
+    return factor * float(path.final.accelerated_time) if path.final.accelerated_time > 0 else 1.0
 
 
 def convergence_study(problem: DiagonalProblem, path: LimitPath, gammas=DEFAULT_GAMMAS, *,
@@ -62,7 +62,7 @@ def comparison_rows(runs: tuple[ScaleRun, ...], digits: int = 4) -> list[dict]:
     from β_k to the nearest visited saddle (``–`` when no visited saddle matches to 1e-6)."""
     rows = []
     for k, first in enumerate(runs[0].comparison):
-        row = {"k": k, "beta_k": np.round(first.predicted.beta, digits).tolist(), "t_k": first.predicted.time}
+        row = {"k": k, "beta_k": np.round(first.predicted.beta, digits).tolist(), "t_k": first.predicted.accelerated_time}
         for run in runs:
             c = run.comparison[k]
             row[f"t_sim (γ={run.gamma:g})"] = c.simulated_time

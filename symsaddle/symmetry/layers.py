@@ -1,5 +1,8 @@
 """A hidden layer of a ``two_layer`` or ``mlp`` model, seen as a set of neurons.
 
+Numbering (README, *Numbering*): hidden layers count from 1, the input being layer 0 (hidden
+layer l holds the outputs of W^{(l)}, block ``W{l}``); neurons of a layer count from 0.
+
 Neuron j of hidden layer l has an incoming vector w_j (a row of the layer's weight matrix),
 an optional bias b_j, and an outgoing vector a_j ∈ R^{n_{l+1}} (a column of the next layer's
 weight matrix; for ``two_layer`` the output weights, a scalar when d_out = 1). Only the blocks
@@ -166,7 +169,7 @@ class HiddenLayer:
 
 def hidden_layer(model: Model, layer: int | None = None) -> HiddenLayer:
     """The hidden layer of a ``two_layer`` model (``layer`` None or 1), or hidden layer ``layer``
-    (1-based; default: the last) of an ``mlp``."""
+    (1..number of hidden layers, the input being layer 0; default: the last) of an ``mlp``."""
     if not isinstance(model, Model):
         raise UnsupportedModelError(f"expected a symsaddle Model, got {type(model).__name__}")
     info = _info(model)
@@ -175,7 +178,8 @@ def hidden_layer(model: Model, layer: int | None = None) -> HiddenLayer:
             raise UnsupportedModelError("the two-layer model has a fixed outer layer: its neurons have no "
                                         "outgoing parameters to split, merge or permute")
         if layer not in (None, 1):
-            raise UnsupportedModelError(f"a two-layer model has one hidden layer (layer=1), got layer={layer!r}")
+            raise UnsupportedModelError(f"a two-layer model has one hidden layer, layer=1 (layers count from 1; "
+                                        f"layer 0 is the input), got layer={layer!r}")
         return HiddenLayer(model, 1, "W", "b" if info["bias"] else None, "a", None, _activation_of(model))
     if model.name == "mlp":
         n_hidden = len(info["widths"]) - 2
@@ -183,7 +187,8 @@ def hidden_layer(model: Model, layer: int | None = None) -> HiddenLayer:
             raise UnsupportedModelError("this mlp has no hidden layer")
         layer = n_hidden if layer is None else layer
         if isinstance(layer, bool) or not isinstance(layer, (int, np.integer)) or not 1 <= layer <= n_hidden:
-            raise UnsupportedModelError(f"hidden layer must be an integer in 1..{n_hidden}, got {layer!r}")
+            raise UnsupportedModelError(f"hidden layer must be an integer in 1..{n_hidden} (layers count "
+                                        f"from 1; layer 0 is the input), got {layer!r}")
         layer = int(layer)
         bias = info["bias"]
         return HiddenLayer(model, layer, f"W{layer}", f"b{layer}" if bias else None, f"W{layer + 1}",

@@ -19,6 +19,9 @@ width m (m = r, r + 1 or r − 1) and leaves the network function x ↦ f(x; θ)
   layer's bias, by a neuron with zero incoming weights (a constant neuron), or because the
   flipped outgoing vectors sum to zero (the two-neuron example of §6.2.2).
 
+Numbering (README, *Numbering*): ``neuron``, ``i``, ``j`` count the neurons of a layer from 0;
+``layer`` counts hidden layers from 1, the input being layer 0 (default: the last hidden layer).
+
 Every operation works on float parameters and on object arrays of SymPy expressions;
 :func:`verify_same_function` proves on the model's per-sample output expressions that two
 points implement the same function (it is how the tests check each operation for symbolic
@@ -60,7 +63,7 @@ def _as_theta(theta):
 
 def _neuron(j, width: int, what: str = "neuron") -> int:
     if isinstance(j, bool) or not isinstance(j, (int, np.integer)) or not 0 <= j < width:
-        raise NeuronIndexError(f"{what} index must be an integer in 0..{width - 1} (0-based), got {j!r}")
+        raise NeuronIndexError(f"{what} index must be an integer in 0..{width - 1} (neurons count from 0), got {j!r}")
     return int(j)
 
 
