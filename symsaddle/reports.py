@@ -315,6 +315,15 @@ def figure(ncols: int = 1, nrows: int = 1, width: float = 4.0, height: float = 3
     return fig, axes
 
 
+def legend_below(ax, gap_pt: float = 30.0, **legend_kw):
+    """A legend centred under ``ax``, ``gap_pt`` points below the axes frame (clear of the tick labels and the x
+    label at any figure height), so that it never covers data; constrained layout makes room for it."""
+    from matplotlib.transforms import offset_copy
+
+    anchor = offset_copy(ax.transAxes, fig=ax.figure, y=-gap_pt, units="points")
+    return ax.legend(loc="upper center", bbox_to_anchor=(0.5, 0.0), bbox_transform=anchor, **legend_kw)
+
+
 def symlog_ticks(values: np.ndarray, linthresh: float, most: int = 4) -> list[float]:
     """Tick positions for a symlog axis over ``values``: 0 and decades ±10^k, the smallest at least two decades
     above the linear band |λ| < linthresh and none beyond the data. Every decade takes the same height on a
