@@ -55,10 +55,10 @@ def plot_training(iterations, losses, norms, neurons, kkt_points, *, label: str,
         a = float(np.degrees(np.arctan2(p.direction[1], p.direction[0])))
         ls, lw = styles[bool(p.nonnegative and p.kind.value == "local maximum")]
         bx.axhline(a, color=REFERENCE_COLOR, lw=lw, ls=ls)
-    bx.legend(handles=[Line2D([], [], color=colors[len(colors) // 2], marker=".", ls="", label="neuron angle (colour: neuron)"),
-                       Line2D([], [], color=REFERENCE_COLOR, ls="-", lw=0.8, label="KKT point, local max with N ≥ 0"),
-                       Line2D([], [], color=REFERENCE_COLOR, ls=":", lw=0.6, label="other KKT point")],
-              fontsize=7, loc="lower right")
+    legend_below(bx, handles=[Line2D([], [], color=colors[len(colors) // 2], marker=".", ls="", label="neuron angle (colour: neuron)"),
+                          Line2D([], [], color=REFERENCE_COLOR, ls="-", lw=0.8, label="KKT point, local max with N ≥ 0"),
+                          Line2D([], [], color=REFERENCE_COLOR, ls=":", lw=0.6, label="other KKT point")],
+                 fontsize=7, ncol=2)
     bx.set_ylim(-185, 185)
     bx.set_yticks(range(-180, 181, 90))
     bx.set_xlabel("iteration (GD)")
@@ -92,10 +92,11 @@ def plot_alignment(al: Alignment, *, title: str = ""):
             line = np.degrees(al.angles[k, j]) * (d / d[k]) ** s
             ax.loglog(d, np.where(line <= 180.0, line, np.nan), "--", color=REFERENCE_COLOR, lw=0.7)
     aligning = sum(np.isfinite(al.predicted_slopes))
-    legend_below(ax, fontsize=7, handles=[Line2D([], [], color=colors[0], marker="o", ms=3, lw=0.8, label="measured (colour: neuron)"),
-                       Line2D([], [], color=colors[0], marker="x", ls="", label="NCF flow after $T_\\delta$ steps"),
-                       Line2D([], [], color=REFERENCE_COLOR, ls="--", lw=0.7,
-                              label=f"$\\delta^{{s_j}}$ ({aligning} neurons that reached $u^*_j$)")])
+    handles = [Line2D([], [], color=colors[0], marker="o", ms=3, lw=0.8, label="measured (colour: neuron)"),
+               Line2D([], [], color=colors[0], marker="x", ls="", label="NCF flow after $T_\\delta$ steps"),
+               Line2D([], [], color=REFERENCE_COLOR, ls="--", lw=0.7,
+                      label=f"$\\delta^{{s_j}}$ ({aligning} neurons that reached $u^*_j$)")]
+    legend_below(ax, fontsize=7, handles=handles)
     ax.set_ylim(top=360)                           # angles are at most 180°; the dashed lines are cut there
     ax.set_xlabel(r"initialisation scale $\delta$")
     ax.set_ylabel(r"angle to $u^*_j$ at $T_\delta$ (degrees)")
