@@ -166,7 +166,8 @@ step 352, neuron 5, sample 39, $w^\top x_i = +2.5\cdot10^{-10}$ in GD against $-
 on they differ by the jump of one gradient step, $O(\eta)$, whatever $\delta$. Each run stays within the chatter bound of
 $u^*$, so the gap is at most twice that bound and vanishes as $\eta \to 0$: Lemma 5.2 is a statement about the flow, and for
 ReLU the $\delta^2$ rate of GD at a fixed step is not expected for kink neurons. On 41 values of $\delta$ in $[10^{-4}, 10^{-2}]$
-the kink neurons jump at 33 (`python derivations/seed002_lemma52_relu_kink.py`, plain NumPy; `docs/audit_seed002.md` §5.2).
+the kink neurons jump at 33, by $0.107°$ (median) at $\eta = 5\cdot10^{-5}$ and by $0.057°$ at $\eta/2$ over the same flow time
+(`python derivations/seed002_lemma52_relu_kink.py`, plain NumPy; `docs/audit_seed002.md` §5.2).
 The `assert`s: the smooth neurons' gap falls like $\delta^2$, the kink neurons' stays below twice the chatter bound.
 
 The joint angle stays at 31°–47°: the smooth limits have two values, $\mathcal N_{\rm top} = 21.715$ and $\mathcal N_2 = 20.163$
