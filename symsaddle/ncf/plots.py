@@ -77,7 +77,8 @@ def plot_alignment(al: Alignment, *, title: str = ""):
     the "aligning" regime, anchored at the smallest δ and cut at 180°). Right: the whole vector's angle to
     the joint KKT point with its predicted rate tan ∝ δ^e (``predicted_joint_slope``), and the Lemma 5.2
     angle between the loss GD and the NCF GD, separately for blocks heading for a kink
-    (``Alignment.kink_blocks``). Legends sit below the panels.
+    (``Alignment.kink_blocks``), with its expected order: δ² at the origin, δ at a saddle (the other
+    weights drift by O(δ), ``Alignment.drift``). Legends sit below the panels.
     """
     fig, axes = figure(ncols=2, width=4.4, height=3.4)
     ax = axes[0, 0]
@@ -107,13 +108,15 @@ def plot_alignment(al: Alignment, *, title: str = ""):
     if np.isfinite(e):
         joint = np.degrees(np.arctan(np.tan(al.joint_angles[k]) * (d / d[k]) ** e))
         bx.loglog(d, joint, "--", color=REFERENCE_COLOR, lw=0.7,
-                  label=rf"predicted: tan $\propto\delta^{{{e:.3g}}}$ (lower-value neurons fall behind)")
+                  label=rf"predicted: tan $\propto\delta^{{{e:.3g}}}$")
     kink = al.kink_blocks
     smooth = np.degrees(al.lemma_max()) + 1e-16
     bx.loglog(d, smooth, "s-", label="GD vs NCF GD, max over neurons"
               + (" with a smooth limit" if kink.any() else "") + " (Lemma 5.2)")
     top = int(np.argmax(d))
-    bx.loglog(d, smooth[top] * (d / d[top]) ** 2, ":", color=REFERENCE_COLOR, lw=0.8, label=r"$\propto\delta^2$")
+    order = 1 if np.any(al.drift > 0) else 2      # at a saddle the other weights move by O(δ) and shift the residual
+    bx.loglog(d, smooth[top] * (d / d[top]) ** order, ":", color=REFERENCE_COLOR, lw=0.8,
+              label=r"$\propto\delta$ (the fitted weights move by O($\delta$))" if order == 1 else r"$\propto\delta^2$")
     if kink.any():
         bx.loglog(d, np.degrees(al.lemma_max(kink)) + 1e-16, "^-", ms=4,
                   label=f"GD vs NCF GD, {int(kink.sum())} neurons with a limit on a kink: O(η) jumps")
