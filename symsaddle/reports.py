@@ -315,7 +315,7 @@ def figure(ncols: int = 1, nrows: int = 1, width: float = 4.0, height: float = 3
     return fig, axes
 
 
-def legend_below(ax, gap_pt: float = 30.0, **legend_kw):
+def legend_below(ax, gap_pt: float = 34.0, **legend_kw):
     """A legend centred under ``ax``, ``gap_pt`` points below the axes frame (clear of the tick labels and the x
     label at any figure height), so that it never covers data; constrained layout makes room for it."""
     from matplotlib.transforms import offset_copy
