@@ -2,7 +2,7 @@
 
 Figures come from :func:`figure` (constrained layout, a colour-blind-safe cycle, compact tick
 labels) and are saved by :func:`save_figure`, which warns (:class:`FigureLayoutWarning`) when
-any two texts of the figure overlap. No function here selects a Matplotlib backend: scripts
+any two texts of the figure overlap or a legend box covers plotted data. No function here selects a Matplotlib backend: scripts
 get Matplotlib's default (Agg without a display), notebooks their inline backend.
 """
 
@@ -315,6 +315,15 @@ def figure(ncols: int = 1, nrows: int = 1, width: float = 4.0, height: float = 3
     return fig, axes
 
 
+def legend_below(ax, gap_pt: float = 34.0, **legend_kw):
+    """A legend centred under ``ax``, ``gap_pt`` points below the axes frame (clear of the tick labels and the x
+    label at any figure height), so that it never covers data; constrained layout makes room for it."""
+    from matplotlib.transforms import offset_copy
+
+    anchor = offset_copy(ax.transAxes, fig=ax.figure, y=-gap_pt, units="points")
+    return ax.legend(loc="upper center", bbox_to_anchor=(0.5, 0.0), bbox_transform=anchor, **legend_kw)
+
+
 def symlog_ticks(values: np.ndarray, linthresh: float, most: int = 4) -> list[float]:
     """Tick positions for a symlog axis over ``values``: 0 and decades ±10^k, the smallest at least two decades
     above the linear band |λ| < linthresh and none beyond the data. Every decade takes the same height on a
@@ -393,9 +402,83 @@ def text_overlaps(fig, min_overlap_px: float = 0.5) -> list[tuple[str, str]]:
     return pairs
 
 
+def _display_paths(artist) -> list[np.ndarray]:
+    """The plotted data of a line or scatter in display coordinates: for a line drawn with a line style, its
+    finite runs as polylines (steps expanded); for markers, every point as a one-point path."""
+    from matplotlib.cbook import STEP_LOOKUP_MAP
+    from matplotlib.collections import PathCollection
+    from matplotlib.lines import Line2D
+
+    if isinstance(artist, Line2D):
+        xy = np.asarray(artist.get_xydata(), dtype=float)
+        if xy.size == 0:
+            return []
+        if artist.get_drawstyle() in STEP_LOOKUP_MAP and artist.get_drawstyle() != "default":
+            xy = np.column_stack(STEP_LOOKUP_MAP[artist.get_drawstyle()](xy[:, 0], xy[:, 1]))
+        with np.errstate(all="ignore"):
+            disp = artist.get_transform().transform(xy)
+        ok = np.all(np.isfinite(disp), axis=1)
+        paths = []
+        if artist.get_linestyle() not in ("None", "", " ", "none"):
+            paths += [disp[a:b + 1] for a, b in true_runs(ok)]
+        if artist.get_marker() not in (None, "None", "", " ", "none"):
+            paths += [p[None, :] for p in disp[ok]]
+        return paths
+    if isinstance(artist, PathCollection):
+        offsets = np.asarray(artist.get_offsets(), dtype=float)
+        if offsets.size == 0:
+            return []
+        disp = artist.get_offset_transform().transform(offsets)
+        return [p[None, :] for p in disp[np.all(np.isfinite(disp), axis=1)]]
+    return []
+
+
+def legend_overlaps(fig, inset_px: float = 1.0) -> list[tuple[str, str]]:
+    """(legend, artist) pairs where a legend box covers plotted data: a vertex of a line or a scatter point
+    inside the box, or a line segment crossing it (reference lines such as ``axhline`` count: they are data
+    a reader must see). Only the part of the legend box inside the artist's axes counts, so a legend placed
+    outside the axes never clashes; shaded spans and fills are backgrounds and do not count. The box is
+    shrunk by ``inset_px`` pixels so that a line merely touching its frame is not reported."""
+    from matplotlib.collections import PathCollection
+    from matplotlib.legend import Legend
+    from matplotlib.lines import Line2D
+    from matplotlib.path import Path as MplPath
+    from matplotlib.transforms import Bbox
+
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    legends = [lg for lg in fig.findobj(Legend) if lg.get_visible()]
+    pairs = []
+    for legend in legends:
+        box = legend.get_window_extent(renderer)
+        for ax in fig.axes:
+            if not ax.get_visible():
+                continue
+            clip = Bbox.intersection(box, ax.get_window_extent(renderer))
+            if clip is None or clip.width <= 2 * inset_px or clip.height <= 2 * inset_px:
+                continue
+            inner = Bbox.from_extents(clip.x0 + inset_px, clip.y0 + inset_px, clip.x1 - inset_px, clip.y1 - inset_px)
+            for artist in [*ax.lines, *(c for c in ax.collections if isinstance(c, PathCollection))]:
+                if not artist.get_visible() or artist.axes is None:
+                    continue
+                hit = False
+                for path in _display_paths(artist):
+                    if len(path) == 1:
+                        hit = bool(inner.contains(*path[0]))
+                    else:
+                        hit = MplPath(path).intersects_bbox(inner, filled=False)
+                    if hit:
+                        break
+                if hit:
+                    name = artist.get_label() if not str(artist.get_label()).startswith("_") else type(artist).__name__
+                    pairs.append((", ".join(t.get_text() for t in legend.get_texts())[:60], name))
+    return pairs
+
+
 def save_figure(fig, out_dir: str | Path, stem: str, formats: Iterable[str] = ("png", "pdf")) -> list[Path]:
     """Save a Matplotlib figure as ``stem.png`` and ``stem.pdf`` and close it; warn with
-    :class:`FigureLayoutWarning` if texts overlap."""
+    :class:`FigureLayoutWarning` if texts overlap (:func:`text_overlaps`) or a legend covers plotted data
+    (:func:`legend_overlaps`)."""
     import matplotlib.pyplot as plt
 
     out = Path(out_dir)
@@ -404,6 +487,10 @@ def save_figure(fig, out_dir: str | Path, stem: str, formats: Iterable[str] = ("
     if clashes:
         warnings.warn(FigureLayoutWarning(f"figure {stem}: overlapping text " + "; ".join(
             f"{a!r} / {b!r}" for a, b in clashes[:5])), stacklevel=2)
+    covered = legend_overlaps(fig)
+    if covered:
+        warnings.warn(FigureLayoutWarning(f"figure {stem}: legend covers data " + "; ".join(
+            f"{a!r} over {b!r}" for a, b in covered[:5])), stacklevel=2)
     paths = []
     for fmt in formats:
         p = out / f"{stem}.{fmt}"

@@ -294,3 +294,53 @@ def test_limit_path_marks_a_zero_loss_instead_of_drawing_it_at_a_floor():
     assert frame.x0 + frame.width * 2.5 / (2.5 * 1.15) * 0.9 <= mark.x1 # over the last piece, t ≥ 2.5
     assert text_overlaps(fig) == []
     matplotlib.pyplot.close(fig)
+
+
+# -- legends must not cover data (new-user trial: legends over curves and reference levels) -------------------
+
+def test_the_legend_detector_flags_a_legend_over_data_points():
+    """Points on a regular grid fill the whole axes: a legend inside must cover some of them."""
+    from symsaddle.reports import legend_overlaps
+    fig, ax = figure()
+    gx, gy = np.meshgrid(np.linspace(0, 1, 30), np.linspace(0, 1, 30))
+    ax[0, 0].plot(gx.ravel(), gy.ravel(), "o", ms=2, label="grid points")
+    ax[0, 0].legend(loc="upper right")
+    assert [name for _, name in legend_overlaps(fig)] == ["grid points"]
+
+
+def test_the_legend_detector_flags_a_reference_line_crossing_the_legend():
+    """An axhline through the legend's centre has no vertex inside the box, only a segment across it."""
+    from symsaddle.reports import legend_overlaps
+    fig, ax = figure()
+    ax[0, 0].plot([0, 1], [0, 0.1], label="data")
+    legend = ax[0, 0].legend(loc="center")
+    fig.canvas.draw()
+    box = legend.get_window_extent(fig.canvas.get_renderer())
+    middle = ax[0, 0].transData.inverted().transform(((box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2))[1]
+    ax[0, 0].axhline(middle, color="0.5", label="level")
+    assert ("data", "level") in legend_overlaps(fig)
+
+
+def test_a_legend_outside_the_axes_or_in_an_empty_corner_passes(tmp_path):
+    from symsaddle.reports import legend_overlaps
+    fig, ax = figure(ncols=2)
+    x = np.linspace(0, 1, 200)
+    ax[0, 0].plot(x, x**2, "o-", ms=2, label="rising curve")
+    ax[0, 0].axhline(0.9, ls="--", label="level")
+    ax[0, 0].legend(loc="upper center", bbox_to_anchor=(0.5, -0.15))     # below the axes
+    ax[0, 1].plot(x, x**2, label="rising curve")
+    ax[0, 1].legend(loc="upper left")                                    # x² stays below 0.5 up to x = 0.7
+    assert legend_overlaps(fig) == []
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", FigureLayoutWarning)
+        save_figure(fig, tmp_path, "good")
+
+
+def test_save_figure_warns_when_a_legend_covers_data(tmp_path):
+    fig, ax = figure()
+    x = np.linspace(0, 1, 200)
+    ax[0, 0].plot(x, np.full_like(x, 0.5), label="flat line through the middle")
+    ax[0, 0].set_ylim(0, 1)
+    ax[0, 0].legend(loc="center")
+    with pytest.warns(FigureLayoutWarning, match="legend covers data"):
+        save_figure(fig, tmp_path, "bad")

@@ -117,6 +117,23 @@ def test_relu_smooth_neurons_align_and_kink_neurons_stay_within_the_chatter_boun
     assert al.measured_joint_slope == pytest.approx(al.predicted_joint_slope, rel=0.05)
 
 
+def test_relu_lemma_5_2_is_order_delta_squared_for_smooth_limits_and_order_eta_for_kink_limits(relu):
+    """Lemma 5.2 at a fixed step (docs/audit_seed002.md §5.2): the neurons with a smooth limit keep the O(δ²) gap
+    between the loss GD and the NCF GD; the two heading for the kink point (0, −1) can jump to an O(η) gap, at most
+    twice the closed-form chatter bound (each run stays within it of u*), as at δ = 1e-3 here."""
+    X, y, al = relu
+    smooth = np.array([p.smooth for p in al.limits])
+    np.testing.assert_array_equal(al.kink_blocks, ~smooth)
+    gap = al.lemma_max()
+    assert np.polyfit(np.log(DELTAS[:5]), np.log(gap[:5]), 1)[0] == pytest.approx(2.0, abs=0.02)
+    kink_gap = al.lemma_max(~smooth)
+    bound = dead_relu_chatter_bound(X, y, STEP)
+    assert np.all(kink_gap <= 2 * bound)
+    assert kink_gap[1] > 100 * gap[1]                               # the jump at δ = 1e-3: not δ²
+    row = al.rows()[1]
+    assert row["max angle GD vs NCF GD, kink limits (deg)"] == pytest.approx(np.degrees(kink_gap[1]))
+
+
 def test_saddle_is_certified_and_the_fitted_neurons_stay_within_order_delta(saddle):
     sad, al = saddle
     assert sad.gradient_norm <= sad.gradient_tolerance and sad.loss > 70

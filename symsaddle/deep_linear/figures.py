@@ -10,7 +10,7 @@ from matplotlib.cm import ScalarMappable
 from matplotlib.colors import LogNorm
 from matplotlib.lines import Line2D
 
-from ..reports import OKABE_ITO, REFERENCE_COLOR, figure
+from ..reports import OKABE_ITO, REFERENCE_COLOR, figure, legend_below
 from .incremental import EscapeRun, SequentialLearning
 from .stepsize import DoublingResult, RunOutcome
 
@@ -28,7 +28,7 @@ def plateau_figure(run: SequentialLearning):
             label=r"plateau (local min of $\|\nabla L\|$)")
     ax.set_xlabel("iteration (GD)")
     ax.set_ylabel(r"loss $\|Y - XW_1W_2W_3\|_F^2$")
-    ax.legend(fontsize=8, loc="upper right")
+    legend_below(ax, fontsize=8, ncol=2)           # the levels span the whole axes: no free corner inside
     return fig
 
 

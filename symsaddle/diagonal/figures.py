@@ -12,7 +12,7 @@ import numpy as np
 from matplotlib.lines import Line2D
 from matplotlib.ticker import NullFormatter
 
-from ..reports import OKABE_ITO, REFERENCE_COLOR, figure, true_runs
+from ..reports import OKABE_ITO, REFERENCE_COLOR, figure, legend_below, true_runs
 from .limit import LimitPath
 from .saddles import VisitedSaddle
 from .simulate import DiagonalTrajectory
@@ -94,9 +94,9 @@ def trajectory_figure(trajectory: DiagonalTrajectory, path: LimitPath | None = N
             marked = True
     ax[0, 0].set_ylim(floor, top)
     ax[0, 0].set(xlabel=xlabel, ylabel="loss F (log scale)", title="loss")
-    ax[0, 0].legend(fontsize=7)
+    legend_below(ax[0, 0], fontsize=7, ncol=2)             # below the panels: no free corner is guaranteed
     ax[0, 1].set(xlabel=xlabel, ylabel=r"$p = u \odot v$ (coordinates from 0)", title="coordinates of p")
-    ax[0, 1].legend(fontsize=7, ncol=2 if trajectory.beta.shape[1] > 3 else 1)
+    legend_below(ax[0, 1], fontsize=7, ncol=min(4, trajectory.beta.shape[1] + 1))
     if title:
         fig.suptitle(title, fontsize=10)
     return fig
@@ -118,9 +118,9 @@ def limit_path_figure(times: np.ndarray, betas: np.ndarray, losses: np.ndarray, 
         ax[0, 1].step(ts, bs[:, j], where="post", color=_coordinate_color(j), lw=1.2, label=f"$p_{{{j}}}$")
     xlabel = r"accelerated time $\tilde t = t/\ln(1/\gamma)$"
     ax[0, 0].set(xlabel=xlabel, ylabel="loss F (log scale)", title="loss")
-    ax[0, 0].legend(fontsize=7)
+    legend_below(ax[0, 0], fontsize=7)
     ax[0, 1].set(xlabel=xlabel, ylabel=r"$p = u \odot v$ (coordinates from 0)", title="coordinates of p")
-    ax[0, 1].legend(fontsize=7, ncol=2 if betas.shape[1] > 3 else 1)
+    legend_below(ax[0, 1], fontsize=7, ncol=min(4, betas.shape[1]))
     if title:
         fig.suptitle(title, fontsize=10)
     return fig
@@ -147,7 +147,7 @@ def convergence_figure(runs: Mapping[float, DiagonalTrajectory], path: LimitPath
     handles.append(Line2D([], [], color=REFERENCE_COLOR, lw=0.8, label=r"limit $\gamma \to 0$"))
     ax[0, 0].set(xlabel=r"accelerated time $\tilde t = t/\ln(1/\gamma)$", ylabel=r"$\tilde\beta^\gamma(\tilde t)$",
                  title="iterates (colour: coordinate)")
-    ax[0, 0].legend(handles=handles, fontsize=7)
+    legend_below(ax[0, 0], handles=handles, fontsize=7, ncol=2)
     gammas = list(errors)
     inv = np.array([1.0 / np.log(1.0 / g) for g in gammas])
     err = np.array([list(e) for e in errors.values()], dtype=float)
@@ -158,7 +158,7 @@ def convergence_figure(runs: Mapping[float, DiagonalTrajectory], path: LimitPath
     ax[0, 1].xaxis.set_minor_formatter(_NO_LABELS)
     ax[0, 1].set(xlabel=r"$1/\ln(1/\gamma)$ (log scale; ticks name $\gamma$)",
                  ylabel=r"$|\tilde t_k(\gamma) - t_k|$ (accelerated time)", title="jump-time error → 0")
-    ax[0, 1].legend(fontsize=7, ncol=2 if err.shape[1] > 4 else 1)
+    legend_below(ax[0, 1], fontsize=7, ncol=min(3, err.shape[1]))
     return fig
 
 

@@ -16,7 +16,9 @@ saddle). Per δ the study records, at the end of the small-norm phase T_δ:
   (the others fall behind like e^{−2(N_top − N_j)t}); the top blocks' weights are read off the
   ascent after ``limit_steps`` steps;
 * ``lemma_angles[b, j]`` — angle between block j of the loss GD and of the NCF GD from the same
-  δξ after T = min_δ T_δ steps (Lemma 5.2 / D.1: w(t) ≈ δ·u(t), error O(δ²));
+  δξ after T = min_δ T_δ steps (Lemma 5.2 / D.1: w(t) ≈ δ·u(t), error O(δ²) while both runs share
+  every activation pattern; a block heading for a KKT point on a kink, ``Alignment.kink_blocks``,
+  can instead jump to an O(η) gap at any δ, see there);
 * ``drift[b]`` = max_{t ≤ T_δ} ‖w_n(t) − w̄_n‖ over the other weights (eq. (18): O(δ)).
 
 End of the small-norm phase: the first iteration with ‖w_z‖ ≥ √(‖w_z(0)‖·R), R = 1 — half-way
@@ -275,15 +277,37 @@ class Alignment:
     step: float
     scale: float
 
+    @property
+    def kink_blocks(self) -> np.ndarray:
+        """Blocks whose NCF-flow limit lies on a kink (non-smooth KKT point). GD keeps crossing the kink there,
+        and the GD map is discontinuous across it, so Lemma 5.2's O(δ²) gap between the loss GD and the NCF GD
+        does not hold for them at a fixed step: a pre-activation inside that gap sends the two runs to opposite
+        sides of a kink, after which they differ by O(η) (``derivations/seed002_lemma52_relu_kink.py``)."""
+        return np.array([p is not None and not p.smooth for p in self.limits])
+
+    def lemma_max(self, blocks: np.ndarray | None = None) -> np.ndarray:
+        """max over the chosen blocks (default: those not heading for a kink) of the Lemma 5.2 angle, per δ."""
+        blocks = ~self.kink_blocks if blocks is None else np.asarray(blocks, dtype=bool)
+        return np.max(self.lemma_angles[:, blocks], axis=1) if blocks.any() else np.full(len(self.deltas), np.nan)
+
     def rows(self) -> list[dict]:
         deg = np.degrees
-        return [{"delta": float(d), "T_delta": int(self.phase_end.iteration[b]),
-                 "||w_z(T)||": float(self.phase_end.norm[b]),
-                 "max angle to u*_j (deg)": float(deg(np.nanmax(self.angles[b]))),
-                 "median angle to u*_j (deg)": float(deg(np.nanmedian(self.angles[b]))),
-                 "joint angle (deg)": float(deg(self.joint_angles[b])),
-                 "max angle GD vs NCF GD (deg)": float(deg(np.max(self.lemma_angles[b]))),
-                 "drift / delta": float(self.drift[b] / d)} for b, d in enumerate(self.deltas)]
+        kink = self.kink_blocks
+        smooth_lemma, kink_lemma = deg(self.lemma_max()), deg(self.lemma_max(kink))
+        rows = []
+        for b, d in enumerate(self.deltas):
+            row = {"delta": float(d), "T_delta": int(self.phase_end.iteration[b]),
+                   "||w_z(T)||": float(self.phase_end.norm[b]),
+                   "max angle to u*_j (deg)": float(deg(np.nanmax(self.angles[b]))),
+                   "median angle to u*_j (deg)": float(deg(np.nanmedian(self.angles[b]))),
+                   "joint angle (deg)": float(deg(self.joint_angles[b]))}
+            if kink.any():
+                row["max angle GD vs NCF GD, smooth limits (deg)"] = float(smooth_lemma[b])
+                row["max angle GD vs NCF GD, kink limits (deg)"] = float(kink_lemma[b])
+            else:
+                row["max angle GD vs NCF GD (deg)"] = float(smooth_lemma[b])
+            rows.append({**row, "drift / delta": float(self.drift[b] / d)})
+        return rows
 
     def neuron_rows(self) -> list[dict]:
         """Per block at the smallest δ: N(ξ̂_j), its limit's value, regime, exponents, angles (degrees)."""

@@ -12,7 +12,7 @@ import matplotlib
 import numpy as np
 from matplotlib.lines import Line2D
 
-from ..reports import OKABE_ITO, REFERENCE_COLOR, figure
+from ..reports import OKABE_ITO, REFERENCE_COLOR, figure, legend_below
 from .alignment import Alignment
 
 
@@ -55,10 +55,10 @@ def plot_training(iterations, losses, norms, neurons, kkt_points, *, label: str,
         a = float(np.degrees(np.arctan2(p.direction[1], p.direction[0])))
         ls, lw = styles[bool(p.nonnegative and p.kind.value == "local maximum")]
         bx.axhline(a, color=REFERENCE_COLOR, lw=lw, ls=ls)
-    bx.legend(handles=[Line2D([], [], color=colors[len(colors) // 2], marker=".", ls="", label="neuron angle (colour: neuron)"),
-                       Line2D([], [], color=REFERENCE_COLOR, ls="-", lw=0.8, label="KKT point, local max with N ≥ 0"),
-                       Line2D([], [], color=REFERENCE_COLOR, ls=":", lw=0.6, label="other KKT point")],
-              fontsize=7, loc="lower right")
+    legend_below(bx, handles=[Line2D([], [], color=colors[len(colors) // 2], marker=".", ls="", label="neuron angle (colour: neuron)"),
+                          Line2D([], [], color=REFERENCE_COLOR, ls="-", lw=0.8, label="KKT point, local max with N ≥ 0"),
+                          Line2D([], [], color=REFERENCE_COLOR, ls=":", lw=0.6, label="other KKT point")],
+                 fontsize=7, ncol=2)
     bx.set_ylim(-185, 185)
     bx.set_yticks(range(-180, 181, 90))
     bx.set_xlabel("iteration (GD)")
@@ -72,9 +72,13 @@ def plot_training(iterations, losses, norms, neurons, kkt_points, *, label: str,
 def plot_alignment(al: Alignment, *, title: str = ""):
     """Angle to u*_j at the end of the small-norm phase against δ (log-log), with the predictions.
 
-    Per block: the measured angle (dots and line), the NCF flow's angle after the same T_δ steps
+    Left, per block: the measured angle (dots and line), the NCF flow's angle after the same T_δ steps
     (crosses; Lemma 5.2, every block), and the asymptotic exponent s_j (dashed, only for blocks in
-    the "aligning" regime, anchored at the smallest δ and cut at 180°).
+    the "aligning" regime, anchored at the smallest δ and cut at 180°). Right: the whole vector's angle to
+    the joint KKT point with its predicted rate tan ∝ δ^e (``predicted_joint_slope``), and the Lemma 5.2
+    angle between the loss GD and the NCF GD, separately for blocks heading for a kink
+    (``Alignment.kink_blocks``), with its expected order: δ² at the origin, δ at a saddle (the other
+    weights drift by O(δ), ``Alignment.drift``). Legends sit below the panels.
     """
     fig, axes = figure(ncols=2, width=4.4, height=3.4)
     ax = axes[0, 0]
@@ -89,21 +93,37 @@ def plot_alignment(al: Alignment, *, title: str = ""):
             line = np.degrees(al.angles[k, j]) * (d / d[k]) ** s
             ax.loglog(d, np.where(line <= 180.0, line, np.nan), "--", color=REFERENCE_COLOR, lw=0.7)
     aligning = sum(np.isfinite(al.predicted_slopes))
-    ax.legend(handles=[Line2D([], [], color=colors[0], marker="o", ms=3, lw=0.8, label="measured (colour: neuron)"),
-                       Line2D([], [], color=colors[0], marker="x", ls="", label="NCF flow after $T_\\delta$ steps"),
-                       Line2D([], [], color=REFERENCE_COLOR, ls="--", lw=0.7,
-                              label=f"$\\delta^{{s_j}}$ ({aligning} neurons that reached $u^*_j$)")], fontsize=7)
+    handles = [Line2D([], [], color=colors[0], marker="o", ms=3, lw=0.8, label="measured (colour: neuron)"),
+               Line2D([], [], color=colors[0], marker="x", ls="", label="NCF flow after $T_\\delta$ steps"),
+               Line2D([], [], color=REFERENCE_COLOR, ls="--", lw=0.7,
+                      label=f"$\\delta^{{s_j}}$ ({aligning} neurons that reached $u^*_j$)")]
+    legend_below(ax, fontsize=7, handles=handles)
     ax.set_ylim(top=360)                           # angles are at most 180°; the dashed lines are cut there
     ax.set_xlabel(r"initialisation scale $\delta$")
     ax.set_ylabel(r"angle to $u^*_j$ at $T_\delta$ (degrees)")
     ax.set_title("each neuron", fontsize=10)
     bx = axes[0, 1]
-    bx.loglog(d, np.degrees(al.joint_angles), "o-", label="joint angle to the NCF limit")
-    bx.loglog(d, np.degrees(np.max(al.lemma_angles, axis=1)) + 1e-16, "s-", label="GD vs NCF GD (Lemma 5.2)")
+    bx.loglog(d, np.degrees(al.joint_angles), "o-", label=r"whole $w_z(T_\delta)$ to the joint KKT point")
+    e = al.predicted_joint_slope
+    if np.isfinite(e):
+        joint = np.degrees(np.arctan(np.tan(al.joint_angles[k]) * (d / d[k]) ** e))
+        bx.loglog(d, joint, "--", color=REFERENCE_COLOR, lw=0.7,
+                  label=rf"predicted: tan $\propto\delta^{{{e:.3g}}}$")
+    kink = al.kink_blocks
+    smooth = np.degrees(al.lemma_max()) + 1e-16
+    bx.loglog(d, smooth, "s-", label="GD vs NCF GD, max over neurons"
+              + (" with a smooth limit" if kink.any() else "") + " (Lemma 5.2)")
+    top = int(np.argmax(d))
+    order = 1 if np.any(al.drift > 0) else 2      # at a saddle the other weights move by O(δ) and shift the residual
+    bx.loglog(d, smooth[top] * (d / d[top]) ** order, ":", color=REFERENCE_COLOR, lw=0.8,
+              label=r"$\propto\delta$ (the fitted weights move by O($\delta$))" if order == 1 else r"$\propto\delta^2$")
+    if kink.any():
+        bx.loglog(d, np.degrees(al.lemma_max(kink)) + 1e-16, "^-", ms=4,
+                  label=f"GD vs NCF GD, {int(kink.sum())} neurons with a limit on a kink: O(η) jumps")
     bx.set_xlabel(r"initialisation scale $\delta$")
     bx.set_ylabel("angle (degrees)")
-    bx.legend(fontsize=7)
-    bx.set_title("whole weight vector", fontsize=10)
+    legend_below(bx, fontsize=7)
+    bx.set_title("whole vector; GD against the NCF GD", fontsize=10)
     if title:
         fig.suptitle(title, fontsize=10)
     return fig
