@@ -121,6 +121,16 @@ def test_csv_with_standard_quoting_and_row_names(tmp_path, text):
 
 def test_csv_quoted_text_is_still_refused(tmp_path):
     (tmp_path / "t.csv").write_text('"1","0","1"\n"1","zero","1"\n')
-    with pytest.raises(DataFileError, match=r"line 2 \(counted from 1\), column 1 \(counted from 0\) is not a "
-                                            r"number \('zero'\)"):
+    with pytest.raises(DataFileError, match=r"line 2, column 2 \(both counted from 1, as editors show them\) is not "
+                                            r"a number \('zero'\)"):
         load_xy(tmp_path / "t.csv")
+
+
+def test_csv_positions_count_the_row_name_column(tmp_path):
+    """With a column of row names, the position of a bad field is still the one an editor shows."""
+    (tmp_path / "r.csv").write_text('"","x1","x2","y"\n"1",1,0,1\n"2",0.5,zero,2\n"3",1,inf,2\n')
+    with pytest.raises(DataFileError, match=r"line 3, column 3 \(both counted from 1"):
+        load_xy(tmp_path / "r.csv")
+    (tmp_path / "r.csv").write_text('"","x1","x2","y"\n"1",1,0,1\n"3",1,inf,2\n')
+    with pytest.raises(DataFileError, match=r"line 3, column 3 \(both counted from 1"):
+        load_xy(tmp_path / "r.csv")
