@@ -7,10 +7,12 @@ import pytest
 
 from tables_check import assert_tables_well_formed
 
-SLOW_REPRODUCTIONS = ["d7n5_reproduction", "deep_linear_critical_reproduction", "digits_line_reproduction"]
+#: reproductions of ≈ 50 s and more; their other tests are in the slow lane as well
+SLOW_REPRODUCTIONS = ["ncf_origin_reproduction", "d7n5_reproduction", "deep_linear_critical_reproduction",
+                      "digits_line_reproduction"]
 
 
-@pytest.mark.parametrize("reproduction", ["ncf_origin_reproduction", "ncf_saddle_reproduction"]
+@pytest.mark.parametrize("reproduction", ["ncf_saddle_reproduction"]
                          + [pytest.param(name, marks=pytest.mark.slow) for name in SLOW_REPRODUCTIONS])
 def test_tables_of_a_reproduction_are_well_formed(request, reproduction):
     assert assert_tables_well_formed(request.getfixturevalue(reproduction).folder) > 0
