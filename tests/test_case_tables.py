@@ -7,13 +7,13 @@ import pytest
 
 from tables_check import assert_tables_well_formed
 
-#: reproductions of ≈ 50 s and more; their other tests are in the slow lane as well
-SLOW_REPRODUCTIONS = ["ncf_origin_reproduction", "d7n5_reproduction", "deep_linear_critical_reproduction",
-                      "digits_line_reproduction"]
+#: each reproduction takes ≈ 20 s or more, so these checks are in the slow lane, with the reproductions' other tests
+REPRODUCTIONS = ["ncf_origin_reproduction", "ncf_saddle_reproduction", "d7n5_reproduction",
+                 "deep_linear_critical_reproduction", "digits_line_reproduction"]
 
 
-@pytest.mark.parametrize("reproduction", ["ncf_saddle_reproduction"]
-                         + [pytest.param(name, marks=pytest.mark.slow) for name in SLOW_REPRODUCTIONS])
+@pytest.mark.slow
+@pytest.mark.parametrize("reproduction", REPRODUCTIONS)
 def test_tables_of_a_reproduction_are_well_formed(request, reproduction):
     assert assert_tables_well_formed(request.getfixturevalue(reproduction).folder) > 0
 
