@@ -106,11 +106,6 @@ class HiddenLayer:
         return self.model.block(self.incoming_block).shape[1]
 
     @property
-    def neuron_input_dimension(self) -> int:
-        """Dimension of w̃_j = (w_j, b_j): fan_in, plus one with a bias (the d of Theorem 3)."""
-        return self.fan_in + (self.bias_block is not None)
-
-    @property
     def fan_out(self) -> int:
         """n_{l+1}: the length of each outgoing vector a_j (d_out for the last hidden layer)."""
         shape = self.model.block(self.outgoing_block).shape

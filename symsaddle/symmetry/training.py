@@ -70,13 +70,6 @@ class BatchRun:
         return cls(th, L, np.linalg.norm(np.atleast_2d(g), axis=1), tuple(status), np.asarray(iterations),
                    np.zeros(1), L[None, :], np.linalg.norm(th, axis=1)[None, :], np.zeros(1), th[None], method)
 
-    def select(self, indices) -> "BatchRun":
-        idx = np.asarray(indices, dtype=int)
-        return BatchRun(self.theta[idx], self.loss[idx], self.gradient_norm[idx],
-                        tuple(self.status[i] for i in idx), self.iterations[idx], self.history_iterations,
-                        self.history_loss[:, idx], self.history_norm[:, idx], self.snapshot_iterations,
-                        self.snapshots[:, idx], self.method)
-
 
 def _check_batch(kernel, theta0, caller: str) -> np.ndarray:
     """The initial parameters as a (B, P) float array of this caller's own (the core's checks: shape, NaN)."""
