@@ -475,22 +475,27 @@ def legend_overlaps(fig, inset_px: float = 1.0) -> list[tuple[str, str]]:
     return pairs
 
 
+def check_layout(fig, name: str) -> None:
+    """Warn with :class:`FigureLayoutWarning` if texts of ``fig`` overlap (:func:`text_overlaps`) or a legend
+    covers plotted data (:func:`legend_overlaps`); ``name`` says which figure in the message. Called by
+    :func:`save_figure`, and on every figure a notebook shows (``tests/test_notebooks.py``)."""
+    clashes = text_overlaps(fig)
+    if clashes:
+        warnings.warn(FigureLayoutWarning(f"figure {name}: overlapping text " + "; ".join(
+            f"{a!r} / {b!r}" for a, b in clashes[:5])), stacklevel=3)
+    covered = legend_overlaps(fig)
+    if covered:
+        warnings.warn(FigureLayoutWarning(f"figure {name}: legend covers data " + "; ".join(
+            f"{a!r} over {b!r}" for a, b in covered[:5])), stacklevel=3)
+
+
 def save_figure(fig, out_dir: str | Path, stem: str, formats: Iterable[str] = ("png", "pdf")) -> list[Path]:
-    """Save a Matplotlib figure as ``stem.png`` and ``stem.pdf`` and close it; warn with
-    :class:`FigureLayoutWarning` if texts overlap (:func:`text_overlaps`) or a legend covers plotted data
-    (:func:`legend_overlaps`)."""
+    """Save a Matplotlib figure as ``stem.png`` and ``stem.pdf`` and close it, after :func:`check_layout`."""
     import matplotlib.pyplot as plt
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    clashes = text_overlaps(fig)
-    if clashes:
-        warnings.warn(FigureLayoutWarning(f"figure {stem}: overlapping text " + "; ".join(
-            f"{a!r} / {b!r}" for a, b in clashes[:5])), stacklevel=2)
-    covered = legend_overlaps(fig)
-    if covered:
-        warnings.warn(FigureLayoutWarning(f"figure {stem}: legend covers data " + "; ".join(
-            f"{a!r} over {b!r}" for a, b in covered[:5])), stacklevel=2)
+    check_layout(fig, stem)
     paths = []
     for fmt in formats:
         p = out / f"{stem}.{fmt}"

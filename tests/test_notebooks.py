@@ -68,13 +68,40 @@ def test_stored_markdown_tables_render(path):
     assert all(len(set(t)) == 1 and len(t) >= 2 for t in tables), [t for t in tables if len(set(t)) != 1]
 
 
+# run first in the kernel (not stored): every figure a notebook shows gets save_figure's layout check, and a
+# FigureLayoutWarning (overlapping text, a legend over data) is an error there, as in the rest of the suite
+LAYOUT_CHECK = """\
+import warnings
+import matplotlib.pyplot as plt
+from symsaddle import reports
+warnings.simplefilter("error", reports.FigureLayoutWarning)
+_show = plt.show
+def _show_checked(*args, **kwargs):
+    for number in plt.get_fignums():
+        reports.check_layout(plt.figure(number), f"{number} of this notebook")
+    return _show(*args, **kwargs)
+plt.show = _show_checked
+"""
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_notebook_executes(path, monkeypatch):
+    """Top to bottom without an error (its asserts included), every shown figure passing the layout check."""
     monkeypatch.chdir(ROOT)
     nb = nbformat.read(path, as_version=4)
+    nb.cells.insert(0, nbformat.v4.new_code_cell(LAYOUT_CHECK, id="layout-check"))
     NotebookClient(nb, timeout=1200, kernel_name="python3", resources={"metadata": {"path": str(ROOT)}}).execute()
     errors = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
               if o.get("output_type") == "error"]
     assert not errors
     assert any("image/png" in o.get("data", {}) for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+
+
+def test_layout_check_stops_a_notebook_whose_legend_covers_data(tmp_path):
+    """The check the notebooks run under: a legend drawn over the only data line raises in the kernel."""
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(LAYOUT_CHECK), nbformat.v4.new_code_cell(
+        "fig, ax = plt.subplots()\nax.plot([0, 1], [0.5, 0.5], label='a line through the legend')\n"
+        "ax.legend(loc='center')\nplt.show()")])
+    with pytest.raises(Exception, match="legend covers data"):
+        NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
