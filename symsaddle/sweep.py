@@ -49,11 +49,10 @@ from enum import Enum
 from pathlib import Path
 from typing import Callable, Iterable, Mapping, Sequence
 
-from tqdm.auto import tqdm
-
 from ._sweep_exec import executor, parse_scheduler_address
 from ._sweep_store import MANIFEST_NAME, ResultStore, TaskRecord, TaskStatus
 from .errors import SweepSpecError
+from .progress import ProgressBar
 from .registry import CaseOption, CaseOptionError
 from .reports import compact_repr, plural, to_jsonable
 
@@ -244,7 +243,7 @@ def run_sweep(task: str | Callable, params: Iterable[Mapping], out: str | Path |
     skipped = len(tasks) - len(todo)
     failed = sum(1 for k in tasks if k in records and k not in todo and records[k].status is TaskStatus.FAILED)
     if todo:
-        bar = tqdm(total=len(tasks), initial=skipped, disable=not progress, desc=f"sweep {name}", unit="task")
+        bar = ProgressBar(total=len(tasks), initial=skipped, disable=not progress, desc=f"sweep {name}", unit="task")
         try:
             futures = {ex.submit(fn, tasks[k], k): k for k in todo}
             pending, last_table = len(futures), time.monotonic()

@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Sequence
 
 import numpy as np
-from tqdm.auto import tqdm
 
+from ..progress import ProgressBar
 from ..reports import markdown_table, save_figure, write_json, write_tables
 from ..registry import case
 from .critical_points import survey_critical_points
@@ -84,8 +84,8 @@ def critical_report(out_dir: Path | None, progress: bool, *, data_seed: int = 0,
 
 def _bound_samples(widths: Sequence[int], n: int, seed0: int, progress: bool = False) -> dict:
     etas = {f.value: [] for f in MFormula}
-    for i in tqdm(range(n), disable=not progress, desc=f"step-size bounds {'-'.join(map(str, widths))}",
-                  unit="network"):
+    for i in ProgressBar(range(n), disable=not progress, desc=f"step-size bounds {'-'.join(map(str, widths))}",
+                         unit="network"):
         net = random_network(widths, seed0 + i)
         for f in MFormula:
             etas[f.value].append(step_size_bound(net.X, net.Y, net.weights, m_formula=f).eta_objective)

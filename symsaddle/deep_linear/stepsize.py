@@ -40,10 +40,10 @@ from enum import Enum
 from typing import Sequence
 
 import numpy as np
-from tqdm.auto import tqdm
 
 from ..dynamics import RunStatus, gradient_descent
 from ..errors import ShapeError, SingularMatrixError, SweepError
+from ..progress import ProgressBar
 from ..registry import CaseOption
 from ..reports import compact_repr, plural
 from ..sweep import run_sweep, sweepable, task_key
@@ -307,7 +307,7 @@ def doubling_experiment(networks: Sequence[Network], *, epochs: int = 5000, star
     if levels < 1 or max_doublings < 1:
         raise ValueError("levels and max_doublings must be positive")
     out = []
-    for net in tqdm(networks, disable=not progress, desc="step doubling", unit="network"):
+    for net in ProgressBar(networks, disable=not progress, desc="step doubling", unit="network"):
         bound = step_size_bound(net.X, net.Y, net.weights, m_formula=m_formula)
         if bound.status is not BoundStatus.APPLICABLE:
             out.append(DoublingResult(bound, ()))

@@ -50,11 +50,11 @@ from enum import Enum
 from typing import Sequence
 
 import numpy as np
-from tqdm.auto import tqdm
 
 from .. import Objective, require_kernel
 from ..dynamics import gradient_descent
 from ..models import Model
+from ..progress import ProgressBar
 from ..reports import compact_repr, plural
 from .errors import ZeroDirectionError
 from .function import NCF
@@ -202,7 +202,7 @@ def run_until_phase_end(kernel, theta0: np.ndarray, step: float, *, scale: float
         if hit.any():
             it[hit], norms[hit], at[hit] = done + k, size[hit], current[hit]
 
-    with tqdm(disable=not progress, desc="GD to the end of the small-norm phase", unit="step") as bar:
+    with ProgressBar(disable=not progress, desc="GD to the end of the small-norm phase", unit="step") as bar:
         while (it < 0).any():
             if done >= max_steps:
                 raise RuntimeError(f"the small-norm phase did not end within {max_steps} steps for "
