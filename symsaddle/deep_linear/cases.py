@@ -14,6 +14,7 @@ from typing import Sequence
 
 import numpy as np
 
+from ..critical import Kind
 from ..progress import ProgressBar
 from ..reports import markdown_table, save_figure, write_json, write_tables
 from ..registry import case
@@ -32,6 +33,15 @@ BOUND_LATEX = (r"\eta \le \frac{2(1-\alpha)\delta}{4L^N(W(0)) + (1-\alpha)\delta
 
 CRITICAL_COLUMNS = ["subset", "parametrisation", "loss", "predicted_loss", "grad_norm", "kind", "theory",
                     "agrees", "index", "nullity", "min_eigenvalue", "tightened", "balancedness"]
+#: Classifications the numbers did not decide (or found self-contradictory): the text output gives their reasons.
+UNDECIDED = (Kind.INCONCLUSIVE.value, Kind.INCONSISTENT.value)
+
+
+def undecided_notes(rows: Sequence[dict], kind: str, reason: str, where) -> list[str]:
+    """Footnote lines under a table: for every row whose ``rows[kind]`` is undecided, ``where(row)`` and its
+    ``rows[reason]``, which has no room in the table's columns."""
+    return [f"  {row[kind]} at {where(row)}: {row[reason]}" for row in rows if row[kind] in UNDECIDED]
+
 
 
 def critical_report(out_dir: Path | None, progress: bool, *, data_seed: int = 0, n_steps: int = 60_000,
@@ -75,9 +85,12 @@ def critical_report(out_dir: Path | None, progress: bool, *, data_seed: int = 0,
         f"{len(rows)} critical points: {kinds}; Hessian vs Achour et al.: "
         f"{'all agree' if survey.all_agree else 'DISAGREEMENT'}",
         markdown_table(rows, ["subset", "parametrisation", "loss", "predicted_loss", "grad_norm", "kind", "theory"]),
+        *undecided_notes(rows, "kind", "reason", lambda r: f"S = {r['subset']} ({r['parametrisation']})"),
         "", f"GD from small init (η = {learning.step:.4g}): plateaus",
         markdown_table(learning.rows(), ["iteration", "loss", "rank", "predicted_loss", "relative_loss_error",
                                          "product_distance", "thinness", "polished_kind"]),
+        *undecided_notes(learning.rows(), "polished_kind", "polished_reason",
+                         lambda r: f"iteration {r['iteration']} (rank {r['rank']})"),
         "", "escape from the rank-3 point", markdown_table(result["escape"])])
     return result
 
