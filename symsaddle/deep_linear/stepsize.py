@@ -321,6 +321,10 @@ def doubling_experiment(networks: Sequence[Network], *, epochs: int = 5000, star
 # the 100-network study as a sweep (one task per network, resumable, local pool or Dask)
 
 
+#: What the ladder task's results mean (recorded in its sweep folders; a folder under other conventions is refused).
+LADDER_CONVENTIONS = "losses (bound.loss0, every rung's final_loss) are ‖Y − X W1⋯WN‖_F², samples in rows"
+
+
 @sweepable("deep-linear-ladder", "the step-doubling ladder of one random deep linear network (Nguegnang et al. 2021 "
                                   "set-up; Chen, Choi & Scialanga's course report §5.4)",
            parameters=(CaseOption("seed", int, 0, "random seed of the network", minimum=0),
@@ -329,7 +333,8 @@ def doubling_experiment(networks: Sequence[Network], *, epochs: int = 5000, star
                        CaseOption("epochs", int, 5000, "gradient-descent epochs per step size", minimum=WINDOW,
                                   strict=True),
                        CaseOption("m_formula", str, MFormula.CORRECTED.value, "the bound's M formula",
-                                  choices=tuple(m.value for m in MFormula))))
+                                  choices=tuple(m.value for m in MFormula))),
+           conventions=LADDER_CONVENTIONS)
 def ladder_task(seed: int, widths: Sequence[int] = (5, 5, 5, 5), epochs: int = 5000,
                 m_formula: str = MFormula.CORRECTED.value) -> dict:
     """One network of the step-size study: :func:`doubling_experiment` on
