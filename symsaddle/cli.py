@@ -426,7 +426,7 @@ def _add_progress(p: argparse.ArgumentParser, default: str):
     ``argparse.SUPPRESS`` in a command's parser, so that it keeps a value given before the command)."""
     from .progress import LOG_INTERVAL
 
-    p.add_argument("--progress", choices=PROGRESS_MODES, default=default,
+    p.add_argument("--progress", choices=PROGRESS_MODES, default=default, metavar="WHEN",
                    help="progress bars and 'still running' lines on stderr: auto (when stderr is a terminal; the "
                         "default), always (also into a log file or pipe, e.g. under nohup: there a line every "
                         f"{LOG_INTERVAL:g} s), never")
@@ -442,9 +442,7 @@ def _add_common(p: argparse.ArgumentParser, default_out: str | None, default_lab
                    help="the folder the tables, JSON and figures are written into"
                         + (f" (default {default_label})" if default_label else
                            " (without it nothing is written to disk, except that --json output too large for "
-                           "stdout is saved in a new temporary folder)")
-                        + "; DIR/result.json holds every number and, in 'files', the files written, as paths "
-                          "relative to DIR")
+                           "stdout is saved in a new temporary folder)"))
     p.add_argument("--force", action="store_true", help="write into an --out folder that already holds files")
     _add_progress(p, argparse.SUPPRESS)
     p.add_argument("--debug", action="store_true", help="show the Python traceback of an error")
@@ -492,8 +490,10 @@ def build_parser() -> argparse.ArgumentParser:
                      description="Critical points and saddle-to-saddle dynamics of neural-network losses: derive "
                                  "and check derivatives, find the saddles of a diagonal linear network on your "
                                  "data, reproduce published experiments.",
-                     epilog="Exit status: 0 success, 1 a computation failed, 2 bad input. "
-                            "'symsaddle COMMAND --help' describes each command.")
+                     epilog="Exit status: 0 success, 1 a computation failed, 2 bad input. With --out DIR, "
+                            "DIR/result.json holds every number and lists the files written in 'files', as paths "
+                            "relative to DIR (the folder can be moved). 'symsaddle COMMAND --help' describes each "
+                            "command.")
     parser.add_argument("--version", action="version", version=f"symsaddle {__version__}")
     _add_progress(parser, "auto")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")

@@ -543,6 +543,8 @@ def test_result_json_lists_its_files_relative_to_its_own_folder(counting_case, t
     assert all((moved / f).is_file() for f in files)
     assert sorted(files) == sorted(p.relative_to(moved).as_posix() for p in moved.rglob("*") if p.is_file())
     assert "figures/toy.png" in files
+    assert main(["--help"]) == 0
+    assert "lists the files written in 'files', as paths relative to DIR" in " ".join(capsys.readouterr().out.split())
 
 
 @pytest.mark.parametrize("argv, message", [
