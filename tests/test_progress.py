@@ -38,3 +38,31 @@ def test_a_disabled_bar_writes_nothing(capsys):
     bar.update()
     bar.close()
     assert capsys.readouterr().err == ""
+
+
+def test_progress_reaches_every_loop_that_has_a_bar():
+    """`--progress` is only as good as its plumbing: inside symsaddle, a function that takes ``progress`` passes it
+    on to every function it calls that takes ``progress`` too (found by reading the source), except where an outer
+    bar already counts the inner loop."""
+    import ast
+    from pathlib import Path
+
+    import symsaddle
+
+    def takes_progress(node) -> bool:
+        return any(a.arg == "progress" for a in node.args.args + node.args.kwonlyargs)
+
+    trees = [ast.parse(path.read_text()) for path in Path(symsaddle.__file__).parent.rglob("*.py")]
+    with_progress = {n.name for tree in trees for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)
+                     and takes_progress(n)}
+    counted_by_an_outer_bar = {("run_until_phase_end", "gradient_descent")}     # chunks of its own bar's steps
+    missing = []
+    for tree in trees:
+        for outer in (n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef) and takes_progress(n)):
+            for call in (c for c in ast.walk(outer) if isinstance(c, ast.Call)):
+                name = getattr(call.func, "id", getattr(call.func, "attr", None))
+                passed = any(k.arg == "progress" for k in call.keywords) or any(
+                    isinstance(a, ast.Name) and a.id == "progress" for a in call.args)
+                if name in with_progress and not passed and (outer.name, name) not in counted_by_an_outer_bar:
+                    missing.append(f"{outer.name} → {name} (line {call.lineno})")
+    assert not missing, missing

@@ -132,7 +132,7 @@ def stepsize_report(out_dir: Path | None, progress: bool, *, n_bounds: int = 100
     configs = configs or STEPSIZE_CONFIGS
     net = random_network((5, 5, 5, 5), seed0)
     single = {f.value: step_size_bound(net.X, net.Y, net.weights, m_formula=f).to_dict() for f in MFormula}
-    ladder = doubling_experiment([net], epochs=epochs, curve_every=10)[0]
+    ladder = doubling_experiment([net], epochs=epochs, curve_every=10, progress=progress)[0]
     bounds = {name: _bound_samples(widths, n_bounds, seed0, progress) for name, widths in configs.items()}
     pairs = [(widths, seed0 + i) for widths in configs.values() for i in range(n_ladders)]
     done = doubling_sweep(pairs, epochs=epochs, out=None if out_dir is None else Path(out_dir) / "ladders",
