@@ -296,7 +296,7 @@ def _check_manifest(folder: Path, name: str, keys: Iterable[str], conventions: s
     grid that contains every recorded parameter set extends it (more initialisations); another task, a grid that
     leaves recorded results out, or results of another format or conventions (or of none recorded: a folder
     from before the markers) are refused, never mixed in."""
-    path = folder / MANIFEST_NAME
+    path, keys = folder / MANIFEST_NAME, set(keys)
     if not path.exists():
         return
     manifest = json.loads(path.read_text())
@@ -304,18 +304,20 @@ def _check_manifest(folder: Path, name: str, keys: Iterable[str], conventions: s
     if recorded != name:
         raise SweepSpecError(f"{folder} holds results of sweep task {recorded!r}, not {name!r}; "
                              "choose another folder")
-    fresh = "resuming would mix them; write this sweep into a new folder (--out DIR)"
-    if "format" not in manifest or "conventions" not in manifest:
+    remedy = "resuming would mix them; write this sweep into a new folder (--out DIR)"
+    missing = [f'"{marker}"' for marker in ("format", "conventions") if marker not in manifest]
+    if missing:
         raise SweepSpecError(f"{folder} holds a sweep of {name!r} written before sweep folders recorded their format "
-                             f"and result conventions ({MANIFEST_NAME} has no \"format\"), so its results may follow "
-                             "older conventions (e.g. deep-linear-ladder's bound.loss0 was ½‖·‖², now ‖·‖²); " + fresh)
-    differ = [f"{what} {manifest[what]!r} there, {now!r} now"
-              for what, now in (("format", SWEEP_FORMAT), ("conventions", conventions)) if manifest[what] != now]
+                             f"and result conventions ({MANIFEST_NAME} has no {' and no '.join(missing)}), so its "
+                             "results may follow older conventions (e.g. deep-linear-ladder's bound.loss0 was ½‖·‖², "
+                             "now ‖·‖²); " + remedy)
+    differ = [f"{marker} {manifest[marker]!r} there, {now!r} now"
+              for marker, now in (("format", SWEEP_FORMAT), ("conventions", conventions)) if manifest[marker] != now]
     if differ:
         raise SweepSpecError(f"{folder} holds a sweep of {name!r} written under other conventions "
-                             f"({'; '.join(differ)}); " + fresh)
+                             f"({'; '.join(differ)}); " + remedy)
     old = manifest.get("keys")
-    if old is not None and not set(old) <= set(keys):
+    if old is not None and not set(old) <= keys:
         common = len(set(old) & set(keys))
         raise SweepSpecError(f"{folder} holds a sweep of {name!r} over other parameters "
                              f"({plural(len(old), 'task')}, {common} of them in this one of {len(keys)}); "
