@@ -10,7 +10,7 @@ reproduction settings (the tests call them with smaller, stated sizes).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -37,11 +37,10 @@ CRITICAL_COLUMNS = ["subset", "parametrisation", "loss", "predicted_loss", "grad
 UNDECIDED = (Kind.INCONCLUSIVE.value, Kind.INCONSISTENT.value)
 
 
-def undecided_notes(rows: Sequence[dict], kind: str, reason: str, where) -> list[str]:
-    """Footnote lines under a table: for every row whose ``rows[kind]`` is undecided, ``where(row)`` and its
-    ``rows[reason]``, which has no room in the table's columns."""
+def _undecided_notes(rows: Sequence[dict], kind: str, reason: str, where: Callable[[dict], str]) -> list[str]:
+    """Footnote lines under a table: for every row whose ``row[kind]`` is undecided, ``where(row)`` and its
+    ``row[reason]``, which has no room in the table's columns."""
     return [f"  {row[kind]} at {where(row)}: {row[reason]}" for row in rows if row[kind] in UNDECIDED]
-
 
 
 def critical_report(out_dir: Path | None, progress: bool, *, data_seed: int = 0, n_steps: int = 60_000,
@@ -85,12 +84,12 @@ def critical_report(out_dir: Path | None, progress: bool, *, data_seed: int = 0,
         f"{len(rows)} critical points: {kinds}; Hessian vs Achour et al.: "
         f"{'all agree' if survey.all_agree else 'DISAGREEMENT'}",
         markdown_table(rows, ["subset", "parametrisation", "loss", "predicted_loss", "grad_norm", "kind", "theory"]),
-        *undecided_notes(rows, "kind", "reason", lambda r: f"S = {r['subset']} ({r['parametrisation']})"),
+        *_undecided_notes(rows, "kind", "reason", lambda r: f"S = {r['subset']} ({r['parametrisation']})"),
         "", f"GD from small init (η = {learning.step:.4g}): plateaus",
         markdown_table(learning.rows(), ["iteration", "loss", "rank", "predicted_loss", "relative_loss_error",
                                          "product_distance", "thinness", "polished_kind"]),
-        *undecided_notes(learning.rows(), "polished_kind", "polished_reason",
-                         lambda r: f"iteration {r['iteration']} (rank {r['rank']})"),
+        *_undecided_notes(learning.rows(), "polished_kind", "polished_reason",
+                          lambda r: f"iteration {r['iteration']} (rank {r['rank']})"),
         "", "escape from the rank-3 point", markdown_table(result["escape"])])
     return result
 
