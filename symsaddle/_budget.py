@@ -26,7 +26,7 @@ import traceback
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from tqdm.auto import tqdm
+from .progress import ProgressBar
 
 
 @dataclass(frozen=True)
@@ -91,8 +91,8 @@ def run_with_budget(task: Callable, args: tuple, timeout: float, *, progress: bo
     sender.close()
     messages: list[tuple[str, Any]] = []
     timed_out, error = False, None
-    bar = tqdm(total=round(timeout, 1), desc=description, unit="s", disable=not progress, leave=False,
-               bar_format="{desc}: {n:.0f}/{total:.0f} s budget |{bar}|")
+    bar = ProgressBar(total=round(timeout, 1), desc=description, unit="s", disable=not progress, leave=False,
+                      bar_format="{desc}: {n:.0f}/{total:.0f} s budget |{bar}|")
     try:
         while True:
             elapsed = time.monotonic() - start

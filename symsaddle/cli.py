@@ -1,8 +1,10 @@
 """Command line: ``symsaddle demo | derive | check | reproduce | sweep`` and the commands slices register.
 
 Every command takes ``--json`` (one JSON object on stdout), ``--out DIR`` (the folder its files go
-into — DIR itself, for every command; ``reproduce CASE`` without it writes to ``symsaddle-output/CASE``),
-``--force`` (write into a folder that already holds files) and ``--debug`` (show tracebacks).
+into — DIR itself, for every command; ``reproduce CASE`` without it writes to ``symsaddle-output/CASE``;
+its ``result.json`` lists them in ``files``, as paths relative to DIR), ``--force`` (write into a folder
+that already holds files), ``--progress auto|always|never`` (progress bars and "still running" lines on
+stderr; auto: when stderr is a terminal) and ``--debug`` (show tracebacks).
 ``python -m symsaddle`` is the same program.
 
 One error channel: a failure is one line on stderr, ``symsaddle: error: <problem>; <fix>``,
@@ -40,6 +42,9 @@ LARGE_JSON = 100_000
 EXIT_FAILED, EXIT_BAD_INPUT = 1, 2
 #: 128 + SIGPIPE, what a shell reports for a command whose reader closed the pipe.
 EXIT_BROKEN_PIPE = 141
+
+#: ``--progress``: when progress bars and heartbeats are shown (auto: stderr is a terminal).
+PROGRESS_MODES = ("auto", "always", "never")
 
 
 class UsageError(SymsaddleError, ValueError):
@@ -177,16 +182,18 @@ def _model(args):
     return models.mlp(options["widths"], options["activation"], bias=options["bias"])
 
 
-def _progress() -> bool:
-    """Progress bars (on stderr, so also with --json) when a person watches: stderr is a terminal."""
-    return sys.stderr.isatty()
+def _progress(mode: str = "auto") -> bool:
+    """Progress bars and heartbeats (on stderr, so also with --json) for ``--progress`` ``mode``: always, never,
+    or (auto) when a person watches: stderr is a terminal. Where stderr is not a terminal (a log file, ``nohup``),
+    the bars are written as a line every :data:`symsaddle.progress.LOG_INTERVAL` seconds."""
+    return mode == "always" or (mode == "auto" and sys.stderr.isatty())
 
 
 @contextlib.contextmanager
-def _heartbeat(label: str, every: float = 15.0):
-    """While a person watches (stderr is a terminal), say that ``label`` started and, every ``every`` seconds,
-    that it is still running — for the analyses whose inner loops have no progress bar of their own."""
-    if not _progress():
+def _heartbeat(label: str, progress: bool, every: float = 15.0):
+    """With ``progress``, say that ``label`` started and, every ``every`` seconds, that it is still running —
+    for the analyses whose inner loops have no progress bar of their own."""
+    if not progress:
         yield
         return
     started, done = time.monotonic(), threading.Event()
@@ -209,7 +216,7 @@ def _heartbeat(label: str, every: float = 15.0):
 
 def cmd_demo(args) -> dict:
     from .demo import run_demo
-    return run_demo(args.out, gamma=args.gamma, progress=_progress())
+    return run_demo(args.out, gamma=args.gamma, progress=args.progress)
 
 
 def cmd_derive(args) -> dict:
@@ -234,7 +241,7 @@ def cmd_derive(args) -> dict:
     report: list[str] = []
     if args.equilibria:
         timeout = DEFAULT_TIMEOUT if args.timeout is None else args.timeout
-        fams = solve_equilibria(obj, timeout=timeout, progress=_progress())
+        fams = solve_equilibria(obj, timeout=timeout, progress=args.progress)
         result["equilibria"] = [f.to_dict() for f in fams]
         lines += ["", "equilibrium families:", *[f"  {line}" for line in fams.family_lines()]]
         # completeness verdict, time budget and critical points in no family (issue 10, part 3)
@@ -268,7 +275,7 @@ def cmd_check(args) -> dict:
     how = (f"the exact reference differentiates the loss P(P+1)/2 = {P * (P + 1) // 2} times in SymPy: minutes "
            f"from P ≈ 40 on" if hessian_mode(args.hessian, P) == "full"
            else f"the Hessian along {plural(args.lines, 'line')}")
-    with _heartbeat(f"check {args.model}, P = {P} ({how})"):
+    with _heartbeat(f"check {args.model}, P = {P} ({how})", args.progress):
         report = cross_check(obj, points, seed=args.seed, raise_on_failure=False, hessian=args.hessian,
                              lines=args.lines)
     result = report.to_dict()
@@ -295,8 +302,8 @@ def cmd_reproduce(args) -> dict:
         raise UsageError(f"case {found.name!r} has no --quick mode; run it without --quick")
     options = found.parse_options(args.case_options)
     out = _prepare_out(args.out if args.out is not None else _reproduce_out(found.name), args.force)
-    with _heartbeat(f"reproduce {found.name}"):
-        result = found(out, _progress(), quick=args.quick, **options)
+    with _heartbeat(f"reproduce {found.name}", args.progress):
+        result = found(out, args.progress, quick=args.quick, **options)
     return {"case": found.name, "paper": found.paper, **({"quick": found.quick} if args.quick else {}),
             **result, "_out": out}
 
@@ -328,7 +335,7 @@ def cmd_sweep(args) -> dict:
     # another sweep's; any other folder that holds files is refused without --force, as for every command
     _prepare_out(out, force=args.force or (out / MANIFEST_NAME).is_file())
     res = spec.run(out=out, scheduler=args.scheduler, workers=args.workers,
-                   retry_failed=args.retry_failed or None, progress=_progress())
+                   retry_failed=args.retry_failed or None, progress=args.progress)
     result = res.to_dict()
     result["text"] = (f"sweep {res.task}: {plural(len(res.records), 'task')}, {res.ran} run now, "
                       f"{res.skipped} already done, {len(res.failed)} failed ({res.status.value})\n"
@@ -393,9 +400,10 @@ def _emit(args, result: dict, out: Path | None, started: float):
 
     data = {k: v for k, v in result.items() if k not in ("text", "_out", "error")}
     if out is not None:
-        written = sorted(str(p) for p in out.rglob("*") if p.is_file() and p.stat().st_mtime >= started - 1)
+        written = {p.relative_to(out).as_posix() for p in out.rglob("*")
+                   if p.is_file() and p.stat().st_mtime >= started - 1}
         full = out / "result.json"
-        data["files"] = sorted(set(written) | {str(full)})
+        data["files"] = sorted(written | {full.name})        # relative to the folder of result.json
         write_json(data, full)
     if args.json:
         text = dumps(data)
@@ -413,10 +421,21 @@ def _emit(args, result: dict, out: Path | None, started: float):
 
 # -- the parser -----------------------------------------------------------------------------------
 
+def _add_progress(p: argparse.ArgumentParser, default: str):
+    """``--progress``: after the command name like the other common options, or before it (``default``
+    ``argparse.SUPPRESS`` in a command's parser, so that it keeps a value given before the command)."""
+    from .progress import LOG_INTERVAL
+
+    p.add_argument("--progress", choices=PROGRESS_MODES, default=default, metavar="WHEN",
+                   help="progress bars and 'still running' lines on stderr: auto (when stderr is a terminal; the "
+                        "default), always (also into a log file or pipe, e.g. under nohup: there a line every "
+                        f"{LOG_INTERVAL:g} s), never")
+
+
 def _add_common(p: argparse.ArgumentParser, default_out: str | None, default_label: str | None = None):
-    """``--json``, ``--out``, ``--force``, ``--debug``. ``--out DIR`` is the folder the files go into, for every
-    command; ``default_out`` is the folder when it is not given, or ``default_label`` describes one the
-    command chooses itself (``reproduce``: named after the case)."""
+    """``--json``, ``--out``, ``--force``, ``--progress``, ``--debug``. ``--out DIR`` is the folder the files go
+    into, for every command; ``default_out`` is the folder when it is not given, or ``default_label`` describes
+    one the command chooses itself (``reproduce``: named after the case)."""
     p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     default_label = default_label or default_out
     p.add_argument("--out", type=_folder, default=Path(default_out) if default_out else None, metavar="DIR",
@@ -425,6 +444,7 @@ def _add_common(p: argparse.ArgumentParser, default_out: str | None, default_lab
                            " (without it nothing is written to disk, except that --json output too large for "
                            "stdout is saved in a new temporary folder)"))
     p.add_argument("--force", action="store_true", help="write into an --out folder that already holds files")
+    _add_progress(p, argparse.SUPPRESS)
     p.add_argument("--debug", action="store_true", help="show the Python traceback of an error")
 
 
@@ -470,9 +490,12 @@ def build_parser() -> argparse.ArgumentParser:
                      description="Critical points and saddle-to-saddle dynamics of neural-network losses: derive "
                                  "and check derivatives, find the saddles of a diagonal linear network on your "
                                  "data, reproduce published experiments.",
-                     epilog="Exit status: 0 success, 1 a computation failed, 2 bad input. "
-                            "'symsaddle COMMAND --help' describes each command.")
+                     epilog="Exit status: 0 success, 1 a computation failed, 2 bad input. With --out DIR, "
+                            "DIR/result.json holds every number and lists the files written in 'files', as paths "
+                            "relative to DIR (the folder can be moved). 'symsaddle COMMAND --help' describes each "
+                            "command.")
     parser.add_argument("--version", action="version", version=f"symsaddle {__version__}")
+    _add_progress(parser, "auto")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("demo", help="built-in example: closed-form equilibria and a saddle-to-saddle trajectory "
@@ -598,6 +621,7 @@ def main(argv: list[str] | None = None) -> int:
                 where = " ".join(filter(None, (parser.prog, args.command)))
                 raise UsageError(f"unrecognized arguments: {' '.join(extra)} (see '{where} --help')")
             args.case_options = extra
+            args.progress = _progress(args.progress)          # from here on: show progress, True or False
             if getattr(args, "out", None) is not None and args.command not in ("reproduce", "sweep"):
                 args.out = _prepare_out(args.out, args.force)
             started = time.time()

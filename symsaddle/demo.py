@@ -113,7 +113,7 @@ def run_demo(out_dir: Path, gamma: float = 1e-10, progress: bool = False) -> dic
     sym = Objective.symbolic(models.diagonal_linear(1), n=1)
     names = _without_index([sym.expression])
     expression, flow = sym.expression.xreplace(names), sym.flow.xreplace(names)
-    families = [_renamed(f, names) for f in solve_equilibria(sym)]
+    families = [_renamed(f, names) for f in solve_equilibria(sym, progress=progress)]
     derivation = [r"\theta = [v, u],\quad F(v, u) = " + sp.latex(expression),
                   r"-\nabla F = \left[-\partial F/\partial v,\ -\partial F/\partial u\right] = " + sp.latex(flow.T)]
     derivation += [fam.latex() for fam in families]

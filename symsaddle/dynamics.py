@@ -21,11 +21,11 @@ from typing import Callable
 import numpy as np
 import scipy.integrate
 import scipy.signal
-from tqdm.auto import tqdm
 
 from . import _fused
 from .critical import Classification, PolishResult, classify, polish
 from .errors import DivergenceError, ShapeError
+from .progress import ProgressBar
 from .protocol import parameter_array, parameter_batch, require_kernel, value_and_gradient
 from .reports import compact_repr, format_vector, plural
 
@@ -160,7 +160,7 @@ def _descend(kernel, th, L, g, eta, n_steps, record_every, on_divergence, progre
 
     record(0, L, g)
     message = ""
-    with tqdm(total=n_steps, disable=not progress, desc="gradient descent", unit="step") as bar:
+    with ProgressBar(total=n_steps, disable=not progress, desc="gradient descent", unit="step") as bar:
         for k in range(1, n_steps + 1):
             idx = np.flatnonzero(alive)
             new = th[idx] - eta[idx] * g[idx]
@@ -217,7 +217,7 @@ def _descend_fused(kernel, th, L, g, eta, n_steps, record_every, on_divergence, 
     limit = _divergence_limit(L)
     stop = n_steps
     runs: list[_FusedRun] = []
-    with tqdm(total=n_steps * B, disable=not progress, desc="gradient descent", unit="step") as bar:
+    with ProgressBar(total=n_steps * B, disable=not progress, desc="gradient descent", unit="step") as bar:
         for b in range(B):
             run = _FusedRun([(float(L[b]), *map(float, th[b]), *map(float, g[b]))])
             state = (tuple(map(float, th[b])), tuple(map(float, g[b])), float(L[b]))

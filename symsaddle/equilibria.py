@@ -72,12 +72,12 @@ from typing import Iterator, Mapping, Sequence
 
 import numpy as np
 import sympy as sp
-from tqdm.auto import tqdm
 
 from ._activations import NUMPY_FUNCTIONS, Step
 from ._budget import run_with_budget
 from ._cover import NotRationalError, choose_engine, families_cover
 from .errors import NonFiniteDataError, SolverOptionError
+from .progress import ProgressBar
 from .reports import compact_repr, format_vector, plural
 
 #: Default budget (seconds) for the symbolic part of :func:`solve_equilibria` and ``symsaddle derive``.
@@ -866,7 +866,7 @@ def _search(kernel, lower_bound, matchers, starts: int, seed: int, progress: boo
              for k, free in enumerate(_subspaces(kernel.P, starts, rng))]
     points: list[np.ndarray] = []
     converged = 0
-    for free, start in tqdm(runs, desc="numerical critical-point search", disable=not progress, leave=False):
+    for free, start in ProgressBar(runs, desc="numerical critical-point search", disable=not progress, leave=False):
         target = kernel if free is None else _SubspaceKernel(kernel, free)
         try:
             with np.errstate(all="ignore"):

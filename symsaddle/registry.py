@@ -238,7 +238,9 @@ class Registry:
 
     def command(self, name: str, help: str, *, arguments: Callable[[argparse.ArgumentParser], None] | None = None,
                 default_out: str | None = None):
-        """Decorator registering ``run(args) -> dict`` as the CLI command ``symsaddle <name>``."""
+        """Decorator registering ``run(args) -> dict`` as the CLI command ``symsaddle <name>``; besides its own
+        options, ``args`` has ``out``, ``json``, ``force`` and ``progress`` (``--progress`` resolved: True when
+        progress bars are to be shown, to pass to every long loop's ``progress=``)."""
         def register(run):
             if name in self.commands:
                 raise ValueError(f"command {name!r} registered twice")

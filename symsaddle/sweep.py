@@ -23,6 +23,12 @@ the rest: nothing is lost and nothing is run or recorded twice. A task that rais
 recorded with its error (``status = "failed"``) and the sweep goes on; ``retry_failed=True``
 runs the failed ones again. A tqdm bar shows done / running / failed.
 
+``OUT/sweep.json`` (the manifest) names the task and its parameter sets, the folder's
+:data:`SWEEP_FORMAT` and the task's result ``conventions`` (declared with :func:`sweepable`, e.g. which
+loss a number is). Resuming refuses a folder whose format or conventions differ from this version's,
+or that has no such marker (written before the markers existed, e.g. when ``deep-linear-ladder``'s
+``bound.loss0`` was ½‖·‖²): its results would be mixed with others that mean something else.
+
 Named tasks (for ``symsaddle sweep SPEC``) are registered with :func:`sweepable`; modules
 that define them are listed under the entry-point group ``symsaddle.sweeps`` of their
 package, so the core never imports an analysis slice. A specification file (JSON, or TOML
@@ -49,11 +55,10 @@ from enum import Enum
 from pathlib import Path
 from typing import Callable, Iterable, Mapping, Sequence
 
-from tqdm.auto import tqdm
-
 from ._sweep_exec import executor, parse_scheduler_address
 from ._sweep_store import MANIFEST_NAME, ResultStore, TaskRecord, TaskStatus
 from .errors import SweepSpecError
+from .progress import ProgressBar
 from .registry import CaseOption, CaseOptionError
 from .reports import compact_repr, plural, to_jsonable
 
@@ -62,6 +67,10 @@ __all__ = ["SweepResult", "SweepSpec", "SweepStatus", "TaskRecord", "TaskStatus"
 
 #: Entry-point group listing the modules that register named sweep tasks.
 ENTRY_POINT_GROUP = "symsaddle.sweeps"
+
+#: The format of a sweep folder, recorded in its manifest; 2: the manifest records ``format`` and the task's
+#: ``conventions`` (folders without them predate both, and may hold results under older conventions).
+SWEEP_FORMAT = 2
 
 
 @dataclass(frozen=True)
@@ -74,10 +83,12 @@ class SweepTask:
 _TASKS: dict[str, SweepTask] = {}
 
 
-def sweepable(name: str, summary: str = "", parameters: Sequence[CaseOption] = ()):
+def sweepable(name: str, summary: str = "", parameters: Sequence[CaseOption] = (), conventions: str = ""):
     """Decorator registering a top-level function as the named sweep task ``name``. ``parameters`` declares
     keyword parameters with their types and ranges (checked before any task runs); a task that takes
-    ``**params`` accepts only its named parameters and the declared ones."""
+    ``**params`` accepts only its named parameters and the declared ones. ``conventions`` says what its results
+    mean where that could change (which loss a number is, its units): recorded in a sweep folder, a folder
+    written under other conventions is refused on resume, so change it whenever the meaning of a result does."""
     def register(fn: Callable) -> Callable:
         _check_top_level(fn)
         if name in _TASKS and _TASKS[name].function is not fn:
@@ -85,6 +96,7 @@ def sweepable(name: str, summary: str = "", parameters: Sequence[CaseOption] = (
         _TASKS[name] = SweepTask(name, fn, summary or (fn.__doc__ or "").strip().split("\n")[0])
         fn.sweep_name = name
         fn.sweep_parameters = tuple(parameters)
+        fn.sweep_conventions = conventions
         return fn
     return register
 
@@ -230,12 +242,14 @@ def run_sweep(task: str | Callable, params: Iterable[Mapping], out: str | Path |
         merged = _canonical({**(fixed or {}), **p})
         _check_parameters(name, fn, merged)
         tasks.setdefault(task_key(name, merged), merged)
+    conventions = getattr(fn, "sweep_conventions", "")
     ex = executor(scheduler, workers)          # a scheduler that cannot be reached: refused before anything is written
     try:
         folder = Path(out) if out is not None else Path(tempfile.mkdtemp(prefix="symsaddle-sweep-"))
+        _check_manifest(folder, name, tasks, conventions)     # another sweep's folder: refused, left as it is
         store = ResultStore(folder)
         records = store.open()
-        _check_manifest(folder, name, tasks)
+        _write_manifest(folder, name, tasks, conventions)
     except BaseException:
         ex.close()
         raise
@@ -244,7 +258,7 @@ def run_sweep(task: str | Callable, params: Iterable[Mapping], out: str | Path |
     skipped = len(tasks) - len(todo)
     failed = sum(1 for k in tasks if k in records and k not in todo and records[k].status is TaskStatus.FAILED)
     if todo:
-        bar = tqdm(total=len(tasks), initial=skipped, disable=not progress, desc=f"sweep {name}", unit="task")
+        bar = ProgressBar(total=len(tasks), initial=skipped, disable=not progress, desc=f"sweep {name}", unit="task")
         try:
             futures = {ex.submit(fn, tasks[k], k): k for k in todo}
             pending, last_table = len(futures), time.monotonic()
@@ -276,26 +290,47 @@ def run_sweep(task: str | Callable, params: Iterable[Mapping], out: str | Path |
     return SweepResult(folder, name, status, ordered, len(todo), skipped, store.table, store.log)
 
 
-def _check_manifest(folder: Path, name: str, keys: Iterable[str]) -> None:
-    """A results folder holds one sweep — one task function over one set of parameter sets (its task keys):
-    rerunning that sweep resumes it, and a grid that contains every recorded parameter set extends it (more
-    initialisations); another task, or a grid that leaves recorded results out, is refused, never mixed in."""
+def _check_manifest(folder: Path, name: str, keys: Iterable[str], conventions: str) -> None:
+    """A results folder holds one sweep — one task function over one set of parameter sets (its task keys),
+    written in one :data:`SWEEP_FORMAT` under the task's ``conventions``: rerunning that sweep resumes it, and a
+    grid that contains every recorded parameter set extends it (more initialisations); another task, a grid that
+    leaves recorded results out, or results of another format or conventions (or of none recorded: a folder
+    from before the markers) are refused, never mixed in."""
+    path, keys = folder / MANIFEST_NAME, set(keys)
+    if not path.exists():
+        return
+    manifest = json.loads(path.read_text())
+    recorded = manifest.get("task")
+    if recorded != name:
+        raise SweepSpecError(f"{folder} holds results of sweep task {recorded!r}, not {name!r}; "
+                             "choose another folder")
+    remedy = "resuming would mix them; write this sweep into a new folder (--out DIR)"
+    missing = [f'"{marker}"' for marker in ("format", "conventions") if marker not in manifest]
+    if missing:
+        raise SweepSpecError(f"{folder} holds a sweep of {name!r} written before sweep folders recorded their format "
+                             f"and result conventions ({MANIFEST_NAME} has no {' and no '.join(missing)}), so its "
+                             "results may follow older conventions (e.g. deep-linear-ladder's bound.loss0 was ½‖·‖², "
+                             "now ‖·‖²); " + remedy)
+    differ = [f"{marker} {manifest[marker]!r} there, {now!r} now"
+              for marker, now in (("format", SWEEP_FORMAT), ("conventions", conventions)) if manifest[marker] != now]
+    if differ:
+        raise SweepSpecError(f"{folder} holds a sweep of {name!r} written under other conventions "
+                             f"({'; '.join(differ)}); " + remedy)
+    old = manifest.get("keys")
+    if old is not None and not set(old) <= keys:
+        common = len(set(old) & set(keys))
+        raise SweepSpecError(f"{folder} holds a sweep of {name!r} over other parameters "
+                             f"({plural(len(old), 'task')}, {common} of them in this one of {len(keys)}); "
+                             "rerun that sweep's own specification to resume it, or choose another folder")
+
+
+def _write_manifest(folder: Path, name: str, keys: Iterable[str], conventions: str) -> None:
+    """``sweep.json``: the task, its parameter sets (task keys), :data:`SWEEP_FORMAT` and the task's conventions."""
     keys = sorted(keys)
     path = folder / MANIFEST_NAME
-    if path.exists():
-        manifest = json.loads(path.read_text())
-        recorded = manifest.get("task")
-        if recorded != name:
-            raise SweepSpecError(f"{folder} holds results of sweep task {recorded!r}, not {name!r}; "
-                                 "choose another folder")
-        old = manifest.get("keys")
-        if old is not None and not set(old) <= set(keys):
-            common = len(set(old) & set(keys))
-            raise SweepSpecError(f"{folder} holds a sweep of {name!r} over other parameters "
-                                 f"({plural(len(old), 'task')}, {common} of them in this one of {len(keys)}); "
-                                 "rerun that sweep's own specification to resume it, or choose another folder")
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps({"task": name, "tasks": len(keys), "keys": keys}, indent=2) + "\n")
+    tmp.write_text(json.dumps({"task": name, "format": SWEEP_FORMAT, "conventions": conventions,
+                               "tasks": len(keys), "keys": keys}, indent=2) + "\n")
     tmp.replace(path)
 
 

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from symsaddle import ACTIVATIONS
 from symsaddle.cli import LARGE_JSON, main
 from symsaddle.datasets import seed000
+from symsaddle.progress import ProgressBar
 from symsaddle.registry import REGISTRY
 
 
@@ -444,20 +445,18 @@ def test_python_dash_m_is_the_console_script(tmp_path):
     assert out_m == out_s and json.loads(out_m)["gradient"]
 
 
-def test_a_watched_long_run_says_it_is_still_running(monkeypatch, capsys):
+def test_a_watched_long_run_says_it_is_still_running(capsys):
     """On a terminal, an analysis without a progress bar of its own still shows it is alive."""
     import time
 
     from symsaddle import cli
-    monkeypatch.setattr(cli, "_progress", lambda: True)
-    with cli._heartbeat("reproduce toy", every=0.05):
+    with cli._heartbeat("reproduce toy", True, every=0.05):
         time.sleep(0.3)
     lines = capsys.readouterr().err.splitlines()
     assert lines[0] == "symsaddle: reproduce toy: started"
     assert len(lines) >= 3 and all(line.startswith("symsaddle: reproduce toy: still running (0 min 00 s)")
                                    for line in lines[1:])
-    monkeypatch.setattr(cli, "_progress", lambda: False)     # not watched (a pipe, a test): silent
-    with cli._heartbeat("reproduce toy", every=0.05):
+    with cli._heartbeat("reproduce toy", False, every=0.05):     # not watched (a pipe, a test): silent
         time.sleep(0.1)
     assert capsys.readouterr().err == ""
 
@@ -466,7 +465,7 @@ def test_a_watched_check_says_what_it_derives(monkeypatch, capsys):
     """`check` on a medium model spends minutes in SymPy with no output of its own: on a terminal it says
     at the start how many Hessian entries the exact reference differentiates (P(P+1)/2)."""
     from symsaddle import cli
-    monkeypatch.setattr(cli, "_progress", lambda: True)
+    monkeypatch.setattr(cli.sys.stderr, "isatty", lambda: True)      # --progress auto: a terminal watches
     assert main(["check", "diagonal_linear", "--d", "2", "--points", "1"]) == 0
     first = capsys.readouterr().err.splitlines()[0]
     assert first == ("symsaddle: check diagonal_linear, P = 4 (the exact reference differentiates the loss "
@@ -474,6 +473,78 @@ def test_a_watched_check_says_what_it_derives(monkeypatch, capsys):
     assert main(["check", "diagonal_linear", "--d", "2", "--points", "1", "--hessian", "lines", "--lines", "2"]) == 0
     first = capsys.readouterr().err.splitlines()[0]
     assert first == "symsaddle: check diagonal_linear, P = 4 (the Hessian along 2 lines): started"
+
+
+@pytest.fixture
+def counting_case():
+    """A case registered for the test only: a loop of 500 steps with a progress bar, and two files written
+    (one in a subfolder)."""
+    def count(out_dir, progress):
+        for _ in ProgressBar(range(500), disable=not progress, desc="toy loop", unit="step"):
+            pass
+        (out_dir / "figures").mkdir()
+        (out_dir / "figures" / "toy.png").write_bytes(b"not a real png")
+        (out_dir / "toy.md").write_text("| toy |\n")
+        return {"text": "counted to 500"}
+
+    REGISTRY.case("test-count", "count", paper="none", topic="test")(count)
+    yield
+    REGISTRY.cases.pop("test-count")
+
+
+def test_progress_always_reaches_the_bars_and_writes_lines_into_a_log(counting_case, tmp_path, capsys):
+    """`nohup symsaddle reproduce … > log 2>&1`: stderr is not a terminal (here capsys). With --progress always
+    the heartbeat and the case's own bar appear, as lines without carriage returns and sparse: 500 updates
+    within LOG_INTERVAL (30 s) give the bar's first and last state only. never, and auto off a terminal: nothing."""
+    assert main(["reproduce", "test-count", "--out", str(tmp_path / "a"), "--progress", "always"]) == 0
+    err = capsys.readouterr().err
+    assert "\r" not in err
+    lines = err.splitlines()
+    assert lines[0] == "symsaddle: reproduce test-count: started"
+    bar = [line for line in lines if line.startswith("toy loop:")]
+    assert len(bar) == 2 and " 0/500 " in bar[0] and "100%" in bar[1] and " 500/500 " in bar[1]
+    assert main(["--progress", "always", "reproduce", "test-count", "--out", str(tmp_path / "b")]) == 0
+    assert "500/500" in capsys.readouterr().err                     # also given before the command
+    assert main(["reproduce", "test-count", "--out", str(tmp_path / "c"), "--progress", "never"]) == 0
+    assert capsys.readouterr().err == ""
+    assert main(["reproduce", "test-count", "--out", str(tmp_path / "d")]) == 0       # auto, not a terminal
+    assert capsys.readouterr().err == ""
+
+
+def test_every_core_command_honours_progress(tmp_path, capsys):
+    """derive --equilibria (its time-budget and search bars), check (a heartbeat): lines with always, none with
+    never, also when stderr is not a terminal."""
+    derive = ["derive", "diagonal_linear", "--d", "1", "--equilibria"]
+    assert main([*derive, "--progress", "always"]) == 0
+    err = capsys.readouterr().err
+    assert "s budget |" in err and "numerical critical-point search:" in err and "\r" not in err
+    assert main([*derive, "--progress", "never"]) == 0
+    assert capsys.readouterr().err == ""
+    check = ["check", "diagonal_linear", "--d", "1", "--points", "1"]
+    assert main([*check, "--progress", "always"]) == 0
+    assert capsys.readouterr().err.startswith("symsaddle: check diagonal_linear, P = 2 (")
+    assert main([*check, "--progress", "never"]) == 0
+    assert capsys.readouterr().err == ""
+
+
+def test_result_json_lists_its_files_relative_to_its_own_folder(counting_case, tmp_path, monkeypatch, capsys):
+    """Run from another working directory with a relative --out, then move the folder: every path in
+    result.json's ``files`` still names a file, relative to the folder holding result.json, and they are
+    exactly the files in that folder."""
+    (tmp_path / "cwd").mkdir()
+    monkeypatch.chdir(tmp_path / "cwd")
+    assert main(["reproduce", "test-count", "--out", "../runs/first"]) == 0
+    capsys.readouterr()
+    moved = tmp_path / "elsewhere" / "moved"
+    moved.parent.mkdir()
+    (tmp_path / "runs" / "first").rename(moved)
+    monkeypatch.chdir(tmp_path)
+    files = json.loads((moved / "result.json").read_text())["files"]
+    assert all((moved / f).is_file() for f in files)
+    assert sorted(files) == sorted(p.relative_to(moved).as_posix() for p in moved.rglob("*") if p.is_file())
+    assert "figures/toy.png" in files
+    assert main(["--help"]) == 0
+    assert "lists the files written in 'files', as paths relative to DIR" in " ".join(capsys.readouterr().out.split())
 
 
 @pytest.mark.parametrize("argv, message", [

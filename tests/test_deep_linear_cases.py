@@ -5,7 +5,8 @@ import json
 import pytest
 
 from symsaddle.cli import main
-from symsaddle.reports import dumps
+from symsaddle.deep_linear.cases import critical_report
+from symsaddle.reports import dumps, latex_text
 
 
 @pytest.mark.slow
@@ -28,6 +29,25 @@ def test_reproduce_deep_linear_critical_json(deep_linear_critical_reproduction):
     assert {"critical_points.md", "critical_points.tex", "result.json", "figure1_plateaus.png",
             "figure1_plateaus.pdf", "figure2_escape.png", "figure2_escape.pdf"} <= files
     assert "NaN" not in (folder / "result.json").read_text()
+    # the written plateau tables carry each polished point's reason in a column of their own
+    markdown, latex = (folder / "plateaus.md").read_text(), (folder / "plateaus.tex").read_text()
+    for p in out["plateaus"]:
+        assert p["polished_reason"].replace("|", "\\|") in markdown and latex_text(p["polished_reason"]) in latex
+
+
+def test_the_text_gives_the_reason_of_every_inconclusive_plateau():
+    """The printed plateau table has no room for why a polished plateau point is "inconclusive"; a footnote under
+    it gives the reason (result.json's ``polished_reason``) for every such row. On the §4 data the plateaus of
+    ranks 0 and 1 polish to points whose smallest Hessian eigenvalue lies in the classification's ambiguous band
+    (a flat, not exactly critical plateau point), so a short run has inconclusive rows to explain."""
+    res = critical_report(None, False, n_steps=3000, escape_steps=500, epsilons=(0.1,))
+    undecided = [p for p in res["plateaus"] if p["polished_kind"] == "inconclusive"]
+    assert undecided
+    notes = res["text"].split("GD from small init", 1)[1].split("escape from the rank-3 point", 1)[0]
+    for p in undecided:
+        assert f"inconclusive at iteration {p['iteration']} (rank {p['rank']}): {p['polished_reason']}" in notes
+    decided = [p for p in res["plateaus"] if p["polished_kind"] != "inconclusive"]
+    assert all(p["polished_reason"] not in notes for p in decided)
 
 
 @pytest.mark.slow

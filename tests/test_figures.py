@@ -10,7 +10,6 @@ import json
 import subprocess
 import sys
 import warnings
-from pathlib import Path
 
 import matplotlib
 import numpy as np
@@ -91,7 +90,7 @@ def test_d7n5_reproduction_figures_have_no_overlapping_text(d7n5_reproduction):
     figures with ``FigureLayoutWarning`` as an error."""
     files = d7n5_reproduction.result["files"]
     assert sum(f.endswith(".png") for f in files) >= 2
-    assert all(Path(f).is_file() for f in files)
+    assert all((d7n5_reproduction.folder / f).is_file() for f in files)      # relative to result.json's folder
 
 
 @pytest.mark.slow

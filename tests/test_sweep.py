@@ -480,3 +480,50 @@ def test_sweep_out_follows_the_out_rule(tmp_path, capsys):
     spec.write_text(json.dumps({"task": "deep-linear-ladder", "grid": {"seed": [1]}}))
     assert main(["sweep", str(spec), "--out", str(own), "--workers", "0", "--force"]) == 2
     assert "holds results of sweep task 'test-square'" in capsys.readouterr().err
+
+
+def test_a_sweep_folder_from_before_the_conventions_marker_is_refused(tmp_path, capsys):
+    """A deep-linear-ladder folder written before its bound.loss0 became ‖·‖² (it was ½‖·‖²) has a sweep.json
+    without "format"/"conventions", as the sweeps of that time wrote it: resuming into it would mix the two
+    losses, so it is refused (exit 2, naming the folder and what is missing), and the folder is left as it was."""
+    params = {"seed": 1, "widths": [5, 5, 5, 5], "epochs": 200}
+    key = task_key("deep-linear-ladder", params)
+    old = tmp_path / "ladders"
+    old.mkdir()
+    (old / "sweep.json").write_text(json.dumps({"task": "deep-linear-ladder", "tasks": 1, "keys": [key]}))
+    (old / "results.jsonl").write_text(json.dumps({"key": key, "task": "deep-linear-ladder", "params": params,
+                                                   "status": "ok", "result": {"bound": {"loss0": 6.0}},
+                                                   "error": None, "seconds": 1.0}) + "\n")
+    before = {p.name: p.read_bytes() for p in old.iterdir()}
+    spec = tmp_path / "spec.json"
+    spec.write_text(json.dumps({"task": "deep-linear-ladder", "grid": {"seed": [1, 2]},
+                                "fixed": {"widths": [5, 5, 5, 5], "epochs": 200}}))
+    assert main(["sweep", str(spec), "--out", str(old), "--workers", "0"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and err.startswith(f"symsaddle: error: {old} holds a sweep of 'deep-linear-ladder'")
+    assert 'has no "format"' in err and "½‖·‖²" in err and "write this sweep into a new folder (--out DIR)" in err
+    assert {p.name: p.read_bytes() for p in old.iterdir()} == before
+
+
+def test_a_sweep_folder_of_another_format_or_other_conventions_is_refused(tmp_path, capsys):
+    """A new folder records the format and the task's conventions; resuming refuses a folder where either
+    differs, naming both values, and resumes once they agree again."""
+    from symsaddle.sweep import SWEEP_FORMAT
+    spec = tmp_path / "spec.json"
+    spec.write_text(json.dumps({"task": "test-square", "grid": {"seed": [1, 2]}}))
+    folder = tmp_path / "run"
+    assert main(["sweep", str(spec), "--out", str(folder), "--workers", "0"]) == 0
+    capsys.readouterr()
+    manifest = json.loads((folder / "sweep.json").read_text())
+    assert manifest["format"] == SWEEP_FORMAT and manifest["conventions"] == sweep_tasks.square.sweep_conventions
+    for field, value, message in (("conventions", "draw is uniform", f"conventions 'draw is uniform' there, "
+                                                                     f"{sweep_tasks.square.sweep_conventions!r} now"),
+                                  ("format", SWEEP_FORMAT - 1, f"format {SWEEP_FORMAT - 1} there, {SWEEP_FORMAT} now")):
+        (folder / "sweep.json").write_text(json.dumps({**manifest, field: value}))
+        assert main(["sweep", str(spec), "--out", str(folder), "--workers", "0"]) == 2
+        err = capsys.readouterr().err
+        assert f"{folder} holds a sweep of 'test-square' written under other conventions ({message})" in err
+        assert "new folder (--out DIR)" in err
+    (folder / "sweep.json").write_text(json.dumps(manifest))
+    assert main(["sweep", str(spec), "--out", str(folder), "--workers", "0", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["skipped"] == 2

@@ -10,11 +10,12 @@ reproduction settings (the tests call them with smaller, stated sizes).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
-from tqdm.auto import tqdm
 
+from ..critical import Kind
+from ..progress import ProgressBar
 from ..reports import markdown_table, save_figure, write_json, write_tables
 from ..registry import case
 from .critical_points import survey_critical_points
@@ -32,6 +33,14 @@ BOUND_LATEX = (r"\eta \le \frac{2(1-\alpha)\delta}{4L^N(W(0)) + (1-\alpha)\delta
 
 CRITICAL_COLUMNS = ["subset", "parametrisation", "loss", "predicted_loss", "grad_norm", "kind", "theory",
                     "agrees", "index", "nullity", "min_eigenvalue", "tightened", "balancedness"]
+#: Classifications the numbers did not decide (or found self-contradictory): the text output gives their reasons.
+UNDECIDED = (Kind.INCONCLUSIVE.value, Kind.INCONSISTENT.value)
+
+
+def _undecided_notes(rows: Sequence[dict], kind: str, reason: str, where: Callable[[dict], str]) -> list[str]:
+    """Footnote lines under a table: for every row whose ``row[kind]`` is undecided, ``where(row)`` and its
+    ``row[reason]``, which has no room in the table's columns."""
+    return [f"  {row[kind]} at {where(row)}: {row[reason]}" for row in rows if row[kind] in UNDECIDED]
 
 
 def critical_report(out_dir: Path | None, progress: bool, *, data_seed: int = 0, n_steps: int = 60_000,
@@ -75,17 +84,20 @@ def critical_report(out_dir: Path | None, progress: bool, *, data_seed: int = 0,
         f"{len(rows)} critical points: {kinds}; Hessian vs Achour et al.: "
         f"{'all agree' if survey.all_agree else 'DISAGREEMENT'}",
         markdown_table(rows, ["subset", "parametrisation", "loss", "predicted_loss", "grad_norm", "kind", "theory"]),
+        *_undecided_notes(rows, "kind", "reason", lambda r: f"S = {r['subset']} ({r['parametrisation']})"),
         "", f"GD from small init (η = {learning.step:.4g}): plateaus",
         markdown_table(learning.rows(), ["iteration", "loss", "rank", "predicted_loss", "relative_loss_error",
                                          "product_distance", "thinness", "polished_kind"]),
+        *_undecided_notes(learning.rows(), "polished_kind", "polished_reason",
+                          lambda r: f"iteration {r['iteration']} (rank {r['rank']})"),
         "", "escape from the rank-3 point", markdown_table(result["escape"])])
     return result
 
 
 def _bound_samples(widths: Sequence[int], n: int, seed0: int, progress: bool = False) -> dict:
     etas = {f.value: [] for f in MFormula}
-    for i in tqdm(range(n), disable=not progress, desc=f"step-size bounds {'-'.join(map(str, widths))}",
-                  unit="network"):
+    for i in ProgressBar(range(n), disable=not progress, desc=f"step-size bounds {'-'.join(map(str, widths))}",
+                         unit="network"):
         net = random_network(widths, seed0 + i)
         for f in MFormula:
             etas[f.value].append(step_size_bound(net.X, net.Y, net.weights, m_formula=f).eta_objective)
@@ -119,7 +131,7 @@ def stepsize_report(out_dir: Path | None, progress: bool, *, n_bounds: int = 100
     configs = configs or STEPSIZE_CONFIGS
     net = random_network((5, 5, 5, 5), seed0)
     single = {f.value: step_size_bound(net.X, net.Y, net.weights, m_formula=f).to_dict() for f in MFormula}
-    ladder = doubling_experiment([net], epochs=epochs, curve_every=10)[0]
+    ladder = doubling_experiment([net], epochs=epochs, curve_every=10, progress=progress)[0]
     bounds = {name: _bound_samples(widths, n_bounds, seed0, progress) for name, widths in configs.items()}
     pairs = [(widths, seed0 + i) for widths in configs.values() for i in range(n_ladders)]
     done = doubling_sweep(pairs, epochs=epochs, out=None if out_dir is None else Path(out_dir) / "ladders",

@@ -18,9 +18,9 @@ from itertools import combinations
 from typing import Sequence
 
 import numpy as np
-from tqdm.auto import tqdm
 
 from ..critical import Classification, Kind, classify
+from ..progress import ProgressBar
 from .achour import TheoryVerdict, achour_classification
 from .factorisations import Parametrisation, applicable, factorise
 from .network import balancedness, check_convention, check_widths, objective, to_theta
@@ -105,7 +105,7 @@ def survey_critical_points(statistics: SufficientStatistics, widths: Sequence[in
     L_star = statistics.rank_constrained_value(r_max, normalization)
     todo = [(S, p) for S in subsets(statistics.d_y, r_max) for p in params if applicable(p, len(S), w)]
     points = []
-    for S, p in tqdm(todo, disable=not progress, desc="critical points", unit="point"):
+    for S, p in ProgressBar(todo, disable=not progress, desc="critical points", unit="point"):
         Ws = factorise(statistics, S, w, p, seed=seed)
         theta = to_theta(Ws, convention)
         cls = classify(kernel, theta, lower_bound=L_star)

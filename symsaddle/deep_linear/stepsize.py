@@ -40,10 +40,10 @@ from enum import Enum
 from typing import Sequence
 
 import numpy as np
-from tqdm.auto import tqdm
 
 from ..dynamics import RunStatus, gradient_descent
 from ..errors import ShapeError, SingularMatrixError, SweepError
+from ..progress import ProgressBar
 from ..registry import CaseOption
 from ..reports import compact_repr, plural
 from ..sweep import run_sweep, sweepable, task_key
@@ -307,7 +307,7 @@ def doubling_experiment(networks: Sequence[Network], *, epochs: int = 5000, star
     if levels < 1 or max_doublings < 1:
         raise ValueError("levels and max_doublings must be positive")
     out = []
-    for net in tqdm(networks, disable=not progress, desc="step doubling", unit="network"):
+    for net in ProgressBar(networks, disable=not progress, desc="step doubling", unit="network"):
         bound = step_size_bound(net.X, net.Y, net.weights, m_formula=m_formula)
         if bound.status is not BoundStatus.APPLICABLE:
             out.append(DoublingResult(bound, ()))
@@ -321,6 +321,10 @@ def doubling_experiment(networks: Sequence[Network], *, epochs: int = 5000, star
 # the 100-network study as a sweep (one task per network, resumable, local pool or Dask)
 
 
+#: What the ladder task's results mean (recorded in its sweep folders; a folder under other conventions is refused).
+LADDER_CONVENTIONS = "losses (bound.loss0, every rung's final_loss) are ‖Y − X W1⋯WN‖_F², samples in rows"
+
+
 @sweepable("deep-linear-ladder", "the step-doubling ladder of one random deep linear network (Nguegnang et al. 2021 "
                                   "set-up; Chen, Choi & Scialanga's course report §5.4)",
            parameters=(CaseOption("seed", int, 0, "random seed of the network", minimum=0),
@@ -329,7 +333,8 @@ def doubling_experiment(networks: Sequence[Network], *, epochs: int = 5000, star
                        CaseOption("epochs", int, 5000, "gradient-descent epochs per step size", minimum=WINDOW,
                                   strict=True),
                        CaseOption("m_formula", str, MFormula.CORRECTED.value, "the bound's M formula",
-                                  choices=tuple(m.value for m in MFormula))))
+                                  choices=tuple(m.value for m in MFormula))),
+           conventions=LADDER_CONVENTIONS)
 def ladder_task(seed: int, widths: Sequence[int] = (5, 5, 5, 5), epochs: int = 5000,
                 m_formula: str = MFormula.CORRECTED.value) -> dict:
     """One network of the step-size study: :func:`doubling_experiment` on

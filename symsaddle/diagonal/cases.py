@@ -493,7 +493,8 @@ def nonzero_init(out_dir: Path | None, progress: bool) -> dict:
         files += save_figure(l1_figure(gammas, l1, gd_g, [row["l1"] for row in table], l1_min, l2), out,
                              "l1_against_gamma")
         # the run the divergence verdict rests on: every update of the test's horizon
-        five = gradient_descent(problem, Initialisation.seed000_nonzero(d, 5.0), 0.01, DIVERGENCE_TEST_STEPS)
+        five = gradient_descent(problem, Initialisation.seed000_nonzero(d, 5.0), 0.01, DIVERGENCE_TEST_STEPS,
+                                progress=progress)
         files += save_figure(trajectory_figure(five, title=(
             f"γ = 5, step 0.01: GD stays finite for {DIVERGENCE_TEST_STEPS} steps (the divergence test) and the loss "
             f"falls from {five.loss[0]:.3g} to {five.loss[-1]:.2g} (thesis Fig. 8)")), out, "gamma5")

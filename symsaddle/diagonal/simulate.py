@@ -30,10 +30,10 @@ from typing import Callable
 
 import numpy as np
 import scipy.integrate
-from tqdm.auto import tqdm
 
 from ..dynamics import RunStatus, Trajectory
 from ..errors import DivergenceError, ShapeError
+from ..progress import ProgressBar
 from .problem import DiagonalProblem
 from .weights import Initialisation, beta_from_logs, log10_gradient_sizes, weights_from_logs
 from ..reports import compact_repr
@@ -131,7 +131,7 @@ def gradient_flow(problem: DiagonalProblem, init: Initialisation, t_max: float, 
         raise ValueError(f"t_max must be a positive flow time, got {t_max!r}")
     H, c = problem.gram, problem.correlation
     a0, b0 = init.log_w_plus, init.log_w_minus
-    bar = tqdm(total=float(t_max), disable=not progress, desc="gradient flow", unit="time")
+    bar = ProgressBar(total=float(t_max), disable=not progress, desc="gradient flow", unit="time")
     reached = [0.0]
 
     def rhs(t, S):
@@ -185,8 +185,8 @@ def gradient_descent(problem: DiagonalProblem, init: Initialisation, step: float
     rec_k, rec_ab, rec_signs = [], [], []
     below = None
 
-    with np.errstate(all="ignore"), tqdm(total=n_steps, disable=not progress, desc="gradient descent",
-                                         unit="step", miniters=1000) as bar:
+    with np.errstate(all="ignore"), ProgressBar(total=n_steps, disable=not progress, desc="gradient descent",
+                                                unit="step", miniters=1000) as bar:
         for k in range(n_steps + 1):
             e = np.exp(ab)
             r = X @ (0.5 * (e[0] * e[0] - e[1] * e[1])) - y

@@ -50,11 +50,11 @@ from enum import Enum
 from typing import Sequence
 
 import numpy as np
-from tqdm.auto import tqdm
 
 from .. import Objective, require_kernel
 from ..dynamics import gradient_descent
 from ..models import Model
+from ..progress import ProgressBar
 from ..reports import compact_repr, plural
 from .errors import ZeroDirectionError
 from .function import NCF
@@ -202,7 +202,7 @@ def run_until_phase_end(kernel, theta0: np.ndarray, step: float, *, scale: float
         if hit.any():
             it[hit], norms[hit], at[hit] = done + k, size[hit], current[hit]
 
-    with tqdm(disable=not progress, desc="GD to the end of the small-norm phase", unit="step") as bar:
+    with ProgressBar(disable=not progress, desc="GD to the end of the small-norm phase", unit="step") as bar:
         while (it < 0).any():
             if done >= max_steps:
                 raise RuntimeError(f"the small-norm phase did not end within {max_steps} steps for "
@@ -356,7 +356,8 @@ def alignment_study(model: Model, X, y, theta_bar, groups, ncfs: Sequence[NCF], 
     if np.any(np.linalg.norm(starts, axis=1) == 0):
         raise ZeroDirectionError("a block of ξ is zero, so it has no initial direction")
     limits = tuple(flow_limits(n, starts[j], seed=seed)[0] for j, n in enumerate(ncfs))
-    search = find_kkt_points(ncfs[0], n_starts=n_starts, seed=seed, methods=("ascent", "descent", "newton"))
+    search = find_kkt_points(ncfs[0], n_starts=n_starts, seed=seed, methods=("ascent", "descent", "newton"),
+                             progress=progress)
     n_top = max((p.value for p in limits if p is not None and p.value > 0), default=float("nan"))
     top = np.array([p is not None and p.value >= n_top * (1 - 1e-9) for p in limits])
     dirs, logn = ncf_descent(ncfs, starts, step, limit_steps)
@@ -387,7 +388,7 @@ def alignment_study(model: Model, X, y, theta_bar, groups, ncfs: Sequence[NCF], 
     predicted = np.where([r is BlockRegime.ALIGNING for r in regimes], asymptotic, np.nan)
     start_values = np.array([float(n.value(unit(starts[j]))) for j, n in enumerate(ncfs)])
     T = int(end.iteration.min())
-    gd_loss = neuron_vectors(gradient_descent(kernel, theta0, step, T, record_every=T).final, groups)
+    gd_loss = neuron_vectors(gradient_descent(kernel, theta0, step, T, record_every=T, progress=progress).final, groups)
     gd_ncf, _ = ncf_descent(ncfs, deltas[:, None, None] * starts[None], step, T, chunk=T)
     lemma = angle_between(gd_loss, gd_ncf)
     return Alignment(deltas, groups, end, angles, nearest_angles, relative, joint_angles, joint,

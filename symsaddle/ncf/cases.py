@@ -50,7 +50,7 @@ def _network(activation: str, X, y, out_dir: Path | None, progress: bool) -> tup
            "joint_ncf": {"limit": al.joint_limit.tolist(), "value": al.joint_value}}
     if activation == "relu":
         kink = [j for j, p in enumerate(al.limits) if p is not None and not p.smooth]
-        half = small_init_study(model, X, y, w0, DELTAS, groups, step=FIGURE1_STEP / 2)
+        half = small_init_study(model, X, y, w0, DELTAS, groups, step=FIGURE1_STEP / 2, progress=progress)
         out["kink_neurons"] = {
             "neurons": kink,
             "max_angle_deg": {str(FIGURE1_STEP): float(np.degrees(al.angles[:, kink].max())) if kink else None,

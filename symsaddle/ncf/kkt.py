@@ -23,10 +23,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 import numpy as np
-from tqdm.auto import tqdm
 
 from ..critical import polish
 from ..errors import SymsaddleError
+from ..progress import ProgressBar
 from .sphere import (LocalSample, SphereChart, SphereKind, angle_between, classify_on_sphere,
                      sample_locally, unit)
 from ..reports import compact_repr
@@ -64,7 +64,7 @@ def ascend_on_sphere(ncf, starts, *, step: float | None = None, max_steps: int =
     N, G = ncf.value_and_gradient(U)
     floor = tol * ncf.scale
     it = 0
-    with tqdm(total=max_steps, disable=not progress, desc="NCF ascent", unit="step") as bar:
+    with ProgressBar(total=max_steps, disable=not progress, desc="NCF ascent", unit="step") as bar:
         for it in range(1, max_steps + 1):
             res = np.linalg.norm(G - np.sum(G * U, axis=1, keepdims=True) * U, axis=1)
             active = np.flatnonzero((res > floor) & (etas > 1e-12 * eta0))

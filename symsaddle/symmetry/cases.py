@@ -11,6 +11,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from ..progress import ProgressBar
 from ..reports import markdown_table, save_figure, write_json, write_tables
 from ..registry import CaseOption, CaseOptionError
 from ..reproduce import case
@@ -142,11 +143,7 @@ def inertia_report(out_dir: Path | None, progress: bool, *, examples: Sequence[s
     names = list(examples or INERTIA_EXAMPLES)
     mus = default_mus(n_mu)
     results, lines = {}, []
-    iterator = names
-    if progress:
-        from tqdm.auto import tqdm
-        iterator = tqdm(names, desc="SI lines")
-    for name in iterator:
+    for name in ProgressBar(names, disable=not progress, desc="SI lines"):
         builder, what = INERTIA_EXAMPLES[name]
         res, sweep = _example_result(builder(), mus)
         res["shows"] = what
@@ -217,14 +214,10 @@ def digits_report(out_dir: Path | None, progress: bool, *, layers: Sequence[int]
     from .examples import MAX_WEIGHT
     objective, description = digits_problem(targets)
     steps = ["descent", *[f"SI line, layer {layer}" for layer in layers]]
-    bar = None
-    if progress:
-        from tqdm.auto import tqdm
-        bar = tqdm(total=len(steps), desc="digits saddle line")
+    bar = ProgressBar(total=len(steps), disable=not progress, desc="digits saddle line")
     descent = descend(objective, xavier_mlp(objective.model, seed), first_order_steps=first_order_steps,
                       newton_steps=newton_steps)
-    if bar is not None:
-        bar.update()
+    bar.update()
     result = {"targets": targets, "problem": description, "seed": seed, "P": objective.model.n_parameters,
               "descent": descent.to_dict(), "lines": {}, "thesis_claims": list(THESIS_DIGITS_CLAIMS)}
     lines = [f"Stoican's 2022 MSc thesis §6.3 on digits ({description}); P = {objective.model.n_parameters}, "
@@ -243,8 +236,7 @@ def digits_report(out_dir: Path | None, progress: bool, *, layers: Sequence[int]
         for layer in layers:
             summary, sweep = si_line_report(objective, descent.theta, layer)
             result["lines"][str(layer)] = summary
-            if bar is not None:
-                bar.update()
+            bar.update()
             for r in summary["key_mus"]:
                 rows.append({"layer": layer, "last": summary["is_last_hidden_layer"], "mu": r["mu"],
                              "predicted": r["predicted"], "measured": r["measured"], "U0_prediction": r["thesis_U0"],
@@ -257,8 +249,7 @@ def digits_report(out_dir: Path | None, progress: bool, *, layers: Sequence[int]
                 save_figure(spectrum_figure(sweep, title=f"digits 10-10-10, neuron added to layer {layer}"), out_dir,
                             f"spectrum_layer{layer}")
                 write_tables(summary["sweep"], out_dir, f"sweep_layer{layer}")
-    if bar is not None:
-        bar.close()
+    bar.close()
     result["table"] = rows
     result["all_agree"] = bool(rows) and all(line["all_decided_agree"] for line in result["lines"].values())
     if out_dir is not None:

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import numpy as np
 from matplotlib.ticker import LogLocator
-from tqdm.auto import tqdm
 
+from ..progress import ProgressBar
 from ..reports import format_vector, markdown_table, plural, save_figure, symlog_ticks, write_json, write_tables
 from ..registry import CaseOption, case
 from .cases import TOPIC
@@ -178,7 +178,7 @@ def escape_case(out_dir: Path | None, progress: bool, inits: int = 200, budget: 
     kernel = res.problem.kernel
     rows = []
     literal = None
-    for p in tqdm(_nonglobal(res), disable=not progress, desc="escape searches", unit="point"):
+    for p in ProgressBar(_nonglobal(res), disable=not progress, desc="escape searches", unit="point"):
         a1 = algorithm1(kernel, p.theta)
         a2 = algorithm2(kernel, p.theta, max_expansions=budget)
         if literal is None:
@@ -285,7 +285,7 @@ def closest_saddle_case(out_dir: Path | None, progress: bool, inits: int = 200, 
               "escaping end points": [p for p in res.points if p.kind is EndpointKind.DIVERGING]}
     rows, found = [], {}
     todo = [(g, p) for g, ps in groups.items() for p in ps]
-    for group, p in tqdm(todo, disable=not progress, desc="closest saddles", unit="point"):
+    for group, p in ProgressBar(todo, disable=not progress, desc="closest saddles", unit="point"):
         cs = closest_saddle(problem, p.theta)
         row = {"init": p.index, "group": group, "kind": p.kind.value, "loss": p.loss, **cs.to_dict()}
         if cs.saddle_theta is not None:

@@ -24,8 +24,8 @@ from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 
 import numpy as np
-from tqdm.auto import tqdm
 
+from ..progress import ProgressBar
 from ..registry import CaseOption
 from ..sweep import sweepable
 from .inertia import theorem3_at
@@ -117,7 +117,7 @@ def optimise(problem: TeacherStudentProblem, theta0: np.ndarray, config: Teacher
                                    tolerances=config.tolerances.classification)
     run = adam(kernel, theta0, lr=config.adam_lr, epochs=config.adam_epochs, progress=progress)
     polished = [slsqp_polish(kernel, th, max_iterations=config.slsqp_iterations)
-                for th in tqdm(run.theta, disable=not progress, desc="SLSQP polish", unit="point")]
+                for th in ProgressBar(run.theta, disable=not progress, desc="SLSQP polish", unit="point")]
     theta = np.stack([p.theta for p in polished])
     return BatchRun(theta, np.array([p.loss for p in polished]), np.array([p.gradient_norm for p in polished]),
                     tuple(p.status for p in polished), run.iterations, run.history_iterations, run.history_loss,
@@ -163,7 +163,7 @@ def classify_run(problem: TeacherStudentProblem, run: BatchRun, indices, initial
     seconds["escape_test"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     points = []
-    for b in tqdm(range(len(idx)), disable=not progress, desc="classify end points", unit="point"):
+    for b in ProgressBar(range(len(idx)), disable=not progress, desc="classify end points", unit="point"):
         status = run.status[b].value + (f" (+{config.escape_iterations} iterations)" if b in continued else "")
         points.append(analyse_endpoint(problem, continued.get(b, run.theta[b]), index=int(idx[b]), run_status=status,
                                        escape=evidence.get(b), tol=tol, si_predictor=si_predictor,

@@ -28,10 +28,10 @@ from enum import Enum
 
 import numpy as np
 import scipy.optimize
-from tqdm.auto import tqdm
 
 from ..critical import Tolerances, gradient_tolerance
 from ..errors import NonFiniteDataError
+from ..progress import ProgressBar
 from ..protocol import parameter_batch, require_kernel
 from ..reports import compact_repr
 
@@ -161,7 +161,7 @@ def trust_region_newton(kernel, theta0, *, max_iterations: int = 400, initial_ra
     iterations = np.zeros(B, dtype=int)
     rec = _Recorder(B, snapshot_every)
     rec.record(0, th, L)
-    with tqdm(total=max_iterations, disable=not progress, desc=desc, unit="it") as bar:
+    with ProgressBar(total=max_iterations, disable=not progress, desc=desc, unit="it") as bar:
         for k in range(1, max_iterations + 1):
             idx = np.flatnonzero(active)
             if idx.size == 0:
@@ -229,7 +229,7 @@ def adam(kernel, theta0, *, lr: float = 1e-4, epochs: int = 10_000, beta1: float
     L, g = kernel.value_and_gradient(th)
     rec = _Recorder(B, snapshot_every)
     rec.record(0, th, L)
-    with tqdm(total=epochs, disable=not progress, desc=f"Adam lr={lr:g}", unit="epoch") as bar:
+    with ProgressBar(total=epochs, disable=not progress, desc=f"Adam lr={lr:g}", unit="epoch") as bar:
         for t in range(1, epochs + 1):
             m = beta1 * m + (1 - beta1) * g
             v = beta2 * v + (1 - beta2) * g * g
