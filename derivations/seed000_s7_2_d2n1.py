@@ -32,7 +32,9 @@ points = {tuple(f.point): f for f in families}
 print("equilibrium families found by SymPy:")
 for f in families:
     print(f"  θ = {list(f.point)}, free {list(f.free)}, flow eigenvalues {f.eigenvalues()}")
-require(len(families) == 4, f"expected 4 equilibrium families, got {len(families)}")
+# {0} ∪ {v₁ = 0, u₂v₂x₂ = y} ∪ {v₁ ≠ 0, u₁v₁x₁ + u₂v₂x₂ = y}: three families; the family of (46),
+# p = (y/x₁, 0), is the slice v₂ = 0 of the third (solve_equilibria drops families contained in another)
+require(len(families) == 3, f"expected 3 equilibrium families, got {len(families)}")
 origin = points[(0, 0, 0, 0)]
 confirm_spectrum("(44): eigenvalues ±x₁y, ±x₂y at the origin", origin.eigenvalues(),
                  {x1 * y: 1, -x1 * y: 1, x2 * y: 1, -x2 * y: 1})
@@ -53,6 +55,8 @@ refute("(46): J at [v₁, 0, y/(v₁x₁), 0] has entries +x₁y", J46, sp.Matri
 confirm_spectrum("(46)-(47): eigenvalues 0 (×3) and −(v₁⁴x₁² + y²)/v₁²",
                  {e.value: e.multiplicity for e in eig46}, {0: 3, -(v1**4 * x1**2 + y**2) / v1**2: 1})
 general = [f for f in families if f.free and len(f.free) == 3][0]
+confirm("(46): [v₁, 0, y/(v₁x₁), u₂] is the slice v₂ = 0 of the general family", sp.Matrix(general.point).subs(v2, 0),
+        sp.Matrix([v1, 0, y / (v1 * x1), u2]))
 confirm_spectrum("(49): eigenvalues of J on the general family u₁ = (y − u₂v₂x₂)/(v₁x₁)", general.eigenvalues(),
                  {0: 3, -((u2 * v1 * x2)**2 + (u2 * v2 * x2)**2 - 2 * u2 * v2 * x2 * y + v1**4 * x1**2
                           + (v1 * v2 * x2)**2 + y**2) / v1**2: 1})

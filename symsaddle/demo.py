@@ -31,7 +31,7 @@ from .datasets import seed000
 from .dynamics import gradient_descent, plateaus_by_prominence, visited_equilibria
 from .equilibria import solve_equilibria
 from .errors import SymsaddleError
-from .reports import REFERENCE_COLOR, figure, format_vector, save_figure, write_tables
+from .reports import REFERENCE_COLOR, figure, format_vector, legend_below, save_figure, write_tables
 
 #: γ range of the demo: small enough for saddle-to-saddle dynamics, large enough for float64 GD.
 #: γ range of the demo. Below 1e-70 float64 gradient descent (step 0.01) loses the second coordinate: the
@@ -148,14 +148,14 @@ def run_demo(out_dir: Path, gamma: float = 1e-10, progress: bool = False) -> dic
         ax[0, 0].axvline(v.plateau.time, color=REFERENCE_COLOR, lw=0.6, ls=":",
                          label="equilibrium visited (plateau)" if k == 0 else None)
     ax[0, 0].set(xlabel="iteration (GD, step 0.01)", ylabel="loss F (log scale)", title="loss")
-    ax[0, 0].legend(fontsize=7)
+    legend_below(ax[0, 0], fontsize=7)
     P = traj.thetas[:, d:] * traj.thetas[:, :d]
     for j in range(d):
         ax[0, 1].plot(traj.times, P[:, j], label=f"$p_{{{j}}}$")    # u₀, v₀ name the initialisation
     ax[0, 1].axhline(0, color=REFERENCE_COLOR, lw=0.4)
     ax[0, 1].set(xlabel="iteration (GD, step 0.01)", ylabel=r"$p = u \odot v$ (coordinates from 0)",
                  title="coordinates of p")
-    ax[0, 1].legend(fontsize=7)
+    legend_below(ax[0, 1], fontsize=7)
     fig.suptitle(f"diagonal linear network, d = 2, n = 2, γ = {gamma:g}", fontsize=10)
     fig_paths = save_figure(fig, out_dir, "trajectory")
 
