@@ -53,6 +53,11 @@ def register_backend(name: str, target: str, summary: str = "", *, extra: str | 
     _BACKENDS[name] = Backend(name, target, summary, extra)
 
 
+def backends() -> dict[str, Backend]:
+    """All registered backends by name."""
+    return dict(_BACKENDS)
+
+
 def compile_objective(objective, backend: str, **options):
     """Compile ``objective`` with the backend registered as ``backend``."""
     if backend not in _BACKENDS:
