@@ -55,6 +55,14 @@ class Tolerances:
                        normal correction w(t) is negligible if ‖w(t)‖ ≤ manifold · t.
     ``manifold_order``: otherwise the correction is O(t²) if ‖w(t/2)‖/‖w(t)‖ lies within
                        ¼·(1 ± manifold_order).
+    ``newton_reduction``: when ‖∇L‖ passes the gradient test only through the √(2|L|‖H‖) term of s_g
+                       (‖∇L‖ > gradient · ‖H‖‖θ‖) and the Newton step δ = −Σ_r (v_rᵀ∇L/λ_r) v_r over the
+                       eigenvalues outside the ambiguous band is longer than gradient · ‖θ‖, θ is taken as
+                       critical only if ‖∇L(θ + δ)‖ ≤ newton_reduction · ‖∇L(θ)‖: the quadratic model that
+                       the √ term trusts must describe L over δ. Near a critical point the ratio is
+                       O(‖δ‖/r), r the length over which H changes; towards a critical point at infinity
+                       (saturated units: ∇L ∝ e^{−w·x}; tails ∝ w^{−p}) a Newton step only reduces ∇L by
+                       a fixed factor ≥ 1/e ≈ 0.37 (e^{−1}; (1 + 1/(p+1))^{−(p+1)}), whatever the scale.
     ``polish_distance``: :func:`~symsaddle.critical.polish` flags a result farther than
                        polish_distance · ‖θ₀‖ from its start θ₀ (unless ``max_distance`` is given).
     """
@@ -68,6 +76,7 @@ class Tolerances:
     manifold_step: float = 1e-2
     manifold: float = 1e-11
     manifold_order: float = 0.5
+    newton_reduction: float = 0.1
     polish_distance: float = 1.0
 
     def __post_init__(self):

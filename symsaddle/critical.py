@@ -40,6 +40,7 @@ saddle ⇒ index > 0; non-strict saddle ⇒ index 0 (checked on construction).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -538,6 +539,36 @@ def _higher_order(pt: _Point, sign: float) -> tuple[Kind, str, Criterion, bool |
             f"{'; '.join(q.detail for q in quartic)}{mb}", Criterion.NONE, None, None, None, ho)
 
 
+def _quadratic_model_fails(kernel, th: np.ndarray, g: np.ndarray, g_norm: float, lam: np.ndarray, vec: np.ndarray,
+                           h: float, th_norm: float, band: float, tol: Tolerances) -> str:
+    """Why ‖∇L‖ ≤ τ_g·s_g does not certify θ as critical, or "" (``Tolerances.newton_reduction``).
+
+    Only a gradient that passes through the √(2|L|‖H‖) term of s_g (‖∇L‖ > τ_g‖H‖‖θ‖) is tested: that term
+    trusts the quadratic model of L at θ, whose critical point lies at θ + δ, δ = −Σ_r (v_rᵀ∇L/λ_r) v_r (the
+    eigenvalues outside the ambiguous band). A step δ negligible against θ (‖δ‖ ≤ τ_g‖θ‖) needs no test;
+    otherwise the model must hold over δ: ‖∇L(θ + δ)‖ ≤ newton_reduction·‖∇L(θ)‖. All three comparisons are
+    between quantities of equal units, so the test is invariant under L → cL, θ → θ/s.
+    """
+    if g_norm <= tol.gradient * h * th_norm:
+        return ""
+    clear = np.abs(lam) > band
+    delta = -(vec[:, clear] @ ((vec[:, clear].T @ g) / lam[clear]))
+    step = float(norm(delta))
+    if step <= tol.gradient * th_norm:
+        return ""
+    with np.errstate(all="ignore"):
+        moved = th + delta
+        g_moved = float(norm(np.asarray(kernel.gradient(moved), dtype=float))) if np.all(np.isfinite(moved)) \
+            else math.inf
+    if g_moved <= tol.newton_reduction * g_norm:
+        return ""
+    return (f"no critical point is certified near θ: ‖∇L‖ = {g_norm:.3e} is below τ_g·s_g only through the term "
+            f"√(2|L|‖H‖) of s_g (‖H‖ = {h:.3e}), and the Newton step to the quadratic model's critical point "
+            f"(length {step:.3e}) does not reduce the gradient (‖∇L(θ + δ)‖ = {g_moved:.3e} > "
+            f"{tol.newton_reduction:g}·‖∇L(θ)‖): the Hessian does not describe L over that step (e.g. saturated "
+            "activations, where the gradient decays towards a critical point at infinity)")
+
+
 def classify(kernel, theta, *, lower_bound: float | None = None, tolerances: Tolerances | None = None,
              gradient_tol: float | None = None, eigen_tol: float | None = None, higher_order: bool = True,
              max_evaluations: int = DEFAULT_MAX_EVALUATIONS, seed: int | None = None) -> Classification:
@@ -587,6 +618,10 @@ def classify(kernel, theta, *, lower_bound: float | None = None, tolerances: Tol
     if not g_norm <= tol_g:
         return result(Kind.INCONCLUSIVE, f"not a critical point: ‖∇L‖ = {g_norm:.3e} > tol_g = {tol_g:.3e} "
                       f"(τ_g·s_g, s_g = ‖H‖‖θ‖ + √(2|L|‖H‖))", Criterion.GRADIENT)
+    if gradient_tol is None:
+        unmodelled = _quadratic_model_fails(kernel, th, g, g_norm, lam, vec, h, th_norm, band, tol)
+        if unmodelled:
+            return result(Kind.INCONCLUSIVE, unmodelled, Criterion.GRADIENT)
     if lower_bound is not None:
         lb = float(lower_bound)
         tol_L = tol.loss * (abs(L) + abs(lb) + h * th_norm ** 2)

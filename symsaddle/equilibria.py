@@ -856,7 +856,7 @@ def _search(kernel, lower_bound, matchers, starts: int, seed: int, progress: boo
     ``starts`` coordinate subspaces (where the critical points of lower-dimensional families, e.g.
     v₁ = v₂ = 0 of a diagonal net, lie: a start in the whole space almost never lands there). A point
     polished on a subspace counts when ∇L of the whole space is within the polish tolerance there."""
-    from .critical import classify, gradient_tolerance, polish
+    from .critical import Criterion, classify, gradient_tolerance, polish
 
     rng = np.random.default_rng([seed, 1])
     scales = (0.5, 1.0, 2.0)
@@ -889,6 +889,9 @@ def _search(kernel, lower_bound, matchers, starts: int, seed: int, progress: boo
     for th in points:
         with np.errstate(all="ignore"):
             c = classify(kernel, th, lower_bound=lower_bound)
+        if c.decided_by is Criterion.GRADIENT:      # e.g. a saturated unit: the gradient decays towards infinity
+            converged -= 1
+            continue
         family = next((j for j, m in enumerate(matchers) if m.contains(th)), None)
         found.append(CriticalPoint(tuple(float(v) for v in th), float(c.loss), float(c.gradient_norm),
                                    c.kind.value, family))

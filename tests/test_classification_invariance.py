@@ -161,3 +161,36 @@ def test_model_family_verdicts_are_unit_free_symbolically(c, s):
         reference = classify(base, theta)
         assert reference.kind is not Kind.INCONCLUSIVE, (m.name, reference.reason)
         assert verdict(classify(scaled, theta / s)) == verdict(reference), m.name
+
+
+# ------------------------------------------------------------------------------- a critical point at infinity
+
+def _saturated_sigmoid_unit():
+    """L = ½ Σ_i (a σ(w x_i + b) − y_i)² with x_i ≤ −1, y_i > 0, at (w, b, a) = (130, 0, 0): ∂L/∂a = −Σ_i y_i σ(w x_i + b)
+    < 0 for every finite (w, b), so no critical point has a = 0; here ‖∇L‖ ≈ 3e-58 and ‖H‖ ≈ 5e-58 (σ ≈ e^{−130})."""
+    X = -np.linspace(1.0, 2.0, 5)[:, None]
+    y = np.linspace(0.5, 1.5, 5)
+    k = ss.Objective(models.two_layer(1, 1, "sigmoid", bias=True), X, y).compile()
+    return k, np.array([130.0, 0.0, 0.0])
+
+
+@given(log_c=log_scale, log_s=log_scale)
+@SETTINGS
+def test_saturated_unit_is_not_called_a_critical_point_at_any_scale(log_c, log_s):
+    """The gradient passes τ_g·s_g only through √(2|L|‖H‖); a Newton step then reduces it by ≈ 1/e (towards the
+    critical point at infinity), not to ~0, so the verdict is "inconclusive" by the gradient test, never a saddle."""
+    k, th = _saturated_sigmoid_unit()
+    c, s = 10.0**log_c, 10.0**log_s
+    r = classify(ScaledKernel(k, c, s), th / s)
+    assert r.kind is Kind.INCONCLUSIVE and r.decided_by.value == "gradient", r.reason
+    assert "Newton step" in r.reason
+
+
+@pytest.mark.parametrize("scale", [1e-100, 1e-30, 1e-12])
+def test_points_near_the_origin_saddle_stay_critical(scale):
+    """The Newton test's control: diagonal net (seed 000 data, d = n = 2) at θ = scale·(1, 1, 1, 1), where ∇L ≈ Hθ is
+    not small against ‖H‖‖θ‖; the Newton step lands on the origin saddle (index 2, eigenvalues ±|(Xᵀy)_j|/n)."""
+    X, y, _ = datasets.seed000(2, 2)
+    k = ss.Objective(models.diagonal_linear(2), X, y, loss="square", normalization="mean").compile()
+    r = classify(k, scale * np.ones(4), lower_bound=0.0)
+    assert r.kind is Kind.STRICT_SADDLE and r.index == 2, r.reason
