@@ -128,9 +128,10 @@ def limit_path_figure(times: np.ndarray, betas: np.ndarray, losses: np.ndarray, 
 
 def convergence_figure(runs: Mapping[float, DiagonalTrajectory], path: LimitPath,
                        errors: Mapping[float, Sequence[float]]):
-    """Left: accelerated iterates for several γ against the limit (P&F Fig. 2 left); colour = coordinate,
-    line style = γ. Right: |t̃_k(γ) − t_k| against 1/ln(1/γ) for each jump, named by the saddle β_k it
-    enters (k = 1..p; β_0 = 0 is the start) (Theorem 2: → 0)."""
+    """Left: accelerated iterates p(t̃) = u ⊙ v for several γ against the limit (P&F Fig. 2 left); colour =
+    coordinate (keyed p_0, p_1, … in the legend), line style = γ. Right: |t̃_k(γ) − t_k| against 1/ln(1/γ)
+    for each jump k = 1..K, the jump into the k-th saddle of Algorithm 1 (saddle 0 = the start)
+    (Theorem 2: → 0)."""
     fig, ax = figure(ncols=2, width=4.6, height=3.4)
     styles = ["-", "--", ":", "-."]
     t_end = 0.0
@@ -145,15 +146,16 @@ def convergence_figure(runs: Mapping[float, DiagonalTrajectory], path: LimitPath
     for j in range(betas.shape[1]):
         ax[0, 0].step(ts, betas[:, j], where="post", color=REFERENCE_COLOR, lw=0.8)
     handles.append(Line2D([], [], color=REFERENCE_COLOR, lw=0.8, label=r"limit $\gamma \to 0$"))
-    ax[0, 0].set(xlabel=r"accelerated time $\tilde t = t/\ln(1/\gamma)$", ylabel=r"$\tilde\beta^\gamma(\tilde t)$",
-                 title="iterates (colour: coordinate)")
-    legend_below(ax[0, 0], handles=handles, fontsize=7, ncol=2)
+    handles += [Line2D([], [], color=_coordinate_color(j), lw=1.0, label=f"$p_{{{j}}}$") for j in range(betas.shape[1])]
+    ax[0, 0].set(xlabel=r"accelerated time $\tilde t = t/\ln(1/\gamma)$",
+                 ylabel=r"$p = u \odot v$ (coordinates from 0)", title="iterates (colour: coordinate)")
+    legend_below(ax[0, 0], handles=handles, fontsize=7, ncol=min(4, len(handles)))
     gammas = list(errors)
     inv = np.array([1.0 / np.log(1.0 / g) for g in gammas])
     err = np.array([list(e) for e in errors.values()], dtype=float)
     for k in range(err.shape[1]):
         ax[0, 1].loglog(inv, np.abs(err[:, k]), "o-", ms=4, color=_coordinate_color(k),
-                        label=rf"jump into $\beta_{{{k + 1}}}$")
+                        label=f"jump $k$ = {k + 1}")
     ax[0, 1].set_xticks(inv, [f"γ = {g:g}" for g in gammas], fontsize=8)
     ax[0, 1].xaxis.set_minor_formatter(_NO_LABELS)
     ax[0, 1].set(xlabel=r"$1/\ln(1/\gamma)$ (log scale; ticks name $\gamma$)",
