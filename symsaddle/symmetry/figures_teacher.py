@@ -23,7 +23,7 @@ KIND_STYLE = {
     EndpointKind.LOCAL_MINIMUM: (OKABE_ITO[0], "^", "other local minimum"),
     EndpointKind.SADDLE: (OKABE_ITO[3], "v", "saddle"),
     EndpointKind.DIVERGING: (OKABE_ITO[1], "x", "escaping to infinity"),
-    EndpointKind.NOT_CONVERGED: (OKABE_ITO[6], ".", "not converged"),
+    EndpointKind.NOT_CONVERGED: (OKABE_ITO[6], "P", "not converged"),   # "." was too small to see
     EndpointKind.INCONCLUSIVE: ("k", "d", "inconclusive"),
 }
 
@@ -103,6 +103,8 @@ def neurons_figure(problem: TeacherStudentProblem, theta, snapshots=None, labels
     # below the panel: beside it, its label ran into the right panel's y label
     plt.colorbar(sc, ax=left, location="bottom", shrink=0.8, label="student outgoing weight $a_i$ (colour)")
     left.margins(0.1)                        # room for the large markers at the extremes
+    for axis in (left.xaxis, left.yaxis):    # at most 5 intervals: nine labels like "−0.75" ran into each other
+        axis.set_major_locator(MaxNLocator(nbins=5))
     left.set(xlabel="$w_1$", ylabel="$w_2$", title=title or "incoming weights")
     left.legend(fontsize=7, loc="best")
     right = ax[0, 1]
