@@ -103,7 +103,7 @@ def neurons_figure(problem: TeacherStudentProblem, theta, snapshots=None, labels
     # below the panel: beside it, its label ran into the right panel's y label
     plt.colorbar(sc, ax=left, location="bottom", shrink=0.8, label="student outgoing weight $a_i$ (colour)")
     left.margins(0.1)                        # room for the large markers at the extremes
-    for axis in (left.xaxis, left.yaxis):    # at most 5 intervals: nine labels like "−0.75" ran into each other
+    for axis in (left.xaxis, left.yaxis):    # at most 5 intervals: labels like "−0.75" touched
         axis.set_major_locator(MaxNLocator(nbins=5))
     left.set(xlabel="$w_1$", ylabel="$w_2$", title=title or "incoming weights")
     left.legend(fontsize=7, loc="best")
