@@ -195,6 +195,7 @@ def slice_figure(ts, losses_1d, plane: Slice2D, title: str = ""):
                    label="trajectory (projected)")
     right.set_xlim(plane.alphas[0], plane.alphas[-1])
     right.set_ylim(plane.betas[0], plane.betas[-1])
+    right.xaxis.set_major_locator(MaxNLocator(nbins=5))     # labels like "−0.75" touched at eight ticks
     fig.colorbar(im, ax=right, label="loss L (MSE, log scale)")
     right.set(xlabel=r"$\alpha$: along the saddle line (distance in $\theta$)",
               ylabel=r"$\beta$: towards the minimum (distance in $\theta$)", title="loss on the (α, β) plane")
