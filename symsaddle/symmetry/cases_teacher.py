@@ -118,7 +118,7 @@ def _neurons_figures(res: ExperimentResult, out: Path):
 
 @case("teacher-student", "where 1000 sigmoid students of width 5 end on a width-4 teacher: global minima, "
       "symmetry-induced minima and saddles, other minima, runs escaping to infinity (thesis Table 6.1, "
-      "Figs 6.3/6.4/6.7)", paper=THESIS, topic=TOPIC, runtime="6.5–12 min",
+      "Figs 6.3/6.4/6.7)", paper=THESIS, topic=TOPIC, runtime="5–12 min",
       options=(CaseOption("inits", int, 1000, "number of initialisations", minimum=1), *_COMMON_OPTIONS))
 def teacher_student_case(out_dir: Path | None, progress: bool, inits: int = 1000, seed: int = 0,
                          method: str = "newton", max_iterations: int = 300, adam_lr: float = 1e-3,
