@@ -347,8 +347,8 @@ def test_save_figure_warns_when_a_legend_covers_data(tmp_path):
 
 
 def test_fig6_4_incoming_weight_tick_labels_keep_apart_at_the_study_s_ranges():
-    """Fig. 6.4 of init 0 (a trajectory from w ≈ (−0.85, −0.9)): labels such as "−0.75" were 0.6 px apart, touching
-    but under the overlap detector's threshold; at most six tick intervals of 0.5 leave a visible gap."""
+    """Fig. 6.4 of init 0 (a trajectory from w ≈ (−0.85, −0.9)): labels such as "−0.75" were 0.6 px apart,
+    touching but under the overlap detector's threshold; at most six tick intervals of 0.5 leave a gap."""
     from symsaddle.symmetry.figures_teacher import neurons_figure
     problem, theta, labels = _matched_student()
     W, a = problem.unpack(theta)

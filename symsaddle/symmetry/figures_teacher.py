@@ -103,7 +103,8 @@ def neurons_figure(problem: TeacherStudentProblem, theta, snapshots=None, labels
     # below the panel: beside it, its label ran into the right panel's y label
     plt.colorbar(sc, ax=left, location="bottom", shrink=0.8, label="student outgoing weight $a_i$ (colour)")
     left.margins(0.1)                        # room for the large markers at the extremes
-    for axis in (left.xaxis, left.yaxis):    # at most 6 intervals of 1, 2, 2.5 or 5 × 10ⁿ: labels like "−0.75" touched
+    # at most 6 intervals of 1, 2, 2.5 or 5 × 10ⁿ: at the default density labels like "−0.75" touched
+    for axis in (left.xaxis, left.yaxis):
         axis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 2.5, 5, 10]))
     left.set(xlabel="$w_1$", ylabel="$w_2$", title=title or "incoming weights")
     left.legend(fontsize=7, loc="best")
@@ -195,7 +196,7 @@ def slice_figure(ts, losses_1d, plane: Slice2D, title: str = ""):
                    label="trajectory (projected)")
     right.set_xlim(plane.alphas[0], plane.alphas[-1])
     right.set_ylim(plane.betas[0], plane.betas[-1])
-    right.xaxis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 2.5, 5, 10]))     # labels like "−0.75" touched at eight ticks
+    right.xaxis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 2.5, 5, 10]))   # "−0.75" … touched at 8 ticks
     fig.colorbar(im, ax=right, label="loss L (MSE, log scale)")
     right.set(xlabel=r"$\alpha$: along the saddle line (distance in $\theta$)",
               ylabel=r"$\beta$: towards the minimum (distance in $\theta$)", title="loss on the (α, β) plane")
