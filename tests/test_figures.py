@@ -343,3 +343,53 @@ def test_save_figure_warns_when_a_legend_covers_data(tmp_path):
     ax[0, 0].legend(loc="center")
     with pytest.warns(FigureLayoutWarning, match="legend covers data"):
         save_figure(fig, tmp_path, "bad")
+
+
+def test_fig6_4_incoming_weight_tick_labels_keep_apart_at_the_study_s_ranges():
+    """Fig. 6.4 of init 0 (a trajectory from w ≈ (−0.85, −0.9)): labels such as "−0.75" were 0.6 px apart,
+    touching but under the overlap detector's threshold; at most six tick intervals of 0.5 leave a gap."""
+    from symsaddle.symmetry.figures_teacher import neurons_figure
+    problem, theta, labels = _matched_student()
+    W, a = problem.unpack(theta)
+    W_start = W.copy()
+    W_start[1] = (-0.85, -0.9)                                    # as init 0: before, 6 labels 0.6 px apart
+    start = problem.pack(W_start, a)
+    fig = neurons_figure(problem, theta, snapshots=np.stack([start, theta]), labels=labels)
+    fig.canvas.draw()
+    left = fig.axes[0]
+    assert _tick_label_gaps(left.xaxis) >= 3.0 and _tick_label_gaps(left.yaxis) >= 3.0
+    matplotlib.pyplot.close(fig)
+
+
+def _tick_label_gaps(axis) -> float:
+    """The smallest gap in pixels between neighbouring tick labels drawn inside the view (at least three)."""
+    renderer = axis.figure.canvas.get_renderer()
+    lo, hi = (0, 2) if axis.axis_name == "x" else (1, 3)
+    view = sorted(axis.get_view_interval())
+    boxes = sorted((t.label1.get_window_extent(renderer) for t in axis.get_major_ticks()
+                    if view[0] <= t.get_loc() <= view[1] and t.label1.get_text()), key=lambda b: b.extents[lo])
+    assert len(boxes) >= 3
+    return min(b.extents[lo] - a.extents[hi] for a, b in zip(boxes, boxes[1:]))
+
+
+def test_closest_saddle_slices_keep_the_title_legend_and_trajectory_apart():
+    """Figs. 6.10/6.11: the example's title above both panels (as the left axes' title it ran into the ×10⁻⁵
+    offset), the plane's legend below the panel (inside it hid part of the loss map), the trajectory in
+    another colour than the saddle line, and the plane's α labels apart at init 5's span ±0.86 (they touched)."""
+    from symsaddle.symmetry.closest_saddle import Slice2D
+    from symsaddle.symmetry.figures_teacher import slice_figure
+    ts = np.linspace(-0.25, 1.25, 61)
+    alphas, betas = np.linspace(-0.856, 0.856, 21), np.linspace(-0.05, 0.15, 21)
+    A, B = np.meshgrid(alphas, betas)
+    plane = Slice2D(alphas, betas, 8.8e-5 + 1e-3 * (B - 0.05) ** 2 + 1e-4 * A ** 2, np.zeros(3), np.zeros(3),
+                    (0.0, 0.097), np.column_stack([np.linspace(0.3, 0.0, 5), np.full(5, 0.097)]))
+    fig = slice_figure(ts, 8.9e-5 + 1e-6 * np.cos(2 * np.pi * ts), plane, title="init 170: distance 9.72e-02")
+    fig.canvas.draw()
+    left, right = fig.axes[0], fig.axes[1]
+    assert fig._suptitle is not None and fig._suptitle.get_text() == "init 170: distance 9.72e-02"
+    assert "init" not in left.get_title()
+    lines = {line.get_label(): line for line in right.lines}
+    assert lines["trajectory (projected)"].get_color() != lines["saddle line"].get_color()
+    assert right.get_legend().get_window_extent().y1 <= right.get_window_extent().y0      # below the panel
+    assert text_overlaps(fig) == [] and _tick_label_gaps(right.xaxis) >= 3.0
+    matplotlib.pyplot.close(fig)

@@ -1,10 +1,11 @@
 """Rebuild the README's gallery: small PNGs of figures the reproductions make.
 
-    python docs/gallery/make_gallery.py [OUTPUT_DIR]
+    python docs/gallery/make_gallery.py [OUTPUT_DIR [THUMBNAIL ...]]
 
 OUTPUT_DIR (default ``symsaddle-output``) holds one folder per case, ``symsaddle reproduce <case>
 --out OUTPUT_DIR/<case>`` (the default layout of ``symsaddle reproduce <case>``); cases (and the demo) whose folder is missing are run first. Each thumbnail is the
-figure's PNG scaled to at most 900 pixels wide, with a 256-colour palette.
+figure's PNG scaled to at most 900 pixels wide, with a 256-colour palette. Naming thumbnails (e.g.
+``diagonal-d7n5_convergence.png``) rebuilds only those, and runs only their cases.
 """
 
 from __future__ import annotations
@@ -35,12 +36,16 @@ GALLERY = {
 }
 
 
-def main(out: Path) -> None:
-    for case in sorted({c for c, _ in GALLERY.values()}):
+def main(out: Path, names: list[str] | None = None) -> None:
+    unknown = sorted(set(names or ()) - set(GALLERY))
+    if unknown:
+        raise SystemExit(f"not a gallery thumbnail: {', '.join(unknown)} (known: {', '.join(GALLERY)})")
+    chosen = {n: GALLERY[n] for n in names} if names else GALLERY
+    for case in sorted({c for c, _ in chosen.values()}):
         if not (out / case).is_dir():
             argv = ["demo", "--out", str(out / "demo")] if case == "demo" else ["reproduce", case, "--out", str(out / case)]
             subprocess.run(["symsaddle", *argv], check=True)
-    for name, (case, png) in GALLERY.items():
+    for name, (case, png) in chosen.items():
         with Image.open(out / case / png) as im:
             scale = min(1.0, WIDTH / im.width)
             small = im.convert("RGB").resize((round(im.width * scale), round(im.height * scale)), Image.LANCZOS)
@@ -49,4 +54,4 @@ def main(out: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else Path("symsaddle-output"))
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else Path("symsaddle-output"), sys.argv[2:])

@@ -118,7 +118,7 @@ def _neurons_figures(res: ExperimentResult, out: Path):
 
 @case("teacher-student", "where 1000 sigmoid students of width 5 end on a width-4 teacher: global minima, "
       "symmetry-induced minima and saddles, other minima, runs escaping to infinity (thesis Table 6.1, "
-      "Figs 6.3/6.4/6.7)", paper=THESIS, topic=TOPIC, runtime="10–15 min",
+      "Figs 6.3/6.4/6.7)", paper=THESIS, topic=TOPIC, runtime="5–12 min",
       options=(CaseOption("inits", int, 1000, "number of initialisations", minimum=1), *_COMMON_OPTIONS))
 def teacher_student_case(out_dir: Path | None, progress: bool, inits: int = 1000, seed: int = 0,
                          method: str = "newton", max_iterations: int = 300, adam_lr: float = 1e-3,
@@ -273,7 +273,7 @@ def _figure_6_6(kernel, point):
 
 @case("closest-saddle", "the symmetry-induced saddle closest to a local minimum (merge heuristic after Brea "
       "et al. 2019), loss slices between them (thesis Figs 6.9–6.11), certificates of a nearby minimum "
-      "(thesis Theorems 1/2, Safran & Shamir 2018 Lemma 1)", paper=THESIS, topic=TOPIC, runtime="4–5.5 min",
+      "(thesis Theorems 1/2, Safran & Shamir 2018 Lemma 1)", paper=THESIS, topic=TOPIC, runtime="4–8.5 min",
       options=(CaseOption("inits", int, 200, "number of initialisations", minimum=1), *_COMMON_OPTIONS))
 def closest_saddle_case(out_dir: Path | None, progress: bool, inits: int = 200, seed: int = 0, method: str = "newton",
                         max_iterations: int = 300, adam_lr: float = 1e-3, adam_epochs: int = 20_000,

@@ -9,9 +9,9 @@ from __future__ import annotations
 from typing import Sequence
 
 import numpy as np
-from matplotlib.ticker import NullFormatter
+from matplotlib.ticker import MaxNLocator, NullFormatter
 
-from ..reports import OKABE_ITO, figure, padded_limits, symlog_ticks
+from ..reports import OKABE_ITO, figure, legend_below, padded_limits, symlog_ticks
 from .closest_saddle import Slice2D
 from .endpoints import EndPoint, EndpointKind
 from .teacher_student import TeacherStudentProblem
@@ -23,7 +23,7 @@ KIND_STYLE = {
     EndpointKind.LOCAL_MINIMUM: (OKABE_ITO[0], "^", "other local minimum"),
     EndpointKind.SADDLE: (OKABE_ITO[3], "v", "saddle"),
     EndpointKind.DIVERGING: (OKABE_ITO[1], "x", "escaping to infinity"),
-    EndpointKind.NOT_CONVERGED: (OKABE_ITO[6], ".", "not converged"),
+    EndpointKind.NOT_CONVERGED: (OKABE_ITO[6], "P", "not converged"),   # "." was too small to see
     EndpointKind.INCONCLUSIVE: ("k", "d", "inconclusive"),
 }
 
@@ -103,6 +103,9 @@ def neurons_figure(problem: TeacherStudentProblem, theta, snapshots=None, labels
     # below the panel: beside it, its label ran into the right panel's y label
     plt.colorbar(sc, ax=left, location="bottom", shrink=0.8, label="student outgoing weight $a_i$ (colour)")
     left.margins(0.1)                        # room for the large markers at the extremes
+    # at most 6 intervals of 1, 2, 2.5 or 5 × 10ⁿ: at the default density labels like "−0.75" touched
+    for axis in (left.xaxis, left.yaxis):
+        axis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 2.5, 5, 10]))
     left.set(xlabel="$w_1$", ylabel="$w_2$", title=title or "incoming weights")
     left.legend(fontsize=7, loc="best")
     right = ax[0, 1]
@@ -163,14 +166,17 @@ def saddle_distance_histogram(distances_by_group: dict[str, Sequence[float]], ti
         ax.hist(data, bins=bins, stacked=True, label=names)
         ax.legend(fontsize=7)
     ax.set_xscale("log")
-    ax.set(xlabel=r"$\|\theta_{\rm saddle}(\mu^*)-\theta\|$", ylabel="end points",
-           title=title or "distance to the closest saddle")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))      # counts
+    ax.set(xlabel=r"$\|\theta_{\rm saddle}(\mu^*)-\theta\|$ (distance in $\theta$; 0 drawn at $10^{-16}$)",
+           ylabel="end points", title=title or "distance to the closest saddle")
     return fig
 
 
 def slice_figure(ts, losses_1d, plane: Slice2D, title: str = ""):
     """Figs. 6.10/6.11: the loss on the segment saddle → minimum, and on the plane of the saddle line
-    (horizontal) and that segment (vertical), log colour scale, with the projected trajectory."""
+    (horizontal) and that segment (vertical), log colour scale, with the projected trajectory. Both plane
+    coordinates are Euclidean distances in θ (unit vectors e₁, e₂ of :class:`Slice2D`); ``title`` names the
+    example above both panels (as an axes title it ran into the left panel's ×10ⁿ offset)."""
     import matplotlib.colors as mcolors
 
     fig, ax = figure(ncols=2, width=4.6, height=3.8)
@@ -178,18 +184,23 @@ def slice_figure(ts, losses_1d, plane: Slice2D, title: str = ""):
     left.plot(ts, losses_1d, color=OKABE_ITO[0])
     left.axvline(0, color=OKABE_ITO[3], lw=0.6, ls="--", label="saddle")
     left.axvline(1, color=OKABE_ITO[2], lw=0.6, ls="--", label="minimum")
-    left.set(xlabel="t  (θ = (1−t) θ_saddle + t θ_min)", ylabel="loss", title=title or "saddle → minimum")
-    left.legend(fontsize=7)
+    left.set(xlabel="t  (θ = (1−t) θ_saddle + t θ_min)", ylabel="loss L (MSE)", title="saddle → minimum")
+    legend_below(left, fontsize=7, ncol=2)
     Lp = np.maximum(plane.loss, np.finfo(float).tiny)
     im = right.pcolormesh(plane.alphas, plane.betas, Lp, norm=mcolors.LogNorm(vmin=Lp.min(), vmax=Lp.max()),
                           cmap="viridis", shading="auto")
     right.axhline(0, color=OKABE_ITO[3], lw=1.0, label="saddle line")
-    right.plot(*plane.minimum, marker="*", color="w", ms=10, label="minimum")
-    if plane.trajectory is not None:
-        right.plot(plane.trajectory[:, 0], plane.trajectory[:, 1], color=OKABE_ITO[3], lw=0.8, label="trajectory (projected)")
+    right.plot(*plane.minimum, marker="*", color="w", mec="k", mew=0.6, ms=11, ls="none", label="minimum")
+    if plane.trajectory is not None:         # not the saddle line's colour: the two must not be confused
+        right.plot(plane.trajectory[:, 0], plane.trajectory[:, 1], color=OKABE_ITO[5], lw=1.0, ls="--",
+                   label="trajectory (projected)")
     right.set_xlim(plane.alphas[0], plane.alphas[-1])
     right.set_ylim(plane.betas[0], plane.betas[-1])
-    fig.colorbar(im, ax=right, label="loss")
-    right.set(xlabel="along the saddle line", ylabel="towards the minimum")
-    right.legend(fontsize=7, loc="lower right")
+    right.xaxis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 2.5, 5, 10]))   # "−0.75" … touched at 8 ticks
+    fig.colorbar(im, ax=right, label="loss L (MSE, log scale)")
+    right.set(xlabel=r"$\alpha$: along the saddle line (distance in $\theta$)",
+              ylabel=r"$\beta$: towards the minimum (distance in $\theta$)", title="loss on the (α, β) plane")
+    legend_below(right, fontsize=7, ncol=3)    # below the panel: inside it, the legend hid part of the loss map
+    if title:
+        fig.suptitle(title, fontsize=10)
     return fig
