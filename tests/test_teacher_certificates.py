@@ -94,3 +94,20 @@ def test_theorem1_statuses():
     cert = theorem1(k, np.zeros(2), 1.0)
     assert cert.status is CertificateStatus.FOURTH_ORDER_FAILS and "at x* itself" in cert.reason
     assert theorem1(polynomial_kernel(x**2 - y**2 + x, [x, y]), np.zeros(2), 1.0).status is CertificateStatus.NOT_CRITICAL
+
+
+def test_an_eigenvalue_inside_its_error_band_leaves_the_sign_undecided(monkeypatch):
+    """Closest-saddle inits 16, 25, …: λ_min = −1.2e-3 with error bands 17 … 190 was reported "not a saddle (no
+    negative eigenvalue)" by Theorem 2 (and would be "not positive definite" by Safran–Shamir); within its band the
+    sign of λ_min is unknown. Bands forced to 1 on f = ∓λx²/2 + y²/2 (λ = 1e-3, so |λ_min| = 1e-3 ≤ 1)."""
+    from symsaddle.symmetry import certificates
+
+    monkeypatch.setattr(certificates, "eigenvalue_error_band", lambda kernel, x, H, lam, vec: np.ones_like(lam))
+    for sign in (-1.0, 1.0):
+        k = polynomial_kernel(sign * 1e-3 * x**2 / 2 + y**2 / 2 + x**4, [x, y])
+        assert theorem2(k, np.zeros(2), R=1.0).status is CertificateStatus.SIGN_UNDECIDED
+        assert safran_shamir(k, np.zeros(2)).status is CertificateStatus.SIGN_UNDECIDED
+    clear = polynomial_kernel(2 * x**2 + y**2 / 2, [x, y])                   # λ_min = 1 … band 1: still undecided
+    assert theorem2(clear, np.zeros(2), R=1.0).status is CertificateStatus.SIGN_UNDECIDED
+    positive = polynomial_kernel(3 * x**2 + 2 * y**2, [x, y])                # λ_min = 4 > 1: no negative eigenvalue
+    assert theorem2(positive, np.zeros(2), R=1.0).status is CertificateStatus.NOT_A_SADDLE

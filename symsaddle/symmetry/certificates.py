@@ -39,6 +39,7 @@ class CertificateStatus(str, Enum):
     NOT_INDEX_ONE = "not an index-1 saddle"
     NOT_A_SADDLE = "not a saddle (no negative eigenvalue)"
     NOT_POSITIVE_DEFINITE = "Hessian not positive definite"
+    SIGN_UNDECIDED = "sign of λ_min undecided (inside its error band)"
     NO_POSITIVE_B = "B is not positive"
     FOURTH_ORDER_FAILS = "fourth-order condition fails"
     RADIUS_EXCEEDS_R = "radius exceeds R"
@@ -211,9 +212,12 @@ def theorem2(kernel, x_star, R: float, *, n_points: int = 16, n_directions: int 
     if cls.gradient_norm > cls.gradient_tolerance:
         return NearbyMinimumCertificate(status=CertificateStatus.NOT_CRITICAL, radius=None, B=None, reason=cls.reason,
                                         **base)
-    if lmin >= -band[0]:
+    if abs(lmin) <= band[0]:
+        return NearbyMinimumCertificate(status=CertificateStatus.SIGN_UNDECIDED, radius=None, B=None,
+                                        reason=f"|λ_min| = {abs(lmin):.3e} ≤ its error band {band[0]:.1e}", **base)
+    if lmin > 0:
         return NearbyMinimumCertificate(status=CertificateStatus.NOT_A_SADDLE, radius=None, B=None,
-                                        reason=f"λ_min = {lmin:.3e} ≥ −(error band {band[0]:.1e})", **base)
+                                        reason=f"λ_min = {lmin:.3e} > its error band {band[0]:.1e}", **base)
     fourth, xi, _ = _fourth_on_ball(kernel, x, R, vec, n_points=n_points, n_directions=n_directions, seed=seed)
     basis = (f"δ = min of ∇⁴f at x* and {n_points} random points of the ball × {vec.shape[1] + n_directions} "
              "directions; B by SLSQP from 34 starts on the sphere")
@@ -261,7 +265,10 @@ def safran_shamir(kernel, w, *, B: float | None = None, ball_radius: float | Non
     H, lam, vec, band = _spectrum(kernel, x)
     lmin = float(lam[0])
     base = dict(theorem="Safran–Shamir Lemma 1", lambda_min=lmin, epsilon=eps)
-    if lmin <= band[0]:
+    if abs(lmin) <= band[0]:
+        return NearbyMinimumCertificate(status=CertificateStatus.SIGN_UNDECIDED, radius=None, B=B,
+                                        reason=f"|λ_min| = {abs(lmin):.3e} ≤ its error band {band[0]:.1e}", **base)
+    if lmin < 0:
         return NearbyMinimumCertificate(status=CertificateStatus.NOT_POSITIVE_DEFINITE, radius=None, B=B,
                                         reason=f"λ_min = {lmin:.3e} ≤ error band {band[0]:.1e}", **base)
     if B is not None:
