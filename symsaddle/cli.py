@@ -315,12 +315,10 @@ def cmd_sweep(args) -> dict:
     from .reports import plural
     from .sweep import SweepSpec, sweep_tasks
 
-    if args.list:
-        tasks = sweep_tasks()
-        return {"tasks": {n: t.summary for n, t in tasks.items()},
-                "text": "\n".join(f"{n:28s} {t.summary}" for n, t in tasks.items()) or "(no sweep tasks)"}
+    if args.list or args.describe is not None:
+        return _task_list(sweep_tasks(), args.describe)
     if args.spec is None:
-        raise UsageError("symsaddle sweep needs a specification file (.json or .toml), or --list")
+        raise UsageError("symsaddle sweep needs a specification file (.json or .toml), or --list, or --describe TASK")
     if args.scheduler is not None:
         try:
             parse_scheduler_address(args.scheduler)
@@ -347,6 +345,26 @@ def cmd_sweep(args) -> dict:
                            f"their errors are in {res.table} "
                            "(rerun with --retry-failed after fixing the cause)")
     return result
+
+
+def _task_list(tasks: dict, describe: str | None) -> dict:
+    """The sweep tasks (or the one named ``describe``), each with its parameters: type, default, meaning."""
+    if describe is not None:
+        if describe not in tasks:
+            raise UsageError(f"unknown sweep task {describe!r}; registered: {', '.join(tasks) or 'none'}")
+        tasks = {describe: tasks[describe]}
+    longest_default = None if describe is not None else 60       # --describe TASK: every default in full
+    lines = []
+    for name, task in tasks.items():
+        lines += [*([""] if lines else []), textwrap.fill(f"{name}: {task.summary}", width=110, subsequent_indent="  "),
+                  "  parameters (give them under [grid] or [fixed] of the specification):"]
+        lines += [textwrap.fill(p.line(longest_default), width=110, initial_indent="    ", subsequent_indent="      ",
+                                break_on_hyphens=False) for p in task.parameters]
+    if describe is None and lines:
+        lines += ["", "'symsaddle sweep --describe TASK' shows one task with every default in full"]
+    return {"tasks": {n: {"summary": t.summary, "parameters": [p.to_dict() for p in t.parameters]}
+                      for n, t in tasks.items()},
+            "text": "\n".join(lines) or "(no sweep tasks)"}
 
 
 def _case_list(registry) -> dict:
@@ -552,7 +570,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("sweep", help="run a sweep of a registered task over a parameter grid (resumable; "
                                      "local processes or a Dask cluster)")
     p.add_argument("spec", nargs="?", type=Path, default=None, help="sweep specification (.json or .toml)")
-    p.add_argument("--list", action="store_true", help="list the registered sweep tasks")
+    p.add_argument("--list", action="store_true",
+                   help="list the registered sweep tasks and their parameters (type, default, meaning)")
+    p.add_argument("--describe", metavar="TASK", default=None,
+                   help="show one sweep task and its parameters, every default in full")
     p.add_argument("--scheduler", default=None,       # 10 s: _sweep_exec.CONNECT_TIMEOUT (not imported here: slow)
                    help="address of an existing Dask scheduler, tcp://host:port (e.g. tcp://127.0.0.1:8786); "
                         "refused at once if malformed, after 10 s if no scheduler answers there")
