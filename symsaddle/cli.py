@@ -104,6 +104,16 @@ def _folder(text: str) -> Path:
     return Path(text)
 
 
+def _activation_name(text: str) -> str:
+    """An activation's name, in any case (``RELU`` is ``relu``); an unknown one is refused listing the names."""
+    from ._activations import ACTIVATIONS
+
+    name = text.strip().lower()
+    if name not in ACTIVATIONS:
+        raise argparse.ArgumentTypeError(f"unknown activation {text!r}; choose one of {', '.join(sorted(ACTIVATIONS))}")
+    return name
+
+
 def _normalization(text: str):
     if text in ("mean", "sum"):
         return text
@@ -148,8 +158,8 @@ def _add_model_args(p: argparse.ArgumentParser, default_n: int):
     p.add_argument("--d-in", type=size, help=f"input dimension; {applies('d_in')}")
     p.add_argument("--width", type=size, help=f"hidden width; {applies('width')}")
     p.add_argument("--d-out", type=size, help=f"output dimension; {applies('d_out')}")
-    p.add_argument("--activation", metavar="NAME",
-                   help=f"one of: {', '.join(sorted(ACTIVATIONS))}; {applies('activation')}")
+    p.add_argument("--activation", metavar="NAME", type=_activation_name,
+                   help=f"one of: {', '.join(sorted(ACTIVATIONS))} (in any case); {applies('activation')}")
     p.add_argument("--bias", action="store_true", default=None, help=f"add biases; {applies('bias')}")
     p.add_argument("--n", type=size, default=default_n, help=f"number of samples (≥ 1; default {default_n})")
     p.add_argument("--loss", default="square", choices=("square", "logistic", "linear"),
@@ -301,7 +311,8 @@ def cmd_reproduce(args) -> dict:
     if args.quick and found.quick is None:
         raise UsageError(f"case {found.name!r} has no --quick mode; run it without --quick")
     options = found.parse_options(args.case_options)
-    out = _prepare_out(args.out if args.out is not None else _reproduce_out(found.name), args.force)
+    out = _prepare_out(args.out if args.out is not None else _reproduce_out(found.name), args.force,
+                       given=args.out is not None)
     with _heartbeat(f"reproduce {found.name}", args.progress):
         result = found(out, args.progress, quick=args.quick, **options)
     return {"case": found.name, "paper": found.paper, **({"quick": found.quick} if args.quick else {}),
@@ -315,12 +326,10 @@ def cmd_sweep(args) -> dict:
     from .reports import plural
     from .sweep import SweepSpec, sweep_tasks
 
-    if args.list:
-        tasks = sweep_tasks()
-        return {"tasks": {n: t.summary for n, t in tasks.items()},
-                "text": "\n".join(f"{n:28s} {t.summary}" for n, t in tasks.items()) or "(no sweep tasks)"}
+    if args.list or args.describe is not None:
+        return _task_list(sweep_tasks(), args.describe)
     if args.spec is None:
-        raise UsageError("symsaddle sweep needs a specification file (.json or .toml), or --list")
+        raise UsageError("symsaddle sweep needs a specification file (.json or .toml), or --list, or --describe TASK")
     if args.scheduler is not None:
         try:
             parse_scheduler_address(args.scheduler)
@@ -347,6 +356,26 @@ def cmd_sweep(args) -> dict:
                            f"their errors are in {res.table} "
                            "(rerun with --retry-failed after fixing the cause)")
     return result
+
+
+def _task_list(tasks: dict, describe: str | None) -> dict:
+    """The sweep tasks (or the one named ``describe``), each with its parameters: type, default, meaning."""
+    if describe is not None:
+        if describe not in tasks:
+            raise UsageError(f"unknown sweep task {describe!r}; registered: {', '.join(tasks) or 'none'}")
+        tasks = {describe: tasks[describe]}
+    longest_default = None if describe is not None else 60       # --describe TASK: every default in full
+    lines = []
+    for name, task in tasks.items():
+        lines += [*([""] if lines else []), textwrap.fill(f"{name}: {task.summary}", width=110, subsequent_indent="  "),
+                  "  parameters (give them under [grid] or [fixed] of the specification):"]
+        lines += [textwrap.fill(p.line(longest_default), width=110, initial_indent="    ", subsequent_indent="      ",
+                                break_on_hyphens=False) for p in task.parameters]
+    if describe is None and lines:
+        lines += ["", "'symsaddle sweep --describe TASK' shows one task with every default in full"]
+    return {"tasks": {n: {"summary": t.summary, "parameters": [p.to_dict() for p in t.parameters]}
+                      for n, t in tasks.items()},
+            "text": "\n".join(lines) or "(no sweep tasks)"}
 
 
 def _case_list(registry) -> dict:
@@ -378,15 +407,18 @@ def _case_list(registry) -> dict:
 
 # -- output folder, emission ----------------------------------------------------------------------
 
-def _prepare_out(path: Path, force: bool) -> Path:
+def _prepare_out(path: Path, force: bool, given: bool = True) -> Path:
     """One rule for every command: an existing file is refused; a folder that already holds
-    files is refused unless ``--force`` (then files of the same name are replaced)."""
+    files is refused unless ``--force`` (then files of the same name are replaced). ``given``: the user named
+    the folder with ``--out`` (else it is the command's default, and the messages say so)."""
     existing = next((p for p in (path, *path.parents) if p.exists()), None)
     if existing is not None and not existing.is_dir():
-        raise UsageError(f"--out {existing} is an existing file, not a folder; give a folder path")
+        raise UsageError(f"--out {existing} is an existing file, not a folder; give a folder path" if given else
+                         f"the output folder {path} cannot be created: {existing} is an existing file (use --out DIR)")
     if path.is_dir() and any(path.iterdir()) and not force:
         raise UsageError(f"--out folder {path} already holds files; pass --force to overwrite them, "
-                         "or choose another folder with --out")
+                         "or choose another folder with --out" if given else
+                         f"the output folder {path} already holds files (use --force or --out DIR)")
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -432,14 +464,18 @@ def _add_progress(p: argparse.ArgumentParser, default: str):
                         f"{LOG_INTERVAL:g} s), never")
 
 
-def _add_common(p: argparse.ArgumentParser, default_out: str | None, default_label: str | None = None):
+def _add_common(p: argparse.ArgumentParser, default_out: str | None, default_label: str | None = None,
+                out_help: str | None = None):
     """``--json``, ``--out``, ``--force``, ``--progress``, ``--debug``. ``--out DIR`` is the folder the files go
     into, for every command; ``default_out`` is the folder when it is not given, or ``default_label`` describes
-    one the command chooses itself (``reproduce``: named after the case)."""
+    one the command chooses itself (``reproduce``: named after the case); ``out_help`` replaces the help of
+    ``--out`` where the command treats it otherwise (``sweep``: required)."""
     p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     default_label = default_label or default_out
-    p.add_argument("--out", type=_folder, default=Path(default_out) if default_out else None, metavar="DIR",
-                   help="the folder the tables, JSON and figures are written into"
+    if default_out:                      # main puts it in args.out when --out is not given
+        p.set_defaults(default_out=Path(default_out))
+    p.add_argument("--out", type=_folder, default=None, metavar="DIR",
+                   help=out_help or "the folder the tables, JSON and figures are written into"
                         + (f" (default {default_label})" if default_label else
                            " (without it nothing is written to disk, except that --json output too large for "
                            "stdout is saved in a new temporary folder)"))
@@ -552,14 +588,19 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("sweep", help="run a sweep of a registered task over a parameter grid (resumable; "
                                      "local processes or a Dask cluster)")
     p.add_argument("spec", nargs="?", type=Path, default=None, help="sweep specification (.json or .toml)")
-    p.add_argument("--list", action="store_true", help="list the registered sweep tasks")
+    p.add_argument("--list", action="store_true",
+                   help="list the registered sweep tasks and their parameters (type, default, meaning)")
+    p.add_argument("--describe", metavar="TASK", default=None,
+                   help="show one sweep task and its parameters, every default in full")
     p.add_argument("--scheduler", default=None,       # 10 s: _sweep_exec.CONNECT_TIMEOUT (not imported here: slow)
                    help="address of an existing Dask scheduler, tcp://host:port (e.g. tcp://127.0.0.1:8786); "
                         "refused at once if malformed, after 10 s if no scheduler answers there")
     p.add_argument("--workers", type=_integer(0), default=None,
                    help="local worker processes (default: one per core; 0: run in this process)")
     p.add_argument("--retry-failed", action="store_true", help="run failed tasks again")
-    _add_common(p, None)
+    _add_common(p, None, out_help="the folder the sweep's results go into (results.jsonl, results.csv, sweep.json); "
+                                  "required unless the specification gives \"out\" (then --out overrides it); give "
+                                  "the same folder again to resume the sweep there")
     p.set_defaults(func=cmd_sweep)
 
     registry = load()
@@ -622,8 +663,12 @@ def main(argv: list[str] | None = None) -> int:
                 raise UsageError(f"unrecognized arguments: {' '.join(extra)} (see '{where} --help')")
             args.case_options = extra
             args.progress = _progress(args.progress)          # from here on: show progress, True or False
+            if getattr(args, "out", None) is None and getattr(args, "default_out", None) is not None:
+                args.out, given = args.default_out, False          # the command's own folder, not --out's
+            else:
+                given = True
             if getattr(args, "out", None) is not None and args.command not in ("reproduce", "sweep"):
-                args.out = _prepare_out(args.out, args.force)
+                args.out = _prepare_out(args.out, args.force, given)
             started = time.time()
             result = args.func(args)
             _emit(args, result, result.get("_out", args.out if args.command not in ("reproduce", "sweep") else None),

@@ -21,6 +21,7 @@ Every problem raises :class:`DataFileError` naming the file, what is wrong and h
 
 from __future__ import annotations
 
+import codecs
 import csv
 import re
 import zipfile
@@ -131,6 +132,24 @@ def _fields(path: Path, number: int, line: str) -> list[str]:
                             f"a .csv needs {CSV_HINT}") from None
 
 
+def _utf8_text(path: Path) -> str:
+    """The file's text, decoded as UTF-8 (a byte-order mark skipped); a file with NUL bytes is refused as not text
+    (binary, or UTF-16), another that is not UTF-8 (e.g. Latin-1 ``xé``) by its first such byte, line and column."""
+    raw = path.read_bytes()
+    if b"\0" in raw:
+        raise DataFileError(f"{path}: not a text file (it holds NUL bytes: a binary file, or text in UTF-16); save "
+                            f"it as UTF-8 text; a .csv needs {CSV_HINT}")
+    raw = raw.removeprefix(codecs.BOM_UTF8)
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line_start = raw.rfind(b"\n", 0, exc.start) + 1
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = len(raw[line_start:exc.start].decode("utf-8")) + 1       # characters, as editors count them
+        raise DataFileError(f"{path}: not UTF-8 (byte 0x{raw[exc.start]:02x} on line {line}, column {column} "
+                            f"{CSV_POSITION}; Latin-1 or Windows-1252 text?); save it as UTF-8") from None
+
+
 def _read_csv(path: Path) -> tuple[np.ndarray, np.ndarray]:
     """Rows of comma-separated numbers; a first row is a header (column names) only if none of its
     fields is a number — a first row with some numbers and a bad field is a data row and refused, never
@@ -138,10 +157,7 @@ def _read_csv(path: Path) -> tuple[np.ndarray, np.ndarray]:
     from 1 as editors show them (:data:`CSV_POSITION`), and say when line 1 was read as a header.
     Fields are split by the standard CSV quoting rules; a header whose first field is empty marks a column of
     row names (R, pandas), dropped from every row."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise DataFileError(f"{path}: not a text file; a .csv needs {CSV_HINT}") from None
+    text = _utf8_text(path)
     lines = [(number, line) for number, line in enumerate(text.splitlines(), start=1) if line.strip()]
     header, header_line = None, None
     if lines and not any(_is_number(v) for f in _fields(path, *lines[0]) for v in re.split(r"[;\t]", f)):
@@ -159,6 +175,9 @@ def _read_csv(path: Path) -> tuple[np.ndarray, np.ndarray]:
     for number, line in lines:
         fields = _fields(path, number, line)[1:] if row_names else _fields(path, number, line)
         bad = [j for j, v in enumerate(fields) if not _is_number(v)]
+        if bad and not fields[bad[0]].strip():
+            raise DataFileError(f"{path}: line {number}, column {bad[0] + 1 + row_names} {CSV_POSITION} is empty (a "
+                                "missing value); fill it in, or remove that sample")
         if bad:
             raise DataFileError(f"{path}: line {number}, column {bad[0] + 1 + row_names} {CSV_POSITION} is not "
                                 f"a number ({fields[bad[0]].strip()[:40]!r}){_separator_hint(line, header_line)}; "

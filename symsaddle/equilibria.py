@@ -262,6 +262,9 @@ class EquilibriaResult:
     notes: tuple[str, ...] = field(default=())
     patterns: int = 0
     """Number of activation patterns of a piecewise model solved one by one (0: not solved by pattern)."""
+    stopped_at: str = ""
+    """The step of the symbolic solve that was running when the budget ran out or it failed ("" otherwise),
+    e.g. "linearising the flow at each family": a later step than the families and their certificate."""
 
     def __iter__(self) -> Iterator[EquilibriumFamily]:
         return iter(self.families)
@@ -282,10 +285,11 @@ class EquilibriaResult:
         return self.search.unmatched if self.search else ()
 
     def family_lines(self) -> list[str]:
-        """One LaTeX line per family (with its conditions), or a sentence saying why there is none that
-        agrees with the status: "none found" only when the symbolic solve finished."""
+        """One LaTeX line per family (with its conditions), numbered ``family k:`` as the notes and the numerical
+        search refer to them, or a sentence saying why there is none that agrees with the status: "none found"
+        only when the symbolic solve finished."""
         if self.families:
-            return [f.latex() for f in self.families]
+            return [f"family {k}: {f.latex()}" for k, f in enumerate(self.families)]
         if self.status is SolveStatus.SOLVED:
             head = "none found: the symbolic solve finished without a solution of ∇L = 0"
         else:
@@ -299,7 +303,8 @@ class EquilibriaResult:
     def report_lines(self, max_points: int = 10) -> list[str]:
         """A human-readable summary: status, completeness, engine, assumptions, unmatched points."""
         lines = [f"symbolic solve: {self.status.value} after {self.symbolic_seconds:.1f} s"
-                 + (f" (budget {self.timeout:g} s)" if self.timeout is not None else ""),
+                 + (f" (budget {self.timeout:g} s)" if self.timeout is not None else "")
+                 + (f" while {self.stopped_at}" if self.stopped_at else ""),
                  f"completeness: {self.completeness.value} — {self.reason}"]
         if self.engine != "none":
             lines.append(f"decided by: {self.engine}")
@@ -319,7 +324,8 @@ class EquilibriaResult:
         return {"status": self.status.value, "completeness": self.completeness.value, "engine": self.engine,
                 "reason": self.reason, "assumptions": self.assumptions, "polynomial": self.polynomial,
                 "dimension": self.dimension, "timeout": self.timeout,
-                "symbolic_seconds": self.symbolic_seconds, "notes": list(self.notes), "patterns": self.patterns,
+                "symbolic_seconds": self.symbolic_seconds, "stopped_at": self.stopped_at, "notes": list(self.notes),
+                "patterns": self.patterns,
                 "search": self.search.to_dict() if self.search else None}
 
 
@@ -976,10 +982,12 @@ def solve_equilibria(objective, *, eigen: bool = True, simplify: bool = True,
               else SolveStatus.GAVE_UP if gave_up else SolveStatus.SOLVED)
     if error:
         notes.append("symbolic solve failed: " + error.strip().splitlines()[-1])
-    unlinearised = sum(1 for f in families if f.flow_jacobian is None)
+    stopped_at = last("stage", "starting up") if timed_out or error else ""
+    unlinearised = [k for k, f in enumerate(families) if f.flow_jacobian is None]
     if unlinearised:
-        notes.append(f"{plural(unlinearised, 'family', 'families')} {'was' if unlinearised == 1 else 'were'} not "
-                     "linearised within the budget (no flow Jacobian or eigenvalues)")
+        notes.append(f"{plural(len(unlinearised), 'family', 'families')} {unlinearised} "
+                     f"{'was' if len(unlinearised) == 1 else 'were'} not linearised within the budget (no flow "
+                     "Jacobian or eigenvalues)")
 
     search = None
     if cross_check and starts > 0:
@@ -1008,6 +1016,10 @@ def solve_equilibria(objective, *, eigen: bool = True, simplify: bool = True,
                   "Step(0) = 0, i.e. relu'(0) = 0), and for each a Gröbner basis proves that every complex solution "
                   "of its ∇L = 0 lies in a family found for it; a critical point in the pattern's region lies in "
                   "that family and meets its conditions")
+        if stopped_at:                                  # timed out or failed after the certificate
+            ended = "its budget ran out" if status is SolveStatus.TIMED_OUT else "the symbolic solve failed"
+            reason = (f"every family was found, and proved complete, before {ended}: only the later step of "
+                      f"{stopped_at} did not finish; " + reason)
         if search is not None and search.unmatched:
             reason += (f"; yet the numerical search found {plural(len(search.unmatched), 'point')} it could not match "
                        "to a family — a tolerance problem or a bug, to be investigated")
@@ -1019,12 +1031,12 @@ def solve_equilibria(objective, *, eigen: bool = True, simplify: bool = True,
             reason = ("the Gröbner-basis certificate found critical points outside the reported families "
                       "(over ℂ: they may all be complex)")
         elif status is SolveStatus.TIMED_OUT:
-            reason = (f"the symbolic solve ran out of its {timeout:g} s budget while {last('stage', 'starting up')}"
+            reason = (f"the symbolic solve ran out of its {timeout:g} s budget while {stopped_at}"
                       + (f", keeping the {plural(len(families), 'family', 'families')} found before" if families
                          else ""))
             searched = "falling back to the numerical critical-point search, which"
         elif status is SolveStatus.FAILED:
-            reason = f"the symbolic solve failed while {last('stage', 'starting up')}"
+            reason = f"the symbolic solve failed while {stopped_at}"
         elif status is SolveStatus.GAVE_UP:
             reason = ("the symbolic solve gave up (" + ", ".join(who for who, _ in gave_up)
                       + " raised NotImplementedError, see the note)"
@@ -1049,4 +1061,4 @@ def solve_equilibria(objective, *, eigen: bool = True, simplify: bool = True,
                        "family can lie where no start led)")
     return EquilibriaResult(tuple(families), status, completeness, engine_label, reason,
                             _assumptions(objective, instance, certificate is not None), polynomial, search, timeout,
-                            seconds, tuple(notes), patterns)
+                            seconds, tuple(notes), patterns, stopped_at)

@@ -62,8 +62,8 @@ from .progress import ProgressBar
 from .registry import CaseOption, CaseOptionError
 from .reports import compact_repr, plural, to_jsonable
 
-__all__ = ["SweepResult", "SweepSpec", "SweepStatus", "TaskRecord", "TaskStatus", "grid", "load_sweep",
-           "run_sweep", "sweep_tasks", "sweepable", "task_key"]
+__all__ = ["SweepResult", "SweepSpec", "SweepStatus", "TaskParameter", "TaskRecord", "TaskStatus", "grid",
+           "load_sweep", "run_sweep", "sweep_tasks", "sweepable", "task_key", "task_parameters"]
 
 #: Entry-point group listing the modules that register named sweep tasks.
 ENTRY_POINT_GROUP = "symsaddle.sweeps"
@@ -73,11 +73,100 @@ ENTRY_POINT_GROUP = "symsaddle.sweeps"
 SWEEP_FORMAT = 2
 
 
+#: The default shown for a task parameter the function requires (no default in its signature).
+REQUIRED = "required"
+
+
+@dataclass(frozen=True)
+class TaskParameter:
+    """One keyword parameter of a sweep task, as ``symsaddle sweep --list`` shows it: its type (the declared
+    :class:`CaseOption` type, else the signature's annotation), its default (:data:`REQUIRED` when the signature has
+    none) and its meaning (the declared help, else the docstring's line for it)."""
+
+    name: str
+    type: str
+    default: object
+    help: str = ""
+
+    def to_dict(self) -> dict:
+        """JSON: ``required`` true (and no ``default``) for a parameter every task must be given."""
+        required = self.default is REQUIRED
+        return {"name": self.name, "type": self.type, "required": required,
+                **({} if required else {"default": to_jsonable(self.default)}), "help": self.help}
+
+    def line(self, longest_default: int | None = None) -> str:
+        """``name (type, default …): help``; a default longer than ``longest_default`` characters cut short."""
+        default = REQUIRED
+        if self.default is not REQUIRED:
+            text = json.dumps(to_jsonable(self.default), ensure_ascii=False)
+            if longest_default is not None and len(text) > longest_default:
+                text = text[:longest_default] + " …"
+            default = f"default {text}"
+        return f"{self.name} ({self.type}, {default})" + (f": {self.help}" if self.help else "")
+
+
 @dataclass(frozen=True)
 class SweepTask:
     name: str
     function: Callable
     summary: str
+
+    @property
+    def parameters(self) -> tuple[TaskParameter, ...]:
+        """The task's keyword parameters: those of its signature (but ``**params``) in order, then the ones only its
+        :func:`sweepable` declaration names (taken through ``**params``)."""
+        return task_parameters(self.function)
+
+
+def task_parameters(fn: Callable) -> tuple[TaskParameter, ...]:
+    """The keyword parameters of the task function ``fn`` (see :class:`TaskParameter`): the signature gives the
+    names, defaults and annotations, the :func:`sweepable` declaration types and meanings, the docstring
+    (``name: text`` or ``name : type`` lines, as in a numpy-style "Parameters" section) the meaning of the rest."""
+    declared = {opt.name: opt for opt in getattr(fn, "sweep_parameters", ())}
+    documented = _documented_parameters(inspect.getdoc(fn) or "")
+    signature = inspect.signature(fn)
+    out = []
+    for p in signature.parameters.values():
+        if p.kind in (p.VAR_KEYWORD, p.VAR_POSITIONAL):
+            continue
+        opt = declared.pop(p.name, None)
+        annotation = ("" if p.annotation is p.empty else
+                      p.annotation if isinstance(p.annotation, str) else inspect.formatannotation(p.annotation))
+        kind = opt.type.__name__ if opt is not None else annotation or "any"
+        default = REQUIRED if p.default is p.empty else p.default
+        out.append(TaskParameter(p.name, kind, default, (opt.help if opt is not None and opt.help else "")
+                                 or documented.get(p.name, "")))
+    out += [TaskParameter(opt.name, opt.type.__name__, opt.default, opt.help or documented.get(opt.name, ""))
+            for opt in declared.values()]
+    return tuple(out)
+
+
+def _documented_parameters(doc: str) -> dict[str, str]:
+    """``{name: meaning}`` from a docstring's "Parameters" section: a line ``name: text`` (``a, b: text`` for
+    several) or numpy's ``name : type``, and the indented lines under it."""
+    lines = doc.splitlines()
+    try:
+        start = next(i for i, line in enumerate(lines) if line.strip() == "Parameters") + 1
+    except StopIteration:
+        return {}
+    found: dict[str, str] = {}
+    current: list[str] = []
+    for line in lines[start:]:
+        stripped = line.strip()
+        if not stripped or set(stripped) == {"-"}:
+            continue
+        if line[:1].isspace():
+            for name in current:
+                found[name] = (found[name] + " " + stripped).strip()
+            continue
+        head, sep, text = line.partition(":")
+        names = [n.strip() for n in head.split(",")]
+        if not sep or not all(n.isidentifier() for n in names):
+            break                                       # the section ended (another heading, or prose)
+        current = names
+        for name in names:                              # "name : type": the meaning is on the indented lines
+            found[name] = "" if head.endswith(" ") else text.strip()
+    return found
 
 
 _TASKS: dict[str, SweepTask] = {}

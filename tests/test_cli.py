@@ -428,6 +428,42 @@ def test_reproduce_writes_into_out_itself_and_by_default_into_a_folder_named_aft
         assert "--out DIR the folder the tables, JSON and figures are written into" in " ".join(text.split())
 
 
+def test_a_default_folder_that_holds_files_is_not_called_the_out_folder(fake_cases, tmp_path, monkeypatch, capsys):
+    """A new user's report: a second `symsaddle demo` said "--out folder symsaddle-output/demo already holds files"
+    although no --out was given. Without --out the message names the default folder and both ways out."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "symsaddle-output" / "demo").mkdir(parents=True)
+    (tmp_path / "symsaddle-output" / "demo" / "result.json").write_text("{}")
+    assert main(["demo"]) == 2
+    assert one_line_error(capsys) == ("symsaddle: error: the output folder symsaddle-output/demo already holds files "
+                                      "(use --force or --out DIR)")
+    assert main(["demo", "--out", "symsaddle-output/demo"]) == 2          # named with --out: said so
+    assert one_line_error(capsys).startswith("symsaddle: error: --out folder symsaddle-output/demo already holds files")
+    assert main(["reproduce", "test-large"]) == 0
+    capsys.readouterr()
+    assert main(["reproduce", "test-large"]) == 2
+    assert one_line_error(capsys) == ("symsaddle: error: the output folder symsaddle-output/test-large already holds "
+                                      "files (use --force or --out DIR)")
+
+
+def test_activation_names_are_case_insensitive_and_an_unknown_one_lists_the_names(capsys):
+    """The command line cannot pass a symsaddle.Activation object, so its error lists the names only."""
+    assert main(["derive", "two_layer", "--d-in", "1", "--width", "1", "--activation", "RELU", "--json"]) == 0
+    assert r"\mathbb{1}" in json.loads(capsys.readouterr().out)["loss"]          # relu's step function
+    assert main(["derive", "two_layer", "--activation", "swish"]) == 2
+    line = one_line_error(capsys)
+    assert f"unknown activation 'swish'; choose one of {', '.join(sorted(ACTIVATIONS))}" in line
+    assert "symsaddle.Activation" not in line
+
+
+def test_sweep_help_says_out_is_required(capsys):
+    """`sweep --help` said that without --out nothing is written, but a sweep without a folder is refused."""
+    assert main(["sweep", "--help"]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert "nothing is written" not in text
+    assert 'required unless the specification gives "out"' in text
+
+
 def test_a_failed_computation_is_status_1_and_debug_shows_the_traceback(fake_cases, tmp_path, capsys):
     assert main(["reproduce", "test-broken", "--out", str(tmp_path / "a")]) == 1
     line = one_line_error(capsys)

@@ -131,7 +131,7 @@ BAD_VALUES = {
     "--n": BAD_SIZES, "--d": BAD_SIZES, "--width": BAD_SIZES, "--d-in": BAD_SIZES, "--d-out": BAD_SIZES,
     "--points": BAD_SIZES, "--seed": ["-1", "x", "2.5"],
     "--normalization": ["0", "-1", "abc", "nan", "inf", "-inf", ""],
-    "--activation": ["swish", "", "relu6", "TANH", "__import__('os')"],
+    "--activation": ["swish", "", "relu6", "tahn", "__import__('os')"],   # TANH is tanh: names in any case
     "--loss": ["hinge", "", "Square"],
 }
 COMMAND_OPTIONS = {

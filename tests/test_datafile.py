@@ -60,6 +60,15 @@ def junk_zip() -> bytes:
     ("d.csv", b"x1,y\n3 4\n", "line 2, column 1 (both counted from 1, as editors show them) is not a number ('3 4'); line 1 "
                               "('x1,y') was read as a header"),
     ("d.csv", b"\xff\xfe\x00", "not a text file"),
+    # Latin-1 text (é is the single byte 0xE9, not UTF-8): the byte, its line and its column (in characters)
+    ("d.csv", b"x\xe9,x1,y\n1,2,3\n", "d.csv: not UTF-8 (byte 0xe9 on line 1, column 2 (both counted from 1, as "
+                                      "editors show them); Latin-1 or Windows-1252 text?); save it as UTF-8"),
+    ("d.csv", "x\u00e9,y\n1,2\n".encode() + b"\xe93,4\n", "not UTF-8 (byte 0xe9 on line 3, column 1 "),
+    ("d.csv", "\ufeffx\u00e9,y\n\u00e9,".encode() + b"\xe9", "not UTF-8 (byte 0xe9 on line 2, column 3 "),
+    # an empty field is a missing value, not a malformed number
+    ("d.csv", b"x1,x2,y\n1,,3\n", "line 2, column 2 (both counted from 1, as editors show them) is empty (a missing "
+                                   "value); fill it in, or remove that sample"),
+    ("d.csv", b"1,2,3\n4,5, \n", "line 2, column 3 (both counted from 1, as editors show them) is empty"),
     # a NaN in a .csv is named by its line and column as an editor shows them (header line included)
     ("d.csv", b"1,2\n3,nan\n", "line 2, column 2 (both counted from 1, as editors show them) is NaN or inf ('nan')"),
     ("d.csv", b"x1,x2,y\n1,2,3\n4,inf,6\n", "line 3, column 2 (both counted from 1, as editors show them) is NaN "

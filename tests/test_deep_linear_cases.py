@@ -72,3 +72,17 @@ def test_reproduce_list_has_both_cases(capsys):
     assert main(["reproduce", "list", "--json"]) == 0
     cases = json.loads(capsys.readouterr().out)["cases"]
     assert {"deep-linear-critical-points", "deep-linear-step-size"} <= set(cases)
+
+
+def test_each_median_states_how_many_networks_it_is_over():
+    """A new user's report: the step-size table put the median admissible η (over 99 networks) next to the median
+    η of the report's M (over 54) without saying so. By hand: of [None, 3, 1, 2] the median 2 is over 3 of the 4
+    networks; the figure's legend states its own count the same way."""
+    from symsaddle.deep_linear.cases import _summary, median_of
+    from symsaddle.deep_linear.figures import histogram_figure
+
+    assert median_of(_summary([None, 3.0, 1.0, 2.0]), 4) == "2 (3 of 4)"
+    assert median_of(_summary([None, None]), 2) == "— (0 of 2)"
+    fig = histogram_figure({"N=2": [None, 3.0, 1.0, 2.0], "N=3": [0.5, 0.25]}, "admissible η")
+    legends = [[t.get_text() for t in ax.get_legend().get_texts()] for ax in fig.axes]
+    assert legends == [["3 of 4 networks"], ["2 of 2 networks"]]

@@ -7,6 +7,7 @@ Every expected critical set below is derived by hand in the test's docstring, no
 import json
 import re
 import sys
+import time
 
 import numpy as np
 import pytest
@@ -471,3 +472,25 @@ def test_too_many_step_functions_say_they_are_not_handled(monkeypatch):
     assert any(note.startswith("not handled: 1 step function (more than 0)") for note in result.notes)
     assert result.completeness is not Completeness.COMPLETE
     _status_and_notes_agree(result.report_lines())
+
+
+def test_a_budget_that_runs_out_while_linearising_says_so_and_keeps_the_complete_families(capsys, monkeypatch):
+    """A new user's report: `derive two_layer --activation relu --equilibria --timeout 20` printed "symbolic solve:
+    timed out" next to "completeness: complete" without saying that only the linearisation (a step after the
+    families and their certificate) ran out of time, and its notes named families by numbers the list did not show.
+    Here the linearisation is made to outlast the budget. By hand, L = ½(uvx − y)² has ∇L = (uvx − y)x·(v, u): its
+    critical points are the origin and the hyperbola uvx = y, two families, both found before linearising."""
+    from symsaddle import _budget, equilibria
+
+    if _budget._start_method() != "fork":
+        pytest.skip("the slowed linearisation reaches the budget's child process only when it is forked")
+    monkeypatch.setattr(equilibria, "_linearize_at", lambda *args: time.sleep(600))
+    assert main(["derive", "diagonal_linear", "--d", "1", "--equilibria", "--timeout", "8"]) == 0
+    out = capsys.readouterr().out
+    families = out.split("equilibrium families:")[1].split("symbolic solve:")[0].strip().splitlines()
+    assert [line.strip().split(":")[0] for line in families] == ["family 0", "family 1"]
+    assert re.search(r"^symbolic solve: timed out after [\d.]+ s \(budget 8 s\) while linearising the flow at each "
+                     r"family$", out, re.M), out
+    assert ("completeness: complete — every family was found, and proved complete, before its budget ran out: only "
+            "the later step of linearising the flow at each family did not finish; ") in out
+    assert "note: 2 families [0, 1] were not linearised within the budget" in out

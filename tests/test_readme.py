@@ -65,6 +65,14 @@ def test_the_saddle_to_saddle_example_runs_and_visits_the_seeds_saddles():
     v, u = np.split(namespace["saddle"].theta, 2)
     np.testing.assert_allclose(u * v, [X[:, 0] @ y / (X[:, 0] @ X[:, 0]), 0.0], atol=1e-10)
     assert namespace["c"].kind.value == "strict saddle"
+    # the iterations printed (and those the text after the block names) are where ‖∇L‖ is smallest with every
+    # step recorded, as `symsaddle demo` prints them (its record_every is also 10), not the nearest multiple of 20
+    from symsaddle.dynamics import gradient_descent, plateaus_by_prominence
+    every_step = gradient_descent(namespace["k"], namespace["theta0"], step=0.01, n_steps=40_000, record_every=1)
+    iterations = [int(p.time) for p in plateaus_by_prominence(every_step)]
+    assert [int(v.plateau.time) for v in namespace["visited"]] == iterations
+    after = README.split("### From a small initialisation", 1)[1].split("```", 2)[2].split("###", 1)[0]
+    assert f"the same plateau iterations, {iterations[0]}, {iterations[1]} and {iterations[2]}." in after
 
 
 def test_the_sweep_specification_example_fits_its_task():

@@ -191,6 +191,32 @@ def test_cli_sweep(tmp_path, capsys):
     assert "test-square" in registered_tasks()
 
 
+def test_list_and_describe_show_each_parameter_with_its_default(capsys):
+    """`sweep --list` and `--describe TASK` show every parameter: its type (annotation or declared type), its
+    default (or that it is required) and its meaning (declared help, else the docstring's line) — written out here
+    from tests/sweep_tasks.square's signature and docstring and from deep-linear-ladder's declaration."""
+    assert main(["sweep", "--list", "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)["tasks"]
+    assert listed["test-square"]["parameters"] == [
+        {"name": "seed", "type": "int", "required": True, "help": "the value squared and the random seed"},
+        {"name": "delay", "type": "float", "required": False, "default": 0.0, "help": "seconds to sleep before computing"},
+        {"name": "fail_on", "type": "list | None", "required": False, "default": None,
+         "help": "seeds that raise; a folder for execution markers"},
+        {"name": "marker_dir", "type": "str | None", "required": False, "default": None,
+         "help": "seeds that raise; a folder for execution markers"}]
+    ladder = {p["name"]: p for p in listed["deep-linear-ladder"]["parameters"]}
+    assert ladder["seed"]["required"] and ladder["epochs"]["default"] == 5000 and ladder["widths"]["type"] == "list"
+    assert main(["sweep", "--list"]) == 0
+    text = capsys.readouterr().out
+    assert "    delay (float, default 0.0): seconds to sleep before computing" in text
+    assert "    epochs (int, default 5000): gradient-descent epochs per step size" in text
+    assert main(["sweep", "--describe", "deep-linear-ladder"]) == 0
+    text = capsys.readouterr().out
+    assert "seed (int, required): random seed of the network" in text and "test-square" not in text
+    assert main(["sweep", "--describe", "no-such-task"]) == 2
+    assert "unknown sweep task 'no-such-task'; registered: " in capsys.readouterr().err
+
+
 def test_table_cells_are_scalars_nested_results_are_columns(tmp_path):
     """Hand-made records: a mapping becomes key.subkey columns, a short list of scalars name.0 …, a long
     list or a list of mappings stays in results.jsonl only (named per row), a result named like a parameter

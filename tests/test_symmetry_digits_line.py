@@ -118,6 +118,15 @@ def test_thesis_network_descent_escapes(digits_line_reproduction):
     assert found.gradient_norm > found.gradient_tolerance or found.max_weight > MAX_WEIGHT
 
 
+def test_an_empty_si_table_says_why(digits_line_reproduction):
+    """A new user's report: si_lines.md held only "(no rows)". The descent reached no critical point (the test
+    above), so the table says that instead, with the descent's status."""
+    status = digits_line_reproduction.result["descent"]["status"]
+    text = (digits_line_reproduction.folder / "si_lines.md").read_text()
+    assert text.startswith(f"(no SI line: the descent reached no critical point ({status}: ‖∇L‖ = "), text
+    assert text.rstrip().endswith("and Theorem 3 is about critical points)"), text
+
+
 @pytest.mark.slow
 def test_digits_saddle_line_case_writes_its_outputs(digits_line_reproduction):
     """The CLI case on the thesis's network: JSON with the descent's verdict, table, figure; no SI verdict

@@ -177,12 +177,25 @@ def stepsize_report(out_dir: Path | None, progress: bool, *, n_bounds: int = 100
         f"admissible η = {b['corrected']['eta_objective']} (report's M: {b['report']['eta_objective']})",
         f"ladder: first failing step {ladder.first_failing_step} ({ladder.first_failure.outcome.value if ladder.first_failure else 'none'}), "
         f"ratio {ladder.ratio}",
-        markdown_table([{"configuration": n, "median admissible η": s["bound_corrected"].get("median"),
-                         "median η (report's M)": s["bound_report"].get("median"),
-                         "median first failing step": s["first_failing_step"].get("median"),
-                         "median ratio": s["ratio"].get("median"), "diverged": s["failures"]["diverged"],
-                         "oscillating": s["failures"]["oscillating"]} for n, s in summary.items()])])
+        markdown_table([{"configuration": n,
+                         "median admissible η (networks)": median_of(s["bound_corrected"], n_bounds),
+                         "median η, report's M (networks)": median_of(s["bound_report"], n_bounds),
+                         "median first failing step (networks)": median_of(s["first_failing_step"], n_ladders),
+                         "median ratio (networks)": median_of(s["ratio"], n_ladders),
+                         "diverged": s["failures"]["diverged"], "oscillating": s["failures"]["oscillating"]}
+                        for n, s in summary.items()]),
+        f"each median is over the networks in parentheses, of the {n_bounds} sampled per configuration (η) or the "
+        f"{n_ladders} laddered: those where the bound with that M applies (α < 1), and for the first failing step "
+        "and the ratio, where the ladder failed within its doublings; so medians in one row can be over different "
+        "networks"])
     return result
+
+
+def median_of(summary: dict, total: int) -> str:
+    """A median of :func:`_summary` with the number of networks it is over: ``"0.01234 (99 of 100)"``, or
+    ``"— (0 of 100)"`` when no network has the quantity."""
+    median = "—" if not summary["count"] else f"{summary['median']:.4g}"
+    return f"{median} ({summary['count']} of {total})"
 
 
 TOPIC = "deep linear networks"

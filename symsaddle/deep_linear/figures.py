@@ -88,11 +88,12 @@ def ladder_figure(result: DoublingResult):
 
 
 def histogram_figure(samples: Mapping[str, np.ndarray], xlabel: str):
-    """One log10-histogram panel per configuration (Figures 4–6), one shared x label."""
+    """One log10-histogram panel per configuration (Figures 4–6), one shared x label; each panel's legend says how
+    many of its networks the histogram holds ("99 of 100 networks": those with a finite positive value)."""
     fig, axes = figure(ncols=len(samples), width=2.9, height=2.8, sharey=True)
     for k, (ax, (name, vals)) in enumerate(zip(axes[0], samples.items())):
         v = np.asarray([x for x in vals if x is not None and np.isfinite(x) and x > 0], dtype=float)
-        ax.hist(np.log10(v), bins=20, color=OKABE_ITO[k % len(OKABE_ITO)], label=f"{len(v)} networks")
+        ax.hist(np.log10(v), bins=20, color=OKABE_ITO[k % len(OKABE_ITO)], label=f"{len(v)} of {len(vals)} networks")
         ax.set_title(name, fontsize=9)
         ax.legend(fontsize=7, handlelength=1)
     axes[0, 0].set_ylabel("networks (count)")

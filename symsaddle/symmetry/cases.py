@@ -253,7 +253,12 @@ def digits_report(out_dir: Path | None, progress: bool, *, layers: Sequence[int]
     result["table"] = rows
     result["all_agree"] = bool(rows) and all(line["all_decided_agree"] for line in result["lines"].values())
     if out_dir is not None:
-        write_tables(rows, out_dir, "si_lines", caption="Digits 10-10-10: predicted vs measured Hessian inertia")
+        empty = ("no SI line: the descent reached no critical point "
+                 f"({descent.status.value}: ‖∇L‖ = {descent.gradient_norm:.2e}, tolerance {descent.gradient_tolerance:.2e}), "
+                 "and Theorem 3 is about critical points" if descent.status is not DescentStatus.CRITICAL
+                 else "no key μ on the SI lines")
+        write_tables(rows, out_dir, "si_lines", caption="Digits 10-10-10: predicted vs measured Hessian inertia",
+                     empty=empty)
         write_json(result, Path(out_dir) / "result.json")
     result["text"] = "\n".join(lines + (["", markdown_table(rows)] if rows else []))
     return result

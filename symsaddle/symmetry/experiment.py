@@ -183,7 +183,9 @@ def _seed003_problem(width: int) -> TeacherStudentProblem:
 @sweepable("teacher-student-point", "one initialisation of the sigmoid teacher–student experiment of Stoican 2022 "
                                      "(MSc thesis) §6.2, optimised and classified",
            parameters=(CaseOption("seed", int, 0, "index of the initialisation", minimum=0),
-                       CaseOption("experiment_seed", int, _DEFAULT.seed, "experiment seed", minimum=0),
+                       CaseOption("experiment_seed", int, _DEFAULT.seed, "experiment seed (null: the seed of "
+                                  "config, else of the default configuration, "
+                                  f"{_DEFAULT.seed})", minimum=0),
                        CaseOption("config", dict, None, "a whole TeacherStudentConfig (a mapping)"),
                        *CONFIG_OPTIONS))
 def teacher_student_point(seed: int, config: TeacherStudentConfig | dict | None = None, *,
