@@ -330,12 +330,17 @@ def cmd_sweep(args) -> dict:
     if args.out is None and spec.out is None:
         raise UsageError("say where the results go: --out DIR, or \"out\" in the specification")
     out = args.out if args.out is not None else Path(spec.out)
-    spec.check()
+    spec.check(max_tasks=args.max_tasks)
+
+    def announce(tasks: int, to_run: int) -> None:
+        print(f"symsaddle: sweep {spec.task}: {plural(tasks, 'task')} ({spec.axes_text()}), {to_run} to run",
+              file=sys.stderr, flush=True)
+
     # a sweep folder (its manifest there) is append-only: resuming it overwrites nothing, and run_sweep refuses
     # another sweep's; any other folder that holds files is refused without --force, as for every command
     _prepare_out(out, force=args.force or (out / MANIFEST_NAME).is_file())
     res = spec.run(out=out, scheduler=args.scheduler, workers=args.workers,
-                   retry_failed=args.retry_failed or None, progress=args.progress)
+                   retry_failed=args.retry_failed or None, progress=args.progress, on_start=announce)
     result = res.to_dict()
     result["text"] = (f"sweep {res.task}: {plural(len(res.records), 'task')}, {res.ran} run now, "
                       f"{res.skipped} already done, {len(res.failed)} failed ({res.status.value})\n"
@@ -485,6 +490,7 @@ def build_parser() -> argparse.ArgumentParser:
     from .check import DEFAULT_LINE_DIRECTIONS, FULL_HESSIAN_MAX_PARAMETERS, HESSIAN_MODES
     from .demo import GAMMA_RANGE              # here, not at the top: `symsaddle --version` imports neither
     from .equilibria import DEFAULT_TIMEOUT    # SymPy nor NumPy (see main)
+    from .sweep import DEFAULT_MAX_TASKS
 
     parser = _Parser(prog="symsaddle",
                      description="Critical points and saddle-to-saddle dynamics of neural-network losses: derive "
@@ -559,6 +565,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=_integer(0), default=None,
                    help="local worker processes (default: one per core; 0: run in this process)")
     p.add_argument("--retry-failed", action="store_true", help="run failed tasks again")
+    p.add_argument("--max-tasks", type=_integer(1), default=DEFAULT_MAX_TASKS, metavar="N",
+                   help="refuse a grid of more than N parameter sets (Π of the axis lengths, counted before any is "
+                        f"listed: each is held in memory and recorded in the manifest; default {DEFAULT_MAX_TASKS})")
     _add_common(p, None)
     p.set_defaults(func=cmd_sweep)
 
