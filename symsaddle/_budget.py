@@ -140,6 +140,8 @@ def _kill_child_on_termination(proc):
 def _child(conn, task: Callable, args: tuple, parent_pid: int) -> None:
     if hasattr(os, "setpgrp"):
         os.setpgrp()
+    for signum in _TERMINATING_SIGNALS:          # not the parent's handler, inherited through fork
+        signal.signal(signum, signal.SIG_DFL)
     _watch_parent(parent_pid)
     try:
         for message in task(*args):
