@@ -128,6 +128,14 @@ def _normalization(text: str):
 
 # -- the core commands ------------------------------------------------------------------------------
 
+#: Largest n·P² ``derive`` runs without ``--allow-large``: its symbolic Hessian has P² entries, each a sum over the
+#: n samples. Measured 23–45 s at n·P² ≈ 10⁴ (diagonal_linear --d 50; --d 10 --n 20; two_layer --width 30;
+#: deep_linear --widths 10 10 1), over 2 min at 9·10⁴ (diagonal_linear --d 150); with n = 1, P ≤ 223.
+DERIVE_MAX_HESSIAN_TERMS = 50_000
+#: Largest n·P ``check`` runs without ``--allow-large``: the reference and mpmath.diff sum each compared entry over
+#: the n samples in mpmath. Measured 9 s at n = 100 and 54 s at n = 1000 for P = 9 (two_layer, 1 point).
+CHECK_MAX_SAMPLE_PARAMETERS = 100_000
+
 #: The model options of derive/check: option → (the families it applies to, its default).
 MODEL_OPTIONS: dict[str, tuple[tuple[str, ...], object]] = {
     "d": (("diagonal_linear",), 2),
@@ -140,7 +148,7 @@ MODEL_OPTIONS: dict[str, tuple[tuple[str, ...], object]] = {
 }
 
 
-def _add_model_args(p: argparse.ArgumentParser, default_n: int):
+def _add_model_args(p: argparse.ArgumentParser, default_n: int, limit: str):
     from ._activations import ACTIVATIONS
 
     size = _integer(1)
@@ -167,12 +175,12 @@ def _add_model_args(p: argparse.ArgumentParser, default_n: int):
                         "y·f (the neural correlation function of Kumar & Haupt 2024); default square")
     p.add_argument("--normalization", default="mean", type=_normalization,
                    help="'mean' (1/n), 'sum', or a positive number c in L = c Σ ℓ; default mean")
+    p.add_argument("--allow-large", action="store_true", help=f"run a model above the size limit ({limit})")
 
 
-def _model(args):
-    """The model of derive/check; an option given for another family is bad input, not silently ignored."""
-    from . import models
-
+def _model_options(args) -> dict:
+    """The model options of derive/check, defaults filled in; an option given for another family is bad input,
+    not silently ignored."""
     options = {}
     for name, (families, default) in MODEL_OPTIONS.items():
         value = getattr(args, name)
@@ -180,10 +188,43 @@ def _model(args):
             flag = "--" + name.replace("_", "-")
             raise UsageError(f"{flag} applies to {' and '.join(families)}, not to {args.model}")
         options[name] = default if value is None else value
-    if args.model == "diagonal_linear":
-        return models.diagonal_linear(options["d"])
     if args.model in ("deep_linear", "mlp") and len(options["widths"]) < 2:
         raise UsageError("--widths needs at least two numbers (input and output width), e.g. --widths 2 3 1")
+    return options
+
+
+def parameter_count(family: str, options: dict) -> int:
+    """P of the model ``family`` with ``options``, counted from the block shapes without building its symbols:
+    diagonal_linear 2d; deep_linear Σ_k d_k d_{k−1}; two_layer width·d_in (+ width biases) + d_out·width;
+    mlp Σ_k d_k d_{k−1} (+ d_k biases)."""
+    if family == "diagonal_linear":
+        return 2 * options["d"]
+    if family == "two_layer":
+        width = options["width"]
+        return width * options["d_in"] + (width if options["bias"] else 0) + options["d_out"] * width
+    widths = options["widths"]
+    bias = family == "mlp" and options["bias"]
+    return sum(w * v + (w if bias else 0) for v, w in zip(widths, widths[1:]))
+
+
+def _refuse_large(args, P: int, cost: int, limit: int, what: str, why: str) -> None:
+    """Refuse (exit 2) a model whose ``cost`` (``what``, a formula in n and P) exceeds ``limit``, before any symbol,
+    array or expression is made, unless ``--allow-large``."""
+    from .reports import plural
+
+    if cost > limit and not args.allow_large:
+        raise UsageError(f"{args.command} {args.model}: P = {plural(P, 'parameter')} and n = {plural(args.n, 'sample')} "
+                         f"give {what} = "
+                         f"{cost:.3g}, above the limit of {limit:g} ({why}); use a smaller model or --n, or pass "
+                         "--allow-large to run it anyway")
+
+
+def _model(args, options: dict):
+    """The model of derive/check with ``options`` (:func:`_model_options`)."""
+    from . import models
+
+    if args.model == "diagonal_linear":
+        return models.diagonal_linear(options["d"])
     if args.model == "deep_linear":
         return models.deep_linear(options["widths"])
     if args.model == "two_layer":
@@ -237,7 +278,11 @@ def cmd_derive(args) -> dict:
 
     if args.timeout is not None and not args.equilibria:
         raise UsageError("--timeout is the budget of --equilibria; give both, or neither")
-    model = _model(args)
+    options = _model_options(args)
+    P = parameter_count(args.model, options)
+    _refuse_large(args, P, args.n * P * P, DERIVE_MAX_HESSIAN_TERMS, "a symbolic Hessian of n·P² terms",
+                  "n·P² ≈ 10⁴ already takes half a minute")
+    model = _model(args, options)
     obj = Objective.symbolic(model, args.n, loss=args.loss, normalization=args.normalization)
     result = {"objective": obj.describe(), "loss": sp.latex(obj.expression),
               "gradient": [sp.latex(g) for g in obj.gradient],
@@ -273,14 +318,18 @@ def cmd_check(args) -> dict:
     from .check import cross_check, hessian_mode
     from .reports import plural
 
-    model = _model(args)
+    options = _model_options(args)
+    P = parameter_count(args.model, options)
+    _refuse_large(args, P, args.n * P, CHECK_MAX_SAMPLE_PARAMETERS, "n·P",
+                  "every reference derivative is summed over the n samples in mpmath: n = 1000 at P = 9 takes a "
+                  "minute")
+    model = _model(args, options)
     rng = np.random.default_rng(args.seed)
     X = rng.normal(size=(args.n, model.d_in))
     y = rng.normal(size=(args.n, model.d_out))
     if args.loss == "logistic":
         y = np.sign(y)
     obj = Objective(model, X, y, loss=args.loss, normalization=args.normalization)
-    P = model.n_parameters
     points = rng.normal(size=(args.points, P))
     how = (f"the exact reference differentiates the loss P(P+1)/2 = {P * (P + 1) // 2} times in SymPy: minutes "
            f"from P ≈ 40 on" if hessian_mode(args.hessian, P) == "full"
@@ -339,12 +388,17 @@ def cmd_sweep(args) -> dict:
     if args.out is None and spec.out is None:
         raise UsageError("say where the results go: --out DIR, or \"out\" in the specification")
     out = args.out if args.out is not None else Path(spec.out)
-    spec.check()
+    spec.check(max_tasks=args.max_tasks)
+
+    def announce(tasks: int, to_run: int) -> None:
+        print(f"symsaddle: sweep {spec.task}: {plural(tasks, 'task')} ({spec.axes_text()}), {to_run} to run",
+              file=sys.stderr, flush=True)
+
     # a sweep folder (its manifest there) is append-only: resuming it overwrites nothing, and run_sweep refuses
     # another sweep's; any other folder that holds files is refused without --force, as for every command
     _prepare_out(out, force=args.force or (out / MANIFEST_NAME).is_file())
     res = spec.run(out=out, scheduler=args.scheduler, workers=args.workers,
-                   retry_failed=args.retry_failed or None, progress=args.progress)
+                   retry_failed=args.retry_failed or None, progress=args.progress, on_start=announce)
     result = res.to_dict()
     result["text"] = (f"sweep {res.task}: {plural(len(res.records), 'task')}, {res.ran} run now, "
                       f"{res.skipped} already done, {len(res.failed)} failed ({res.status.value})\n"
@@ -521,6 +575,7 @@ def build_parser() -> argparse.ArgumentParser:
     from .check import DEFAULT_LINE_DIRECTIONS, FULL_HESSIAN_MAX_PARAMETERS, HESSIAN_MODES
     from .demo import GAMMA_RANGE              # here, not at the top: `symsaddle --version` imports neither
     from .equilibria import DEFAULT_TIMEOUT    # SymPy nor NumPy (see main)
+    from .sweep import DEFAULT_MAX_TASKS
 
     parser = _Parser(prog="symsaddle",
                      description="Critical points and saddle-to-saddle dynamics of neural-network losses: derive "
@@ -546,7 +601,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("derive", help="symbolic loss, gradient, Hessian (and, with --equilibria, the critical "
                                       "points) of a small model, as LaTeX")
-    _add_model_args(p, default_n=1)
+    _add_model_args(p, default_n=1, limit=f"n·P² ≤ {DERIVE_MAX_HESSIAN_TERMS}: the symbolic Hessian has P² "
+                                          "entries, each a sum over n samples; n·P² ≈ 10⁴ takes half a minute")
     p.add_argument("--equilibria", action="store_true",
                    help="solve ∇L = 0 for the critical points, and give the eigenvalues of the gradient-flow "
                         "Jacobian −∇²L on each family of them")
@@ -558,7 +614,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("check", help="cross-check a model's loss derivatives on random data: exact (SymPy), the "
                                      "NumPy kernels, high-precision mpmath and finite differences")
-    _add_model_args(p, default_n=5)
+    _add_model_args(p, default_n=5, limit=f"n·P ≤ {CHECK_MAX_SAMPLE_PARAMETERS}: each compared entry is summed "
+                                          "over the n samples in mpmath; n = 1000 at P = 9 takes a minute")
     p.add_argument("--points", type=_integer(1), default=2,
                    help="number of random parameter vectors θ at which the derivatives are compared (≥ 1; default 2)")
     p.add_argument("--seed", type=_integer(0), default=0,
@@ -598,6 +655,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=_integer(0), default=None,
                    help="local worker processes (default: one per core; 0: run in this process)")
     p.add_argument("--retry-failed", action="store_true", help="run failed tasks again")
+    p.add_argument("--max-tasks", type=_integer(1), default=DEFAULT_MAX_TASKS, metavar="N",
+                   help="refuse a grid of more than N parameter sets (Π of the axis lengths, counted before any is "
+                        f"listed: each is held in memory and recorded in the manifest; default {DEFAULT_MAX_TASKS})")
     _add_common(p, None, out_help="the folder the sweep's results go into (results.jsonl, results.csv, sweep.json); "
                                   "required unless the specification gives \"out\" (then --out overrides it); give "
                                   "the same folder again to resume the sweep there")

@@ -38,6 +38,11 @@ on Python ≥ 3.11) names a registered task and its grid — it is parsed as dat
      "grid": {"seed": {"range": [0, 100]}, "widths": [[5, 5, 5, 5]]},
      "fixed": {"epochs": 5000},
      "out": "ladders", "workers": 2, "scheduler": null}
+
+A range axis stays a lazy :class:`range`; the number of tasks, the product of the axis lengths, is counted
+before any parameter set is listed, and :meth:`SweepSpec.check` refuses more than :data:`DEFAULT_MAX_TASKS`
+(``symsaddle sweep --max-tasks N`` raises the limit): every parameter set is held in memory and recorded in
+the manifest before the first task runs.
 """
 
 from __future__ import annotations
@@ -47,6 +52,7 @@ import importlib.metadata
 import inspect
 import itertools
 import json
+import math
 import pickle
 import tempfile
 import time
@@ -67,6 +73,10 @@ __all__ = ["SweepResult", "SweepSpec", "SweepStatus", "TaskParameter", "TaskReco
 
 #: Entry-point group listing the modules that register named sweep tasks.
 ENTRY_POINT_GROUP = "symsaddle.sweeps"
+
+#: Most tasks a specification may expand to unless raised (``SweepSpec.check(max_tasks=…)``, ``sweep --max-tasks``):
+#: every parameter set is held in memory and recorded in the manifest (a 10⁸-seed range grew to 15 GB unwritten).
+DEFAULT_MAX_TASKS = 100_000
 
 #: The format of a sweep folder, recorded in its manifest; 2: the manifest records ``format`` and the task's
 #: ``conventions`` (folders without them predate both, and may hold results under older conventions).
@@ -309,7 +319,8 @@ def load_sweep(folder: str | Path) -> dict[str, TaskRecord]:
 
 def run_sweep(task: str | Callable, params: Iterable[Mapping], out: str | Path | None = None, *,
               fixed: Mapping | None = None, scheduler: str | None = None, workers: int | None = None,
-              retry_failed: bool = False, progress: bool = True, table_every: float = 5.0) -> SweepResult:
+              retry_failed: bool = False, progress: bool = True, table_every: float = 5.0,
+              on_start: Callable[[int, int], None] | None = None) -> SweepResult:
     """Run ``task(**fixed, **p)`` for every parameter set ``p``, recording results in ``out``.
 
     ``task`` is a registered task name or a top-level function; ``out`` the results folder
@@ -317,7 +328,8 @@ def run_sweep(task: str | Callable, params: Iterable[Mapping], out: str | Path |
     (failed ones are, with ``retry_failed``). ``scheduler`` is the address of an existing Dask
     scheduler; otherwise a local pool of ``workers`` processes (default: one per core;
     0: in this process). The tidy table is refreshed at most every ``table_every`` seconds
-    and at the end.
+    and at the end. ``on_start(tasks, to_run)``, if given, is called once everything is checked, before any
+    task runs.
     """
     name, fn = _resolve(task)
     if scheduler is not None:
@@ -346,6 +358,8 @@ def run_sweep(task: str | Callable, params: Iterable[Mapping], out: str | Path |
             or (retry_failed and records[k].status is TaskStatus.FAILED)]
     skipped = len(tasks) - len(todo)
     failed = sum(1 for k in tasks if k in records and k not in todo and records[k].status is TaskStatus.FAILED)
+    if on_start is not None:
+        on_start(len(tasks), len(todo))
     if todo:
         bar = ProgressBar(total=len(tasks), initial=skipped, disable=not progress, desc=f"sweep {name}", unit="task")
         try:
@@ -429,13 +443,16 @@ def _write_manifest(folder: Path, name: str, keys: Iterable[str], conventions: s
 _SPEC_KEYS = {"task", "grid", "fixed", "out", "scheduler", "workers", "retry_failed"}
 
 
-def _axis(name: str, values) -> list:
+def _axis(name: str, values) -> Sequence:
+    """A grid axis: its list of values, or for ``{"range": [start, stop(, step)]}`` a lazy :class:`range`."""
     if isinstance(values, Mapping):
         if set(values) != {"range"} or not isinstance(values["range"], list) or not 1 <= len(values["range"]) <= 3 \
                 or not all(isinstance(v, int) and not isinstance(v, bool) for v in values["range"]):
             raise SweepSpecError(f"grid axis {name!r}: a mapping must be {{\"range\": [start, stop(, step)]}} of "
                                  f"integers, got {values!r}")
-        expanded = list(range(*values["range"]))
+        if len(values["range"]) == 3 and values["range"][2] == 0:
+            raise SweepSpecError(f"grid axis {name!r}: the range {values['range']!r} has step 0; give a non-zero step")
+        expanded = range(*values["range"])
         if not expanded:
             raise SweepSpecError(f"grid axis {name!r}: the range {values['range']!r} is empty (range(start, stop"
                                  f"(, step)) stops before stop: give stop > start, or a negative step); a sweep "
@@ -444,6 +461,13 @@ def _axis(name: str, values) -> list:
     if not isinstance(values, list) or not values:
         raise SweepSpecError(f"grid axis {name!r} must be a non-empty list of values or a range, got {values!r}")
     return values
+
+
+def _axis_length(values: Sequence) -> int:
+    """The number of values on an axis, without listing them (``len`` of a range above ``sys.maxsize`` overflows)."""
+    if isinstance(values, range):
+        return max(0, -((values.start - values.stop) // values.step))
+    return len(values)
 
 
 @dataclass(frozen=True)
@@ -517,21 +541,38 @@ class SweepSpec:
             raise SweepSpecError(f"cannot parse {path}: {exc}") from None
         return cls.from_mapping(spec, base=path.parent)
 
+    @property
+    def task_count(self) -> int:
+        """The number of parameter sets, Π over the grid axes of their lengths (computed, not listed)."""
+        return math.prod(_axis_length(values) for values in self.grid.values())
+
+    def axes_text(self) -> str:
+        """The grid's axes and their lengths, e.g. ``seed (100000000 values) × mu (2 values)``."""
+        return " × ".join(f"{name} ({_axis_length(values)} values)" for name, values in self.grid.items()) \
+            or "no grid axes"
+
     def parameter_sets(self) -> list[dict]:
         return grid(**self.grid)
 
-    def check(self) -> None:
-        """Refuse an unknown task, parameters it does not take, or values outside its declared types and ranges,
-        before anything runs or is written."""
+    def check(self, max_tasks: int | None = DEFAULT_MAX_TASKS) -> None:
+        """Refuse a grid of more than ``max_tasks`` parameter sets (None: no limit), counted before any is listed;
+        then an unknown task, parameters it does not take, or values outside its declared types and ranges, before
+        anything runs or is written."""
+        count = self.task_count
+        if max_tasks is not None and count > max_tasks:
+            raise SweepSpecError(f"the grid expands to {count} tasks ({self.axes_text()}), more than the limit of "
+                                 f"{max_tasks}: every task is held in memory and recorded before any runs; shrink "
+                                 f"the grid, or raise the limit with --max-tasks {count}")
         name, fn = _resolve(self.task)
         for p in self.parameter_sets():
             _check_parameters(name, fn, _canonical({**self.fixed, **p}))
 
     def run(self, *, out: str | Path | None = None, scheduler: str | None = None, workers: int | None = None,
-            retry_failed: bool | None = None, progress: bool = True) -> SweepResult:
-        """Run the sweep; arguments given here override the file's."""
+            retry_failed: bool | None = None, progress: bool = True,
+            on_start: Callable[[int, int], None] | None = None) -> SweepResult:
+        """Run the sweep; arguments given here override the file's (``on_start``: see :func:`run_sweep`)."""
         return run_sweep(self.task, self.parameter_sets(), out if out is not None else self.out,
                          fixed=self.fixed, scheduler=scheduler or self.scheduler,
                          workers=workers if workers is not None else self.workers,
                          retry_failed=self.retry_failed if retry_failed is None else retry_failed,
-                         progress=progress)
+                         progress=progress, on_start=on_start)

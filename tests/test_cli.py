@@ -665,3 +665,58 @@ def test_a_closed_pipe_ends_quietly():
     p.stdout.close()                                   # before the child writes anything
     err = p.stderr.read()
     assert p.wait() == 141 and err.strip() == "", err
+
+
+# -- size guards: derive and check refuse, before any symbol or array is made, models too large to finish ----------
+
+@pytest.mark.parametrize("argv, P, n, cost", [
+    (["derive", "diagonal_linear", "--d", "1000000"], 2_000_000, 1, "4e+12"),             # P = 2d, n·P²
+    (["derive", "two_layer", "--width", "100000"], 300_000, 1, "9e+10"),                  # P = 3·10⁵ (d_in 2, d_out 1)
+    (["derive", "diagonal_linear", "--d", "112"], 224, 1, "5.02e+04"),                    # just above 50 000
+    (["check", "two_layer", "--n", "100000000"], 9, 100_000_000, "9e+08"),                # P = 2·3 + 3, n·P
+    (["check", "two_layer", "--width", "100000"], 300_000, 5, "1.5e+06"),
+])
+def test_models_too_large_for_symbolic_work_are_refused_at_once(capsys, argv, P, n, cost):
+    """The new user's runs grew to 2.4–4.8 GB without a word; now one line (exit 2) names P, n, the cost, the limit
+    and --allow-large. P is the independent count of the block shapes (seed 000 eq. (41): θ = [v, u])."""
+    import time
+    started = time.monotonic()
+    assert main(argv) == 2
+    line = one_line_error(capsys)
+    samples = "1 sample" if n == 1 else f"{n} samples"
+    assert f"P = {P} parameters and n = {samples}" in line and f"= {cost}, above the limit of" in line, line
+    assert "--allow-large" in line
+    assert time.monotonic() - started < 5        # refused before any symbol, array or expression is made
+
+
+def test_allow_large_lifts_the_size_guards(monkeypatch, capsys):
+    """With the limits lowered to fit a tiny model, the guard refuses and --allow-large runs it."""
+    from symsaddle import cli
+    monkeypatch.setattr(cli, "DERIVE_MAX_HESSIAN_TERMS", 15, raising=False)        # diagonal_linear --d 2: n·P² = 1·4² = 16
+    monkeypatch.setattr(cli, "CHECK_MAX_SAMPLE_PARAMETERS", 5, raising=False)      # diagonal_linear --d 1 --n 3: n·P = 3·2 = 6
+    assert main(["derive", "diagonal_linear", "--d", "2"]) == 2
+    assert "n·P² terms = 16, above the limit of 15" in one_line_error(capsys)
+    assert main(["derive", "diagonal_linear", "--d", "2", "--allow-large"]) == 0
+    capsys.readouterr()
+    assert main(["check", "diagonal_linear", "--d", "1", "--n", "3", "--points", "1"]) == 2
+    assert "n·P = 6, above the limit of 5" in one_line_error(capsys)
+    assert main(["check", "diagonal_linear", "--d", "1", "--n", "3", "--points", "1", "--allow-large"]) == 0
+
+
+@pytest.mark.parametrize("family, options", [
+    ("diagonal_linear", {"d": 3}),
+    ("deep_linear", {"widths": [2, 3, 4, 1]}),
+    ("two_layer", {"d_in": 3, "width": 4, "d_out": 2, "bias": False}),
+    ("two_layer", {"d_in": 3, "width": 4, "d_out": 1, "bias": True}),
+    ("mlp", {"widths": [2, 3, 2], "bias": True}),
+    ("mlp", {"widths": [2, 3, 2], "bias": False}),
+])
+def test_parameter_count_matches_the_built_model(family, options):
+    """The guard's P, counted from the options, is the number of symbols the model builder makes."""
+    from symsaddle import models
+    from symsaddle.cli import parameter_count
+    build = {"diagonal_linear": lambda o: models.diagonal_linear(o["d"]),
+             "deep_linear": lambda o: models.deep_linear(o["widths"]),
+             "two_layer": lambda o: models.two_layer(o["d_in"], o["width"], "tanh", bias=o["bias"], d_out=o["d_out"]),
+             "mlp": lambda o: models.mlp(o["widths"], "tanh", bias=o["bias"])}[family]
+    assert parameter_count(family, options) == len(build(options).parameters)

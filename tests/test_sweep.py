@@ -553,3 +553,51 @@ def test_a_sweep_folder_of_another_format_or_other_conventions_is_refused(tmp_pa
     (folder / "sweep.json").write_text(json.dumps(manifest))
     assert main(["sweep", str(spec), "--out", str(folder), "--workers", "0", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["skipped"] == 2
+
+
+def _limited_address_space(limit_bytes: int):
+    """preexec_fn: cap the child's address space, so a grid that is listed in memory fails fast instead of
+    growing for minutes (the new user's 10⁸-seed range reached 15 GB before writing anything)."""
+    def apply():
+        import resource
+        resource.setrlimit(resource.RLIMIT_AS, (limit_bytes, limit_bytes))
+    return apply
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="RLIMIT_AS is enforced on Linux")
+def test_a_huge_grid_is_refused_before_it_is_listed(tmp_path):
+    """seed = { range = [0, 100000000] }: refused at once (exit 2) naming the count, 10⁸ = the range's length, and the
+    axis, within 2 GB of address space (10⁸ listed parameter sets need ≫ 2 GB: one dict each, ≥ 64 bytes)."""
+    spec = tmp_path / "spec.json"
+    spec.write_text(json.dumps({"task": "deep-linear-ladder", "grid": {"seed": {"range": [0, 100_000_000]}}}))
+    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+    started = time.monotonic()
+    proc = subprocess.run([sys.executable, "-m", "symsaddle", "sweep", str(spec), "--out", str(tmp_path / "out"),
+                           "--workers", "0"], capture_output=True, text=True, timeout=120, env=env,
+                          preexec_fn=_limited_address_space(2 * 2**30))
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.startswith("symsaddle: error: the grid expands to 100000000 tasks (seed (100000000 values)), "
+                                  "more than the limit of 100000"), proc.stderr
+    assert "--max-tasks 100000000" in proc.stderr and proc.stderr.count("\n") == 1
+    assert time.monotonic() - started < 60
+    assert not (tmp_path / "out").exists()
+
+
+def test_max_tasks_counts_the_product_of_the_axes_and_the_count_is_printed(tmp_path, capsys):
+    """3 seeds × 2 widths = 6 tasks: refused under --max-tasks 5, run under --max-tasks 6, the count said first."""
+    spec = tmp_path / "spec.json"
+    spec.write_text(json.dumps({"task": "test-square", "grid": {"seed": {"range": [0, 6, 2]}, "fail_on": [[], [99]]}}))
+    assert main(["sweep", str(spec), "--out", str(tmp_path / "a"), "--workers", "0", "--max-tasks", "5"]) == 2
+    err = capsys.readouterr().err
+    assert "the grid expands to 6 tasks (seed (3 values) × fail_on (2 values)), more than the limit of 5" in err
+    assert not (tmp_path / "a").exists()
+    assert main(["sweep", str(spec), "--out", str(tmp_path / "b"), "--workers", "0", "--max-tasks", "6",
+                 "--json"]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["tasks"] == 6
+    assert captured.err.startswith("symsaddle: sweep test-square: 6 tasks (seed (3 values) × fail_on (2 values)), "
+                                   "6 to run\n")
+    assert SweepSpec.from_mapping({"task": "test-square", "grid": {"seed": {"range": [0, 10**30]}}}).task_count \
+        == 10**30
+    with pytest.raises(SweepSpecError, match="step 0"):
+        SweepSpec.from_mapping({"task": "test-square", "grid": {"seed": {"range": [0, 5, 0]}}})
