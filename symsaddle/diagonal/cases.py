@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 
 from ..critical import polish
-from ..reports import compact_repr, markdown_table, plural, save_figure, write_json, write_tables
+from ..reports import compact_repr, format_number, format_vector, markdown_table, plural, save_figure, write_json, write_tables
 from ..registry import case
 from .claims import Claim, Verdict, numeric, rows
 from .equilibria import sparse_equilibria
@@ -315,13 +315,13 @@ def _summary(r: SeedCaseResult, claims: list[Claim]) -> str:
     lines = [f"diagonal linear network, d = {r.problem.d}, n = {r.problem.n} ({r.problem.label})",
              f"  protocol: {r.settings.source}",
              "  predicted (Algorithm 1, γ → 0):"]
-    lines += [f"    t̃ = {s.accelerated_time:9.5f}  p = {np.round(s.beta, 4).tolist()}  L = {s.loss:.4g}  {s.kind}"
+    lines += [f"    t̃ = {s.accelerated_time:9.5f}  p = {format_vector(s.beta, 4)}  L = {format_number(s.loss)}  {s.kind}"
               for s in r.path.saddles]
     lines.append(f"  min-ℓ1 (linprog) − last saddle: {np.max(np.abs(r.l1_lp - r.path.final.beta)):.1e}")
     lines.append(f"  visited by exact GD (γ = {r.settings.gamma:g}, step {r.settings.step:g}), margin-free detector "
                  "(it: the iteration of least ‖∇L‖ on each plateau, where the point is polished — not where the "
                  "thesis's margin test first fires):")
-    lines += [f"    it {v.iteration:>7}  p = {np.round(v.p, 4).tolist()}  L = {v.loss:.4g}  {_verdict(v)}"
+    lines += [f"    it {v.iteration:>7}  p = {format_vector(v.p, 4)}  L = {format_number(v.loss)}  {_verdict(v)}"
               for v in r.visited]
     lines.append("  jump-time error t̃_sim − t_k at γ = " + ", ".join(f"{g:g}" for g in GAMMAS) + ":")
     for k in range(1, len(r.path.saddles)):
