@@ -75,14 +75,22 @@ def _in_fixed_range(magnitude: float) -> bool:
     return FIXED_POINT_RANGE[0] <= magnitude < FIXED_POINT_RANGE[1]
 
 
-def _number_texts(values: Sequence[float], digits: int, flush_subnormal: bool = True) -> list[str]:
+def _rounded_exponent(value: float, significant: int) -> int:
+    """The decimal exponent of ``value`` rounded to ``significant`` digits (0.96875 at 1 digit: 1e0 → 0)."""
+    return int(f"{value:.{significant - 1}e}".split("e")[1])
+
+
+def _number_texts(values: Sequence[float], digits: int, flush_subnormal: bool = True,
+                  trim_zeros: bool = True) -> list[str]:
     """The entries of one vector at a common absolute precision: that of its largest finite entry
-    ``m`` written with ``digits`` significant digits, i.e. the quantum ``q = 10^(⌊log₁₀ m⌋ − digits + 1)``.
+    ``m`` written with ``digits`` significant digits, i.e. the quantum ``q = 10^(e − digits + 1)``, ``e`` the
+    decimal exponent of ``m`` rounded to ``digits`` digits.
     An entry is rounded to a multiple of ``q``, so an entry below ``q/2`` (rounding noise next to an
     entry of order 1) prints as 0, and −0 as 0. A subnormal entry (below float64's smallest normal
     number, 2.2e-308: what underflow leaves of a quantity that has reached zero, with fewer significant
     bits than a normal number) counts as 0, so ``[0, 2.5e-323, 0, -1e-323]`` prints as zeros. If ``m``
-    is in :data:`FIXED_POINT_RANGE` every entry is fixed-point with the decimals of ``q``; otherwise each
+    is in :data:`FIXED_POINT_RANGE` every entry is fixed-point with the decimals of ``q`` (less the
+    trailing zeros all entries share, with ``trim_zeros``: ``[0.5, -2.0]``, ``[1, 2, 3]``); otherwise each
     non-zero entry is scientific with the significant digits it has above ``q`` and a zero prints as
     ``0``; a vector without a normal non-zero entry prints as zeros ``0``. NaN and ±inf print as
     ``nan``, ``inf``, ``-inf``."""
@@ -92,18 +100,26 @@ def _number_texts(values: Sequence[float], digits: int, flush_subnormal: bool = 
     largest = max((abs(v) for v in entries if math.isfinite(v)), default=0.0)
     if largest == 0.0:
         return ["0" if math.isfinite(v) else str(v) for v in entries]
-    quantum_exponent = math.floor(math.log10(largest)) - digits + 1
+    quantum_exponent = _rounded_exponent(largest, digits) - digits + 1
     if _in_fixed_range(largest):
         decimals = max(0, -quantum_exponent)
+        finite = [v for v in entries if math.isfinite(v)]
+        while trim_zeros and decimals > 0 and all(f"{round(v, decimals) + 0.0:.{decimals}f}".endswith("0") for v in finite):
+            decimals -= 1                                   # a trailing zero every entry has says nothing
         return [f"{round(v, decimals) + 0.0:.{decimals}f}" if math.isfinite(v) else str(v) for v in entries]
     texts = []
     for v in entries:
-        rounded = round(v, -quantum_exponent) + 0.0 if math.isfinite(v) else v
-        if not math.isfinite(v) or rounded == 0.0:
-            texts.append(str(v) if not math.isfinite(v) else "0")
+        if not math.isfinite(v) or v == 0.0:
+            texts.append(str(v) if v != 0.0 else "0")
             continue
-        significant = max(1, math.floor(math.log10(abs(rounded))) - quantum_exponent + 1)
-        texts.append(f"{rounded:.{significant - 1}e}")
+        exponent = math.floor(math.log10(abs(v)))
+        significant = exponent - quantum_exponent + 1
+        if significant >= 1:
+            significant += _rounded_exponent(v, significant) > exponent      # 9.9996e-4 → 1.000e-03
+            texts.append(f"{v:.{significant - 1}e}")
+        else:                                               # below q: 0, or ±q when it rounds up to it
+            texts.append(f"{'-' if v < 0 else ''}1e{quantum_exponent:+03d}" if abs(v) >= 0.5 * 10.0 ** quantum_exponent
+                         else "0")
     return texts
 
 
@@ -111,7 +127,7 @@ def format_number(value: float, digits: int = 4) -> str:
     """A number for text output with ``digits`` significant digits: fixed-point when its magnitude is in
     :data:`FIXED_POINT_RANGE` (``71.18``, ``0.01299``), else scientific (``1.410e-05``); −0 prints as 0.
     JSON keeps the full value; this is for people."""
-    return _number_texts([value], digits, flush_subnormal=False)[0]
+    return _number_texts([value], digits, flush_subnormal=False, trim_zeros=False)[0]
 
 
 def format_vector(values: Iterable[float], digits: int = 6, max_entries: int = VECTOR_ENTRIES,
