@@ -85,8 +85,8 @@ def _number_texts(values: Sequence[float], digits: int, flush_subnormal: bool = 
     """The entries of one vector at a common absolute precision: that of its largest finite entry
     ``m`` written with ``digits`` significant digits, i.e. the quantum ``q = 10^(e − digits + 1)``, ``e`` the
     decimal exponent of ``m`` rounded to ``digits`` digits.
-    An entry is rounded to a multiple of ``q``, so an entry below ``q/2`` (rounding noise next to an
-    entry of order 1) prints as 0, and −0 as 0. A subnormal entry (below float64's smallest normal
+    An entry is rounded to a multiple of ``q``, and one that rounds to 0 prints as ``0``: an entry below
+    ``q/2`` (rounding noise next to an entry of order 1), an exact 0 and −0. A subnormal entry (below float64's smallest normal
     number, 2.2e-308: what underflow leaves of a quantity that has reached zero, with fewer significant
     bits than a normal number) counts as 0, so ``[0, 2.5e-323, 0, -1e-323]`` prints as zeros. If ``m``
     is in :data:`FIXED_POINT_RANGE` every entry is fixed-point with the decimals of ``q`` (less the
@@ -106,7 +106,8 @@ def _number_texts(values: Sequence[float], digits: int, flush_subnormal: bool = 
         finite = [v for v in entries if math.isfinite(v)]
         while trim_zeros and decimals > 0 and all(f"{round(v, decimals) + 0.0:.{decimals}f}".endswith("0") for v in finite):
             decimals -= 1                                   # a trailing zero every entry has says nothing
-        return [f"{round(v, decimals) + 0.0:.{decimals}f}" if math.isfinite(v) else str(v) for v in entries]
+        texts = [f"{round(v, decimals) + 0.0:.{decimals}f}" if math.isfinite(v) else str(v) for v in entries]
+        return ["0" if math.isfinite(v) and float(t) == 0.0 else t for v, t in zip(entries, texts)]
     texts = []
     for v in entries:
         if not math.isfinite(v) or v == 0.0:

@@ -231,5 +231,5 @@ def test_a_number_prints_with_the_significant_digits_asked_for(value, digits):
 
 
 def test_negative_zero_and_missing_values_print_plainly():
-    assert format_number(-0.0) == "0" and format_vector([0.4543, -0.0], 4) == "[0.4543, 0.0000]"
+    assert format_number(-0.0) == "0" and format_vector([0.4543, -0.0], 4) == "[0.4543, 0]"
     assert format_number(float("nan")) == "nan" and format_vector([float("inf"), 1.0, 0.25], 3) == "[inf, 1.00, 0.25]"
