@@ -104,15 +104,20 @@ def trajectory_figure(trajectory: DiagonalTrajectory, path: LimitPath | None = N
 
 def limit_path_figure(times: np.ndarray, betas: np.ndarray, losses: np.ndarray, title: str = ""):
     """The γ → 0 limit of Algorithm 1 in the data's units: loss (log scale; a limit loss of 0, which a log
-    axis cannot show, marked "L = 0" along the bottom edge) and the coordinates of p, piecewise constant in
+    axis cannot show, or at rounding level, below eps·max L, marked "L = 0" or "L = 2e-32" along the bottom
+    edge) and the coordinates of p, piecewise constant in
     the accelerated time t̃, jumping at the saddles' times t_k (P&F Theorem 2)."""
     times, betas, losses = np.asarray(times, float), np.asarray(betas, float), np.asarray(losses, float)
     ts, bs, ls = _steps(times, betas, losses, times[-1] * 1.15 if times[-1] > 0 else 1.0)
     fig, ax = figure(ncols=2, width=4.6, height=3.4)
     ax[0, 0].set_yscale("log")
     positive = losses[losses > 0]
-    bottom, top = (float(np.min(positive)) / 10, float(np.max(positive)) * 3) if positive.size else (0.1, 10.0)
-    ax[0, 0].set_ylim(bottom, top)           # a decade below the smallest positive loss
+    # a loss below eps·max L is rounding residue (a minimiser's L ≈ 1e-32, the square of a residual at
+    # float64 rounding level): like L = 0 it is marked along the bottom edge with its value, not given
+    # thirty decades of axis that would squash the plateaus at the top
+    resolved = positive[positive >= np.finfo(float).eps * np.max(positive)] if positive.size else positive
+    bottom, top = (float(np.min(resolved)) / 10, float(np.max(resolved)) * 3) if resolved.size else (0.1, 10.0)
+    ax[0, 0].set_ylim(bottom, top)           # a decade below the smallest resolved positive loss
     _log_loss_steps(ax[0, 0], ts, ls, bottom, color=OKABE_ITO[0], lw=1.2, label="loss at the saddles")
     for j in range(betas.shape[1]):
         ax[0, 1].step(ts, bs[:, j], where="post", color=_coordinate_color(j), lw=1.2, label=f"$p_{{{j}}}$")
