@@ -295,6 +295,22 @@ def test_limit_path_marks_a_zero_loss_instead_of_drawing_it_at_a_floor():
     matplotlib.pyplot.close(fig)
 
 
+def test_limit_path_marks_a_rounding_residue_loss_below_the_axis_and_keeps_the_plateaus_apart():
+    """A minimiser whose computed loss is 2e-32 (residual at float64 rounding level, below eps·max L): it is
+    written along the bottom edge, and the log axis spans the plateaus (0.5 … 0.1), not 30 decades more."""
+    from symsaddle.diagonal.figures import limit_path_figure
+    times = np.array([0.0, 1.0, 2.5])
+    betas = np.array([[0.0, 0.0], [0.5, 0.0], [1.0, -0.5]])
+    fig = limit_path_figure(times, betas, np.array([0.5, 0.1, 1.9e-32]))
+    fig.canvas.draw()
+    ax = fig.axes[0]
+    bottom, top = ax.get_ylim()
+    assert np.log10(top / bottom) <= 3                                  # 0.1 … 0.5 take most of the height
+    assert [t.get_text() for t in ax.texts if t.get_text().startswith("L")] == ["L = 2e-32"]
+    assert text_overlaps(fig) == []
+    matplotlib.pyplot.close(fig)
+
+
 # -- legends must not cover data (new-user trial: legends over curves and reference levels) -------------------
 
 def test_the_legend_detector_flags_a_legend_over_data_points():
