@@ -214,8 +214,9 @@ def format_column(values: Sequence[Any], digits: int = 4) -> list[str]:
     column has its magnitude in :data:`FIXED_POINT_RANGE`, all are fixed-point with ``digits`` decimals
     (``0.0100``), else all are scientific with ``digits`` significant digits (``1.000e-04``; an exact
     zero as ``0``); −0 prints as 0. A vector (list, tuple, array) cell is formatted as by
-    :func:`format_vector` (a common precision, ``digits`` significant digits, in full; a list of integers
-    as they are); integers and other values by ``str``."""
+    :func:`format_vector` in full, at the precision of a number of the column (``digits`` decimals when its
+    largest entry is in :data:`FIXED_POINT_RANGE`, else ``digits`` significant digits; a list of integers as
+    they are); integers and other values by ``str``."""
     floats = [float(v) for v in values if isinstance(v, (float, np.floating))]
     scientific = any(math.isfinite(v) and v != 0.0 and not _in_fixed_range(abs(v)) for v in floats)
 
@@ -232,11 +233,22 @@ def format_column(values: Sequence[Any], digits: int = 4) -> list[str]:
             if all(isinstance(x, (int, np.integer)) and not isinstance(x, (bool, np.bool_)) for x in entries):
                 return "[" + ", ".join(str(int(x)) for x in entries) + "]"
             if all(_is_real(x) for x in entries):
-                return "[" + ", ".join(_number_texts([float(x) for x in entries], digits)) + "]"
+                return "[" + ", ".join(_table_vector([float(x) for x in entries], digits)) + "]"
             return "[" + ", ".join(format_column(list(entries), digits)) + "]"
         return str(v)
 
     return [cell(v) for v in values]
+
+
+def _table_vector(entries: list[float], digits: int) -> list[str]:
+    """A vector cell of :func:`format_column`: :func:`_number_texts` with ``digits`` decimals (as a number
+    of a fixed-point column, e.g. a thesis's 4-decimal table) when its largest entry is in
+    :data:`FIXED_POINT_RANGE`, else with ``digits`` significant digits."""
+    normal = [abs(v) for v in entries if math.isfinite(v) and abs(v) >= _SMALLEST_NORMAL]
+    largest = max(normal, default=0.0)
+    if largest and _in_fixed_range(largest):
+        return _number_texts(entries, max(1, digits + 1 + _rounded_exponent(largest, digits)))
+    return _number_texts(entries, digits)
 
 
 def _formatted_rows(rows: Sequence[Mapping[str, Any]], cols: Sequence[str], digits: int) -> list[list[str]]:

@@ -460,11 +460,11 @@ def nonzero_init(out_dir: Path | None, progress: bool) -> dict:
             replay = polish(problem.kernel, loop.thetas[-1]).theta
             verdict, note = Verdict.REFUTED, (
                 f"the thesis's float64 loop (margin hit at iteration {loop.iterations[-1]}) + root polish gives "
-                f"v = {np.round(replay[:d], 4).tolist()}, u = {np.round(replay[d:], 4).tolist()}: the thesis's row up to "
+                f"v = {(np.round(replay[:d], 4) + 0.0).tolist()}, u = {(np.round(replay[d:], 4) + 0.0).tolist()}: the thesis's row up to "
                 "where the root solver lands on the continuum of interpolators. But that loop never activates p[6] "
                 "(minority weight lost, see d7n5); exact GD passes through β₄ and stops elsewhere (p ≈ p* in both)")
         claims.append(Claim("Table 11", f"minimiser for γ = {gamma:g}", f"v = {v_seed}, u = {u_seed}",
-                            f"v = {np.round(v_ours, 4).tolist()}, u = {np.round(u_ours, 4).tolist()}", verdict, note))
+                            f"v = {(np.round(v_ours, 4) + 0.0).tolist()}, u = {(np.round(u_ours, 4) + 0.0).tolist()}", verdict, note))
     low, high = divergence_threshold(problem, 0.01, 5.0, 7.0, n_steps=DIVERGENCE_TEST_STEPS)
     claims.append(Claim("§5.4", "with step 0.01 GD diverges at γ = 7 (and converges at γ = 5, Fig. 8)",
                         "diverges at 7", f"converges up to γ = {low:.4f}, diverges from γ = {high:.4f}",
