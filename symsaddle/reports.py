@@ -139,10 +139,10 @@ def format_vector(values: Iterable[float], digits: int = 6, max_entries: int = V
     entries, else its first ``max_entries // 2`` entries, its length and ``where_in_full``, e.g.
     ``[0.1, 0.2, 0.3, 0.4, …] (300 entries; --json or --out gives every entry)``. With
     ``common_precision=False`` (entries that are separate quantities, e.g. the final losses of a batch of
-    runs) each entry is formatted on its own by :func:`format_number`."""
+    runs) each entry is formatted on its own, ``digits`` significant digits less trailing zeros."""
     entries = [float(v) for v in np.ravel(np.asarray(values, dtype=float))]
     texts = (_number_texts(entries, digits) if common_precision
-             else [format_number(v, digits) for v in entries])
+             else [_number_texts([v], digits, flush_subnormal=False)[0] for v in entries])
     if len(entries) <= max_entries:
         return "[" + ", ".join(texts) + "]"
     head = ", ".join(texts[:max(1, max_entries // 2)])

@@ -311,6 +311,24 @@ def test_limit_path_marks_a_rounding_residue_loss_below_the_axis_and_keeps_the_p
     matplotlib.pyplot.close(fig)
 
 
+def test_l1_figure_zooms_a_panel_on_the_transition_a_fifty_decade_axis_squashes():
+    """‖p‖₁ flat from γ = 1e-50 to ≈1e-3, rising around γ ≈ 1 (seed 000 §5.4's shape): the left panel keeps
+    every γ, the right one spans a few decades around the rise, which takes most of its width."""
+    from symsaddle.diagonal.figures import l1_figure
+    gammas = np.logspace(-50, np.log10(3.0), 200)
+    l1 = 30 + 9 * gammas ** 2 / (1 + gammas ** 2)
+    fig = l1_figure(gammas, l1, [1e-50, 1.0], [30.0, 34.5], 30.0, 39.0)
+    fig.canvas.draw()
+    full, zoom = fig.axes[:2]
+    assert full.get_xlim()[0] <= 1e-50 and full.get_xlim()[1] >= 3
+    low, high = zoom.get_xlim()
+    assert 1e-4 <= low and high >= 3 and np.log10(high / low) <= 6
+    rise = gammas[l1 - l1[0] > 0.01 * (l1[-1] - l1[0])]              # from 1 % of the change on
+    assert np.log10(rise[-1] / rise[0]) / np.log10(high / low) >= 0.4  # the full axis gives it 3 %
+    assert text_overlaps(fig) == []
+    matplotlib.pyplot.close(fig)
+
+
 # -- legends must not cover data (new-user trial: legends over curves and reference levels) -------------------
 
 def test_the_legend_detector_flags_a_legend_over_data_points():

@@ -183,17 +183,35 @@ def float64_figure(iterations_exact, beta_exact, iterations_float, beta_float, i
     return fig
 
 
-def l1_figure(gammas, l1_flow, gd_gammas=(), l1_gd=(), l1_min: float | None = None, l2_norm_l1: float | None = None):
-    """ℓ1 norm of the reached minimiser against γ (seed 000 §5.4): sparse (min-ℓ1) for small γ, dense for large."""
-    fig, ax = figure(ncols=1, width=5.5, height=3.4)
-    a = ax[0, 0]
-    a.semilogx(gammas, l1_flow, "-", label=r"gradient-flow limit $\beta_\infty(\gamma)$")
-    if len(gd_gammas):
-        a.semilogx(gd_gammas, l1_gd, "o", label="GD, step 0.01 (seed protocol)")
-    if l1_min is not None:
-        a.axhline(l1_min, color=REFERENCE_COLOR, lw=0.7, ls="--", label=r"min-$\ell_1$ interpolator")
-    if l2_norm_l1 is not None:
-        a.axhline(l2_norm_l1, color="grey", lw=0.7, ls=":", label=r"min-$\ell_2$ interpolator")
-    a.set(xlabel=r"$\gamma$ ($u_0 = \sqrt{2}\gamma\mathbf{1}$, $v_0 = \gamma\mathbf{1}$)", ylabel=r"$\|p\|_1$")
-    a.legend(fontsize=7)
+def l1_figure(gammas, l1_flow, gd_gammas=(), l1_gd=(), l1_min: float | None = None, l2_norm_l1: float | None = None,
+              transition_from: float | None = None):
+    """ℓ1 norm of the reached minimiser against γ (seed 000 §5.4): sparse (min-ℓ1) for small γ, dense for large.
+
+    Left, every γ (a log axis over fifty decades, where the transition takes a few percent of the width);
+    right, the transition γ ≥ ``transition_from`` (shaded on the left), default the first γ at which the
+    flow limit's ℓ1 norm leaves the sparse value by 1e-4 of its total change, less one decade."""
+    gammas, l1_flow = np.asarray(gammas, float), np.asarray(l1_flow, float)
+    gd_gammas, l1_gd = np.asarray(gd_gammas, float), np.asarray(l1_gd, float)
+    if transition_from is None:
+        change = np.abs(l1_flow - l1_flow[0])
+        moved = np.flatnonzero(change > 1e-4 * max(float(np.max(change)), np.finfo(float).tiny))
+        transition_from = float(gammas[moved[0]]) / 10 if moved.size else float(gammas[0])
+    fig, ax = figure(ncols=2, width=3.6, height=3.2)
+    for a, zoomed in ((ax[0, 0], False), (ax[0, 1], True)):
+        keep = gammas >= transition_from if zoomed else np.ones(len(gammas), bool)
+        a.semilogx(gammas[keep], l1_flow[keep], "-", label=r"gradient-flow limit $\beta_\infty(\gamma)$")
+        if len(gd_gammas):
+            shown = gd_gammas >= transition_from if zoomed else np.ones(len(gd_gammas), bool)
+            a.semilogx(gd_gammas[shown], l1_gd[shown], "o", label="GD, step 0.01 (seed protocol)")
+        if l1_min is not None:
+            a.axhline(l1_min, color=REFERENCE_COLOR, lw=0.7, ls="--", label=r"min-$\ell_1$ interpolator")
+        if l2_norm_l1 is not None:
+            a.axhline(l2_norm_l1, color="grey", lw=0.7, ls=":", label=r"min-$\ell_2$ interpolator")
+        a.set(xlabel=r"$\gamma$ ($u_0 = \sqrt{2}\gamma\mathbf{1}$, $v_0 = \gamma\mathbf{1}$)", ylabel=r"$\|p\|_1$")
+    ax[0, 0].axvspan(transition_from, float(gammas[-1]), color="0.9", zorder=0, label="shown on the right")
+    ax[0, 0].set_title("all γ", fontsize=9)
+    ax[0, 1].set_xlim(transition_from, float(gammas[-1]) * 1.5)
+    ax[0, 1].set_title(f"the transition, γ ≥ {transition_from:.0e}", fontsize=9)
+    handles, labels = ax[0, 0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncol=3, fontsize=7)
     return fig
