@@ -315,7 +315,7 @@ def test_l1_figure_zooms_a_panel_on_the_transition_a_fifty_decade_axis_squashes(
     """‖p‖₁ flat from γ = 1e-50 to ≈1e-3, rising around γ ≈ 1 (seed 000 §5.4's shape): the left panel keeps
     every γ, the right one spans a few decades around the rise, which takes most of its width."""
     from symsaddle.diagonal.figures import l1_figure
-    gammas = np.logspace(-50, np.log10(3.0), 200)
+    gammas = np.logspace(-50, np.log10(3.0), 2000)
     l1 = 30 + 9 * gammas ** 2 / (1 + gammas ** 2)
     fig = l1_figure(gammas, l1, [1e-50, 1.0], [30.0, 34.5], 30.0, 39.0)
     fig.canvas.draw()
