@@ -329,6 +329,25 @@ def test_l1_figure_zooms_a_panel_on_the_transition_a_fifty_decade_axis_squashes(
     matplotlib.pyplot.close(fig)
 
 
+def test_figure_4_4_legend_explains_every_line_style_and_its_axis_ends_near_the_data():
+    """Every drawn (colour, line style) pair has a legend entry (a prop-cycle dash on an unlabelled grey line
+    would mean nothing to a reader), and the log axis ends within a decade above the largest ratio."""
+    from matplotlib.colors import to_hex
+    from symsaddle.symmetry.counting import ratio_curve
+    from symsaddle.symmetry.figures import ratio_figure
+    curve = ratio_curve(30, 40)
+    fig = ratio_figure(curve)
+    fig.canvas.draw()
+    ax = fig.axes[0]
+    style = lambda line: (to_hex(line.get_color()), line.get_linestyle())
+    drawn = {style(line) for line in ax.get_lines()}
+    explained = {style(handle) for handle in ax.get_legend().legend_handles}
+    assert drawn <= explained, drawn - explained
+    largest = max(max(curve.total), max(max(v) for v in curve.ratios.values()))
+    assert largest <= ax.get_ylim()[1] <= 10 * largest
+    matplotlib.pyplot.close(fig)
+
+
 # -- legends must not cover data (new-user trial: legends over curves and reference levels) -------------------
 
 def test_the_legend_detector_flags_a_legend_over_data_points():
