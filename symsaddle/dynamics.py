@@ -67,7 +67,7 @@ class Trajectory:
             else (self.status[0].value if self.status else "none")
         span = f"{self.times[0]:g} to {self.times[-1]:g}" if len(self.times) else "empty"
         final = self.losses[-1] if len(self.losses) else np.array([])
-        loss = (format_vector(final, ".6g", where_in_full=".losses[-1]") if np.ndim(final)
+        loss = (format_vector(final, 6, where_in_full=".losses[-1]", common_precision=False) if np.ndim(final)
                 else f"{float(final):.6g}")
         return (f"Trajectory(method={self.method!r}, times {span} ({plural(len(self.times), 'record')}), "
                 f"thetas {self.thetas.shape}, status {status}, final loss {loss}"

@@ -63,16 +63,89 @@ def plural(count: int, noun: str, plural_noun: str | None = None) -> str:
 #: text output lists a vector (p, θ) in full up to this many entries and summarises a longer one
 VECTOR_ENTRIES = 8
 
+#: numbers of magnitude in [FIXED_POINT_RANGE) print in fixed-point notation, others (and 0 in a
+#: column that needs scientific notation) in scientific notation
+FIXED_POINT_RANGE = (1e-3, 1e5)
 
-def format_vector(values: Iterable[float], fmt: str = ".6g", max_entries: int = VECTOR_ENTRIES,
-                  where_in_full: str = "--json or --out gives every entry") -> str:
-    """A vector for text output: ``[a, b, c]`` with every entry formatted by ``fmt`` (−0 printed as 0) if
-    it has at most ``max_entries`` entries, else its first ``max_entries // 2`` entries, its length and
-    ``where_in_full``, e.g. ``[0.1, 0.2, 0.3, 0.4, …] (300 entries; --json or --out gives every entry)``."""
-    entries = [float(v) + 0.0 for v in np.ravel(np.asarray(values, dtype=float))]
+
+_SMALLEST_NORMAL = float(np.finfo(float).tiny)
+
+
+def _in_fixed_range(magnitude: float) -> bool:
+    return FIXED_POINT_RANGE[0] <= magnitude < FIXED_POINT_RANGE[1]
+
+
+def _rounded_exponent(value: float, significant: int) -> int:
+    """The decimal exponent of ``value`` rounded to ``significant`` digits (0.96875 at 1 digit: 1e0 → 0)."""
+    return int(f"{value:.{significant - 1}e}".split("e")[1])
+
+
+def _number_texts(values: Sequence[float], digits: int, flush_subnormal: bool = True,
+                  trim_zeros: bool = True) -> list[str]:
+    """The entries of one vector at a common absolute precision: that of its largest finite entry
+    ``m`` written with ``digits`` significant digits, i.e. the quantum ``q = 10^(e − digits + 1)``, ``e`` the
+    decimal exponent of ``m`` rounded to ``digits`` digits.
+    An entry is rounded to a multiple of ``q``, and one that rounds to 0 prints as ``0``: an entry below
+    ``q/2`` (rounding noise next to an entry of order 1), an exact 0 and −0. A subnormal entry (below float64's smallest normal
+    number, 2.2e-308: what underflow leaves of a quantity that has reached zero, with fewer significant
+    bits than a normal number) counts as 0, so ``[0, 2.5e-323, 0, -1e-323]`` prints as zeros. If ``m``
+    is in :data:`FIXED_POINT_RANGE` every entry is fixed-point with the decimals of ``q`` (less the
+    trailing zeros all entries share, with ``trim_zeros``: ``[0.5, -2.0]``, ``[1, 2, 3]``); otherwise each
+    non-zero entry is scientific with the significant digits it has above ``q`` and a zero prints as
+    ``0``; a vector without a normal non-zero entry prints as zeros ``0``. NaN and ±inf print as
+    ``nan``, ``inf``, ``-inf``."""
+    entries = [float(v) for v in values]
+    if flush_subnormal:
+        entries = [0.0 if abs(v) < _SMALLEST_NORMAL else v for v in entries]
+    largest = max((abs(v) for v in entries if math.isfinite(v)), default=0.0)
+    if largest == 0.0:
+        return ["0" if math.isfinite(v) else str(v) for v in entries]
+    quantum_exponent = _rounded_exponent(largest, digits) - digits + 1
+    if _in_fixed_range(largest):
+        decimals = max(0, -quantum_exponent)
+        finite = [v for v in entries if math.isfinite(v)]
+        while trim_zeros and decimals > 0 and all(f"{round(v, decimals) + 0.0:.{decimals}f}".endswith("0") for v in finite):
+            decimals -= 1                                   # a trailing zero every entry has says nothing
+        texts = [f"{round(v, decimals) + 0.0:.{decimals}f}" if math.isfinite(v) else str(v) for v in entries]
+        return ["0" if math.isfinite(v) and float(t) == 0.0 else t for v, t in zip(entries, texts)]
+    texts = []
+    for v in entries:
+        if not math.isfinite(v) or v == 0.0:
+            texts.append(str(v) if v != 0.0 else "0")
+            continue
+        exponent = math.floor(math.log10(abs(v)))
+        significant = exponent - quantum_exponent + 1
+        if significant >= 1:
+            significant += _rounded_exponent(v, significant) > exponent      # 9.9996e-4 → 1.000e-03
+            texts.append(f"{v:.{significant - 1}e}")
+        else:                                               # below q: 0, or ±q when it rounds up to it
+            texts.append(f"{'-' if v < 0 else ''}1e{quantum_exponent:+03d}" if abs(v) >= 0.5 * 10.0 ** quantum_exponent
+                         else "0")
+    return texts
+
+
+def format_number(value: float, digits: int = 4) -> str:
+    """A number for text output with ``digits`` significant digits: fixed-point when its magnitude is in
+    :data:`FIXED_POINT_RANGE` (``71.18``, ``0.01299``), else scientific (``1.410e-05``); −0 prints as 0.
+    JSON keeps the full value; this is for people."""
+    return _number_texts([value], digits, flush_subnormal=False, trim_zeros=False)[0]
+
+
+def format_vector(values: Iterable[float], digits: int = 6, max_entries: int = VECTOR_ENTRIES,
+                  where_in_full: str = "--json or --out gives every entry", common_precision: bool = True) -> str:
+    """A vector for text output: ``[a, b, c]``, every entry at the vector's common precision (its largest
+    entry with ``digits`` significant digits; see :func:`_number_texts`: an entry far below the largest,
+    e.g. a subnormal next to exact zeros, prints as 0, and −0 as 0) if it has at most ``max_entries``
+    entries, else its first ``max_entries // 2`` entries, its length and ``where_in_full``, e.g.
+    ``[0.1, 0.2, 0.3, 0.4, …] (300 entries; --json or --out gives every entry)``. With
+    ``common_precision=False`` (entries that are separate quantities, e.g. the final losses of a batch of
+    runs) each entry is formatted on its own, ``digits`` significant digits less trailing zeros."""
+    entries = [float(v) for v in np.ravel(np.asarray(values, dtype=float))]
+    texts = (_number_texts(entries, digits) if common_precision
+             else [_number_texts([v], digits, flush_subnormal=False)[0] for v in entries])
     if len(entries) <= max_entries:
-        return "[" + ", ".join(f"{v:{fmt}}" for v in entries) + "]"
-    head = ", ".join(f"{v:{fmt}}" for v in entries[:max(1, max_entries // 2)])
+        return "[" + ", ".join(texts) + "]"
+    head = ", ".join(texts[:max(1, max_entries // 2)])
     return f"[{head}, …] ({len(entries)} entries; {where_in_full})"
 
 
@@ -84,7 +157,7 @@ def _repr_field(value: Any) -> str:
     """One field of :func:`compact_repr`: short values as ``repr`` gives them, long ones summarised."""
     if isinstance(value, np.ndarray):
         if value.size <= VECTOR_ENTRIES and value.ndim <= 1 and value.dtype.kind in "fiub":
-            return format_vector(value, ".4g")
+            return format_vector(value, 4)
         return f"<array {value.shape} {value.dtype}>"
     if is_dataclass(value) and not isinstance(value, type):
         text = repr(value)
@@ -132,14 +205,56 @@ def write_json(obj: Any, path: str | Path) -> Path:
     return path
 
 
-def _fmt(v: Any, digits: int) -> str:
-    if isinstance(v, (float, np.floating)):
-        if v == 0 or (1e-3 <= abs(v) < 1e5):
+def _is_real(v: Any) -> bool:
+    return isinstance(v, (float, np.floating, int, np.integer)) and not isinstance(v, (bool, np.bool_))
+
+
+def format_column(values: Sequence[Any], digits: int = 4) -> list[str]:
+    """The cells of one table column, in one format. Floats: if every finite non-zero float of the
+    column has its magnitude in :data:`FIXED_POINT_RANGE`, all are fixed-point with ``digits`` decimals
+    (``0.0100``), else all are scientific with ``digits`` significant digits (``1.000e-04``; an exact
+    zero as ``0``); −0 prints as 0. A vector (list, tuple, array) cell is formatted as by
+    :func:`format_vector` in full, at the precision of a number of the column (``digits`` decimals when its
+    largest entry is in :data:`FIXED_POINT_RANGE`, else ``digits`` significant digits; a list of integers as
+    they are); integers and other values by ``str``."""
+    floats = [float(v) for v in values if isinstance(v, (float, np.floating))]
+    scientific = any(math.isfinite(v) and v != 0.0 and not _in_fixed_range(abs(v)) for v in floats)
+
+    def cell(v: Any) -> str:
+        if isinstance(v, (float, np.floating)):
+            v = float(v) + 0.0
+            if not math.isfinite(v):
+                return str(v)
+            if scientific:
+                return "0" if v == 0.0 else f"{v:.{digits - 1}e}"
             return f"{v:.{digits}f}"
-        return f"{v:.{digits - 1}e}"
-    if isinstance(v, (list, tuple, np.ndarray)):
-        return "[" + ", ".join(_fmt(x, digits) for x in np.ravel(np.asarray(v, dtype=object))) + "]"
-    return str(v)
+        if isinstance(v, (list, tuple, np.ndarray)):
+            entries = np.ravel(np.asarray(v, dtype=object))
+            if all(isinstance(x, (int, np.integer)) and not isinstance(x, (bool, np.bool_)) for x in entries):
+                return "[" + ", ".join(str(int(x)) for x in entries) + "]"
+            if all(_is_real(x) for x in entries):
+                return "[" + ", ".join(_table_vector([float(x) for x in entries], digits)) + "]"
+            return "[" + ", ".join(format_column(list(entries), digits)) + "]"
+        return str(v)
+
+    return [cell(v) for v in values]
+
+
+def _table_vector(entries: list[float], digits: int) -> list[str]:
+    """A vector cell of :func:`format_column`: :func:`_number_texts` with ``digits`` decimals (as a number
+    of a fixed-point column, e.g. a thesis's 4-decimal table) when its largest entry is in
+    :data:`FIXED_POINT_RANGE`, else with ``digits`` significant digits."""
+    normal = [abs(v) for v in entries if math.isfinite(v) and abs(v) >= _SMALLEST_NORMAL]
+    largest = max(normal, default=0.0)
+    if largest and _in_fixed_range(largest):
+        return _number_texts(entries, max(1, digits + 1 + _rounded_exponent(largest, digits)))
+    return _number_texts(entries, digits)
+
+
+def _formatted_rows(rows: Sequence[Mapping[str, Any]], cols: Sequence[str], digits: int) -> list[list[str]]:
+    """The cells of ``rows`` for ``cols``, each column formatted by :func:`format_column`."""
+    columns = [format_column([r.get(c, "") for r in rows], digits) for c in cols]
+    return [list(cells) for cells in zip(*columns)] if cols else [[] for _ in rows]
 
 
 def _markdown_cell(text: str) -> str:
@@ -156,7 +271,8 @@ def markdown_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | N
         return f"({empty})"
     cols = list(columns or rows[0].keys())
     lines = ["| " + " | ".join(_markdown_cell(str(c)) for c in cols) + " |", "|" + "---|" * len(cols)]
-    lines += ["| " + " | ".join(_markdown_cell(_fmt(r.get(c, ""), digits)) for c in cols) + " |" for r in rows]
+    lines += ["| " + " | ".join(_markdown_cell(text) for text in cells) + " |"
+              for cells in _formatted_rows(rows, cols, digits)]
     return "\n".join(lines)
 
 
@@ -242,10 +358,10 @@ def _latex_escaped(text: str) -> str:
     return _latex_encoder().unicode_to_latex(text).replace(r"\mathscr{", r"\mathcal{")
 
 
-def _latex_cell(value: Any, digits: int) -> str:
-    """A cell of :func:`latex_table`: :func:`latex_text` of the formatted value, in braces when it starts with
+def _latex_cell(text: str) -> str:
+    """A cell of :func:`latex_table`: :func:`latex_text` of the formatted text, in braces when it starts with
     ``[`` (else, first in a row, it would be read as the optional argument of the previous row's ``\\\\``)."""
-    text = latex_text(_fmt(value, digits))
+    text = latex_text(text)
     return "{" + text + "}" if text.startswith("[") else text
 
 
@@ -263,11 +379,11 @@ def latex_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None
     as in :func:`markdown_table` and stay as they are). The first line is a comment naming the packages the
     preamble needs (``\\usepackage{booktabs}``, and amssymb/amsmath when a symbol needs them)."""
     cols = list(columns or (rows[0].keys() if rows else []))
-    body = [" & ".join(_latex_cell(r.get(c, ""), digits) for c in cols) + r" \\" for r in rows]
+    body = [" & ".join(_latex_cell(text) for text in cells) + r" \\" for cells in _formatted_rows(rows, cols, digits)]
     if not rows:
         body = [rf"\multicolumn{{{max(len(cols), 1)}}}{{l}}{{({latex_text(empty)})}} \\"]
     out = [r"\begin{table}[h]\centering", r"\begin{tabular}{" + "l" * max(len(cols), 1) + "}", r"\toprule",
-           " & ".join(_latex_cell(c, digits) for c in cols) + r" \\", r"\midrule", *body, r"\bottomrule",
+           " & ".join(_latex_cell(str(c)) for c in cols) + r" \\", r"\midrule", *body, r"\bottomrule",
            r"\end{tabular}"]
     if caption:
         out.append(r"\caption{" + latex_text(caption) + "}")

@@ -295,6 +295,59 @@ def test_limit_path_marks_a_zero_loss_instead_of_drawing_it_at_a_floor():
     matplotlib.pyplot.close(fig)
 
 
+def test_limit_path_marks_a_rounding_residue_loss_below_the_axis_and_keeps_the_plateaus_apart():
+    """A minimiser whose computed loss is 2e-32 (residual at float64 rounding level, below eps·max L): it is
+    written along the bottom edge, and the log axis spans the plateaus (0.5 … 0.1), not 30 decades more."""
+    from symsaddle.diagonal.figures import limit_path_figure
+    times = np.array([0.0, 1.0, 2.5])
+    betas = np.array([[0.0, 0.0], [0.5, 0.0], [1.0, -0.5]])
+    fig = limit_path_figure(times, betas, np.array([0.5, 0.1, 1.9e-32]))
+    fig.canvas.draw()
+    ax = fig.axes[0]
+    bottom, top = ax.get_ylim()
+    assert np.log10(top / bottom) <= 3                                  # 0.1 … 0.5 take most of the height
+    assert [t.get_text() for t in ax.texts if t.get_text().startswith("L")] == ["L = 2e-32"]
+    assert text_overlaps(fig) == []
+    matplotlib.pyplot.close(fig)
+
+
+def test_l1_figure_zooms_a_panel_on_the_transition_a_fifty_decade_axis_squashes():
+    """‖p‖₁ flat from γ = 1e-50 to ≈1e-3, rising around γ ≈ 1 (seed 000 §5.4's shape): the left panel keeps
+    every γ, the right one spans a few decades around the rise, which takes most of its width."""
+    from symsaddle.diagonal.figures import l1_figure
+    gammas = np.logspace(-50, np.log10(3.0), 2000)
+    l1 = 30 + 9 * gammas ** 2 / (1 + gammas ** 2)
+    fig = l1_figure(gammas, l1, [1e-50, 1.0], [30.0, 34.5], 30.0, 39.0)
+    fig.canvas.draw()
+    full, zoom = fig.axes[:2]
+    assert full.get_xlim()[0] <= 1e-50 and full.get_xlim()[1] >= 3
+    low, high = zoom.get_xlim()
+    assert 1e-4 <= low and high >= 3 and np.log10(high / low) <= 6
+    rise = gammas[l1 - l1[0] > 0.01 * (l1[-1] - l1[0])]              # from 1 % of the change on
+    assert np.log10(rise[-1] / rise[0]) / np.log10(high / low) >= 0.4  # the full axis gives it 3 %
+    assert text_overlaps(fig) == []
+    matplotlib.pyplot.close(fig)
+
+
+def test_figure_4_4_legend_explains_every_line_style_and_its_axis_ends_near_the_data():
+    """Every drawn (colour, line style) pair has a legend entry (a prop-cycle dash on an unlabelled grey line
+    would mean nothing to a reader), and the log axis ends within a decade above the largest ratio."""
+    from matplotlib.colors import to_hex
+    from symsaddle.symmetry.counting import ratio_curve
+    from symsaddle.symmetry.figures import ratio_figure
+    curve = ratio_curve(30, 40)
+    fig = ratio_figure(curve)
+    fig.canvas.draw()
+    ax = fig.axes[0]
+    style = lambda line: (to_hex(line.get_color()), line.get_linestyle())
+    drawn = {style(line) for line in ax.get_lines()}
+    explained = {style(handle) for handle in ax.get_legend().legend_handles}
+    assert drawn <= explained, drawn - explained
+    largest = max(max(curve.total), max(max(v) for v in curve.ratios.values()))
+    assert largest <= ax.get_ylim()[1] <= 10 * largest
+    matplotlib.pyplot.close(fig)
+
+
 # -- legends must not cover data (new-user trial: legends over curves and reference levels) -------------------
 
 def test_the_legend_detector_flags_a_legend_over_data_points():

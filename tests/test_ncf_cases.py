@@ -47,3 +47,11 @@ def test_reproduce_list_shows_the_ncf_cases(capsys):
     assert main(["reproduce", "list"]) == 0
     out = capsys.readouterr().out
     assert "ncf-near-origin" in out and "ncf-near-saddle" in out
+
+
+def test_a_neuron_without_a_predicted_exponent_says_why_instead_of_printing_nan():
+    """Only a neuron aligning at the asymptotic rate has a predicted exponent (NaN in the tables and JSON)."""
+    from symsaddle.ncf.cases import _predicted_exponent
+    assert _predicted_exponent(0.33284) == "predicted 0.3328"
+    missing = _predicted_exponent(float("nan"))
+    assert "nan" not in missing.lower() and "no prediction" in missing

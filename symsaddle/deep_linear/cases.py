@@ -16,7 +16,7 @@ import numpy as np
 
 from ..critical import Kind
 from ..progress import ProgressBar
-from ..reports import markdown_table, save_figure, write_json, write_tables
+from ..reports import format_number, format_vector, markdown_table, save_figure, write_json, write_tables
 from ..registry import case
 from .critical_points import survey_critical_points
 from .figures import escape_figure, histogram_figure, ladder_figure, plateau_figure
@@ -79,7 +79,7 @@ def critical_report(out_dir: Path | None, progress: bool, *, data_seed: int = 0,
     for r in rows:
         kinds[r["kind"]] = kinds.get(r["kind"], 0) + 1
     result["text"] = "\n".join([
-        f"data of {REPORT} §4 (data seed {data_seed}): λ = {np.array2string(stats.eigenvalues, precision=2)}",
+        f"data of {REPORT} §4 (data seed {data_seed}): λ = {format_vector(stats.eigenvalues, 4)}",
         f"global minimum L* = {survey.global_minimum:.6f} (S = {{1..4}})",
         f"{len(rows)} critical points: {kinds}; Hessian vs Achour et al.: "
         f"{'all agree' if survey.all_agree else 'DISAGREEMENT'}",
@@ -172,11 +172,13 @@ def stepsize_report(out_dir: Path | None, progress: bool, *, n_bounds: int = 100
         write_json(result, Path(out_dir) / "result.json")
     b = single
     result["text"] = "\n".join([
-        f"one network (N = 3, 5×5, seed {seed0}): corrected M = {b['corrected']['M']:.4g}, M of {REPORT} (eq. (31)) = "
-        f"{b['report']['M']:.4g}; δ = {b['corrected']['delta']:.4g}, αδ = {b['corrected']['balancedness']:.4g}, "
-        f"admissible η = {b['corrected']['eta_objective']} (report's M: {b['report']['eta_objective']})",
-        f"ladder: first failing step {ladder.first_failing_step} ({ladder.first_failure.outcome.value if ladder.first_failure else 'none'}), "
-        f"ratio {ladder.ratio}",
+        f"one network (N = 3, 5×5, seed {seed0}): corrected M = {format_number(b['corrected']['M'])}, M of {REPORT} "
+        f"(eq. (31)) = {format_number(b['report']['M'])}; δ = {format_number(b['corrected']['delta'])}, "
+        f"αδ = {format_number(b['corrected']['balancedness'])}, admissible η = "
+        f"{format_number(b['corrected']['eta_objective'])} (report's M: {format_number(b['report']['eta_objective'])})",
+        f"ladder: first failing step {_number_or(ladder.first_failing_step, 'none (no rung failed)')} "
+        f"({ladder.first_failure.outcome.value if ladder.first_failure else 'none'}), "
+        f"ratio {_number_or(ladder.ratio, 'undefined (no rung failed or no admissible η)')}",
         markdown_table([{"configuration": n,
                          "median admissible η (networks)": median_of(s["bound_corrected"], n_bounds),
                          "median η, report's M (networks)": median_of(s["bound_report"], n_bounds),
@@ -196,6 +198,11 @@ def median_of(summary: dict, total: int) -> str:
     ``"— (0 of 100)"`` when no network has the quantity."""
     median = "—" if not summary["count"] else f"{summary['median']:.4g}"
     return f"{median} ({summary['count']} of {total})"
+
+
+def _number_or(value: float | None, missing: str) -> str:
+    """``value`` by :func:`format_number`, or ``missing`` (what its absence means) when it is None."""
+    return missing if value is None else format_number(value)
 
 
 TOPIC = "deep linear networks"

@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 
 from ..critical import polish
-from ..reports import compact_repr, markdown_table, plural, save_figure, write_json, write_tables
+from ..reports import compact_repr, format_number, format_vector, markdown_table, plural, save_figure, write_json, write_tables
 from ..registry import case
 from .claims import Claim, Verdict, numeric, rows
 from .equilibria import sparse_equilibria
@@ -315,13 +315,13 @@ def _summary(r: SeedCaseResult, claims: list[Claim]) -> str:
     lines = [f"diagonal linear network, d = {r.problem.d}, n = {r.problem.n} ({r.problem.label})",
              f"  protocol: {r.settings.source}",
              "  predicted (Algorithm 1, γ → 0):"]
-    lines += [f"    t̃ = {s.accelerated_time:9.5f}  p = {np.round(s.beta, 4).tolist()}  L = {s.loss:.4g}  {s.kind}"
+    lines += [f"    t̃ = {s.accelerated_time:9.5f}  p = {format_vector(s.beta, 4)}  L = {format_number(s.loss)}  {s.kind}"
               for s in r.path.saddles]
     lines.append(f"  min-ℓ1 (linprog) − last saddle: {np.max(np.abs(r.l1_lp - r.path.final.beta)):.1e}")
     lines.append(f"  visited by exact GD (γ = {r.settings.gamma:g}, step {r.settings.step:g}), margin-free detector "
                  "(it: the iteration of least ‖∇L‖ on each plateau, where the point is polished — not where the "
                  "thesis's margin test first fires):")
-    lines += [f"    it {v.iteration:>7}  p = {np.round(v.p, 4).tolist()}  L = {v.loss:.4g}  {_verdict(v)}"
+    lines += [f"    it {v.iteration:>7}  p = {format_vector(v.p, 4)}  L = {format_number(v.loss)}  {_verdict(v)}"
               for v in r.visited]
     lines.append("  jump-time error t̃_sim − t_k at γ = " + ", ".join(f"{g:g}" for g in GAMMAS) + ":")
     for k in range(1, len(r.path.saddles)):
@@ -460,16 +460,17 @@ def nonzero_init(out_dir: Path | None, progress: bool) -> dict:
             replay = polish(problem.kernel, loop.thetas[-1]).theta
             verdict, note = Verdict.REFUTED, (
                 f"the thesis's float64 loop (margin hit at iteration {loop.iterations[-1]}) + root polish gives "
-                f"v = {np.round(replay[:d], 4).tolist()}, u = {np.round(replay[d:], 4).tolist()}: the thesis's row up to "
+                f"v = {(np.round(replay[:d], 4) + 0.0).tolist()}, u = {(np.round(replay[d:], 4) + 0.0).tolist()}: the thesis's row up to "
                 "where the root solver lands on the continuum of interpolators. But that loop never activates p[6] "
                 "(minority weight lost, see d7n5); exact GD passes through β₄ and stops elsewhere (p ≈ p* in both)")
         claims.append(Claim("Table 11", f"minimiser for γ = {gamma:g}", f"v = {v_seed}, u = {u_seed}",
-                            f"v = {np.round(v_ours, 4).tolist()}, u = {np.round(u_ours, 4).tolist()}", verdict, note))
+                            f"v = {(np.round(v_ours, 4) + 0.0).tolist()}, u = {(np.round(u_ours, 4) + 0.0).tolist()}", verdict, note))
     low, high = divergence_threshold(problem, 0.01, 5.0, 7.0, n_steps=DIVERGENCE_TEST_STEPS)
     claims.append(Claim("§5.4", "with step 0.01 GD diverges at γ = 7 (and converges at γ = 5, Fig. 8)",
                         "diverges at 7", f"converges up to γ = {low:.4f}, diverges from γ = {high:.4f}",
                         Verdict.CONFIRMED if low >= 5.0 and high <= 7.0 else Verdict.REFUTED))
-    gammas = np.logspace(-50, np.log10(3.0), 60)
+    # 60 γ over every decade, and 40 more over the transition (γ ≥ 1e-4) that the figure's right panel zooms on
+    gammas = np.unique(np.concatenate([np.logspace(-50, np.log10(3.0), 60), np.logspace(-4, np.log10(3.0), 40)]))
     limits = [flow_limit(problem, Initialisation.seed000_nonzero(d, g)) for g in gammas]
     l1 = [lim.l1_norm for lim in limits]
     active = [int(np.sum(np.abs(lim.beta) > 1e-3)) for lim in limits]

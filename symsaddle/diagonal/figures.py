@@ -104,15 +104,20 @@ def trajectory_figure(trajectory: DiagonalTrajectory, path: LimitPath | None = N
 
 def limit_path_figure(times: np.ndarray, betas: np.ndarray, losses: np.ndarray, title: str = ""):
     """The γ → 0 limit of Algorithm 1 in the data's units: loss (log scale; a limit loss of 0, which a log
-    axis cannot show, marked "L = 0" along the bottom edge) and the coordinates of p, piecewise constant in
+    axis cannot show, or at rounding level, below eps·max L, marked "L = 0" or "L = 2e-32" along the bottom
+    edge) and the coordinates of p, piecewise constant in
     the accelerated time t̃, jumping at the saddles' times t_k (P&F Theorem 2)."""
     times, betas, losses = np.asarray(times, float), np.asarray(betas, float), np.asarray(losses, float)
     ts, bs, ls = _steps(times, betas, losses, times[-1] * 1.15 if times[-1] > 0 else 1.0)
     fig, ax = figure(ncols=2, width=4.6, height=3.4)
     ax[0, 0].set_yscale("log")
     positive = losses[losses > 0]
-    bottom, top = (float(np.min(positive)) / 10, float(np.max(positive)) * 3) if positive.size else (0.1, 10.0)
-    ax[0, 0].set_ylim(bottom, top)           # a decade below the smallest positive loss
+    # a loss below eps·max L is rounding residue (a minimiser's L ≈ 1e-32, the square of a residual at
+    # float64 rounding level): like L = 0 it is marked along the bottom edge with its value, not given
+    # thirty decades of axis that would squash the plateaus at the top
+    resolved = positive[positive >= np.finfo(float).eps * np.max(positive)] if positive.size else positive
+    bottom, top = (float(np.min(resolved)) / 10, float(np.max(resolved)) * 3) if resolved.size else (0.1, 10.0)
+    ax[0, 0].set_ylim(bottom, top)           # a decade below the smallest resolved positive loss
     _log_loss_steps(ax[0, 0], ts, ls, bottom, color=OKABE_ITO[0], lw=1.2, label="loss at the saddles")
     for j in range(betas.shape[1]):
         ax[0, 1].step(ts, bs[:, j], where="post", color=_coordinate_color(j), lw=1.2, label=f"$p_{{{j}}}$")
@@ -178,17 +183,35 @@ def float64_figure(iterations_exact, beta_exact, iterations_float, beta_float, i
     return fig
 
 
-def l1_figure(gammas, l1_flow, gd_gammas=(), l1_gd=(), l1_min: float | None = None, l2_norm_l1: float | None = None):
-    """ℓ1 norm of the reached minimiser against γ (seed 000 §5.4): sparse (min-ℓ1) for small γ, dense for large."""
-    fig, ax = figure(ncols=1, width=5.5, height=3.4)
-    a = ax[0, 0]
-    a.semilogx(gammas, l1_flow, "-", label=r"gradient-flow limit $\beta_\infty(\gamma)$")
-    if len(gd_gammas):
-        a.semilogx(gd_gammas, l1_gd, "o", label="GD, step 0.01 (seed protocol)")
-    if l1_min is not None:
-        a.axhline(l1_min, color=REFERENCE_COLOR, lw=0.7, ls="--", label=r"min-$\ell_1$ interpolator")
-    if l2_norm_l1 is not None:
-        a.axhline(l2_norm_l1, color="grey", lw=0.7, ls=":", label=r"min-$\ell_2$ interpolator")
-    a.set(xlabel=r"$\gamma$ ($u_0 = \sqrt{2}\gamma\mathbf{1}$, $v_0 = \gamma\mathbf{1}$)", ylabel=r"$\|p\|_1$")
-    a.legend(fontsize=7)
+def l1_figure(gammas, l1_flow, gd_gammas=(), l1_gd=(), l1_min: float | None = None, l2_norm_l1: float | None = None,
+              transition_from: float | None = None):
+    """ℓ1 norm of the reached minimiser against γ (seed 000 §5.4): sparse (min-ℓ1) for small γ, dense for large.
+
+    Left, every γ (a log axis over fifty decades, where the transition takes a few percent of the width);
+    right, the transition γ ≥ ``transition_from`` (shaded on the left), default the first γ at which the
+    flow limit's ℓ1 norm leaves the sparse value by 1e-4 of its total change, less one decade."""
+    gammas, l1_flow = np.asarray(gammas, float), np.asarray(l1_flow, float)
+    gd_gammas, l1_gd = np.asarray(gd_gammas, float), np.asarray(l1_gd, float)
+    if transition_from is None:
+        change = np.abs(l1_flow - l1_flow[0])
+        moved = np.flatnonzero(change > 1e-4 * max(float(np.max(change)), np.finfo(float).tiny))
+        transition_from = float(gammas[moved[0]]) / 10 if moved.size else float(gammas[0])
+    fig, ax = figure(ncols=2, width=3.6, height=3.2)
+    for a, zoomed in ((ax[0, 0], False), (ax[0, 1], True)):
+        keep = gammas >= transition_from if zoomed else np.ones(len(gammas), bool)
+        a.semilogx(gammas[keep], l1_flow[keep], "-", label=r"gradient-flow limit $\beta_\infty(\gamma)$")
+        if len(gd_gammas):
+            shown = gd_gammas >= transition_from if zoomed else np.ones(len(gd_gammas), bool)
+            a.semilogx(gd_gammas[shown], l1_gd[shown], "o", label="GD, step 0.01 (seed protocol)")
+        if l1_min is not None:
+            a.axhline(l1_min, color=REFERENCE_COLOR, lw=0.7, ls="--", label=r"min-$\ell_1$ interpolator")
+        if l2_norm_l1 is not None:
+            a.axhline(l2_norm_l1, color="grey", lw=0.7, ls=":", label=r"min-$\ell_2$ interpolator")
+        a.set(xlabel=r"$\gamma$ ($u_0 = \sqrt{2}\gamma\mathbf{1}$, $v_0 = \gamma\mathbf{1}$)", ylabel=r"$\|p\|_1$")
+    ax[0, 0].axvspan(transition_from, float(gammas[-1]), color="0.9", zorder=0, label="shown on the right")
+    ax[0, 0].set_title("all γ", fontsize=9)
+    ax[0, 1].set_xlim(transition_from, float(gammas[-1]) * 1.5)
+    ax[0, 1].set_title(f"the transition, γ ≥ {transition_from:.0e}", fontsize=9)
+    handles, labels = ax[0, 0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncol=3, fontsize=7)
     return fig

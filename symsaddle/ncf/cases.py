@@ -114,6 +114,13 @@ def run_origin(out_dir: Path | None, progress: bool) -> dict:
     return result
 
 
+def _predicted_exponent(slope: float) -> str:
+    """The predicted exponent s_j of a neuron's line, or why there is none (NaN in the tables and JSON:
+    only a neuron aligning at the asymptotic rate has a prediction; its regime is printed before)."""
+    return (f"predicted {slope:.4f}" if np.isfinite(slope)
+            else "no prediction: only a neuron aligning at the asymptotic rate has one")
+
+
 @case("ncf-near-saddle",
       "near a saddle: the small weights align with KKT points of the residual's neural correlation function "
       "(Appendix D.3)", paper=PAPER, topic=TOPIC, runtime="25–40 s", renamed_from=("ncf-saddle",))
@@ -148,6 +155,6 @@ def run_saddle(out_dir: Path | None, progress: bool) -> dict:
     lines.append(f"small neurons at δ = {min(DELTAS):.0e} (exponent s_j only for those that reached u*_j):")
     lines += [f"  neuron {r['block']}: N(start) = {r['N(start)']:.3g}, {r['regime']}; angle to u*_j "
               f"{r['measured angle at T (deg)']:.4f}° (NCF flow {r['NCF-flow angle at T (deg)']:.4f}°), "
-              f"exponent {r['measured slope']:.4f} (predicted {r['predicted slope']:.4f})" for r in al.neuron_rows()]
+              f"exponent {r['measured slope']:.4f} ({_predicted_exponent(r['predicted slope'])})" for r in al.neuron_rows()]
     result["text"] = "\n".join(lines)
     return result

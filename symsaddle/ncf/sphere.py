@@ -93,7 +93,7 @@ class SphereChart:
         return f"sphere chart of {self.ncf.backend}"
 
     def __repr__(self) -> str:
-        return f"SphereChart(backend={self.backend!r}, P={self.P}, u={format_vector(self.u, '.4g', where_in_full='.u')})"
+        return f"SphereChart(backend={self.backend!r}, P={self.P}, u={format_vector(self.u, 4, where_in_full='.u')})"
 
     def point(self, xi) -> np.ndarray:
         """R(ξ), the unit vector with tangent coordinates ξ."""

@@ -13,19 +13,22 @@ from .inertia import LineSweep
 
 
 def ratio_figure(curve: RatioCurve):
-    """G(r, r*+h)/T(r*, r*+h) for every r < r* (grey) and their sum (blue), log scale, with the crossover."""
+    """G(r, r*+h)/T(r*, r*+h) for every r < r* (grey, all solid: one legend entry for them) and their sum
+    (blue), log scale, with the crossover. The y axis runs from 1e-6 to the decade above the largest ratio."""
     fig, axes = figure(width=5.5, height=3.8)
     ax = axes[0, 0]
     h = np.array(curve.added)
     for r, vals in curve.ratios.items():
-        ax.semilogy(h, vals, color="0.6", lw=0.7, label="G(r, m)/T(r*, m), r < r*" if r == 1 else None)
-    ax.semilogy(h, curve.total, color=OKABE_ITO[0], lw=2, label=r"$\sum_{r<r^*} G(r,m)/T(r^*,m)$")
+        ax.semilogy(h, vals, color="0.6", lw=0.7, ls="-", label="G(r, m)/T(r*, m), one line per r < r*"
+                    if r == 1 else None)
+    ax.semilogy(h, curve.total, color=OKABE_ITO[0], lw=2, ls="-", label=r"$\sum_{r<r^*} G(r,m)/T(r^*,m)$")
     ax.axhline(1.0, color=REFERENCE_COLOR, lw=0.8, ls="--", label="ratio = 1")
     if curve.crossover is not None:
         ax.axvline(curve.crossover, color=OKABE_ITO[3], lw=0.8, ls=":", label=f"sum < 1 from h = {curve.crossover}")
     ax.set_xlabel(f"added neurons h = m − r* (r* = {curve.r_star})")
     ax.set_ylabel("ratio of subspace counts")
-    ax.set_ylim(1e-6, None)
+    largest = max(float(np.max(curve.total)), 1.0)          # the sum bounds every term; 1 is drawn too
+    ax.set_ylim(1e-6, 10.0 ** (np.floor(np.log10(largest)) + 1))
     ax.legend(fontsize=7, loc="upper right")
     ax.set_title("Figure 4.4 analogue: critical vs global-minimum subspaces", fontsize=9)
     return fig
