@@ -111,29 +111,30 @@ def test_sigkill_to_the_parent_ends_the_budgeted_child(budgeted_parent, request)
     assert _gone_within(child, 5), f"the budgeted child {child} outlived its SIGKILLed parent"
 
 
-def test_the_child_polls_its_parent_where_prctl_is_unavailable(monkeypatch):
-    """The fallback path alone (no ``prctl``): the watchdog thread ends a child whose parent has gone."""
+POLLING_PARENT = """\
+import os, sys, time
+from symsaddle import _budget
+_budget._request_parent_death_signal = lambda: False
+me = os.getpid()
+pid = os.fork()
+if pid == 0:                                # the child watches its parent by polling
+    os.setpgrp()                            # as _budget._child does: _kill_own_group must not reach the test
+    _budget._watch_parent(me)
+    while True:
+        time.sleep(0.01)
+print(pid, flush=True)
+time.sleep(0.5)                             # the child is watching by now
+"""
+
+
+def test_the_child_polls_its_parent_where_prctl_is_unavailable():
+    """The fallback path alone (no ``prctl``): the watchdog thread ends a child whose parent has gone. The parent is
+    a fresh interpreter (forking pytest itself, with JAX's threads loaded, could deadlock the child)."""
     from symsaddle import _budget
 
-    monkeypatch.setattr(_budget, "_request_parent_death_signal", lambda: False)
-    read, write = os.pipe()
-    parent = os.fork()
-    if parent == 0:                          # a short-lived parent whose child watches it by polling
-        os.close(read)
-        me = os.getpid()
-        pid = os.fork()
-        if pid == 0:
-            os.setpgrp()                     # as _budget._child does: _kill_own_group must not reach pytest
-            _budget._watch_parent(me)
-            while True:
-                time.sleep(0.01)
-        os.write(write, str(pid).encode())
-        time.sleep(0.5)                      # the child is watching by now
-        os._exit(0)
-    os.close(write)
-    with os.fdopen(read, "rb") as pipe:
-        watched = int(os.read(pipe.fileno(), 32))
-    os.waitpid(parent, 0)
+    proc = subprocess.run([sys.executable, "-c", POLLING_PARENT], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    watched = int(proc.stdout.split()[0])
     try:
         assert _gone_within(watched, 5 + 2 * _budget.PARENT_POLL), f"the polling child {watched} outlived its parent"
     finally:

@@ -555,13 +555,15 @@ def test_a_sweep_folder_of_another_format_or_other_conventions_is_refused(tmp_pa
     assert json.loads(capsys.readouterr().out)["skipped"] == 2
 
 
-def _limited_address_space(limit_bytes: int):
-    """preexec_fn: cap the child's address space, so a grid that is listed in memory fails fast instead of
-    growing for minutes (the new user's 10⁸-seed range reached 15 GB before writing anything)."""
-    def apply():
-        import resource
-        resource.setrlimit(resource.RLIMIT_AS, (limit_bytes, limit_bytes))
-    return apply
+# the CLI in a fresh interpreter whose address space is capped first (not a preexec_fn: forking pytest, with JAX's
+# threads loaded, and running Python in the child could deadlock), so that a grid listed in memory fails fast
+# instead of growing for minutes (the new user's 10⁸-seed range reached 15 GB before writing anything)
+LIMITED_CLI = """\
+import resource, sys
+resource.setrlimit(resource.RLIMIT_AS, (int(sys.argv[1]), int(sys.argv[1])))
+from symsaddle.cli import main
+sys.exit(main(sys.argv[2:]))
+"""
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="RLIMIT_AS is enforced on Linux")
@@ -572,9 +574,9 @@ def test_a_huge_grid_is_refused_before_it_is_listed(tmp_path):
     spec.write_text(json.dumps({"task": "deep-linear-ladder", "grid": {"seed": {"range": [0, 100_000_000]}}}))
     env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
     started = time.monotonic()
-    proc = subprocess.run([sys.executable, "-m", "symsaddle", "sweep", str(spec), "--out", str(tmp_path / "out"),
-                           "--workers", "0"], capture_output=True, text=True, timeout=120, env=env,
-                          preexec_fn=_limited_address_space(2 * 2**30))
+    proc = subprocess.run([sys.executable, "-c", LIMITED_CLI, str(2 * 2**30), "sweep", str(spec),
+                           "--out", str(tmp_path / "out"), "--workers", "0"],
+                          capture_output=True, text=True, timeout=120, env=env)
     assert proc.returncode == 2, proc.stderr
     assert proc.stderr.startswith("symsaddle: error: the grid expands to 100000000 tasks (seed (100000000 values)), "
                                   "more than the limit of 100000"), proc.stderr
