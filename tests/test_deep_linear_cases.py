@@ -78,11 +78,15 @@ def test_each_median_states_how_many_networks_it_is_over():
     """A new user's report: the step-size table put the median admissible η (over 99 networks) next to the median
     η of the report's M (over 54) without saying so. By hand: of [None, 3, 1, 2] the median 2 is over 3 of the 4
     networks; the figure's legend states its own count the same way."""
-    from symsaddle.deep_linear.cases import _summary, median_of
+    from symsaddle.deep_linear.cases import _summary, median_column
     from symsaddle.deep_linear.figures import histogram_figure
 
-    assert median_of(_summary([None, 3.0, 1.0, 2.0]), 4) == "2 (3 of 4)"
-    assert median_of(_summary([None, None]), 2) == "— (0 of 2)"
+    assert median_column([_summary([None, 3.0, 1.0, 2.0]), _summary([None, None])], 4) == \
+        ["2.0000 (3 of 4)", "— (0 of 4)"]
+    # one format per column: 0.0123 alone is fixed-point, but 3.493e-05 beside it makes the column scientific
+    assert median_column([_summary([0.0123]), _summary([0.0123])], 2) == ["0.0123 (1 of 2)", "0.0123 (1 of 2)"]
+    assert median_column([_summary([0.0123]), _summary([3.493e-5, 3.493e-5])], 2) == \
+        ["1.230e-02 (1 of 2)", "3.493e-05 (2 of 2)"]
     fig = histogram_figure({"N=2": [None, 3.0, 1.0, 2.0], "N=3": [0.5, 0.25]}, "admissible η")
     legends = [[t.get_text() for t in ax.get_legend().get_texts()] for ax in fig.axes]
     assert legends == [["3 of 4 networks"], ["2 of 2 networks"]]

@@ -16,7 +16,7 @@ import numpy as np
 
 from ..critical import Kind
 from ..progress import ProgressBar
-from ..reports import format_number, format_vector, markdown_table, save_figure, write_json, write_tables
+from ..reports import format_column, format_number, format_vector, markdown_table, save_figure, write_json, write_tables
 from ..registry import case
 from .critical_points import survey_critical_points
 from .figures import escape_figure, histogram_figure, ladder_figure, plateau_figure
@@ -171,6 +171,8 @@ def stepsize_report(out_dir: Path | None, progress: bool, *, n_bounds: int = 100
                       for n, s in summary.items()], out_dir, "stepsize_summary")
         write_json(result, Path(out_dir) / "result.json")
     b = single
+    totals = {"bound_corrected": n_bounds, "bound_report": n_bounds, "first_failing_step": n_ladders, "ratio": n_ladders}
+    medians = {key: median_column([s[key] for s in summary.values()], totals[key]) for key, _ in _MEDIANS}
     result["text"] = "\n".join([
         f"one network (N = 3, 5×5, seed {seed0}): corrected M = {format_number(b['corrected']['M'])}, M of {REPORT} "
         f"(eq. (31)) = {format_number(b['report']['M'])}; δ = {format_number(b['corrected']['delta'])}, "
@@ -179,13 +181,10 @@ def stepsize_report(out_dir: Path | None, progress: bool, *, n_bounds: int = 100
         f"ladder: first failing step {_number_or(ladder.first_failing_step, 'none (no rung failed)')} "
         f"({ladder.first_failure.outcome.value if ladder.first_failure else 'none'}), "
         f"ratio {_number_or(ladder.ratio, 'undefined (no rung failed or no admissible η)')}",
-        markdown_table([{"configuration": n,
-                         "median admissible η (networks)": median_of(s["bound_corrected"], n_bounds),
-                         "median η, report's M (networks)": median_of(s["bound_report"], n_bounds),
-                         "median first failing step (networks)": median_of(s["first_failing_step"], n_ladders),
-                         "median ratio (networks)": median_of(s["ratio"], n_ladders),
+        markdown_table([{"configuration": n, **{f"median {label} (networks)": medians[key][i]
+                                                for key, label in _MEDIANS},
                          "diverged": s["failures"]["diverged"], "oscillating": s["failures"]["oscillating"]}
-                        for n, s in summary.items()]),
+                        for i, (n, s) in enumerate(summary.items())]),
         f"each median is over the networks in parentheses, of the {n_bounds} sampled per configuration (η) or the "
         f"{n_ladders} laddered: those where the bound with that M applies (α < 1), and for the first failing step "
         "and the ratio, where the ladder failed within its doublings; so medians in one row can be over different "
@@ -193,17 +192,23 @@ def stepsize_report(out_dir: Path | None, progress: bool, *, n_bounds: int = 100
     return result
 
 
-def median_of(summary: dict, total: int) -> str:
-    """A median of :func:`_summary` with the number of networks it is over: ``"0.01234 (99 of 100)"``, or
-    ``"— (0 of 100)"`` when no network has the quantity."""
-    median = "—" if not summary["count"] else f"{summary['median']:.4g}"
-    return f"{median} ({summary['count']} of {total})"
+def median_column(summaries: list[dict], total: int) -> list[str]:
+    """One table column of medians of :func:`_summary`, each with the number of networks it is over:
+    ``"0.0123 (99 of 100)"``, or ``"— (0 of 100)"`` when no network has the quantity. The medians share one
+    format (:func:`~symsaddle.reports.format_column`: all fixed-point or all scientific)."""
+    present = [float(s["median"]) for s in summaries if s["count"]]
+    texts = iter(format_column(present))
+    return [f"{next(texts) if s['count'] else '—'} ({s['count']} of {total})" for s in summaries]
 
 
 def _number_or(value: float | None, missing: str) -> str:
     """``value`` by :func:`format_number`, or ``missing`` (what its absence means) when it is None."""
     return missing if value is None else format_number(value)
 
+
+#: the step-size summary's median columns: (key of the summary, column label)
+_MEDIANS = (("bound_corrected", "admissible η"), ("bound_report", "η, report's M"),
+            ("first_failing_step", "first failing step"), ("ratio", "ratio"))
 
 TOPIC = "deep linear networks"
 
