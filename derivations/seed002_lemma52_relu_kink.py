@@ -50,7 +50,6 @@ def step(W, A, z, eta, loss: bool):
 def angle(W1, A1, W2, A2):
     u = np.concatenate([W1, A1[..., None]], axis=-1)
     v = np.concatenate([W2, A2[..., None]], axis=-1)
-    c = np.sum(u * v, -1) / np.linalg.norm(u, axis=-1) / np.linalg.norm(v, axis=-1)
     s = np.linalg.norm(u / np.linalg.norm(u, axis=-1, keepdims=True) * np.linalg.norm(v, axis=-1, keepdims=True)
                        - v, axis=-1) / np.linalg.norm(v, axis=-1)
     return np.degrees(2 * np.arcsin(np.clip(s / 2, 0, 1)))   # accurate for tiny angles

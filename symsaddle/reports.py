@@ -557,7 +557,6 @@ def legend_overlaps(fig, inset_px: float = 1.0) -> list[tuple[str, str]]:
     shrunk by ``inset_px`` pixels so that a line merely touching its frame is not reported."""
     from matplotlib.collections import PathCollection
     from matplotlib.legend import Legend
-    from matplotlib.lines import Line2D
     from matplotlib.path import Path as MplPath
     from matplotlib.transforms import Bbox
 
