@@ -25,7 +25,11 @@ Cases (P ≈ 50):
 * non-strict saddle — deep linear 6-3-4-5 at a thin rank-1 critical point (k = 40, cubic);
 * Morse–Bott minimum, k = 25 — deep linear 5-5-5 at its global minimum (the GL(5) orbit).
 
-The Morse–Bott check (run first at a semi-definite singular Hessian) moves along one generic unit
+At a semi-definite singular Hessian the Morse–Bott check runs first. Deep linear nets have the GL(d)
+symmetry of each hidden layer: where the orbit's tangents span the null space N (both Morse–Bott rows)
+it decides with no evaluation beyond the Hessian (``orbit_check``: an SVD of the k × m matrix ZᵀT and
+one product with the eigenvectors). The column "decided by" says which check decided. Without a symmetry
+that spans N (the 6-3-4-5 saddle: dim GL(3) × GL(4) = 25 < k = 40), the numerical check moves along one generic unit
 vector n of N (its cost does not grow with k): a screen on the gradients at θ + t n and θ + (t/2) n,
 which ends the check at once at a cubic saddle, then a corrector of ~5 batched gradients at both
 points, then ∇²L and its spectrum at θ_t. Every row whose ratio misses the target also prints the
@@ -127,7 +131,8 @@ def _numerical_work(kernel, theta, c) -> float:
     classify(recorder, theta)
     H = kernel.hessian(theta)
     manifold = c.higher_order.manifold if c.higher_order is not None else None
-    Ht = kernel.hessian(theta + manifold.step * manifold.direction) if c.decided_by.value == "morse-bott manifold" \
+    Ht = kernel.hessian(theta + manifold.step * manifold.direction) \
+        if manifold is not None and manifold.direction is not None and c.decided_by.value == "morse-bott manifold" \
         else None
 
     def replay():
@@ -141,7 +146,7 @@ def _numerical_work(kernel, theta, c) -> float:
 
 def run() -> list[tuple[str, float]]:
     from symsaddle.critical import classify
-    print(f"{'case':40s} {'P':>3s} {'k':>3s} {'kind':18s} {'decided by':20s} {'t_hess/ms':>9s} {'t_cls/ms':>9s} "
+    print(f"{'case':40s} {'P':>3s} {'k':>3s} {'kind':18s} {'decided by':34s} {'t_hess/ms':>9s} {'t_cls/ms':>9s} "
           f"{'ratio':>6s} {'target':>7s}")
     out = []
     for name, build in CASES:
@@ -163,7 +168,14 @@ def run() -> list[tuple[str, float]]:
         if ratio > TARGET:
             note = (f"  its kernel calls and eigen-decompositions alone: "
                     f"{_numerical_work(kernel, theta, c) / np.median(t_h):.1f} Hessians")
-        print(f"{name:40s} {kernel.P:3d} {c.nullity:3d} {c.kind.value:18s} {c.decided_by.value:20s} "
+        by = c.decided_by.value
+        if c.higher_order is not None and c.higher_order.manifold is not None and by == "morse-bott manifold":
+            by += f" ({c.higher_order.manifold.method.value})"
+            if c.higher_order.manifold.direction is None:           # the orbit decided: the numerical check's cost
+                numerical = [cpu_time(lambda: classify(kernel, theta, symmetry=False), 1)
+                             / cpu_time(lambda: kernel.hessian(theta), 5) for _ in range(ROUNDS)]
+                note += f"  (numerical check instead, symmetry=False: {np.median(numerical):.2f})"
+        print(f"{name:40s} {kernel.P:3d} {c.nullity:3d} {c.kind.value:18s} {by:34s} "
               f"{1e3 * np.median(t_h):9.3f} {1e3 * np.median(t_c):9.3f} {ratio:6.2f} "
               f"{'≤ %g' % TARGET:>7s} {'met' if ratio <= TARGET else 'MISSED'}{note}")
     return out

@@ -26,7 +26,7 @@ _LAZY: dict[str, str] = {
     **dict.fromkeys(("Objective", "r_factor_from_moments"), "._objective"),
     "Tolerances": "._tolerances",
     "Dense": ".models",
-    **dict.fromkeys(("Kernel", "parameter_batch", "require_kernel", "sample_arrays"), ".protocol"),
+    **dict.fromkeys(("Kernel", "orbit_tangents", "parameter_batch", "require_kernel", "sample_arrays"), ".protocol"),
     **dict.fromkeys(("CrossCheckError", "DivergenceError", "LabelError", "NonFiniteDataError", "NotDifferentiableError",
                      "NotHomogeneousError", "ShapeError", "SingularMatrixError", "SymbolicDataError",
                      "SymsaddleError", "UnboundSymbolError", "UnknownActivationError", "UnknownLossError"), ".errors"),
@@ -38,7 +38,8 @@ __all__ = [
     "Loss", "MpmathKernel", "NonFiniteDataError", "NotDifferentiableError", "NotHomogeneousError", "NumpyKernel",
     "Objective", "Sech", "ShapeError", "Sigmoid", "SingularMatrixError", "Softplus", "Step", "StructuredKernel",
     "SymbolicDataError", "SymsaddleError", "Tanh", "Tolerances", "UnboundSymbolError",
-    "UnknownActivationError", "UnknownLossError", "leaky_relu", "models", "parameter_batch", "require_kernel",
+    "UnknownActivationError", "UnknownLossError", "leaky_relu", "models", "orbit_tangents", "parameter_batch",
+    "require_kernel",
     "sample_arrays",
 ]
 

@@ -24,6 +24,11 @@ exact algebra on the form (no step size):
   for some u ⇒ L decreases along θ + t u + t² w: a non-strict saddle. (For H ⪯ 0 apply this
   to −L, whose reduced quartic is −q.) Example: L = a² − 3ab² + b⁴ has C = 0 on N = span(e_b),
   D₄(e_b)/24 = 1 but q(e_b) = 1 − ⅛·36/2 = −1.25.
+* **Morse–Bott check by symmetry** (:func:`orbit_check`, exact up to rounding): where the model's
+  continuous symmetry group (:mod:`symsaddle._symmetries`) has orbit tangents T = [ξ_g θ] that
+  reach all of N (σ_k(ZᵀT) > κτ_λ‖T‖_F) and that H annihilates (‖HT‖_F ≤ τ_λ‖H‖σ_k(ZᵀT)), the
+  orbit — a manifold of critical points with equal loss, tangent to N — is the critical set
+  near θ. No evaluation beyond H; tried first.
 * **Morse–Bott check** (numerical, at scale t = manifold_step·‖θ‖): from θ + t n and
   θ + (t/2) n, n = Z Zᵀξ/‖Z Zᵀξ‖ a generic unit vector of N (ξ the fixed pseudo-random ambient
   direction with the largest projection on N, so n depends on N, not on its basis), a corrector
@@ -132,9 +137,14 @@ class ManifoldStatus(str, Enum):
     SKIPPED = "skipped"
 
 
+class ManifoldMethod(str, Enum):
+    ORBIT = "symmetry orbit"                # the model's symmetry group sweeps out N (:func:`orbit_check`)
+    CORRECTOR = "normal corrector"          # critical points reached from θ + s n (:func:`manifold_check`)
+
+
 @dataclass(frozen=True)
 class ManifoldCheck:
-    """The numerical Morse–Bott check (see the module docstring)."""
+    """The Morse–Bott check (see the module docstring): by the symmetry orbit or numerically."""
 
     __repr__ = compact_repr
 
@@ -144,6 +154,7 @@ class ManifoldCheck:
     reason: str
     direction: np.ndarray | None = None     # the generic unit vector n of N it moved along
     screened_out: bool = False              # ended by the s² screen, before any correction
+    method: ManifoldMethod = ManifoldMethod.CORRECTOR
 
 
 class LineDerivatives:
@@ -386,6 +397,46 @@ def generic_direction(Z: np.ndarray) -> np.ndarray:
     C = _pseudo_random_directions(Z.shape[0]) @ Z                  # ‖Z Zᵀξ‖ = ‖Zᵀξ‖ (Z orthonormal)
     u = Z @ C[int(np.argmax(np.einsum("ij,ij->i", C, C)))]
     return u / norm(u)
+
+
+def orbit_check(T: np.ndarray, lam: np.ndarray, vec: np.ndarray, zero: np.ndarray, zero_threshold: float,
+                tol: Tolerances) -> ManifoldCheck:
+    """The Morse–Bott check by symmetry (:mod:`symsaddle._symmetries`): VERIFIED when the orbit tangents
+    T = [ξ_g θ] (P × m) reach all of N = span Z and the Hessian H = V diag(λ) Vᵀ annihilates them.
+
+    Criteria (k = dim N, Z the eigenvectors of the zero eigenvalues ``zero``):
+    σ_k(ZᵀT) > κτ_λ‖T‖_F — the orbit's tangents have a component along every direction of N, clearly
+    above the rounding of T — and ‖HT‖_F ≤ ``zero_threshold``·σ_k(ZᵀT) (``zero_threshold`` = τ_λ‖H‖).
+    Then the k-dimensional space of tangents Tw, w among the first k right singular vectors of ZᵀT, has
+    ‖H Tw‖ ≤ ‖HT‖‖w‖ ≤ τ_λ‖H‖·‖Tw‖: each of its directions is a null direction by the criterion that
+    defines N. At a critical point the orbit is a manifold of critical points with equal loss whose
+    tangent lies in N, so its dimension is exactly k: it is the critical set near θ, a Morse–Bott
+    point. Both ratios are dimensionless (T scales like θ, HT like the eigenvalues times θ), so the
+    verdict is invariant under L → cL, θ → θ/s. Otherwise SKIPPED, with the reason (the numerical check
+    then decides).
+    """
+    k, m = int(zero.sum()), T.shape[1]
+    if m < k:
+        return ManifoldCheck(ManifoldStatus.SKIPPED, 0.0, 0.0, f"the model's symmetry group has {m} generators, "
+                             f"fewer than the {k} null directions", method=ManifoldMethod.ORBIT)
+    C = vec.T @ T                                                          # T in the eigenbasis of H
+    size = float(norm(T))
+    reach = float(np.linalg.svd(C[zero], compute_uv=False)[k - 1]) if size > 0 else 0.0
+    if not reach > tol.ambiguity * tol.eigenvalue * size:
+        return ManifoldCheck(ManifoldStatus.SKIPPED, 0.0, 0.0,
+                             f"the orbit of the model's symmetry group does not clearly reach every null direction: "
+                             f"σ_{k}(ZᵀT) = {reach:.3e} ≤ κτ_λ‖T‖_F = {tol.ambiguity * tol.eigenvalue * size:.3e}",
+                             method=ManifoldMethod.ORBIT)
+    moved = float(norm(lam[:, None] * C))                                  # ‖HT‖_F
+    if not moved <= zero_threshold * reach:
+        return ManifoldCheck(ManifoldStatus.SKIPPED, 0.0, 0.0,
+                             f"the Hessian does not annihilate the orbit's tangents: ‖HT‖_F = {moved:.3e} > "
+                             f"τ_λ‖H‖·σ_{k}(ZᵀT) = {zero_threshold * reach:.3e}", method=ManifoldMethod.ORBIT)
+    return ManifoldCheck(ManifoldStatus.VERIFIED, 0.0, 0.0,
+                         f"the model's symmetry group moves θ along an orbit whose tangents reach all {k} null "
+                         f"directions (σ_{k}(ZᵀT)/‖T‖_F = {reach / size:.2e}) and which the Hessian annihilates "
+                         f"(‖HT‖_F = {moved:.2e} ≤ τ_λ‖H‖·σ_{k}(ZᵀT) = {zero_threshold * reach:.2e}): a manifold of "
+                         "critical points with equal loss, tangent to N", method=ManifoldMethod.ORBIT)
 
 
 def manifold_check(kernel, theta: np.ndarray, loss: float, sign: float, Z: np.ndarray, VR: np.ndarray,

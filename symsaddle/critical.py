@@ -17,7 +17,12 @@ the natural scales of :mod:`symsaddle._tolerances` (s_g, s_λ = ‖H‖, s_L, s�
 4. **singular semi-definite** (H ⪰ 0: σ = +1; H ⪯ 0: σ = −1 and the tests apply to −L; H = 0:
    both), on the null space N with the tests of :mod:`symsaddle._certificates`:
 
-   a. Morse–Bott (σ = ±1): corrections in the normal space (chord with Λ_R, then Newton) from
+   a. Morse–Bott (σ = ±1), first by symmetry: for a kernel compiled from an Objective whose model
+      has a continuous symmetry group (:mod:`symsaddle._symmetries`: GL(d) between linear layers,
+      unit rescalings at homogeneous activations, declared ones), with orbit tangents T = [ξ_g θ]:
+      σ_k(ZᵀT) > κτ_λ‖T‖_F and ‖HT‖_F ≤ τ_λ‖H‖·σ_k(ZᵀT) — the orbit, a manifold of critical points
+      with equal loss, spans N — is a non-isolated *minimiser* (σ = +1) or *maximiser* (σ = −1).
+      Otherwise numerically: corrections in the normal space (chord with Λ_R, then Newton) from
       θ + t n and θ + (t/2) n, n a fixed generic unit vector of N, reach critical points with
       equal loss at distance O(t²) and the same Hessian nullity: a non-isolated *minimiser*
       (σ = +1) or *maximiser* (σ = −1). A manifold of critical points tangent to N makes C ≡ 0
@@ -48,15 +53,16 @@ import numpy as np
 import scipy.optimize
 
 from . import _forms
-from ._certificates import (FormStatus, FormTest, LineDerivatives, ManifoldCheck,
-                            ManifoldStatus, NullSpaceOracle, escape_curve, exact_cubic_cost, exact_quartic_cost,
+from ._certificates import (FormStatus, FormTest, LineDerivatives, ManifoldCheck, ManifoldMethod,
+                            ManifoldStatus, NullSpaceOracle, orbit_check, escape_curve, exact_cubic_cost, exact_quartic_cost,
                             gradient_scale, manifold_check, norm, reduced_quartic, restricted_form, riemannian_search,
                             schur_blocks, search_starts)
 from ._tolerances import DEFAULT_TOLERANCES, Tolerances
-from .protocol import parameter_array, require_kernel
+from .protocol import orbit_tangents, parameter_array, require_kernel
 from .reports import compact_repr, plural
 
-__all__ = ["Classification", "FormStatus", "FormTest", "HigherOrder", "Kind", "ManifoldCheck", "ManifoldStatus",
+__all__ = ["Classification", "FormStatus", "FormTest", "HigherOrder", "Kind", "ManifoldCheck", "ManifoldMethod",
+           "ManifoldStatus",
            "PolishResult", "PolishStatus", "Criterion", "Tolerances", "classify", "gradient_tolerance", "polish"]
 
 #: Default budget of directional-derivative evaluations per higher-order test.
@@ -202,7 +208,7 @@ class Classification:
                 "cubic": None if ho.cubic is None else _form_dict(ho.cubic),
                 "quartic": [_form_dict(q) for q in ho.quartic],
                 "manifold": None if ho.manifold is None else {
-                    "status": ho.manifold.status.value, "step": ho.manifold.step,
+                    "status": ho.manifold.status.value, "method": ho.manifold.method.value, "step": ho.manifold.step,
                     "max_distance": ho.manifold.max_distance, "reason": ho.manifold.reason,
                     "direction": None if ho.manifold.direction is None else ho.manifold.direction.tolist()}}
         return d
@@ -284,10 +290,12 @@ class _Point:
     lam: np.ndarray
     vec: np.ndarray
     zero: np.ndarray
+    eigen_threshold: float          # |λ| ≤ this is a zero eigenvalue (τ_λ‖H‖ unless overridden)
     hessian_norm: float
     gradient_norm: float
     tol: Tolerances
     budget: int
+    symmetry: bool                  # may the model's symmetry orbit certify a Morse–Bott point
 
     def __post_init__(self):
         self.lines = LineDerivatives(self.kernel, self.theta)
@@ -474,19 +482,26 @@ def _higher_order(pt: _Point, sign: float) -> tuple[Kind, str, Criterion, bool |
     manifold = None
     head = f"{'PSD' if sign > 0 else 'NSD' if sign < 0 else 'vanishing'} Hessian with {plural(k, 'zero eigenvalue')}"
 
+    def verified(check: ManifoldCheck, cubic: FormTest | None = None):
+        kind = Kind.MINIMISER if sign > 0 else Kind.MAXIMISER
+        return (kind, f"{head}; non-isolated (Morse–Bott) {kind.value}: {check.reason}", Criterion.MANIFOLD,
+                False, None, None, HigherOrder(cubic, check, evaluations=pt.lines.used))
+
     def morse_bott(screen: bool, cubic: FormTest | None = None):
         check = manifold_check(pt.kernel, pt.theta, pt.loss, sign, pt.Z, pt.VR, pt.lamR, pt.hessian_norm, pt.tol,
                                gradient_norm=pt.gradient_norm, null_curvature=float(np.max(np.abs(pt.lam[pt.zero]))),
                                screen=screen)
-        if check.status is not ManifoldStatus.VERIFIED:
-            return check, None
-        kind = Kind.MINIMISER if sign > 0 else Kind.MAXIMISER
-        return check, (kind, f"{head}; non-isolated (Morse–Bott) {kind.value}: {check.reason}", Criterion.MANIFOLD,
-                       False, None, None, HigherOrder(cubic, check, evaluations=pt.lines.used))
+        return check, verified(check, cubic) if check.status is ManifoldStatus.VERIFIED else None
 
-    # the Morse–Bott check first (a verified manifold of critical points makes C ≡ 0 on N): its s²
-    # screen ends it at once where D³L[n, n, ·] ≠ 0 on N, and the cubic test then decides
+    # the Morse–Bott check first (a verified manifold of critical points makes C ≡ 0 on N): by the
+    # model's symmetry orbit where it spans N; else numerically, whose s² screen ends it at once where
+    # D³L[n, n, ·] ≠ 0 on N, and the cubic test then decides
     if sign != 0:
+        T = orbit_tangents(pt.kernel, pt.theta) if pt.symmetry else np.zeros((len(pt.theta), 0))
+        if T.shape[1]:
+            orbit = orbit_check(T, pt.lam, pt.vec, pt.zero, pt.eigen_threshold, pt.tol)
+            if orbit.status is ManifoldStatus.VERIFIED:
+                return verified(orbit)
         manifold, verdict = morse_bott(screen=True)
         if verdict:
             return verdict
@@ -571,7 +586,8 @@ def _quadratic_model_fails(kernel, th: np.ndarray, g: np.ndarray, g_norm: float,
 
 def classify(kernel, theta, *, lower_bound: float | None = None, tolerances: Tolerances | None = None,
              gradient_tol: float | None = None, eigen_tol: float | None = None, higher_order: bool = True,
-             max_evaluations: int = DEFAULT_MAX_EVALUATIONS, seed: int | None = None) -> Classification:
+             max_evaluations: int = DEFAULT_MAX_EVALUATIONS, symmetry: bool = True,
+             seed: int | None = None) -> Classification:
     """Classify θ by its gradient, Hessian spectrum and higher-order tests (module docstring).
 
     ``lower_bound``: a value no point can go below (e.g. 0 for the square loss, or the known
@@ -579,8 +595,10 @@ def classify(kernel, theta, *, lower_bound: float | None = None, tolerances: Tol
     ``tolerances``: the dimensionless tolerances (default :class:`~symsaddle.Tolerances`()),
     echoed in the result. ``gradient_tol`` / ``eigen_tol``: absolute overrides, in the units of
     ∇L and of the eigenvalues. ``max_evaluations``: directional-derivative evaluations allowed
-    for the exact coefficients of each form on the null space (beyond: searched). ``seed`` is
-    ignored (kept for compatibility): no step of the classification is random.
+    for the exact coefficients of each form on the null space (beyond: searched). ``symmetry``: let
+    the model's continuous symmetry group certify Morse–Bott points (step 4a; False: only the
+    numerical check, e.g. to cross-check the two). ``seed`` is ignored (kept for compatibility): no
+    step of the classification is random.
 
     Kernels are duck-typed: ``P``, ``value``, ``gradient``, ``hessian`` and ``directional``.
     """
@@ -655,6 +673,6 @@ def classify(kernel, theta, *, lower_bound: float | None = None, tolerances: Tol
     if not higher_order:
         return result(Kind.DEGENERATE, f"semi-definite Hessian with {nullity} zero eigenvalues; "
                       "higher-order tests disabled")
-    pt = _Point(kernel, th, L, lam, vec, zero, h, g_norm, tol, int(max_evaluations))
+    pt = _Point(kernel, th, L, lam, vec, zero, tol_l, h, g_norm, tol, int(max_evaluations), symmetry)
     kind, reason, by, isolated, direction, curve, ho = _higher_order(pt, sign)
     return result(kind, reason, by, isolated, direction, curve, ho)

@@ -18,6 +18,7 @@ import numpy as np
 import sympy as sp
 
 from ._activations import ACTIVATION_ARGUMENT, Activation, get_activation
+from ._symmetries import Generator, LinearSymmetry, layer_generators
 from .errors import NotDifferentiableError, ShapeError, UnboundSymbolError
 from .protocol import MAX_DIRECTIONAL_ORDER
 
@@ -106,6 +107,9 @@ class Model:
         :class:`Dense` layers in order; ``None`` for models given by expressions.
     formula: LaTeX description of f.
     info: builder arguments (activation, widths, ...), for reports.
+    symmetries: for a model given by expressions, generators of a group acting linearly on θ
+        that leaves every output unchanged (see :mod:`symsaddle._symmetries`); a layered model's
+        are read from its layers. :meth:`orbit_tangents` gives the orbit's tangents at θ.
 
     Models are immutable; two models are equal when they have the same name, blocks,
     inputs, layers (or, without layers, outputs), formula and info.
@@ -113,13 +117,17 @@ class Model:
 
     def __init__(self, name: str, blocks: Sequence[ParameterBlock], inputs: Sequence[sp.Symbol],
                  outputs: Sequence[sp.Expr] | None = None, formula: str = "",
-                 info: tuple[tuple[str, object], ...] = (), *, layers: Sequence[Dense] | None = None):
+                 info: tuple[tuple[str, object], ...] = (), *, layers: Sequence[Dense] | None = None,
+                 symmetries: Sequence[Generator] = ()):
         if outputs is None and layers is None:
             raise ValueError(f"model {name!r} needs output expressions or layers")
+        if layers is not None and symmetries:
+            raise ValueError(f"model {name!r}: a layered model's symmetries are read from its layers")
         for key, value in (("name", name), ("blocks", tuple(blocks)), ("inputs", tuple(inputs)),
                            ("formula", formula), ("info", tuple(info)),
                            ("layers", None if layers is None else tuple(layers)),
-                           ("_given_outputs", None if outputs is None else tuple(outputs))):
+                           ("_given_outputs", None if outputs is None else tuple(outputs)),
+                           ("_given_symmetries", tuple(tuple(tuple(e) for e in g) for g in symmetries))):
             object.__setattr__(self, key, value)
         params = self.parameters
         if len(set(params)) != len(params):
@@ -136,7 +144,7 @@ class Model:
 
     def _identity(self) -> tuple:
         body = self.layers if self.layers is not None else self._given_outputs
-        return (self.name, self.blocks, self.inputs, body, self.formula, self.info)
+        return (self.name, self.blocks, self.inputs, body, self.formula, self.info, self._given_symmetries)
 
     def __eq__(self, other) -> bool:
         return isinstance(other, Model) and self._identity() == other._identity()
@@ -313,6 +321,19 @@ class Model:
         vals = self.output_function(list(th), list(X.T))
         return np.stack([np.broadcast_to(np.asarray(v, dtype=float), (X.shape[0],)) for v in vals], axis=1)
 
+    @cached_property
+    def symmetry(self) -> LinearSymmetry:
+        """The continuous symmetries of f (:mod:`symsaddle._symmetries`): read from the layers, or declared."""
+        generators = layer_generators(self) if self.layers is not None else self._given_symmetries
+        return LinearSymmetry.from_generators(self.n_parameters, generators)
+
+    def orbit_tangents(self, theta) -> np.ndarray:
+        """ξ_g θ for every symmetry generator ξ_g, as the columns of a (P, m) array (m = 0: none known)."""
+        th = np.asarray(theta, dtype=float)
+        if th.shape != (self.n_parameters,):
+            raise ShapeError(f"theta must have shape ({self.n_parameters},), got {th.shape}")
+        return self.symmetry.tangents(th)
+
     def describe(self) -> dict[str, object]:
         return {"name": self.name, "n_parameters": self.n_parameters, "d_in": self.d_in,
                 "d_out": self.d_out, "blocks": {b.name: list(b.shape) for b in self.blocks},
@@ -407,8 +428,9 @@ def diagonal_linear(d: int) -> Model:
     u = _vector_block("u", "u", d)
     x = input_symbols(d)
     out = sum(ui * vi * xi for ui, vi, xi in zip(u.symbols, v.symbols, x))
+    rescalings = [((d + i, d + i, 1.0), (i, i, -1.0)) for i in range(d)]      # u_i → c u_i, v_i → v_i / c
     return Model("diagonal_linear", (v, u), x, (out,), r"f(x) = \langle u \odot v, x\rangle",
-                 (("d", d),))
+                 (("d", d),), symmetries=rescalings)
 
 
 def deep_linear(widths: Sequence[int], convention: str = "column") -> Model:

@@ -28,6 +28,9 @@ Optional members (use the module functions :func:`value_and_gradient` and
 ``hessian_vector_product(θ, v)``       ∇²L(θ) v without forming the Hessian;
 ``third(θ)``                           the full tensor ∂³L/∂θ_p∂θ_q∂θ_r (small P only).
 
+A kernel compiled from an :class:`~symsaddle.Objective` keeps it as ``objective``; its model's
+continuous symmetries (:func:`orbit_tangents`) let ``classify`` certify Morse–Bott points exactly.
+
 Every kernel validates its input the same way (:func:`parameter_batch`): a θ of the wrong
 shape raises :class:`~symsaddle.errors.ShapeError`, one holding NaN or ±inf raises
 :class:`~symsaddle.errors.NonFiniteDataError`.
@@ -70,6 +73,16 @@ def objective_kernel_repr(kernel, **details) -> str:
     fields = {"backend": repr(kernel.backend), "P": kernel.P, "model": objective.model.name,
               "loss": repr(objective.loss.name), "n": objective.n, **details}
     return f"{type(kernel).__name__}(" + ", ".join(f"{k}={v}" for k, v in fields.items()) + ")"
+
+
+def orbit_tangents(kernel, theta: np.ndarray) -> np.ndarray:
+    """Tangents ξ_g θ (columns, shape (P, m)) at θ of the orbit of the model's continuous symmetry group
+    (:mod:`symsaddle._symmetries`) for a kernel compiled from an Objective; m = 0 for any other kernel
+    and for models without one."""
+    model = getattr(getattr(kernel, "objective", None), "model", None)
+    if model is not None and getattr(model, "n_parameters", None) == kernel.P:
+        return model.orbit_tangents(theta)
+    return np.zeros((kernel.P, 0))
 
 
 def require_kernel(kernel, caller: str):

@@ -10,7 +10,7 @@ from classify_kernels import RotatedKernel, ScaledKernel, random_rotation
 
 import symsaddle as ss
 from symsaddle import _forms, models
-from symsaddle.critical import Criterion, Kind, classify, polish
+from symsaddle.critical import Criterion, Kind, ManifoldMethod, classify, polish
 from symsaddle.deep_linear import SufficientStatistics, balanced_factorisation, objective, to_theta
 
 
@@ -60,11 +60,13 @@ def _two_one_two():
     return m, kernel, theta
 
 
-def test_deep_linear_rescaling_orbit_is_a_non_isolated_minimum():
+@pytest.mark.parametrize("symmetry, method", [(True, ManifoldMethod.ORBIT), (False, ManifoldMethod.CORRECTOR)])
+def test_deep_linear_rescaling_orbit_is_a_non_isolated_minimum(symmetry, method):
     m, kernel, theta = _two_one_two()
     assert float(kernel.value(theta)) == pytest.approx(1.0, rel=1e-15)
-    c = classify(kernel, theta)                                    # no lower bound: decided by the manifold
+    c = classify(kernel, theta, symmetry=symmetry)                 # no lower bound: decided by the manifold
     assert c.kind is Kind.MINIMISER and c.isolated is False and c.decided_by is Criterion.MANIFOLD, c.reason
+    assert c.higher_order.manifold.method is method
     assert c.index == 0 and c.nullity == 1
     # the null direction is the orbit's tangent d/dα (αW₁, W₂/α) = (W₁, −W₂)
     tangent = m.flatten({"W1": m.unflatten(theta)["W1"], "W2": -m.unflatten(theta)["W2"]})
@@ -74,11 +76,12 @@ def test_deep_linear_rescaling_orbit_is_a_non_isolated_minimum():
     assert classify(kernel, theta, lower_bound=1.0).decided_by is Criterion.LOWER_BOUND
 
 
-def test_deep_linear_orbit_off_balance_is_still_morse_bott():
+@pytest.mark.parametrize("symmetry", [True, False])
+def test_deep_linear_orbit_off_balance_is_still_morse_bott(symmetry):
     m, kernel, theta = _two_one_two()
     blocks = m.unflatten(theta)
     unbalanced = m.flatten({"W1": 3.0 * blocks["W1"], "W2": blocks["W2"] / 3.0})
-    c = classify(kernel, unbalanced)
+    c = classify(kernel, unbalanced, symmetry=symmetry)
     assert c.kind is Kind.MINIMISER and c.isolated is False, c.reason
 
 
@@ -271,10 +274,10 @@ def test_screen_that_rejects_everything_still_certifies_morse_bott_minima(monkey
                                            + 0.2 * rng.normal(size=(50, widths[-1])))
     kernel = objective(st, widths).compile()
     theta = to_theta(balanced_factorisation(st, subset, widths))
-    c = classify(kernel, theta)
+    c = classify(kernel, theta, symmetry=False)                  # the numerical check, not the GL orbit
     assert c.decided_by is Criterion.MANIFOLD and not c.higher_order.manifold.screened_out, c.reason
     monkeypatch.setattr(certificates, "_SCREEN_MARGIN", 0.0)
-    r = classify(kernel, theta)
+    r = classify(kernel, theta, symmetry=False)
     assert r.decided_by is Criterion.MANIFOLD and r.kind is Kind.MINIMISER, r.reason
     assert r.higher_order.manifold.status.value == "verified" and r.higher_order.cubic.status.value == "zero"
 
