@@ -126,16 +126,18 @@ def _realisable(model, seed, n=30):
 
 
 @given(widths=st.sampled_from([(2, 1, 2), (3, 2, 3), (3, 3, 3), (2, 2, 2, 2), (4, 2, 3)]),
-       label_scale=st.floats(1e-6, 1e6), seed=st.integers(0, 2**16))
+       label_scale=st.floats(1e-12, 1e12), input_scale=st.floats(1e-12, 1e12), seed=st.integers(0, 2**16))
 @settings(max_examples=12, deadline=None)
-def test_deep_linear_minima_orbit_and_corrector_agree(widths, label_scale, seed):
+def test_deep_linear_minima_orbit_and_corrector_agree(widths, label_scale, input_scale, seed):
     """Deep linear global minima with noisy labels (the best product of rank min(widths) is unique, the
     minimisers form one GL orbit): the orbit certifies a Morse–Bott minimiser with nullity = dim of the
-    group, the numerical check (symmetry=False) independently the same, at every label scale."""
+    group, the numerical check (symmetry=False) independently the same, at every scale of the labels
+    (units of L) and of the inputs (units of θ)."""
     from symsaddle.deep_linear import SufficientStatistics, balanced_factorisation, objective, to_theta
     rng = np.random.default_rng(seed)
-    X = rng.normal(size=(40, widths[0]))
-    Y = label_scale * (X @ rng.normal(size=(widths[0], widths[-1])) + 0.3 * rng.normal(size=(40, widths[-1])))
+    X = input_scale * rng.normal(size=(40, widths[0]))
+    Y = label_scale * (X / input_scale @ rng.normal(size=(widths[0], widths[-1]))
+                       + 0.3 * rng.normal(size=(40, widths[-1])))
     stats = SufficientStatistics.from_samples(X, Y)
     kernel = objective(stats, widths).compile()
     r = min(widths)
