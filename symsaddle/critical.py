@@ -54,16 +54,16 @@ import scipy.optimize
 
 from . import _forms
 from ._certificates import (FormStatus, FormTest, LineDerivatives, ManifoldCheck, ManifoldMethod,
-                            ManifoldStatus, NullSpaceOracle, orbit_check, escape_curve, exact_cubic_cost, exact_quartic_cost,
-                            gradient_scale, manifold_check, norm, reduced_quartic, restricted_form, riemannian_search,
-                            schur_blocks, search_starts)
+                            ManifoldStatus, NullSpaceOracle, escape_curve, exact_cubic_cost, exact_quartic_cost,
+                            gradient_scale, manifold_check, norm, orbit_check, reduced_quartic, restricted_form,
+                            riemannian_search, schur_blocks, search_starts)
 from ._tolerances import DEFAULT_TOLERANCES, Tolerances
 from .protocol import orbit_tangents, parameter_array, require_kernel
 from .reports import compact_repr, plural
 
 __all__ = ["Classification", "FormStatus", "FormTest", "HigherOrder", "Kind", "ManifoldCheck", "ManifoldMethod",
-           "ManifoldStatus",
-           "PolishResult", "PolishStatus", "Criterion", "Tolerances", "classify", "gradient_tolerance", "polish"]
+           "ManifoldStatus", "PolishResult", "PolishStatus", "Criterion", "Tolerances", "classify", "gradient_tolerance",
+           "polish"]
 
 #: Default budget of directional-derivative evaluations per higher-order test.
 DEFAULT_MAX_EVALUATIONS = 4096
