@@ -97,9 +97,11 @@ def test_theorem1_statuses():
 
 
 def test_an_eigenvalue_inside_its_error_band_leaves_the_sign_undecided(monkeypatch):
-    """Closest-saddle inits 16, 25, …: λ_min = −1.2e-3 with error bands 17 … 190 was reported "not a saddle (no
-    negative eigenvalue)" by Theorem 2 (and would be "not positive definite" by Safran–Shamir); within its band the
-    sign of λ_min is unknown. Bands forced to 1 on f = ∓λx²/2 + y²/2 (λ = 1e-3, so |λ_min| = 1e-3 ≤ 1)."""
+    """Closest-saddle inits 16, 25, 32, 107, 135, 146, 172, 184: λ_min = −8.4e-6 … −1.2e-3 with error bands 0.012 … 190
+    was reported "not a saddle (no negative eigenvalue)" by Theorem 2 (and would be "not positive definite" by
+    Safran–Shamir); within its band the sign of λ_min is unknown (docs/audit_seed003.md §6: the reduced points are
+    not critical: continued trust-region Newton leaves them by 3.3 … 61). Bands forced to 1 on f = ∓λx²/2 + y²/2
+    (λ = 1e-3, so |λ_min| = 1e-3 ≤ 1)."""
     from symsaddle.symmetry import certificates
 
     monkeypatch.setattr(certificates, "eigenvalue_error_band", lambda kernel, x, H, lam, vec: np.ones_like(lam))
@@ -111,3 +113,14 @@ def test_an_eigenvalue_inside_its_error_band_leaves_the_sign_undecided(monkeypat
     assert theorem2(clear, np.zeros(2), R=1.0).status is CertificateStatus.SIGN_UNDECIDED
     positive = polynomial_kernel(3 * x**2 + 2 * y**2, [x, y])                # λ_min = 4 > 1: no negative eigenvalue
     assert theorem2(positive, np.zeros(2), R=1.0).status is CertificateStatus.NOT_A_SADDLE
+
+
+def test_an_exact_zero_eigenvalue_leaves_the_sign_undecided_with_the_computed_band():
+    """Closest-saddle inits 53 and 192 (SI minima, their own closest saddle): λ_min is the SI line's exact zero
+    (|λ_min| ≤ 2.8e-16 inside bands 1.2e-13, 5.0e-13), reported "sign undecided" by Theorem 2 and Safran–Shamir.
+    Closed form without a forced band: f = x⁴ + y²/2 + x²y has H(0) = diag(0, 1), λ_min = 0 exactly, and 0 is a
+    degenerate minimum, so neither certificate may claim a sign; f = x² + y²/2 (λ_min = 1) is certified."""
+    flat = polynomial_kernel(x**4 + y**2 / 2 + x**2 * y, [x, y])
+    assert theorem2(flat, np.zeros(2), R=1.0).status is CertificateStatus.SIGN_UNDECIDED
+    assert safran_shamir(flat, np.zeros(2)).status is CertificateStatus.SIGN_UNDECIDED
+    assert safran_shamir(polynomial_kernel(x**2 + y**2 / 2, [x, y]), np.zeros(2)).status is CertificateStatus.CERTIFIED
