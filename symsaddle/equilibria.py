@@ -76,6 +76,8 @@ import sympy as sp
 from ._activations import NUMPY_FUNCTIONS, Step
 from ._budget import run_with_budget
 from ._cover import NotRationalError, choose_engine, families_cover
+from ._display import LINE_WIDTH, align, equation_rows, list_rows
+from ._display import estimated_width as _display_width
 from .errors import NonFiniteDataError, SolverOptionError
 from .progress import ProgressBar
 from .reports import compact_repr, format_vector, plural
@@ -143,6 +145,28 @@ class EquilibriumFamily:
                  if self.conditions else "")
         return (rf"\theta = \left[{pt}\right]^\top,\quad \text{{free: }} {free},\quad L = {sp.latex(self.loss)}"
                 rf"{where}{spec}")
+
+    def display(self, width: float = LINE_WIDTH) -> str:
+        """The family as an amsmath ``align*`` whose rows fit ``width`` points (:mod:`symsaddle._display`):
+        θ, the free parameters, L, the conditions and the spectrum of the flow Jacobian J = −∇²L, each on its
+        own rows, long ones broken (for a paper's page; :meth:`latex` is the one-line form)."""
+        rows = [(r"\theta", _list_rows(r"\theta", self.point, width, r"\Bigl[", r"\Bigr]^\top")),
+                ("", [r"\text{free: } " + (", ".join(sp.latex(s) for s in self.free) or r"\text{none}")]),
+                ("L", equation_rows("L", self.loss, width))]
+        if self.conditions:
+            rows.append(("", _list_rows("", self.conditions, width, r"\text{where } ", "", r",\ ")))
+        if self.eigen:
+            rows.append((r"\operatorname{spec} J", _list_rows(
+                r"\operatorname{spec} J", [e.value for e in self.eigen], width, r"\{", r"\}",
+                suffixes=[rf"\ (\times {e.multiplicity})" for e in self.eigen])))
+        return align(rows)
+
+
+def _list_rows(lhs: str, items: Sequence, width: float, open: str, close: str, separator: str = ", ",
+               suffixes: Sequence[str] | None = None) -> list[str]:
+    """``items`` as rows beside ``lhs =`` (or alone, ``lhs`` empty) in an ``align*`` of ``width`` points."""
+    available = width - (_display_width(lhs) + 12.0 if lhs else 0.0)
+    return list_rows(items, available, available - 10.0, open, close, separator, suffixes)
 
 
 class SolveStatus(str, Enum):
