@@ -237,16 +237,22 @@ def _broken(piece: _Piece, head: str, budget: float, rest: float) -> list[str] |
 
 def list_rows(items: Sequence[sp.Basic | str], first: float, rest: float, open: str = "", close: str = "",
               separator: str = ", ", suffixes: Sequence[str] | None = None) -> list[str]:
-    """A list (a point's coordinates, eigenvalues) as rows: ``open`` (e.g. ``\\Bigl[``) before the first item
-    and ``close`` after the last, ``suffixes[k]`` after item k; a row ends with the separator after an item.
-    An item too wide for a row is broken (:func:`expression_rows`)."""
+    """A list (a point's coordinates, eigenvalues) as rows: ``open`` (e.g. ``\\left[``) before the first item
+    and ``close`` (``\\right]``) after the last, ``suffixes[k]`` after item k; a row ends with the separator
+    after an item. An item too wide for a row is broken (:func:`expression_rows`); over several rows
+    ``\\left``/``\\right`` delimiters become ``\\Bigl``/``\\Bigr``."""
     if not items:
         return [open + close]
     last = len(items) - 1
     suffixes = suffixes or [""] * len(items)
-    return _packed([_Piece(separator, "", item, open if k == 0 else "", suffix + (close if k == last else ""),
+    rows = _packed([_Piece(separator, "", item, open if k == 0 else "", suffix + (close if k == last else ""),
                            separator.rstrip()) for k, (item, suffix) in enumerate(zip(items, suffixes))],
                    first, rest)
+    if len(rows) > 1 and open.startswith(r"\left"):   # \left and \right must be on one row
+        rows[0] = r"\Bigl" + rows[0][len(r"\left"):]
+    if len(rows) > 1 and close.startswith(r"\right"):
+        rows[-1] = r"\Bigr".join(rows[-1].rsplit(r"\right", 1))
+    return rows
 
 
 def align(rows: Sequence[tuple[str, Sequence[str]]]) -> str:

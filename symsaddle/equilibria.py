@@ -150,14 +150,14 @@ class EquilibriumFamily:
         """The family as an amsmath ``align*`` whose rows fit ``width`` points (:mod:`symsaddle._display`):
         θ, the free parameters, L, the conditions and the spectrum of the flow Jacobian J = −∇²L, each on its
         own rows, long ones broken (for a paper's page; :meth:`latex` is the one-line form)."""
-        rows = [(r"\theta", _list_rows(r"\theta", self.point, width, r"\Bigl[", r"\Bigr]^\top")),
+        rows = [(r"\theta", _list_rows(r"\theta", self.point, width, r"\left[", r"\right]^\top")),
                 ("", [r"\text{free: } " + (", ".join(sp.latex(s) for s in self.free) or r"\text{none}")]),
                 ("L", equation_rows("L", self.loss, width))]
         if self.conditions:
             rows.append(("", _list_rows("", self.conditions, width, r"\text{where } ", "", r",\ ")))
         if self.eigen:
             rows.append((r"\operatorname{spec} J", _list_rows(
-                r"\operatorname{spec} J", [e.value for e in self.eigen], width, r"\{", r"\}",
+                r"\operatorname{spec} J", [e.value for e in self.eigen], width, r"\left\{", r"\right\}",
                 suffixes=[rf"\ (\times {e.multiplicity})" for e in self.eigen])))
         return align(rows)
 
