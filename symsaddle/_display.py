@@ -164,17 +164,17 @@ def _sum_pieces(expr: sp.Add) -> list[_Piece]:
 
 
 def _product_pieces(expr: sp.Mul) -> list[_Piece]:
-    """The factors of a product: a rational coefficient p/q as ``\\frac{p}{q}`` (a minus sign before the first
-    factor), a symbolic denominator as ``\\frac{1}{…}``, then the numerator's factors in SymPy's order, sums
-    in parentheses."""
+    """The factors of a product: the coefficient over the denominator as one fraction (``\\frac{p}{q d}``, a
+    minus sign before the first factor), then the numerator's factors in SymPy's order, sums in parentheses."""
     coefficient, rest = expr.as_coeff_Mul()
     numerator, denominator = sp.fraction(rest)
     negative = coefficient.could_extract_minus_sign()
     coefficient = -coefficient if negative else coefficient
-    lead = ([sp.latex(coefficient)] if coefficient != 1 else []) + (
-        [rf"\frac{{1}}{{{sp.latex(denominator)}}}"] if denominator != 1 else [])
-    pieces = [_Piece(" ", r"\times ", text) for text in lead]
+    lead = coefficient / denominator                   # 3/(b (a + b)) as one fraction
+    pieces = [_Piece(" ", r"\times ", sp.latex(lead))] if lead != 1 else []
     for factor in numerator.as_ordered_factors():
+        if factor == 1:                                # 2/(a + b): the numerator is the coefficient alone
+            continue
         if isinstance(factor, sp.Add):
             pieces.append(_wrapped(factor, " ", r"\times "))
         elif isinstance(factor, sp.Pow) and isinstance(factor.base, sp.Add) and factor.exp.is_Integer:
