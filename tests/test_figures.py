@@ -482,3 +482,16 @@ def test_labels_of_different_axes_may_touch():
     ax.set_yticks([0.0], ["0"])
     assert text_overlaps(fig) == []
     plt.close(fig)
+
+
+def test_step_size_histograms_keep_their_tick_labels_apart():
+    """Figures 4–6 (four 2.9-inch panels): log₁₀ η over [−5.3, −4.0] drew ticks every 0.25, "−5.25" "−5.00" …
+    touching in each panel (the tick-label gap rule); at most five ticks per panel keep them apart."""
+    import matplotlib.pyplot as plt
+
+    from symsaddle.deep_linear.figures import histogram_figure
+    rng = np.random.default_rng(0)
+    samples = {f"config {k}": np.array(list(10.0 ** rng.uniform(-5.3, -4.0, 1000)), dtype=object) for k in range(4)}
+    fig = histogram_figure(samples, "admissible η")
+    assert text_overlaps(fig) == []
+    plt.close(fig)
