@@ -6,7 +6,7 @@ and overflows any page as a ``$$ … $$`` display. :func:`equation` prints ``lhs
 product between its factors, a long factor (a parenthesised sum, a power of one) inside its
 parentheses, which are then ``\\bigl( … \\bigr)`` (``\\left``/``\\right`` cannot span rows). The width
 of a row is an estimate from the LaTeX (:func:`estimated_width`: glyph widths of Computer Modern at
-10 pt, scripts at 70 %, a fraction as wide as its wider part); an expression that offers no break
+10 pt, scripts at 75 %, a fraction as wide as its wider part); an expression that offers no break
 point (a long argument of one function) stays on one row.
 """
 
@@ -41,9 +41,10 @@ _SIZED = {r"\left", r"\right", r"\bigl", r"\bigr", r"\Bigl", r"\Bigr", r"\biggl"
 
 def estimated_width(tex: str) -> float:
     """The width, in points, that ``tex`` (math mode, Computer Modern at 10 pt) takes when typeset, roughly
-    (within −7 % … +2 % on rows of `derive` output): capital letters 8.5 pt, small ones 5.8 pt, digits 5 pt, a binary operator or relation with its spaces 12 pt, punctuation and
-    delimiters 4 pt, an upright function name 5 pt a letter; sub- and superscripts at 70 % (a sub- and a
-    superscript on one base count once, the wider one); a fraction as wide as its wider part."""
+    (within −9 % … +2 % of pdflatex on rows of `derive` output): capital letters 8.5 pt, small ones 5.8 pt,
+    digits 5 pt, a binary operator or relation with its spaces 12.5 pt, punctuation and delimiters 4 pt, an
+    upright function name 5 pt a letter; sub- and superscripts at :data:`_SCRIPT` (a sub- and a superscript on
+    one base count once, the wider one); a fraction as wide as its wider part; all times :data:`_CALIBRATION`."""
     tokens = [t for t in _TOKENS.findall(tex) if not t.isspace()]
     width, _ = _sequence_width(tokens, 0, 1.0, stop=None)
     return width * _CALIBRATION
