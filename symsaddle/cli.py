@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import itertools
 import math
 import os
 import sys
@@ -26,6 +27,7 @@ import threading
 import time
 import traceback
 import warnings
+from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
@@ -292,7 +294,6 @@ def cmd_derive(args) -> dict:
     hessian = f"H = {sp.latex(obj.hessian)}"
     lines = [f"L = {sp.latex(obj.expression)}", "", "gradient:", *[f"  {g}" for g in gradient],
              "", "Hessian:", f"  {hessian}"]
-    latex = [f"L = {sp.latex(obj.expression)}", *gradient, hessian]       # derivation.tex: formulas only
     report: list[str] = []
     if args.equilibria:
         timeout = DEFAULT_TIMEOUT if args.timeout is None else args.timeout
@@ -303,12 +304,34 @@ def cmd_derive(args) -> dict:
         result["equilibria_status"] = fams.to_dict()
         report = fams.report_lines()
         lines += ["", *report]
-        latex += [f.latex() for f in fams]
     if args.out:
-        (args.out / "derivation.tex").write_text("\n\n".join(f"$${line}$$" for line in latex) + "\n"
-                                                 + "".join(f"% {line}\n" for line in report))
+        _write_derivation(args.out, obj, fams if args.equilibria else (), report)
     result["text"] = "\n".join(lines)
     return result
+
+
+def _write_derivation(out: Path, obj, families, report: Sequence[str]) -> None:
+    """``derivation.tex``, a fragment for a paper's ``\\input`` (no preamble; its first line names the
+    packages), and ``derivation_document.tex``, the same in a document that compiles with pdflatex: L, each
+    gradient entry, each Hessian entry ∂²L/∂θ_p∂θ_q (p ≤ q) and each equilibrium family as its own ``align*``,
+    long ones broken into rows that fit the page (:mod:`symsaddle._display`); the completeness report as
+    comments."""
+    import sympy as sp
+
+    from ._display import document, equation, fragment_header
+
+    names = [sp.latex(p) for p in obj.model.parameters]
+    displays = ["% the loss", equation("L", obj.expression), "% the gradient"]
+    displays += [equation(rf"\frac{{\partial L}}{{\partial {name}}}", g) for name, g in zip(names, obj.gradient)]
+    displays.append("% the Hessian, entries ∂²L/∂θ_p∂θ_q with p ≤ q (it is symmetric)")
+    for p, q in itertools.combinations_with_replacement(range(len(names)), 2):
+        by = rf"\partial {{{names[p]}}}^{{2}}" if p == q else rf"\partial {names[p]}\, \partial {names[q]}"
+        displays.append(equation(rf"\frac{{\partial^{{2}} L}}{{{by}}}", obj.hessian[p, q]))
+    for k, family in enumerate(families):
+        displays += [f"% equilibrium family {k}", family.display()]
+    body = "\n".join(displays) + "\n" + "".join(f"% {line}\n" for line in report)
+    (out / "derivation.tex").write_text(fragment_header("derivation") + "\n" + body)
+    (out / "derivation_document.tex").write_text(document(body, "Derivation"))
 
 
 def cmd_check(args) -> dict:

@@ -500,20 +500,54 @@ def _drawn_texts(fig, renderer) -> list:
             and t.get_window_extent(renderer).width > 0]
 
 
-def text_overlaps(fig, min_overlap_px: float = 0.5) -> list[tuple[str, str]]:
+#: the smallest gap, in points, between neighbouring tick labels of one axis: labels that merely touch read as
+#: one number in print (1.5 pt ≈ 2 px at Matplotlib's 100 dpi, 3 px in the 150-dpi PNG)
+MIN_TICK_LABEL_GAP_PT = 1.5
+
+
+def _tick_label_axes(fig) -> dict[int, tuple[int, int]]:
+    """For each tick label of ``fig``, its axis and side: ``id(text) → (id(axis), 1 or 2)``, 1 for ``label1``
+    (bottom / left), 2 for ``label2`` (top / right)."""
+    from matplotlib.axis import Axis
+
+    owners = {}
+    for axis in fig.findobj(Axis):
+        for tick in axis.get_major_ticks() + axis.get_minor_ticks():
+            owners[id(tick.label1)] = (id(axis), 1)
+            owners[id(tick.label2)] = (id(axis), 2)
+    return owners
+
+
+def text_overlaps(fig, min_overlap_px: float = 0.5,
+                  min_tick_gap_pt: float = MIN_TICK_LABEL_GAP_PT) -> list[tuple[str, str]]:
     """Pairs of drawn texts whose bounding boxes, measured by the renderer, overlap by more than
-    ``min_overlap_px`` pixels in both directions (e.g. tick labels running together)."""
+    ``min_overlap_px`` pixels in both directions (e.g. a title running into a label), and pairs of
+    neighbouring tick labels on the same side of the same axis less than ``min_tick_gap_pt`` points apart
+    along it (touching labels, ``1000020000``, pass the overlap test but not this one): boxes that overlap
+    by more than ``min_overlap_px`` across the axis and are closer than the gap (``min_tick_gap_pt``·dpi/72
+    pixels) along it."""
+    from matplotlib.axis import XAxis
+
     fig.canvas.draw()
     renderer = fig.canvas.get_renderer()
     texts = _drawn_texts(fig, renderer)
     boxes = [t.get_window_extent(renderer) for t in texts]
+    owners = _tick_label_axes(fig)
+    x_axes = {id(a) for a in fig.findobj(XAxis)}
+    gap_px = min_tick_gap_pt * fig.dpi / 72.0
     pairs = []
     for i in range(len(texts)):
         for j in range(i + 1, len(texts)):
             a, b = boxes[i], boxes[j]
             dx = min(a.x1, b.x1) - max(a.x0, b.x0)
             dy = min(a.y1, b.y1) - max(a.y0, b.y0)
-            if dx > min_overlap_px and dy > min_overlap_px:
+            owner = owners.get(id(texts[i]))
+            if owner is not None and owner == owners.get(id(texts[j])):      # neighbours on one axis
+                along, across = (dx, dy) if owner[0] in x_axes else (dy, dx)
+                clash = across > min_overlap_px and along > -gap_px
+            else:
+                clash = dx > min_overlap_px and dy > min_overlap_px
+            if clash:
                 pairs.append((texts[i].get_text(), texts[j].get_text()))
     return pairs
 
@@ -591,12 +625,14 @@ def legend_overlaps(fig, inset_px: float = 1.0) -> list[tuple[str, str]]:
 
 
 def check_layout(fig, name: str) -> None:
-    """Warn with :class:`FigureLayoutWarning` if texts of ``fig`` overlap (:func:`text_overlaps`) or a legend
-    covers plotted data (:func:`legend_overlaps`); ``name`` says which figure in the message. Called by
+    """Warn with :class:`FigureLayoutWarning` if texts of ``fig`` overlap or neighbouring tick labels touch
+    (:func:`text_overlaps`) or a legend covers plotted data (:func:`legend_overlaps`); ``name`` says which
+    figure in the message. Called by
     :func:`save_figure`, and on every figure a notebook shows (``tests/test_notebooks.py``)."""
     clashes = text_overlaps(fig)
     if clashes:
-        warnings.warn(FigureLayoutWarning(f"figure {name}: overlapping text " + "; ".join(
+        warnings.warn(FigureLayoutWarning(f"figure {name}: overlapping text (or tick labels closer than "
+                                          f"{MIN_TICK_LABEL_GAP_PT:g} pt) " + "; ".join(
             f"{a!r} / {b!r}" for a, b in clashes[:5])), stacklevel=3)
     covered = legend_overlaps(fig)
     if covered:

@@ -3,6 +3,7 @@
 import argparse
 import importlib.metadata
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -144,17 +145,22 @@ def test_derive_logistic_prints_the_loss_at_the_origin_as_log_2(capsys):
 
 @pytest.mark.slow
 def test_derivation_tex_holds_formulas_and_the_verdict_as_comments(tmp_path, capsys):
-    """derivation.tex: each display is a formula (no plain-text heading or sentence in math mode); the
-    completeness report follows as LaTeX comments. F = ½(uvx − y)² has ∂F/∂v = ux(uvx − y)."""
+    """derivation.tex: a fragment to \\input (no preamble; its first line names amsmath), each formula an align*
+    (no plain-text heading or sentence in math mode; headings are comments); the completeness report follows as
+    LaTeX comments; derivation_document.tex holds the same in a document. F = ½(uvx − y)² has
+    ∂F/∂v = ux(uvx − y)."""
     assert main(["derive", "diagonal_linear", "--d", "1", "--equilibria", "--out", str(tmp_path)]) == 0
-    blocks = [b for b in (tmp_path / "derivation.tex").read_text().split("\n\n") if b.strip()]
-    *displays, last = blocks
-    math_part, _, comments = last.partition("\n%")
-    displays.append(math_part)
-    assert all(d.startswith("$$") and d.endswith("$$") for d in displays), displays
+    text = (tmp_path / "derivation.tex").read_text()
+    first, *lines = text.splitlines()
+    assert first.startswith("% symsaddle derivation") and r"\usepackage{amsmath}" in first
+    displays = re.findall(r"\\begin\{align\*\}\n(.*?)\n\\end\{align\*\}", text, re.DOTALL)
+    outside = re.sub(r"\\begin\{align\*\}\n.*?\n\\end\{align\*\}\n", "", text, flags=re.DOTALL)
+    assert all(line.startswith("%") for line in outside.splitlines()), outside
     assert not any(words in d for d in displays for words in ("gradient:", "Hessian:", "families:", "completeness"))
-    assert r"$$\frac{\partial L}{\partial v_{1}} = u_{1} x \left(u_{1} v_{1} x - y\right)$$" in displays
-    assert comments.startswith(" symbolic solve:") and "\n% completeness: complete" in "\n%" + comments
+    assert r"\frac{\partial L}{\partial v_{1}} &= u_{1} x \left(u_{1} v_{1} x - y\right)" in displays
+    comments = [line for line in lines if line.startswith("% ")]
+    assert comments[-5].startswith("% symbolic solve:") and comments[-4].startswith("% completeness: complete")
+    assert text.split("\n", 1)[1] in (tmp_path / "derivation_document.tex").read_text()
 
 
 def test_check_command_passes_and_reports_json(capsys):

@@ -101,11 +101,13 @@ def test_the_point_of_the_bug_report_lies_in_a_family():
     assert any(_in_family(f, point) for f in result)
 
 
-@pytest.mark.parametrize("d", [2, 3])
+@pytest.mark.parametrize("d", [2, 3, pytest.param(4, marks=pytest.mark.slow)])
 def test_every_family_holds_a_point_no_other_family_holds(d):
     """A family inside the union of the others is redundant (d = 2 used to list [0, y/(u₂x₂), 0, u₂], inside
-    [0, v₂, u₁, y/(v₂x₂)]). Irredundant ⟺ some point of it lies in no other family: such a witness is looked
-    for among the origin and the hand-built points of every stratum of Q, each drawn twice."""
+    [0, v₂, u₁, y/(v₂x₂)]; d = 4 listed [0, (y − u₃v₃x₃ − u₄v₄x₄)/(u₂x₂), v₃, v₄, 0, u₂, u₃, u₄], inside the
+    families v₁ = 0, v₂ ≠ 0; v₁ = v₂ = 0, v₃ ≠ 0; v₁ = v₂ = v₃ = 0, v₄ ≠ 0). Irredundant ⟺ some point of it lies
+    in no other family: such a witness is looked for among the origin and the hand-built points of every
+    stratum of Q, each drawn twice."""
     model, obj, v, u, x, y = _problem(d)
     result = solve_equilibria(obj, engine="sympy", starts=4, eigen=False)
     rng = np.random.default_rng(11)
@@ -135,6 +137,25 @@ def test_containment_by_substitution():
     E = _family(params, e, {v[0]: 0, v[1]: 0, u[2]: y / (v[2] * x[2])}, (), True, "test")
     assert _covered(C, [D]) is False and _covered(D, [C]) is False
     assert _covered(C, [D, E]) is True and _covered(E, [C, D]) is False
+
+
+def test_containment_splits_where_the_coefficient_of_the_solved_parameter_vanishes():
+    """d = 4: F = [0, (y − u₃v₃x₃ − u₄v₄x₄)/(u₂x₂), v₃, v₄, 0, u₂, u₃, u₄] (u₂ ≠ 0) lies in G ∪ H ∪ K with
+    G: v₁ = 0, u₂ = (y − u₃v₃x₃ − u₄v₄x₄)/(v₂x₂) (v₂ ≠ 0); H: v₁ = v₂ = 0, u₃ = (y − u₄v₄x₄)/(v₃x₃) (v₃ ≠ 0);
+    K: v₁ = v₂ = v₃ = 0, u₄ = y/(v₄x₄) (v₄ ≠ 0). Every point of F has L = 0; where its v₂ ≠ 0 it is in G; where
+    v₂ = 0, u₃v₃x₃ + u₄v₄x₄ = y: with v₃ ≠ 0 in H, with v₃ = 0 in K (then u₄v₄x₄ = y forces v₄ ≠ 0). Deciding
+    it needs the case u₃ = 0 of u₃v₃x₃ = y − u₄v₄x₄ (solved for v₃): left undecided before. Without K the
+    points with v₂ = v₃ = 0 (e.g. u₃ = 0, u₄v₄x₄ = y) are in no family: not covered."""
+    model, obj, v, u, x, y = _problem(4)
+    params, e = model.parameters, obj.expression
+    F = _family(params, e, {v[0]: 0, u[0]: 0, v[1]: (y - u[2] * v[2] * x[2] - u[3] * v[3] * x[3]) / (u[1] * x[1])},
+                (), True, "test")
+    G = _family(params, e, {v[0]: 0, u[1]: (y - u[2] * v[2] * x[2] - u[3] * v[3] * x[3]) / (v[1] * x[1])},
+                (), True, "test")
+    H = _family(params, e, {v[0]: 0, v[1]: 0, u[2]: (y - u[3] * v[3] * x[3]) / (v[2] * x[2])}, (), True, "test")
+    K = _family(params, e, {v[0]: 0, v[1]: 0, v[2]: 0, u[3]: y / (v[3] * x[3])}, (), True, "test")
+    assert _covered(F, [G, H, K]) is True
+    assert _covered(F, [G, H]) is False
 
 
 def test_search_finds_the_points_sympy_solve_alone_missed():

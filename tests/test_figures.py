@@ -446,3 +446,52 @@ def test_closest_saddle_slices_keep_the_title_legend_and_trajectory_apart():
     assert right.get_legend().get_window_extent().y1 <= right.get_window_extent().y0      # below the panel
     assert text_overlaps(fig) == [] and _tick_label_gaps(right.xaxis) >= 3.0
     matplotlib.pyplot.close(fig)
+
+
+@pytest.mark.parametrize("gap_pt, clash", [(0.0, True), (0.5, True), (3.0, False)])
+def test_tick_labels_of_one_axis_need_a_gap_not_just_no_overlap(gap_pt, clash):
+    """Five equal x tick labels placed so that neighbouring boxes are ``gap_pt`` points apart (measured width w
+    of one label, ticks (w + gap) pixels apart): touching (0 pt, which the 0.5 px overlap rule passes) and
+    0.5 pt apart are reported, 3 pt apart is not (the rule: at least MIN_TICK_LABEL_GAP_PT = 1.5 pt)."""
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(figsize=(6.0, 2.0), dpi=100)
+    ax.set_xlim(0.0, 1.0)
+    ax.set_yticks([])
+    ax.set_xticks([0.5], ["8888"])
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    width_px = ax.get_xticklabels()[0].get_window_extent(renderer).width
+    step = (width_px + gap_pt * fig.dpi / 72.0) / ax.get_window_extent(renderer).width     # in data units
+    ax.set_xticks(0.1 + step * np.arange(5), ["8888"] * 5)
+    fig.canvas.draw()
+    boxes = sorted((t.get_window_extent(renderer) for t in ax.get_xticklabels()), key=lambda b: b.x0)
+    assert min(b.x0 - a.x1 for a, b in zip(boxes, boxes[1:])) == pytest.approx(gap_pt * fig.dpi / 72.0, abs=0.05)
+    pairs = text_overlaps(fig)
+    plt.close(fig)
+    assert (("8888", "8888") in pairs) is clash
+
+
+def test_labels_of_different_axes_may_touch():
+    """The gap rule is for neighbours on one axis: an x tick label and a y tick label that meet at the corner
+    (boxes 0.3 px apart) are judged by the overlap rule only."""
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(figsize=(3.0, 3.0), dpi=100)
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    ax.set_xticks([0.0], ["0"])
+    ax.set_yticks([0.0], ["0"])
+    assert text_overlaps(fig) == []
+    plt.close(fig)
+
+
+def test_step_size_histograms_keep_their_tick_labels_apart():
+    """Figures 4–6 (four 2.9-inch panels): log₁₀ η over [−5.3, −4.0] drew ticks every 0.25, "−5.25" "−5.00" …
+    touching in each panel (the tick-label gap rule); at most five ticks per panel keep them apart."""
+    import matplotlib.pyplot as plt
+
+    from symsaddle.deep_linear.figures import histogram_figure
+    rng = np.random.default_rng(0)
+    samples = {f"config {k}": np.array(list(10.0 ** rng.uniform(-5.3, -4.0, 1000)), dtype=object) for k in range(4)}
+    fig = histogram_figure(samples, "admissible η")
+    assert text_overlaps(fig) == []
+    plt.close(fig)
