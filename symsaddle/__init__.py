@@ -25,6 +25,7 @@ _LAZY: dict[str, str] = {
     **dict.fromkeys(("LOSSES", "Loss", "get_loss"), "._losses"),
     **dict.fromkeys(("Objective", "r_factor_from_moments"), "._objective"),
     "Tolerances": "._tolerances",
+    "norm": "._norms",
     "Dense": ".models",
     **dict.fromkeys(("Kernel", "orbit_tangents", "parameter_batch", "require_kernel", "sample_arrays"), ".protocol"),
     **dict.fromkeys(("CrossCheckError", "DivergenceError", "LabelError", "NonFiniteDataError", "NotDifferentiableError",
@@ -38,7 +39,7 @@ __all__ = [
     "Loss", "MpmathKernel", "NonFiniteDataError", "NotDifferentiableError", "NotHomogeneousError", "NumpyKernel",
     "Objective", "Sech", "ShapeError", "Sigmoid", "SingularMatrixError", "Softplus", "Step", "StructuredKernel",
     "SymbolicDataError", "SymsaddleError", "Tanh", "Tolerances", "UnboundSymbolError",
-    "UnknownActivationError", "UnknownLossError", "leaky_relu", "models", "orbit_tangents", "parameter_batch",
+    "UnknownActivationError", "UnknownLossError", "leaky_relu", "models", "norm", "orbit_tangents", "parameter_batch",
     "require_kernel",
     "sample_arrays",
 ]

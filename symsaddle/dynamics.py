@@ -24,6 +24,7 @@ import scipy.signal
 
 from . import _fused
 from .critical import Classification, PolishResult, classify, polish
+from ._norms import norm
 from .errors import DivergenceError, ShapeError
 from .progress import ProgressBar
 from .protocol import parameter_array, parameter_batch, require_kernel, value_and_gradient
@@ -134,7 +135,7 @@ def gradient_descent(kernel, theta0, step: float | np.ndarray, n_steps: int, *, 
     times, thetas, losses, grads, alive, message = run(kernel, th, L, g, eta[:, 0], n_steps, record_every,
                                                        on_divergence, progress, callback, label)
     status = tuple(RunStatus.COMPLETED if a else RunStatus.DIVERGED for a in alive)
-    gmax, gnorm = np.max(np.abs(grads), axis=2), np.linalg.norm(grads, axis=2)
+    gmax, gnorm = np.max(np.abs(grads), axis=2), norm(grads, axis=2)
     out = Trajectory(np.asarray(times, dtype=float), thetas, losses, gmax, gnorm, status,
                      f"gradient descent, step {label}", message)
     if single:
@@ -303,7 +304,7 @@ def gradient_flow(kernel, theta0, t_span: tuple[float, float], *, t_eval=None, m
     L, g = value_and_gradient(kernel, thetas)
     status = (RunStatus.COMPLETED,) if sol.success else (RunStatus.FAILED,)
     return Trajectory(sol.t, thetas, np.atleast_1d(L), np.max(np.abs(g), axis=1),
-                      np.linalg.norm(g, axis=1), status, f"gradient flow ({method})", sol.message)
+                      norm(g, axis=1), status, f"gradient flow ({method})", sol.message)
 
 
 def _flow_functions(kernel, fused: bool | None):
@@ -384,15 +385,16 @@ def plateaus_by_prominence(traj: Trajectory, decades: float = 1.0) -> tuple[Plat
     """Local minima of log10 ‖∇L‖ along the trajectory that are at least ``decades`` deep.
 
     The start and the end of the run count when the gradient rises from, or falls to,
-    them by at least ``decades`` orders of magnitude. No margin in the units of the loss
+    them by at least ``decades`` orders of magnitude. A minimum spread over several equal records
+    (e.g. ∇L ≡ 0 from a critical start) is placed at its first record. No margin in the units of the loss
     is needed: the criterion is invariant under rescaling L or θ.
     """
     _check_single(traj, "plateaus_by_prominence")
     tiny = np.finfo(float).tiny
     s = -np.log10(np.maximum(traj.gradient_norm, tiny))
     padded = np.concatenate([[-np.inf], s, [-np.inf]])
-    peaks, _ = scipy.signal.find_peaks(padded, prominence=decades)
-    idx = sorted({int(p) - 1 for p in peaks})
+    peaks, props = scipy.signal.find_peaks(padded, prominence=decades, plateau_size=1)
+    idx = sorted({int(p) - 1 for p in props["left_edges"]})    # a flat minimum of ‖∇L‖ starts at its first record
     return tuple(_plateau(traj, i) for i in idx)
 
 

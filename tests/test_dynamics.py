@@ -101,3 +101,32 @@ def test_trajectory_repr_shows_shapes_span_status_and_final_loss_not_arrays():
                         (RunStatus.COMPLETED,), "gradient flow (LSODA)")
     assert repr(single) == ("Trajectory(method='gradient flow (LSODA)', times 0 to 1.5 (2 records), thetas (2, 50), "
                             "status completed, final loss 0.125)")
+
+
+@pytest.mark.parametrize("gamma", [1e-10, 1e-100, 1e-200, 1e-300])
+def test_recorded_gradient_norm_does_not_underflow_at_tiny_initialisation(gamma):
+    """‖∇L‖ at θ₀ = (0, 0, γ√2, γ√2) is of order γ: its square underflows for γ ≲ 1e-154, the norm must not.
+    Reference: the norm of the kernel's own gradient entries in mpmath (50 digits), which cannot underflow;
+    and the first plateau (the origin saddle) starts at the first record, as for γ = 1e-10."""
+    import mpmath
+    from symsaddle.datasets import seed000
+    X, y, _ = seed000(2, 2)
+    k = ss.Objective(models.diagonal_linear(2), X, y).compile()
+    th0 = np.r_[0.0, 0.0, np.sqrt(2) * gamma, np.sqrt(2) * gamma]
+    tr = gradient_descent(k, th0, 0.01, 2000, record_every=10)
+    g0 = np.asarray(k.gradient(th0), dtype=float)
+    with mpmath.workdps(50):
+        expected = mpmath.sqrt(mpmath.fsum(mpmath.mpf(v) ** 2 for v in g0))
+    assert tr.gradient_norm[0] > 0
+    assert abs(mpmath.mpf(tr.gradient_norm[0]) / expected - 1) <= 1e-15
+    assert plateaus_by_prominence(tr)[0].record == 0
+
+
+def test_a_run_that_never_moves_has_its_plateau_at_the_start():
+    """θ₀ = 0 is the origin saddle itself: ∇L ≡ 0 for the whole run, one flat plateau from record 0
+    (not placed in the middle of the run)."""
+    from symsaddle.datasets import seed000
+    X, y, _ = seed000(2, 2)
+    k = ss.Objective(models.diagonal_linear(2), X, y).compile()
+    tr = gradient_descent(k, np.zeros(4), 0.01, 400, record_every=10)
+    assert [p.record for p in plateaus_by_prominence(tr)] == [0]

@@ -30,16 +30,8 @@ from typing import Mapping
 
 import numpy as np
 
+from .. import norm               # the core's scaled norm (no underflow at 1e-200), also for the slice
 from ..critical import Tolerances, gradient_tolerance
-
-
-def norm(v, axis=None) -> np.ndarray | float:
-    """Euclidean norm without underflow or overflow (scaled by max |v|; θ may be 1e-200 or 1e200)."""
-    v = np.asarray(v, dtype=float)
-    big = np.max(np.abs(v), axis=axis, keepdims=True) if v.size else np.zeros((1,) * max(v.ndim, 1))
-    safe = np.where(big > 0, big, 1.0)
-    out = np.squeeze(big, axis=axis) * np.sqrt(np.sum((v / safe) ** 2, axis=axis))
-    return float(out) if np.ndim(out) == 0 else out
 
 
 @dataclass(frozen=True)
