@@ -65,6 +65,11 @@ class Tolerances:
                        a fixed factor ≥ 1/e ≈ 0.37 (e^{−1}; (1 + 1/(p+1))^{−(p+1)}), whatever the scale.
     ``polish_distance``: :func:`~symsaddle.critical.polish` flags a result farther than
                        polish_distance · ‖θ₀‖ from its start θ₀ (unless ``max_distance`` is given).
+    ``polish_refinement``: :func:`~symsaddle.dynamics.visited_equilibria` polishes a plateau point
+                       whose classification is inconclusive once more, to ‖∇L‖ ≤ polish_refinement ·
+                       τ_g·s_g, and keeps the new point if its classification decides (a point that is
+                       critical to tolerance but lies along an almost flat direction, e.g. the end of a
+                       gradient-descent run whose Hessian has an eigenvalue in the ambiguous band).
     """
 
     gradient: float = 1e-9
@@ -78,6 +83,7 @@ class Tolerances:
     manifold_order: float = 0.5
     newton_reduction: float = 0.1
     polish_distance: float = 1.0
+    polish_refinement: float = 1e-3
 
     def __post_init__(self):
         for f in fields(self):
@@ -88,6 +94,9 @@ class Tolerances:
             raise ValueError(f"Tolerances.ambiguity must be ≥ 1, got {self.ambiguity!r}")
         if self.manifold_order >= 1:
             raise ValueError(f"Tolerances.manifold_order must be < 1, got {self.manifold_order!r}")
+        if self.polish_refinement >= 1:
+            raise ValueError(f"Tolerances.polish_refinement must be < 1 (a tighter target), "
+                             f"got {self.polish_refinement!r}")
         if self.manifold_step >= 1:
             raise ValueError(f"Tolerances.manifold_step must be < 1 (a small relative step), "
                              f"got {self.manifold_step!r}")

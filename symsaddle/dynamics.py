@@ -23,7 +23,8 @@ import scipy.integrate
 import scipy.signal
 
 from . import _fused
-from .critical import Classification, PolishResult, classify, polish
+from ._tolerances import DEFAULT_TOLERANCES, Tolerances
+from .critical import Classification, Kind, PolishResult, classify, polish
 from ._norms import norm
 from .errors import DivergenceError, ShapeError
 from .progress import ProgressBar
@@ -416,14 +417,16 @@ class VisitedEquilibrium:
         return self.classification.kind.value
 
 
-def visited_equilibria(kernel, plateaus, *, lower_bound: float | None = None,
-                       dedupe_tol: float = 1e-6) -> tuple[VisitedEquilibrium, ...]:
+def visited_equilibria(kernel, plateaus, *, lower_bound: float | None = None, dedupe_tol: float = 1e-6,
+                       tolerances: Tolerances | None = None) -> tuple[VisitedEquilibrium, ...]:
     """Polish each plateau point onto ∇L = 0 and classify it (seed 000 Algorithm 1).
 
     ``plateaus`` are :class:`Plateau` s of one run, from :func:`plateaus_by_prominence` or
     :func:`plateaus_by_margin` (a :class:`Trajectory` is refused: which detector to use is the
-    caller's choice). A polish that does not converge is reported as such and not classified.
-    Consecutive plateaus that polish onto the same point (within ``dedupe_tol`` relative) are merged.
+    caller's choice). A polish that does not converge is reported as such and not classified; an
+    inconclusive classification is retried once after polishing to ``polish_refinement`` times the
+    gradient tolerance (:class:`~symsaddle.Tolerances`). Consecutive plateaus that polish onto the
+    same point (within ``dedupe_tol`` relative) are merged.
     """
     require_kernel(kernel, "visited_equilibria")
     if isinstance(plateaus, Trajectory):
@@ -434,9 +437,15 @@ def visited_equilibria(kernel, plateaus, *, lower_bound: float | None = None,
         raise TypeError("visited_equilibria takes Plateau objects (from plateaus_by_prominence or "
                         f"plateaus_by_margin), got {sorted({type(pl).__name__ for pl in plateaus})}")
     out: list[VisitedEquilibrium] = []
+    tol = tolerances or DEFAULT_TOLERANCES
     for pl in plateaus:
-        res = polish(kernel, pl.theta)
-        cls = classify(kernel, res.theta, lower_bound=lower_bound) if res.converged else None
+        res = polish(kernel, pl.theta, tolerances=tol)
+        cls = classify(kernel, res.theta, lower_bound=lower_bound, tolerances=tol) if res.converged else None
+        if cls is not None and cls.kind is Kind.INCONCLUSIVE:
+            finer = polish(kernel, res.theta, tol=tol.polish_refinement * res.gradient_tolerance, tolerances=tol)
+            again = classify(kernel, finer.theta, lower_bound=lower_bound, tolerances=tol) if finer.converged else None
+            if again is not None and again.kind is not Kind.INCONCLUSIVE:
+                res, cls = finer, again
         if out and res.converged and out[-1].polish.converged and np.linalg.norm(
                 res.theta - out[-1].polish.theta) <= dedupe_tol * max(1.0, np.linalg.norm(res.theta)):
             continue

@@ -130,3 +130,24 @@ def test_a_run_that_never_moves_has_its_plateau_at_the_start():
     k = ss.Objective(models.diagonal_linear(2), X, y).compile()
     tr = gradient_descent(k, np.zeros(4), 0.01, 400, record_every=10)
     assert [p.record for p in plateaus_by_prominence(tr)] == [0]
+
+
+def test_an_inconclusive_plateau_is_polished_again_until_it_is_decided():
+    """L = (uv − 1)²/2 + (ab)²/2 ≥ 0 at (1, 1, δ, δ), δ² = 1e-7: H has eigenvalues 2, 0 (the uv = 1 orbit),
+    3δ² and −δ² (by hand: the (a, b) block is δ²[[1, 2], [2, 1]]), ‖∇L‖ = √2·δ³ ≈ 4.5e-11 ≤ τ_g s_g ≈ 2.8e-9 and
+    L = δ⁴/2 attains the lower bound 0 to tolerance — but −δ² = −1e-7 lies in the ambiguous band (2e-8, 2e-6]:
+    inconclusive. Newton on (ab², a²b) moves a = b = s to 2s/3 per step, into the global minimum set ab = 0 (L = 0),
+    where the verdict is "minimiser"; visited_equilibria's second, finer polish gets there."""
+    from classify_kernels import kernel_of
+    from symsaddle.critical import Kind, classify, polish
+    from symsaddle.dynamics import Plateau
+    u, v, x, y = sp.symbols("u v x y", real=True)
+    k = kernel_of((u * v - 1) ** 2 / 2 + (x * y) ** 2 / 2, (u, v, x, y))
+    d = np.sqrt(1e-7)
+    theta = np.array([1.0, 1.0, d, d])
+    first = polish(k, theta)
+    assert first.converged and classify(k, first.theta, lower_bound=0.0).kind is Kind.INCONCLUSIVE
+    plateau = Plateau(0, 0.0, theta, float(k.value(theta)), float(np.max(np.abs(k.gradient(theta)))))
+    (visited,) = visited_equilibria(k, [plateau], lower_bound=0.0)
+    assert visited.kind == "minimiser", visited.classification.reason
+    assert float(k.value(visited.polish.theta)) < float(k.value(theta))
