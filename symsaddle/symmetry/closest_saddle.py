@@ -8,7 +8,10 @@ The thesis's merge heuristic, step by step:
 3. reduce the network by one neuron: w = ½(w_i + w_j), a = a_i + a_j;
 4. optimise the reduced network to a critical point θ_r (second order: the batched trust-region
    Newton of :mod:`.training`, then the core's ``polish``); a reduced run that escapes to infinity
-   has no critical point to duplicate;
+   has no critical point to duplicate; a θ_r that attains the loss's lower bound L_lb (0 for the
+   square loss) — the core's ``classify(…, lower_bound=L_lb)``: |L − L_lb| ≤ τ_L·s_L,
+   s_L = |L| + |L_lb| + ‖H‖‖θ‖², and no negative curvature — is a global minimum, and so is every
+   point of its line θ(μ) (same function, same loss): there is no saddle on it;
 5. duplicate the merged neuron back: the saddle line θ(μ), outgoing split (μa, (1−μ)a);
 6. the closest point of the line to θ: only a_i, a_j depend on μ, so
    μ* = argmin_μ (μA − a_i)² + ((1−μ)A − a_j)² = (A + a_i − a_j)/(2A), A the merged outgoing weight.
@@ -25,7 +28,7 @@ from enum import Enum
 import numpy as np
 import scipy.optimize
 
-from ..critical import classify, polish
+from ..critical import Criterion, Kind, classify, polish
 from .inertia import theorem3_at
 from .endpoints import SIPredictor, expand_neuron, escape_evidence, merge_pair, smallest_neuron_distance
 from .teacher_student import TeacherStudentProblem
@@ -38,6 +41,7 @@ class SaddleStatus(str, Enum):
     REDUCED_NOT_CRITICAL = "reduced network did not reach a critical point"
     REDUCED_ESCAPING = "reduced network escapes to infinity"
     MERGED_TO_ZERO = "merged outgoing weight vanishes (no saddle line)"
+    REDUCED_GLOBAL_MINIMUM = "reduced point is a global minimum (zero loss)"
 
 
 @dataclass(frozen=True)
@@ -96,7 +100,10 @@ def closest_saddle(problem: TeacherStudentProblem, theta, *, lam: float = 0.1, p
     """Run the merge heuristic from the local minimum θ (see the module docstring). The penalised
     loss is minimised with L-BFGS-B (the kink of ‖w_i − w_j‖ at 0 stops plain BFGS's line search);
     the reduced run is continued by ``escape_iterations`` trust-region iterations and rejected
-    (``REDUCED_ESCAPING``) if it escapes to infinity (:func:`.endpoints.escape_evidence`)."""
+    (``REDUCED_ESCAPING``) if it escapes to infinity (:func:`.endpoints.escape_evidence`). A reduced
+    point that the core certifies as attaining the objective's lower bound (``classify`` decided by
+    ``Criterion.LOWER_BOUND``: a global minimiser) gives ``REDUCED_GLOBAL_MINIMUM`` and no saddle:
+    the whole line θ(μ) then implements the reduced network's function at the lowest possible loss."""
     th = np.asarray(theta, dtype=float)
     W, _ = problem.unpack(th)
     d0, closest = smallest_neuron_distance(W)
@@ -115,24 +122,29 @@ def closest_saddle(problem: TeacherStudentProblem, theta, *, lam: float = 0.1, p
     escaping = escape_evidence(reduced, cont, run.theta)[0].diverging
     res = polish(kr, run.theta[0])
     th_r = res.theta if res.converged else run.theta[0]
-    cls_r = classify(kr, th_r, higher_order=False)
+    lower_bound = problem.objective.lower_bound
+    cls_r = classify(kr, th_r, higher_order=False, lower_bound=lower_bound)
+    at_lower_bound = cls_r.kind is Kind.MINIMISER and cls_r.decided_by is Criterion.LOWER_BOUND
     critical = cls_r.gradient_norm <= cls_r.gradient_tolerance and not escaping
     L_min = float(problem.kernel.value(th))
     common = dict(pair=(i, j), pair_distance_before=d0, pair_distance_after_penalty=d1, reduced_theta=th_r,
                   reduced_loss=cls_r.loss, reduced_gradient_norm=cls_r.gradient_norm, reduced_kind=cls_r.kind.value,
                   minimum_loss=L_min)
+    no_saddle = dict(mu=None, saddle_theta=None, saddle_loss=None, saddle_kind=None, saddle_smallest_eigenvalues=None,
+                     distance=None)
+    if at_lower_bound:
+        return ClosestSaddle(SaddleStatus.REDUCED_GLOBAL_MINIMUM, **no_saddle, **common)
     if not critical:
-        return ClosestSaddle(SaddleStatus.REDUCED_ESCAPING if escaping else SaddleStatus.REDUCED_NOT_CRITICAL, mu=None, saddle_theta=None, saddle_loss=None,
-                             saddle_kind=None, saddle_smallest_eigenvalues=None, distance=None, **common)
+        return ClosestSaddle(SaddleStatus.REDUCED_ESCAPING if escaping else SaddleStatus.REDUCED_NOT_CRITICAL,
+                             **no_saddle, **common)
     _, a = problem.unpack(th)
     _, ar = reduced.unpack(th_r)
     A = float(ar[pos])
     if abs(A) <= 1e-12 * max(float(np.max(np.abs(ar))), 1e-300):
-        return ClosestSaddle(SaddleStatus.MERGED_TO_ZERO, mu=None, saddle_theta=None, saddle_loss=None,
-                             saddle_kind=None, saddle_smallest_eigenvalues=None, distance=None, **common)
+        return ClosestSaddle(SaddleStatus.MERGED_TO_ZERO, **no_saddle, **common)
     mu = (A + a[i] - a[j]) / (2 * A)
     th_s = expand_neuron(problem, th_r, pos, mu, (i, j))
-    cls_s = classify(problem.kernel, th_s, higher_order=False)
+    cls_s = classify(problem.kernel, th_s, higher_order=False, lower_bound=lower_bound)
     prediction = dict(si_predictor(reduced, th_r, pos, mu)) if si_predictor is not None else None
     return ClosestSaddle(SaddleStatus.FOUND, mu=float(mu), saddle_theta=th_s, saddle_loss=cls_s.loss,
                          saddle_kind=cls_s.kind.value, saddle_smallest_eigenvalues=cls_s.eigenvalues[:3],

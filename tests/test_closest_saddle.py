@@ -1,0 +1,49 @@
+"""The merge heuristic of seed 003 §6.2.5 (:func:`symsaddle.symmetry.closest_saddle`) on hand-built
+teacher–student problems whose answer is known without running it."""
+
+import numpy as np
+import pytest
+
+from symsaddle.symmetry import SaddleStatus, closest_saddle
+from symsaddle.symmetry.teacher_student import TeacherStudentProblem
+
+TEACHER_W = np.array([[0.7, -0.4]])
+TEACHER_A = np.array([1.3])
+GRID = np.array([[x1, x2] for x1 in np.linspace(-2.0, 2.0, 5) for x2 in np.linspace(-2.0, 2.0, 5)])
+
+
+@pytest.mark.parametrize("mu0", [0.3, 1.7])                   # outgoing split inside and outside [0, 1]
+@pytest.mark.parametrize("spread", [0.0, 0.05])                # the duplicated pair exactly equal, or pulled apart
+@pytest.mark.parametrize("input_unit, output_unit", [(1.0, 1.0), (1e-3, 1e4)])
+def test_a_student_that_merges_onto_the_teacher_has_no_saddle(mu0, spread, input_unit, output_unit):
+    """Width-1 teacher (v, b); width-2 student w₁ = v + δ, w₂ = v − δ, a = (μ₀b, (1 − μ₀)b). Merging gives
+    (v, b) — the teacher itself, L = 0 — for δ = 0 exactly, and for δ ≠ 0 after the penalty pulls the pair
+    together and the reduced run converges (the width-1 square loss has the teacher as its global minimum).
+    Every point θ(μ) of the duplicated line then implements the teacher: a global minimum (L ≥ 0), not a
+    saddle, so the heuristic must say so and report no distance. Units: x → x·s, w → w/s, b → k·b
+    (L → k²L) change nothing."""
+    problem = TeacherStudentProblem(TEACHER_W / input_unit, output_unit * TEACHER_A, 2, GRID * input_unit)
+    v, b = problem.teacher_W[0], problem.teacher_a[0]
+    delta = spread * np.array([1.0, 2.0]) / input_unit
+    student = problem.pack(np.array([v + delta, v - delta]), np.array([mu0 * b, (1 - mu0) * b]))
+    result = closest_saddle(problem, student)
+    assert result.status is SaddleStatus.REDUCED_GLOBAL_MINIMUM
+    assert result.status.value == "reduced point is a global minimum (zero loss)"
+    assert result.pair == (0, 1)
+    assert result.distance is None and result.saddle_theta is None and result.mu is None
+    np.testing.assert_allclose(result.reduced_theta, problem.teacher_theta(), rtol=1e-6, atol=1e-6 * np.abs(v).max())
+    assert result.reduced_loss <= 1e-20 * problem.zero_network_loss
+    assert result.reduced_kind == "minimiser"
+    assert result.to_dict()["status"] == "reduced point is a global minimum (zero loss)"
+
+
+def test_a_student_whose_reduced_network_cannot_fit_the_teacher_is_not_called_a_global_minimum():
+    """Control: width-2 teacher with distinct neurons, the student at the teacher itself. Merging its only pair
+    leaves a width-1 sigmoid network, which cannot equal a sum of two distinct sigmoids on the grid (σ(v₁·x),
+    σ(v₂·x) and σ(w·x) are linearly independent functions for distinct v₁, v₂), so L > 0 at the reduced point
+    and the new status must not appear."""
+    teacher_W = np.array([[0.7, -0.4], [-0.5, 0.6]])
+    problem = TeacherStudentProblem(teacher_W, np.array([1.3, -0.8]), 2, GRID)
+    result = closest_saddle(problem, problem.teacher_theta())
+    assert result.status is not SaddleStatus.REDUCED_GLOBAL_MINIMUM
+    assert result.reduced_loss > 1e-6 * problem.zero_network_loss
