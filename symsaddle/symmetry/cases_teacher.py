@@ -273,7 +273,7 @@ def _figure_6_6(kernel, point):
 
 @case("closest-saddle", "the symmetry-induced saddle closest to a local minimum (merge heuristic after Brea "
       "et al. 2019), loss slices between them (thesis Figs 6.9–6.11), certificates of a nearby minimum "
-      "(thesis Theorems 1/2, Safran & Shamir 2018 Lemma 1)", paper=THESIS, topic=TOPIC, runtime="4–12 min",
+      "(thesis Theorems 1/2, Safran & Shamir 2018 Lemma 1)", paper=THESIS, topic=TOPIC, runtime="4–13 min",
       options=(CaseOption("inits", int, 200, "number of initialisations", minimum=1), *_COMMON_OPTIONS))
 def closest_saddle_case(out_dir: Path | None, progress: bool, inits: int = 200, seed: int = 0, method: str = "newton",
                         max_iterations: int = 300, adam_lr: float = 1e-3, adam_epochs: int = 20_000,
