@@ -68,3 +68,28 @@ def test_a_reduced_point_at_large_weights_with_positive_loss_is_not_called_a_glo
     teacher = problem.teacher_theta()
     at_teacher = classify(problem.kernel, teacher, higher_order=False, lower_bound=problem.objective.lower_bound)
     assert attains_lower_bound(problem, at_teacher)
+
+
+def test_fig6_9_says_how_many_end_points_it_leaves_out_and_why():
+    """Fig. 6.9: end points whose reduced network is a global minimum have no saddle and no distance; the legend
+    counts them per group (not silently dropped), and it stays off the bars."""
+    import matplotlib.pyplot as plt
+
+    from symsaddle.reports import text_overlaps
+    from symsaddle.symmetry.figures_teacher import saddle_distance_histogram
+
+    distances = {"local minima": [0.0, 0.77, 1.45], "escaping end points": [0.097, 0.5, 3.1, 11.6]}
+    fig = saddle_distance_histogram(distances, excluded={"local minima": 0, "escaping end points": 4})
+    fig.canvas.draw()
+    texts = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert texts[:2] == ["local minima (3)", "escaping end points (4)"]
+    assert texts[2].startswith("not shown: 4 of the escaping end points\n") and "global minimum" in texts[2]
+    assert "local minima" not in texts[2]
+    assert text_overlaps(fig) == []
+    box = fig.axes[0].get_legend().get_window_extent()
+    bars = [b.get_window_extent() for b in fig.axes[0].patches if b.get_height() > 0]
+    assert bars and not any(box.overlaps(b) for b in bars)
+    plt.close(fig)
+    fig = saddle_distance_histogram(distances)
+    assert len(fig.axes[0].get_legend().get_texts()) == 2
+    plt.close(fig)

@@ -446,24 +446,3 @@ def test_closest_saddle_slices_keep_the_title_legend_and_trajectory_apart():
     assert right.get_legend().get_window_extent().y1 <= right.get_window_extent().y0      # below the panel
     assert text_overlaps(fig) == [] and _tick_label_gaps(right.xaxis) >= 3.0
     matplotlib.pyplot.close(fig)
-
-
-def test_fig6_9_says_how_many_end_points_it_leaves_out_and_why():
-    """Fig. 6.9: end points whose reduced network is a global minimum have no saddle and no distance; the legend
-    counts them per group (not silently dropped), and it stays off the bars."""
-    from symsaddle.symmetry.figures_teacher import saddle_distance_histogram
-    distances = {"local minima": [0.0, 0.77, 1.45], "escaping end points": [0.097, 0.5, 3.1, 11.6]}
-    fig = saddle_distance_histogram(distances, excluded={"local minima": 0, "escaping end points": 4})
-    fig.canvas.draw()
-    texts = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
-    assert texts[:2] == ["local minima (3)", "escaping end points (4)"]
-    assert texts[2].startswith("not shown: 4 of the escaping end points\n") and "global minimum" in texts[2]
-    assert "local minima" not in texts[2]
-    assert text_overlaps(fig) == []
-    box = fig.axes[0].get_legend().get_window_extent()
-    bars = [b.get_window_extent() for b in fig.axes[0].patches if b.get_height() > 0]
-    assert bars and not any(box.overlaps(b) for b in bars)
-    matplotlib.pyplot.close(fig)
-    fig = saddle_distance_histogram(distances)
-    assert len(fig.axes[0].get_legend().get_texts()) == 2
-    matplotlib.pyplot.close(fig)
