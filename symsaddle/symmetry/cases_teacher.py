@@ -24,7 +24,7 @@ from ..registry import CaseOption, case
 from .cases import TOPIC
 from .certificates import safran_shamir, theorem1, theorem2
 from .channels import continue_run, derivative_pair_limit
-from .closest_saddle import closest_saddle, loss_slice_1d, loss_slice_2d
+from .closest_saddle import SaddleStatus, closest_saddle, loss_slice_1d, loss_slice_2d
 from .endpoints import COUNT_KEYS, EndpointKind
 from .escape import algorithm1, algorithm2, null_direction_test, smallest_eigenvector
 from .experiment import CONFIG_OPTIONS, ExperimentResult, TeacherStudentConfig, run_experiment
@@ -273,7 +273,7 @@ def _figure_6_6(kernel, point):
 
 @case("closest-saddle", "the symmetry-induced saddle closest to a local minimum (merge heuristic after Brea "
       "et al. 2019), loss slices between them (thesis Figs 6.9–6.11), certificates of a nearby minimum "
-      "(thesis Theorems 1/2, Safran & Shamir 2018 Lemma 1)", paper=THESIS, topic=TOPIC, runtime="4–12 min",
+      "(thesis Theorems 1/2, Safran & Shamir 2018 Lemma 1)", paper=THESIS, topic=TOPIC, runtime="4–13 min",
       options=(CaseOption("inits", int, 200, "number of initialisations", minimum=1), *_COMMON_OPTIONS))
 def closest_saddle_case(out_dir: Path | None, progress: bool, inits: int = 200, seed: int = 0, method: str = "newton",
                         max_iterations: int = 300, adam_lr: float = 1e-3, adam_epochs: int = 20_000,
@@ -298,6 +298,8 @@ def closest_saddle_case(out_dir: Path | None, progress: bool, inits: int = 200, 
             row["safran_shamir"] = safran_shamir(kernel, p.theta).to_dict()
         rows.append(row)
     distances = {g: [r["distance"] for r in rows if r["group"] == g and r["distance"] is not None] for g in groups}
+    zero_loss = SaddleStatus.REDUCED_GLOBAL_MINIMUM.value    # no saddle: left out of Fig. 6.9, and said so
+    at_zero_loss = {g: sum(1 for r in rows if r["group"] == g and r["status"] == zero_loss) for g in groups}
     status = Counter((r["group"], r["status"], r.get("saddle_kind")) for r in rows)
     cert = Counter((r["group"], (r.get("theorem1") or {}).get("status"),
                     (r.get("theorem1_as_thesis") or {}).get("status"), (r.get("theorem2") or {}).get("status"))
@@ -309,12 +311,13 @@ def closest_saddle_case(out_dir: Path | None, progress: bool, inits: int = 200, 
                   "Theorem 1 ignoring zero eigenvalues (thesis)": k[2] or "— (no saddle)",
                   "Theorem 2": k[3] or "— (no saddle)", "end points": n} for k, n in sorted(cert.items(), key=str)]
     result = {"counts": res.counts, "saddles": rows, "summary": summary, "certificates": cert_rows,
-              "safran_shamir": dict(ss), "distances": distances, "config": config.to_dict(), "seconds": res.seconds}
+              "safran_shamir": dict(ss), "distances": distances, "reduced_global_minima": at_zero_loss,
+              "config": config.to_dict(), "seconds": res.seconds}
     if out_dir is not None:
         out = Path(out_dir)
         write_json(result, out / "closest_saddle.json")
         write_tables(summary, out, "closest_saddle_summary", caption="Merge heuristic (§6.2.5)")
-        save_figure(saddle_distance_histogram(distances), out, "fig6_9_saddle_distance")
+        save_figure(saddle_distance_histogram(distances, excluded=at_zero_loss), out, "fig6_9_saddle_distance")
         pos = {int(i): b for b, i in enumerate(res.indices)}
         # Figs 6.10/6.11: a saddle apart from the minimum (an SI minimum is its own closest saddle, distance 0)
         by_dist = sorted((pc for pc in found.values() if pc[1].distance > 1e-8 * max(np.linalg.norm(pc[0].theta), 1)),
@@ -326,8 +329,12 @@ def closest_saddle_case(out_dir: Path | None, progress: bool, inits: int = 200, 
                 plane = loss_slice_2d(problem, cs, p.theta, trajectory=traj)
                 save_figure(slice_figure(ts, L1, plane, title=f"init {p.index}: distance {cs.distance:.2e}"), out, stem)
     verdicts = "; ".join(f"{status} at {plural(n, 'minimum', 'minima')}" for status, n in ss.items())
+    left_out = ", ".join(f"{n} of the {g}" for g, n in at_zero_loss.items() if n)
+    left_out = (f"Fig. 6.9's distances leave out {left_out}: the reduced network is a global minimum (zero loss), "
+                "so its line holds no saddle" if left_out else "")
     result["text"] = "\n".join([f"§6.2.5 closest saddles for {plural(len(todo), 'end point')} (of "
-                                f"{plural(inits, 'initialisation')})", "", markdown_table(summary), "",
+                                f"{plural(inits, 'initialisation')})", "", markdown_table(summary),
+                                *(["", left_out] if left_out else []), "",
                                 "certificates at the saddles:", markdown_table(cert_rows, empty="no saddle found"), "",
                                 f"Safran–Shamir at the local minima: {verdicts or 'no local minima'}"])
     return result

@@ -8,7 +8,14 @@ The thesis's merge heuristic, step by step:
 3. reduce the network by one neuron: w = ½(w_i + w_j), a = a_i + a_j;
 4. optimise the reduced network to a critical point θ_r (second order: the batched trust-region
    Newton of :mod:`.training`, then the core's ``polish``); a reduced run that escapes to infinity
-   has no critical point to duplicate;
+   has no critical point to duplicate; a critical θ_r that attains the loss's lower bound L_lb (0 for
+   the square loss) is a global minimum, and so is every point of its line θ(μ) (same function, same
+   loss): there is no saddle on it. "Attains" takes two tests: the core's
+   ``classify(…, lower_bound=L_lb)`` (|L − L_lb| ≤ τ_L·s_L, s_L = |L| + |L_lb| + ‖H‖‖θ‖², and no
+   negative curvature) and the slice's rule for a global end point, L ≤ ``global_loss``·L(0)
+   (:class:`.tolerances.EndpointTolerances`). The first alone is not enough at large weights: its
+   ‖H‖‖θ‖² term grows with the weights' scale (measured on the seed's study: τ_L·s_L = 1.2e-4 … 1.5e-3
+   at reduced points with L = 4.7e-5 … 1.1e-4, ‖θ‖ = 20 … 47, runs escaping to infinity);
 5. duplicate the merged neuron back: the saddle line θ(μ), outgoing split (μa, (1−μ)a);
 6. the closest point of the line to θ: only a_i, a_j depend on μ, so
    μ* = argmin_μ (μA − a_i)² + ((1−μ)A − a_j)² = (A + a_i − a_j)/(2A), A the merged outgoing weight.
@@ -25,9 +32,10 @@ from enum import Enum
 import numpy as np
 import scipy.optimize
 
-from ..critical import classify, polish
+from ..critical import Classification, Criterion, Kind, classify, polish
 from .inertia import theorem3_at
 from .endpoints import SIPredictor, expand_neuron, escape_evidence, merge_pair, smallest_neuron_distance
+from .tolerances import EndpointTolerances
 from .teacher_student import TeacherStudentProblem
 from .training import trust_region_newton
 from ..reports import compact_repr
@@ -38,6 +46,7 @@ class SaddleStatus(str, Enum):
     REDUCED_NOT_CRITICAL = "reduced network did not reach a critical point"
     REDUCED_ESCAPING = "reduced network escapes to infinity"
     MERGED_TO_ZERO = "merged outgoing weight vanishes (no saddle line)"
+    REDUCED_GLOBAL_MINIMUM = "reduced point is a global minimum (zero loss)"
 
 
 @dataclass(frozen=True)
@@ -73,6 +82,16 @@ class ClosestSaddle:
                 "distance": self.distance, "minimum_loss": self.minimum_loss, "yu_prediction": self.prediction}
 
 
+def attains_lower_bound(problem: TeacherStudentProblem, classification: Classification,
+                        tol: EndpointTolerances = EndpointTolerances()) -> bool:
+    """A point of ``problem`` (any width) is a global minimum: the core's ``classify(…, lower_bound=…)``
+    decided it (``Criterion.LOWER_BOUND``, kind minimiser: |L − L_lb| ≤ τ_L·s_L, critical, no negative
+    curvature) and L ≤ ``tol.global_loss``·L(0), the slice's rule for a global end point (τ_L·s_L alone
+    admits L ≈ 1e-4 at large weights: its ‖H‖‖θ‖² term; module docstring)."""
+    return (classification.kind is Kind.MINIMISER and classification.decided_by is Criterion.LOWER_BOUND
+            and classification.loss <= tol.global_loss * problem.zero_network_loss)
+
+
 def merge_penalty_objective(problem: TeacherStudentProblem, i: int, j: int, lam: float = 0.1):
     """(F, ∇F) for F(θ) = L(θ) + λ‖w_i − w_j‖ (§6.2.5 "A new objective loss"); ∇ of the norm is 0 at 0."""
     kernel, d = problem.kernel, problem.d_in
@@ -92,11 +111,17 @@ def merge_penalty_objective(problem: TeacherStudentProblem, i: int, j: int, lam:
 
 def closest_saddle(problem: TeacherStudentProblem, theta, *, lam: float = 0.1, pair: tuple[int, int] | None = None,
                    penalty_iterations: int = 2000, newton_iterations: int = 300, escape_iterations: int = 100,
-                   si_predictor: SIPredictor | None = theorem3_at) -> ClosestSaddle:
+                   si_predictor: SIPredictor | None = theorem3_at,
+                   tol: EndpointTolerances = EndpointTolerances()) -> ClosestSaddle:
     """Run the merge heuristic from the local minimum θ (see the module docstring). The penalised
     loss is minimised with L-BFGS-B (the kink of ‖w_i − w_j‖ at 0 stops plain BFGS's line search);
     the reduced run is continued by ``escape_iterations`` trust-region iterations and rejected
-    (``REDUCED_ESCAPING``) if it escapes to infinity (:func:`.endpoints.escape_evidence`)."""
+    (``REDUCED_ESCAPING``) if it escapes to infinity (:func:`.endpoints.escape_evidence`). A reduced
+    critical point that attains the objective's lower bound (the core's ``classify`` decides
+    ``Criterion.LOWER_BOUND``: a global minimiser, and L ≤ ``tol.global_loss``·L(0), the rule for a global
+    end point) gives ``REDUCED_GLOBAL_MINIMUM`` and no saddle: the whole line θ(μ) then implements the
+    reduced network's function at the lowest possible loss. ``tol``: the escape test's and the
+    classification's tolerances."""
     th = np.asarray(theta, dtype=float)
     W, _ = problem.unpack(th)
     d0, closest = smallest_neuron_distance(W)
@@ -112,27 +137,34 @@ def closest_saddle(problem: TeacherStudentProblem, theta, *, lam: float = 0.1, p
     kr = reduced.kernel
     run = trust_region_newton(kr, th_r0[None, :], max_iterations=newton_iterations)
     cont = trust_region_newton(kr, run.theta, max_iterations=escape_iterations, stop_on_convergence=False)
-    escaping = escape_evidence(reduced, cont, run.theta)[0].diverging
+    escaping = escape_evidence(reduced, cont, run.theta, tol)[0].diverging
     res = polish(kr, run.theta[0])
     th_r = res.theta if res.converged else run.theta[0]
-    cls_r = classify(kr, th_r, higher_order=False)
+    cls_r = classify(kr, th_r, higher_order=False, tolerances=tol.classification)
     critical = cls_r.gradient_norm <= cls_r.gradient_tolerance and not escaping
     L_min = float(problem.kernel.value(th))
     common = dict(pair=(i, j), pair_distance_before=d0, pair_distance_after_penalty=d1, reduced_theta=th_r,
                   reduced_loss=cls_r.loss, reduced_gradient_norm=cls_r.gradient_norm, reduced_kind=cls_r.kind.value,
                   minimum_loss=L_min)
+    no_saddle = dict(mu=None, saddle_theta=None, saddle_loss=None, saddle_kind=None, saddle_smallest_eigenvalues=None,
+                     distance=None)
     if not critical:
-        return ClosestSaddle(SaddleStatus.REDUCED_ESCAPING if escaping else SaddleStatus.REDUCED_NOT_CRITICAL, mu=None, saddle_theta=None, saddle_loss=None,
-                             saddle_kind=None, saddle_smallest_eigenvalues=None, distance=None, **common)
+        return ClosestSaddle(SaddleStatus.REDUCED_ESCAPING if escaping else SaddleStatus.REDUCED_NOT_CRITICAL,
+                             **no_saddle, **common)
+    at_bound = classify(kr, th_r, higher_order=False, lower_bound=reduced.objective.lower_bound,
+                        tolerances=tol.classification)
+    if attains_lower_bound(reduced, at_bound, tol):
+        return ClosestSaddle(SaddleStatus.REDUCED_GLOBAL_MINIMUM, **no_saddle,
+                             **{**common, "reduced_kind": at_bound.kind.value})
     _, a = problem.unpack(th)
     _, ar = reduced.unpack(th_r)
     A = float(ar[pos])
     if abs(A) <= 1e-12 * max(float(np.max(np.abs(ar))), 1e-300):
-        return ClosestSaddle(SaddleStatus.MERGED_TO_ZERO, mu=None, saddle_theta=None, saddle_loss=None,
-                             saddle_kind=None, saddle_smallest_eigenvalues=None, distance=None, **common)
+        return ClosestSaddle(SaddleStatus.MERGED_TO_ZERO, **no_saddle, **common)
     mu = (A + a[i] - a[j]) / (2 * A)
     th_s = expand_neuron(problem, th_r, pos, mu, (i, j))
-    cls_s = classify(problem.kernel, th_s, higher_order=False)
+    # no lower bound here: L(θ(μ*)) = L(θ_r) is above it (tested), and τ_L·s_L grows with ‖θ(μ*)‖²
+    cls_s = classify(problem.kernel, th_s, higher_order=False, tolerances=tol.classification)
     prediction = dict(si_predictor(reduced, th_r, pos, mu)) if si_predictor is not None else None
     return ClosestSaddle(SaddleStatus.FOUND, mu=float(mu), saddle_theta=th_s, saddle_loss=cls_s.loss,
                          saddle_kind=cls_s.kind.value, saddle_smallest_eigenvalues=cls_s.eigenvalues[:3],

@@ -153,8 +153,12 @@ def distance_histogram(points: Sequence[EndPoint], title: str = ""):
     return fig
 
 
-def saddle_distance_histogram(distances_by_group: dict[str, Sequence[float]], title: str = ""):
-    """Fig. 6.9: distances between the closest saddle (merge heuristic) and the end point."""
+def saddle_distance_histogram(distances_by_group: dict[str, Sequence[float]], title: str = "", *,
+                              excluded: dict[str, int] | None = None):
+    """Fig. 6.9: distances between the closest saddle (merge heuristic) and the end point.
+
+    ``excluded``: per group, how many end points have no saddle because their reduced network is a global
+    minimum (zero loss; :attr:`.closest_saddle.SaddleStatus.REDUCED_GLOBAL_MINIMUM`); the legend says so."""
     fig, ax = figure(width=5.5, height=3.6)
     ax = ax[0, 0]
     allv = np.concatenate([np.asarray(v, float) for v in distances_by_group.values() if len(v)] or [np.ones(1)])
@@ -164,6 +168,11 @@ def saddle_distance_histogram(distances_by_group: dict[str, Sequence[float]], ti
     names = [f"{k} ({len(v)})" for k, v in distances_by_group.items() if len(v)]
     if data:
         ax.hist(data, bins=bins, stacked=True, label=names)
+    left_out = {k: n for k, n in (excluded or {}).items() if n}
+    if left_out:
+        counts = ", ".join(f"{n} of the {k}" for k, n in left_out.items())
+        ax.plot([], [], " ", label=f"not shown: {counts}\n(reduced network at zero loss:\na global minimum, no saddle)")
+    if data or left_out:
         ax.legend(fontsize=7)
     ax.set_xscale("log")
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))      # counts
