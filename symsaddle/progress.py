@@ -72,7 +72,6 @@ class ProgressBar(tqdm):
             self._shown, self.last_print_t = True, now
         return super().refresh(nolock=nolock, lock_args=lock_args)
 
-
     def close(self):
         """In a log, the last state and how long the bar ran as a line of its own (module docstring), whether or
         not the bar was made with ``leave=False``; on a terminal, tqdm's ``close`` (a ``leave=False`` bar is
