@@ -100,6 +100,8 @@ FULL_HESSIAN_MAX_PARAMETERS = 24
 #: Number k of line directions u_1..u_k in ``hessian="lines"`` (k(k+1)/2 entries u_iᵀ∇²L u_j).
 DEFAULT_LINE_DIRECTIONS = 6
 HESSIAN_MODES = ("auto", "full", "lines")
+#: Float64 arrays of P × P entries :func:`cross_check` holds at once at its peak (:func:`peak_array_bytes`).
+PEAK_SQUARE_ARRAYS = 21
 #: The quantity name of the Hessian along lines.
 LINES_QUANTITY = "H[u_i, u_j]"
 
@@ -555,6 +557,27 @@ def _richardson_second(F: Callable[[np.ndarray], np.ndarray], h: float):
 
 
 # ---------------------------------------------------------------------------------------
+
+
+def peak_array_bytes(P: int) -> int:
+    """Bytes of the P × P arrays :func:`cross_check` holds at once: 8·``PEAK_SQUARE_ARRAYS``·P² (float64).
+
+    The kernel's Hessian is formed whatever ``hessian`` is (along lines it is contracted, not compared entry
+    by entry), so the peak is the same in both modes: D⁴L[u] of the finite-difference column, the second
+    difference of uᵀ∇²L(θ + tu)u, holds the identity matrices of :func:`cross_check` and of
+    :func:`_finite_difference_column` and the Hessian at θ (3), the Hessians at the 7 points t of the stencil
+    (7), and the work arrays of one error-free contraction uᵀHu (:func:`_exact_sum_of_products`: the products
+    p, e, their four halves and temporaries while splitting, then the four error-free parts and their
+    concatenation: 11). The kernel's own work arrays while it forms the 7 Hessians (6 P × P per θ for the
+    structured kernel, one (B, P, P) product for the per-sample one) and the mpmath.diff column's P² unit-vector
+    entries (72 bytes each: 9 arrays' worth, with the identity and the Hessian 11) peak lower. Not counted: the
+    kernel's work arrays beyond these, bounded by its memory budget (at small P the structured kernel's 16 MB
+    Hessian chunks dominate), and the exact reference, which holds O(P) numbers along lines but P² mpmath
+    numbers with ``hessian="full"``. Measured with tracemalloc (reference replaced by constants, n = 5, a second
+    run after a first that filled the caches): 21.10·8P² bytes at P = 300 for two_layer tanh (structured
+    kernel) and 21.09·8P² for diagonal_linear (per-sample kernel); 21.35·8P² at P = 1000 in a first run.
+    """
+    return 8 * PEAK_SQUARE_ARRAYS * P * P
 
 
 def hessian_mode(requested: str, P: int) -> str:

@@ -137,6 +137,13 @@ DERIVE_MAX_HESSIAN_TERMS = 50_000
 #: Largest n·P ``check`` runs without ``--allow-large``: the reference and mpmath.diff sum each compared entry over
 #: the n samples in mpmath. Measured 9 s at n = 100 and 54 s at n = 1000 for P = 9 (two_layer, 1 point).
 CHECK_MAX_SAMPLE_PARAMETERS = 100_000
+#: Largest P ``check`` runs without ``--allow-large``, by how the Hessian is compared (``check.hessian_mode``). Its
+#: time grows faster than P whatever n: along lines the exact reference differentiates the loss P times in SymPy
+#: and mpmath.diff differentiates P-term sums P times; measured for one point (two_layer --d-in 4, n = 5):
+#: 15 s at P = 50, 33 s at 100, 2 min at 200, 5 min at 400. Entry by entry it derives P(P+1)/2 entries: 26 s
+#: at P = 24 (2 points), a minute at 50, over an hour at 250. Memory is not what binds first:
+#: at P = 500 the P × P arrays (``check.peak_array_bytes``) take 42 MB.
+CHECK_MAX_PARAMETERS = {"lines": 500, "full": 100}
 
 #: The model options of derive/check: option → (the families it applies to, its default).
 MODEL_OPTIONS: dict[str, tuple[tuple[str, ...], object]] = {
@@ -219,6 +226,27 @@ def _refuse_large(args, P: int, cost: int, limit: int, what: str, why: str) -> N
                          f"give {what} = "
                          f"{cost:.3g}, above the limit of {limit:g} ({why}); use a smaller model or --n, or pass "
                          "--allow-large to run it anyway")
+
+
+def _refuse_many_parameters(args, P: int, mode: str) -> None:
+    """Refuse (exit 2) a ``check`` whose P alone makes it too slow (``CHECK_MAX_PARAMETERS`` of the Hessian
+    ``mode``), naming the memory its P × P arrays would take at once, before any symbol, array or expression is
+    made, unless ``--allow-large``."""
+    from .check import PEAK_SQUARE_ARRAYS, peak_array_bytes
+    from .reports import plural
+
+    limit = CHECK_MAX_PARAMETERS[mode]
+    if P > limit and not args.allow_large:
+        memory = peak_array_bytes(P)
+        size = f"{memory / 1e9:.3g} GB" if memory >= 1e9 else f"{memory / 1e6:.3g} MB"
+        why = ("the exact reference derives P(P+1)/2 Hessian entries in SymPy: a minute at P = 50, over an hour at "
+               "P = 250" if mode == "full" else "the exact reference differentiates the loss P times in SymPy and "
+               "mpmath.diff differentiates P-term sums P times: 2 min per point at P = 200, 5 min at P = 400")
+        raise UsageError(f"{args.command} {args.model}: P = {plural(P, 'parameter')}, above the limit of {limit} for "
+                         f"--hessian {mode} ({why}); it would also hold about {size} of P × P arrays at once "
+                         f"({PEAK_SQUARE_ARRAYS} float64 arrays of P² entries: the Hessians at the 7 points of the "
+                         "finite difference of D⁴L[u] and their error-free contraction); use a smaller model, or "
+                         "pass --allow-large to run it anyway")
 
 
 def _model(args, options: dict):
@@ -346,6 +374,7 @@ def cmd_check(args) -> dict:
     _refuse_large(args, P, args.n * P, CHECK_MAX_SAMPLE_PARAMETERS, "n·P",
                   "every reference derivative is summed over the n samples in mpmath: n = 1000 at P = 9 takes a "
                   "minute")
+    _refuse_many_parameters(args, P, hessian_mode(args.hessian, P))
     model = _model(args, options)
     rng = np.random.default_rng(args.seed)
     X = rng.normal(size=(args.n, model.d_in))
@@ -638,7 +667,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("check", help="cross-check a model's loss derivatives on random data: exact (SymPy), the "
                                      "NumPy kernels, high-precision mpmath and finite differences")
     _add_model_args(p, default_n=5, limit=f"n·P ≤ {CHECK_MAX_SAMPLE_PARAMETERS}: each compared entry is summed "
-                                          "over the n samples in mpmath; n = 1000 at P = 9 takes a minute")
+                                          "over the n samples in mpmath; n = 1000 at P = 9 takes a minute; and "
+                                          f"P ≤ {CHECK_MAX_PARAMETERS['lines']} ({CHECK_MAX_PARAMETERS['full']} with "
+                                          "--hessian full): 5 min per point at P = 400")
     p.add_argument("--points", type=_integer(1), default=2,
                    help="number of random parameter vectors θ at which the derivatives are compared (≥ 1; default 2)")
     p.add_argument("--seed", type=_integer(0), default=0,

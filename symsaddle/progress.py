@@ -5,8 +5,10 @@ Every loop of symsaddle that can take long shows a :class:`ProgressBar` when its
 is not a terminal — ``nohup symsaddle reproduce … > log 2>&1 &``, a batch job, a pipe — a bar
 redrawn with carriage returns would pile thousands of redraws into one line of the log; there it
 is written as lines of their own instead: its first state, then at most one line every
-:data:`LOG_INTERVAL` seconds (redraws forced by a new description or postfix included), and its
-last state. In a Jupyter notebook ``tqdm.auto`` shows its widget, unchanged.
+:data:`LOG_INTERVAL` seconds (redraws forced by a new description or postfix included), and, when
+it is closed, its last state followed by "ended after 12.3 s" — also for a bar made with
+``leave=False``, which a terminal clears: a log that stops at "40%" would not say whether the loop
+ended there or the process died. In a Jupyter notebook ``tqdm.auto`` shows its widget, unchanged.
 """
 
 from __future__ import annotations
@@ -21,15 +23,20 @@ __all__ = ["LOG_INTERVAL", "ProgressBar"]
 LOG_INTERVAL = 30.0
 
 
+#: What tqdm writes to move the cursor up one line (to redraw a bar above the current one).
+_CURSOR_UP = "\x1b[A"
+
+
 class _Lines:
     """The stream a bar in a log writes to: each redraw (``\\r`` + bar + padding) becomes a line of its own;
-    the blank redraw that clears a finished ``leave=False`` bar writes nothing."""
+    the blank redraw that clears a finished ``leave=False`` bar writes nothing, and the cursor-up sequences
+    with which tqdm moves between nested bars (``position`` > 0) are dropped."""
 
     def __init__(self, stream):
         self.stream = stream
 
     def write(self, text: str) -> None:
-        for part in text.replace("\r", "\n").split("\n"):
+        for part in text.replace(_CURSOR_UP, "").replace("\r", "\n").split("\n"):
             if part.strip():
                 self.stream.write(part.rstrip() + "\n")
 
@@ -64,3 +71,15 @@ class ProgressBar(tqdm):
                 return False
             self._shown, self.last_print_t = True, now
         return super().refresh(nolock=nolock, lock_args=lock_args)
+
+    def close(self):
+        """In a log, the last state and how long the bar ran as a line of its own (module docstring), whether or
+        not the bar was made with ``leave=False``; on a terminal, tqdm's ``close`` (a ``leave=False`` bar is
+        cleared)."""
+        if self._logged and not getattr(self, "disable", True) and self._shown:
+            with self._lock:
+                self._ema_dt = lambda: None                 # the overall rate, as tqdm's own last line shows it
+                self.fp.write(f"{self} — ended after {self._time() - self.start_t:.1f} s\n")
+                self.fp.flush()
+            self.leave = False                              # written: tqdm's close clears (nothing, in a log)
+        super().close()

@@ -333,3 +333,55 @@ def test_a_250_parameter_network_checks_along_lines():
     entry = np.unravel_index(np.argmax(np.abs(kernel.hessian(point[0]))), (250, 250))
     with pytest.raises(ss.CrossCheckError, match=LINES_ROW):
         cross_check(obj, point, kernel=Mutated(kernel, 1e-6, hessian_entry=entry), orders=(3,), mpmath_diff=False)
+
+
+@pytest.mark.slow
+def test_peak_array_bytes_is_the_memory_cross_check_holds_at_p_300(monkeypatch):
+    """`symsaddle check` names check.peak_array_bytes(P) when it refuses a large P: measured by tracemalloc
+    (which sees NumPy's buffers and mpmath's numbers) over a whole cross_check along lines at P = 300, with the
+    exact reference replaced by constants (it holds O(P) numbers along lines; its SymPy work would take minutes)
+    and a first run filling the kernel's caches. The peak is the 21 P × P arrays within 5 %, for a structured and a
+    per-sample kernel."""
+    import tracemalloc
+
+    import mpmath
+
+    from symsaddle import check
+
+    one = mpmath.mpf(1)
+
+    class ConstantReference:
+        def __init__(self, objective, dps):
+            self.P, self.dps, self.rows, self._c = objective.model.n_parameters, dps, [0] * 5, (1, 1)
+
+        def value(self, theta):
+            return [one], [one]
+
+        def gradient(self, theta):
+            return [one] * self.P, [one] * self.P
+
+        def directional(self, theta, u, order):
+            return [one], [one]
+
+        def along_lines(self, theta, lines):
+            pairs = len(lines) * (len(lines) + 1) // 2
+            return [one] * pairs, [one] * pairs
+
+        def loss_value(self, theta_mp):
+            return theta_mp[0]
+
+    monkeypatch.setattr(check, "_Reference", ConstantReference)
+    rng = np.random.default_rng(0)
+    for model in (models.two_layer(4, 60, "tanh"), models.diagonal_linear(150)):
+        P = model.n_parameters
+        assert P == 300
+        obj = ss.Objective(model, rng.normal(size=(5, model.d_in)), rng.normal(size=(5, model.d_out)))
+        kernel, point = obj.compile(), rng.normal(size=(1, P))
+        check.cross_check(obj, point, kernel=kernel, raise_on_failure=False, hessian="lines")
+        tracemalloc.start()
+        try:
+            check.cross_check(obj, point, kernel=kernel, raise_on_failure=False, hessian="lines")
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        assert peak == pytest.approx(check.peak_array_bytes(P), rel=0.05), (type(kernel).__name__, peak / (8 * P * P))

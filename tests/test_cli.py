@@ -695,6 +695,26 @@ def test_models_too_large_for_symbolic_work_are_refused_at_once(capsys, argv, P,
     assert time.monotonic() - started < 5        # refused before any symbol, array or expression is made
 
 
+@pytest.mark.parametrize("argv, P, mode, limit, memory", [
+    # n = 5: n·P = 10⁵ passes the n·P guard, but 21 float64 P × P arrays are 21·8·(2·10⁴)² bytes = 67.2 GB
+    (["check", "two_layer", "--d-in", "3", "--width", "5000"], 20_000, "lines", 500, "67.2 GB"),
+    (["check", "two_layer", "--d-in", "4", "--width", "101"], 505, "lines", 500, "42.8 MB"),         # 21·8·505²
+    (["check", "diagonal_linear", "--d", "51", "--hessian", "full"], 102, "full", 100, "1.75 MB"),  # 21·8·102²
+])
+def test_check_refuses_a_large_p_naming_its_memory(capsys, argv, P, mode, limit, memory):
+    """P alone makes check slow (the reference differentiates P times, mpmath.diff too) and its P × P arrays large
+    (the Hessians of the D⁴ finite difference and their error-free contraction: 21 at once, see
+    check.peak_array_bytes): one line (exit 2) names P, the limit of the Hessian mode actually used (lines above
+    P = 24 unless --hessian full), the memory and --allow-large, before anything is made."""
+    import time
+    started = time.monotonic()
+    assert main(argv) == 2
+    line = one_line_error(capsys)
+    assert f"P = {P} parameters, above the limit of {limit} for --hessian {mode}" in line, line
+    assert f"about {memory} of P × P arrays at once" in line and "--allow-large" in line
+    assert time.monotonic() - started < 5
+
+
 def test_allow_large_lifts_the_size_guards(monkeypatch, capsys):
     """With the limits lowered to fit a tiny model, the guard refuses and --allow-large runs it."""
     from symsaddle import cli
@@ -707,6 +727,11 @@ def test_allow_large_lifts_the_size_guards(monkeypatch, capsys):
     assert main(["check", "diagonal_linear", "--d", "1", "--n", "3", "--points", "1"]) == 2
     assert "n·P = 6, above the limit of 5" in one_line_error(capsys)
     assert main(["check", "diagonal_linear", "--d", "1", "--n", "3", "--points", "1", "--allow-large"]) == 0
+    capsys.readouterr()
+    monkeypatch.setattr(cli, "CHECK_MAX_PARAMETERS", {"lines": 1, "full": 1}, raising=False)       # P = 2
+    assert main(["check", "diagonal_linear", "--d", "1", "--n", "2", "--points", "1"]) == 2     # n·P = 4 ≤ 5
+    assert "P = 2 parameters, above the limit of 1 for --hessian full" in one_line_error(capsys)
+    assert main(["check", "diagonal_linear", "--d", "1", "--n", "2", "--points", "1", "--allow-large"]) == 0
 
 
 @pytest.mark.parametrize("family, options", [

@@ -80,3 +80,20 @@ def test_step_is_half_the_stability_limit_at_the_minimum(data):
 def test_escape_needs_a_saddle_below_r_max(data):
     with pytest.raises(ValueError, match="r_max"):
         escape_times(data[2], WIDTHS, (0, 1, 2, 3), [0.1])
+
+
+def test_escape_times_shows_the_steps_run_and_the_runs_escaped(data, capsys):
+    """progress=True: one bar over the GD steps (stderr here is not a terminal, so lines). The batch stops at the
+    end of the first chunk of 500 steps in which every run has escaped; a run that has not escaped by max_steps
+    (the non-strict point, whose escape takes ~1/ε steps) keeps it going to the end."""
+    (strict,) = escape_times(data[2], WIDTHS, (0, 1, 2), [0.1], parametrisations=("strict",), chunk=500,
+                             max_steps=5000, progress=True)
+    assert 0 < strict.escape_iteration <= 500
+    last = capsys.readouterr().err.splitlines()[-1]
+    assert last.startswith("escape from the saddle:") and " 500/5000 " in last and "escaped=1/1" in last
+    runs = escape_times(data[2], WIDTHS, (0, 1, 2), [0.1], chunk=500, max_steps=1000, progress=True)
+    assert [r.escape_iteration is None for r in runs] == [True, False]          # balanced, strict
+    last = capsys.readouterr().err.splitlines()[-1]
+    assert " 1000/1000 " in last and "escaped=1/2" in last
+    escape_times(data[2], WIDTHS, (0, 1, 2), [0.1], parametrisations=("strict",), chunk=500, max_steps=500)
+    assert capsys.readouterr().err == ""

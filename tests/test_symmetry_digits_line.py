@@ -41,6 +41,23 @@ def test_descent_reaches_the_least_squares_solution():
     assert found.gradient_norm <= found.gradient_tolerance
 
 
+def test_descent_shows_its_iterations_in_a_progress_bar(capsys):
+    """progress=True: one bar over the L-BFGS and Newton iterations (stderr here is not a terminal, so lines). On the
+    quadratic L-BFGS stops before its 50 iterations and Newton has nothing left to do: the bar ends at the
+    iterations scipy reports for the two stages (the stage-end rows of the history), not at 55, with the last
+    row's loss."""
+    obj, _, _ = _quadratic_problem()
+    found = descend(obj, np.zeros(4), first_order_steps=50, newton_steps=5, progress=True)
+    stage_end = {row["stage"]: row for row in found.history}
+    ran = stage_end["L-BFGS"]["iterations"] + stage_end["trust-region Newton"]["iterations"]
+    assert 0 < ran < 55
+    last = capsys.readouterr().err.splitlines()[-1]
+    assert last.startswith("descent:") and f" {ran}/55 " in last, last
+    assert f"trust-region Newton: L = {stage_end['trust-region Newton']['loss']:.4e}" in last
+    descend(obj, np.zeros(4), first_order_steps=50, newton_steps=5)
+    assert capsys.readouterr().err == ""
+
+
 @pytest.mark.xfail(strict=True, reason="known limit: the descent reaches L* + 2e-14 with ‖∇L‖ = 3e-14 and "
                    "|θ| = 16 (a neuron saturated to float precision); no float64 gradient test can tell this from a "
                    "critical point, and trust-region Newton stops there: the escape is not seen without a "

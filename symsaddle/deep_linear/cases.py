@@ -52,7 +52,8 @@ def critical_report(out_dir: Path | None, progress: bool, *, data_seed: int = 0,
     survey = survey_critical_points(stats, SECTION4_WIDTHS, convention="row", progress=progress)
     learning = sequential_learning(stats, SECTION4_WIDTHS, n_steps=n_steps, polish_plateaus=polish_plateaus,
                                    progress=progress)
-    escapes = escape_times(stats, SECTION4_WIDTHS, (0, 1, 2), epsilons, step=learning.step, max_steps=escape_steps)
+    escapes = escape_times(stats, SECTION4_WIDTHS, (0, 1, 2), epsilons, step=learning.step, max_steps=escape_steps,
+                           progress=progress)
     rows = survey.rows()
     result = {
         "data": {"seed": data_seed, "n": stats.n, "beta": [5, 4, 3, 2, 1], "noise_std": 0.1,

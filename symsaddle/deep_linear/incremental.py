@@ -30,6 +30,7 @@ from .factorisations import Parametrisation, balanced_factorisation, factorise
 from .kernel import DeepLinearKernel
 from .network import check_widths, from_theta, objective, product, to_theta
 from .statistics import SufficientStatistics, subset_tuple
+from ..progress import ProgressBar
 from ..reports import compact_repr
 
 
@@ -165,8 +166,11 @@ class EscapeRun:
 def escape_times(statistics: SufficientStatistics, widths: Sequence[int], subset, epsilons: Sequence[float], *,
                  parametrisations: Sequence[Parametrisation | str] = (Parametrisation.BALANCED, Parametrisation.STRICT),
                  convention: str = "row", normalization: float = 2.0, step: float | None = None,
-                 max_steps: int = 50_000, chunk: int = 2_000, seed: int = 5) -> tuple[EscapeRun, ...]:
-    """Escape iterations (module docstring) for every (parametrisation, ε), run as one batch."""
+                 max_steps: int = 50_000, chunk: int = 2_000, seed: int = 5,
+                 progress: bool = False) -> tuple[EscapeRun, ...]:
+    """Escape iterations (module docstring) for every (parametrisation, ε), run as one batch of GD runs in
+    chunks of ``chunk`` steps until every run has escaped or ``max_steps`` are done (one progress bar over the
+    steps, with the count of runs escaped so far)."""
     w = check_widths(widths, statistics)
     S = subset_tuple(subset, statistics.d_y)
     if len(S) >= min(w):
@@ -190,16 +194,19 @@ def escape_times(statistics: SufficientStatistics, widths: Sequence[int], subset
     hit = np.full(len(starts), -1)
     curves = [fast.value(theta)[:, None]]
     done = 0
-    while done < max_steps and np.any(hit < 0):
-        n = min(chunk, max_steps - done)
-        traj = gradient_descent(fast, theta, eta, n, on_divergence="stop")
-        L = traj.losses[1:]                                     # (n, B)
-        for b in np.flatnonzero(hit < 0):
-            below = np.flatnonzero(L[:, b] <= target)
-            if below.size:
-                hit[b] = done + int(below[0]) + 1
-        curves.append(L.T)
-        theta, done = traj.thetas[-1], done + n
+    with ProgressBar(total=max_steps, disable=not progress, desc="escape from the saddle", unit="step") as bar:
+        while done < max_steps and np.any(hit < 0):
+            n = min(chunk, max_steps - done)
+            traj = gradient_descent(fast, theta, eta, n, on_divergence="stop")
+            L = traj.losses[1:]                                     # (n, B)
+            for b in np.flatnonzero(hit < 0):
+                below = np.flatnonzero(L[:, b] <= target)
+                if below.size:
+                    hit[b] = done + int(below[0]) + 1
+            curves.append(L.T)
+            theta, done = traj.thetas[-1], done + n
+            bar.update(n)
+            bar.set_postfix(escaped=f"{int(np.sum(hit >= 0))}/{len(hit)}")
     losses = np.concatenate(curves, axis=1)
     return tuple(EscapeRun(p, k, lam, eps, None if hit[b] < 0 else int(hit[b]), losses[b])
                  for b, (p, k, lam, eps) in enumerate(labels))

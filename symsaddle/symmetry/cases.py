@@ -216,7 +216,7 @@ def digits_report(out_dir: Path | None, progress: bool, *, layers: Sequence[int]
     steps = ["descent", *[f"SI line, layer {layer}" for layer in layers]]
     bar = ProgressBar(total=len(steps), disable=not progress, desc="digits saddle line")
     descent = descend(objective, xavier_mlp(objective.model, seed), first_order_steps=first_order_steps,
-                      newton_steps=newton_steps)
+                      newton_steps=newton_steps, progress=progress)
     bar.update()
     result = {"targets": targets, "problem": description, "seed": seed, "P": objective.model.n_parameters,
               "descent": descent.to_dict(), "lines": {}, "thesis_claims": list(THESIS_DIGITS_CLAIMS)}

@@ -37,6 +37,7 @@ from .digits import digits_pca
 from .endpoints import EndpointTolerances
 from .examples import MAX_WEIGHT
 from .tolerances import DEFAULT_TOLERANCES, SymmetryTolerances, norm
+from ..progress import ProgressBar
 from ..reports import compact_repr
 
 #: The thesis's architecture (§6.3, Figure 6.15): three hidden sigmoid layers of 10 neurons.
@@ -111,33 +112,43 @@ def _row(stage: str, iterations: int, kernel, theta: np.ndarray) -> dict:
 
 def descend(objective: Objective, theta0, *, first_order_steps: int = 300, newton_steps: int = 30,
             kernel=None, tolerances: SymmetryTolerances = DEFAULT_TOLERANCES,
-            escape: EndpointTolerances = EndpointTolerances(), polish_steps: int = 10) -> Descent:
-    """L-BFGS, trust-region Newton, core polish (see the module docstring); deterministic for a given θ₀."""
+            escape: EndpointTolerances = EndpointTolerances(), polish_steps: int = 10,
+            progress: bool = False) -> Descent:
+    """L-BFGS, trust-region Newton, core polish (see the module docstring); deterministic for a given θ₀.
+    ``progress``: a bar over the L-BFGS and Newton iterations (each stage may stop before its budget), with the
+    loss and ‖∇L‖ of the last ``history`` row."""
     kernel = kernel or objective.compile()
     theta = np.asarray(theta0, dtype=float)
     history = [_row("start", 0, kernel, theta)]
     done = {"L-BFGS": 0, "trust-region Newton": 0}
+    bar = ProgressBar(total=first_order_steps + newton_steps, disable=not progress, desc="descent", unit="it")
+
+    def note(row: dict) -> None:
+        history.append(row)
+        bar.set_postfix_str(f"{row['stage']}: L = {row['loss']:.4e}, ‖∇L‖ = {row['gradient_norm']:.2e}")
 
     def recorder(stage: str, every: int):
         def record(x, *_):
             done[stage] += 1
+            bar.update(1)
             if done[stage] % every == 0:
-                history.append(_row(stage, done[stage], kernel, np.asarray(x, dtype=float)))
+                note(_row(stage, done[stage], kernel, np.asarray(x, dtype=float)))
         return record
 
-    if first_order_steps:
-        res = scipy.optimize.minimize(kernel.value_and_gradient, theta, jac=True, method="L-BFGS-B",
-                                      callback=recorder("L-BFGS", max(first_order_steps // 20, 1)),
-                                      options={"maxiter": first_order_steps, "maxfun": 2 * first_order_steps,
-                                               "gtol": 0.0, "ftol": 0.0})
-        theta = res.x
-        history.append(_row("L-BFGS", int(res.nit), kernel, theta))
-    if newton_steps:
-        res = scipy.optimize.minimize(kernel.value, theta, jac=kernel.gradient, hess=kernel.hessian,
-                                      callback=recorder("trust-region Newton", 1),
-                                      method="trust-exact", options={"gtol": 0.0, "maxiter": newton_steps})
-        theta = res.x
-        history.append(_row("trust-region Newton", int(res.nit), kernel, theta))
+    with bar:
+        if first_order_steps:
+            res = scipy.optimize.minimize(kernel.value_and_gradient, theta, jac=True, method="L-BFGS-B",
+                                          callback=recorder("L-BFGS", max(first_order_steps // 20, 1)),
+                                          options={"maxiter": first_order_steps, "maxfun": 2 * first_order_steps,
+                                                   "gtol": 0.0, "ftol": 0.0})
+            theta = res.x
+            note(_row("L-BFGS", int(res.nit), kernel, theta))
+        if newton_steps:
+            res = scipy.optimize.minimize(kernel.value, theta, jac=kernel.gradient, hess=kernel.hessian,
+                                          callback=recorder("trust-region Newton", 1),
+                                          method="trust-exact", options={"gtol": 0.0, "maxiter": newton_steps})
+            theta = res.x
+            note(_row("trust-region Newton", int(res.nit), kernel, theta))
     L, g = kernel.value_and_gradient(theta)
     tol = _gradient_tolerance(kernel, theta, float(L), tolerances)
     if norm(g) <= POLISH_REACH * tol:
