@@ -130,11 +130,12 @@ def test_thesis_network_descent_escapes(digits_line_reproduction):
     np.testing.assert_array_equal(case_obj.X, obj.X)
     np.testing.assert_array_equal(case_obj.y, obj.y)
     np.testing.assert_array_equal(theta0, xavier_mlp(obj.model, 0))
-    assert kwargs == {"first_order_steps": 1000, "newton_steps": 10}
+    assert {k: v for k, v in kwargs.items() if k != "progress"} == {"first_order_steps": 1000, "newton_steps": 10}
     assert found.status is not DescentStatus.CRITICAL
     assert found.gradient_norm > found.gradient_tolerance or found.max_weight > MAX_WEIGHT
 
 
+@pytest.mark.slow
 def test_an_empty_si_table_says_why(digits_line_reproduction):
     """A new user's report: si_lines.md held only "(no rows)". The descent reached no critical point (the test
     above), so the table says that instead, with the descent's status."""
