@@ -131,13 +131,18 @@ def _normalization(text: str):
 # -- the core commands ------------------------------------------------------------------------------
 
 #: Largest n·P² ``derive`` runs without ``--allow-large``: its symbolic Hessian has P² entries, each a sum over the
-#: n samples. Measured 23–45 s at n·P² ≈ 10⁴ (diagonal_linear --d 50; --d 10 --n 20; two_layer --width 30;
-#: deep_linear --widths 10 10 1), over 2 min at 9·10⁴ (diagonal_linear --d 150); with n = 1, P ≤ 223.
+#: n samples. Measured with --out (derivation, LaTeX, derivation.tex) on 2 cores: 15–22 s of CPU at n·P² ≈ 10⁴
+#: (diagonal_linear --d 50: 15 s; two_layer --width 30: 19 s; deep_linear --widths 10 10 1: 22 s); with n = 1,
+#: P ≤ 223.
 DERIVE_MAX_HESSIAN_TERMS = 50_000
-#: Largest printed size (:func:`symsaddle._display.printed_size`: expression nodes) of the symbolic Hessian
-#: ``derive`` prints without ``--allow-large`` (TODO calibrate).
-DERIVE_MAX_PRINTED_SIZE = 300_000
-DERIVE_SIZE_COST = "TODO"
+#: Largest printed size (:func:`symsaddle._display.printed_size`: expression nodes, about 5 characters of LaTeX
+#: each) of the symbolic Hessian ``derive`` prints without ``--allow-large``: a deep model's entries grow with its
+#: depth, so n·P² alone misjudges it. Measured with --out on 2 cores: mlp --widths 2 4 4 1 (3.2·10⁵ nodes) 10 s of
+#: CPU, 2 5 5 1 (8.3·10⁵) 20 s.
+DERIVE_MAX_PRINTED_SIZE = 1_000_000
+#: The cost the printed-size refusal names.
+DERIVE_SIZE_COST = ("about 5 characters of LaTeX a node; 8·10⁵ nodes, mlp --widths 2 5 5 1, take 20 s of CPU to "
+                    "derive and print")
 #: derive prints at most this many characters on the terminal (L and the gradient when the Hessian is longer);
 #: the whole derivation goes to files (derivation.tex, result.json)
 DERIVE_MAX_SHOWN = 20_000
@@ -380,7 +385,7 @@ def _derive_hessian(args, obj, steps: _Steps, sizes: dict) -> int:
             where = "" if p == P - 1 else f", projected from its first {plural(p + 1, 'row')}"
             raise UsageError(f"derive {args.model}: P = {plural(P, 'parameter')}, n = {plural(args.n, 'sample')}: the "
                              f"symbolic Hessian would print about {projected:.3g} expression nodes{where}, above the "
-                             f"limit of {DERIVE_MAX_PRINTED_SIZE:.3g} ({DERIVE_SIZE_COST}); use a smaller model or "
+                             f"limit of {DERIVE_MAX_PRINTED_SIZE:,} ({DERIVE_SIZE_COST}); use a smaller model or "
                              "--n, or pass --allow-large to run it anyway")
         steps.advance()
 
@@ -748,8 +753,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("derive", help="symbolic loss, gradient, Hessian (and, with --equilibria, the critical "
                                       "points) of a small model, as LaTeX")
-    _add_model_args(p, default_n=1, limit=f"n·P² ≤ {DERIVE_MAX_HESSIAN_TERMS}: the symbolic Hessian has P² "
-                                          "entries, each a sum over n samples; n·P² ≈ 10⁴ takes half a minute")
+    _add_model_args(p, default_n=1, limit=f"n·P² ≤ {DERIVE_MAX_HESSIAN_TERMS} and a Hessian of at most "
+                                          f"{DERIVE_MAX_PRINTED_SIZE:,} expression nodes (LaTeX: ≈ 5 characters a "
+                                          "node): the symbolic Hessian has P² entries, each a sum over n samples, "
+                                          "and a deep model's entries grow with its depth; n·P² ≈ 10⁴ takes 15–25 s "
+                                          "of CPU, mlp --widths 2 5 5 1 (8·10⁵ nodes) 20 s")
     p.add_argument("--equilibria", action="store_true",
                    help="solve ∇L = 0 for the critical points, and give the eigenvalues of the gradient-flow "
                         "Jacobian −∇²L on each family of them")
