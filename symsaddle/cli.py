@@ -382,7 +382,8 @@ def _derive_hessian(args, obj, steps: _Steps, sizes: dict) -> int:
         derived["entries"] += len(entries)
         projected = derived["size"] * upper / derived["entries"]
         if projected > DERIVE_MAX_PRINTED_SIZE and not args.allow_large:
-            where = "" if p == P - 1 else f", projected from its first {plural(p + 1, 'row')}"
+            where = ("" if p == P - 1 else ", projected from its first row" if p == 0 else
+                     f", projected from its first {p + 1} rows")
             raise UsageError(f"derive {args.model}: P = {plural(P, 'parameter')}, n = {plural(args.n, 'sample')}: the "
                              f"symbolic Hessian would print about {projected:.3g} expression nodes{where}, above the "
                              f"limit of {DERIVE_MAX_PRINTED_SIZE:,} ({DERIVE_SIZE_COST}); use a smaller model or "
