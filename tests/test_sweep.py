@@ -130,7 +130,7 @@ def test_specification_errors(tmp_path):
     with pytest.raises(SweepSpecError, match="do not fit.*missing a required argument: 'seed'"):
         run_sweep("test-square", [{"delay": 0.0}], tmp_path, workers=0)
     # declared types and ranges: a ladder needs more epochs than its 100-epoch window, M is 'corrected' or 'report'
-    with pytest.raises(SweepSpecError, match="parameter 'epochs' must be a finite number > 100; got 100"):
+    with pytest.raises(SweepSpecError, match="parameter 'epochs' must be an integer > 100; got 100"):
         run_sweep("deep-linear-ladder", [{"seed": 0, "epochs": 100}], tmp_path, workers=0)
     with pytest.raises(SweepSpecError, match="parameter 'm_formula' must be one of corrected, report; got 'paper'"):
         run_sweep("deep-linear-ladder", [{"seed": 0, "m_formula": "paper"}], tmp_path, workers=0)
