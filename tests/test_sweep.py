@@ -463,7 +463,7 @@ def test_specifications_are_checked_as_documented(tmp_path, capsys):
                         ([5, "5", 5], "'widths' must be a list of int; entry 1 is '5'"),
                         ([5, True, 5], "'widths' must be a list of int; entry 1 is True"),
                         ([5, 2.0, 5], "'widths' must be a list of int; entry 1 is 2.0"),
-                        ([5, 0, 5], "'widths' entry 1 must be a finite number ≥ 1; got 0"),
+                        ([5, 0, 5], "'widths' entry 1 must be an integer ≥ 1; got 0"),
                         ([5], r"'widths': widths must be \(d_0, …, d_H\) with H ≥ 2 layers"),
                         ([5, 5], r"'widths': widths must be \(d_0, …, d_H\) with H ≥ 2 layers"),
                         ([5, 2, 3], "the first and last widths must be equal; got widths \\(5, 2, 3\\)")):
