@@ -43,7 +43,7 @@ _GROUP_ONLY = {r"\operatorname", r"\mathrm", r"\text", r"\mathbf", r"\boldsymbol
 _SIZED = {r"\left", r"\right", r"\bigl", r"\bigr", r"\Bigl", r"\Bigr", r"\biggl", r"\biggr", r"\big", r"\Big"}
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=4096)          # a piece is measured again where it is broken
 def estimated_width(tex: str) -> float:
     """The width, in points, that ``tex`` (math mode, Computer Modern at 10 pt) takes when typeset, roughly
     (within −9 % … +2 % of pdflatex on rows of `derive` output): capital letters 8.5 pt, small ones 5.8 pt,
