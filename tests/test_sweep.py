@@ -603,3 +603,9 @@ def test_max_tasks_counts_the_product_of_the_axes_and_the_count_is_printed(tmp_p
         == 10**30
     with pytest.raises(SweepSpecError, match="step 0"):
         SweepSpec.from_mapping({"task": "test-square", "grid": {"seed": {"range": [0, 5, 0]}}})
+
+
+def test_axes_text_agrees_in_number():
+    """An axis of one value says "1 value", not "1 values"."""
+    spec = SweepSpec.from_mapping({"task": "deep-linear-ladder", "grid": {"seed": [1, 2], "widths": [[5, 5, 5]]}})
+    assert spec.axes_text() == "seed (2 values) × widths (1 value)"
