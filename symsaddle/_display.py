@@ -12,11 +12,15 @@ point (a long argument of one function) stays on one row.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import sympy as sp
+from sympy.printing.latex import LatexPrinter
 
 #: the line width the rows are fitted to, in TeX points: the text width of ``article`` at 10 pt
 #: (345 pt) less a margin for the error of :func:`estimated_width`
@@ -39,6 +43,7 @@ _GROUP_ONLY = {r"\operatorname", r"\mathrm", r"\text", r"\mathbf", r"\boldsymbol
 _SIZED = {r"\left", r"\right", r"\bigl", r"\bigr", r"\Bigl", r"\Bigr", r"\biggl", r"\biggr", r"\big", r"\Big"}
 
 
+@lru_cache(maxsize=4096)          # a piece is measured again where it is broken
 def estimated_width(tex: str) -> float:
     """The width, in points, that ``tex`` (math mode, Computer Modern at 10 pt) takes when typeset, roughly
     (within −9 % … +2 % of pdflatex on rows of `derive` output): capital letters 8.5 pt, small ones 5.8 pt,
@@ -112,10 +117,63 @@ def _token_width(token: str) -> float:
     return 8.5 if token.isupper() else 5.8
 
 
+class _SharedLatexPrinter(LatexPrinter):
+    """SymPy's LaTeX printer (default settings: the same text as ``sp.latex``) that prints each subexpression once:
+    the loss, gradient and Hessian of a deep model share most of their subexpressions, and breaking a formula into
+    rows prints its terms and factors again."""
+
+    def __init__(self):
+        super().__init__()
+        self._printed: dict[sp.Basic, str] = {}
+
+    def _print(self, expr, **kwargs) -> str:
+        if kwargs or not isinstance(expr, sp.Basic):        # an exponent passed down (tanh^{2}): not cached
+            return super()._print(expr, **kwargs)
+        text = self._printed.get(expr)
+        if text is None:
+            text = self._printed[expr] = super()._print(expr)
+        return text
 
 
-def _latex(expr) -> str:
-    return expr if isinstance(expr, str) else sp.latex(expr)
+_shared_printer: contextvars.ContextVar[_SharedLatexPrinter | None] = contextvars.ContextVar("_shared_printer",
+                                                                                          default=None)
+
+
+@contextlib.contextmanager
+def shared_printing() -> Iterator[None]:
+    """Within the block, :func:`latex` prints each distinct subexpression once (its LaTeX kept until the block
+    ends): for printing many expressions that share subexpressions, such as a gradient and a Hessian."""
+    token = _shared_printer.set(_SharedLatexPrinter())
+    try:
+        yield
+    finally:
+        _shared_printer.reset(token)
+
+
+def printed_size(exprs: Iterable[sp.Basic], sizes: dict | None = None) -> int:
+    """The number of nodes of the expression trees of ``exprs`` (symbols, numbers, operations), a shared
+    subexpression counted at each occurrence: what a printer writes out (LaTeX takes about 5 characters a node).
+    Counted in time proportional to the distinct subexpressions; ``sizes`` (subexpression → size) is kept
+    between calls."""
+    sizes = {} if sizes is None else sizes
+
+    def size(expr: sp.Basic) -> int:
+        known = sizes.get(expr)
+        if known is None:
+            known = sizes[expr] = 1 + sum(size(arg) for arg in expr.args)
+        return known
+
+    return sum(size(expr) for expr in exprs)
+
+
+def latex(expr: sp.Basic | str) -> str:
+    """``sp.latex(expr)`` (a string is returned as it is); inside :func:`shared_printing`, from its cache."""
+    if isinstance(expr, str):
+        return expr
+    printer = _shared_printer.get()
+    return sp.latex(expr) if printer is None else printer.doprint(expr)
+
+
 
 
 @dataclass(frozen=True)
@@ -135,7 +193,7 @@ class _Piece:
     """Break inside the piece rather than before it when it does not fit (a parenthesised sum)."""
 
     def text(self) -> str:
-        return self.open + _latex(self.item) + self.close
+        return self.open + latex(self.item) + self.close
 
 
 def expression_rows(expr: sp.Basic | str, first: float, rest: float) -> list[str]:
@@ -143,7 +201,7 @@ def expression_rows(expr: sp.Basic | str, first: float, rest: float) -> list[str
     :func:`estimated_width`), where a break point allows: between the terms of a sum (the next row starting
     with its sign), between the factors of a product (the next row starting with ``\\times``), inside a
     parenthesised sum. Concatenated (with the row breaks as spaces) the rows are the expression."""
-    tex = _latex(expr)
+    tex = latex(expr)
     if isinstance(expr, str) or estimated_width(tex) <= first:
         return [tex]
     if isinstance(expr, sp.Add):
@@ -151,7 +209,7 @@ def expression_rows(expr: sp.Basic | str, first: float, rest: float) -> list[str
     if isinstance(expr, sp.Mul):
         return _packed(_product_pieces(expr), first, rest)
     if isinstance(expr, sp.Pow) and isinstance(expr.base, sp.Add) and expr.exp.is_Integer and expr.exp > 0:
-        return _packed([_wrapped(expr.base, "", "", rf"^{{{sp.latex(expr.exp)}}}")], first, rest)
+        return _packed([_wrapped(expr.base, "", "", rf"^{{{latex(expr.exp)}}}")], first, rest)
     return [tex]
 
 
@@ -172,14 +230,14 @@ def _product_pieces(expr: sp.Mul) -> list[_Piece]:
     negative = coefficient.could_extract_minus_sign()
     coefficient = -coefficient if negative else coefficient
     lead = coefficient / denominator                   # 3/(b (a + b)) as one fraction
-    pieces = [_Piece(" ", r"\times ", sp.latex(lead))] if lead != 1 else []
+    pieces = [_Piece(" ", r"\times ", latex(lead))] if lead != 1 else []
     for factor in numerator.as_ordered_factors():
         if factor == 1:                                # 2/(a + b): the numerator is the coefficient alone
             continue
         if isinstance(factor, sp.Add):
             pieces.append(_wrapped(factor, " ", r"\times "))
         elif isinstance(factor, sp.Pow) and isinstance(factor.base, sp.Add) and factor.exp.is_Integer:
-            pieces.append(_wrapped(factor.base, " ", r"\times ", rf"^{{{sp.latex(factor.exp)}}}"))
+            pieces.append(_wrapped(factor.base, " ", r"\times ", rf"^{{{latex(factor.exp)}}}"))
         else:
             pieces.append(_Piece(" ", r"\times ", factor))
     if negative:
@@ -199,25 +257,30 @@ def _packed(pieces: Sequence[_Piece], first: float, rest: float) -> list[str]:
     sum is broken inside when its first part fits on the current row; the pieces after a broken one continue
     on its last row."""
     rows: list[str] = []
-    current, budget = "", first
+    current, budget, width = "", first, 0.0     # width: estimated_width(current), summed piece by piece
     for k, piece in enumerate(pieces):
         joiner = "" if k == 0 else piece.inline if current else piece.at_break
-        if estimated_width(current + joiner + piece.text()) <= budget:
-            current += joiner + piece.text()
+        text = piece.text()
+        joined = width + estimated_width(joiner) + estimated_width(text)
+        if joined <= budget:
+            current, width = current + joiner + text, joined
             continue
         broken = _broken(piece, current + joiner, budget, rest) if piece.inside_first or not current else None
         if broken is None and current:                # start a new row with it
             rows.append(current + piece.row_end)
-            current, budget = "", rest
-            if estimated_width(piece.at_break + piece.text()) <= budget:
-                current = piece.at_break + piece.text()
+            current, budget, width = "", rest, 0.0
+            alone = estimated_width(piece.at_break) + estimated_width(text)
+            if alone <= budget:
+                current, width = piece.at_break + text, alone
                 continue
             broken = _broken(piece, piece.at_break, budget, rest)
         if broken is None:                             # no break point: the piece stays whole, overlong
-            current += (piece.at_break if not current and k else joiner if current else "") + piece.text()
+            current += (piece.at_break if not current and k else joiner if current else "") + text
+            width = estimated_width(current)
             continue
         rows.extend(broken[:-1])
         current, budget = broken[-1], rest
+        width = estimated_width(current)
     rows.append(current)
     return [r for r in rows if r]
 

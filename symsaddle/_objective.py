@@ -14,6 +14,7 @@ is written out). The per-sample expressions never contain the data.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import cached_property
 
 import numpy as np
@@ -316,8 +317,25 @@ class Objective:
 
     @cached_property
     def hessian(self) -> sp.Matrix:
-        """∇²L(θ), the Jacobian of the gradient (P × P)."""
-        return self.gradient.jacobian(self.model.parameters)
+        """∇²L(θ) (P × P): :meth:`derive_hessian`."""
+        return self.derive_hessian()
+
+    def derive_hessian(self, on_row: Callable[[int, list[sp.Expr]], None] | None = None) -> sp.Matrix:
+        """∇²L(θ) (P × P), kept as :attr:`hessian`: the entries ∂²L/∂θ_p∂θ_q with p ≤ q differentiated from the
+        gradient, the others mirrored (formal partial derivatives commute), so half the P² differentiations of
+        the Jacobian. ``on_row(p, entries)`` receives row p's entries q ≥ p as soon as they are derived (a
+        progress report; an exception it raises stops the derivation, and nothing is kept)."""
+        if "hessian" in self.__dict__:
+            return self.__dict__["hessian"]
+        theta, gradient = self.model.parameters, self.gradient
+        H = sp.zeros(len(theta), len(theta))
+        for p, g in enumerate(gradient):
+            for q in range(p, len(theta)):
+                H[p, q] = H[q, p] = sp.diff(g, theta[q])
+            if on_row is not None:
+                on_row(p, [H[p, q] for q in range(p, len(theta))])
+        self.__dict__["hessian"] = H
+        return H
 
     @property
     def flow(self) -> sp.Matrix:

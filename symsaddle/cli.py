@@ -131,9 +131,21 @@ def _normalization(text: str):
 # -- the core commands ------------------------------------------------------------------------------
 
 #: Largest n·P² ``derive`` runs without ``--allow-large``: its symbolic Hessian has P² entries, each a sum over the
-#: n samples. Measured 23–45 s at n·P² ≈ 10⁴ (diagonal_linear --d 50; --d 10 --n 20; two_layer --width 30;
-#: deep_linear --widths 10 10 1), over 2 min at 9·10⁴ (diagonal_linear --d 150); with n = 1, P ≤ 223.
+#: n samples. Measured with --out (derivation, LaTeX, derivation.tex) on 2 cores: 15–22 s of CPU at n·P² ≈ 10⁴
+#: (diagonal_linear --d 50: 15 s; two_layer --width 30: 19 s; deep_linear --widths 10 10 1: 22 s); with n = 1,
+#: P ≤ 223.
 DERIVE_MAX_HESSIAN_TERMS = 50_000
+#: Largest printed size (:func:`symsaddle._display.printed_size`: expression nodes, about 5 characters of LaTeX
+#: each) of the symbolic Hessian ``derive`` prints without ``--allow-large``: a deep model's entries grow with its
+#: depth, so n·P² alone misjudges it. Measured with --out on 2 cores: mlp --widths 2 4 4 1 (3.2·10⁵ nodes) 10 s of
+#: CPU, 2 5 5 1 (8.3·10⁵) 20 s.
+DERIVE_MAX_PRINTED_SIZE = 1_000_000
+#: The cost the printed-size refusal names.
+DERIVE_SIZE_COST = ("about 5 characters of LaTeX a node; 8·10⁵ nodes, mlp --widths 2 5 5 1, take 20 s of CPU to "
+                    "derive and print")
+#: derive prints at most this many characters on the terminal (L and the gradient when the Hessian is longer);
+#: the whole derivation goes to files (derivation.tex, result.json)
+DERIVE_MAX_SHOWN = 20_000
 #: Largest n·P ``check`` runs without ``--allow-large``: the reference and mpmath.diff sum each compared entry over
 #: the n samples in mpmath. Measured 9 s at n = 100 and 54 s at n = 1000 for P = 9 (two_layer, 1 point).
 CHECK_MAX_SAMPLE_PARAMETERS = 100_000
@@ -270,26 +282,53 @@ def _progress(mode: str = "auto") -> bool:
     return mode == "always" or (mode == "auto" and sys.stderr.isatty())
 
 
+class _Steps:
+    """The step a long command is at — a name and, within it, how many of its items are done — announced on
+    stderr when it starts and shown in the heartbeat's "still running" lines (:func:`_heartbeat`)."""
+
+    def __init__(self, label: str, progress: bool):
+        self.label, self.progress = label, progress
+        self.name, self.done, self.total, self.beat = "", 0, None, True
+
+    def start(self, name: str, total: int | None = None, beat: bool = True) -> None:
+        """Step ``name`` begins, of ``total`` items; ``beat=False``: one with a progress bar of its own, shown
+        in place of the heartbeat's lines."""
+        self.name, self.done, self.total, self.beat = name, 0, total, beat
+        if self.progress:
+            print(f"symsaddle: {self.label}: {self.text()}", file=sys.stderr, flush=True)
+
+    def advance(self, items: int = 1) -> None:
+        self.done += items
+
+    def text(self) -> str:
+        return self.name + (f" ({self.done}/{self.total})" if self.total is not None else "")
+
+
 @contextlib.contextmanager
 def _heartbeat(label: str, progress: bool, every: float = 15.0):
-    """With ``progress``, say that ``label`` started and, every ``every`` seconds, that it is still running —
-    for the analyses whose inner loops have no progress bar of their own."""
+    """With ``progress``, say that ``label`` started and, every ``every`` seconds, that it is still running and
+    at which step (the :class:`_Steps` the block receives; commands without steps ignore it) — for the analyses
+    whose inner loops have no progress bar of their own."""
+    steps = _Steps(label, progress)
     if not progress:
-        yield
+        yield steps
         return
     started, done = time.monotonic(), threading.Event()
 
     def beat():
         while not done.wait(every):
+            if not steps.beat:
+                continue
             elapsed = int(time.monotonic() - started)
-            print(f"symsaddle: {label}: still running ({elapsed // 60} min {elapsed % 60:02d} s)", file=sys.stderr,
-                  flush=True)
+            at = f": {steps.text()}" if steps.name else ""
+            print(f"symsaddle: {label}: still running ({elapsed // 60} min {elapsed % 60:02d} s){at}",
+                  file=sys.stderr, flush=True)
 
     print(f"symsaddle: {label}: started", file=sys.stderr, flush=True)
     thread = threading.Thread(target=beat, daemon=True)
     thread.start()
     try:
-        yield
+        yield steps
     finally:
         done.set()
         thread.join()
@@ -301,8 +340,7 @@ def cmd_demo(args) -> dict:
 
 
 def cmd_derive(args) -> dict:
-    import sympy as sp
-
+    from ._display import printed_size, shared_printing
     from ._objective import Objective
     from .equilibria import DEFAULT_TIMEOUT, solve_equilibria
 
@@ -311,52 +349,145 @@ def cmd_derive(args) -> dict:
     options = _model_options(args)
     P = parameter_count(args.model, options)
     _refuse_large(args, P, args.n * P * P, DERIVE_MAX_HESSIAN_TERMS, "a symbolic Hessian of n·P² terms",
-                  "n·P² ≈ 10⁴ already takes half a minute")
+                  "each of its P² entries is a sum over the n samples")
     model = _model(args, options)
-    obj = Objective.symbolic(model, args.n, loss=args.loss, normalization=args.normalization)
-    result = {"objective": obj.describe(), "loss": sp.latex(obj.expression),
-              "gradient": [sp.latex(g) for g in obj.gradient],
-              "hessian": [[sp.latex(h) for h in row] for row in obj.hessian.tolist()]}
-    gradient = [rf"\frac{{\partial L}}{{\partial {sp.latex(p)}}} = {sp.latex(g)}"
-                for p, g in zip(model.parameters, obj.gradient)]
-    hessian = f"H = {sp.latex(obj.hessian)}"
-    lines = [f"L = {sp.latex(obj.expression)}", "", "gradient:", *[f"  {g}" for g in gradient],
-             "", "Hessian:", f"  {hessian}"]
-    report: list[str] = []
+    with shared_printing(), _heartbeat(f"derive {args.model}, P = {P}", args.progress) as steps:
+        steps.start("deriving L and the gradient")
+        obj = Objective.symbolic(model, args.n, loss=args.loss, normalization=args.normalization)
+        sizes: dict = {}
+        size = {"loss": printed_size([obj.expression], sizes), "gradient": printed_size(obj.gradient, sizes)}
+        steps.start("deriving the Hessian", total=P)
+        size["hessian"] = _derive_hessian(args, obj, steps, sizes)
+        steps.start("printing LaTeX", total=1 + P + P * (P + 1) // 2)
+        loss, gradient, hessian = _printed(obj, steps)
+        text = _derive_text(obj, loss, gradient)
+        result = {"objective": obj.describe(), "printed_size": size, "loss": loss, "gradient": gradient,
+                  "hessian": hessian}
+        report: list[str] = []
+        families = ()
+        if args.equilibria:
+            steps.start("solving ∇L = 0", beat=False)           # its own progress bar
+            timeout = DEFAULT_TIMEOUT if args.timeout is None else args.timeout
+            families = solve_equilibria(obj, timeout=timeout, progress=args.progress)
+            result["equilibria"] = [f.to_dict() for f in families]
+            # completeness verdict, time budget and critical points in no family (issue 10, part 3)
+            result["equilibria_status"] = families.to_dict()
+            report = families.report_lines()
+        shown = _derive_shown(text, loss)
+        folder = args.out
+        if folder is None and shown is not text and not args.json:     # too long for the terminal: to files
+            folder = Path(tempfile.mkdtemp(prefix="symsaddle-derive-"))
+        if folder is not None:
+            _write_derivation(folder, obj, families, report, steps)
+    if shown is not text and folder is not None:
+        where = (f"{folder / 'derivation.tex'} (every entry also in result.json)" if args.out else
+                 f"{folder / 'derivation.tex'}, a new temporary folder (--out DIR writes it, and result.json, "
+                 "into DIR)")
+        rest = "the Hessian is" if "gradient:" in shown else "the gradient and the Hessian are"
+        shown = [*shown, "", f"({rest} too long for the terminal ({sum(map(len, text)):,} characters of LaTeX in "
+                             f"all): see {where})"]
     if args.equilibria:
-        timeout = DEFAULT_TIMEOUT if args.timeout is None else args.timeout
-        fams = solve_equilibria(obj, timeout=timeout, progress=args.progress)
-        result["equilibria"] = [f.to_dict() for f in fams]
-        lines += ["", "equilibrium families:", *[f"  {line}" for line in fams.family_lines()]]
-        # completeness verdict, time budget and critical points in no family (issue 10, part 3)
-        result["equilibria_status"] = fams.to_dict()
-        report = fams.report_lines()
-        lines += ["", *report]
-    if args.out:
-        _write_derivation(args.out, obj, fams if args.equilibria else (), report)
-    result["text"] = "\n".join(lines)
+        shown = [*shown, "", "equilibrium families:", *[f"  {line}" for line in families.family_lines()],
+                 "", *report]
+    result["text"] = "\n".join(shown)
     return result
 
 
-def _write_derivation(out: Path, obj, families, report: Sequence[str]) -> None:
+def _derive_hessian(args, obj, steps: _Steps, sizes: dict) -> int:
+    """Derive ``obj``'s Hessian row by row and return its :func:`~symsaddle._display.printed_size`; refuse (exit 2,
+    unless ``--allow-large``) as soon as the rows derived so far project it above :data:`DERIVE_MAX_PRINTED_SIZE`:
+    their size plus, for each entry p ≤ q not yet derived, the mean size of those derived (checked after every row,
+    so a projection that erred low is caught by a later one, at the latest by the exact size after the last row).
+    mlp --widths 4 8 8 1: 2·10⁷ nodes projected from the first row, refused after 9 s instead of running for hours."""
+    from ._display import printed_size
+    from .reports import plural
+
+    P = len(obj.model.parameters)
+    upper = P * (P + 1) // 2
+    derived = {"size": 0, "entries": 0}
+
+    def row_done(p: int, entries: list) -> None:
+        derived["size"] += printed_size(entries, sizes)
+        derived["entries"] += len(entries)
+        projected = derived["size"] * upper / derived["entries"]
+        if projected > DERIVE_MAX_PRINTED_SIZE and not args.allow_large:
+            where = ("" if p == P - 1 else ", projected from its first row" if p == 0 else
+                     f", projected from its first {p + 1} rows")
+            raise UsageError(f"derive {args.model}: P = {plural(P, 'parameter')}, n = {plural(args.n, 'sample')}: the "
+                             f"symbolic Hessian would print about {projected:.3g} expression nodes{where}, above the "
+                             f"limit of {DERIVE_MAX_PRINTED_SIZE:,} ({DERIVE_SIZE_COST}); use a smaller model or "
+                             "--n, or pass --allow-large to run it anyway")
+        steps.advance()
+
+    obj.derive_hessian(on_row=row_done)
+    return derived["size"] * 2 - printed_size(obj.hessian.diagonal(), sizes)
+
+
+def _derive_text(obj, loss: str, gradient: list[str]) -> list[str]:
+    """The derivation as lines of text: L, each gradient entry, the Hessian as a matrix (entries in LaTeX)."""
+    from ._display import latex
+
+    names = [latex(p) for p in obj.model.parameters]
+    return [f"L = {loss}", "", "gradient:",
+            *[rf"  \frac{{\partial L}}{{\partial {name}}} = {g}" for name, g in zip(names, gradient)],
+            "", "Hessian:", f"  H = {latex(obj.hessian)}"]
+
+
+def _derive_shown(text: list[str], loss: str) -> list[str]:
+    """What derive prints on the terminal: ``text`` itself when it has at most :data:`DERIVE_MAX_SHOWN` characters;
+    else its first lines — L and the gradient (up to the Hessian), or L alone — as many as fit."""
+    if sum(map(len, text)) <= DERIVE_MAX_SHOWN:
+        return text
+    head = text[:text.index("Hessian:")]
+    if sum(map(len, head)) > DERIVE_MAX_SHOWN:
+        head = text[:1] if len(text[0]) <= DERIVE_MAX_SHOWN else [f"L: {len(loss):,} characters of LaTeX"]
+    return list(head)
+
+
+def _printed(obj, steps: _Steps) -> tuple[str, list[str], list[list[str]]]:
+    """L, the gradient and the Hessian (P × P, each distinct entry printed once) in LaTeX."""
+    from ._display import latex
+
+    loss = latex(obj.expression)
+    steps.advance()
+    gradient = []
+    for g in obj.gradient:
+        gradient.append(latex(g))
+        steps.advance()
+    P = len(gradient)
+    hessian = [[""] * P for _ in range(P)]
+    for p in range(P):
+        for q in range(p, P):
+            hessian[p][q] = hessian[q][p] = latex(obj.hessian[p, q])
+            steps.advance()
+    return loss, gradient, hessian
+
+
+def _write_derivation(out: Path, obj, families, report: Sequence[str], steps: _Steps) -> None:
     """``derivation.tex``, a fragment for a paper's ``\\input`` (no preamble; its first line names the
     packages), and ``derivation_document.tex``, the same in a document that compiles with pdflatex: L, each
     gradient entry, each Hessian entry ∂²L/∂θ_p∂θ_q (p ≤ q) and each equilibrium family as its own ``align*``,
     long ones broken into rows that fit the page (:mod:`symsaddle._display`); the completeness report as
-    comments."""
-    import sympy as sp
+    comments. ``steps`` counts the displays."""
+    from ._display import document, equation, fragment_header, latex
 
-    from ._display import document, equation, fragment_header
+    names = [latex(p) for p in obj.model.parameters]
+    P = len(names)
+    steps.start("breaking the formulas into rows", total=1 + P + P * (P + 1) // 2 + len(families))
 
-    names = [sp.latex(p) for p in obj.model.parameters]
-    displays = ["% the loss", equation("L", obj.expression), "% the gradient"]
-    displays += [equation(rf"\frac{{\partial L}}{{\partial {name}}}", g) for name, g in zip(names, obj.gradient)]
+    def shown(display: str) -> str:
+        steps.advance()
+        return display
+
+    displays = ["% the loss", shown(equation("L", obj.expression)), "% the gradient"]
+    displays += [shown(equation(rf"\frac{{\partial L}}{{\partial {name}}}", g))
+                 for name, g in zip(names, obj.gradient)]
     displays.append("% the Hessian, entries ∂²L/∂θ_p∂θ_q with p ≤ q (it is symmetric)")
-    for p, q in itertools.combinations_with_replacement(range(len(names)), 2):
+    for p, q in itertools.combinations_with_replacement(range(P), 2):
         by = rf"\partial {{{names[p]}}}^{{2}}" if p == q else rf"\partial {names[p]}\, \partial {names[q]}"
-        displays.append(equation(rf"\frac{{\partial^{{2}} L}}{{{by}}}", obj.hessian[p, q]))
+        displays.append(shown(equation(rf"\frac{{\partial^{{2}} L}}{{{by}}}", obj.hessian[p, q])))
     for k, family in enumerate(families):
-        displays += [f"% equilibrium family {k}", family.display()]
+        displays += [f"% equilibrium family {k}", shown(family.display())]
     body = "\n".join(displays) + "\n" + "".join(f"% {line}\n" for line in report)
     (out / "derivation.tex").write_text(fragment_header("derivation") + "\n" + body)
     (out / "derivation_document.tex").write_text(document(body, "Derivation"))
@@ -653,8 +784,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("derive", help="symbolic loss, gradient, Hessian (and, with --equilibria, the critical "
                                       "points) of a small model, as LaTeX")
-    _add_model_args(p, default_n=1, limit=f"n·P² ≤ {DERIVE_MAX_HESSIAN_TERMS}: the symbolic Hessian has P² "
-                                          "entries, each a sum over n samples; n·P² ≈ 10⁴ takes half a minute")
+    _add_model_args(p, default_n=1, limit=f"n·P² ≤ {DERIVE_MAX_HESSIAN_TERMS} and a Hessian of at most "
+                                          f"{DERIVE_MAX_PRINTED_SIZE:,} expression nodes (LaTeX: ≈ 5 characters a "
+                                          "node): the symbolic Hessian has P² entries, each a sum over n samples, "
+                                          "and a deep model's entries grow with its depth; n·P² ≈ 10⁴ takes 15–25 s "
+                                          "of CPU, mlp --widths 2 5 5 1 (8·10⁵ nodes) 20 s")
     p.add_argument("--equilibria", action="store_true",
                    help="solve ∇L = 0 for the critical points, and give the eigenvalues of the gradient-flow "
                         "Jacobian −∇²L on each family of them")

@@ -1132,8 +1132,8 @@ def solve_equilibria(objective, *, eigen: bool = True, simplify: bool = True,
             reason += (f"; {searched} found {plural(len(search.unmatched), 'real critical point')} in no "
                        f"reported family (e.g. θ = {format_vector(first.theta)}, L = {first.loss:.6g})")
         elif search is not None:
-            reason += (f"; numerical search: {search.summary()} (a check of sampled points, not a proof: a missing "
-                       "family can lie where no start led)")
+            reason += (f"; {searched} found no real critical point outside the reported families (a check of "
+                       "sampled points, not a proof: a missing family can lie where no start led)")
     return EquilibriaResult(tuple(families), status, completeness, engine_label, reason,
                             _assumptions(objective, instance, certificate is not None), polynomial, search, timeout,
                             seconds, tuple(notes), patterns, stopped_at)

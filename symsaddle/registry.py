@@ -105,7 +105,8 @@ class CaseOption:
         if self.minimum is not None:
             bad = value <= self.minimum if self.strict else value < self.minimum
             if bad or not math.isfinite(value):
-                raise CaseOptionError(f"{label} must be a finite number {self.bound}; got {value!r}")
+                kind = "an integer" if self.type is int or self.items is int else "a finite number"
+                raise CaseOptionError(f"{label} must be {kind} {self.bound}; got {value!r}")
 
     @property
     def bound(self) -> str:

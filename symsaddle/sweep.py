@@ -548,7 +548,7 @@ class SweepSpec:
 
     def axes_text(self) -> str:
         """The grid's axes and their lengths, e.g. ``seed (100000000 values) × mu (2 values)``."""
-        return " × ".join(f"{name} ({_axis_length(values)} values)" for name, values in self.grid.items()) \
+        return " × ".join(f"{name} ({plural(_axis_length(values), 'value')})" for name, values in self.grid.items()) \
             or "no grid axes"
 
     def parameter_sets(self) -> list[dict]:

@@ -751,3 +751,50 @@ def test_parameter_count_matches_the_built_model(family, options):
              "two_layer": lambda o: models.two_layer(o["d_in"], o["width"], "tanh", bias=o["bias"], d_out=o["d_out"]),
              "mlp": lambda o: models.mlp(o["widths"], "tanh", bias=o["bias"])}[family]
     assert parameter_count(family, options) == len(build(options).parameters)
+
+
+# -- derive: the cost of what it prints ------------------------------------------------------------------------------
+
+def test_derive_refuses_a_hessian_too_large_to_print(monkeypatch, capsys, tmp_path):
+    """The guard on the printed size of the Hessian (expression nodes, projected from the rows derived so far)
+    refuses with one line naming the size, the limit and --allow-large; with --allow-large derive runs and reports
+    the size, which is the node count of sympy's preorder_traversal of every Hessian entry."""
+    import sympy as sp
+
+    import symsaddle as ss
+    from symsaddle import cli
+    monkeypatch.setattr(cli, "DERIVE_MAX_PRINTED_SIZE", 10)
+    assert main(["derive", "diagonal_linear", "--d", "2"]) == 2
+    line = one_line_error(capsys)
+    assert "P = 4 parameters, n = 1 sample: the symbolic Hessian would print about" in line, line
+    assert "expression nodes" in line and "above the limit of 10" in line and "--allow-large" in line
+    assert main(["derive", "diagonal_linear", "--d", "2", "--allow-large", "--json"]) == 0
+    sizes = json.loads(capsys.readouterr().out)["printed_size"]
+    obj = ss.Objective.symbolic(ss.models.diagonal_linear(2), 1)
+    assert sizes["hessian"] == sum(sum(1 for _ in sp.preorder_traversal(h)) for h in obj.gradient.jacobian(
+        obj.model.parameters))
+
+
+def test_derive_too_long_for_the_terminal_prints_l_and_the_gradient(monkeypatch, capsys, tmp_path):
+    """Above DERIVE_MAX_SHOWN characters the terminal gets L and the gradient and a line naming the file that holds
+    the rest; the file has every Hessian entry. Without --out it goes to a new temporary folder."""
+    from symsaddle import cli
+    monkeypatch.setattr(cli, "DERIVE_MAX_SHOWN", 700)       # diagonal_linear --d 2: L and ∇L 500, H 680 characters
+    assert main(["derive", "diagonal_linear", "--d", "2", "--out", str(tmp_path / "o")]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("L = ") and r"\frac{\partial L}{\partial u_{2}}" in out and "H = " not in out
+    assert "the Hessian is too long for the terminal" in out and str(tmp_path / "o" / "derivation.tex") in out
+    tex = (tmp_path / "o" / "derivation.tex").read_text()
+    assert tex.count(r"\frac{\partial^{2} L}") == 4 * 5 // 2
+    assert main(["derive", "diagonal_linear", "--d", "2"]) == 0
+    out = capsys.readouterr().out
+    where = re.search(r"see (\S+derivation\.tex), a new temporary folder", out)
+    assert where and Path(where.group(1)).read_text() == tex
+
+
+def test_watched_derive_names_its_steps(capsys):
+    """--progress always: derive announces each step, printing the LaTeX included."""
+    assert main(["derive", "diagonal_linear", "--d", "1", "--progress", "always"]) == 0
+    err = capsys.readouterr().err
+    for step in ("deriving L and the gradient", "deriving the Hessian (0/2)", "printing LaTeX (0/6)"):   # L, 2 + 3 entries
+        assert f"symsaddle: derive diagonal_linear, P = 2: {step}" in err, err

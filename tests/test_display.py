@@ -9,6 +9,8 @@ import subprocess
 import pytest
 import sympy as sp
 
+import symsaddle as ss
+
 from symsaddle._display import equation, estimated_width, expression_rows, list_rows
 from symsaddle.cli import main
 
@@ -99,3 +101,30 @@ def test_derivation_document_compiles_without_an_overfull_line(tmp_path, argv):
     log = (out / "derivation_document.log").read_text(errors="replace")
     assert run.returncode == 0, log[-2000:]
     assert "Overfull \\hbox" not in log, re.findall(r"Overfull \\hbox.*", log)[:5]
+
+
+def test_shared_printing_prints_what_sympy_prints():
+    """Each subexpression printed once (the cache) gives SymPy's own LaTeX for every gradient and Hessian entry
+    of a tanh MLP (sharing many subexpressions) and for tanh² inside a power (the exponent is passed down)."""
+    from symsaddle._display import latex, shared_printing
+
+    obj = ss.Objective.symbolic(ss.models.mlp([2, 2, 1], "tanh"), 1)
+    exprs = [obj.expression, *obj.gradient, *obj.hessian]
+    with shared_printing():
+        shared = [latex(e) for e in exprs]
+        again = [latex(e) for e in exprs]
+    assert shared == again == [sp.latex(e) for e in exprs]
+    assert any(r"\tanh^{2}" in t for t in shared)
+
+
+def test_printed_size_counts_every_occurrence():
+    """printed_size is the number of nodes of the expression trees, a repeated subexpression counted each time:
+    the count of sympy's preorder_traversal, and a hand count for a small one (x·y + x·y² + 3: Add(Integer,
+    Mul(x, y), Mul(x, Pow(y, 2))) = 1 + 1 + 3 + 5 = 10 nodes)."""
+    from symsaddle._display import printed_size
+
+    x, y = sp.symbols("x y")
+    assert printed_size([x * y + x * y**2 + 3]) == 10
+    obj = ss.Objective.symbolic(ss.models.mlp([2, 2, 1], "tanh"), 1)
+    exprs = list(obj.hessian)
+    assert printed_size(exprs) == sum(sum(1 for _ in sp.preorder_traversal(e)) for e in exprs)

@@ -179,6 +179,8 @@ def test_tiny_budget_falls_back_to_the_numerical_search():
     assert result.symbolic_seconds < 0.05 + 10          # killed at the deadline (slack for a loaded machine)
     assert result.completeness is Completeness.INCOMPLETE
     assert "budget" in result.reason and "falling back to the numerical critical-point search" in result.reason
+    # the search's summary is its own line, once (it was also repeated inside the completeness line)
+    assert sum(line.count("seeded start") for line in result.report_lines()) == 1, result.report_lines()
     # the stage is said in words ("while solving ∇L = 0 with sympy.solve", not "while sympy.solve")
     assert re.search(r"budget while [a-z]+ing ", result.reason), result.reason
     n = len(result.unmatched)

@@ -107,7 +107,7 @@ def test_slices_register_their_commands():
 
 
 @pytest.mark.parametrize("words, message", [
-    (["--inits", "0"], "--inits must be a finite number ≥ 1; got 0"),
+    (["--inits", "0"], "--inits must be an integer ≥ 1; got 0"),
     (["--rate", "0"], "--rate must be a finite number > 0; got 0.0"),
     (["--rate", "nan"], "--rate must be a finite number > 0; got nan"),
     (["--method", "bfgs"], "--method must be one of newton, adam; got 'bfgs'"),

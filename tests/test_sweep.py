@@ -130,7 +130,7 @@ def test_specification_errors(tmp_path):
     with pytest.raises(SweepSpecError, match="do not fit.*missing a required argument: 'seed'"):
         run_sweep("test-square", [{"delay": 0.0}], tmp_path, workers=0)
     # declared types and ranges: a ladder needs more epochs than its 100-epoch window, M is 'corrected' or 'report'
-    with pytest.raises(SweepSpecError, match="parameter 'epochs' must be a finite number > 100; got 100"):
+    with pytest.raises(SweepSpecError, match="parameter 'epochs' must be an integer > 100; got 100"):
         run_sweep("deep-linear-ladder", [{"seed": 0, "epochs": 100}], tmp_path, workers=0)
     with pytest.raises(SweepSpecError, match="parameter 'm_formula' must be one of corrected, report; got 'paper'"):
         run_sweep("deep-linear-ladder", [{"seed": 0, "m_formula": "paper"}], tmp_path, workers=0)
@@ -463,7 +463,7 @@ def test_specifications_are_checked_as_documented(tmp_path, capsys):
                         ([5, "5", 5], "'widths' must be a list of int; entry 1 is '5'"),
                         ([5, True, 5], "'widths' must be a list of int; entry 1 is True"),
                         ([5, 2.0, 5], "'widths' must be a list of int; entry 1 is 2.0"),
-                        ([5, 0, 5], "'widths' entry 1 must be a finite number ≥ 1; got 0"),
+                        ([5, 0, 5], "'widths' entry 1 must be an integer ≥ 1; got 0"),
                         ([5], r"'widths': widths must be \(d_0, …, d_H\) with H ≥ 2 layers"),
                         ([5, 5], r"'widths': widths must be \(d_0, …, d_H\) with H ≥ 2 layers"),
                         ([5, 2, 3], "the first and last widths must be equal; got widths \\(5, 2, 3\\)")):
@@ -603,3 +603,9 @@ def test_max_tasks_counts_the_product_of_the_axes_and_the_count_is_printed(tmp_p
         == 10**30
     with pytest.raises(SweepSpecError, match="step 0"):
         SweepSpec.from_mapping({"task": "test-square", "grid": {"seed": {"range": [0, 5, 0]}}})
+
+
+def test_axes_text_agrees_in_number():
+    """An axis of one value says "1 value", not "1 values"."""
+    spec = SweepSpec.from_mapping({"task": "deep-linear-ladder", "grid": {"seed": [1, 2], "widths": [[5, 5, 5]]}})
+    assert spec.axes_text() == "seed (2 values) × widths (1 value)"

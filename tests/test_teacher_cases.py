@@ -140,7 +140,7 @@ def test_escape_and_closest_saddle_cases(capsys, tmp_path):
                                       "experiment_seed, higher_order, max_iterations, method, seed, "
                                       "slsqp_iterations, tolerances, width, xavier"),
     ('method = "bfgs"', "parameter 'method' must be one of newton, adam; got 'bfgs'"),
-    ('max_iterations = 0', "parameter 'max_iterations' must be a finite number ≥ 1; got 0"),
+    ('max_iterations = 0', "parameter 'max_iterations' must be an integer ≥ 1; got 0"),
     ('adam_epochs = 2.5', "parameter 'adam_epochs' must be of type int; got 2.5"),
     ('tolerances = { escape_elasticty = 0.1 }', "parameter 'tolerances' has no field 'escape_elasticty'; its fields: "
                                                 "global_loss, function_match"),

@@ -131,7 +131,8 @@ def gradient_flow(problem: DiagonalProblem, init: Initialisation, t_max: float, 
         raise ValueError(f"t_max must be a positive flow time, got {t_max!r}")
     H, c = problem.gram, problem.correlation
     a0, b0 = init.log_w_plus, init.log_w_minus
-    bar = ProgressBar(total=float(t_max), disable=not progress, desc="gradient flow", unit="time")
+    bar = ProgressBar(total=float(t_max), disable=not progress, desc="gradient flow",
+                      bar_format="{desc}: flow time {n:.3g}/{total:.3g} |{bar}| {elapsed}<{remaining}")
     reached = [0.0]
 
     def rhs(t, S):
