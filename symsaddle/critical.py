@@ -497,7 +497,7 @@ def _higher_order(pt: _Point, sign: float) -> tuple[Kind, str, Criterion, bool |
     # model's symmetry orbit where it spans N; else numerically, whose s² screen ends it at once where
     # D³L[n, n, ·] ≠ 0 on N, and the cubic test then decides
     if sign != 0:
-        T = orbit_tangents(pt.kernel, pt.theta) if pt.symmetry else np.zeros((len(pt.theta), 0))
+        T = orbit_tangents(pt.kernel, pt.theta, at_least=k) if pt.symmetry else np.zeros((len(pt.theta), 0))
         if T.shape[1]:
             orbit = orbit_check(T, pt.lam, pt.vec, pt.zero, pt.eigen_threshold, pt.tol)
             if orbit.status is ManifoldStatus.VERIFIED:

@@ -75,12 +75,13 @@ def objective_kernel_repr(kernel, **details) -> str:
     return f"{type(kernel).__name__}(" + ", ".join(f"{k}={v}" for k, v in fields.items()) + ")"
 
 
-def orbit_tangents(kernel, theta: np.ndarray) -> np.ndarray:
+def orbit_tangents(kernel, theta: np.ndarray, at_least: int = 0) -> np.ndarray:
     """Tangents ξ_g θ (columns, shape (P, m)) at θ of the orbit of the model's continuous symmetry group
-    (:mod:`symsaddle._symmetries`) for a kernel compiled from an Objective; m = 0 for any other kernel
-    and for models without one."""
+    (:mod:`symsaddle._symmetries`) for a kernel compiled from an Objective; m = 0 for any other kernel, for
+    models without one, and when the group has fewer than ``at_least`` generators (its orbit cannot span
+    a space of that dimension, so they are not built)."""
     model = getattr(getattr(kernel, "objective", None), "model", None)
-    if model is not None and getattr(model, "n_parameters", None) == kernel.P:
+    if model is not None and getattr(model, "n_parameters", None) == kernel.P and model.symmetry.count >= at_least:
         return model.orbit_tangents(theta)
     return np.zeros((kernel.P, 0))
 
