@@ -93,11 +93,12 @@ def test_an_inconclusive_visited_point_shows_its_reason_not_an_index():
     assert _verdict(SimpleNamespace(kind="strict saddle", index=4, reason="")) == "strict saddle (index 4)"
 
 
-def test_a_claim_without_a_note_ends_at_its_statement():
-    # the sparse-to-dense text printed "… diverges at γ = 7 (…) — " for claims with nothing to add
+def test_a_claim_line_carries_its_verdict_and_recomputed_value_and_ends_there_without_a_note():
+    # the sparse-to-dense text printed "… diverges at γ = 7 (…) — " for claims with nothing to add; the d2n2
+    # summary printed a refuted claim without the recomputed value
     from symsaddle.diagonal.cases import _claim_line
     from symsaddle.diagonal.claims import Claim, Verdict
     bare = Claim("§5.4", "GD diverges at γ = 7", "7", "5.73", Verdict.CONFIRMED)
-    assert _claim_line(bare) == "[confirmed] §5.4: GD diverges at γ = 7"
+    assert _claim_line(bare) == "[confirmed] §5.4: GD diverges at γ = 7; recomputed: 5.73"
     noted = Claim("§7.3", "p[0] = −1.5454", "-1.5454", "-1.5499", Verdict.REFUTED, "y/X[0, 0]")
-    assert _claim_line(noted) == "[refuted] §7.3: p[0] = −1.5454 — y/X[0, 0]"
+    assert _claim_line(noted) == "[refuted] §7.3: p[0] = −1.5454; recomputed: -1.5499 — y/X[0, 0]"
