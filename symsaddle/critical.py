@@ -438,6 +438,7 @@ def _quartic_exact(pt: _Point, signs: tuple[float, ...]) -> tuple[FormTest, ...]
     out = []
     for s in signs:
         m, y = extremes[s]
+        m += 0.0                    # −max q is −0.0 when max q = 0: the text prints it as 0
         if m > amb:
             status = FormStatus.POSITIVE
         elif m < -amb:
@@ -465,7 +466,7 @@ def _quartic_search(pt: _Point, signs: tuple[float, ...]) -> tuple[FormTest, ...
         target = tol.ambiguity * tol.quartic * p4 if p4 > 0 else np.finfo(float).tiny
         best, u = riemannian_search(lambda U: -s * oracle.quartic(U), lambda v: -s * oracle.quartic_gradient(v),
                                     search_starts(pt.Z), target, lambda: pt.lines.used - used0 < pt.budget)
-        m = -best
+        m = -best + 0.0             # not −0.0 (printed "-0.000e+00")
         s4 = max(p4, abs(m))
         tol4 = tol.quartic * s4
         status = FormStatus.NEGATIVE if m < -tol.ambiguity * tol4 else FormStatus.NOT_FOUND

@@ -93,6 +93,13 @@ def test_lower_bound_must_be_finite_real_or_none(bound, exc):
         classify(kernel_of(a**2 + b**2, (a, b)), np.zeros(2), lower_bound=bound)
 
 
+def test_negative_zero_form_minimum_prints_as_zero():
+    # −a⁴ at 0 (flat in b): min of −q over the null space's unit circle is −max q = −0.0, printed "-0.000e+00"
+    a, b = sp.symbols("a b", real=True)
+    c = classify(kernel_of(-a**4, (a, b)), np.zeros(2))
+    assert "= 0.000e+00" in c.reason and "-0.000e+00" not in c.reason
+
+
 def test_lower_bound_makes_a_flat_minimum_global():
     k = kernel_of((a * b - 1) ** 2, (a, b))       # minima on the hyperbola ab = 1, Hessian rank 1
     c = classify(k, np.array([2.0, 0.5]), lower_bound=0.0)

@@ -102,3 +102,12 @@ def test_a_claim_line_carries_its_verdict_and_recomputed_value_and_ends_there_wi
     assert _claim_line(bare) == "[confirmed] §5.4: GD diverges at γ = 7; recomputed: 5.73"
     noted = Claim("§7.3", "p[0] = −1.5454", "-1.5454", "-1.5499", Verdict.REFUTED, "y/X[0, 0]")
     assert _claim_line(noted) == "[refuted] §7.3: p[0] = −1.5454; recomputed: -1.5499 — y/X[0, 0]"
+
+
+def test_a_numeric_claim_prints_negative_zero_as_zero():
+    # the d2n2 claims table printed the saddle as [0.6740, 0.0000, 0.6740, -0.0000]
+    from symsaddle.diagonal.claims import numeric
+    c = numeric("Table 5", "saddle", [0.674, 0.0], [0.674, -1e-17])
+    assert c.toolkit == "[0.6740, 0.0000]"
+    assert numeric("x", "x", 0.0, -0.0).toolkit == "0.0000"
+    assert numeric("x", "x", -0.5, -0.49996).toolkit == "-0.5000"
