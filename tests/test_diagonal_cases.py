@@ -61,6 +61,16 @@ def test_saddles_on_dependent_columns_names_the_file(tmp_path, capsys):
     assert err.startswith("symsaddle: error: ") and f"{tmp_path / 'twins.npz'}: columns 0, 1" in err
 
 
+def test_saddles_on_badly_conditioned_columns_says_so_not_dependent(tmp_path, capsys):
+    # a row scaled by a huge factor made independent columns "linearly dependent": X = [[s, s], [0, 1]] has
+    # det s ≠ 0 and condition number ≈ 2s (σ₁ ≈ √2·s, σ₂ = det/σ₁); the face solver's Gram matrix squares it
+    (tmp_path / "scaled.csv").write_text("1e7,1e7,0\n0,1,1\n")
+    assert main(["saddles", "--data", str(tmp_path / "scaled.csv")]) == 2
+    err = capsys.readouterr().err
+    assert "columns 0, 1 of X (counted from 0) are badly conditioned, not linearly dependent" in err
+    assert "condition number is 2.0e+07" in err and "Gram matrix" in err and "Rescale the data" in err
+
+
 @pytest.mark.parametrize("arrays, message", [
     ({"X": np.ones((3, 2)), "y": np.ones(4)}, "mismatched lengths"),
     ({"X": np.array([[1.0, np.nan]]), "y": np.ones(1)}, "NaN"),
