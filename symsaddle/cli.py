@@ -114,7 +114,8 @@ def _activation_name(text: str) -> str:
     try:
         return get_activation(text).name
     except UnknownActivationError:
-        raise argparse.ArgumentTypeError(f"unknown activation {text!r}; choose one of {', '.join(sorted(ACTIVATIONS))}") from None
+        raise argparse.ArgumentTypeError(
+            f"unknown activation {text!r}; choose one of {', '.join(sorted(ACTIVATIONS))}") from None
 
 
 def _normalization(text: str):

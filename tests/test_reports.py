@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from symsaddle.reports import format_number, format_sparse_vector, format_vector, latex_table, latex_text, markdown_table, write_tables
+from symsaddle.reports import (format_number, format_sparse_vector, format_vector, latex_table, latex_text,
+                               markdown_table, write_tables)
 from tables_check import (PDFLATEX, assert_latex_static, assert_markdown_table, assert_tables_well_formed,
                           compile_latex, markdown_column_counts)
 
