@@ -457,12 +457,14 @@ def _shared_exponential_atoms(z: np.ndarray, layout) -> list[np.ndarray]:
 
 
 def get_activation(activation: str | Activation) -> Activation:
-    """Return the activation named ``activation`` (or pass an ``Activation`` through)."""
+    """Return the activation named ``activation``, in any case and ignoring surrounding blanks
+    (``"ReLU"`` is ``"relu"``, as on the command line), or pass an ``Activation`` through."""
     if isinstance(activation, Activation):
         return activation
-    if not isinstance(activation, str) or activation not in ACTIVATIONS:
+    name = activation.strip().lower() if isinstance(activation, str) else None
+    if name not in ACTIVATIONS:
         raise UnknownActivationError(
-            f"unknown activation {activation!r}; choose one of {sorted(ACTIVATIONS)} "
+            f"unknown activation {activation!r}; choose one of {sorted(ACTIVATIONS)} (in any case) "
             "or pass a symsaddle.Activation"
         )
-    return ACTIVATIONS[activation]
+    return ACTIVATIONS[name]

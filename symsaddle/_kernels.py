@@ -451,6 +451,9 @@ class MpmathKernel:
         return objective_kernel_repr(self, dps=self.dps)
 
     def __post_init__(self):
+        if isinstance(self.dps, bool) or not isinstance(self.dps, (int, np.integer)) or self.dps < 1:
+            raise ValueError(f"dps (decimal digits of the mpmath kernel) must be an integer ≥ 1, got {self.dps!r}")
+        self.dps = int(self.dps)
         sd = self.objective.sample
         self.P = sd.model.n_parameters
         self._args = [list(sd.parameters), list(sd.inputs), list(sd.labels)]

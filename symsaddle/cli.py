@@ -31,7 +31,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
-from .errors import CrossCheckError, DivergenceError, SymsaddleError
+from .errors import CrossCheckError, DivergenceError, SymsaddleError, UnknownActivationError
 from .registry import load
 
 DEFAULT_OUT = Path("symsaddle-output")
@@ -107,13 +107,15 @@ def _folder(text: str) -> Path:
 
 
 def _activation_name(text: str) -> str:
-    """An activation's name, in any case (``RELU`` is ``relu``); an unknown one is refused listing the names."""
-    from ._activations import ACTIVATIONS
+    """An activation's name, in any case (``RELU`` is ``relu``, as in :func:`get_activation`); an unknown one is
+    refused listing the names."""
+    from ._activations import ACTIVATIONS, get_activation
 
-    name = text.strip().lower()
-    if name not in ACTIVATIONS:
-        raise argparse.ArgumentTypeError(f"unknown activation {text!r}; choose one of {', '.join(sorted(ACTIVATIONS))}")
-    return name
+    try:
+        return get_activation(text).name
+    except UnknownActivationError:
+        raise argparse.ArgumentTypeError(
+            f"unknown activation {text!r}; choose one of {', '.join(sorted(ACTIVATIONS))}") from None
 
 
 def _normalization(text: str):

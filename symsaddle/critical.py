@@ -46,6 +46,7 @@ saddle ⇒ index > 0; non-strict saddle ⇒ index 0 (checked on construction).
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -58,6 +59,7 @@ from ._certificates import (FormStatus, FormTest, LineDerivatives, ManifoldCheck
                             gradient_scale, manifold_check, norm, orbit_check, reduced_quartic, restricted_form,
                             riemannian_search, schur_blocks, search_starts)
 from ._tolerances import DEFAULT_TOLERANCES, Tolerances
+from .errors import NonFiniteDataError
 from .protocol import orbit_tangents, parameter_array, require_kernel
 from .reports import compact_repr, plural
 
@@ -436,6 +438,7 @@ def _quartic_exact(pt: _Point, signs: tuple[float, ...]) -> tuple[FormTest, ...]
     out = []
     for s in signs:
         m, y = extremes[s]
+        m += 0.0                    # −max q is −0.0 when max q = 0: the text prints it as 0
         if m > amb:
             status = FormStatus.POSITIVE
         elif m < -amb:
@@ -463,7 +466,7 @@ def _quartic_search(pt: _Point, signs: tuple[float, ...]) -> tuple[FormTest, ...
         target = tol.ambiguity * tol.quartic * p4 if p4 > 0 else np.finfo(float).tiny
         best, u = riemannian_search(lambda U: -s * oracle.quartic(U), lambda v: -s * oracle.quartic_gradient(v),
                                     search_starts(pt.Z), target, lambda: pt.lines.used - used0 < pt.budget)
-        m = -best
+        m = -best + 0.0             # not −0.0 (printed "-0.000e+00")
         s4 = max(p4, abs(m))
         tol4 = tol.quartic * s4
         status = FormStatus.NEGATIVE if m < -tol.ambiguity * tol4 else FormStatus.NOT_FOUND
@@ -584,6 +587,18 @@ def _quadratic_model_fails(kernel, th: np.ndarray, g: np.ndarray, g_norm: float,
             "activations, where the gradient decays towards a critical point at infinity)")
 
 
+def _checked_lower_bound(lower_bound) -> float | None:
+    """``lower_bound`` as a float, or None; a NaN, ±inf or non-real bound is refused (a NaN would make
+    every comparison with L false and silently disable the lower-bound step)."""
+    if lower_bound is None:
+        return None
+    if isinstance(lower_bound, (bool, np.bool_)) or not isinstance(lower_bound, numbers.Real):
+        raise TypeError(f"lower_bound must be a finite real number or None, got {lower_bound!r}")
+    if not math.isfinite(float(lower_bound)):
+        raise NonFiniteDataError(f"lower_bound must be a finite real number or None, got {lower_bound!r}")
+    return float(lower_bound)
+
+
 def classify(kernel, theta, *, lower_bound: float | None = None, tolerances: Tolerances | None = None,
              gradient_tol: float | None = None, eigen_tol: float | None = None, higher_order: bool = True,
              max_evaluations: int = DEFAULT_MAX_EVALUATIONS, symmetry: bool = True,
@@ -607,6 +622,7 @@ def classify(kernel, theta, *, lower_bound: float | None = None, tolerances: Tol
     if not isinstance(tol, Tolerances):
         raise TypeError(f"tolerances must be a symsaddle.Tolerances, got {type(tol).__name__}")
     th = parameter_array(theta, require_kernel(kernel, "classify").P)
+    lower_bound = _checked_lower_bound(lower_bound)
     P = th.size
     if hasattr(kernel, "value_and_gradient"):
         L, g = kernel.value_and_gradient(th)

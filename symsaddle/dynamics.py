@@ -88,6 +88,15 @@ FUSED_MAX_BATCH = 16
 FUSED_BLOCK = 4096
 
 
+def _step_label(steps: np.ndarray) -> str:
+    """The step size for messages: ``0.1``; one per run: ``0.1..0.3 (one per run)``, or ``0.1 (one per run)``
+    when every run has the same."""
+    if steps.ndim == 0:
+        return f"{float(steps):g}"
+    low, high = f"{steps.min():g}", f"{steps.max():g}"
+    return f"{low if low == high else f'{low}..{high}'} (one per run)"
+
+
 def _divergence_message(k: int, label: str, losses, starts) -> str:
     return (f"gradient descent diverged at step {k} with step size {label} (loss "
             f"{float(np.max(losses)):.3e}, started at {float(np.max(starts)):.3e}); use a smaller step size")
@@ -114,7 +123,7 @@ def gradient_descent(kernel, theta0, step: float | np.ndarray, n_steps: int, *, 
     steps = np.asarray(step, dtype=float)
     if steps.ndim > 1 or steps.size == 0 or not np.all(np.isfinite(steps)) or np.any(steps <= 0):
         raise ValueError(f"step size must be a positive number (or one per run), got {step!r}")
-    label = f"{float(steps):g}" if steps.ndim == 0 else f"{steps.min():g}..{steps.max():g} (one per run)"
+    label = _step_label(steps)
     if n_steps < 0 or record_every < 1:
         raise ValueError("n_steps must be ≥ 0 and record_every ≥ 1")
     if on_divergence not in ("raise", "stop"):

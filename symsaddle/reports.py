@@ -149,6 +149,24 @@ def format_vector(values: Iterable[float], digits: int = 6, max_entries: int = V
     return f"[{head}, …] ({len(entries)} entries; {where_in_full})"
 
 
+def format_sparse_vector(values: Iterable[float], name: str, digits: int = 6, max_entries: int = VECTOR_ENTRIES,
+                         where_in_full: str = "--json or --out gives every entry") -> str:
+    """A vector that is mostly zeros, for text output: as :func:`format_vector` if it has at most
+    ``max_entries`` entries or more than ``max_entries`` non-zero ones, else its non-zero entries by index
+    (at the vector's common precision; one that prints as 0 is zero), e.g.
+    ``0 except p[5] = 0.25, p[9] = -1.50 (12 entries)`` — the first ``max_entries // 2`` entries of a long
+    vector would hide where its support is."""
+    entries = [float(v) for v in np.ravel(np.asarray(values, dtype=float))]
+    if len(entries) <= max_entries:
+        return format_vector(entries, digits, max_entries, where_in_full)
+    nonzero = [(i, t) for i, t in enumerate(_number_texts(entries, digits)) if t != "0"]
+    if len(nonzero) > max_entries:                  # not sparse: the first entries, as format_vector
+        return format_vector(entries, digits, max_entries, where_in_full)
+    if not nonzero:
+        return f"0 ({len(entries)} entries)"
+    return f"0 except {', '.join(f'{name}[{i}] = {t}' for i, t in nonzero)} ({len(entries)} entries)"
+
+
 #: a field of :func:`compact_repr` longer than this is summarised (arrays by shape, sequences by length)
 REPR_FIELD_CHARS = 60
 

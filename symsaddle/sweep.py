@@ -97,22 +97,28 @@ class TaskParameter:
     type: str
     default: object
     help: str = ""
+    #: the allowed values of an enumerated parameter (the declared :class:`CaseOption`'s ``choices``)
+    choices: tuple[str, ...] | None = None
 
     def to_dict(self) -> dict:
-        """JSON: ``required`` true (and no ``default``) for a parameter every task must be given."""
+        """JSON: ``required`` true (and no ``default``) for a parameter every task must be given; ``choices``
+        for an enumerated one."""
         required = self.default is REQUIRED
         return {"name": self.name, "type": self.type, "required": required,
-                **({} if required else {"default": to_jsonable(self.default)}), "help": self.help}
+                **({} if required else {"default": to_jsonable(self.default)}),
+                **({} if self.choices is None else {"choices": list(self.choices)}), "help": self.help}
 
     def line(self, longest_default: int | None = None) -> str:
-        """``name (type, default …): help``; a default longer than ``longest_default`` characters cut short."""
+        """``name (type, one of a, b, default …): help`` (``one of`` for an enumerated parameter); a default
+        longer than ``longest_default`` characters cut short."""
         default = REQUIRED
         if self.default is not REQUIRED:
             text = json.dumps(to_jsonable(self.default), ensure_ascii=False)
             if longest_default is not None and len(text) > longest_default:
                 text = text[:longest_default] + " …"
             default = f"default {text}"
-        return f"{self.name} ({self.type}, {default})" + (f": {self.help}" if self.help else "")
+        allowed = "" if self.choices is None else f"one of {', '.join(json.dumps(c) for c in self.choices)}; "
+        return f"{self.name} ({self.type}, {allowed}{default})" + (f": {self.help}" if self.help else "")
 
 
 @dataclass(frozen=True)
@@ -145,8 +151,9 @@ def task_parameters(fn: Callable) -> tuple[TaskParameter, ...]:
         kind = opt.type.__name__ if opt is not None else annotation or "any"
         default = REQUIRED if p.default is p.empty else p.default
         out.append(TaskParameter(p.name, kind, default, (opt.help if opt is not None and opt.help else "")
-                                 or documented.get(p.name, "")))
-    out += [TaskParameter(opt.name, opt.type.__name__, opt.default, opt.help or documented.get(opt.name, ""))
+                                 or documented.get(p.name, ""), opt.choices if opt is not None else None))
+    out += [TaskParameter(opt.name, opt.type.__name__, opt.default, opt.help or documented.get(opt.name, ""),
+                          opt.choices)
             for opt in declared.values()]
     return tuple(out)
 

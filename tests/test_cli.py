@@ -600,6 +600,24 @@ def test_an_option_for_another_model_is_refused_not_ignored(capsys, argv, messag
     assert message in one_line_error(capsys)
 
 
+def test_saddles_text_shows_the_active_coordinates_of_a_long_vector(tmp_path, capsys):
+    # d = 12: the rows printed only p = [0, 0, 0, 0, …] (the first four coordinates) whatever the support
+    X = np.random.default_rng(3).normal(size=(3, 12))
+    p_star = np.zeros(12)
+    p_star[[5, 9, 11]] = [1.0, -2.0, 3.0]
+    np.savez(tmp_path / "d12.npz", X=X, y=X @ p_star)
+    assert main(["saddles", "--data", str(tmp_path / "d12.npz"), "--json"]) == 0
+    predicted = json.loads(capsys.readouterr().out)["predicted"]
+    assert main(["saddles", "--data", str(tmp_path / "d12.npz")]) == 0
+    rows = [row for row in capsys.readouterr().out.splitlines() if row.lstrip().startswith("t̃ =")]
+    assert len(rows) == len(predicted) >= 2
+    for row, entry in zip(rows, predicted):
+        shown = row.split("  p = ")[1]
+        nonzero = [i for i, v in enumerate(entry["p"]) if v != 0]
+        assert [int(t.split("]")[0]) for t in shown.split("p[")[1:]] == nonzero
+        assert shown.startswith("0 except p[" if nonzero else "0 (12 entries)")
+
+
 def test_saddles_count_indices_from_0_like_the_json(pf_figure2, tmp_path, capsys):
     """Every index a user sees — text rows, errors — counts from 0 (the JSON's ``support``) and says so.
     Fig. 2's saddles (3, 0, 0), (0, 10, 0), (1, 9, 10) have the active coordinates {0}, {1}, {0, 1, 2};
@@ -646,15 +664,15 @@ def test_counts_in_text_output_agree_in_number(tmp_path, capsys, y, visited, cou
 
 def test_text_output_summarises_long_parameter_vectors(tmp_path, capsys):
     """d = 20 features, one sample x = (40, 2, 3, …, 20), y = 2: the path is the origin, then the min-ℓ1
-    interpolator p = (y/x₁) e₁ = 0.05 e₁ (the largest |x_j| activates first). Text mode shows the first
-    entries, the length and where the full vector is; --json keeps every entry; d ≤ 8 stays in full."""
+    interpolator p = (y/x₁) e₁ = 0.05 e₁ (the largest |x_j| activates first). Text mode shows the non-zero
+    entries by index and the length; --json keeps every entry; d ≤ 8 stays in full."""
     x = np.arange(1.0, 21.0)
     x[0] = 40.0
     path = tmp_path / "wide.npz"
     np.savez(path, X=x[None, :], y=np.array([2.0]))
     assert main(["saddles", "--data", str(path)]) == 0
     rows = [line for line in capsys.readouterr().out.splitlines() if line.lstrip().startswith("t̃ =")]
-    assert rows[-1].endswith("p = [0.05, 0, 0, 0, …] (20 entries; --json or --out gives every entry)")
+    assert rows[-1].endswith("p = 0 except p[0] = 0.05 (20 entries)")
     assert main(["saddles", "--data", str(path), "--json"]) == 0
     p = json.loads(capsys.readouterr().out)["predicted"][-1]["p"]
     assert p == pytest.approx([0.05] + [0.0] * 19, abs=1e-15)

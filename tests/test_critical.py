@@ -83,6 +83,23 @@ def test_deep_scalar_chain_origin_is_non_strict():
     assert cl.higher_order.cubic.value == pytest.approx(12 / 3**1.5, rel=1e-8)
 
 
+@pytest.mark.parametrize("bound, exc", [(np.nan, ss.NonFiniteDataError), (np.inf, ss.NonFiniteDataError),
+                                         (-np.inf, ss.NonFiniteDataError), ("0", TypeError), (1j, TypeError),
+                                         (True, TypeError)])
+def test_lower_bound_must_be_finite_real_or_none(bound, exc):
+    # a NaN bound makes both comparisons with L false: the lower-bound step was skipped silently
+    a, b = sp.symbols("a b", real=True)
+    with pytest.raises(exc, match="lower_bound must be a finite real number or None"):
+        classify(kernel_of(a**2 + b**2, (a, b)), np.zeros(2), lower_bound=bound)
+
+
+def test_negative_zero_form_minimum_prints_as_zero():
+    # −a⁴ at 0 (flat in b): min of −q over the null space's unit circle is −max q = −0.0, printed "-0.000e+00"
+    a, b = sp.symbols("a b", real=True)
+    c = classify(kernel_of(-a**4, (a, b)), np.zeros(2))
+    assert "= 0.000e+00" in c.reason and "-0.000e+00" not in c.reason
+
+
 def test_lower_bound_makes_a_flat_minimum_global():
     k = kernel_of((a * b - 1) ** 2, (a, b))       # minima on the hyperbola ab = 1, Hessian rank 1
     c = classify(k, np.array([2.0, 0.5]), lower_bound=0.0)

@@ -61,6 +61,16 @@ def test_saddles_on_dependent_columns_names_the_file(tmp_path, capsys):
     assert err.startswith("symsaddle: error: ") and f"{tmp_path / 'twins.npz'}: columns 0, 1" in err
 
 
+def test_saddles_on_badly_conditioned_columns_says_so_not_dependent(tmp_path, capsys):
+    # a row scaled by a huge factor made independent columns "linearly dependent": X = [[s, s], [0, 1]] has
+    # det s ≠ 0 and condition number ≈ 2s (σ₁ ≈ √2·s, σ₂ = det/σ₁); the face solver's Gram matrix squares it
+    (tmp_path / "scaled.csv").write_text("1e7,1e7,0\n0,1,1\n")
+    assert main(["saddles", "--data", str(tmp_path / "scaled.csv")]) == 2
+    err = capsys.readouterr().err
+    assert "columns 0, 1 of X (counted from 0) are badly conditioned, not linearly dependent" in err
+    assert "condition number is 2.0e+07" in err and "Gram matrix" in err and "Rescale the data" in err
+
+
 @pytest.mark.parametrize("arrays, message", [
     ({"X": np.ones((3, 2)), "y": np.ones(4)}, "mismatched lengths"),
     ({"X": np.array([[1.0, np.nan]]), "y": np.ones(1)}, "NaN"),
@@ -93,11 +103,21 @@ def test_an_inconclusive_visited_point_shows_its_reason_not_an_index():
     assert _verdict(SimpleNamespace(kind="strict saddle", index=4, reason="")) == "strict saddle (index 4)"
 
 
-def test_a_claim_without_a_note_ends_at_its_statement():
-    # the sparse-to-dense text printed "… diverges at γ = 7 (…) — " for claims with nothing to add
+def test_a_claim_line_carries_its_verdict_and_recomputed_value_and_ends_there_without_a_note():
+    # the sparse-to-dense text printed "… diverges at γ = 7 (…) — " for claims with nothing to add; the d2n2
+    # summary printed a refuted claim without the recomputed value
     from symsaddle.diagonal.cases import _claim_line
     from symsaddle.diagonal.claims import Claim, Verdict
     bare = Claim("§5.4", "GD diverges at γ = 7", "7", "5.73", Verdict.CONFIRMED)
-    assert _claim_line(bare) == "[confirmed] §5.4: GD diverges at γ = 7"
+    assert _claim_line(bare) == "[confirmed] §5.4: GD diverges at γ = 7; recomputed: 5.73"
     noted = Claim("§7.3", "p[0] = −1.5454", "-1.5454", "-1.5499", Verdict.REFUTED, "y/X[0, 0]")
-    assert _claim_line(noted) == "[refuted] §7.3: p[0] = −1.5454 — y/X[0, 0]"
+    assert _claim_line(noted) == "[refuted] §7.3: p[0] = −1.5454; recomputed: -1.5499 — y/X[0, 0]"
+
+
+def test_a_numeric_claim_prints_negative_zero_as_zero():
+    # the d2n2 claims table printed the saddle as [0.6740, 0.0000, 0.6740, -0.0000]
+    from symsaddle.diagonal.claims import numeric
+    c = numeric("Table 5", "saddle", [0.674, 0.0], [0.674, -1e-17])
+    assert c.toolkit == "[0.6740, 0.0000]"
+    assert numeric("x", "x", 0.0, -0.0).toolkit == "0.0000"
+    assert numeric("x", "x", -0.5, -0.49996).toolkit == "-0.5000"

@@ -29,6 +29,15 @@ def test_gd_divergent_step_raises_naming_the_step():
         gradient_descent(k, [1.0, 1.0], step=0.6, n_steps=200)   # 0.6 > 2/λ_max = 0.5
 
 
+@pytest.mark.parametrize("steps, label", [([0.6, 0.6], r"step size 0.6 \(one per run\)"),
+                                          ([0.1, 0.6], r"step size 0.1\.\.0\.6 \(one per run\)")])
+def test_gd_divergence_names_per_run_step_sizes(steps, label):
+    # equal per-run steps printed "step size 0.6..0.6 (one per run)"
+    th0 = np.array([[1.0, 1.0], [1.0, 1.0]])
+    with pytest.raises(ss.DivergenceError, match=label):
+        gradient_descent(quadratic_kernel(), th0, step=np.array(steps), n_steps=200)
+
+
 def test_gd_batch_freezes_only_diverged_runs():
     k = quadratic_kernel()
     th0 = np.array([[1.0, 0.0], [1.0, 1.0]])               # the first never excites the stiff direction

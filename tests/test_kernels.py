@@ -137,6 +137,16 @@ def test_mpmath_kernel_agrees_with_numpy(rng):
     np.testing.assert_allclose(np.array(mk.hessian(th).tolist(), dtype=float), obj.compile().hessian(th), rtol=1e-13)
 
 
+@pytest.mark.parametrize("dps", [-1, 0, 2.5, "50", True])
+def test_mpmath_kernel_rejects_invalid_dps(dps):
+    # dps = -1 used to give L = 0.25 and dps = 0 gave 0.1875 for a loss of 0.234385: mpmath
+    # silently works at a clamped precision instead of refusing.
+    m = models.two_layer(2, 2, "tanh")
+    obj = ss.Objective(m, np.eye(2), np.ones(2))
+    with pytest.raises(ValueError, match="dps"):
+        obj.compile("mpmath", dps=dps)
+
+
 def test_logistic_loss_matches_formula(rng):
     X = rng.normal(size=(6, 2))
     y = np.sign(rng.normal(size=6))

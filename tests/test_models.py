@@ -110,6 +110,16 @@ def test_unknown_activation_is_named():
         models.two_layer(2, 3, "swish")
 
 
+def test_activation_names_are_case_insensitive_as_on_the_command_line():
+    # the CLI accepts --activation RELU; the Python API used to refuse "ReLU"
+    x = sp.Symbol("x", real=True)
+    for spelling in ("ReLU", "RELU", " relu ", "Leaky_ReLU"):
+        act = ss.get_activation(spelling)
+        assert act is ss.get_activation(spelling.strip().lower())
+    assert models.two_layer(1, 1, "TanH").layers[0].activation.name == "tanh"
+    assert ss.get_activation("ReLU").build(x).subs(x, -2) == 0
+
+
 def test_linear_in_inputs_detection():
     assert models.diagonal_linear(2).is_linear_in_inputs
     assert models.deep_linear([2, 3, 2]).is_linear_in_inputs

@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from symsaddle.reports import format_number, format_vector, latex_table, latex_text, markdown_table, write_tables
+from symsaddle.reports import (format_number, format_sparse_vector, format_vector, latex_table, latex_text,
+                               markdown_table, write_tables)
 from tables_check import (PDFLATEX, assert_latex_static, assert_markdown_table, assert_tables_well_formed,
                           compile_latex, markdown_column_counts)
 
@@ -233,3 +234,14 @@ def test_a_number_prints_with_the_significant_digits_asked_for(value, digits):
 def test_negative_zero_and_missing_values_print_plainly():
     assert format_number(-0.0) == "0" and format_vector([0.4543, -0.0], 4) == "[0.4543, 0]"
     assert format_number(float("nan")) == "nan" and format_vector([float("inf"), 1.0, 0.25], 3) == "[inf, 1.00, 0.25]"
+
+
+def test_sparse_vector_names_its_support():
+    # d = 12 with p[5], p[9], p[11] active printed only "[0, 0, 0, 0, …]"
+    p = np.zeros(12)
+    p[[5, 9, 11]] = [0.25, -1.5, 3e-13]      # 3e-13: rounding noise next to 1.5 at 6 digits, printed as 0
+    assert format_sparse_vector(p, "p") == "0 except p[5] = 0.25, p[9] = -1.50 (12 entries)"   # common precision
+    assert format_sparse_vector(np.zeros(12), "p") == "0 (12 entries)"
+    assert format_sparse_vector([0.5, 0.0], "p") == format_vector([0.5, 0.0])      # short: written out
+    dense = np.arange(1.0, 21.0)                                                  # not sparse: first entries
+    assert format_sparse_vector(dense, "p", max_entries=4) == format_vector(dense, max_entries=4)

@@ -206,13 +206,16 @@ def test_list_and_describe_show_each_parameter_with_its_default(capsys):
          "help": "seeds that raise; a folder for execution markers"}]
     ladder = {p["name"]: p for p in listed["deep-linear-ladder"]["parameters"]}
     assert ladder["seed"]["required"] and ladder["epochs"]["default"] == 5000 and ladder["widths"]["type"] == "list"
+    assert ladder["m_formula"]["choices"] == ["corrected", "report"] and "choices" not in ladder["epochs"]
     assert main(["sweep", "--list"]) == 0
     text = capsys.readouterr().out
+    assert '    m_formula (str, one of "corrected", "report"; default "corrected"): the bound\'s M formula' in text
     assert "    delay (float, default 0.0): seconds to sleep before computing" in text
     assert "    epochs (int, default 5000): gradient-descent epochs per step size" in text
     assert main(["sweep", "--describe", "deep-linear-ladder"]) == 0
     text = capsys.readouterr().out
     assert "seed (int, required): random seed of the network" in text and "test-square" not in text
+    assert 'm_formula (str, one of "corrected", "report"; default "corrected")' in text
     assert main(["sweep", "--describe", "no-such-task"]) == 2
     assert "unknown sweep task 'no-such-task'; registered: " in capsys.readouterr().err
 

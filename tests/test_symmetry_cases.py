@@ -28,6 +28,8 @@ def test_reproduce_symmetry_counts_json(tmp_path, capsys):
     assert verdicts == {"T(4,5)": "printed value wrong", "G(3,4)": "confirmed", "T(4,4)": "confirmed",
                         "G(3,5)": "printed value wrong"}
     assert out["enumeration_agrees"] is True and out["figure_4_4"]["crossover_sum"] == 13
+    largest = out["figure_4_4"]["crossover_largest_term"]      # h = 8: r = 28 (0.942), not r* − 1 = 29 (0.830)
+    assert (largest["added"], largest["r"]) == (8, 28) and largest["ratio"] == pytest.approx(0.9423, abs=1e-4)
     files = {p.name for p in tmp_path.iterdir()}
     assert {"T.md", "T.tex", "G.md", "thesis_counts.md", "figure4_4.png", "figure4_4.pdf", "result.json"} <= files
     assert assert_tables_well_formed(tmp_path) > 0

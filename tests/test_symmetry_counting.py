@@ -101,6 +101,15 @@ def test_figure_4_4_crossover_from_integers():
     assert curve.crossover == exact == 13
     assert curve.crossover_of(29) == next(h for h in range(21) if critical_subspace_count(29, 30 + h)
                                           < global_minimum_subspace_count(30, 30 + h)) == 8
+    # every single term < 1: integer comparisons over all r; the largest term there is r = 28, not r* − 1 = 29
+    h = next(h for h in range(21) if all(critical_subspace_count(r, 30 + h) < global_minimum_subspace_count(30, 30 + h)
+                                         for r in range(1, 30)))
+    r = max(range(1, 30), key=lambda r: critical_subspace_count(r, 30 + h))
+    assert (h, r) == (8, 28)
+    ratio = critical_subspace_count(28, 38) / global_minimum_subspace_count(30, 38)
+    assert curve.largest_term_crossover() == (8, 28, pytest.approx(ratio, rel=1e-15))
+    assert ratio == pytest.approx(0.9423, abs=1e-4)                  # the user's independent recomputation
+    assert ratio_curve(30, 5).largest_term_crossover() is None
     assert curve.total[0] > 1e4 and curve.total[-1] < 0.25          # saddles dominate first, minima later
     assert all(a > b for a, b in zip(curve.total, curve.total[1:]))
 

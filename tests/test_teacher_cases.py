@@ -53,7 +53,7 @@ def test_teacher_student_text_states_every_stage_and_why_a_point_is_not_converge
                  "--slsqp-iterations", "2", "--out", str(tmp_path)]) == 0
     head, *lines = capsys.readouterr().out.splitlines()
     assert "Adam (lr 0.001, 10 full-batch epochs) + SLSQP (scipy, ≤ 2 iterations), then 100 escape-test " \
-           "iterations of trust-region Newton from 2 end points not at zero loss" in head
+           "iterations of trust-region Newton from 2 end points of the runs not at zero loss (L > 1e-10·L(0))" in head
     rows = lines[lines.index("end points that are not converged:") + 3:][:2]
     assert [row.split(" | ")[:2] for row in rows] == [["| 0", "max iterations"], ["| 1", "max iterations"]]
     assert all("not a critical point: ‖∇L‖ = " in row for row in rows)

@@ -393,6 +393,19 @@ def test_endpoint_tolerances_round_trip_through_json():
         EndpointTolerances.from_dict({"classification": {"gradient": -1.0}})
 
 
+def test_neuron_distance_figure_counts_on_integer_ticks():
+    # two end points in one bin: the count axis ran 0, 0.5, 1, 1.5, 2
+    from types import SimpleNamespace
+
+    from symsaddle.symmetry.endpoints import EndpointKind
+    from symsaddle.symmetry.figures_teacher import distance_histogram
+    points = [SimpleNamespace(min_neuron_distance=d, kind=EndpointKind.LOCAL_MINIMUM) for d in (0.3, 0.3, 0.01)]
+    fig = distance_histogram(points)
+    fig.canvas.draw()
+    ticks = [t for t in fig.axes[0].get_yticks() if fig.axes[0].get_ylim()[0] <= t <= fig.axes[0].get_ylim()[1]]
+    assert len(ticks) >= 2 and all(float(t).is_integer() for t in ticks)
+
+
 def test_neuron_distance_figure_with_no_points_says_so(tmp_path):
     # every end point a global minimum: the figure of the others is empty (it drew bare 0–1 axes whose
     # tick label ran into the title)

@@ -299,8 +299,10 @@ CLAIMS = {"d1n1": _claims_d1n1, "d1n4": _claims_d1n4, "d2n1": _claims_d2n1, "d2n
 
 
 def _claim_line(c: Claim) -> str:
-    """``[verdict] where: statement — note`` for text output; a claim without a note ends at its statement."""
-    return f"[{c.verdict.value}] {c.where}: {c.statement}" + (f" — {c.note}" if c.note else "")
+    """``[verdict] where: statement; recomputed: value — note`` for text output (every comparison with the
+    seed carries its verdict and the toolkit's value); a claim without a note ends at its recomputed value."""
+    return (f"[{c.verdict.value}] {c.where}: {c.statement}; recomputed: {c.toolkit}"
+            + (f" — {c.note}" if c.note else ""))
 
 
 def _verdict(v: VisitedSaddle) -> str:
@@ -327,7 +329,7 @@ def _summary(r: SeedCaseResult, claims: list[Claim]) -> str:
     for k in range(1, len(r.path.saddles)):
         lines.append(f"    k = {k}: " + ", ".join(f"{run.time_errors[k - 1]:+.2e}" for run in r.studies))
     lines.append(f"  claims of {THESIS} (docs/audit_seed000.md):")
-    lines += [f"    [{c.verdict.value}] {c.where}: {c.statement}" for c in claims]
+    lines += [f"    {_claim_line(c)}" for c in claims]
     return "\n".join(lines)
 
 

@@ -47,9 +47,13 @@ def numeric(where: str, statement: str, seed, ours, *, digits: int = 4, note_if_
     ok = close(ours, seed, digits)
     fmt = f"{{:.{digits}f}}"
 
+    def entry(v: float) -> str:
+        text = fmt.format(v)
+        return fmt.format(0.0) if float(text) == 0.0 else text      # −1e-17 and −0 print as 0.0000, not −0.0000
+
     def show(a):
         a = np.atleast_1d(np.asarray(a, dtype=float))
-        return "[" + ", ".join(fmt.format(v) for v in a) + "]" if a.size > 1 else fmt.format(a[0])
+        return "[" + ", ".join(entry(v) for v in a) + "]" if a.size > 1 else entry(a[0])
     return Claim(where, statement, show(seed), show(ours), Verdict.CONFIRMED if ok else Verdict.REFUTED,
                  note if ok else (note_if_wrong or note))
 

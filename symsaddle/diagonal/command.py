@@ -20,7 +20,7 @@ import numpy as np
 from ..datafile import load_xy
 from ..errors import SingularMatrixError, SymsaddleError
 from ..registry import command
-from ..reports import format_vector, plural, save_figure, write_tables
+from ..reports import format_sparse_vector, plural, save_figure, write_tables
 from .figures import limit_path_figure
 from .limit import limit_path, min_l1_minimiser
 from .problem import DiagonalProblem
@@ -114,7 +114,7 @@ def saddles(args: argparse.Namespace) -> dict:
              f"{status}; {plural(len(predicted), 'equilibrium', 'equilibria')} visited ({visited}; accelerated time "
              "t̃ = t_GD / ln(1/γ); coordinates p[i] counted from 0)"]
     lines += [f"  t̃ = {e['accelerated_time']:.6g}  L = {e['loss']:.6g}  {e['kind']:13s} active "
-              f"{', '.join(f'p[{i}]' for i in e['support']) or 'none'}  p = {format_vector(e['p'])}"
+              f"{', '.join(f'p[{i}]' for i in e['support']) or 'none'}  p = {format_sparse_vector(e['p'], 'p')}"
               for e in predicted]
     rel = result["linprog_minus_last_saddle"] / max(float(np.max(np.abs(lp))), np.finfo(float).tiny)
     lines.append(f"min-ℓ1 minimiser by linprog differs from the last saddle by "

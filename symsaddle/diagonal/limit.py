@@ -134,6 +134,13 @@ def _cholesky_rank_one_update(L: np.ndarray, x: np.ndarray) -> np.ndarray:
     return L
 
 
+#: A face column x_j counts as dependent on the others when its squared distance from their span, computed from
+#: the Gram matrix (Cholesky pivot d² = ‖x_j‖² − ‖L⁻¹X_Iᵀx_j‖²), is ≤ GRAM_RANK_TOL·‖x_j‖²: a relative distance
+#: √GRAM_RANK_TOL ≈ 3e-7; the pivot's rounding error is of order ε·‖x_j‖², so at the threshold (≈ 450·ε·‖x_j‖²)
+#: it keeps under three correct digits.
+GRAM_RANK_TOL = 1e-13
+
+
 class _FaceSolver:
     """argmin L(β) on a signed face, with a Cholesky factor of X_IᵀX_I kept across faces.
 
@@ -159,11 +166,30 @@ class _FaceSolver:
             self.columns[j] = X.T @ X[:, j]
         return self.columns[j]
 
-    def _singular(self, idx) -> SingularMatrixError:
+    def _singular(self, idx, j: int, residual_sq: float) -> SingularMatrixError:
+        """The error for a face whose Gram test failed: column ``j``'s squared distance from the span of the
+        other face columns, in Gram terms, is ``residual_sq`` ≤ GRAM_RANK_TOL·‖x_j‖². Whether the columns are
+        dependent is decided on X_I itself (SVD, numpy's rank tolerance σ_min ≤ max(n, k)·ε·σ_max): if not,
+        they are badly conditioned — the Gram matrix squares the condition number — and the message says so."""
+        cols = sorted(int(i) for i in idx)
+        names = ", ".join(str(i) for i in cols)
+        X_I = self.problem.X[:, cols]
+        sv = np.linalg.svd(X_I, compute_uv=False)
+        rank_tol = max(X_I.shape) * np.finfo(float).eps
+        cond = float(sv[0] / sv[-1]) if sv[-1] > 0 else np.inf
+        if not sv[-1] > rank_tol * sv[0]:
+            return SingularMatrixError(
+                f"columns {names} of X (counted from 0) are linearly dependent to float64 precision (σ_min/σ_max "
+                f"of those columns = {1 / cond:.1e} ≤ max(n, k)·ε = {rank_tol:.1e}): the data are not in general "
+                "position (P&F Assumption 1), the constrained least squares has no unique solution")
+        orthogonal = np.sqrt(max(residual_sq, 0.0) / self._column(j)[j])
         return SingularMatrixError(
-            f"columns {', '.join(str(i) for i in sorted(int(i) for i in idx))} of X (counted from 0) are linearly "
-            "dependent: the data are not in general "
-            "position (P&F Assumption 1), the constrained least squares has no unique solution")
+            f"columns {names} of X (counted from 0) are badly conditioned, not linearly dependent: their condition "
+            f"number is {cond:.1e} (dependent only from 1/(max(n, k)·ε) = {1 / rank_tol:.1e}), but Algorithm 1's face "
+            f"solver works with the Gram matrix X_IᵀX_I, which squares it ({cond ** 2:.1e}): there column {j}'s part "
+            f"orthogonal to the others is {orthogonal:.1e} of its norm, below the solver's rank tolerance "
+            f"√{GRAM_RANK_TOL:g} = {np.sqrt(GRAM_RANK_TOL):.1e}. Rescale the data (a row or a column orders of "
+            "magnitude larger than the others does this) or drop one of the nearly parallel columns")
 
     def _refactor(self, face: np.ndarray):
         keep = set(int(i) for i in np.flatnonzero(face))
@@ -181,8 +207,8 @@ class _FaceSolver:
             a = col[self.order]
             row = scipy.linalg.solve_triangular(self.L, a, lower=True) if self.order else np.zeros(0)
             d2 = col[j] - row @ row
-            if not d2 > 1e-13 * col[j]:
-                raise self._singular(self.order + [j])
+            if not d2 > GRAM_RANK_TOL * col[j]:
+                raise self._singular(self.order + [j], j, d2)
             k = len(self.order)
             new = np.zeros((k + 1, k + 1))
             new[:k, :k] = self.L

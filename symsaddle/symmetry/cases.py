@@ -74,13 +74,21 @@ def counts_report(out_dir: Path | None, progress: bool, *, max_r: int = 6, max_a
                   "sum_r<4 G(r,m)/T(4,m)": sum(critical_subspace_count(r, m) for r in (1, 2, 3))
                   / global_minimum_subspace_count(4, m)} for m in range(4, 13)]
     curve = ratio_curve(r_star, curve_added)
+    largest = curve.largest_term_crossover()
+    if largest is None:
+        largest_text = f"some single term G(r, m)/T(r*, m) is ≥ 1 for every h ≤ {curve.added[-1]}"
+    else:
+        largest_text = (f"every single term G(r, m)/T(r*, m) < 1 from h = {largest[0]} on (the largest there: "
+                        f"r = {largest[1]}, {largest[2]:.3f}); the term r = r*−1 = {r_star - 1} is < 1 from "
+                        f"h = {curve.crossover_of(r_star - 1)}")
+        largest = {"added": largest[0], "r": largest[1], "ratio": largest[2]}
     result = {
         "T": T, "G": G, "enumeration_checks": checks, "enumeration_agrees": enumeration_agrees,
         "formulas": {"T": r"T(r,m) = r!\,S(m+1,r+1) = \sum_{k=0}^{r}(-1)^k\binom{r}{k}(r+1-k)^m",
                      "G": r"G(r,m) = r!\,S(m,r) = \sum_{k=0}^{r}(-1)^k\binom{r}{k}(r-k)^m"},
         "printed_counts": printed, "trend_r_star_4": ratios_r4,
         "figure_4_4": {"r_star": r_star, "rows": curve.rows(), "crossover_sum": curve.crossover,
-                       "crossover_largest_term": curve.crossover_of(r_star - 1)},
+                       "crossover_largest_term": largest, "crossover_r_star_minus_1": curve.crossover_of(r_star - 1)},
     }
     if out_dir is not None:
         write_tables(T, out_dir, "T", caption="T(r, m): affine subspaces of the global-minimum manifold")
@@ -95,7 +103,7 @@ def counts_report(out_dir: Path | None, progress: bool, *, max_r: int = 6, max_a
         markdown_table(printed, ["quantity", "printed", "closed form", "enumeration", "verdict"]),
         f"closed forms = enumeration for r ≤ {enumerate_up_to}, m ≤ r + 3: {enumeration_agrees}",
         f"Figure 4.4 (r* = {r_star}): Σ_r G(r, m)/T(r*, m) < 1 from h = {curve.crossover} added neurons on; "
-        f"the largest single term G(r*−1, m)/T(r*, m) from h = {curve.crossover_of(r_star - 1)}",
+        + largest_text,
     ])
     return result
 

@@ -145,10 +145,14 @@ def teacher_student_case(out_dir: Path | None, progress: bool, inits: int = 1000
                     out, "fig6_7_neuron_distance")
         result["figure_examples"] = _neurons_figures(res, out)
     tested = sum(1 for p in res.points if p.escape is not None)
+    reached_zero = sum(1 for p in res.points if p.escape is not None and p.kind is EndpointKind.GLOBAL)
+    tested_text = (f"{plural(tested, 'end point')} of the runs not at zero loss (L > "
+                   f"{config.tolerances.global_loss:.0e}·L(0))"
+                   + (f", {reached_zero} of which reached a global minimum in it" if reached_zero else ""))
     lines = [f"teacher–student (Stoican 2022, MSc thesis, §6.2): {plural(inits, 'initialisation')}, {res.run.method}, "
              f"then "
              f"{plural(config.escape_iterations, 'escape-test iteration')} of trust-region Newton from "
-             f"{plural(tested, 'end point')} not at zero loss, {res.seconds['total']:.0f} s", "", markdown_table(rows),
+             f"{tested_text}, {res.seconds['total']:.0f} s", "", markdown_table(rows),
              "", "escaping end points by the neurons that carry the growth:",
              markdown_table(result["escaping_neurons"], empty="no end point escapes to infinity"),
              "", "distinct local minima (by loss):",

@@ -202,6 +202,15 @@ class RatioCurve:
         """The smallest h with G(r, r*+h) < T(r*, r*+h)."""
         return next((h for h, v in zip(self.added, self.ratios[r]) if v < 1), None)
 
+    def largest_term_crossover(self) -> tuple[int, int, float] | None:
+        """The smallest h with max_r G(r, r*+h)/T(r*, r*+h) < 1 (every single term below 1), the r
+        attaining that maximum and its value; None if not reached in ``added``."""
+        for i, h in enumerate(self.added):
+            r = max(self.ratios, key=lambda r: self.ratios[r][i])
+            if self.ratios[r][i] < 1:
+                return h, r, self.ratios[r][i]
+        return None
+
     def rows(self) -> list[dict]:
         return [{"added": h, "m": self.r_star + h, "sum_ratio": t,
                  "max_single_ratio": max(self.ratios[r][i] for r in self.ratios),

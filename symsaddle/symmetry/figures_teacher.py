@@ -145,6 +145,7 @@ def distance_histogram(points: Sequence[EndPoint], title: str = ""):
                 names.append(f"{label} ({len(sel)})")
         ax.hist(data, bins=bins, stacked=True, color=colors, label=names)
         ax.set_xscale("log")
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))      # counts
         ax.legend(fontsize=7)
     else:
         ax.text(0.5, 0.5, "no end points to show", ha="center", va="center", transform=ax.transAxes)
