@@ -227,6 +227,7 @@ def test_bad_input(rng):
 LINES_ROW = r"H\[u_i, u_j\] \| kernel .* NO"
 
 
+@pytest.mark.slow
 def test_lines_catch_every_hessian_entry_perturbed_by_1e_6(tanh_objective):
     """With dense directions a wrong H_ab changes every u_iᵀHu_j by ≥ |δH_ab|/(4P): each of the 36
     entries, alone 10⁻⁶ too large, fails the line check (and the unperturbed kernel passes)."""
@@ -241,6 +242,7 @@ def test_lines_catch_every_hessian_entry_perturbed_by_1e_6(tanh_objective):
                             mpmath_diff=False, hessian="lines")
 
 
+@pytest.mark.slow
 def test_lines_catch_a_wrong_entry_of_a_30_parameter_hessian():
     """P = 30 > FULL_HESSIAN_MAX_PARAMETERS: "auto" checks along lines and still sees one entry 10⁻⁶ off
     (here the smallest non-zero entry of the first row and a mid-sized one)."""
@@ -277,6 +279,7 @@ def test_lines_pass_correct_kernels(make, loss):
     assert rows["H[u_i, u_j]", "kernel"].entries == 2 * 6          # 2 points × 3·4/2 pairs
 
 
+@pytest.mark.slow
 def test_the_mode_is_chosen_by_p_and_reported(rng):
     small = ss.Objective(models.diagonal_linear(2), rng.normal(size=(3, 2)), rng.normal(size=3))
     report = cross_check(small, rng.normal(size=(1, 4)), orders=(3,), mpmath_diff=False)

@@ -553,6 +553,7 @@ def test_progress_always_reaches_the_bars_and_writes_lines_into_a_log(counting_c
     assert capsys.readouterr().err == ""
 
 
+@pytest.mark.slow
 def test_every_core_command_honours_progress(tmp_path, capsys):
     """derive --equilibria (its time-budget and search bars), check (a heartbeat): lines with always, none with
     never, also when stderr is not a terminal."""
@@ -681,6 +682,7 @@ def test_text_output_summarises_long_parameter_vectors(tmp_path, capsys):
     assert capsys.readouterr().out.splitlines()[2].endswith("p = [0.05, 0, 0, 0, 0, 0, 0, 0]")
 
 
+@pytest.mark.slow
 def test_a_closed_pipe_ends_quietly():
     """`symsaddle reproduce list | head -1`: when the reader has gone the command stops with the shell's
     SIGPIPE status (141) and writes no traceback or "Exception ignored" message."""

@@ -99,6 +99,7 @@ def test_zero_data_are_refused_as_not_in_general_position(y):
         limit_path(DiagonalProblem(np.zeros((5, 3)), y))
 
 
+@pytest.mark.slow
 def test_large_instance_agrees_with_linprog():
     rng = np.random.default_rng(0)
     X, y = rng.normal(size=(200, 1000)), rng.normal(size=200)

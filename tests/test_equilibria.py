@@ -326,6 +326,7 @@ def _relu_region_truth(conditions, values) -> bool:
     return bool(sp.And(*conditions).subs(values))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("n", [1, 2])
 def test_relu_width_one_dead_unit_family_and_conditioned_families(n):
     """L = (1/n) Σ ½(a·relu(w x_i) − y_i)², θ = [w, a], relu'(0) = 0. By hand: where w x_i ≤ 0 for every i the
@@ -382,6 +383,7 @@ def test_relu_width_one_dead_unit_family_and_conditioned_families(n):
     _status_and_notes_agree(result.report_lines())
 
 
+@pytest.mark.slow
 def test_cli_relu_prints_each_family_with_its_condition(capsys):
     """The trial's command: the zero-loss family a = y/(wx) is printed with "where w x > 0", the dead unit with
     "where w x ≤ 0" (see the hand derivation above), and no critical point is left "in no family"."""
@@ -448,6 +450,7 @@ def test_cli_tanh_two_samples_status_agrees_with_notes(capsys):
     assert "in no family: θ = [0, 0]" in out or r"\left[0, 0\right]" in out
 
 
+@pytest.mark.slow
 def test_relu_width_two_every_numerical_point_is_folded_into_a_family():
     """L = ½(a₁relu(w₁x) + a₂relu(w₂x) − y)². By hand: ∂L/∂a_j = r·relu(w_j x) with r = f − y; if r ≠ 0 both
     relu(w_j x) = 0, so f = 0: every critical point has L = 0 or L = y²/2 (both units dead). Points that the

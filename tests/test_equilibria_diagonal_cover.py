@@ -64,7 +64,7 @@ def _points_of_every_stratum(d, v, u, x, y, rng):
             yield zero, {**point, **data}
 
 
-@pytest.mark.parametrize("d", [1, 2, 3])
+@pytest.mark.parametrize("d", [1, pytest.param(2, marks=pytest.mark.slow), pytest.param(3, marks=pytest.mark.slow)])
 def test_families_are_critical_and_cover_every_stratum_of_the_zero_loss_quadric(d):
     model, obj, v, u, x, y = _problem(d)
     params = model.parameters
@@ -91,6 +91,7 @@ def test_families_are_critical_and_cover_every_stratum_of_the_zero_loss_quadric(
     assert not result.unmatched
 
 
+@pytest.mark.slow
 def test_the_point_of_the_bug_report_lies_in_a_family():
     """θ = [0, 0, 1, 1, 1, y/x₃] has r = 1·1·x₃·(y/x₃) − y = 0: a global minimum with v₁ = v₂ = 0."""
     model, obj, v, u, x, y = _problem(3)
@@ -101,7 +102,7 @@ def test_the_point_of_the_bug_report_lies_in_a_family():
     assert any(_in_family(f, point) for f in result)
 
 
-@pytest.mark.parametrize("d", [2, 3, pytest.param(4, marks=pytest.mark.slow)])
+@pytest.mark.parametrize("d", [pytest.param(d, marks=pytest.mark.slow) for d in (2, 3, 4)])
 def test_every_family_holds_a_point_no_other_family_holds(d):
     """A family inside the union of the others is redundant (d = 2 used to list [0, y/(u₂x₂), 0, u₂], inside
     [0, v₂, u₁, y/(v₂x₂)]; d = 4 listed [0, (y − u₃v₃x₃ − u₄v₄x₄)/(u₂x₂), v₃, v₄, 0, u₂, u₃, u₄], inside the
@@ -186,6 +187,7 @@ def test_search_finds_the_points_sympy_solve_alone_missed():
     assert "126 seeded starts" in summary and "62 on coordinate subspaces" in summary
 
 
+@pytest.mark.slow
 def test_without_the_branch_solves_the_verdict_names_a_point_outside_the_families(monkeypatch):
     """With the re-solve on vanishing denominators switched off, sympy.solve alone misses Q ∩ {v₁ = v₂ = 0}
     (d = 3): the certificate fails, and the verdict must be 'incomplete' with such a point, never 'found no
@@ -208,6 +210,7 @@ def test_without_the_branch_solves_the_verdict_names_a_point_outside_the_familie
     assert any(f"{len(result.unmatched)} of them in no reported family" in line for line in lines)
 
 
+@pytest.mark.slow
 def test_families_of_different_relu_patterns_are_disjoint_not_undecided():
     """f = a₁relu(w₁x) + a₂relu(w₂x), one sample, relu'(0) = 0. By hand, one family per activation pattern: both
     units dead (every θ there, L = y²/2); unit j alone alive (a_j = y/(w_jx), r = 0); both alive (r = 0). Their

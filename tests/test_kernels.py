@@ -59,7 +59,8 @@ def test_two_layer_sigmoid_value_gradient(rng):
 BACKENDS = ["structured", "per-sample", "mpmath", "jax"]
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend", [pytest.param(b, marks=pytest.mark.slow) if b in ("jax", "mpmath") else b
+                                     for b in BACKENDS])
 def test_batch_shapes_and_single_point_squeeze(rng, backend):
     """Every backend takes θ (P,) or a batch (B, P) (README, docs/architecture.md); row b of a batch
     result is the result at θ_b."""

@@ -98,6 +98,7 @@ def test_notebook_executes(path, monkeypatch):
     assert any("image/png" in o.get("data", {}) for c in nb.cells if c.cell_type == "code" for o in c.outputs)
 
 
+@pytest.mark.slow
 def test_layout_check_stops_a_notebook_whose_legend_covers_data(tmp_path):
     """The check the notebooks run under: a legend drawn over the only data line raises in the kernel."""
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(LAYOUT_CHECK), nbformat.v4.new_code_cell(

@@ -90,6 +90,7 @@ def test_a_disabled_bar_writes_nothing(capsys):
     assert capsys.readouterr().err == ""
 
 
+@pytest.mark.slow
 def test_progress_reaches_every_loop_that_has_a_bar():
     """`--progress` is only as good as its plumbing: inside symsaddle, a function that takes ``progress`` passes it
     on to every function it calls that takes ``progress`` too (found by reading the source), except where an outer

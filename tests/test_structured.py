@@ -51,11 +51,12 @@ def _relative(a, b, scale):
 
 def model_loss_pairs():
     """Every layered family with every loss; the deeper models' per-sample references take SymPy seconds to
-    build, so the fast lane keeps the tanh mlps under the square loss and the slow lane runs the rest."""
+    build, so the fast lane keeps the small tanh mlp (P ≤ 20) under the square loss and the slow lane runs the rest."""
     pairs = []
     for m in layered_models():
         for loss in ("square", "logistic", "linear"):
-            slow = m.name == "mlp" and (loss != "square" or dict(m.info).get("activation") != "tanh")
+            slow = m.name == "mlp" and (loss != "square" or dict(m.info).get("activation") != "tanh"
+                                        or m.n_parameters > 20)
             pairs.append(pytest.param(m, loss, id=f"{loss}-{m.name}-{dict(m.info)}-P{m.n_parameters}",
                                       marks=[pytest.mark.slow] if slow else []))
     return pairs

@@ -401,6 +401,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+@pytest.mark.slow
 def test_an_unreachable_scheduler_is_a_clear_error(tmp_path, monkeypatch):
     """Nothing listening: refused at once, naming the address and the stated timeout; a server that is not a
     Dask scheduler (it answers with HTTP): a clear SweepError too, with no traceback from the discarded client
@@ -569,6 +570,7 @@ sys.exit(main(sys.argv[2:]))
 """
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="RLIMIT_AS is enforced on Linux")
 def test_a_huge_grid_is_refused_before_it_is_listed(tmp_path):
     """seed = { range = [0, 100000000] }: refused at once (exit 2) naming the count, 10⁸ = the range's length, and the
