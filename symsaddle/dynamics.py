@@ -403,7 +403,7 @@ def plateaus_by_prominence(traj: Trajectory, decades: float = 1.0) -> tuple[Plat
     tiny = np.finfo(float).tiny
     s = -np.log10(np.maximum(traj.gradient_norm, tiny))
     padded = np.concatenate([[-np.inf], s, [-np.inf]])
-    peaks, props = scipy.signal.find_peaks(padded, prominence=decades, plateau_size=1)
+    _, props = scipy.signal.find_peaks(padded, prominence=decades, plateau_size=1)
     idx = sorted({int(p) - 1 for p in props["left_edges"]})    # a flat minimum of ‖∇L‖ starts at its first record
     return tuple(_plateau(traj, i) for i in idx)
 
